@@ -1,0 +1,79 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cases import selectors, services
+from cases.filters import CaseFilter, TaskFilter
+from cases.models import Notification
+from cases.serializers import (
+    CaseDetailSerializer,
+    CaseSerializer,
+    MarkReadSerializer,
+    NotificationSerializer,
+    TaskCompleteSerializer,
+    TaskSerializer,
+)
+from portal.api.pagination import DueDateCursorPagination
+
+
+class CaseViewSet(viewsets.ReadOnlyModelViewSet):
+    """Cases in the caller's scope. Missing and forbidden cases both answer 404."""
+
+    filterset_class = CaseFilter
+    lookup_field = "number"
+    required_scope = "cases:read"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        qs = selectors.case_list_qs(self.request.user)
+        if self.action == "retrieve":
+            qs = qs.prefetch_related("tasks__department", "tasks__assignee", "tasks__case")
+        return qs
+
+    def get_serializer_class(self):  # type: ignore[no-untyped-def]
+        return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
+
+
+class MyTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """待办: my open tasks (assigned to me, or unassigned in my department)."""
+
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilter
+    pagination_class = DueDateCursorPagination
+    user_only = True
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if self.action == "complete":
+            # Any task I can see; task_complete then checks that I may work it.
+            return selectors.task_list_qs(self.request.user)
+        return selectors.my_tasks(self.request.user)
+
+    @extend_schema(request=TaskCompleteSerializer, responses={200: TaskSerializer})
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: str | None = None) -> Response:
+        task = self.get_object()
+        data = TaskCompleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        task = services.task_complete(actor=request.user, task=task,
+                                      note=data.validated_data["note"])
+        return Response(TaskSerializer(task).data)
+
+
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """My in-app notifications."""
+
+    serializer_class = NotificationSerializer
+    user_only = True
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return Notification.objects.restrict(self.request.user).select_related("case")
+
+    @extend_schema(request=MarkReadSerializer, responses={200: None})
+    @action(detail=False, methods=["post"], url_path="mark-read")
+    def mark_read(self, request: Request) -> Response:
+        data = MarkReadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        count = services.notifications_mark_read(actor=request.user,
+                                                 ids=data.validated_data.get("ids"))
+        return Response({"marked": count}, status=status.HTTP_200_OK)

@@ -1,0 +1,53 @@
+import django_filters
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Case, CaseKind, CaseState, Task, TaskRole, TaskStatus
+from policy.vocab import Category, Phase
+
+
+class CaseFilter(django_filters.FilterSet):
+    state = django_filters.MultipleChoiceFilter(choices=CaseState.choices)
+    kind = django_filters.ChoiceFilter(choices=CaseKind.choices)
+    category = django_filters.ChoiceFilter(choices=Category.choices)
+    phase = django_filters.ChoiceFilter(choices=Phase.choices)
+    region = django_filters.CharFilter(method="filter_region", label=_("Within region code"))
+    q = django_filters.CharFilter(method="filter_q", label=_("Number or title"))
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Case
+        fields = ["state", "kind", "category", "phase", "region", "q", "updated_since"]
+
+    def filter_region(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(region__path__contains=f"/{value}/")
+
+    def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        from django.db.models import Q
+
+        return qs.filter(Q(number__icontains=value) | Q(title__icontains=value))
+
+
+class TaskFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=TaskStatus.choices)
+    role = django_filters.ChoiceFilter(choices=TaskRole.choices)
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte",
+                                           label=_("Due on or before"))
+    department = django_filters.NumberFilter(field_name="department_id",
+                                             label=_("Department"))
+    case_kind = django_filters.ChoiceFilter(field_name="case__kind", choices=CaseKind.choices,
+                                            label=_("Case kind"))
+
+    class Meta:
+        model = Task
+        fields = ["status", "role", "overdue", "due_before", "department", "case_kind"]
+
+    def filter_overdue(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
+        from django.utils import timezone
+
+        if value is None:
+            return qs
+        today = timezone.localdate()
+        return (qs.filter(status=TaskStatus.OPEN, due_date__lt=today) if value
+                else qs.exclude(status=TaskStatus.OPEN, due_date__lt=today))

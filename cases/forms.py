@@ -1,0 +1,134 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import CaseKind, TaskRole
+from org.models import Department, Region, Role, User
+from org.scope import scope_of
+from policy.vocab import Category, Phase
+
+
+class TaskCompleteForm(forms.Form):
+    note = forms.CharField(label=_("Completion note"), widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=5000)
+
+
+class TaskReturnForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for returning"),
+                             widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+def _region_departments(user: User) -> Any:
+    scope = scope_of(user)
+    qs = Department.objects.restrict(user).filter(is_active=True).select_related("region")
+    if scope.unrestricted or not scope.region_path:
+        return qs
+    # Departments of the user's region, its ancestors and its subtree.
+    from django.db.models import Q
+
+    ancestors = [c for c in scope.region_path.split("/") if c]
+    return qs.filter(Q(region__path__startswith=scope.region_path) |
+                     Q(region__code__in=ancestors))
+
+
+def _colleagues(user: User) -> Any:
+    qs = User.objects.restrict(user).filter(
+        is_active=True, department__isnull=False,
+        role__in=[Role.OFFICER, Role.DEPARTMENT_HEAD, Role.GRID_OFFICER,
+                  Role.SOCIAL_SUPERVISOR]).select_related("department")
+    if user.role == Role.DEPARTMENT_HEAD:
+        qs = qs.filter(department_id=user.department_id)
+    return qs
+
+
+class AssigneeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj} · {obj.department}"
+
+
+class TaskReassignForm(forms.Form):
+    assignee = AssigneeChoiceField(label=_("Assignee"), queryset=User.objects.none(),
+                                   required=False)
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none(),
+                                        required=False)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = _colleagues(user)
+        if user.role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN) or user.is_superuser:
+            self.fields["department"].queryset = _region_departments(user)
+        else:
+            del self.fields["department"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("assignee") and not data.get("department"):
+            raise forms.ValidationError(_("Pick a person or a department."))
+        return data
+
+
+class BulkAssignForm(TaskReassignForm):
+    tasks = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_tasks(self) -> list[int]:
+        raw = self.data.getlist("task_ids") if hasattr(self.data, "getlist") else []
+        try:
+            ids = sorted({int(x) for x in raw})
+        except ValueError:
+            raise forms.ValidationError(_("Invalid task selection."))
+        if not ids:
+            raise forms.ValidationError(_("Select at least one task."))
+        return ids
+
+
+class TaskAssignForm(forms.Form):
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=TaskRole.choices)
+    duty = forms.CharField(label=_("Duty"), widget=forms.Textarea(attrs={"rows": 2}),
+                           max_length=2000)
+    assignee = AssigneeChoiceField(label=_("Assignee"), queryset=User.objects.none(),
+                                   required=False)
+    workdays = forms.IntegerField(label=_("Deadline (working days)"), min_value=1,
+                                  max_value=365, required=False,
+                                  help_text=_("Empty: the profile's default deadline."))
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = _region_departments(user)
+        self.fields["assignee"].queryset = _colleagues(user)
+
+
+class CaseOpenForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=[(CaseKind.SUPERVISION,
+                                                        CaseKind.SUPERVISION.label)])
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}),
+                                  required=False, max_length=10000)
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none())
+    category = forms.ChoiceField(label=_("Category"), required=False,
+                                 choices=[("", "—"), *Category.choices])
+    phase = forms.ChoiceField(label=_("Phase"), required=False, choices=[("", "—"), *Phase.choices])
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        scope = scope_of(user)
+        regions = Region.objects.restrict(user)
+        if not scope.unrestricted and scope.region_path:
+            regions = regions.filter(path__startswith=scope.region_path)
+        self.fields["region"].queryset = regions.filter(level__lte=4)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=10000)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"))

@@ -1,0 +1,476 @@
+"""Cases, tasks, escalations, notifications, attachments, comments and the audit trail
+(DESIGN.md "Cases and tasks", "Audit")."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from django.utils.functional import LazyObject
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from org.models import DEPARTMENT_ROLES, Department, Region, Role
+from org.scope import NOTHING, Action, Scope, ScopedQuerySet
+from policy.vocab import Category, Phase, Step
+
+
+class CaseKind(models.TextChoices):
+    """Every kind of regulated work; each domain record has a one-to-one Case."""
+
+    SUPERVISION = "supervision", _("Supervision matter")
+    LICENSING = "licensing", _("Licensing application")
+    INSPECTION = "inspection", _("Inspection")
+    COMPLAINT = "complaint", _("Complaint")
+    RECTIFICATION = "rectification", _("Rectification order")
+    REFUND_DISPUTE = "refund_dispute", _("Refund dispute")
+    MEETING_DECISION = "meeting_decision", _("Joint-meeting decision")
+    CAMPAIGN = "campaign", _("Campaign")
+
+
+#: Readable number prefixes per kind, e.g. XK-530102-2026-000123.
+CASE_PREFIX = {
+    CaseKind.SUPERVISION: "DB",
+    CaseKind.LICENSING: "XK",
+    CaseKind.INSPECTION: "JC",
+    CaseKind.COMPLAINT: "TS",
+    CaseKind.RECTIFICATION: "ZG",
+    CaseKind.REFUND_DISPUTE: "TF",
+    CaseKind.MEETING_DECISION: "HY",
+    CaseKind.CAMPAIGN: "ZZ",
+}
+
+
+class CaseState(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class CaseSequence(models.Model):
+    """The last number handed out per (prefix, county, year); numbers are never reused."""
+
+    prefix = models.CharField(max_length=4)
+    county_code = models.CharField(max_length=20)
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "county_code", "year"],
+                                               name="case_sequence_unique")]
+
+
+class CaseQuerySet(ScopedQuerySet):
+    pass
+
+
+class Case(models.Model):
+    number = models.CharField(_("number"), max_length=40, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=30, choices=CaseKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cases",
+                               verbose_name=_("region"))
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices,
+                                blank=True)
+    phase = models.CharField(_("phase"), max_length=30, choices=Phase.choices, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=CaseState.choices,
+                             default=CaseState.OPEN)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="+",
+                                  verbose_name=_("opened by"))
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["state", "kind"], name="case_state_kind_idx"),
+                   models.Index(fields=["opened_at", "id"], name="case_opened_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state__in=["closed", "cancelled"]) | Q(closed_at__isnull=False),
+                name="case_closed_has_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("cases:case_detail", kwargs={"number": self.number})
+
+    @classmethod
+    def object_grant_models(cls) -> tuple[type, type]:
+        return CaseUserObjectPermission, CaseGroupObjectPermission
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
+        """Who sees and works which cases (DESIGN.md "Scope"):
+        county/city admins their whole region; the joint-meeting office its region;
+        discipline staff read their region; department roles the cases in their region
+        that their department has a part in (a task on the case, or lead/assist/step
+        owner under the matrix for the case's category and phase)."""
+        p = prefix
+        if scope.kind == "client":
+            if action == Action.VIEW and "cases:read" in scope.client_scopes:
+                return scope.region_q(p)
+            return NOTHING
+        if scope.kind != "user":
+            return NOTHING
+        region = scope.region_q(p)
+        role = scope.role
+        if role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN):
+            return region
+        if role == Role.JOINT_OFFICE:
+            return region if action != Action.ASSIGN else NOTHING
+        if role == Role.DISCIPLINE:
+            return region if action == Action.VIEW else NOTHING
+        if role in DEPARTMENT_ROLES and scope.department_id:
+            if action == Action.MANAGE:
+                return NOTHING
+            if action == Action.ASSIGN and role != Role.DEPARTMENT_HEAD:
+                return NOTHING
+            part = Q(**{f"{p}pk__in": Task.objects.filter(
+                department_id=scope.department_id).values("case_id")})
+            if action == Action.VIEW:
+                part |= _matrix_q(scope, p)
+            return region & part
+        return NOTHING
+
+
+def _matrix_q(scope: Scope, prefix: str) -> Q:
+    from policy.profile import ProfileMissing, active_profile
+
+    try:
+        pairs = active_profile().participation(scope.department_type, scope.county_code)
+    except ProfileMissing:
+        return NOTHING
+    q = NOTHING
+    for category, phase in pairs:
+        q |= Q(**{f"{prefix}category": category, f"{prefix}phase": phase})
+    return q
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class TaskRole(models.TextChoices):
+    LEAD = "lead", _("Lead")
+    ASSIST = "assist", _("Assist")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    RETURNED = "returned", _("Returned")
+
+
+class TaskQuerySet(ScopedQuerySet):
+    def open(self) -> TaskQuerySet:
+        return self.filter(status=TaskStatus.OPEN)
+
+
+class Task(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tasks",
+                             verbose_name=_("case"))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="tasks",
+                                   verbose_name=_("department"))
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="tasks", verbose_name=_("assignee"))
+    role = models.CharField(_("role"), max_length=10, choices=TaskRole.choices)
+    step = models.CharField(_("step"), max_length=40, choices=Step.choices, blank=True)
+    duty = models.TextField(_("duty"))
+    due_date = models.DateField(_("due date"))
+    remind_on = models.DateField(_("reminder date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=TaskStatus.choices,
+                              default=TaskStatus.OPEN)
+    completion_note = models.TextField(_("completion note"), blank=True)
+    return_reason = models.TextField(_("return reason"), blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    overdue_since = models.DateField(_("overdue since"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["due_date", "id"]
+        indexes = [
+            models.Index(fields=["department", "status", "due_date"], name="task_dept_idx"),
+            models.Index(fields=["assignee", "status", "due_date"], name="task_assignee_idx"),
+            models.Index(fields=["status", "due_date"], name="task_status_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(completed_at__isnull=False),
+                name="task_done_has_time"),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(return_reason=""),
+                name="task_returned_has_reason"),
+            models.CheckConstraint(condition=Q(escalation_level__lte=2),
+                                   name="task_escalation_level_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} · {self.department} · {self.get_role_display()}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.overdue_since is not None and self.status == TaskStatus.OPEN
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
+        """A task is visible when its case is. Working it (CHANGE: complete, return) is
+        for its own department; assigning it is for the county/city admin of its region
+        and for the head of its department."""
+        p = prefix
+        if action == Action.VIEW:
+            return Case.scope_q(scope, Action.VIEW, f"{p}case__")
+        if scope.kind != "user":
+            return NOTHING
+        role = scope.role
+        own_dept = Q(**{f"{p}department_id": scope.department_id})
+        if action == Action.CHANGE:
+            if role in DEPARTMENT_ROLES and scope.department_id:
+                if role == Role.DEPARTMENT_HEAD:
+                    return own_dept
+                return own_dept & (Q(**{f"{p}assignee__isnull": True}) |
+                                   Q(**{f"{p}assignee_id": scope.user_id}))
+            return NOTHING
+        if action == Action.ASSIGN:
+            if role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN):
+                return scope.region_q(f"{p}case__")
+            if role == Role.DEPARTMENT_HEAD and scope.department_id:
+                return own_dept
+            return NOTHING
+        return NOTHING
+
+
+class Escalation(models.Model):
+    """One row per (task, level): a repeated or concurrent scan escalates once."""
+
+    class Level(models.IntegerChoices):
+        DEPARTMENT_HEAD = 1, _("Department head")
+        COUNTY_ADMIN = 2, _("County admin")
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="escalations")
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        constraints = [models.UniqueConstraint(fields=["task", "level"],
+                                               name="escalation_once_per_level")]
+
+
+class NotificationQuerySet(ScopedQuerySet):
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", _("Task assigned")
+        REMINDER = "reminder", _("Deadline reminder")
+        OVERDUE = "overdue", _("Task overdue")
+        ESCALATION = "escalation", _("Escalation")
+        RETURNED = "returned", _("Task returned")
+        COMPLETED = "completed", _("Task completed")
+        COMMENT = "comment", _("New comment")
+        CASE = "case", _("Case update")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="notifications")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="notifications")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
+        """Everyone sees only their own inbox, whatever their role."""
+        if scope.kind != "user":
+            return NOTHING
+        return Q(**{f"{prefix}recipient_id": scope.user_id})
+
+
+class PrivateStorage(LazyObject):
+    """Attachment storage outside every public URL (served only by a scoped view)."""
+
+    def _setup(self) -> None:
+        self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+private_storage = PrivateStorage()
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    """Random names: nothing about the file or the case shows in the stored path."""
+    suffix = Path(filename).suffix.lower()[:10]
+    token = uuid.uuid4().hex
+    return f"attachments/{token[:2]}/{token}{suffix}"
+
+
+class CaseChildQuerySet(ScopedQuerySet):
+    pass
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(storage=private_storage, upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("file type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = CaseChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["-uploaded_at", "-id"]
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
+        return Case.scope_q(scope, Action.VIEW if action == Action.VIEW else Action.CHANGE,
+                            f"{prefix}case__")
+
+
+class Comment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = CaseChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "id"]
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
+        return Case.scope_q(scope, Action.VIEW if action == Action.VIEW else Action.CHANGE,
+                            f"{prefix}case__")
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class AuditEventQuerySet(ScopedQuerySet):
+    def update(self, **kwargs: object) -> int:
+        raise AppendOnlyError("The audit trail can only be appended to.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("The audit trail can only be appended to.")
+
+
+ACTION_LABELS = {
+    "case.open": _("Case opened"),
+    "case.close": _("Case closed"),
+    "case.cancel": _("Case cancelled"),
+    "case.reopen": _("Case reopened"),
+    "task.assign": _("Task assigned"),
+    "task.reassign": _("Task reassigned"),
+    "task.complete": _("Task completed"),
+    "task.return": _("Task returned"),
+    "task.overdue": _("Task overdue"),
+    "task.escalate.1": _("Escalated to the department head"),
+    "task.escalate.2": _("Escalated to the county admin"),
+    "comment.add": _("Comment added"),
+    "attachment.add": _("Attachment added"),
+    "notification.read": _("Notifications read"),
+}
+
+
+class AuditEvent(models.Model):
+    """One row per state change, written in the same transaction as the change.
+    Append-only: the model, its queryset and (on PostgreSQL) a trigger refuse updates
+    and deletes."""
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="+", verbose_name=_("actor"))
+    actor_label = models.CharField(_("actor"), max_length=100, blank=True)
+    action = models.CharField(_("action"), max_length=60)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="audit_events")
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True,
+                                     blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    ip = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["created_at", "id"]
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("The audit trail can only be appended to.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("The audit trail can only be appended to.")
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
+        if action != Action.VIEW:
+            return NOTHING
+        return Case.scope_q(scope, Action.VIEW, f"{prefix}case__")

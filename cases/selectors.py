@@ -1,0 +1,89 @@
+"""Reads of cases and tasks. Every one starts from the scope gateway."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from cases.models import AuditEvent, Case, Notification, Task, TaskStatus
+from org.models import User
+from org.scope import Action
+
+
+def task_list_qs(user: Any) -> QuerySet[Task]:
+    return (Task.objects.restrict(user, Action.VIEW)
+            .select_related("case", "case__region", "department", "assignee"))
+
+
+def my_tasks(user: User) -> QuerySet[Task]:
+    """待办: open tasks assigned to me, or unassigned in my department."""
+    mine = Q(assignee=user)
+    if user.department_id:
+        mine |= Q(assignee__isnull=True, department_id=user.department_id)
+    return task_list_qs(user).filter(mine, status=TaskStatus.OPEN)
+
+
+def department_tasks(user: User) -> QuerySet[Task]:
+    if not user.department_id:
+        return Task.objects.none()
+    return task_list_qs(user).filter(department_id=user.department_id)
+
+
+def week_bounds(today: dt.date) -> tuple[dt.date, dt.date]:
+    start = today - dt.timedelta(days=today.weekday())
+    return start, start + dt.timedelta(days=6)
+
+
+def assignable_tasks(user: User) -> QuerySet[Task]:
+    return (Task.objects.restrict(user, Action.ASSIGN)
+            .select_related("case", "case__region", "department", "assignee"))
+
+
+def county_overview(user: User, today: dt.date | None = None) -> dict[str, Any]:
+    """Overdue tasks, tasks due this week and open tasks by department, in the admin's
+    region (through the gateway)."""
+    today = today or timezone.localdate()
+    _start, end = week_bounds(today)
+    base = assignable_tasks(user).filter(status=TaskStatus.OPEN)
+    by_department = list(
+        base.values("department_id", "department__name")
+        .annotate(open=Count("id"), overdue=Count("id", filter=Q(due_date__lt=today)),
+                  due_week=Count("id", filter=Q(due_date__gte=today, due_date__lte=end)))
+        .order_by("-overdue", "department__name"))
+    return {"by_department": by_department, "today": today, "week_end": end}
+
+
+def dashboard_counts(user: User, today: dt.date | None = None) -> dict[str, int]:
+    today = today or timezone.localdate()
+    _start, end = week_bounds(today)
+    return my_tasks(user).aggregate(
+        open=Count("id"),
+        overdue=Count("id", filter=Q(due_date__lt=today)),
+        due_week=Count("id", filter=Q(due_date__gte=today, due_date__lte=end)),
+    )
+
+
+def case_list_qs(user: Any) -> QuerySet[Case]:
+    return (Case.objects.restrict(user, Action.VIEW).select_related("region")
+            .annotate(open_tasks=Count("tasks", filter=Q(tasks__status=TaskStatus.OPEN))))
+
+
+def case_for(user: Any, number: str) -> Case:
+    """The case if the user may see it; Case.DoesNotExist otherwise (missing and
+    forbidden alike)."""
+    return Case.objects.restrict(user, Action.VIEW).select_related("region", "opened_by").get(
+        number=number)
+
+
+def case_timeline(user: Any, case: Case) -> QuerySet[AuditEvent]:
+    return (AuditEvent.objects.restrict(user).filter(case=case)
+            .select_related("actor").order_by("created_at", "id"))
+
+
+def unread_count(user: Any) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.restrict(user).unread().count()

@@ -1,0 +1,58 @@
+from rest_framework import serializers
+
+from cases.models import Case, Notification, Task
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    case = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    case_title = serializers.CharField(source="case.title", read_only=True)
+    department_name = serializers.CharField(source="department.name", read_only=True)
+    assignee_name = serializers.CharField(source="assignee.__str__", read_only=True,
+                                          default=None)
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Task
+        fields = ["id", "case", "case_title", "department", "department_name", "assignee",
+                  "assignee_name", "role", "step", "duty", "due_date", "status",
+                  "completion_note", "return_reason", "escalation_level", "overdue_since",
+                  "is_overdue", "completed_at", "created_at"]
+        read_only_fields = fields
+
+
+class TaskCompleteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=5000, allow_blank=False, trim_whitespace=True)
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    open_tasks = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Case
+        fields = ["number", "kind", "title", "region", "region_name", "category", "phase",
+                  "state", "opened_at", "closed_at", "updated_at", "open_tasks"]
+        read_only_fields = fields
+
+
+class CaseDetailSerializer(CaseSerializer):
+    tasks = TaskSerializer(many=True, read_only=True)
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "description", "tasks"]
+        read_only_fields = fields
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    case = serializers.SlugRelatedField(slug_field="number", read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "case", "task", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class MarkReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False,
+                                max_length=1000)

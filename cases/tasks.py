@@ -1,0 +1,43 @@
+"""Celery entry points of the cases app: they take ids, re-read rows and are idempotent."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+
+from cases.models import Notification
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def deadline_scan() -> dict[str, int]:
+    from cases.services import deadline_scan as scan
+
+    stats = scan()
+    log.info("deadline scan: %s", stats)
+    return stats
+
+
+@shared_task(acks_late=True)
+def send_notification_emails(notification_ids: list[int]) -> int:
+    """E-mail each notification once (a conditional update claims it first)."""
+    sent = 0
+    for note in Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True
+                                            ).select_related("recipient", "case"):
+        if not note.recipient.email:
+            continue
+        if not Notification.objects.filter(pk=note.pk, emailed_at__isnull=True).update(
+                emailed_at=timezone.now()):
+            continue
+        link = f"{settings.SITE_URL}{note.case.get_absolute_url()}" if note.case else ""
+        send_mail(subject=f"[校外培训监管平台] {note.title}",
+                  message=f"{note.body}\n\n{link}".strip(),
+                  from_email=settings.DEFAULT_FROM_EMAIL,
+                  recipient_list=[note.recipient.email], fail_silently=False)
+        sent += 1
+    return sent

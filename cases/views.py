@@ -1,0 +1,323 @@
+"""Officers' workspace pages for cases, tasks and the inbox. Thin: every read goes
+through the scope gateway (selectors), every write through a service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases import selectors, services
+from cases.filters import CaseFilter, TaskFilter
+from cases.forms import (
+    AttachmentForm,
+    BulkAssignForm,
+    CaseOpenForm,
+    CommentForm,
+    ReasonForm,
+    TaskAssignForm,
+    TaskCompleteForm,
+    TaskReassignForm,
+    TaskReturnForm,
+)
+from cases.models import Attachment, Case, Notification, Task, TaskStatus
+from org.models import Role
+from org.scope import Action
+from portal.errors import DomainError
+from portal.exports import xlsx_response
+
+PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest, qs: QuerySet) -> Any:
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _form_error(form: Any, exc: DomainError) -> None:
+    field = exc.field if exc.field in getattr(form, "fields", {}) else None
+    form.add_error(field, str(exc.message))
+
+
+def _case_or_404(request: HttpRequest, number: str) -> Case:
+    try:
+        return selectors.case_for(request.user, number)
+    except Case.DoesNotExist:
+        raise Http404
+
+
+def _task_or_404(request: HttpRequest, pk: int) -> Task:
+    return get_object_or_404(selectors.task_list_qs(request.user), pk=pk)
+
+
+TASK_EXPORT = [
+    (_("Case number"), lambda t: t.case.number),
+    (_("Case"), lambda t: t.case.title),
+    (_("Department"), lambda t: t.department.name),
+    (_("Role"), lambda t: t.get_role_display()),
+    (_("Duty"), lambda t: t.duty),
+    (_("Assignee"), lambda t: str(t.assignee) if t.assignee else ""),
+    (_("Due date"), lambda t: t.due_date),
+    (_("Status"), lambda t: t.get_status_display()),
+    (_("Escalation level"), lambda t: t.escalation_level),
+]
+
+
+def _task_list(request: HttpRequest, qs: QuerySet, *, title: str, queue: str,
+               bulk: bool = False) -> HttpResponse:
+    filterset = TaskFilter(request.GET, queryset=qs)
+    tasks = filterset.qs
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(title, TASK_EXPORT, tasks)
+    context = {"title": title, "queue": queue, "filter": filterset, "page": _page(request, tasks),
+               "bulk_form": BulkAssignForm(user=request.user) if bulk else None}
+    return render(request, "cases/task_list.html", context)
+
+
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    return _task_list(request, selectors.my_tasks(request.user), title=_("My tasks"),
+                      queue="mine")
+
+
+@login_required
+def department_tasks(request: HttpRequest) -> HttpResponse:
+    if not request.user.department_id:
+        raise Http404
+    return _task_list(request, selectors.department_tasks(request.user),
+                      title=_("My department's tasks"), queue="department",
+                      bulk=request.user.role == Role.DEPARTMENT_HEAD)
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """County overview: overdue, due this week, by department; bulk assignment."""
+    if request.user.role not in (Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.DEPARTMENT_HEAD) \
+            and not request.user.is_superuser:
+        raise Http404
+    qs = selectors.assignable_tasks(request.user)
+    if "status" not in request.GET:
+        qs = qs.filter(status=TaskStatus.OPEN)
+    filterset = TaskFilter(request.GET, queryset=qs)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(_("Task overview"), TASK_EXPORT, filterset.qs)
+    context = {
+        "title": _("Task overview"), "queue": "overview", "filter": filterset,
+        "page": _page(request, filterset.qs),
+        "overview": selectors.county_overview(request.user),
+        "bulk_form": BulkAssignForm(user=request.user),
+    }
+    return render(request, "cases/task_list.html", context)
+
+
+@login_required
+@require_POST
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    form = BulkAssignForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            done = services.tasks_bulk_assign(
+                actor=request.user, task_ids=form.cleaned_data["tasks"],
+                assignee=form.cleaned_data.get("assignee"),
+                department=form.cleaned_data.get("department"),
+                reason=form.cleaned_data.get("reason", ""))
+            messages.success(request, _("%(n)s tasks assigned.") % {"n": len(done)})
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(request.POST.get("next") or "cases:overview")
+
+
+@login_required
+def task_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    """Complete, return or reassign one task (a page of its own, also used by htmx)."""
+    task = _task_or_404(request, pk)
+    form_classes = {"complete": TaskCompleteForm, "return": TaskReturnForm,
+                    "reassign": TaskReassignForm}
+    if verb not in form_classes:
+        raise Http404
+    kwargs = {"user": request.user} if verb == "reassign" else {}
+    form = form_classes[verb](request.POST or None, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if verb == "complete":
+                services.task_complete(actor=request.user, task=task, note=data["note"])
+                messages.success(request, _("Task completed."))
+            elif verb == "return":
+                services.task_return(actor=request.user, task=task, reason=data["reason"])
+                messages.success(request, _("Task returned."))
+            else:
+                services.task_reassign(actor=request.user, task=task,
+                                       assignee=data.get("assignee"),
+                                       department=data.get("department"),
+                                       reason=data.get("reason", ""))
+                messages.success(request, _("Task reassigned."))
+            return redirect(task.case.get_absolute_url())
+        except DomainError as exc:
+            _form_error(form, exc)
+    return render(request, "cases/task_action.html", {"task": task, "form": form, "verb": verb},
+                  status=400 if request.method == "POST" else 200)
+
+
+CASE_EXPORT = [
+    (_("Number"), lambda c: c.number),
+    (_("Kind"), lambda c: c.get_kind_display()),
+    (_("Title"), lambda c: c.title),
+    (_("Region"), lambda c: c.region.name),
+    (_("State"), lambda c: c.get_state_display()),
+    (_("Open tasks"), lambda c: c.open_tasks),
+    (_("Opened at"), lambda c: c.opened_at),
+]
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    filterset = CaseFilter(request.GET, queryset=selectors.case_list_qs(request.user))
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(_("Cases"), CASE_EXPORT, filterset.qs)
+    may_open = request.user.is_superuser or request.user.role in (
+        Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.JOINT_OFFICE)
+    return render(request, "cases/case_list.html", {
+        "filter": filterset, "page": _page(request, filterset.qs), "may_open": may_open})
+
+
+@login_required
+def case_open(request: HttpRequest) -> HttpResponse:
+    form = CaseOpenForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_open(actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
+            return redirect(case.get_absolute_url())
+        except DomainError as exc:
+            _form_error(form, exc)
+    return render(request, "cases/case_open.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+def _may(user: Any, case: Case, action: str) -> bool:
+    return Case.objects.restrict(user, action).filter(pk=case.pk).exists()
+
+
+@login_required
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case_or_404(request, number)
+    user = request.user
+    tasks = list(case.tasks.select_related("department", "assignee").order_by("due_date", "id"))
+    workable = set(Task.objects.restrict(user, Action.CHANGE).filter(case=case)
+                   .values_list("pk", flat=True))
+    assignable = set(Task.objects.restrict(user, Action.ASSIGN).filter(case=case)
+                     .values_list("pk", flat=True))
+    context = {
+        "case": case, "tasks": tasks, "workable": workable, "assignable": assignable,
+        "timeline": selectors.case_timeline(user, case),
+        "attachments": case.attachments.select_related("uploaded_by"),
+        "comments": case.comments.select_related("author"),
+        "may_change": _may(user, case, Action.CHANGE),
+        "may_manage": _may(user, case, Action.MANAGE),
+        "may_assign": _may(user, case, Action.ASSIGN),
+        "comment_form": CommentForm(), "attachment_form": AttachmentForm(),
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+@login_required
+def case_assign(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case_or_404(request, number)
+    form = TaskAssignForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_assign(actor=request.user, case=case, **form.cleaned_data)
+            messages.success(request, _("Task assigned."))
+            return redirect(case.get_absolute_url())
+        except DomainError as exc:
+            _form_error(form, exc)
+    return render(request, "cases/case_assign.html", {"case": case, "form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def case_transition(request: HttpRequest, number: str, verb: str) -> HttpResponse:
+    case = _case_or_404(request, number)
+    services_by_verb = {"close": services.case_close, "cancel": services.case_cancel,
+                        "reopen": services.case_reopen}
+    if verb not in services_by_verb:
+        raise Http404
+    form = ReasonForm(request.POST or None)
+    if verb == "close":
+        form.fields["reason"].required = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_by_verb[verb](actor=request.user, case=case,
+                                   reason=form.cleaned_data["reason"])
+            messages.success(request, _("Case updated."))
+            return redirect(case.get_absolute_url())
+        except DomainError as exc:
+            _form_error(form, exc)
+    return render(request, "cases/case_transition.html", {"case": case, "form": form,
+                                                          "verb": verb},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def comment_add(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case_or_404(request, number)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(actor=request.user, case=case, body=form.cleaned_data["body"])
+            messages.success(request, _("Comment added."))
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+    else:
+        messages.error(request, _("The comment is empty."))
+    return redirect(case.get_absolute_url())
+
+
+@login_required
+@require_POST
+def attachment_add(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case_or_404(request, number)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(actor=request.user, case=case,
+                                    upload=form.cleaned_data["file"])
+            messages.success(request, _("File uploaded."))
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+    else:
+        messages.error(request, _("Choose a file to upload."))
+    return redirect(case.get_absolute_url())
+
+
+@login_required
+def attachment_download(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    case = _case_or_404(request, number)
+    attachment = get_object_or_404(Attachment.objects.restrict(request.user), pk=pk, case=case)
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
+                            filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        services.notifications_mark_read(actor=request.user)
+        messages.success(request, _("All notifications marked as read."))
+        return redirect("cases:notifications")
+    qs = Notification.objects.restrict(request.user).select_related("case")
+    return render(request, "cases/notifications.html", {"page": _page(request, qs)})

@@ -1,0 +1,147 @@
+"""The scope gateway: who may see and do what (DESIGN.md "Scope"; STYLE.md §3).
+
+`Model.objects.restrict(principal, action)` is the only way views, APIs, exports and
+selectors read scoped rows. It returns one queryset, one SQL statement: the model's
+own scope rule OR-ed with explicit django-guardian object grants (direct-FK tables).
+Rows that are missing and rows that are forbidden look alike to callers: both are
+simply absent, so detail views answer 404 for either.
+
+Each scoped model implements `scope_q(scope, action, prefix="") -> Q | None`, where
+None means "no restriction" and the prefix lets a child model reuse its parent's rule
+(a Task is visible when its Case is).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from org.models import User
+
+
+class Action:
+    VIEW = "view"
+    CHANGE = "change"  # work on it: comment, attach, complete own tasks
+    ASSIGN = "assign"  # assign and reassign tasks
+    MANAGE = "manage"  # open, close and cancel cases
+
+
+NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the gateway needs to know about a principal, computed once per request."""
+
+    kind: str  # "user", "client", "anonymous"
+    role: str | None = None
+    user_id: int | None = None
+    unrestricted: bool = False
+    region_path: str | None = None  # the subtree the principal works in
+    county_code: str = ""
+    department_id: int | None = None
+    department_type: str | None = None
+    institution_id: int | None = None
+    client_region_paths: tuple[str, ...] = ()
+    client_scopes: frozenset[str] = field(default_factory=frozenset)
+    group_ids: tuple[int, ...] = ()
+
+    @property
+    def is_user(self) -> bool:
+        return self.kind == "user"
+
+    def region_q(self, prefix: str, region_field: str = "region") -> Q:
+        """Rows whose region lies in the principal's subtree (one indexed prefix test)."""
+        lookup = f"{prefix}{region_field}__path__startswith"
+        if self.kind == "client":
+            q = NOTHING
+            for path in self.client_region_paths:
+                q |= Q(**{lookup: path})
+            return q
+        if not self.region_path:
+            return NOTHING
+        return Q(**{lookup: self.region_path})
+
+
+ANONYMOUS = Scope(kind="anonymous")
+
+
+def scope_of(principal: Any) -> Scope:
+    """Build (and cache on the principal) the Scope of a user or API client."""
+    if principal is None or not getattr(principal, "is_authenticated", False):
+        return ANONYMOUS
+    cached = getattr(principal, "_scope_cache", None)
+    if cached is not None:
+        return cached
+    from portal.api.authentication import ClientPrincipal
+
+    if isinstance(principal, ClientPrincipal):
+        scope = Scope(
+            kind="client",
+            client_region_paths=principal.region_paths,
+            client_scopes=frozenset(principal.client.scopes or []),
+        )
+    else:
+        scope = _user_scope(principal)
+    principal._scope_cache = scope
+    return scope
+
+
+def _user_scope(user: User) -> Scope:
+    from org.models import Role
+
+    if not user.is_active:
+        return ANONYMOUS
+    unrestricted = bool(user.is_superuser or user.role == Role.SYSTEM_ADMIN)
+    region = user.region
+    department = user.department
+    if region is None and department is not None:
+        region = department.region
+    return Scope(
+        kind="user",
+        role=user.role,
+        user_id=user.pk,
+        unrestricted=unrestricted,
+        region_path=region.path if region else None,
+        county_code=region.county_code if region else "",
+        department_id=department.pk if department else None,
+        department_type=department.type if department else None,
+        institution_id=getattr(user, "institution_id", None),
+        group_ids=(),
+    )
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Adds `restrict(principal, action)` to a model's queryset."""
+
+    def restrict(self, principal: Any, action: str = Action.VIEW) -> ScopedQuerySet:
+        scope = scope_of(principal)
+        if scope.unrestricted:
+            return self.all()
+        q = self.model.scope_q(scope, action)
+        if q is None:
+            return self.all()
+        grants = _grant_q(self.model, scope, action)
+        if grants is not None:
+            q = q | grants
+        return self.filter(q)
+
+
+def _grant_q(model: type[models.Model], scope: Scope, action: str) -> Q | None:
+    """Explicit per-object grants (django-guardian direct-FK tables), as a subquery so
+    the whole restriction stays one SQL statement."""
+    grant_models = getattr(model, "object_grant_models", None)
+    if not grant_models or scope.kind != "user":
+        return None
+    user_perm, group_perm = grant_models()
+    codename = f"{action}_{model._meta.model_name}"
+    q = Q(pk__in=user_perm.objects.filter(
+        user_id=scope.user_id, permission__codename=codename).values("content_object_id"))
+    q |= Q(pk__in=group_perm.objects.filter(
+        group__user__id=scope.user_id, permission__codename=codename
+    ).values("content_object_id"))
+    return q

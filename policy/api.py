@@ -1,0 +1,39 @@
+from dataclasses import asdict
+from typing import Any
+
+from drf_spectacular.utils import OpenApiTypes, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from policy.profile import active_profile
+
+
+def profile_as_dict(county_code: str = "") -> dict[str, Any]:
+    profile = active_profile()
+    return {
+        "code": profile.code,
+        "name": profile.name,
+        "name_en": profile.name_en,
+        "source": profile.source,
+        "supervised_categories": list(profile.supervised_categories),
+        "supervisors": profile.supervisors,
+        "preschool": profile.preschool,
+        "zombie_combination": profile.zombie_combination,
+        "matrix": [asdict(c) for c in profile.effective_cells(county_code)],
+        "licence_approval": [asdict(a) for a in profile.approvals.values()],
+        "complaint_routing": [asdict(r) for r in profile.routes],
+        "rules": [{k: (str(v) if k == "value" and v is not None else v)
+                   for k, v in asdict(r).items()} for r in profile.rules.values()],
+    }
+
+
+class ActiveProfileView(APIView):
+    """The active policy profile: responsibility matrix, routing and rule parameters.
+    `?county=<code>` applies that county's own split of duties (000 §3)."""
+
+    required_scope = "policy:read"
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        return Response(profile_as_dict(request.query_params.get("county", "")))

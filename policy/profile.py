@@ -1,0 +1,323 @@
+"""The active policy profile as an immutable in-memory object.
+
+`active_profile()` reads the profile named by `settings.POLICY_PROFILE` once and keeps it
+in the cache (invalidated whenever a profile row changes, see `policy.signals`), so the
+scope gateway and the services can ask it questions without extra queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
+
+from portal.errors import DomainError
+
+CACHE_TTL = 300
+
+#: The numeric rules code may ask for, with their kind (DOMAIN.md §5).
+RULE_KINDS: dict[str, str] = {
+    "offline_end_time": "time",
+    "online_lesson_max_minutes": "minutes",
+    "online_break_min_minutes": "minutes",
+    "online_end_time": "time",
+    "charge_max_months": "months",
+    "charge_max_class_hours": "hours",
+    "charge_max_amount": "yuan",
+    "advance_charge_months_before_start": "months",
+    "advance_charge_remaining_hours": "hours",
+    "zombie_years_without_inspection": "years",
+    "academic_forbidden_on_rest_days": "bool",
+    "coverage_platform_percent": "percent",
+    "coverage_funds_percent": "percent",
+    "coverage_data_audit_percent": "percent",
+    "government_guided_price": "yuan",
+}
+
+#: Deadline keys every profile must define (working days unless stated).
+DEADLINE_KEYS: tuple[str, ...] = ("task_default", "reminder_days_before", "escalation_level2_after")
+
+
+class ProfileMissing(DomainError):
+    code = "profile_missing"
+    default_message = _("The policy profile is not loaded. Run manage.py load_profiles.")
+
+
+def parse_rule_value(kind: str, raw: str) -> Any:
+    """Turn a stored rule value into its Python type; '' means not set (None)."""
+    if raw in ("", None):
+        return None
+    if kind == "time":
+        hours, minutes = str(raw).split(":")
+        return dt.time(int(hours), int(minutes))
+    if kind == "bool":
+        return str(raw).lower() in ("1", "true", "yes")
+    if kind in ("yuan",):
+        return Decimal(str(raw)).quantize(Decimal("0.01"))
+    if kind == "percent":
+        return Decimal(str(raw))
+    return int(raw)
+
+
+def _label(choices: type, code: str) -> str:
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return code
+
+
+@dataclass(frozen=True)
+class Duty:
+    department_type: str
+    duty: str
+    source: str
+
+    @property
+    def department_label(self) -> str:
+        from policy.vocab import DepartmentType
+
+        return _label(DepartmentType, self.department_type)
+
+
+@dataclass(frozen=True)
+class StepOwner:
+    step: str
+    owner_type: str
+    nature: str
+    participants: tuple[str, ...]
+    cosigners: tuple[str, ...]
+    source: str
+
+    @property
+    def step_label(self) -> str:
+        from policy.vocab import Step
+
+        return _label(Step, self.step)
+
+    @property
+    def owner_label(self) -> str:
+        from policy.vocab import DepartmentType
+
+        return _label(DepartmentType, self.owner_type)
+
+    @property
+    def others_label(self) -> str:
+        from policy.vocab import DepartmentType
+
+        return "、".join(_label(DepartmentType, t) for t in (*self.participants, *self.cosigners))
+
+
+@dataclass(frozen=True)
+class Cell:
+    category: str
+    phase: str
+    region_code: str
+    lead: Duty
+    assists: tuple[Duty, ...]
+    steps: tuple[StepOwner, ...]
+
+    @property
+    def category_label(self) -> str:
+        from policy.vocab import Category
+
+        return _label(Category, self.category)
+
+    @property
+    def phase_label(self) -> str:
+        from policy.vocab import Phase
+
+        return _label(Phase, self.phase)
+
+    def department_types(self) -> set[str]:
+        """Every department type with a part in this cell: lead, assists, step owners,
+        participants and co-signers."""
+        types = {self.lead.department_type, *(a.department_type for a in self.assists)}
+        for s in self.steps:
+            types.update({s.owner_type, *s.participants, *s.cosigners})
+        return types
+
+    def step_owner(self, step: str, nature: str = "") -> StepOwner | None:
+        for s in self.steps:
+            if s.step == step and (not s.nature or s.nature == nature):
+                return s
+        return None
+
+
+@dataclass(frozen=True)
+class Route:
+    category: str
+    topic: str
+    lead_type: str
+    assist_types: tuple[str, ...]
+    hotline: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Approval:
+    action: str
+    approver: str
+    consult: tuple[str, ...]
+    notify: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    group: str
+    kind: str
+    value: Any
+    label: str
+    source: str
+    from_seed: bool
+
+
+@dataclass(frozen=True)
+class ProfileData:
+    code: str
+    name: str
+    name_en: str
+    source: str
+    description: str
+    supervised_categories: tuple[str, ...]
+    preschool: dict[str, Any]
+    zombie_combination: str
+    supervisors: dict[str, str]
+    cells: dict[tuple[str, str, str], Cell]  # (region_code, category, phase)
+    routes: tuple[Route, ...]
+    approvals: dict[str, Approval]
+    rules: dict[str, Rule] = field(default_factory=dict)
+
+    # -- the responsibility matrix -------------------------------------------------
+    def cell(self, category: str, phase: str, county_code: str = "") -> Cell | None:
+        """The effective cell for a county: its own override if any, else the city's."""
+        if county_code:
+            override = self.cells.get((county_code, category, phase))
+            if override is not None:
+                return override
+        return self.cells.get(("", category, phase))
+
+    def effective_cells(self, county_code: str = "") -> list[Cell]:
+        out = []
+        for category in self.supervised_categories:
+            for (region, cat, phase) in self.cells:
+                if region == "" and cat == category:
+                    cell = self.cell(cat, phase, county_code)
+                    if cell is not None:
+                        out.append(cell)
+        return out
+
+    def lead_type(self, category: str, phase: str, county_code: str = "") -> str | None:
+        cell = self.cell(category, phase, county_code)
+        return cell.lead.department_type if cell else None
+
+    def participation(self, department_type: str | None, county_code: str = ""
+                      ) -> list[tuple[str, str]]:
+        """(category, phase) pairs in which a department type has a part."""
+        if not department_type:
+            return []
+        return [(c.category, c.phase) for c in self.effective_cells(county_code)
+                if department_type in c.department_types()]
+
+    def supervisor_type(self, category: str) -> str | None:
+        """The department named on the licence as supervising department (001 §3(2))."""
+        return self.supervisors.get(category)
+
+    def approval(self, action: str) -> Approval | None:
+        return self.approvals.get(action)
+
+    def approver_type(self, action: str, category: str, county_code: str = "") -> str | None:
+        """The department type that approves a licence action for a category."""
+        approval = self.approvals.get(action)
+        if approval is None or approval.approver == "lead":
+            from policy.vocab import Phase
+
+            return self.lead_type(category, Phase.LICENSING, county_code)
+        return approval.approver
+
+    # -- complaint routing ------------------------------------------------------------
+    def route(self, category: str, topic: str) -> Route | None:
+        """Most specific first: (category, topic), ('*', topic), (category, general)."""
+        by_key = {(r.category, r.topic): r for r in self.routes}
+        for key in ((category, topic), ("*", topic), (category, "general"), ("*", "general")):
+            if key in by_key:
+                return by_key[key]
+        return None
+
+    # -- rules ----------------------------------------------------------------------
+    def rule(self, key: str) -> Any:
+        try:
+            return self.rules[key].value
+        except KeyError:
+            raise ProfileMissing(_("The policy profile has no rule %(key)s.") % {"key": key})
+
+    def deadline(self, key: str, default_key: str = "task_default") -> int:
+        """Working days for a deadline key, falling back to the profile's default."""
+        entry = self.rules.get(key) or self.rules.get(default_key)
+        if entry is None or entry.value is None:
+            raise ProfileMissing(_("The policy profile has no deadline %(key)s.") % {"key": key})
+        return int(entry.value)
+
+
+def _cache_key(code: str) -> str:
+    return f"policy:profile:v1:{code}"
+
+
+def build_profile_data(code: str) -> ProfileData:
+    from policy.models import MatrixCell, PolicyProfile
+
+    try:
+        profile = PolicyProfile.objects.get(code=code)
+    except PolicyProfile.DoesNotExist:
+        raise ProfileMissing()
+    cells: dict[tuple[str, str, str], Cell] = {}
+    for c in MatrixCell.objects.filter(profile=profile).prefetch_related("assists", "steps"):
+        cells[(c.region_code, c.category, c.phase)] = Cell(
+            category=c.category, phase=c.phase, region_code=c.region_code,
+            lead=Duty(c.lead_type, c.lead_duty, c.source),
+            assists=tuple(Duty(a.department_type, a.duty, a.source) for a in c.assists.all()),
+            steps=tuple(
+                StepOwner(s.step, s.owner_type, s.nature, tuple(s.participants or ()),
+                          tuple(s.cosigners or ()), s.source)
+                for s in sorted(c.steps.all(), key=lambda s: s.order)),
+        )
+    return ProfileData(
+        code=profile.code, name=profile.name, name_en=profile.name_en, source=profile.source,
+        description=profile.description,
+        supervised_categories=tuple(profile.supervised_categories or ()),
+        preschool=dict(profile.preschool or {}),
+        zombie_combination=profile.zombie_combination,
+        supervisors=dict(profile.supervisors or {}),
+        cells=cells,
+        routes=tuple(Route(r.category, r.topic, r.lead_type, tuple(r.assist_types or ()),
+                           r.hotline, r.source) for r in profile.complaint_routes.all()),
+        approvals={a.action: Approval(a.action, a.approver, tuple(a.consult or ()),
+                                      tuple(a.notify or ()), a.source)
+                   for a in profile.licence_approvals.all()},
+        rules={r.key: Rule(r.key, r.group, r.kind, parse_rule_value(r.kind, r.value), r.label,
+                           r.source, r.from_seed) for r in profile.rules.all()},
+    )
+
+
+def active_profile() -> ProfileData:
+    """The profile selected by settings.POLICY_PROFILE."""
+    code = settings.POLICY_PROFILE
+    key = _cache_key(code)
+    data = cache.get(key)
+    if data is None:
+        data = build_profile_data(code)
+        cache.set(key, data, CACHE_TTL)
+    return data
+
+
+def invalidate_profile_cache() -> None:
+    from policy.models import PolicyProfile
+
+    cache.delete_many([_cache_key(c) for c in PolicyProfile.objects.values_list("code", flat=True)]
+                      + [_cache_key(settings.POLICY_PROFILE)])

@@ -1,0 +1,20 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from org.scope import scope_of
+from policy.profile import active_profile
+
+
+@login_required
+def matrix(request: HttpRequest) -> HttpResponse:
+    """Read-only view of the active profile: who leads and who assists what, per step,
+    with the user's county overrides applied (000 §3)."""
+    profile = active_profile()
+    county = request.GET.get("county") or scope_of(request.user).county_code
+    return render(request, "policy/matrix.html", {
+        "profile": profile, "cells": profile.effective_cells(county), "county": county,
+        "rules": sorted(profile.rules.values(), key=lambda r: (r.group, r.key)),
+        "approvals": list(profile.approvals.values()),
+        "routes": profile.routes,
+    })

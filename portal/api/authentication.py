@@ -1,0 +1,60 @@
+"""Per-client token authentication for integrating systems (issue 3 §6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+
+class ClientPrincipal:
+    """Stands in for request.user when an ApiClient calls; the scope gateway knows it."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_superuser = False
+    is_staff = False
+    pk = None
+    id = None
+    role = None
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.region_paths = tuple(r.path for r in client.regions.all())
+
+    def __str__(self) -> str:
+        return f"api:{self.client.name}"
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.client.scopes or [])
+
+
+class ApiClientTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Token"
+
+    def authenticate(self, request: Request) -> tuple[ClientPrincipal, Any] | None:
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Invalid token header."))
+        from org.models import ApiClient
+
+        try:
+            token = header[1].decode()
+        except UnicodeError:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        try:
+            client = ApiClient.objects.prefetch_related("regions").get(
+                token_hash=ApiClient.hash_token(token), is_active=True)
+        except ApiClient.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+        return ClientPrincipal(client), client
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword

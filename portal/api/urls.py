@@ -1,0 +1,19 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from cases.api import CaseViewSet, MyTaskViewSet, NotificationViewSet
+from org.api import DepartmentViewSet, RegionViewSet
+from policy.api import ActiveProfileView
+
+router = DefaultRouter()
+router.register("regions", RegionViewSet, basename="region")
+router.register("departments", DepartmentViewSet, basename="department")
+router.register("cases", CaseViewSet, basename="case")
+router.register("tasks/mine", MyTaskViewSet, basename="my-task")
+router.register("notifications", NotificationViewSet, basename="notification")
+
+app_name = "api"
+urlpatterns = [
+    path("policy/profile/", ActiveProfileView.as_view(), name="policy-profile"),
+    path("", include(router.urls)),
+]

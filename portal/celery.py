@@ -1,0 +1,28 @@
+"""The Celery app. One beat schedule, kept in code (STYLE.md §7)."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def _beat_schedule(sender: Celery, **kwargs: object) -> None:
+    from django.conf import settings
+
+    sender.conf.beat_schedule = {
+        "deadline-scan": {
+            "task": "cases.tasks.deadline_scan",
+            "schedule": settings.DEADLINE_SCAN_MINUTES * 60.0,
+        },
+        "calendar-coverage-check": {
+            "task": "policy.tasks.calendar_coverage_check",
+            "schedule": crontab(hour=7, minute=0, day_of_month="1"),
+        },
+    }

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from org import views as org_views
+from policy import views as policy_views
+from portal import views
+
+portal_patterns = ([
+    path("", views.home, name="home"),
+    path("office/", views.dashboard, name="dashboard"),
+], "portal")
+
+urlpatterns = [
+    path("", include(portal_patterns)),
+    path("duties/", org_views.duty_counties, name="duty_counties"),
+    path("duties/<str:code>/", org_views.duty_page, name="duty_page"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
+         name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("office/policy/", policy_views.matrix, name="policy_matrix"),
+    path("office/", include("cases.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("portal.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+]
