@@ -65,6 +65,9 @@ class CaseSequence(models.Model):
         constraints = [models.UniqueConstraint(fields=["prefix", "county_code", "year"],
                                                name="case_sequence_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.county_code}-{self.year}: {self.last_value}"
+
 
 class CaseQuerySet(ScopedQuerySet):
     pass
@@ -288,6 +291,9 @@ class Escalation(models.Model):
         constraints = [models.UniqueConstraint(fields=["task", "level"],
                                                name="escalation_once_per_level")]
 
+    def __str__(self) -> str:
+        return f"{self.task_id} L{self.level}"
+
 
 class NotificationQuerySet(ScopedQuerySet):
     def unread(self) -> NotificationQuerySet:
@@ -325,6 +331,9 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.title
 
     @classmethod
     def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
@@ -373,6 +382,9 @@ class Attachment(models.Model):
         verbose_name_plural = _("attachments")
         ordering = ["-uploaded_at", "-id"]
 
+    def __str__(self) -> str:
+        return self.original_name
+
     @classmethod
     def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
         return Case.scope_q(scope, Action.VIEW if action == Action.VIEW else Action.CHANGE,
@@ -392,6 +404,9 @@ class Comment(models.Model):
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:50]
 
     @classmethod
     def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
@@ -457,9 +472,8 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
         ordering = ["created_at", "id"]
 
-    @property
-    def action_label(self) -> str:
-        return str(ACTION_LABELS.get(self.action, self.action))
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
 
     def save(self, *args: object, **kwargs: object) -> None:
         if not self._state.adding:
@@ -468,6 +482,10 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("The audit trail can only be appended to.")
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
 
     @classmethod
     def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:

@@ -9,7 +9,15 @@ a city. A county may override a cell of its city's matrix (000 §3: 「可结合
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from policy.vocab import Category, ComplaintTopic, DepartmentType, LicenceAction, Nature, Phase, Step
+from policy.vocab import (
+    Category,
+    ComplaintTopic,
+    DepartmentType,
+    LicenceAction,
+    Nature,
+    Phase,
+    Step,
+)
 
 SOURCE_HELP = _("Seed file and section, for example 000 §3(1)1, or 'default'.")
 
@@ -62,6 +70,9 @@ class LicenceApproval(models.Model):
         constraints = [models.UniqueConstraint(fields=["profile", "action"],
                                                name="licence_approval_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.action}: {self.approver}"
+
 
 class MatrixCell(models.Model):
     """One (category, phase) cell of the responsibility matrix (000 §3)."""
@@ -102,6 +113,9 @@ class MatrixAssist(models.Model):
         constraints = [models.UniqueConstraint(fields=["cell", "department_type"],
                                                name="matrix_assist_unique")]
 
+    def __str__(self) -> str:
+        return self.get_department_type_display()
+
 
 class MatrixStep(models.Model):
     """The owner of one step of a phase: a phase's lead does not own every step (000 §3)."""
@@ -123,6 +137,9 @@ class MatrixStep(models.Model):
         constraints = [models.UniqueConstraint(fields=["cell", "step", "nature"],
                                                name="matrix_step_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.get_step_display()}: {self.get_owner_type_display()}"
+
 
 class ComplaintRoute(models.Model):
     """Complaint routing by category and topic (001 §5(3); 004 annex 1)."""
@@ -143,6 +160,9 @@ class ComplaintRoute(models.Model):
         verbose_name_plural = _("complaint routes")
         constraints = [models.UniqueConstraint(fields=["profile", "category", "topic"],
                                                name="complaint_route_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.category}/{self.topic}: {self.lead_type}"
 
 
 class RuleGroup(models.TextChoices):

@@ -1,0 +1,29 @@
+"""Shared pytest fixtures: the policy profiles and calendar are loaded once into the test
+database; every test starts with an empty cache."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        call_command("seed_calendar", verbosity=0)
+        call_command("load_profiles", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():  # type: ignore[no-untyped-def]
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def world(db):  # type: ignore[no-untyped-def]
+    from tests.factories import build_world
+
+    return build_world()

@@ -1,0 +1,60 @@
+"""Working days on the Chinese calendar (issue 3 §3; DOMAIN.md §5 note)."""
+
+import datetime as dt
+
+import pytest
+
+from policy.calendar import (
+    CalendarMissing,
+    add_workdays,
+    add_year_with_weekends,
+    is_workday,
+    workdays_between,
+)
+from policy.models import CalendarDay
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+def test_national_day_2026_is_skipped():
+    # 2026-10-01..07 are legal holidays; the next working day after 09-30 is 10-08.
+    assert add_workdays(D(2026, 9, 30), 1) == D(2026, 10, 8)
+    assert add_workdays(D(2026, 9, 30), 2) == D(2026, 10, 9)
+
+
+def test_make_up_working_days_count():
+    # 调休: Saturday 2026-10-10 and Sunday 2026-09-20 are working days.
+    assert is_workday(D(2026, 10, 10)) is True
+    assert is_workday(D(2026, 9, 20)) is True
+    assert add_workdays(D(2026, 10, 9), 1) == D(2026, 10, 10)
+    assert add_workdays(D(2026, 9, 19), 1) == D(2026, 9, 20)
+    assert is_workday(D(2026, 10, 11)) is False
+
+
+def test_workdays_between_across_the_holiday():
+    # (09-30, 10-10]: 10-08, 10-09 and the make-up Saturday 10-10.
+    assert workdays_between(D(2026, 9, 30), D(2026, 10, 10)) == 3
+    assert workdays_between(D(2026, 10, 10), D(2026, 9, 30)) == -3
+    assert workdays_between(D(2026, 5, 5), D(2026, 5, 5)) == 0
+
+
+def test_counting_backwards():
+    assert add_workdays(D(2026, 10, 8), -1) == D(2026, 9, 30)
+    assert add_workdays(D(2026, 10, 8), 0) == D(2026, 10, 8)
+
+
+def test_a_year_without_calendar_data_raises_a_clear_error():
+    with pytest.raises(CalendarMissing) as exc:
+        add_workdays(D(2026, 12, 28), 10)
+    assert exc.value.year == 2027
+    assert "2027" in str(exc.value.message)
+    with pytest.raises(CalendarMissing):
+        workdays_between(D(2026, 12, 1), D(2027, 1, 10))
+
+
+def test_an_admin_added_year_is_used_once_present():
+    add_year_with_weekends(2027)
+    # Mark 2027-01-01 as a holiday, as an admin would once it is published.
+    CalendarDay.objects.filter(date=D(2027, 1, 1)).update(is_workday=False, name="元旦")
+    assert add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 4)

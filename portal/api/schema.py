@@ -1,0 +1,16 @@
+"""drf-spectacular extensions for the portal's own authentication."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+
+class ApiClientTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "portal.api.authentication.ApiClientTokenAuthentication"
+    name = "clientToken"
+
+    def get_security_definition(self, auto_schema):  # type: ignore[no-untyped-def]
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "Per-client token: `Authorization: Token <token>`.",
+        }

@@ -1,0 +1,224 @@
+"""Realistic demo data for `make run` (issue 3 §8): Kunming with two districts, towns,
+communities and grids, every department type at city and county level, a user for every
+role in each district, and cases and tasks in every state, overdue ones included.
+Idempotent: a second run changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases import services
+from cases.models import Case, CaseKind, TaskRole
+from org.models import Department, Region, RegionLevel, Role, User
+from policy import calendar
+from policy.models import CalendarYear
+from policy.vocab import Category, DepartmentType, Phase
+
+DEMO_PASSWORD = "Demo-2026-xwpx"
+
+DEPT_NAMES = {
+    DepartmentType.EDUCATION_SPORTS: "教育体育局",
+    DepartmentType.EDUCATION: "教育局",
+    DepartmentType.SPORTS: "体育局",
+    DepartmentType.CULTURE_TOURISM: "文化和旅游局",
+    DepartmentType.SCIENCE_TECHNOLOGY: "科学技术局",
+    DepartmentType.PUBLIC_SECURITY: "公安分局",
+    DepartmentType.CIVIL_AFFAIRS: "民政局",
+    DepartmentType.HUMAN_RESOURCES: "人力资源和社会保障局",
+    DepartmentType.MARKET_REGULATION: "市场监督管理局",
+    DepartmentType.TAX: "税务局",
+    DepartmentType.FIRE_RESCUE: "消防救援大队",
+    DepartmentType.EMERGENCY: "应急管理局",
+    DepartmentType.HEALTH: "卫生健康局",
+    DepartmentType.GOVERNMENT_SERVICES: "政务服务管理局",
+    DepartmentType.DEVELOPMENT_REFORM: "发展和改革局",
+    DepartmentType.FINANCIAL_REGULATION: "金融监管局",
+    DepartmentType.INTERNET_INFORMATION: "网信办",
+    DepartmentType.PUBLICITY: "宣传部",
+    DepartmentType.POLITICAL_LEGAL: "政法委",
+    DepartmentType.JUSTICE: "司法局",
+    DepartmentType.HOUSING: "住房和城乡建设局",
+    DepartmentType.URBAN_MANAGEMENT: "城市管理局",
+    DepartmentType.COMMERCE: "商务局",
+    DepartmentType.WOMENS_FEDERATION: "妇女联合会",
+    DepartmentType.DISCIPLINE_INSPECTION: "纪委监委",
+    DepartmentType.TOWN_GOVERNMENT: "街道办事处",
+}
+
+PROVINCE = ("53", "云南省", "省")
+CITY = ("530100", "昆明市", "市")
+DISTRICTS = {
+    "wuhua": ("530102", "五华区", [("530102001", "华山街道"), ("530102002", "护国街道")]),
+    "panlong": ("530103", "盘龙区", [("530103001", "拓东街道"), ("530103002", "鼓楼街道")]),
+}
+
+
+def _region(code: str, name: str, level: int, parent: Region | None, kind: str = "") -> Region:
+    region, _ = Region.objects.get_or_create(
+        code=code, defaults={"name": name, "level": level, "parent": parent, "kind": kind})
+    return region
+
+
+def _dept(region: Region, type_: str, prefix: str) -> Department:
+    name = prefix + DEPT_NAMES[type_]
+    defaults: dict[str, Any] = {"name": name}
+    if region.level == RegionLevel.COUNTY:
+        defaults.update(
+            responsible_office={"education_sports": "校外培训监管科",
+                                "culture_tourism": "文化市场管理科",
+                                "science_technology": "科技服务科"}.get(type_, "综合科"),
+            office_head={"education_sports": "李明", "culture_tourism": "王芳",
+                         "science_technology": "赵强"}.get(type_, "张伟"),
+            consultation_address=f"{region.name}人民政府{DEPT_NAMES[type_]}办公楼",
+            consultation_phone=f"0871-{abs(hash((region.code, type_))) % 9000000 + 1000000}",
+        )
+    dept, _ = Department.objects.get_or_create(region=region, type=type_, defaults=defaults)
+    return dept
+
+
+def _user(username: str, role: str, *, full_name: str, department: Department | None = None,
+          region: Region | None = None, superuser: bool = False) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, role=role, full_name=full_name, department=department,
+                    region=region, email=f"{username}@demo.xwpx.local",
+                    is_superuser=superuser, is_staff=superuser)
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return user
+
+
+def ensure_calendar(today: dt.date) -> None:
+    calendar.seed_calendar()
+    for year in (today.year, today.year + 1):
+        if not CalendarYear.objects.filter(year=year).exists():
+            calendar.add_year_with_weekends(
+                year, note="demo: weekdays only; mark legal holidays and make-up days")
+
+
+@transaction.atomic
+def load_demo() -> dict[str, Any]:
+    today = timezone.localdate()
+    ensure_calendar(today)
+    province = _region(*PROVINCE[:2], RegionLevel.PROVINCE, None, PROVINCE[2])
+    city = _region(*CITY[:2], RegionLevel.CITY, province, CITY[2])
+    for type_ in DepartmentType.values:
+        if type_ != DepartmentType.TOWN_GOVERNMENT:
+            _dept(city, type_, "昆明市")
+    _user("admin", Role.SYSTEM_ADMIN, full_name="系统管理员", superuser=True)
+    _user("kunming_admin", Role.CITY_ADMIN, full_name="市级管理员", region=city)
+    _user("kunming_edu", Role.OFFICER, full_name="市教体局干部",
+          department=Department.objects.get(region=city, type=DepartmentType.EDUCATION_SPORTS))
+    users: dict[str, User] = {}
+    for key, (code, name, towns) in DISTRICTS.items():
+        county = _region(code, name, RegionLevel.COUNTY, city, "区")
+        depts = {t: _dept(county, t, name) for t in DepartmentType.values
+                 if t != DepartmentType.TOWN_GOVERNMENT}
+        first_grid = None
+        for town_code, town_name in towns:
+            town = _region(town_code, town_name, RegionLevel.TOWN, county, "街道")
+            _dept(town, DepartmentType.TOWN_GOVERNMENT, town_name)
+            village = _region(f"{town_code}001", f"{town_name[:2]}社区", RegionLevel.VILLAGE,
+                              town, "社区")
+            grid = _region(f"{town_code}001G01", f"{town_name[:2]}社区第一网格", RegionLevel.GRID,
+                           village, "网格")
+            first_grid = first_grid or (town, grid)
+        edu = depts[DepartmentType.EDUCATION_SPORTS]
+        town, grid = first_grid
+        town_dept = Department.objects.get(region=town, type=DepartmentType.TOWN_GOVERNMENT)
+        users[f"{key}_officer"] = _user(f"{key}_officer", Role.OFFICER, full_name=f"{name}教体干部",
+                                        department=edu)
+        users[f"{key}_head"] = _user(f"{key}_head", Role.DEPARTMENT_HEAD,
+                                     full_name=f"{name}教体科长", department=edu)
+        users[f"{key}_culture"] = _user(f"{key}_culture", Role.OFFICER,
+                                        full_name=f"{name}文旅干部",
+                                        department=depts[DepartmentType.CULTURE_TOURISM])
+        users[f"{key}_culture_head"] = _user(f"{key}_culture_head", Role.DEPARTMENT_HEAD,
+                                             full_name=f"{name}文旅科长",
+                                             department=depts[DepartmentType.CULTURE_TOURISM])
+        users[f"{key}_science"] = _user(f"{key}_science", Role.OFFICER,
+                                        full_name=f"{name}科技干部",
+                                        department=depts[DepartmentType.SCIENCE_TECHNOLOGY])
+        users[f"{key}_police"] = _user(f"{key}_police", Role.OFFICER, full_name=f"{name}公安民警",
+                                       department=depts[DepartmentType.PUBLIC_SECURITY])
+        users[f"{key}_market"] = _user(f"{key}_market", Role.OFFICER,
+                                       full_name=f"{name}市场监管干部",
+                                       department=depts[DepartmentType.MARKET_REGULATION])
+        users[f"{key}_admin"] = _user(f"{key}_admin", Role.COUNTY_ADMIN,
+                                      full_name=f"{name}管理员", region=county)
+        users[f"{key}_joint"] = _user(f"{key}_joint", Role.JOINT_OFFICE,
+                                      full_name=f"{name}联席办", region=county)
+        users[f"{key}_discipline"] = _user(f"{key}_discipline", Role.DISCIPLINE,
+                                           full_name=f"{name}纪检监察员", region=county)
+        users[f"{key}_grid"] = _user(f"{key}_grid", Role.GRID_OFFICER, full_name=f"{name}网格员",
+                                     department=town_dept, region=grid)
+        users[f"{key}_supervisor"] = _user(f"{key}_supervisor", Role.SOCIAL_SUPERVISOR,
+                                           full_name=f"{name}社会监督员", department=town_dept)
+        users[f"{key}_institution"] = _user(f"{key}_institution", Role.INSTITUTION_STAFF,
+                                            full_name=f"{name}机构工作人员", region=county)
+        if not Case.objects.filter(region__path__startswith=county.path).exists():
+            _demo_cases(county, depts, users, key, today)
+    services.deadline_scan(today=today)
+    return {"users": sorted(users) + ["admin", "kunming_admin", "kunming_edu"],
+            "password": DEMO_PASSWORD}
+
+
+def _demo_cases(county: Region, depts: dict[str, Department], users: dict[str, User], key: str,
+                today: dt.date) -> None:
+    admin = users[f"{key}_admin"]
+    edu = depts[DepartmentType.EDUCATION_SPORTS]
+    culture = depts[DepartmentType.CULTURE_TOURISM]
+    science = depts[DepartmentType.SCIENCE_TECHNOLOGY]
+    police = depts[DepartmentType.PUBLIC_SECURITY]
+    market = depts[DepartmentType.MARKET_REGULATION]
+    town = county.children.order_by("code").first()
+    past = lambda n: calendar.add_workdays(today, -n)  # noqa: E731
+
+    def open_case(title: str, category: str, phase: str, region: Region = county) -> Case:
+        return services.case_open(actor=admin, kind=CaseKind.SUPERVISION, title=title,
+                                  region=region, category=category, phase=phase,
+                                  description=f"{county.name}{title}。")
+
+    # 1. Open: fresh tasks, one due this week.
+    c1 = open_case("暑期文化艺术类培训机构联合巡查", Category.ARTS, Phase.DAILY_SUPERVISION)
+    services.task_assign(actor=admin, case=c1, department=edu, role=TaskRole.LEAD,
+                         duty="牵头组织联合巡查，汇总检查情况", workdays=10)
+    services.task_assign(actor=admin, case=c1, department=culture, role=TaskRole.ASSIST,
+                         duty="配合巡查，核对机构备案信息", workdays=3,
+                         assignee=users[f"{key}_culture"])
+    # 2. In progress: one done, one overdue at level 1, one overdue at level 2.
+    c2 = open_case("科技类培训机构消防安全专项检查", Category.TECH, Phase.DAILY_SUPERVISION, town)
+    t = services.task_assign(actor=admin, case=c2, department=police, role=TaskRole.ASSIST,
+                             duty="检查人防、物防、技防条件", workdays=5, today=past(15))
+    services.task_complete(actor=users[f"{key}_police"], task=t, note="已完成现场检查，未发现隐患。")
+    services.task_assign(actor=admin, case=c2, department=edu, role=TaskRole.LEAD,
+                         duty="牵头督促整改并汇总", workdays=3, today=past(5),
+                         assignee=users[f"{key}_officer"])
+    services.task_assign(actor=admin, case=c2, department=science, role=TaskRole.ASSIST,
+                         duty="核查机构科技课程内容", workdays=5, today=past(12),
+                         assignee=users[f"{key}_science"])
+    # 3. Closed: all tasks done.
+    c3 = open_case("体育类培训机构收费公示检查", Category.SPORTS, Phase.DAILY_SUPERVISION)
+    t = services.task_assign(actor=admin, case=c3, department=market, role=TaskRole.ASSIST,
+                             duty="检查收费公示与合同文本", workdays=5, today=past(20))
+    services.task_complete(actor=users[f"{key}_market"], task=t, note="收费公示规范，合同使用示范文本。")
+    t = services.task_assign(actor=admin, case=c3, department=edu, role=TaskRole.LEAD,
+                             duty="汇总检查结果并报送", workdays=5, today=past(18))
+    services.task_complete(actor=users[f"{key}_head"], task=t, note="已汇总上报。")
+    services.case_close(actor=admin, case=c3, reason="检查完成")
+    # 4. Cancelled.
+    c4 = open_case("重复录入的巡查事项", Category.ARTS, Phase.DAILY_SUPERVISION)
+    services.task_assign(actor=admin, case=c4, department=edu, role=TaskRole.LEAD,
+                         duty="巡查", workdays=5)
+    services.case_cancel(actor=admin, case=c4, reason="与其他事项重复，予以撤销")
+    # 5. Open with a returned task waiting for reassignment, and a comment.
+    c5 = open_case("群众反映某培训机构违规招生核查", Category.ARTS, Phase.DAILY_SUPERVISION)
+    t = services.task_assign(actor=admin, case=c5, department=market, role=TaskRole.LEAD,
+                             duty="核查招生宣传是否违规", workdays=5)
+    services.task_return(actor=users[f"{key}_market"], task=t,
+                         reason="不涉及广告、价格问题，建议由教育体育部门牵头核查")
+    services.comment_add(actor=admin, case=c5, body="请教育体育部门牵头，文旅部门配合。")

@@ -1,0 +1,16 @@
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from portal.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (idempotent): Kunming, two districts, users, cases and tasks."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("load_profiles", stdout=self.stdout)
+        result = load_demo()
+        self.stdout.write(self.style.SUCCESS(
+            f"demo data ready: {len(result['users'])} users, password {result['password']}"))
