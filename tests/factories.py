@@ -83,8 +83,8 @@ COUNTY_DEPTS = [DepartmentType.EDUCATION_SPORTS, DepartmentType.CULTURE_TOURISM,
                 DepartmentType.HEALTH]
 
 #: Role keys present in every county of the world.
-COUNTY_ROLES = ["officer", "head", "culture", "market", "county_admin", "joint", "discipline",
-                "grid", "supervisor", "institution"]
+COUNTY_ROLES = ["officer", "head", "culture", "market", "health", "county_admin", "joint",
+                "discipline", "grid", "supervisor", "institution"]
 
 
 def _county(city: Region, code: str, name: str, tag: str) -> County:
@@ -104,6 +104,7 @@ def _county(city: Region, code: str, name: str, tag: str) -> County:
         "head": mk("head", Role.DEPARTMENT_HEAD, department=edu),
         "culture": mk("culture", Role.OFFICER, department=depts[DepartmentType.CULTURE_TOURISM]),
         "market": mk("market", Role.OFFICER, department=depts[DepartmentType.MARKET_REGULATION]),
+        "health": mk("health", Role.OFFICER, department=depts[DepartmentType.HEALTH]),
         "county_admin": mk("county_admin", Role.COUNTY_ADMIN, region=region),
         "joint": mk("joint", Role.JOINT_OFFICE, region=region),
         "discipline": mk("discipline", Role.DISCIPLINE, region=region),

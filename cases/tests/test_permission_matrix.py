@@ -1,0 +1,99 @@
+"""Role × region × object for every URL and endpoint of the cases app (issue 3 §2, and
+"Done when": cross-county 404 for every role through every URL and endpoint)."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cases import services
+from cases.models import TaskRole
+from policy.vocab import DepartmentType
+from tests.factories import World, make_case, make_task
+from tests.permmatrix import Endpoint, assert_matrix
+
+pytestmark = pytest.mark.django_db
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def build(world: World, key: str) -> dict:
+    county = world.county(key)
+    case = make_case(county, title=f"{key}-巡查")
+    lead = make_task(county, case, dept=DepartmentType.EDUCATION_SPORTS, role=TaskRole.LEAD)
+    assist = make_task(county, case, dept=DepartmentType.CULTURE_TOURISM, role=TaskRole.ASSIST)
+    attachment = services.attachment_add(
+        actor=county.users["county_admin"], case=case,
+        upload=SimpleUploadedFile("photo.png", PNG, content_type="image/png"))
+    return {"case": case, "lead": lead, "assist": assist, "attachment": attachment,
+            "officer": county.users["officer"]}
+
+
+#: Who sees an arts / daily-supervision case of their county: the admins, the joint
+#: office, discipline (read), education-sports (task and lead), culture-tourism (task and
+#: matrix assist), market regulation (matrix assist under 000 §3(1)3).
+VIEWERS = {"officer", "head", "culture", "market", "county_admin", "joint", "discipline"}
+WORKERS = {"officer", "head", "culture", "market", "county_admin", "joint"}
+MANAGERS = {"county_admin", "joint"}
+
+HTML = [
+    Endpoint("case detail", lambda o: f"/office/cases/{o['case'].number}/", VIEWERS),
+    Endpoint("case assign form", lambda o: f"/office/cases/{o['case'].number}/assign/", VIEWERS),
+    Endpoint("task complete form", lambda o: f"/office/tasks/{o['lead'].pk}/complete/", VIEWERS),
+    Endpoint("task reassign form", lambda o: f"/office/tasks/{o['lead'].pk}/reassign/", VIEWERS),
+    Endpoint("attachment download",
+             lambda o: f"/office/cases/{o['case'].number}/attachments/{o['attachment'].pk}/",
+             VIEWERS),
+    Endpoint("case close form", lambda o: f"/office/cases/{o['case'].number}/close/", VIEWERS),
+    # Writes.
+    Endpoint("comment add", lambda o: f"/office/cases/{o['case'].number}/comments/", WORKERS,
+             method="post", data=lambda o: {"body": "已核实"}, ok=(302,), denied=(302, 403, 404)),
+    Endpoint("task complete", lambda o: f"/office/tasks/{o['lead'].pk}/complete/",
+             {"officer", "head"}, method="post", data=lambda o: {"note": "办结"}, ok=(302,),
+             denied=(400, 403, 404)),
+    Endpoint("task return", lambda o: f"/office/tasks/{o['assist'].pk}/return/",
+             {"culture"}, method="post", data=lambda o: {"reason": "不属于本部门职责"},
+             ok=(302,), denied=(400, 403, 404)),
+    Endpoint("task reassign", lambda o: f"/office/tasks/{o['lead'].pk}/reassign/",
+             {"head", "county_admin"}, method="post",
+             data=lambda o: {"assignee": o["officer"].pk}, ok=(302,), denied=(400, 403, 404)),
+    Endpoint("case cancel", lambda o: f"/office/cases/{o['case'].number}/cancel/", MANAGERS,
+             method="post", data=lambda o: {"reason": "重复"}, ok=(302,), denied=(400, 403, 404)),
+    Endpoint("task assign", lambda o: f"/office/cases/{o['case'].number}/assign/",
+             {"county_admin", "head"}, method="post",
+             data=lambda o: {"department": o["lead"].department_id, "role": "assist",
+                             "duty": "配合", "workdays": 3},
+             ok=(302,), denied=(400, 403, 404)),
+]
+
+API = [
+    Endpoint("api case detail", lambda o: f"/api/v1/cases/{o['case'].number}/", VIEWERS,
+             api=True),
+    Endpoint("api task complete", lambda o: f"/api/v1/tasks/mine/{o['lead'].pk}/complete/",
+             {"officer", "head"}, method="post", api=True, data=lambda o: {"note": "办结"},
+             denied=(403, 404)),
+]
+
+
+def test_html_matrix(world):
+    assert_matrix(world, HTML, build)
+
+
+def test_api_matrix(world):
+    assert_matrix(world, API, build)
+
+
+def test_city_admin_sees_both_counties(client, world):
+    a = build(world, "a")
+    b = build(world, "b")
+    client.force_login(world.city_admin)
+    for objects in (a, b):
+        assert client.get(f"/office/cases/{objects['case'].number}/").status_code == 200
+        assert client.get(f"/api/v1/cases/{objects['case'].number}/").status_code == 200
+
+
+def test_anonymous_is_sent_to_login_and_api_refuses(client, world):
+    a = build(world, "a")
+    response = client.get(f"/office/cases/{a['case'].number}/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert client.get(f"/api/v1/cases/{a['case'].number}/").status_code in (401, 403)
