@@ -19,4 +19,5 @@ urlpatterns = [
          name="attachment_download"),
     path("cases/<str:number>/<slug:verb>/", views.case_transition, name="case_transition"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/badge/", views.notifications_badge, name="notifications_badge"),
 ]

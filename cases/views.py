@@ -321,3 +321,10 @@ def notifications(request: HttpRequest) -> HttpResponse:
         return redirect("cases:notifications")
     qs = Notification.objects.restrict(request.user).select_related("case")
     return render(request, "cases/notifications.html", {"page": _page(request, qs)})
+
+
+@login_required
+def notifications_badge(request: HttpRequest) -> HttpResponse:
+    """The unread count in the navigation bar, refreshed by htmx."""
+    return render(request, "cases/_unread_badge.html",
+                  {"nav_unread": selectors.unread_count(request.user)})

@@ -1,0 +1,178 @@
+"""Checks of courses and fee plans against the active profile's numeric rules.
+
+Every check returns Violations that cite the rule and its source, so the institution
+sees what is wrong before it submits (issue 4) and an officer sees the same list. The
+values come from the profile (DOMAIN.md §5), never from this module:
+
+- 002 §2(4): offline training ends by 20:30; an online lesson is at most 30 minutes with
+  breaks of at least 10 minutes and ends by 21:00;
+- 002 §2(4): one charge covers at most 3 months or 60 class hours (top-ups and class
+  cards count) and at most 5,000 yuan; an advance charge comes no earlier than 1 month
+  before a new course starts, or when 20 class hours remain of a running one; the 2021
+  model contract is used;
+- 004 §3(2): academic training is forbidden on legal holidays, rest days and vacations;
+- 004 §4(5): the contract holds training items, requirements, fees and refunds, liability
+  for breach and dispute resolution;
+- 001 §4(2)7: where a government-guided price is set, a deviating price is flagged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.utils.translation import gettext as _
+
+from policy.profile import ProfileData, active_profile
+
+
+@dataclass(frozen=True)
+class Violation:
+    field: str
+    rule: str
+    message: str
+    source: str
+    blocking: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.message}（{self.source}）"
+
+
+def _source(profile: ProfileData, key: str) -> str:
+    rule = profile.rules.get(key)
+    return rule.source if rule else ""
+
+
+def _minutes(t: dt.time) -> int:
+    return t.hour * 60 + t.minute
+
+
+@dataclass(frozen=True)
+class Slot:
+    weekday: int  # 0 = Monday
+    start: dt.time
+    end: dt.time
+
+
+def check_course(*, mode: str, is_academic: bool, lesson_minutes: int, break_minutes: int | None,
+                 slots: list[Slot], profile: ProfileData | None = None) -> list[Violation]:
+    """Offline/online timing rules and the academic rest-day ban for one course."""
+    p = profile or active_profile()
+    out: list[Violation] = []
+    end_key = "online_end_time" if mode == "online" else "offline_end_time"
+    latest = p.rule(end_key)
+    for slot in slots:
+        if slot.end <= slot.start:
+            out.append(Violation("slots", "slot_order", _("A lesson must end after it starts."),
+                                 ""))
+            continue
+        if latest is not None and _minutes(slot.end) > _minutes(latest):
+            out.append(Violation(
+                "slots", end_key,
+                _("Training must end by %(latest)s; a lesson ends at %(end)s.")
+                % {"latest": latest.strftime("%H:%M"), "end": slot.end.strftime("%H:%M")},
+                _source(p, end_key)))
+        if is_academic and slot.weekday >= 5 and p.rule("academic_forbidden_on_rest_days"):
+            out.append(Violation(
+                "slots", "academic_forbidden_on_rest_days",
+                _("Academic training is not allowed on rest days (a lesson is scheduled on "
+                  "a weekend)."), _source(p, "academic_forbidden_on_rest_days")))
+    if mode == "online":
+        longest = p.rule("online_lesson_max_minutes")
+        if longest is not None and lesson_minutes > longest:
+            out.append(Violation(
+                "lesson_minutes", "online_lesson_max_minutes",
+                _("An online lesson lasts at most %(max)s minutes; this one lasts %(n)s.")
+                % {"max": longest, "n": lesson_minutes}, _source(p, "online_lesson_max_minutes")))
+        shortest_break = p.rule("online_break_min_minutes")
+        if shortest_break is not None and (break_minutes or 0) < shortest_break:
+            out.append(Violation(
+                "break_minutes", "online_break_min_minutes",
+                _("Breaks between online lessons last at least %(min)s minutes; this one lasts "
+                  "%(n)s.") % {"min": shortest_break, "n": break_minutes or 0},
+                _source(p, "online_break_min_minutes")))
+    return out
+
+
+def check_session_date(*, day: dt.date, is_academic: bool,
+                       profile: ProfileData | None = None) -> list[Violation]:
+    """A dated academic session may not fall on a legal holiday or rest day (calendar)."""
+    from policy.calendar import is_workday
+
+    p = profile or active_profile()
+    if is_academic and p.rule("academic_forbidden_on_rest_days") and not is_workday(day):
+        return [Violation("date", "academic_forbidden_on_rest_days",
+                          _("Academic training is not allowed on %(day)s, a legal holiday or "
+                            "rest day.") % {"day": day.isoformat()},
+                          _source(p, "academic_forbidden_on_rest_days"))]
+    return []
+
+
+REQUIRED_CLAUSES = ("training_items", "requirements", "fees_and_refunds", "liability",
+                    "dispute_resolution")
+MODEL_CONTRACT_VERSION = "2021"
+
+
+def check_fee_plan(*, amount: Decimal, months: int, class_hours: int, contract_version: str,
+                   clauses: list[str], charge_date: dt.date | None = None,
+                   course_start: dt.date | None = None, remaining_hours: int | None = None,
+                   unit_price: Decimal | None = None,
+                   profile: ProfileData | None = None) -> list[Violation]:
+    p = profile or active_profile()
+    out: list[Violation] = []
+    max_amount = p.rule("charge_max_amount")
+    if max_amount is not None and amount > max_amount:
+        out.append(Violation("amount", "charge_max_amount",
+                             _("One charge may not exceed %(max)s yuan; this one is %(n)s yuan.")
+                             % {"max": max_amount, "n": amount}, _source(p, "charge_max_amount")))
+    max_months = p.rule("charge_max_months")
+    if max_months is not None and months > max_months:
+        out.append(Violation("months", "charge_max_months",
+                             _("One charge may cover at most %(max)s months; this one covers "
+                               "%(n)s.") % {"max": max_months, "n": months},
+                             _source(p, "charge_max_months")))
+    max_hours = p.rule("charge_max_class_hours")
+    if max_hours is not None and class_hours > max_hours:
+        out.append(Violation("class_hours", "charge_max_class_hours",
+                             _("One charge may cover at most %(max)s class hours (top-ups and "
+                               "class cards count); this one covers %(n)s.")
+                             % {"max": max_hours, "n": class_hours},
+                             _source(p, "charge_max_class_hours")))
+    if charge_date is not None:
+        if course_start is not None and charge_date < course_start:
+            months_before = p.rule("advance_charge_months_before_start")
+            earliest = course_start - relativedelta(months=months_before or 0)
+            if charge_date < earliest:
+                out.append(Violation(
+                    "charge_date", "advance_charge_months_before_start",
+                    _("An advance charge may come no earlier than %(earliest)s, %(n)s month(s) "
+                      "before the course starts on %(start)s.")
+                    % {"earliest": earliest.isoformat(), "n": months_before,
+                       "start": course_start.isoformat()},
+                    _source(p, "advance_charge_months_before_start")))
+        elif remaining_hours is not None:
+            threshold = p.rule("advance_charge_remaining_hours")
+            if threshold is not None and remaining_hours > threshold:
+                out.append(Violation(
+                    "remaining_hours", "advance_charge_remaining_hours",
+                    _("A running course may be charged again only when %(n)s class hours or "
+                      "fewer remain; %(left)s remain.") % {"n": threshold, "left": remaining_hours},
+                    _source(p, "advance_charge_remaining_hours")))
+    if contract_version != MODEL_CONTRACT_VERSION:
+        out.append(Violation("contract_version", "model_contract",
+                             _("The 2021 edition of the model contract is mandatory."),
+                             "002 §2(4)"))
+    missing = [c for c in REQUIRED_CLAUSES if c not in clauses]
+    if missing:
+        out.append(Violation("clauses", "contract_clauses",
+                             _("The contract lacks required clauses: %(missing)s.")
+                             % {"missing": ", ".join(missing)}, "004 §4(5)"))
+    guided = p.rule("government_guided_price")
+    if guided is not None and unit_price is not None and unit_price != guided:
+        out.append(Violation("unit_price", "government_guided_price",
+                             _("The price differs from the government-guided price of %(price)s "
+                               "yuan.") % {"price": guided}, _source(p, "government_guided_price"),
+                             blocking=False))
+    return out

@@ -1,0 +1,87 @@
+"""Every numeric rule at its boundary (issue 4 "Done when"; 002 §2(4), 004 §3(2), 004 §4(5))."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from institutions.rules import REQUIRED_CLAUSES, Slot, check_course, check_fee_plan, check_session_date
+
+pytestmark = pytest.mark.django_db
+T = dt.time
+
+
+def course(mode="offline", end=T(20, 30), lesson=45, brk=10, academic=False, weekday=2):
+    return check_course(mode=mode, is_academic=academic, lesson_minutes=lesson,
+                        break_minutes=brk, slots=[Slot(weekday, T(19, 0), end)])
+
+
+def rules_of(violations):
+    return {v.rule for v in violations}
+
+
+def test_offline_ends_by_2030():
+    assert course(end=T(20, 30)) == []
+    assert rules_of(course(end=T(20, 31))) == {"offline_end_time"}
+
+
+def test_online_ends_by_2100():
+    assert course(mode="online", end=T(21, 0), lesson=30) == []
+    assert rules_of(course(mode="online", end=T(21, 1), lesson=30)) == {"online_end_time"}
+
+
+def test_online_lesson_at_most_30_minutes():
+    assert course(mode="online", lesson=30, end=T(20, 0)) == []
+    assert rules_of(course(mode="online", lesson=31, end=T(20, 0))) == \
+        {"online_lesson_max_minutes"}
+
+
+def test_online_break_at_least_10_minutes():
+    assert course(mode="online", lesson=30, brk=10, end=T(20, 0)) == []
+    assert rules_of(course(mode="online", lesson=30, brk=9, end=T(20, 0))) == \
+        {"online_break_min_minutes"}
+
+
+def test_academic_forbidden_on_rest_days():
+    assert course(academic=True, weekday=4) == []
+    assert rules_of(course(academic=True, weekday=5)) == {"academic_forbidden_on_rest_days"}
+    assert course(academic=False, weekday=5) == []
+    # Calendar: 2026-10-02 is National Day; 2026-10-10 (Saturday) is a make-up working day.
+    assert check_session_date(day=dt.date(2026, 10, 2), is_academic=True)
+    assert check_session_date(day=dt.date(2026, 10, 10), is_academic=True) == []
+
+
+def test_violations_cite_their_source():
+    (violation,) = course(end=T(20, 31))
+    assert violation.source.startswith("002")
+    assert "20:30" in violation.message
+
+
+def fee(**kw):
+    args = dict(amount=Decimal("5000.00"), months=3, class_hours=60, contract_version="2021",
+                clauses=list(REQUIRED_CLAUSES))
+    args.update(kw)
+    return rules_of(check_fee_plan(**args))
+
+
+def test_fee_plan_limits_at_their_boundaries():
+    assert fee() == set()
+    assert fee(amount=Decimal("5000.01")) == {"charge_max_amount"}
+    assert fee(class_hours=61) == {"charge_max_class_hours"}
+    assert fee(months=4) == {"charge_max_months"}
+
+
+def test_advance_charge_window():
+    start = dt.date(2026, 9, 1)
+    assert fee(charge_date=dt.date(2026, 8, 1), course_start=start) == set()
+    assert fee(charge_date=dt.date(2026, 7, 31), course_start=start) == \
+        {"advance_charge_months_before_start"}
+    running = dt.date(2026, 1, 1)
+    assert fee(charge_date=dt.date(2026, 3, 1), course_start=running, remaining_hours=20) == set()
+    assert fee(charge_date=dt.date(2026, 3, 1), course_start=running, remaining_hours=21) == \
+        {"advance_charge_remaining_hours"}
+
+
+def test_model_contract_and_clauses():
+    assert fee(contract_version="2014") == {"model_contract"}
+    assert fee(clauses=["training_items"]) == {"contract_clauses"}
