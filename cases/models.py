@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
-from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from org.models import DEPARTMENT_ROLES, Department, Region, Role
-from org.scope import NOTHING, Action, Scope, ScopedQuerySet
+from org.scope import NOTHING, Action, Scope, ScopedQuerySet, scope_of
 from policy.vocab import Category, Phase, Step
 
 
@@ -218,6 +218,8 @@ class Task(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = TaskQuerySet.as_manager()
+    #: A view grant on the case shows its tasks too (org.scope._grant_q).
+    grant_via = "case"
 
     class Meta:
         verbose_name = _("task")
@@ -296,6 +298,11 @@ class Escalation(models.Model):
 
 
 class NotificationQuerySet(ScopedQuerySet):
+    def restrict(self, principal: Any, action: str = Action.VIEW) -> NotificationQuerySet:
+        """An inbox is personal, even for unrestricted principals: without this a system
+        admin's inbox listed, and "mark all as read" marked, everyone's notifications."""
+        return self.filter(self.model.scope_q(scope_of(principal), action))
+
     def unread(self) -> NotificationQuerySet:
         return self.filter(read_at__isnull=True)
 
@@ -343,14 +350,10 @@ class Notification(models.Model):
         return Q(**{f"{prefix}recipient_id": scope.user_id})
 
 
-class PrivateStorage(LazyObject):
-    """Attachment storage outside every public URL (served only by a scoped view)."""
-
-    def _setup(self) -> None:
-        self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
-
-
-private_storage = PrivateStorage()
+def private_storage() -> FileSystemStorage:
+    """Attachment storage outside every public URL (served only by a scoped view). A
+    callable, so migrations do not capture the machine's path."""
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
@@ -376,6 +379,7 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = CaseChildQuerySet.as_manager()
+    grant_via = "case"
 
     class Meta:
         verbose_name = _("attachment")
@@ -399,6 +403,7 @@ class Comment(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = CaseChildQuerySet.as_manager()
+    grant_via = "case"
 
     class Meta:
         verbose_name = _("comment")
@@ -466,6 +471,7 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
+    grant_via = "case"
 
     class Meta:
         verbose_name = _("audit event")

@@ -149,13 +149,14 @@ def _may_manage_region(actor: User, region: Region) -> bool:
 
 
 def _set_case_state(*, actor: User | None, case: Case, state: str, action: str,
-                    reason: str = "") -> Case:
+                    reason: str = "", extra_after: dict[str, Any] | None = None) -> Case:
     before = snapshot(case, ["state", "closed_at"])
     case.state = state
     case.closed_at = timezone.now() if state in (CaseState.CLOSED, CaseState.CANCELLED) else None
     case.save(update_fields=["state", "closed_at", "updated_at"])
     audit_record(actor=actor, action=action, case=case, obj=case, before=before,
-                 after=snapshot(case, ["state", "closed_at"]), reason=reason)
+                 after={**snapshot(case, ["state", "closed_at"]), **(extra_after or {})},
+                 reason=reason)
     return case
 
 
@@ -179,11 +180,13 @@ def case_cancel(*, actor: User | None, case: Case, reason: str) -> Case:
     _require(actor, Case, case, Action.MANAGE)
     if case.state not in (CaseState.OPEN, CaseState.IN_PROGRESS):
         raise InvalidState(_("Only an open case can be cancelled."))
-    Task.objects.filter(case=case, status=TaskStatus.OPEN).update(
-        status=TaskStatus.RETURNED, return_reason=_("Case cancelled: %(reason)s")
-        % {"reason": reason})
+    open_tasks = Task.objects.filter(case=case, status=TaskStatus.OPEN)
+    withdrawn = list(open_tasks.values_list("pk", flat=True))
+    open_tasks.update(status=TaskStatus.RETURNED,
+                      return_reason=_("Case cancelled: %(reason)s") % {"reason": reason})
     return _set_case_state(actor=actor, case=case, state=CaseState.CANCELLED,
-                           action="case.cancel", reason=reason)
+                           action="case.cancel", reason=reason,
+                           extra_after={"withdrawn_tasks": withdrawn})
 
 
 @transaction.atomic
@@ -338,10 +341,13 @@ def task_complete(*, actor: User | None, task: Task, note: str) -> Task:
     task.completed_by = actor
     task.save()
     case = task.case
+    before["case_state"] = case.state
     if case.state == CaseState.OPEN:
+        # The first finished task puts the case in progress (recorded in this event).
         Case.objects.filter(pk=case.pk).update(state=CaseState.IN_PROGRESS)
+        case.state = CaseState.IN_PROGRESS
     audit_record(actor=actor, action="task.complete", case=case, obj=task, before=before,
-                 after=snapshot(task, TASK_FIELDS))
+                 after={**snapshot(task, TASK_FIELDS), "case_state": case.state})
     if task.assigned_by_id and task.assigned_by_id != getattr(actor, "pk", None):
         notify(recipients=[task.assigned_by], kind=Notification.Kind.COMPLETED, case=case,
                task=task, title=_("Task completed on %(number)s") % {"number": case.number},
@@ -393,8 +399,8 @@ def attachment_add(*, actor: User, case: Case, upload: UploadedFile) -> Attachme
     _require(actor, Case, case, Action.CHANGE)
     limit = settings.ATTACHMENT_MAX_BYTES
     if upload.size is None or upload.size > limit:
-        raise DomainError(_("The file is larger than %(mb)s MB.") % {"mb": limit // 1048576},
-                          field="file")
+        raise DomainError(_("The file is larger than %(mb)s MB.")
+                          % {"mb": f"{limit / 1048576:.3g}"}, field="file")
     if upload.size == 0:
         raise DomainError(_("The file is empty."), field="file")
     content_type = filetypes.detect(upload)

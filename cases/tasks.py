@@ -23,9 +23,10 @@ def deadline_scan() -> dict[str, int]:
     return stats
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_notification_emails(notification_ids: list[int]) -> int:
-    """E-mail each notification once (a conditional update claims it first)."""
+    """E-mail each notification once (a conditional update claims it first; a failed
+    send releases the claim so that the retry sends it)."""
     sent = 0
     for note in Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True
                                             ).select_related("recipient", "case"):
@@ -35,9 +36,13 @@ def send_notification_emails(notification_ids: list[int]) -> int:
                 emailed_at=timezone.now()):
             continue
         link = f"{settings.SITE_URL}{note.case.get_absolute_url()}" if note.case else ""
-        send_mail(subject=f"[校外培训监管平台] {note.title}",
-                  message=f"{note.body}\n\n{link}".strip(),
-                  from_email=settings.DEFAULT_FROM_EMAIL,
-                  recipient_list=[note.recipient.email], fail_silently=False)
+        try:
+            send_mail(subject=f"[校外培训监管平台] {note.title}",
+                      message=f"{note.body}\n\n{link}".strip(),
+                      from_email=settings.DEFAULT_FROM_EMAIL,
+                      recipient_list=[note.recipient.email], fail_silently=False)
+        except OSError:
+            Notification.objects.filter(pk=note.pk).update(emailed_at=None)
+            raise
         sent += 1
     return sent

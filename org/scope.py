@@ -133,15 +133,30 @@ class ScopedQuerySet(models.QuerySet):
 
 def _grant_q(model: type[models.Model], scope: Scope, action: str) -> Q | None:
     """Explicit per-object grants (django-guardian direct-FK tables), as a subquery so
-    the whole restriction stays one SQL statement."""
+    the whole restriction stays one SQL statement.
+
+    A model without grant tables of its own may name, in `grant_via`, the foreign key to
+    a parent that has them (a Task's case): a view grant on the parent then shows the
+    child rows too, just as the parent's scope rule does."""
+    if scope.kind != "user":
+        return None
+    prefix = ""
+    target: type[models.Model] = model
     grant_models = getattr(model, "object_grant_models", None)
-    if not grant_models or scope.kind != "user":
+    via = getattr(model, "grant_via", None)
+    if grant_models is None and via is not None:
+        if action != Action.VIEW:
+            return None
+        target = model._meta.get_field(via).related_model  # type: ignore[assignment]
+        grant_models = getattr(target, "object_grant_models", None)
+        prefix = f"{via}__"
+    if not grant_models:
         return None
     user_perm, group_perm = grant_models()
-    codename = f"{action}_{model._meta.model_name}"
-    q = Q(pk__in=user_perm.objects.filter(
-        user_id=scope.user_id, permission__codename=codename).values("content_object_id"))
-    q |= Q(pk__in=group_perm.objects.filter(
+    codename = f"{action}_{target._meta.model_name}"
+    q = Q(**{f"{prefix}pk__in": user_perm.objects.filter(
+        user_id=scope.user_id, permission__codename=codename).values("content_object_id")})
+    q |= Q(**{f"{prefix}pk__in": group_perm.objects.filter(
         group__user__id=scope.user_id, permission__codename=codename
-    ).values("content_object_id"))
+    ).values("content_object_id")})
     return q

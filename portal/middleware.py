@@ -1,8 +1,10 @@
 """Carries the client IP of the current request to the audit trail."""
 
+import ipaddress
 from collections.abc import Callable
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 _client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
@@ -13,11 +15,24 @@ def current_client_ip() -> str | None:
 
 
 def client_ip_of(request: HttpRequest) -> str | None:
-    """REMOTE_ADDR, or the first X-Forwarded-For hop behind a trusted proxy."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the X-Forwarded-For hop that the
+    outermost trusted proxy appended. Hops left of it are whatever the client sent, so
+    they are never trusted: the audit trail records this address."""
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [h for h in hops if h]
+    if proxies > 0 and len(hops) >= proxies and _is_ip(hops[-proxies]):
+        return hops[-proxies]
+    remote = request.META.get("REMOTE_ADDR") or ""
+    return remote if _is_ip(remote) else None
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 class RequestContextMiddleware:

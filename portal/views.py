@@ -1,3 +1,7 @@
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,6 +15,19 @@ def home(request: HttpRequest) -> HttpResponse:
     """The public site: what the platform is, and the duty publicity of each county."""
     counties = Region.objects.restrict(request.user).filter(level=RegionLevel.COUNTY)
     return render(request, "portal/home.html", {"counties": counties})
+
+
+class LoginView(auth_views.LoginView):
+    """The Chinese login page; it states the lockout rule as configured (AXES_FAILURE_LIMIT
+    and AXES_COOLOFF_TIME are both set from the environment)."""
+
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["lockout_failures"] = settings.AXES_FAILURE_LIMIT
+        context["lockout_minutes"] = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+        return context
 
 
 @login_required

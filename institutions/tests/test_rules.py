@@ -5,13 +5,22 @@ from decimal import Decimal
 
 import pytest
 
-from institutions.rules import REQUIRED_CLAUSES, Slot, check_course, check_fee_plan, check_session_date
+from institutions.rules import (
+    REQUIRED_CLAUSES,
+    Slot,
+    check_course,
+    check_fee_plan,
+    check_session_date,
+)
 
 pytestmark = pytest.mark.django_db
 T = dt.time
 
 
-def course(mode="offline", end=T(20, 30), lesson=45, brk=10, academic=False, weekday=2):
+END_2030 = T(20, 30)
+
+
+def course(mode="offline", end=END_2030, lesson=45, brk=10, academic=False, weekday=2):
     return check_course(mode=mode, is_academic=academic, lesson_minutes=lesson,
                         break_minutes=brk, slots=[Slot(weekday, T(19, 0), end)])
 

@@ -160,17 +160,22 @@ POLICY_PROFILE = env("POLICY_PROFILE", default="kunming")
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@xwpx.local")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Reverse proxies in front of the web server whose X-Forwarded-For hop is trusted for
+# the client IP of the audit trail (0: none, use REMOTE_ADDR; docker-compose exposes
+# gunicorn directly).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport (no server).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     _broker_dir = VAR_DIR / "celery-broker"
-    for _d in (_broker_dir, VAR_DIR / "celery-processed"):
+    for _d in (_broker_dir, VAR_DIR / "celery-processed", VAR_DIR / "celery-control"):
         _d.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(VAR_DIR / "celery-processed"),
+        "control_folder": str(VAR_DIR / "celery-control"),
         "store_processed": False,
     }
 CELERY_TASK_ACKS_LATE = True

@@ -1,0 +1,335 @@
+"""Query-count budgets (STYLE.md §6; issue 3 "Done when": a constant query count on every
+list page and endpoint at 10 and at 200 rows).
+
+Each page is measured with 10 rows and again with 200: the two counts must be equal (no
+query per row) and within the page's fixed budget (no query creeping in unnoticed). API
+endpoints are asked for `page_size=200`, so every row is serialised; HTML pages show 50
+rows a page, so an N+1 still shows as 10 against 50 extra queries. The Excel exports write
+every row, so they are measured the same way and must also load in openpyxl.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from cases.models import CaseKind, TaskRole
+from org.models import ApiClient, RegionLevel
+from policy.vocab import DepartmentType
+from tests.factories import DepartmentFactory, RegionFactory, World, make_case, make_task
+
+pytestmark = pytest.mark.django_db
+
+SMALL, LARGE = 10, 200
+#: Tasks per case when growing task lists: rows share cases, which still shows an N+1
+#: (Django has no identity map), and keeps the growth fast.
+TASKS_PER_CASE = 10
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings):  # type: ignore[no-untyped-def]
+    """A process-local cache: the shared Redis cache may be flushed by another test run
+    at any moment, and a cold policy-profile cache would add its queries to a
+    measurement."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "query-counts"}}
+
+
+# -- growing rows through the services -----------------------------------------------------
+
+def grow_my_tasks(world: World, start: int, stop: int) -> None:
+    """Open education-sports tasks of county A: half assigned to the officer, half
+    unassigned in the department; a third of them already past their due date."""
+    county = world.a
+    officer = county.users["officer"]
+    case = None
+    long_ago = timezone.localdate() - dt.timedelta(days=40)
+    for i in range(start, stop):
+        if case is None or i % TASKS_PER_CASE == 0:
+            case = make_case(county, title=f"事项{i}")
+        make_task(county, case, assignee=officer if i % 2 else None, workdays=1 + i % 7,
+                  today=long_ago if i % 3 == 0 else None)
+
+
+def grow_county_tasks(world: World, start: int, stop: int) -> None:
+    """Open tasks of county A spread over several departments, lead and assist."""
+    county = world.a
+    depts = [DepartmentType.EDUCATION_SPORTS, DepartmentType.CULTURE_TOURISM,
+             DepartmentType.MARKET_REGULATION, DepartmentType.HEALTH]
+    case = None
+    long_ago = timezone.localdate() - dt.timedelta(days=40)
+    for i in range(start, stop):
+        if case is None or i % TASKS_PER_CASE == 0:
+            case = make_case(county, title=f"事项{i}")
+        dept = depts[i % len(depts)]
+        make_task(county, case, dept=dept,
+                  role=TaskRole.LEAD if dept == DepartmentType.EDUCATION_SPORTS
+                  else TaskRole.ASSIST,
+                  assignee=county.users["officer"] if i % 8 == 0 else None,
+                  today=long_ago if i % 3 == 0 else None)
+
+
+def grow_cases(world: World, start: int, stop: int) -> None:
+    """Cases of county A of several kinds, in the county and its town, half of them with
+    an open task (the open-task count is an annotation, not a query per row)."""
+    county = world.a
+    kinds = [CaseKind.SUPERVISION, CaseKind.COMPLAINT, CaseKind.INSPECTION]
+    for i in range(start, stop):
+        case = make_case(county, title=f"事项{i}", kind=kinds[i % len(kinds)],
+                         region=county.town if i % 4 == 0 else None)
+        if i % 2 == 0:
+            make_task(county, case)
+
+
+def grow_regions(world: World, start: int, stop: int) -> None:
+    """Towns of county A, each with its town government (a department)."""
+    for i in range(start, stop):
+        town = RegionFactory(code=f"{world.a.region.code}{500 + i:03d}", name=f"新街道{i}",
+                             level=RegionLevel.TOWN, parent=world.a.region)
+        DepartmentFactory(region=town, type=DepartmentType.TOWN_GOVERNMENT,
+                          name=f"新街道{i}办事处")
+
+
+def grow_counties(world: World, start: int, stop: int) -> None:
+    """Counties of the test city (the public pages list counties)."""
+    for i in range(start, stop):
+        RegionFactory(code=f"5302{i:03d}", name=f"新区{i}",
+                      level=RegionLevel.COUNTY, parent=world.city)
+
+
+# -- the pages --------------------------------------------------------------------------
+
+def html_rows(response: Any) -> int:
+    return response.context["page"].paginator.count
+
+
+def api_rows(response: Any) -> int:
+    return len(response.json()["results"])
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    url: str
+    user: str | None  # a county-A role, "token" for an API client, None for the public
+    grow: Callable[[World, int, int], None]
+    #: How many of the page's rows the growth made visible (a sanity check that the
+    #: measurement saw what it was meant to).
+    rows: Callable[[Any], int]
+    #: Rows the page already shows before growing (the test world's own).
+    base: int = 0
+
+
+PAGES = [
+    # HTML (STYLE.md §6; issue 3 §7).
+    Page("html my tasks", "/office/tasks/mine/", "officer", grow_my_tasks, html_rows),
+    Page("html department tasks (head, with bulk form)", "/office/tasks/department/", "head",
+         grow_my_tasks, html_rows),
+    Page("html task overview", "/office/tasks/overview/", "county_admin", grow_county_tasks,
+         html_rows),
+    Page("html case list", "/office/cases/", "county_admin", grow_cases, html_rows),
+    Page("html notifications", "/office/notifications/", "officer", grow_my_tasks,
+         html_rows),
+    Page("html dashboard (officer)", "/office/", "officer", grow_my_tasks,
+         lambda r: r.context["counts"]["open"]),
+    Page("html dashboard (county admin)", "/office/", "county_admin", grow_county_tasks,
+         lambda r: sum(row["open"] for row in r.context["overview"]["by_department"])),
+    Page("html public home", "/", None, grow_counties,
+         lambda r: len(r.context["counties"]), base=2),
+    Page("html public duty counties", "/duties/", None, grow_counties,
+         lambda r: len(r.context["counties"]), base=2),
+    # API (issue 3 §6).
+    Page("api cases", "/api/v1/cases/?page_size=200", "county_admin", grow_cases,
+         api_rows),
+    Page("api cases (token client)", "/api/v1/cases/?page_size=200", "token", grow_cases,
+         api_rows),
+    Page("api my tasks", "/api/v1/tasks/mine/?page_size=200", "officer", grow_my_tasks,
+         api_rows),
+    Page("api notifications", "/api/v1/notifications/?page_size=200", "officer",
+         grow_my_tasks, api_rows),
+    Page("api regions", "/api/v1/regions/?level=4&page_size=200", "officer", grow_regions,
+         api_rows, base=2),
+    Page("api departments", "/api/v1/departments/?type=town_government&page_size=200",
+         "officer", grow_regions, api_rows, base=2),
+]
+
+
+#: The measured query count of each page and export, whatever the row count. A session
+#: user's request spends 6 or 7 of them before the page's own reads: the session (read,
+#: then saved again in a savepoint, as the idle timeout refreshes it), the user, and the
+#: user's region and department for the scope. HTML pages add the navigation bar's unread
+#: count. A token client spends 3: its token, its regions and `last_used_at`.
+BUDGETS = {
+    "html my tasks": 10,
+    "html department tasks (head, with bulk form)": 11,
+    "html task overview": 12,
+    "html case list": 9,
+    "html notifications": 10,
+    "html dashboard (officer)": 11,
+    "html dashboard (county admin)": 11,
+    "html public home": 1,
+    "html public duty counties": 1,
+    "html duty page": 2,
+    "api cases": 7,
+    "api cases (token client)": 4,
+    "api my tasks": 8,
+    "api notifications": 8,
+    "api regions": 8,
+    "api departments": 8,
+    "xlsx my tasks": 8,
+    "xlsx department tasks": 8,
+    "xlsx task overview": 7,
+    "xlsx case list": 7,
+}
+
+
+def principal_client(world: World, who: str | None) -> tuple[Client, dict[str, str]]:
+    client = Client()
+    if who == "token":
+        api_client = ApiClient(name="measure", scopes=["cases:read", "regions:read"])
+        token = api_client.issue_token()
+        api_client.save()
+        api_client.regions.set([world.a.region])
+        return client, {"HTTP_AUTHORIZATION": f"Token {token}"}
+    if who is not None:
+        client.force_login(world.a.users[who])
+    return client, {}
+
+
+def measure(client: Client, url: str, headers: dict[str, str]) -> tuple[int, Any, list[str]]:
+    """Queries of one request, after a warm-up request (session, profile cache)."""
+    assert client.get(url, **headers).status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, **headers)
+    assert response.status_code == 200, response.content[:500]
+    return len(ctx), response, [q["sql"] for q in ctx.captured_queries]
+
+
+def diff(small: list[str], large: list[str]) -> str:
+    extra = [sql for sql in large if sql not in small] or large
+    return "\n".join(sql[:300] for sql in extra[:10])
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_constant_query_count_at_10_and_200_rows(world, page):
+    """STYLE.md §6: every list has a query-count test; no query per row."""
+    client, headers = principal_client(world, page.user)
+    page.grow(world, 0, SMALL)
+    n_small, response, sql_small = measure(client, page.url, headers)
+    assert page.rows(response) == page.base + SMALL
+    page.grow(world, SMALL, LARGE)
+    n_large, response, sql_large = measure(client, page.url, headers)
+    expected = page.base + LARGE
+    assert page.rows(response) == (min(expected, 200) if page.url.startswith("/api/")
+                                   else expected)
+    assert n_small == n_large, (
+        f"{page.name}: {n_small} queries at {SMALL} rows, {n_large} at {LARGE}:\n"
+        f"{diff(sql_small, sql_large)}")
+    assert n_large <= BUDGETS[page.name], (
+        f"{page.name}: {n_large} queries, budget {BUDGETS[page.name]}:\n"
+        + "\n".join(sql[:200] for sql in sql_large))
+
+
+def test_duty_page_query_count_does_not_grow_with_departments(world):
+    """/duties/<county>/ lists one row per department type (unique per region), so it is
+    measured from the world's 7 departments up to every type there is."""
+    client = Client()
+    url = f"/duties/{world.a.region.code}/"
+    n_small, response, sql_small = measure(client, url, {})
+    small_rows = len(response.context["rows"])
+    for t in DepartmentType.values:
+        DepartmentFactory(region=world.a.region, type=t, name=f"甲区{t}")
+    n_large, response, sql_large = measure(client, url, {})
+    assert len(response.context["rows"]) == len(DepartmentType.values) > small_rows
+    assert n_small == n_large, diff(sql_small, sql_large)
+    assert n_large <= BUDGETS["html duty page"], "\n".join(sql_large)
+
+
+# -- Excel exports ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Export:
+    name: str
+    url: str
+    user: str
+    grow: Callable[[World, int, int], None]
+    columns: int
+
+
+EXPORTS = [
+    Export("xlsx my tasks", "/office/tasks/mine/?export=xlsx", "officer", grow_my_tasks, 9),
+    Export("xlsx department tasks", "/office/tasks/department/?export=xlsx", "head",
+           grow_my_tasks, 9),
+    Export("xlsx task overview", "/office/tasks/overview/?export=xlsx", "county_admin",
+           grow_county_tasks, 9),
+    Export("xlsx case list", "/office/cases/?export=xlsx", "county_admin", grow_cases, 7),
+]
+
+
+def sheet_rows(response: Any) -> list[tuple]:
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    assert ".xlsx" in response["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(response.content), read_only=True)
+    return list(workbook.worksheets[0].iter_rows(values_only=True))
+
+
+@pytest.mark.parametrize("export", EXPORTS, ids=lambda e: e.name)
+def test_excel_export_has_every_row_with_constant_queries(world, export):
+    """DESIGN.md "Files": export of every list as .xlsx; a header row and one row per
+    item, all rows of the filtered list (not one page), with no query per row."""
+    client, headers = principal_client(world, export.user)
+    export.grow(world, 0, SMALL)
+    n_small, response, sql_small = measure(client, export.url, headers)
+    rows = sheet_rows(response)
+    assert len(rows) == 1 + SMALL
+    assert all(h for h in rows[0]) and len(rows[0]) == export.columns
+    export.grow(world, SMALL, LARGE)
+    n_large, response, sql_large = measure(client, export.url, headers)
+    rows = sheet_rows(response)
+    assert len(rows) == 1 + LARGE
+    assert len({row[0] for row in rows[1:]}) == (LARGE if "case" in export.name
+                                                 else LARGE // TASKS_PER_CASE)
+    assert n_small == n_large, diff(sql_small, sql_large)
+    assert n_large <= BUDGETS[export.name], "\n".join(sql_large)
+
+
+# -- stable order of paginated HTML lists -------------------------------------------------
+
+HTML_LISTS = [("/office/tasks/mine/", "officer"), ("/office/tasks/department/", "head"),
+              ("/office/tasks/overview/", "county_admin"), ("/office/cases/", "county_admin"),
+              ("/office/notifications/", "officer")]
+
+
+def test_html_lists_page_in_a_stable_order(world):
+    """Offset pages over an unordered query may repeat or skip rows: every paginated HTML
+    list is ordered, and walking its pages shows each row exactly once. (Django drops
+    Meta.ordering from GROUP BY queries, which had left the annotated case list
+    unordered.)"""
+    grow_my_tasks(world, 0, 60)
+    grow_cases(world, 0, 60)
+    for url, who in HTML_LISTS:
+        client, _headers = principal_client(world, who)
+        seen: list[int] = []
+        number = 1
+        while True:
+            response = client.get(url, {"page": number})
+            assert response.status_code == 200
+            page = response.context["page"]
+            assert page.paginator.object_list.ordered, url
+            seen += [row.pk for row in page.object_list]
+            if not page.has_next():
+                break
+            number += 1
+        assert number > 1, url
+        assert len(seen) == len(set(seen)) == page.paginator.count, url
