@@ -45,6 +45,7 @@ HTML = [
              lambda o: f"/office/cases/{o['case'].number}/attachments/{o['attachment'].pk}/",
              VIEWERS),
     Endpoint("case close form", lambda o: f"/office/cases/{o['case'].number}/close/", VIEWERS),
+    Endpoint("task return form", lambda o: f"/office/tasks/{o['assist'].pk}/return/", VIEWERS),
     # Writes.
     Endpoint("comment add", lambda o: f"/office/cases/{o['case'].number}/comments/", WORKERS,
              method="post", data=lambda o: {"body": "已核实"}, ok=(302,), denied=(302, 403, 404)),
@@ -59,6 +60,12 @@ HTML = [
              data=lambda o: {"assignee": o["officer"].pk}, ok=(302,), denied=(400, 403, 404)),
     Endpoint("case cancel", lambda o: f"/office/cases/{o['case'].number}/cancel/", MANAGERS,
              method="post", data=lambda o: {"reason": "重复"}, ok=(302,), denied=(400, 403, 404)),
+    Endpoint("attachment upload", lambda o: f"/office/cases/{o['case'].number}/attachments/",
+             WORKERS, method="post",
+             data=lambda o: {"file": SimpleUploadedFile("p.png", PNG, content_type="image/png")},
+             ok=(302,), denied=(302, 403, 404)),
+    Endpoint("case reopen", lambda o: f"/office/cases/{o['case'].number}/reopen/", set(),
+             method="post", data=lambda o: {"reason": "复查"}, denied=(400, 403, 404)),
     Endpoint("task assign", lambda o: f"/office/cases/{o['case'].number}/assign/",
              {"county_admin", "head"}, method="post",
              data=lambda o: {"department": o["lead"].department_id, "role": "assist",
@@ -97,3 +104,23 @@ def test_anonymous_is_sent_to_login_and_api_refuses(client, world):
     response = client.get(f"/office/cases/{a['case'].number}/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert client.get(f"/api/v1/cases/{a['case'].number}/").status_code in (401, 403)
+
+
+LISTS = ["/office/cases/", "/office/tasks/mine/", "/office/tasks/department/",
+         "/office/tasks/overview/", "/office/notifications/", "/office/",
+         "/api/v1/cases/", "/api/v1/tasks/mine/", "/api/v1/notifications/"]
+
+
+def test_lists_never_show_the_other_county(client, world):
+    """Cross-county isolation on every list page and list endpoint, for every role."""
+    from tests.factories import COUNTY_ROLES
+
+    build(world, "a")
+    other = build(world, "b")
+    number = other["case"].number
+    for role in COUNTY_ROLES:
+        client.force_login(world.a.users[role])
+        for url in LISTS:
+            response = client.get(url)
+            assert response.status_code in (200, 404), (role, url, response.status_code)
+            assert number not in response.content.decode(), (role, url)
