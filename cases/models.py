@@ -80,6 +80,9 @@ class Case(models.Model):
     description = models.TextField(_("description"), blank=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cases",
                                verbose_name=_("region"))
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="cases",
+                                    verbose_name=_("institution"))
     category = models.CharField(_("category"), max_length=20, choices=Category.choices,
                                 blank=True)
     phase = models.CharField(_("phase"), max_length=30, choices=Phase.choices, blank=True)
@@ -140,6 +143,10 @@ class Case(models.Model):
             return region if action != Action.ASSIGN else NOTHING
         if role == Role.DISCIPLINE:
             return region if action == Action.VIEW else NOTHING
+        if role == Role.INSTITUTION_STAFF:
+            if scope.institution_id and action == Action.VIEW:
+                return Q(**{f"{p}institution_id": scope.institution_id})
+            return NOTHING
         if role in DEPARTMENT_ROLES and scope.department_id:
             if action == Action.MANAGE:
                 return NOTHING

@@ -121,6 +121,10 @@ class Institution(models.Model):
         department has a part in under the matrix, or that it supervises; institution
         staff only their own institution; API clients their regions."""
         p = prefix
+        if action == Action.PUBLIC:
+            # Published facts (licence status, lists, courses): every institution past
+            # the application stage, for anyone, signed in or not.
+            return ~Q(**{f"{p}status": InstitutionStatus.APPLYING})
         if scope.kind == "client":
             if action == Action.VIEW and "institutions:read" in scope.client_scopes:
                 return scope.region_q(p)

@@ -186,6 +186,10 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=30, choices=Role.choices, default=Role.OFFICER)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="users", verbose_name=_("department"))
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="staff_users", verbose_name=_("institution"),
+        help_text=_("For institution staff: the one institution they act for."))
     region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True,
                                related_name="users", verbose_name=_("region"),
                                help_text=_("For department users this is the department's "
@@ -203,6 +207,8 @@ class User(AbstractUser):
 
     def clean(self) -> None:
         super().clean()
+        if self.role == Role.INSTITUTION_STAFF and self.institution_id is None:
+            raise ValidationError({"institution": _("Institution staff need an institution.")})
         if self.role in DEPARTMENT_ROLES and self.department_id is None:
             raise ValidationError({"department": _("This role needs a department.")})
         if self.role in REGION_ROLES and self.department_id is None and self.region_id is None:

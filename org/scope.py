@@ -28,6 +28,7 @@ class Action:
     CHANGE = "change"  # work on it: comment, attach, complete own tasks
     ASSIGN = "assign"  # assign and reassign tasks
     MANAGE = "manage"  # open, close and cancel cases
+    PUBLIC = "public"  # published facts anyone may read (public look-up, white list)
 
 
 NOTHING = Q(pk__in=[])

@@ -13,6 +13,10 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CaseKind, TaskRole
+from institutions import services as inst
+from institutions.models import Institution, InstitutionStatus
+from institutions.rules import REQUIRED_CLAUSES, Slot
+from institutions.uscc import check_character
 from org.models import Department, Region, RegionLevel, Role, User
 from policy import calendar
 from policy.models import CalendarYear
@@ -162,6 +166,10 @@ def load_demo() -> dict[str, Any]:
                                             full_name=f"{name}机构工作人员", region=county)
         if not Case.objects.filter(region__path__startswith=county.path).exists():
             _demo_cases(county, depts, users, key, today)
+        if not Institution.objects.filter(region__path__startswith=county.path).exists():
+            _demo_institutions(county, towns=list(county.children.order_by("code")),
+                               admin=users[f"{key}_admin"], head=users[f"{key}_head"],
+                               staff_user=users[f"{key}_institution"], key=key)
     services.deadline_scan(today=today)
     return {"users": sorted(users) + ["admin", "kunming_admin", "kunming_edu"],
             "password": DEMO_PASSWORD}
@@ -222,3 +230,73 @@ def _demo_cases(county: Region, depts: dict[str, Department], users: dict[str, U
     services.task_return(actor=users[f"{key}_market"], task=t,
                          reason="不涉及广告、价格问题，建议由教育体育部门牵头核查")
     services.comment_add(actor=admin, case=c5, body="请教育体育部门牵头，文旅部门配合。")
+
+
+def demo_uscc(county_code: str, serial: int, nature: str = "for_profit") -> str:
+    head = ("91" if nature == "for_profit" else "52") + county_code
+    first17 = head + f"MA{serial:07d}"
+    return first17 + check_character(first17)
+
+
+def demo_id_number(serial: int) -> str:
+    first17 = f"53010219{80 + serial % 20:02d}0101{serial % 1000:03d}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights,
+                                                                 strict=True)) % 11]
+
+
+INSTITUTIONS = [
+    # name, category, nature, target status, gate met, black-list reason
+    ("青苗美术培训中心", "arts", "for_profit", InstitutionStatus.LICENSED, True, ""),
+    ("星火编程科技培训学校", "tech", "for_profit", InstitutionStatus.LICENSED, False, ""),
+    ("飞跃体育培训有限公司", "sports", "for_profit", InstitutionStatus.APPLYING, False, ""),
+    ("和声音乐艺术培训中心", "arts", "non_profit", InstitutionStatus.SUSPENDED, True, ""),
+    ("未来机器人科技培训中心", "tech", "for_profit", InstitutionStatus.REVOKED, False, ""),
+    ("强健武术体育培训学校", "sports", "non_profit", InstitutionStatus.TERMINATED, False, ""),
+    ("博雅书法艺术培训中心", "arts", "for_profit", InstitutionStatus.LICENSED, True,
+     "以书法名义开展学科类培训（隐形变异）"),
+]
+
+
+def _demo_institutions(county: Region, *, towns: list[Region], admin: User, head: User,
+                       staff_user: User, key: str) -> None:
+    edu = Department.objects.get(region=county, type=DepartmentType.EDUCATION_SPORTS)
+    for n, (name, category, nature, status, gate, black) in enumerate(INSTITUTIONS, start=1):
+        town = towns[n % len(towns)]
+        institution = inst.institution_register(
+            actor=admin, name=f"{county.name[:2]}{name}", uscc=demo_uscc(county.code, n, nature),
+            nature=nature, category=category, legal_representative="陈" + "明华建国志强"[n % 6],
+            safety_person="陈" + "明华建国志强"[n % 6], address=f"{town.name}人民路{n * 11}号",
+            region=town, phone=f"0871-6{n:06d}",
+            premises_area=300 + n * 20, fire_safety_documents="消防验收合格意见书",
+            public_commitments="不开展学科类培训；不超时培训；预收费全部进入监管账户。")
+        inst.staff_hire(actor=admin, institution=institution, name=f"教师{n}",
+                        id_number=demo_id_number(n + (0 if key == "wuhua" else 50)),
+                        credential_kind="professional_ability", credential_number=f"ZY{n:05d}")
+        course = inst.course_create(
+            actor=admin, institution=institution, name={"arts": "少儿美术基础", "tech":
+                                                         "图形化编程入门", "sports": "青少年篮球"}[category],
+            mode="offline", is_academic=False, lesson_minutes=60, break_minutes=10,
+            class_hours=48, price=3600, slots=[Slot(2, dt.time(18, 30), dt.time(20, 0)),
+                                               Slot(5, dt.time(9, 0), dt.time(10, 30))])
+        inst.fee_plan_create(actor=admin, course=course, name="一期（48课时）", amount=3600,
+                             months=3, class_hours=48, refund_terms="未消课时按比例全额退费。",
+                             contract_version="2021", contract_clauses=list(REQUIRED_CLAUSES))
+        if gate:
+            inst.gate_record(actor=admin, institution=institution,
+                             fund_account=f"6217{n:012d}", payment_channel="监管平台统一收费",
+                             national_platform_account=f"QG{county.code}{n:04d}")
+            inst.course_list_on_platform(actor=admin, course=course)
+        if status != InstitutionStatus.APPLYING:
+            inst.institution_set_status(actor=admin, institution=institution,
+                                        status=InstitutionStatus.LICENSED, reason="审核通过",
+                                        licence_number=f"教民{county.code}{n:05d}号", issuer=edu)
+            if status != InstitutionStatus.LICENSED:
+                inst.institution_set_status(actor=admin, institution=institution, status=status,
+                                            reason={"suspended": "消防隐患整改期间暂停招生",
+                                                    "revoked": "违规收费，吊销办学许可证",
+                                                    "terminated": "举办者申请终止办学"}[status])
+        if black:
+            inst.blacklist_add(actor=admin, institution=institution, reason=black)
+        if n == 1 and staff_user.institution_id is None:
+            User.objects.filter(pk=staff_user.pk).update(institution=institution)

@@ -3,12 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from institutions import views as institution_views
 from org import views as org_views
 from policy import views as policy_views
 from portal import views
 
 portal_patterns = ([
-    path("", views.home, name="home"),
+    path("", institution_views.lookup, name="home"),
     path("office/", views.dashboard, name="dashboard"),
 ], "portal")
 
@@ -20,6 +21,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("office/policy/", policy_views.matrix, name="policy_matrix"),
+    path("", include("institutions.urls")),
     path("office/", include("cases.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),

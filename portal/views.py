@@ -8,13 +8,7 @@ from django.shortcuts import render
 
 from cases import selectors
 from cases.models import Notification
-from org.models import Region, RegionLevel, Role
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """The public site: what the platform is, and the duty publicity of each county."""
-    counties = Region.objects.restrict(request.user).filter(level=RegionLevel.COUNTY)
-    return render(request, "portal/home.html", {"counties": counties})
+from org.models import Role
 
 
 class LoginView(auth_views.LoginView):

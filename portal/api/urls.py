@@ -2,6 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from cases.api import CaseViewSet, MyTaskViewSet, NotificationViewSet
+from institutions.api import InstitutionViewSet, PublicStatusView
 from org.api import DepartmentViewSet, RegionViewSet
 from policy.api import ActiveProfileView
 
@@ -11,9 +12,12 @@ router.register("departments", DepartmentViewSet, basename="department")
 router.register("cases", CaseViewSet, basename="case")
 router.register("tasks/mine", MyTaskViewSet, basename="my-task")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("institutions", InstitutionViewSet, basename="institution")
 
 app_name = "api"
 urlpatterns = [
     path("policy/profile/", ActiveProfileView.as_view(), name="policy-profile"),
+    path("public/institutions/<str:uscc>/", PublicStatusView.as_view(),
+         name="public-institution"),
     path("", include(router.urls)),
 ]

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "org",
     "policy",
     "cases",
+    "institutions",
 ]
 
 MIDDLEWARE = [
@@ -220,6 +221,8 @@ SPECTACULAR_SETTINGS = {
         "CaseKindEnum": "cases.models.CaseKind",
         "NotificationKindEnum": "cases.models.Notification.Kind",
         "CaseStateEnum": "cases.models.CaseState",
+        "TaskStatusEnum": "cases.models.TaskStatus",
+        "InstitutionStatusEnum": "institutions.models.InstitutionStatus",
     },
 }
 

@@ -1,0 +1,51 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, viewsets
+from rest_framework.permissions import AllowAny
+from rest_framework.throttling import ScopedRateThrottle
+
+from institutions import selectors
+from institutions.filters import InstitutionFilter
+from institutions.models import Institution
+from institutions.serializers import (
+    InstitutionListSerializer,
+    InstitutionSerializer,
+    PublicInstitutionSerializer,
+)
+
+
+class PublicStatusView(generics.RetrieveAPIView):
+    """The public status of an institution by unified social credit code. No token;
+    throttled per IP."""
+
+    serializer_class = PublicInstitutionSerializer
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "public"
+    lookup_field = "uscc"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.public_qs(self.request.user)
+
+    def get_object(self) -> Institution:
+        obj = super().get_object()
+        return obj
+
+
+class InstitutionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Institutions in the caller's scope: token clients with institutions:read see
+    their regions; institution staff only their own institution."""
+
+    filterset_class = InstitutionFilter
+    lookup_field = "uscc"
+    required_scope = "institutions:read"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.office_qs(self.request.user)
+
+    def get_serializer_class(self):  # type: ignore[no-untyped-def]
+        return InstitutionSerializer if self.action == "retrieve" else InstitutionListSerializer
+
+    @extend_schema(responses=InstitutionListSerializer(many=True))
+    def list(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return super().list(request, *args, **kwargs)

@@ -1,0 +1,52 @@
+"""Reads of institutions; every one starts from the scope gateway."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from institutions.models import Course, Institution, InstitutionStatus, ListStatus
+from org.scope import Action
+
+
+def public_qs(user: Any) -> QuerySet[Institution]:
+    return (Institution.objects.restrict(user, Action.PUBLIC)
+            .select_related("region", "supervising_department"))
+
+
+def public_search(user: Any, *, q: str = "", region: str = "", category: str = "",
+                  ) -> QuerySet[Institution]:
+    """Search the public register by name, credit code, region or category."""
+    qs = public_qs(user)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(uscc__iexact=q.strip().upper()))
+    if region:
+        qs = qs.filter(region__path__contains=f"/{region}/")
+    if category:
+        qs = qs.filter(category=category)
+    return qs.order_by("name", "id")
+
+
+def published_courses() -> Prefetch:
+    return Prefetch("courses", queryset=Course.objects.filter(is_listed=True)
+                    .prefetch_related("slots").order_by("name"), to_attr="listed_courses")
+
+
+def public_detail(user: Any, uscc: str) -> Institution:
+    return public_qs(user).prefetch_related(published_courses()).get(uscc=uscc.strip().upper())
+
+
+def white_list(user: Any) -> QuerySet[Institution]:
+    """Licensed institutions that pass the enrollment gate (004 §6(4), 000 §4(3))."""
+    return public_qs(user).filter(status=InstitutionStatus.LICENSED,
+                                  list_status=ListStatus.WHITE).order_by("region__path", "name")
+
+
+def black_list(user: Any) -> QuerySet[Institution]:
+    return public_qs(user).filter(list_status=ListStatus.BLACK).order_by("region__path", "name")
+
+
+def office_qs(user: Any) -> QuerySet[Institution]:
+    return (Institution.objects.restrict(user, Action.VIEW)
+            .select_related("region", "supervising_department"))

@@ -1,0 +1,391 @@
+"""Institutions own the registry of training institutions: identity and licence, the
+supervising department derived from the policy profile (001 §3(2)), staff with the
+employment-ban check (002 §2(4)), courses and fee plans checked against the profile's
+numeric rules (002 §2(4)), training materials, the enrollment gate (000 §4(3)) and the
+white and black lists (004 §6(4)).
+
+The licensing workflow (issue 4) builds on these services and the cases app.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cases.audit import audit_record, snapshot
+from institutions.models import (
+    Course,
+    CourseSlot,
+    EmploymentBan,
+    FeePlan,
+    Institution,
+    InstitutionStatus,
+    ListStatus,
+    Staff,
+)
+from institutions.rules import Slot, Violation, check_course, check_fee_plan
+from institutions.uscc import normalise, validate_uscc
+from org.models import Department, Region, RegionLevel, Role, User
+from org.scope import Action, scope_of
+from policy.profile import active_profile
+from portal.errors import DomainError, InvalidState, PermissionDenied
+
+INSTITUTION_FIELDS = ["name", "uscc", "nature", "category", "status", "list_status",
+                      "list_reason", "supervising_department", "licence_number",
+                      "fund_account", "payment_channel", "national_platform_account"]
+
+
+class RuleViolation(DomainError):
+    """One or more blocking rule violations; each names its field, rule and source."""
+
+    code = "rule_violation"
+
+    def __init__(self, violations: list[Violation]) -> None:
+        self.violations = violations
+        first = violations[0]
+        super().__init__("；".join(str(v) for v in violations), field=first.field)
+
+
+# -- identity numbers ---------------------------------------------------------------
+
+def hash_id_number(id_number: str) -> str:
+    """ID numbers are stored only as a keyed hash (and a masked form for display)."""
+    normalised = id_number.strip().upper()
+    return hmac.new(settings.SECRET_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
+
+
+def mask_id_number(id_number: str) -> str:
+    value = id_number.strip().upper()
+    return value[:3] + "*" * max(len(value) - 7, 0) + value[-4:] if len(value) > 7 else "****"
+
+
+def validate_id_number(id_number: str) -> str:
+    """Resident ID number (GB 11643): 18 characters, the last a check digit or X."""
+    value = id_number.strip().upper()
+    if len(value) != 18 or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+        raise DomainError(_("An ID number has 17 digits followed by a digit or X."),
+                          field="id_number")
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    check = "10X98765432"[sum(int(d) * w for d, w in zip(value[:17], weights, strict=True)) % 11]
+    if value[17] != check:
+        raise DomainError(_("The ID number's check digit is wrong."), field="id_number")
+    return value
+
+
+# -- registry ------------------------------------------------------------------------
+
+def county_of(region: Region) -> Region | None:
+    code = region.county_code
+    return Region.objects.filter(code=code).first() if code else None
+
+
+def supervising_department_for(*, category: str, region: Region) -> Department:
+    """The department the profile names as supervising department for the category, in
+    the institution's county (001 §3(2))."""
+    profile = active_profile()
+    if category not in profile.supervised_categories:
+        raise DomainError(_("This deployment does not supervise %(category)s institutions.")
+                          % {"category": category}, field="category")
+    dept_type = profile.supervisor_type(category)
+    county = county_of(region)
+    if dept_type is None or county is None:
+        raise DomainError(_("The institution's region must lie in a county."), field="region")
+    try:
+        return Department.objects.get(region=county, type=dept_type, is_active=True)
+    except Department.DoesNotExist:
+        raise DomainError(_("The county has no active %(type)s to supervise this category.")
+                          % {"type": dept_type}, field="category")
+
+
+def _may_register_in(actor: User, region: Region) -> bool:
+    scope = scope_of(actor)
+    if scope.unrestricted:
+        return True
+    if scope.role not in (Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.OFFICER,
+                          Role.DEPARTMENT_HEAD):
+        return False
+    return bool(scope.region_path) and region.path.startswith(scope.region_path)
+
+
+@transaction.atomic
+def institution_register(*, actor: User, name: str, uscc: str, nature: str, category: str,
+                         legal_representative: str, safety_person: str, address: str,
+                         region: Region, **extra: Any) -> Institution:
+    """Enter an institution (an officer for a walk-in, or an import). Status starts as
+    applying; the supervising department comes from the profile."""
+    if not _may_register_in(actor, region):
+        raise PermissionDenied(_("You may not register institutions in this region."))
+    if region.level < RegionLevel.COUNTY:
+        raise DomainError(_("Choose the county, town or grid of the institution."),
+                          field="region")
+    code = normalise(uscc)
+    try:
+        validate_uscc(code)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], field="uscc")
+    if Institution.objects.filter(uscc=code).exists():
+        raise DomainError(_("An institution with this unified social credit code is already "
+                            "registered."), field="uscc")
+    institution = Institution(
+        name=name.strip(), uscc=code, nature=nature, category=category,
+        legal_representative=legal_representative.strip(), safety_person=safety_person.strip(),
+        address=address.strip(), region=region,
+        supervising_department=supervising_department_for(category=category, region=region),
+        **extra)
+    try:
+        institution.full_clean(exclude=["supervising_department"])
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise DomainError(messages[0], field=field)
+    institution.save()
+    audit_record(actor=actor, action="institution.register", obj=institution,
+                 after=snapshot(institution, INSTITUTION_FIELDS))
+    return institution
+
+
+def _locked(institution: Institution, actor: User, action: str = Action.CHANGE) -> Institution:
+    locked = Institution.objects.select_for_update().get(pk=institution.pk)
+    if not Institution.objects.restrict(actor, action).filter(pk=locked.pk).exists():
+        raise PermissionDenied()
+    return locked
+
+
+@transaction.atomic
+def gate_record(*, actor: User, institution: Institution, fund_account: str | None = None,
+                payment_channel: str | None = None,
+                national_platform_account: str | None = None) -> Institution:
+    """Record the facts of the enrollment gate (000 §4(3)). The fund account stays a
+    recorded fact until the funds work provides the account itself."""
+    institution = _locked(institution, actor)
+    before = snapshot(institution, INSTITUTION_FIELDS)
+    for field, value in (("fund_account", fund_account), ("payment_channel", payment_channel),
+                         ("national_platform_account", national_platform_account)):
+        if value is not None:
+            setattr(institution, field, value.strip())
+    institution.save()
+    audit_record(actor=actor, action="institution.gate", obj=institution, before=before,
+                 after=snapshot(institution, INSTITUTION_FIELDS))
+    return list_refresh(institution=institution)
+
+
+def list_refresh(*, institution: Institution) -> Institution:
+    """White list: licensed institutions that pass the gate (004 §6(4), 000 §4(3)). The
+    black list is set only by `blacklist_add` and wins over the white list."""
+    if institution.list_status == ListStatus.BLACK:
+        return institution
+    white = institution.status == InstitutionStatus.LICENSED and institution.gate_met
+    wanted = ListStatus.WHITE if white else ListStatus.NONE
+    if institution.list_status != wanted:
+        Institution.objects.filter(pk=institution.pk).update(list_status=wanted, list_reason="")
+        institution.list_status = wanted
+        institution.list_reason = ""
+    return institution
+
+
+@transaction.atomic
+def blacklist_add(*, actor: User, institution: Institution, reason: str) -> Institution:
+    """An approved institution found on the negative list leaves the white list for the
+    black list; an unapproved one running training goes on the black list (004 §6(4))."""
+    if not reason.strip():
+        raise DomainError(_("Give the reason for black-listing."), field="reason")
+    institution = _locked(institution, actor, Action.VIEW)
+    if scope_of(actor).role not in (Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.OFFICER,
+                                    Role.DEPARTMENT_HEAD) and not scope_of(actor).unrestricted:
+        raise PermissionDenied()
+    if institution.list_status == ListStatus.BLACK:
+        raise InvalidState(_("The institution is already on the black list."))
+    before = snapshot(institution, INSTITUTION_FIELDS)
+    institution.list_status = ListStatus.BLACK
+    institution.list_reason = reason.strip()
+    institution.save(update_fields=["list_status", "list_reason", "updated_at"])
+    audit_record(actor=actor, action="institution.blacklist", obj=institution, before=before,
+                 after=snapshot(institution, INSTITUTION_FIELDS), reason=reason)
+    return institution
+
+
+# -- staff -----------------------------------------------------------------------------
+
+def active_ban(id_number: str, on: dt.date | None = None) -> EmploymentBan | None:
+    from django.utils import timezone
+
+    on = on or timezone.localdate()
+    ban = EmploymentBan.objects.filter(id_number_hash=hash_id_number(id_number)).first()
+    if ban and (ban.until is None or ban.until >= on):
+        return ban
+    return None
+
+
+@transaction.atomic
+def ban_add(*, actor: User, name: str, id_number: str, reason: str, source: str,
+            until: dt.date | None = None) -> EmploymentBan:
+    if scope_of(actor).role not in (Role.COUNTY_ADMIN, Role.CITY_ADMIN) and \
+            not scope_of(actor).unrestricted:
+        raise PermissionDenied()
+    value = validate_id_number(id_number)
+    ban, _created = EmploymentBan.objects.update_or_create(
+        id_number_hash=hash_id_number(value),
+        defaults={"id_number_masked": mask_id_number(value), "name": name.strip(),
+                  "reason": reason.strip(), "source": source.strip(), "until": until})
+    audit_record(actor=actor, action="ban.add", obj=ban,
+                 after={"name": ban.name, "id": ban.id_number_masked, "until": until})
+    return ban
+
+
+@transaction.atomic
+def staff_hire(*, actor: User, institution: Institution, name: str, id_number: str,
+               is_teacher: bool = True, credential_kind: str = "", credential_number: str = "",
+               hired_on: dt.date | None = None) -> Staff:
+    """A hire is checked against the employment bans by ID number and refused with a
+    clear message (入职查询和从业禁止, 002 §2(4))."""
+    institution = _locked(institution, actor)
+    value = validate_id_number(id_number)
+    if active_ban(value, hired_on):
+        raise DomainError(_("This person is barred from working in off-campus training "
+                            "(employment ban). The hire is refused."), field="id_number")
+    digest = hash_id_number(value)
+    if Staff.objects.filter(institution=institution, id_number_hash=digest).exists():
+        raise DomainError(_("This person is already on the staff list."), field="id_number")
+    if is_teacher and not credential_kind:
+        raise DomainError(_("A teacher needs a teacher certificate or proof of professional "
+                            "ability."), field="credential_kind")
+    staff = Staff.objects.create(
+        institution=institution, name=name.strip(), id_number_hash=digest,
+        id_number_masked=mask_id_number(value), is_teacher=is_teacher,
+        credential_kind=credential_kind, credential_number=credential_number.strip(),
+        hired_on=hired_on)
+    audit_record(actor=actor, action="staff.hire", obj=staff,
+                 after={"institution": institution.pk, "name": staff.name,
+                        "id": staff.id_number_masked})
+    return staff
+
+
+# -- courses and fee plans -------------------------------------------------------------
+
+def course_violations(*, mode: str, is_academic: bool, lesson_minutes: int,
+                      break_minutes: int | None, slots: list[Slot]) -> list[Violation]:
+    return check_course(mode=mode, is_academic=is_academic, lesson_minutes=lesson_minutes,
+                        break_minutes=break_minutes, slots=slots)
+
+
+@transaction.atomic
+def course_create(*, actor: User, institution: Institution, name: str, mode: str,
+                  is_academic: bool, lesson_minutes: int, break_minutes: int | None,
+                  class_hours: int, price: Decimal, slots: list[Slot],
+                  starts_on: dt.date | None = None) -> Course:
+    """Save a course only when it keeps the profile's timing rules (002 §2(4), 004 §3)."""
+    institution = _locked(institution, actor)
+    if not slots:
+        raise DomainError(_("Give at least one weekly lesson time."), field="slots")
+    blocking = [v for v in course_violations(mode=mode, is_academic=is_academic,
+                                             lesson_minutes=lesson_minutes,
+                                             break_minutes=break_minutes, slots=slots)
+                if v.blocking]
+    if blocking:
+        raise RuleViolation(blocking)
+    course = Course.objects.create(
+        institution=institution, name=name.strip(), mode=mode, is_academic=is_academic,
+        lesson_minutes=lesson_minutes, break_minutes=break_minutes, class_hours=class_hours,
+        price=price, starts_on=starts_on)
+    CourseSlot.objects.bulk_create(CourseSlot(course=course, weekday=s.weekday, start=s.start,
+                                              end=s.end) for s in slots)
+    audit_record(actor=actor, action="course.create", obj=course,
+                 after=snapshot(course, ["name", "mode", "is_academic", "lesson_minutes",
+                                         "break_minutes", "class_hours", "price"]))
+    return course
+
+
+@transaction.atomic
+def course_list_on_platform(*, actor: User, course: Course) -> Course:
+    """List a course on the supervision platform (a condition of the enrollment gate,
+    000 §4(3)); the public sees it only once the whole gate is met."""
+    _locked(course.institution, actor)
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    if course.is_listed:
+        raise InvalidState(_("The course is already listed."))
+    course.is_listed = True
+    course.save(update_fields=["is_listed"])
+    audit_record(actor=actor, action="course.list", obj=course, after={"is_listed": True})
+    list_refresh(institution=course.institution)
+    return course
+
+
+@transaction.atomic
+def fee_plan_create(*, actor: User, course: Course, name: str, amount: Decimal, months: int,
+                    class_hours: int, refund_terms: str, contract_version: str,
+                    contract_clauses: list[str]) -> FeePlan:
+    """Save a fee plan only within the charging limits (002 §2(4)) and with the model
+    contract's clauses (004 §4(5))."""
+    _locked(course.institution, actor)
+    if not refund_terms.strip():
+        raise DomainError(_("Describe the refund terms."), field="refund_terms")
+    blocking = [v for v in check_fee_plan(amount=amount, months=months, class_hours=class_hours,
+                                          contract_version=contract_version,
+                                          clauses=contract_clauses, unit_price=course.price)
+                if v.blocking]
+    if blocking:
+        raise RuleViolation(blocking)
+    plan = FeePlan.objects.create(course=course, name=name.strip(), amount=amount,
+                                  months=months, class_hours=class_hours,
+                                  refund_terms=refund_terms.strip(),
+                                  contract_version=contract_version,
+                                  contract_clauses=list(contract_clauses))
+    audit_record(actor=actor, action="feeplan.create", obj=plan,
+                 after=snapshot(plan, ["name", "amount", "months", "class_hours",
+                                       "contract_version"]))
+    return plan
+
+
+# -- licence status ----------------------------------------------------------------------
+
+STATUS_TRANSITIONS = {
+    InstitutionStatus.APPLYING: {InstitutionStatus.LICENSED, InstitutionStatus.TERMINATED},
+    InstitutionStatus.LICENSED: {InstitutionStatus.SUSPENDED, InstitutionStatus.REVOKED,
+                                 InstitutionStatus.TERMINATED},
+    InstitutionStatus.SUSPENDED: {InstitutionStatus.LICENSED, InstitutionStatus.REVOKED,
+                                  InstitutionStatus.TERMINATED},
+    InstitutionStatus.REVOKED: set(),
+    InstitutionStatus.TERMINATED: set(),
+}
+
+
+@transaction.atomic
+def institution_set_status(*, actor: User, institution: Institution, status: str, reason: str,
+                           licence_number: str = "", issuer: Department | None = None,
+                           valid_from: dt.date | None = None,
+                           valid_until: dt.date | None = None) -> Institution:
+    """Issue, suspend, reinstate, revoke or terminate a licence. Issuing needs the licence
+    number and the issuing department; the licensing workflow calls this at its last
+    step, and officers use it for enforcement outcomes."""
+    if not reason.strip():
+        raise DomainError(_("Give a reason."), field="reason")
+    institution = _locked(institution, actor, Action.VIEW)
+    scope = scope_of(actor)
+    if not scope.unrestricted and scope.role not in (Role.COUNTY_ADMIN, Role.CITY_ADMIN,
+                                                     Role.DEPARTMENT_HEAD):
+        raise PermissionDenied()
+    if status not in STATUS_TRANSITIONS.get(institution.status, set()):
+        raise InvalidState(_("A licence cannot go from %(old)s to %(new)s.")
+                           % {"old": institution.get_status_display(),
+                              "new": InstitutionStatus(status).label})
+    before = snapshot(institution, INSTITUTION_FIELDS)
+    if status == InstitutionStatus.LICENSED and institution.status == InstitutionStatus.APPLYING:
+        if not licence_number.strip() or issuer is None:
+            raise DomainError(_("Issuing a licence needs its number and the issuing "
+                              "department."), field="licence_number")
+        institution.licence_number = licence_number.strip()
+        institution.licence_issuer = issuer
+        institution.licence_valid_from = valid_from
+        institution.licence_valid_until = valid_until
+    institution.status = status
+    institution.save()
+    audit_record(actor=actor, action=f"institution.status.{status}", obj=institution,
+                 before=before, after=snapshot(institution, INSTITUTION_FIELDS), reason=reason)
+    return list_refresh(institution=institution)
