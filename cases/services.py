@@ -21,7 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import filetypes
+from cases import filetypes, hooks
 from cases.audit import audit_record, snapshot
 from cases.models import (
     CASE_PREFIX,
@@ -348,6 +348,7 @@ def task_complete(*, actor: User | None, task: Task, note: str) -> Task:
         case.state = CaseState.IN_PROGRESS
     audit_record(actor=actor, action="task.complete", case=case, obj=task, before=before,
                  after={**snapshot(task, TASK_FIELDS), "case_state": case.state})
+    hooks.task_done(task=task, actor=actor)
     if task.assigned_by_id and task.assigned_by_id != getattr(actor, "pk", None):
         notify(recipients=[task.assigned_by], kind=Notification.Kind.COMPLETED, case=case,
                task=task, title=_("Task completed on %(number)s") % {"number": case.number},

@@ -778,3 +778,34 @@ def test_attachment_add_is_for_those_who_work_the_case(world: World, private_med
             services.attachment_add(actor=world.a.users[key], case=case,
                                     upload=SimpleUploadedFile("a.pdf", samplefiles.pdf()))
     assert not Attachment.objects.exists()
+
+
+def test_a_domain_workflow_hears_of_completed_tasks_in_the_same_transaction(world):
+    """cases.hooks: a domain app registers a handler per case kind; task_complete calls
+    it inside its transaction, and a failing handler rolls the completion back."""
+    from cases import hooks
+    from cases.models import AuditEvent, CaseKind
+
+    heard = []
+
+    def handler(*, task, actor):
+        heard.append((task.pk, actor.pk))
+        if task.duty == "失败":
+            raise RuntimeError("stage could not open")
+
+    hooks.on_task_done(CaseKind.INSPECTION)(handler)
+    try:
+        case = make_case(world.a, kind=CaseKind.INSPECTION)
+        task = make_task(world.a, case)
+        services.task_complete(actor=world.a.users["officer"], task=task, note="办结")
+        assert heard == [(task.pk, world.a.users["officer"].pk)]
+        failing = make_task(world.a, case)
+        Task.objects.filter(pk=failing.pk).update(duty="失败")
+        failing.refresh_from_db()
+        before = AuditEvent.objects.count()
+        with pytest.raises(RuntimeError):
+            services.task_complete(actor=world.a.users["officer"], task=failing, note="办结")
+        failing.refresh_from_db()
+        assert failing.status == TaskStatus.OPEN and AuditEvent.objects.count() == before
+    finally:
+        hooks._on_task_done[CaseKind.INSPECTION].remove(handler)
