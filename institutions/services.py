@@ -36,6 +36,7 @@ from institutions.uscc import normalise, validate_uscc
 from org.models import Department, Region, RegionLevel, Role, User
 from org.scope import Action, scope_of
 from policy.profile import active_profile
+from policy.vocab import Category, DepartmentType
 from portal.errors import DomainError, InvalidState, PermissionDenied
 
 INSTITUTION_FIELDS = ["name", "uscc", "nature", "category", "status", "list_status",
@@ -82,6 +83,13 @@ def validate_id_number(id_number: str) -> str:
 
 # -- registry ------------------------------------------------------------------------
 
+def _label(choices: type, code: str) -> str:
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return code
+
+
 def county_of(region: Region) -> Region | None:
     code = region.county_code
     return Region.objects.filter(code=code).first() if code else None
@@ -93,7 +101,7 @@ def supervising_department_for(*, category: str, region: Region) -> Department:
     profile = active_profile()
     if category not in profile.supervised_categories:
         raise DomainError(_("This deployment does not supervise %(category)s institutions.")
-                          % {"category": category}, field="category")
+                          % {"category": _label(Category, category)}, field="category")
     dept_type = profile.supervisor_type(category)
     county = county_of(region)
     if dept_type is None or county is None:
@@ -102,7 +110,7 @@ def supervising_department_for(*, category: str, region: Region) -> Department:
         return Department.objects.get(region=county, type=dept_type, is_active=True)
     except Department.DoesNotExist:
         raise DomainError(_("The county has no active %(type)s to supervise this category.")
-                          % {"type": dept_type}, field="category")
+                          % {"type": _label(DepartmentType, dept_type)}, field="category")
 
 
 def _may_register_in(actor: User, region: Region) -> bool:
