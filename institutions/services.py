@@ -36,7 +36,7 @@ from institutions.uscc import normalise, validate_uscc
 from org.models import Department, Region, RegionLevel, Role, User
 from org.scope import Action, scope_of
 from policy.profile import active_profile
-from policy.vocab import Category, DepartmentType
+from policy.vocab import Category, DepartmentType, label_of
 from portal.errors import DomainError, InvalidState, PermissionDenied
 
 INSTITUTION_FIELDS = ["name", "uscc", "nature", "category", "status", "list_status",
@@ -83,12 +83,6 @@ def validate_id_number(id_number: str) -> str:
 
 # -- registry ------------------------------------------------------------------------
 
-def _label(choices: type, code: str) -> str:
-    try:
-        return str(choices(code).label)
-    except ValueError:
-        return code
-
 
 def county_of(region: Region) -> Region | None:
     code = region.county_code
@@ -101,7 +95,7 @@ def supervising_department_for(*, category: str, region: Region) -> Department:
     profile = active_profile()
     if category not in profile.supervised_categories:
         raise DomainError(_("This deployment does not supervise %(category)s institutions.")
-                          % {"category": _label(Category, category)}, field="category")
+                          % {"category": label_of(Category, category)}, field="category")
     dept_type = profile.supervisor_type(category)
     county = county_of(region)
     if dept_type is None or county is None:
@@ -110,7 +104,7 @@ def supervising_department_for(*, category: str, region: Region) -> Department:
         return Department.objects.get(region=county, type=dept_type, is_active=True)
     except Department.DoesNotExist:
         raise DomainError(_("The county has no active %(type)s to supervise this category.")
-                          % {"type": _label(DepartmentType, dept_type)}, field="category")
+                          % {"type": label_of(DepartmentType, dept_type)}, field="category")
 
 
 def _may_register_in(actor: User, region: Region) -> bool:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
+from policy.vocab import label_of
 from portal.errors import DomainError
 
 CACHE_TTL = 300
@@ -64,13 +65,6 @@ def parse_rule_value(kind: str, raw: str) -> Any:
     return int(raw)
 
 
-def _label(choices: type, code: str) -> str:
-    try:
-        return str(choices(code).label)
-    except ValueError:
-        return code
-
-
 @dataclass(frozen=True)
 class Duty:
     department_type: str
@@ -78,10 +72,10 @@ class Duty:
     source: str
 
     @property
-    def department_label(self) -> str:
+    def departmentlabel_of(self) -> str:
         from policy.vocab import DepartmentType
 
-        return _label(DepartmentType, self.department_type)
+        return label_of(DepartmentType, self.department_type)
 
 
 @dataclass(frozen=True)
@@ -94,22 +88,22 @@ class StepOwner:
     source: str
 
     @property
-    def step_label(self) -> str:
+    def steplabel_of(self) -> str:
         from policy.vocab import Step
 
-        return _label(Step, self.step)
+        return label_of(Step, self.step)
 
     @property
-    def owner_label(self) -> str:
+    def ownerlabel_of(self) -> str:
         from policy.vocab import DepartmentType
 
-        return _label(DepartmentType, self.owner_type)
+        return label_of(DepartmentType, self.owner_type)
 
     @property
-    def others_label(self) -> str:
+    def otherslabel_of(self) -> str:
         from policy.vocab import DepartmentType
 
-        return "、".join(_label(DepartmentType, t) for t in (*self.participants, *self.cosigners))
+        return "、".join(label_of(DepartmentType, t) for t in (*self.participants, *self.cosigners))
 
 
 @dataclass(frozen=True)
@@ -122,16 +116,16 @@ class Cell:
     steps: tuple[StepOwner, ...]
 
     @property
-    def category_label(self) -> str:
+    def categorylabel_of(self) -> str:
         from policy.vocab import Category
 
-        return _label(Category, self.category)
+        return label_of(Category, self.category)
 
     @property
-    def phase_label(self) -> str:
+    def phaselabel_of(self) -> str:
         from policy.vocab import Phase
 
-        return _label(Phase, self.phase)
+        return label_of(Phase, self.phase)
 
     def department_types(self) -> set[str]:
         """Every department type with a part in this cell: lead, assists, step owners,

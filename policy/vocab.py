@@ -9,6 +9,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def label_of(choices: type[models.TextChoices], code: str) -> str:
+    """The translated label of a code, or the code itself when it is unknown."""
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return code
+
+
 class DepartmentType(models.TextChoices):
     EDUCATION_SPORTS = "education_sports", _("Education and sports bureau")
     EDUCATION = "education", _("Education bureau")
