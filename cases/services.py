@@ -120,7 +120,8 @@ def _next_number(kind: str, region: Region, year: int) -> str:
 
 @transaction.atomic
 def case_open(*, actor: User | None, kind: str, title: str, region: Region,
-              description: str = "", category: str = "", phase: str = "") -> Case:
+              description: str = "", category: str = "", phase: str = "",
+              institution: Any = None) -> Case:
     """Open a case with a readable number that is unique and never reused."""
     if actor is not None and not _may_manage_region(actor, region):
         raise PermissionDenied(_("You may not open cases in this region."))
@@ -130,7 +131,7 @@ def case_open(*, actor: User | None, kind: str, title: str, region: Region,
     case = Case.objects.create(
         number=_next_number(kind, region, year), kind=kind, title=title.strip(),
         description=description, region=region, category=category, phase=phase,
-        opened_by=actor)
+        institution=institution, opened_by=actor)
     audit_record(actor=actor, action="case.open", case=case, obj=case,
                  after=snapshot(case, ["number", "kind", "title", "region", "category",
                                        "phase", "state"]))

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class InstitutionsConfig(AppConfig):
     name = "institutions"
     verbose_name = _("Institutions")
+
+    def ready(self) -> None:
+        from institutions import licensing  # noqa: F401  (registers the workflow hook)

@@ -358,14 +358,43 @@ STATUS_TRANSITIONS = {
 }
 
 
+def apply_status(*, actor: User | None, institution: Institution, status: str, reason: str,
+                 licence_number: str = "", issuer: Department | None = None,
+                 valid_from: dt.date | None = None, valid_until: dt.date | None = None,
+                 case: Any = None) -> Institution:
+    """Change a locked institution's licence status (no permission check: callers are
+    `institution_set_status` and the licensing workflow, which check their own)."""
+    issuing = status == InstitutionStatus.LICENSED and (
+        institution.status == InstitutionStatus.APPLYING or licence_number)
+    if status != institution.status and status not in STATUS_TRANSITIONS.get(institution.status,
+                                                                              set()):
+        raise InvalidState(_("A licence cannot go from %(old)s to %(new)s.")
+                           % {"old": institution.get_status_display(),
+                              "new": InstitutionStatus(status).label})
+    before = snapshot(institution, INSTITUTION_FIELDS)
+    if issuing:
+        if not licence_number.strip() or issuer is None:
+            raise DomainError(_("Issuing a licence needs its number and the issuing "
+                                "department."), field="licence_number")
+        institution.licence_number = licence_number.strip()
+        institution.licence_issuer = issuer
+        institution.licence_valid_from = valid_from
+        institution.licence_valid_until = valid_until
+    institution.status = status
+    institution.save()
+    audit_record(actor=actor, action=f"institution.status.{status}", case=case, obj=institution,
+                 before=before, after=snapshot(institution, INSTITUTION_FIELDS), reason=reason)
+    return list_refresh(institution=institution)
+
+
 @transaction.atomic
 def institution_set_status(*, actor: User, institution: Institution, status: str, reason: str,
                            licence_number: str = "", issuer: Department | None = None,
                            valid_from: dt.date | None = None,
                            valid_until: dt.date | None = None) -> Institution:
-    """Issue, suspend, reinstate, revoke or terminate a licence. Issuing needs the licence
-    number and the issuing department; the licensing workflow calls this at its last
-    step, and officers use it for enforcement outcomes."""
+    """Suspend, reinstate, revoke or terminate a licence (enforcement outcomes), or issue
+    one outside the workflow (the register of existing institutions). Issuing needs the
+    licence number and the issuing department."""
     if not reason.strip():
         raise DomainError(_("Give a reason."), field="reason")
     institution = _locked(institution, actor, Action.VIEW)
@@ -373,21 +402,9 @@ def institution_set_status(*, actor: User, institution: Institution, status: str
     if not scope.unrestricted and scope.role not in (Role.COUNTY_ADMIN, Role.CITY_ADMIN,
                                                      Role.DEPARTMENT_HEAD):
         raise PermissionDenied()
-    if status not in STATUS_TRANSITIONS.get(institution.status, set()):
-        raise InvalidState(_("A licence cannot go from %(old)s to %(new)s.")
-                           % {"old": institution.get_status_display(),
-                              "new": InstitutionStatus(status).label})
-    before = snapshot(institution, INSTITUTION_FIELDS)
-    if status == InstitutionStatus.LICENSED and institution.status == InstitutionStatus.APPLYING:
-        if not licence_number.strip() or issuer is None:
-            raise DomainError(_("Issuing a licence needs its number and the issuing "
-                              "department."), field="licence_number")
-        institution.licence_number = licence_number.strip()
-        institution.licence_issuer = issuer
-        institution.licence_valid_from = valid_from
-        institution.licence_valid_until = valid_until
-    institution.status = status
-    institution.save()
-    audit_record(actor=actor, action=f"institution.status.{status}", obj=institution,
-                 before=before, after=snapshot(institution, INSTITUTION_FIELDS), reason=reason)
-    return list_refresh(institution=institution)
+    if status == institution.status:
+        raise InvalidState(_("The institution is already %(status)s.")
+                           % {"status": institution.get_status_display()})
+    return apply_status(actor=actor, institution=institution, status=status, reason=reason,
+                        licence_number=licence_number, issuer=issuer, valid_from=valid_from,
+                        valid_until=valid_until)

@@ -1,0 +1,404 @@
+"""The licensing workflow: establishment, re-licensing, change and termination of an
+institution's licence, driven by the profile's (category, licensing) cell.
+
+Stages run in order; the steps of a stage become parallel tasks for the departments the
+profile names as owners (000 §3: the lead does not own every step). A stage ends when
+all its tasks are done; `cases.hooks` then opens the next one in the same transaction.
+
+- acceptance (受理), by the owner of the acceptance step: accept or not, with a reason;
+- review: the lead's material review, and the co-review, training-materials review or
+  assisting departments' duties, in parallel, each with its duty text (000 §3(1)1);
+- on-site inspection (现场勘验), convened by the step's owner with its participants, with
+  a checklist and photos (for tech in Kunming education-sports convenes, 000 §3(2)1);
+- teacher-credential verification (education) and staff violation-record check (police);
+- consultation of the supervising department, where the approval rule asks for it
+  (Beichen: only for establishment, 001 §4(2)4);
+- conclusion by the approver's department head once every other task is done, with
+  co-signers (education-sports for arts and tech in Kunming); nobody concludes an
+  application they reviewed themselves;
+- registration by market regulation or civil affairs by nature (000 §3);
+- filing (备案), and the approval pushed to the departments the rule names (001 §4(2)4);
+- licence issue with its number, and the fund-supervision account (000 §4(3)).
+
+Change and termination skip the on-site, verification and licence stages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import hooks
+from cases import services as case_services
+from cases.audit import audit_record
+from cases.models import Case, CaseKind, Task, TaskRole, TaskStatus
+from institutions.models import (
+    ApplicationAction,
+    Institution,
+    InstitutionStatus,
+    LicensingApplication,
+    Stage,
+)
+from institutions.services import _may_register_in, apply_status, county_of
+from org.models import Department, Role, User
+from org.scope import Action, scope_of
+from policy.profile import Cell, ProfileData, active_profile
+from policy.vocab import DepartmentType, LicenceAction, Phase, Step, label_of
+from portal.errors import DomainError, InvalidState, PermissionDenied
+
+STAGE_STEPS: dict[str, tuple[str, ...]] = {
+    Stage.ACCEPTANCE: (Step.ACCEPTANCE,),
+    Stage.REVIEW: (Step.MATERIAL_REVIEW, Step.CO_REVIEW, Step.MATERIALS_REVIEW),
+    Stage.ONSITE: (Step.ONSITE_INSPECTION,),
+    Stage.VERIFICATION: (Step.CREDENTIAL_VERIFICATION, Step.RECORD_CHECK),
+    Stage.CONSULTATION: (Step.CONSULTATION,),
+    Stage.CONCLUSION: (Step.CONCLUSION,),
+    Stage.REGISTRATION: (Step.REGISTRATION,),
+    Stage.FILING: (Step.FILING, Step.APPROVAL_NOTICE),
+    Stage.LICENCE: (Step.LICENCE_ISSUE, Step.FUND_ACCOUNT),
+}
+
+FULL = [Stage.ACCEPTANCE, Stage.REVIEW, Stage.ONSITE, Stage.VERIFICATION, Stage.CONSULTATION,
+        Stage.CONCLUSION, Stage.REGISTRATION, Stage.FILING, Stage.LICENCE]
+SHORT = [Stage.ACCEPTANCE, Stage.REVIEW, Stage.CONSULTATION, Stage.CONCLUSION,
+         Stage.REGISTRATION, Stage.FILING]
+TERMINAL = {Stage.COMPLETED, Stage.NOT_ACCEPTED, Stage.REJECTED}
+
+#: Steps decided with their own form (a generic "complete" is refused).
+DECISION_STEPS = {Step.ACCEPTANCE, Step.CONCLUSION, Step.LICENCE_ISSUE}
+#: Steps whose doers may not conclude the same application (no self-approval).
+REVIEW_STEPS = {Step.MATERIAL_REVIEW, Step.CO_REVIEW, Step.MATERIALS_REVIEW,
+                Step.ONSITE_INSPECTION, Step.CREDENTIAL_VERIFICATION, Step.RECORD_CHECK}
+
+DEADLINE_KEYS = {
+    Step.ACCEPTANCE: "licensing_acceptance", Step.MATERIAL_REVIEW: "licensing_review",
+    Step.CO_REVIEW: "licensing_co_review", Step.MATERIALS_REVIEW: "licensing_co_review",
+    Step.ONSITE_INSPECTION: "licensing_onsite", Step.CREDENTIAL_VERIFICATION:
+    "licensing_credential", Step.RECORD_CHECK: "licensing_record_check",
+    Step.CONSULTATION: "licensing_review", Step.CONCLUSION: "licensing_conclusion",
+    Step.REGISTRATION: "licensing_registration", Step.FILING: "licensing_filing",
+    Step.APPROVAL_NOTICE: "licensing_filing", Step.LICENCE_ISSUE: "licensing_licence_issue",
+    Step.FUND_ACCOUNT: "licensing_fund_account",
+}
+
+CHANGEABLE_FIELDS = ("name", "address", "legal_representative", "safety_person",
+                     "premises_area")
+
+
+def _licence_action(action: str) -> str:
+    return {ApplicationAction.CHANGE: LicenceAction.CHANGE,
+            ApplicationAction.TERMINATE: LicenceAction.TERMINATE}.get(action,
+                                                                    LicenceAction.ESTABLISH)
+
+
+def _cell(application: LicensingApplication, profile: ProfileData) -> Cell:
+    inst = application.institution
+    cell = profile.cell(inst.category, Phase.LICENSING, inst.region.county_code)
+    if cell is None:
+        raise DomainError(_("The policy profile has no licensing cell for this category."))
+    return cell
+
+
+def stages_for(application: LicensingApplication) -> list[str]:
+    full = application.action in (ApplicationAction.ESTABLISH, ApplicationAction.RELICENSE)
+    return list(FULL if full else SHORT)
+
+
+def department_for(dept_type: str, institution: Institution) -> Department:
+    """The department of that type serving the institution: its county's, else the
+    city's."""
+    county = county_of(institution.region)
+    codes = institution.region.ancestor_codes()
+    candidates = Department.objects.filter(type=dept_type, is_active=True,
+                                           region__code__in=codes).select_related("region")
+    by_region = {d.region.code: d for d in candidates}
+    if county is not None and county.code in by_region:
+        return by_region[county.code]
+    for code in reversed(codes):
+        if code in by_region:
+            return by_region[code]
+    raise DomainError(_("No active %(type)s serves this institution's region.")
+                      % {"type": label_of(DepartmentType, dept_type)})
+
+
+def planned_tasks(application: LicensingApplication, stage: str) -> list[dict[str, Any]]:
+    """The tasks a stage opens: (department type, role, step, duty)."""
+    profile = active_profile()
+    cell = _cell(application, profile)
+    inst = application.institution
+    assist_duty = {a.department_type: a.duty for a in cell.assists}
+    out: list[dict[str, Any]] = []
+
+    def add(dept_type: str, role: str, step: str, duty: str) -> None:
+        if not any(t["type"] == dept_type and t["step"] == step for t in out):
+            out.append({"type": dept_type, "role": role, "step": step, "duty": duty})
+
+    if stage == Stage.CONSULTATION:
+        rule = profile.approval(_licence_action(application.action))
+        if not rule or not rule.consult:
+            return []
+        for t in rule.consult:
+            dept_type = profile.supervisor_type(inst.category) if t == "supervisor" else t
+            if dept_type:
+                add(dept_type, TaskRole.ASSIST, Step.CONSULTATION,
+                    _("Give the supervising department's opinion before approval (%(src)s).")
+                    % {"src": rule.source})
+        return out
+    if stage == Stage.CONCLUSION:
+        rule = profile.approval(_licence_action(application.action))
+        approver = profile.approver_type(_licence_action(application.action), inst.category,
+                                         inst.region.county_code)
+        step = cell.step_owner(Step.CONCLUSION)
+        add(approver, TaskRole.LEAD, Step.CONCLUSION,
+            _("Conclude the review: approve, or reject with reasons (%(src)s).")
+            % {"src": rule.source if rule else cell.lead.source})
+        for cosigner in (step.cosigners if step else ()):
+            add(cosigner, TaskRole.ASSIST, Step.CONCLUSION,
+                _("Co-sign the review conclusion (%(src)s).") % {"src": step.source})
+        return out
+    for step_code in STAGE_STEPS.get(stage, ()):
+        owner = cell.step_owner(step_code, inst.nature)
+        if owner is None:
+            continue
+        lead = owner.owner_type == cell.lead.department_type or step_code in (
+            Step.ONSITE_INSPECTION, Step.FILING, Step.REGISTRATION, Step.MATERIAL_REVIEW,
+            Step.ACCEPTANCE, Step.LICENCE_ISSUE)
+        duty = assist_duty.get(owner.owner_type) if not lead else None
+        add(owner.owner_type, TaskRole.LEAD if lead else TaskRole.ASSIST, step_code,
+            duty or _("%(step)s (%(src)s)") % {"step": label_of(Step, step_code),
+                                               "src": owner.source})
+        for participant in owner.participants:
+            add(participant, TaskRole.ASSIST, step_code,
+                assist_duty.get(participant) or _("Take part: %(step)s (%(src)s)")
+                % {"step": label_of(Step, step_code), "src": owner.source})
+    return out
+
+
+def _open_stage(application: LicensingApplication, stages: list[str], start: int) -> None:
+    """Open the first stage from `start` that has tasks; complete when none is left."""
+    for stage in stages[start:]:
+        plan = planned_tasks(application, stage)
+        if not plan:
+            continue
+        application.stage = stage
+        application.save(update_fields=["stage"])
+        for item in plan:
+            case_services.task_assign(
+                actor=None, case=application.case,
+                department=department_for(item["type"], application.institution),
+                role=item["role"], step=item["step"], duty=item["duty"],
+                deadline_key=DEADLINE_KEYS.get(item["step"], "task_default"))
+        audit_record(actor=None, action="licensing.stage", case=application.case,
+                     obj=application, after={"stage": stage})
+        return
+    _complete(application)
+
+
+def _complete(application: LicensingApplication) -> None:
+    inst = Institution.objects.select_for_update().get(pk=application.institution_id)
+    if application.action == ApplicationAction.CHANGE:
+        changes = {k: v for k, v in application.change_details.items() if k in CHANGEABLE_FIELDS}
+        before = {k: str(getattr(inst, k)) for k in changes}
+        for field, value in changes.items():
+            setattr(inst, field, value)
+        inst.save()
+        audit_record(actor=None, action="institution.change", case=application.case, obj=inst,
+                     before=before, after=changes)
+    elif application.action == ApplicationAction.TERMINATE:
+        apply_status(actor=None, institution=inst, status=InstitutionStatus.TERMINATED,
+                     reason=_("Termination approved"), case=application.case)
+    application.stage = Stage.COMPLETED
+    application.save(update_fields=["stage"])
+    audit_record(actor=None, action="licensing.completed", case=application.case,
+                 obj=application, after={"stage": Stage.COMPLETED})
+    case_services.case_close(actor=None, case=application.case,
+                             reason=_("Licensing workflow completed"))
+
+
+@hooks.on_task_done(CaseKind.LICENSING)
+def _task_done(*, task: Task, actor: Any) -> None:
+    application = LicensingApplication.objects.select_for_update().select_related(
+        "institution__region", "case").get(case_id=task.case_id)
+    decided_in = next(st for st, steps in STAGE_STEPS.items() if task.step in steps)
+    if task.step in DECISION_STEPS and task.role == TaskRole.LEAD and \
+            decided_in not in application.decisions:
+        raise DomainError(_("This step is decided with its own form."), field="note")
+    advance(application)
+
+
+def advance(application: LicensingApplication) -> None:
+    """Open the next stage once every task of the current one is done."""
+    if application.stage in TERMINAL:
+        return
+    steps = STAGE_STEPS.get(application.stage, ())
+    pending = Task.objects.filter(case=application.case, step__in=steps).exclude(
+        status=TaskStatus.DONE)
+    if pending.exists():
+        return
+    stages = stages_for(application)
+    _open_stage(application, stages, stages.index(application.stage) + 1)
+
+
+# -- services -----------------------------------------------------------------------------
+
+@transaction.atomic
+def application_submit(*, actor: User, institution: Institution, action: str,
+                       change_details: dict[str, Any] | None = None) -> LicensingApplication:
+    """An institution's staff apply through the portal, or an officer enters a walk-in."""
+    institution = Institution.objects.select_for_update().select_related("region").get(
+        pk=institution.pk)
+    scope = scope_of(actor)
+    own_staff = scope.role == Role.INSTITUTION_STAFF and scope.institution_id == institution.pk
+    if not own_staff and not _may_register_in(actor, institution.region):
+        raise PermissionDenied()
+    if action not in ApplicationAction.values:
+        raise DomainError(_("Unknown application type."), field="action")
+    if LicensingApplication.objects.filter(institution=institution).exclude(
+            stage__in=TERMINAL).exists():
+        raise InvalidState(_("The institution already has an application in progress."))
+    expected = {ApplicationAction.ESTABLISH: {InstitutionStatus.APPLYING},
+                ApplicationAction.RELICENSE: {InstitutionStatus.LICENSED,
+                                              InstitutionStatus.SUSPENDED},
+                ApplicationAction.CHANGE: {InstitutionStatus.LICENSED},
+                ApplicationAction.TERMINATE: {InstitutionStatus.LICENSED,
+                                              InstitutionStatus.SUSPENDED}}[action]
+    if institution.status not in expected:
+        raise InvalidState(_("This application does not fit an institution that is %(status)s.")
+                           % {"status": institution.get_status_display()})
+    details = {k: v for k, v in (change_details or {}).items() if v not in ("", None)}
+    if action == ApplicationAction.CHANGE:
+        unknown = set(details) - set(CHANGEABLE_FIELDS)
+        if unknown or not details:
+            raise DomainError(_("Name what changes: name, address, legal representative, "
+                                "safety responsible person or premises."),
+                              field="change_details")
+    case = case_services.case_open(
+        actor=None, kind=CaseKind.LICENSING, region=institution.region,
+        title=f"{ApplicationAction(action).label} · {institution.name}",
+        category=institution.category, phase=Phase.LICENSING, institution=institution)
+    application = LicensingApplication.objects.create(
+        case=case, institution=institution, action=action, change_details=details,
+        channel="portal" if own_staff else "walk_in", submitted_by=actor)
+    audit_record(actor=actor, action="licensing.submit", case=case, obj=application,
+                 after={"action": action, "changes": details, "channel": application.channel})
+    _open_stage(application, stages_for(application), 0)
+    return application
+
+
+def _decision_task(application: LicensingApplication, actor: User, step: str) -> Task:
+    task = Task.objects.restrict(actor, Action.CHANGE).filter(
+        case=application.case, step=step, role=TaskRole.LEAD, status=TaskStatus.OPEN).first()
+    if task is None:
+        raise PermissionDenied(_("You do not hold this step's task."))
+    return task
+
+
+def _locked_application(application: LicensingApplication, stage: str) -> LicensingApplication:
+    application = LicensingApplication.objects.select_for_update().select_related(
+        "institution__region", "case").get(pk=application.pk)
+    if application.stage != stage:
+        raise InvalidState(_("The application is not at this stage."))
+    return application
+
+
+def _decide(application: LicensingApplication, actor: User, decision: dict[str, Any]) -> None:
+    application.decisions = {**application.decisions, application.stage: {
+        **decision, "by": actor.pk, "at": timezone.now().isoformat()}}
+    application.save(update_fields=["decisions"])
+
+
+@transaction.atomic
+def application_accept(*, actor: User, application: LicensingApplication, accept: bool,
+                       reason: str = "") -> LicensingApplication:
+    """Acceptance (受理), or non-acceptance with a reason."""
+    application = _locked_application(application, Stage.ACCEPTANCE)
+    task = _decision_task(application, actor, Step.ACCEPTANCE)
+    if not accept and not reason.strip():
+        raise DomainError(_("Give the reason for not accepting."), field="reason")
+    _decide(application, actor, {"accept": accept, "reason": reason})
+    if not accept:
+        application.stage = Stage.NOT_ACCEPTED
+        application.save(update_fields=["stage"])
+    case_services.task_complete(actor=actor, task=task,
+                                note=reason or _("Accepted"))
+    if not accept:
+        case_services.case_close(actor=None, case=application.case, reason=reason)
+    application.refresh_from_db()
+    return application
+
+
+@transaction.atomic
+def application_record_onsite(*, actor: User, application: LicensingApplication,
+                              checklist: dict[str, bool], note: str) -> LicensingApplication:
+    """The convenor records the on-site checklist (photos go to the case attachments)."""
+    application = _locked_application(application, Stage.ONSITE)
+    task = _decision_task(application, actor, Step.ONSITE_INSPECTION)
+    if not checklist:
+        raise DomainError(_("Fill in the on-site checklist."), field="checklist")
+    application.onsite_checklist = checklist
+    application.save(update_fields=["onsite_checklist"])
+    case_services.task_complete(actor=actor, task=task, note=note)
+    application.refresh_from_db()
+    return application
+
+
+@transaction.atomic
+def application_conclude(*, actor: User, application: LicensingApplication, approve: bool,
+                         reason: str) -> LicensingApplication:
+    """The conclusion by the approving department's head, once every other task is done;
+    nobody concludes an application they reviewed themselves."""
+    application = _locked_application(application, Stage.CONCLUSION)
+    task = _decision_task(application, actor, Step.CONCLUSION)
+    if actor.role != Role.DEPARTMENT_HEAD or actor.department_id != task.department_id:
+        raise PermissionDenied(_("Only the head of %(dept)s may conclude.")
+                               % {"dept": task.department})
+    if Task.objects.filter(case=application.case, completed_by=actor,
+                           step__in=REVIEW_STEPS).exists():
+        raise PermissionDenied(_("You reviewed this application yourself, so you may not "
+                                 "conclude it. Another head must conclude."))
+    others = Task.objects.filter(case=application.case).exclude(pk=task.pk).exclude(
+        status=TaskStatus.DONE)
+    if others.exists():
+        raise InvalidState(_("Every other task, co-signatures included, must be done before "
+                             "the conclusion."))
+    if not reason.strip():
+        raise DomainError(_("Give the reasons of the conclusion."), field="reason")
+    _decide(application, actor, {"approve": approve, "reason": reason})
+    application.concluded_by = actor
+    if not approve:
+        application.stage = Stage.REJECTED
+    application.save(update_fields=["concluded_by", "stage"])
+    case_services.task_complete(actor=actor, task=task, note=reason)
+    if not approve:
+        case_services.case_close(actor=None, case=application.case, reason=reason)
+    application.refresh_from_db()
+    return application
+
+
+@transaction.atomic
+def application_issue_licence(*, actor: User, application: LicensingApplication,
+                              licence_number: str, valid_until: Any = None
+                              ) -> LicensingApplication:
+    """The licence, issued by the department the profile names, with its number."""
+    application = _locked_application(application, Stage.LICENCE)
+    task = _decision_task(application, actor, Step.LICENCE_ISSUE)
+    if not licence_number.strip():
+        raise DomainError(_("Enter the licence number."), field="licence_number")
+    inst = Institution.objects.select_for_update().get(pk=application.institution_id)
+    _decide(application, actor, {"licence_number": licence_number.strip()})
+    apply_status(actor=actor, institution=inst, status=InstitutionStatus.LICENSED,
+                 reason=_("Licence issued"), licence_number=licence_number,
+                 issuer=task.department, valid_from=timezone.localdate(),
+                 valid_until=valid_until, case=application.case)
+    case_services.task_complete(actor=actor, task=task,
+                                note=_("Licence %(number)s issued") % {"number": licence_number})
+    application.refresh_from_db()
+    return application
+
+
+def application_for_case(user: Any, case: Case) -> LicensingApplication | None:
+    return LicensingApplication.objects.restrict(user).select_related("institution").filter(
+        case=case).first()
