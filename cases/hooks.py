@@ -32,3 +32,41 @@ def on_task_done(kind: str) -> Callable[[TaskHandler], TaskHandler]:
 def task_done(*, task: Task, actor: Any) -> None:
     for handler in _on_task_done.get(task.case.kind, ()):
         handler(task=task, actor=actor)
+
+
+PanelProvider = Callable[..., "tuple[str, dict[str, Any]] | None"]
+_panels: dict[str, list[PanelProvider]] = defaultdict(list)
+
+
+def case_panel(kind: str) -> Callable[[PanelProvider], PanelProvider]:
+    """Register `provider(*, request, case) -> (template, context) | None`: the domain
+    record's panel on the case page (an application's stage and decision forms...)."""
+
+    def register(provider: PanelProvider) -> PanelProvider:
+        if provider not in _panels[kind]:
+            _panels[kind].append(provider)
+        return provider
+
+    return register
+
+
+def panels_for(*, request: Any, case: Any) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for provider in _panels.get(case.kind, ()):
+        panel = provider(request=request, case=case)
+        if panel is not None:
+            out.append(panel)
+    return out
+
+
+_decision_steps: dict[str, set[str]] = defaultdict(set)
+
+
+def register_decision_steps(kind: str, steps: set[str]) -> None:
+    """Steps of `kind` decided with their own form: the case page offers no generic
+    "complete" for their lead tasks."""
+    _decision_steps[kind] |= set(steps)
+
+
+def decision_steps(kind: str) -> set[str]:
+    return _decision_steps.get(kind, set())

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases import selectors, services
+from cases import hooks, selectors, services
 from cases.filters import CaseFilter, TaskFilter
 from cases.forms import (
     AttachmentForm,
@@ -27,7 +27,7 @@ from cases.forms import (
     TaskReassignForm,
     TaskReturnForm,
 )
-from cases.models import Attachment, Case, Notification, Task, TaskStatus
+from cases.models import Attachment, Case, Notification, Task, TaskRole, TaskStatus
 from org.models import Role
 from org.scope import Action
 from portal.errors import DomainError
@@ -215,6 +215,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     user = request.user
     tasks = list(case.tasks.select_related("department", "assignee").order_by("due_date", "id"))
     workable = set(Task.objects.restrict(user, Action.CHANGE).filter(case=case)
+                   .exclude(role=TaskRole.LEAD, step__in=hooks.decision_steps(case.kind))
                    .values_list("pk", flat=True))
     assignable = set(Task.objects.restrict(user, Action.ASSIGN).filter(case=case)
                      .values_list("pk", flat=True))
@@ -227,6 +228,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         "may_manage": _may(user, case, Action.MANAGE),
         "may_assign": _may(user, case, Action.ASSIGN),
         "comment_form": CommentForm(), "attachment_form": AttachmentForm(),
+        "panels": hooks.panels_for(request=request, case=case),
     }
     return render(request, "cases/case_detail.html", context)
 

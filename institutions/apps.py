@@ -7,4 +7,4 @@ class InstitutionsConfig(AppConfig):
     verbose_name = _("Institutions")
 
     def ready(self) -> None:
-        from institutions import licensing  # noqa: F401  (registers the workflow hook)
+        from institutions import licensing, views  # noqa: F401  (register hooks and panels)

@@ -68,7 +68,7 @@ SHORT = [Stage.ACCEPTANCE, Stage.REVIEW, Stage.CONSULTATION, Stage.CONCLUSION,
 TERMINAL = {Stage.COMPLETED, Stage.NOT_ACCEPTED, Stage.REJECTED}
 
 #: Steps decided with their own form (a generic "complete" is refused).
-DECISION_STEPS = {Step.ACCEPTANCE, Step.CONCLUSION, Step.LICENCE_ISSUE}
+DECISION_STEPS = {Step.ACCEPTANCE, Step.ONSITE_INSPECTION, Step.CONCLUSION, Step.LICENCE_ISSUE}
 #: Steps whose doers may not conclude the same application (no self-approval).
 REVIEW_STEPS = {Step.MATERIAL_REVIEW, Step.CO_REVIEW, Step.MATERIALS_REVIEW,
                 Step.ONSITE_INSPECTION, Step.CREDENTIAL_VERIFICATION, Step.RECORD_CHECK}
@@ -218,6 +218,9 @@ def _complete(application: LicensingApplication) -> None:
                              reason=_("Licensing workflow completed"))
 
 
+hooks.register_decision_steps(CaseKind.LICENSING, DECISION_STEPS)
+
+
 @hooks.on_task_done(CaseKind.LICENSING)
 def _task_done(*, task: Task, actor: Any) -> None:
     application = LicensingApplication.objects.select_for_update().select_related(
@@ -340,6 +343,7 @@ def application_record_onsite(*, actor: User, application: LicensingApplication,
         raise DomainError(_("Fill in the on-site checklist."), field="checklist")
     application.onsite_checklist = checklist
     application.save(update_fields=["onsite_checklist"])
+    _decide(application, actor, {"checklist": checklist, "reason": note})
     case_services.task_complete(actor=actor, task=task, note=note)
     application.refresh_from_db()
     return application

@@ -7,5 +7,10 @@ urlpatterns = [
     path("institutions/<str:uscc>/", views.public_detail, name="public_detail"),
     path("whitelist/", views.white_list, name="white_list"),
     path("office/institutions/", views.office_list, name="office_list"),
+    path("institutions/<str:uscc>/licence/", views.licence_certificate, name="certificate"),
+    path("office/institutions/new/", views.office_register, name="office_register"),
     path("office/institutions/<str:uscc>/", views.office_detail, name="office_detail"),
+    path("office/institutions/<str:uscc>/apply/", views.office_apply, name="office_apply"),
+    path("office/licensing/<int:pk>/<slug:verb>/", views.licensing_decide,
+         name="licensing_decide"),
 ]

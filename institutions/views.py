@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from institutions import selectors
-from institutions.models import Institution
+from cases import hooks
+from cases.models import CaseKind, Task, TaskRole, TaskStatus
+from institutions import licensing, selectors, services
+from institutions.forms import (
+    ONSITE_ITEMS,
+    AcceptForm,
+    ApplyForm,
+    ConcludeForm,
+    InstitutionRegisterForm,
+    LicenceForm,
+    OnsiteForm,
+)
+from institutions.models import Institution, InstitutionStatus, LicensingApplication, Stage
 from org.models import Region, RegionLevel
-from policy.vocab import Category
+from org.scope import Action
+from policy.vocab import Category, Step, label_of
+from portal.errors import DomainError
 from portal.exports import xlsx_response
 
 PAGE_SIZE = 30
@@ -99,3 +115,111 @@ def office_detail(request: HttpRequest, uscc: str) -> HttpResponse:
         raise Http404
     return render(request, "institutions/office_detail.html", {
         "institution": institution, "gate": institution.gate_conditions})
+
+
+# -- registration and licensing (officers and institution staff) -------------------------
+
+@login_required
+def office_register(request: HttpRequest) -> HttpResponse:
+    """An officer enters an institution (a walk-in applicant, or the existing register)."""
+    form = InstitutionRegisterForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            institution = services.institution_register(actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Institution registered."))
+            return redirect("institutions:office_detail", uscc=institution.uscc)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+    return render(request, "institutions/office_form.html",
+                  {"form": form, "title": _("Register an institution")},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def office_apply(request: HttpRequest, uscc: str) -> HttpResponse:
+    """Apply for establishment, re-licensing, change or termination."""
+    try:
+        institution = selectors.office_qs(request.user).get(uscc=uscc)
+    except Institution.DoesNotExist:
+        raise Http404
+    form = ApplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = licensing.application_submit(
+                actor=request.user, institution=institution,
+                action=form.cleaned_data["action"], change_details=form.change_details())
+            messages.success(request, _("Application submitted: %(number)s")
+                             % {"number": application.case.number})
+            return redirect(application.case.get_absolute_url())
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+    return render(request, "institutions/office_form.html",
+                  {"form": form, "title": _("Apply"), "institution": institution},
+                  status=400 if request.method == "POST" else 200)
+
+
+DECISION_FORMS = {"accept": AcceptForm, "onsite": OnsiteForm, "conclude": ConcludeForm,
+                  "licence": LicenceForm}
+
+
+@login_required
+def licensing_decide(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    """The decision steps of a licensing application, each with its own form."""
+    if verb not in DECISION_FORMS:
+        raise Http404
+    application = get_object_or_404(
+        LicensingApplication.objects.restrict(request.user).select_related("case", "institution"),
+        pk=pk)
+    form = DECISION_FORMS[verb](request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if verb == "accept":
+                licensing.application_accept(actor=request.user, application=application,
+                                             accept=data["accept"], reason=data["reason"])
+            elif verb == "onsite":
+                licensing.application_record_onsite(actor=request.user, application=application,
+                                                    checklist=form.checklist(), note=data["note"])
+            elif verb == "conclude":
+                licensing.application_conclude(actor=request.user, application=application,
+                                               approve=data["approve"], reason=data["reason"])
+            else:
+                licensing.application_issue_licence(actor=request.user, application=application,
+                                                    licence_number=data["licence_number"],
+                                                    valid_until=data["valid_until"])
+            messages.success(request, _("Decision recorded."))
+            return redirect(application.case.get_absolute_url())
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+    return render(request, "institutions/office_form.html",
+                  {"form": form, "title": application, "case": application.case},
+                  status=400 if request.method == "POST" else 200)
+
+
+@hooks.case_panel(CaseKind.LICENSING)
+def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, Any]] | None:
+    application = licensing.application_for_case(request.user, case)
+    if application is None:
+        return None
+    held = set(Task.objects.restrict(request.user, Action.CHANGE).filter(
+        case=case, status=TaskStatus.OPEN, role=TaskRole.LEAD,
+        step__in=licensing.DECISION_STEPS).values_list("step", flat=True))
+    verbs = {Step.ACCEPTANCE: "accept", Step.ONSITE_INSPECTION: "onsite",
+             Step.CONCLUSION: "conclude", Step.LICENCE_ISSUE: "licence"}
+    return "institutions/_licensing_panel.html", {
+        "application": application,
+        "stages": [(s, label_of(Stage, s)) for s in licensing.stages_for(application)],
+        "decisions": [(label_of(Stage, st), d) for st, d in application.decisions.items()],
+        "actions": [(verbs[s], label_of(Step, s)) for s in held if s in verbs],
+        "checklist": [(label, application.onsite_checklist.get(key))
+                      for key, label in ONSITE_ITEMS if key in application.onsite_checklist]}
+
+
+def licence_certificate(request: HttpRequest, uscc: str) -> HttpResponse:
+    """A printable licence certificate for a licensed institution."""
+    try:
+        institution = selectors.public_qs(request.user).select_related(
+            "licence_issuer").get(uscc=uscc, status=InstitutionStatus.LICENSED)
+    except Institution.DoesNotExist:
+        raise Http404
+    return render(request, "institutions/certificate.html", {"institution": institution})

@@ -72,7 +72,7 @@ class Duty:
     source: str
 
     @property
-    def departmentlabel_of(self) -> str:
+    def department_label(self) -> str:
         from policy.vocab import DepartmentType
 
         return label_of(DepartmentType, self.department_type)
@@ -88,19 +88,19 @@ class StepOwner:
     source: str
 
     @property
-    def steplabel_of(self) -> str:
+    def step_label(self) -> str:
         from policy.vocab import Step
 
         return label_of(Step, self.step)
 
     @property
-    def ownerlabel_of(self) -> str:
+    def owner_label(self) -> str:
         from policy.vocab import DepartmentType
 
         return label_of(DepartmentType, self.owner_type)
 
     @property
-    def otherslabel_of(self) -> str:
+    def others_label(self) -> str:
         from policy.vocab import DepartmentType
 
         return "、".join(label_of(DepartmentType, t) for t in (*self.participants, *self.cosigners))
@@ -116,13 +116,13 @@ class Cell:
     steps: tuple[StepOwner, ...]
 
     @property
-    def categorylabel_of(self) -> str:
+    def category_label(self) -> str:
         from policy.vocab import Category
 
         return label_of(Category, self.category)
 
     @property
-    def phaselabel_of(self) -> str:
+    def phase_label(self) -> str:
         from policy.vocab import Phase
 
         return label_of(Phase, self.phase)

@@ -49,17 +49,16 @@ class Driver:
             for t in tasks:
                 if t in decisions:
                     continue
-                if t.step == Step.ONSITE_INSPECTION and t.role == "lead":
+                from cases.services import task_complete
+
+                task_complete(actor=self.person(t.department), task=t, note="已办理")
+            for t in decisions:
+                app.refresh_from_db()
+                if t.step == Step.ONSITE_INSPECTION:
                     licensing.application_record_onsite(
                         actor=self.person(t.department), application=app,
                         checklist={"premises": True, "fire_safety": True}, note="现场符合要求")
-                else:
-                    from cases.services import task_complete
-
-                    task_complete(actor=self.person(t.department), task=t, note="已办理")
-            for t in decisions:
-                app.refresh_from_db()
-                if t.step == Step.ACCEPTANCE:
+                elif t.step == Step.ACCEPTANCE:
                     licensing.application_accept(actor=self.person(t.department),
                                                  application=app, accept=True)
                 elif t.step == Step.CONCLUSION:

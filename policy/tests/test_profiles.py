@@ -130,3 +130,10 @@ def test_matrix_page_shows_who_leads_what(client, world):
     assert response.status_code == 200
     body = response.content.decode()
     assert "000 §3" in body
+    from django.utils import translation
+
+    from policy.vocab import label_of
+
+    with translation.override("zh-hans"):
+        assert label_of(DepartmentType, DepartmentType.CULTURE_TOURISM) in body
+        assert label_of(Category, Category.SPORTS) in body

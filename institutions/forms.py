@@ -1,0 +1,99 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from institutions.models import ApplicationAction, SafetyRole
+from institutions.uscc import normalise, validate_uscc
+from org.models import Region, User
+from org.scope import scope_of
+from policy.profile import active_profile
+from policy.vocab import Category, Nature
+
+
+class InstitutionRegisterForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    uscc = forms.CharField(label=_("Unified social credit code"), max_length=18, min_length=18)
+    nature = forms.ChoiceField(label=_("Nature"), choices=Nature.choices)
+    category = forms.ChoiceField(label=_("Category"), choices=())
+    legal_representative = forms.CharField(label=_("Legal representative"), max_length=50)
+    safety_person = forms.CharField(label=_("Safety responsible person"), max_length=50)
+    safety_person_role = forms.ChoiceField(label=_("Safety responsible person is"),
+                                           choices=SafetyRole.choices)
+    address = forms.CharField(label=_("Address"), max_length=200)
+    region = forms.ModelChoiceField(label=_("Town or grid"), queryset=Region.objects.none())
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        scope = scope_of(user)
+        regions = Region.objects.restrict(user).filter(level__gte=3)
+        if not scope.unrestricted and scope.region_path:
+            regions = regions.filter(path__startswith=scope.region_path)
+        self.fields["region"].queryset = regions
+        supervised = active_profile().supervised_categories
+        self.fields["category"].choices = [c for c in Category.choices if c[0] in supervised]
+
+    def clean_uscc(self) -> str:
+        code = normalise(self.cleaned_data["uscc"])
+        validate_uscc(code)
+        return code
+
+
+class ApplyForm(forms.Form):
+    action = forms.ChoiceField(label=_("Application"), choices=ApplicationAction.choices)
+    name = forms.CharField(label=_("New name"), max_length=200, required=False)
+    address = forms.CharField(label=_("New address"), max_length=200, required=False)
+    legal_representative = forms.CharField(label=_("New legal representative"), max_length=50,
+                                           required=False)
+    safety_person = forms.CharField(label=_("New safety responsible person"), max_length=50,
+                                    required=False)
+    premises_area = forms.DecimalField(label=_("New premises area (m²)"), required=False,
+                                       min_value=0, max_digits=9, decimal_places=2)
+
+    def change_details(self) -> dict[str, Any]:
+        keys = ("name", "address", "legal_representative", "safety_person", "premises_area")
+        return {k: (str(self.cleaned_data[k]) if self.cleaned_data.get(k) is not None else None)
+                for k in keys if self.cleaned_data.get(k) not in (None, "")}
+
+
+class AcceptForm(forms.Form):
+    accept = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "yes",
+                                    choices=[("yes", _("Accept")), ("no", _("Do not accept"))])
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+ONSITE_ITEMS = [
+    ("premises", _("Premises match the application and are safe for children")),
+    ("fire_safety", _("Fire-safety facilities and documents in order")),
+    ("security", _("People, physical and technical security (人防物防技防)")),
+    ("teachers", _("Teachers on site match the staff list")),
+    ("materials", _("Training materials suit the age of the learners")),
+]
+
+
+class OnsiteForm(forms.Form):
+    note = forms.CharField(label=_("On-site findings"), max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, label in ONSITE_ITEMS:
+            self.fields[f"item_{key}"] = forms.BooleanField(label=label, required=False)
+
+    def checklist(self) -> dict[str, bool]:
+        return {key: bool(self.cleaned_data.get(f"item_{key}")) for key, _label in ONSITE_ITEMS}
+
+
+class ConcludeForm(forms.Form):
+    approve = forms.TypedChoiceField(label=_("Conclusion"), coerce=lambda v: v == "yes",
+                                     choices=[("yes", _("Approve")), ("no", _("Reject"))])
+    reason = forms.CharField(label=_("Reasons"), max_length=5000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class LicenceForm(forms.Form):
+    licence_number = forms.CharField(label=_("Licence number"), max_length=60)
+    valid_until = forms.DateField(label=_("Valid until"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
