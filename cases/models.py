@@ -145,7 +145,10 @@ class Case(models.Model):
             return region if action == Action.VIEW else NOTHING
         if role == Role.INSTITUTION_STAFF:
             if scope.institution_id and action == Action.VIEW:
-                return Q(**{f"{p}institution_id": scope.institution_id})
+                # Only their own applications: complaints, inspections and their
+                # internal comments and evidence stay with the officers.
+                return Q(**{f"{p}institution_id": scope.institution_id,
+                            f"{p}kind": CaseKind.LICENSING})
             return NOTHING
         if role in DEPARTMENT_ROLES and scope.department_id:
             if action == Action.MANAGE:

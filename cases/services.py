@@ -239,7 +239,7 @@ def task_assign(*, actor: User | None, case: Case, department: Department, role:
                 today: dt.date | None = None) -> Task:
     """Give a department (and optionally a person) a piece of the case's work, due in
     working days from the profile's deadline parameters."""
-    case = Case.objects.select_for_update().select_related("region").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("region").get(pk=case.pk)
     _require(actor, Case, case, Action.ASSIGN)
     if case.state not in (CaseState.OPEN, CaseState.IN_PROGRESS):
         raise InvalidState(_("Tasks can only be added to an open case."))
@@ -248,6 +248,9 @@ def task_assign(*, actor: User | None, case: Case, department: Department, role:
     if not duty.strip():
         raise DomainError(_("Describe the duty of the task."), field="duty")
     _check_department_for_case(department, case)
+    if actor is not None and actor.role == Role.DEPARTMENT_HEAD and \
+            department.pk != actor.department_id:
+        raise PermissionDenied(_("A department head assigns tasks within the department only."))
     _check_assignee(assignee, department)
     if workdays is None:
         workdays = active_profile().deadline(deadline_key)
@@ -267,7 +270,7 @@ def task_assign(*, actor: User | None, case: Case, department: Department, role:
 
 
 def _locked_task(task: Task) -> Task:
-    return Task.objects.select_for_update().select_related("case", "department").get(pk=task.pk)
+    return Task.objects.select_for_update(of=("self",)).select_related("case", "department").get(pk=task.pk)
 
 
 @transaction.atomic
@@ -443,10 +446,11 @@ def _escalate(task_id: int, level: int, today: dt.date) -> bool:
     """Create the (task, level) escalation once; False when it already exists. A unique
     constraint makes concurrent scans safe."""
     with transaction.atomic():
-        task = Task.objects.select_for_update().select_related(
+        task = Task.objects.select_for_update(of=("self",)).select_related(
             "case__region", "department").get(pk=task_id)
-        if task.status != TaskStatus.OPEN:
-            return False
+        if task.status != TaskStatus.OPEN or task.due_date >= today or \
+                task.case.state not in (CaseState.OPEN, CaseState.IN_PROGRESS):
+            return False  # reopened, rescheduled or closed since the candidate query
         try:
             with transaction.atomic():
                 Escalation.objects.create(task=task, level=level)

@@ -5,7 +5,6 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from institutions import selectors
 from institutions.filters import InstitutionFilter
-from institutions.models import Institution
 from institutions.serializers import (
     InstitutionListSerializer,
     InstitutionSerializer,
@@ -27,9 +26,9 @@ class PublicStatusView(generics.RetrieveAPIView):
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.public_qs(self.request.user)
 
-    def get_object(self) -> Institution:
-        obj = super().get_object()
-        return obj
+    def get_object(self):  # type: ignore[no-untyped-def]
+        self.kwargs["uscc"] = self.kwargs["uscc"].strip().upper()
+        return super().get_object()
 
 
 class InstitutionViewSet(viewsets.ReadOnlyModelViewSet):

@@ -223,9 +223,9 @@ hooks.register_decision_steps(CaseKind.LICENSING, DECISION_STEPS)
 
 @hooks.on_task_done(CaseKind.LICENSING)
 def _task_done(*, task: Task, actor: Any) -> None:
-    application = LicensingApplication.objects.select_for_update().select_related(
+    application = LicensingApplication.objects.select_for_update(of=("self",)).select_related(
         "institution__region", "case").get(case_id=task.case_id)
-    decided_in = next(st for st, steps in STAGE_STEPS.items() if task.step in steps)
+    decided_in = next((st for st, steps in STAGE_STEPS.items() if task.step in steps), None)
     if task.step in DECISION_STEPS and task.role == TaskRole.LEAD and \
             decided_in not in application.decisions:
         raise DomainError(_("This step is decided with its own form."), field="note")
@@ -251,7 +251,7 @@ def advance(application: LicensingApplication) -> None:
 def application_submit(*, actor: User, institution: Institution, action: str,
                        change_details: dict[str, Any] | None = None) -> LicensingApplication:
     """An institution's staff apply through the portal, or an officer enters a walk-in."""
-    institution = Institution.objects.select_for_update().select_related("region").get(
+    institution = Institution.objects.select_for_update(of=("self",)).select_related("region").get(
         pk=institution.pk)
     scope = scope_of(actor)
     own_staff = scope.role == Role.INSTITUTION_STAFF and scope.institution_id == institution.pk
@@ -300,7 +300,7 @@ def _decision_task(application: LicensingApplication, actor: User, step: str) ->
 
 
 def _locked_application(application: LicensingApplication, stage: str) -> LicensingApplication:
-    application = LicensingApplication.objects.select_for_update().select_related(
+    application = LicensingApplication.objects.select_for_update(of=("self",)).select_related(
         "institution__region", "case").get(pk=application.pk)
     if application.stage != stage:
         raise InvalidState(_("The application is not at this stage."))

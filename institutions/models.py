@@ -413,8 +413,8 @@ class LicensingApplication(models.Model):
     def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
         from cases.models import Case
 
-        q = Case.scope_q(scope, Action.VIEW if action == Action.VIEW else action,
-                         f"{prefix}case__")
-        if scope.kind == "user" and scope.role == Role.INSTITUTION_STAFF and scope.institution_id:
+        q = Case.scope_q(scope, action, f"{prefix}case__")
+        if scope.kind == "user" and scope.role == Role.INSTITUTION_STAFF and \
+                scope.institution_id and action == Action.VIEW:
             q = q | Q(**{f"{prefix}institution_id": scope.institution_id})
         return q

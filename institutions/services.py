@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from cases.audit import audit_record, snapshot
@@ -60,7 +60,8 @@ class RuleViolation(DomainError):
 def hash_id_number(id_number: str) -> str:
     """ID numbers are stored only as a keyed hash (and a masked form for display)."""
     normalised = id_number.strip().upper()
-    return hmac.new(settings.SECRET_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(settings.ID_HASH_KEY.encode(), normalised.encode(),
+                    hashlib.sha256).hexdigest()
 
 
 def mask_id_number(id_number: str) -> str:
@@ -147,7 +148,12 @@ def institution_register(*, actor: User, name: str, uscc: str, nature: str, cate
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise DomainError(messages[0], field=field)
-    institution.save()
+    try:
+        with transaction.atomic():
+            institution.save()
+    except IntegrityError:
+        raise DomainError(_("An institution with this unified social credit code is already "
+                            "registered."), field="uscc")
     audit_record(actor=actor, action="institution.register", obj=institution,
                  after=snapshot(institution, INSTITUTION_FIELDS))
     return institution
@@ -160,13 +166,27 @@ def _locked(institution: Institution, actor: User, action: str = Action.CHANGE) 
     return locked
 
 
+def _locked_for_officers(institution: Institution, actor: User,
+                         heads_only: bool = False) -> Institution:
+    """Lock for an officers' decision: the admins of the region, or the supervising
+    department (CHANGE through the gateway); never the institution's own staff."""
+    scope = scope_of(actor)
+    allowed = {Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.DEPARTMENT_HEAD}
+    if not heads_only:
+        allowed.add(Role.OFFICER)
+    if not scope.unrestricted and scope.role not in allowed:
+        raise PermissionDenied()
+    return _locked(institution, actor, Action.CHANGE)
+
+
 @transaction.atomic
 def gate_record(*, actor: User, institution: Institution, fund_account: str | None = None,
                 payment_channel: str | None = None,
                 national_platform_account: str | None = None) -> Institution:
     """Record the facts of the enrollment gate (000 §4(3)). The fund account stays a
-    recorded fact until the funds work provides the account itself."""
-    institution = _locked(institution, actor)
+    recorded fact until the funds work provides the account itself. Officers record
+    them, so an institution cannot put itself on the white list."""
+    institution = _locked_for_officers(institution, actor)
     before = snapshot(institution, INSTITUTION_FIELDS)
     for field, value in (("fund_account", fund_account), ("payment_channel", payment_channel),
                          ("national_platform_account", national_platform_account)):
@@ -186,9 +206,12 @@ def list_refresh(*, institution: Institution) -> Institution:
     white = institution.status == InstitutionStatus.LICENSED and institution.gate_met
     wanted = ListStatus.WHITE if white else ListStatus.NONE
     if institution.list_status != wanted:
+        before = {"list_status": institution.list_status}
         Institution.objects.filter(pk=institution.pk).update(list_status=wanted, list_reason="")
         institution.list_status = wanted
         institution.list_reason = ""
+        audit_record(actor=None, action="institution.list", obj=institution, before=before,
+                     after={"list_status": wanted})
     return institution
 
 
@@ -198,10 +221,7 @@ def blacklist_add(*, actor: User, institution: Institution, reason: str) -> Inst
     black list; an unapproved one running training goes on the black list (004 §6(4))."""
     if not reason.strip():
         raise DomainError(_("Give the reason for black-listing."), field="reason")
-    institution = _locked(institution, actor, Action.VIEW)
-    if scope_of(actor).role not in (Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.OFFICER,
-                                    Role.DEPARTMENT_HEAD) and not scope_of(actor).unrestricted:
-        raise PermissionDenied()
+    institution = _locked_for_officers(institution, actor)
     if institution.list_status == ListStatus.BLACK:
         raise InvalidState(_("The institution is already on the black list."))
     before = snapshot(institution, INSTITUTION_FIELDS)
@@ -232,12 +252,21 @@ def ban_add(*, actor: User, name: str, id_number: str, reason: str, source: str,
             not scope_of(actor).unrestricted:
         raise PermissionDenied()
     value = validate_id_number(id_number)
+    if not reason.strip():
+        raise DomainError(_("Give the reason of the ban."), field="reason")
+    existing = EmploymentBan.objects.select_for_update().filter(
+        id_number_hash=hash_id_number(value)).first()
+    if existing is not None and (existing.until is None or (until is not None and
+                                                             until < existing.until)):
+        raise InvalidState(_("This person is already banned for at least as long."))
+    before = {"until": existing.until} if existing else {}
     ban, _created = EmploymentBan.objects.update_or_create(
         id_number_hash=hash_id_number(value),
         defaults={"id_number_masked": mask_id_number(value), "name": name.strip(),
                   "reason": reason.strip(), "source": source.strip(), "until": until})
-    audit_record(actor=actor, action="ban.add", obj=ban,
-                 after={"name": ban.name, "id": ban.id_number_masked, "until": until})
+    audit_record(actor=actor, action="ban.add", obj=ban, before=before,
+                 after={"name": ban.name, "id": ban.id_number_masked, "until": until},
+                 reason=reason)
     return ban
 
 
@@ -397,11 +426,7 @@ def institution_set_status(*, actor: User, institution: Institution, status: str
     licence number and the issuing department."""
     if not reason.strip():
         raise DomainError(_("Give a reason."), field="reason")
-    institution = _locked(institution, actor, Action.VIEW)
-    scope = scope_of(actor)
-    if not scope.unrestricted and scope.role not in (Role.COUNTY_ADMIN, Role.CITY_ADMIN,
-                                                     Role.DEPARTMENT_HEAD):
-        raise PermissionDenied()
+    institution = _locked_for_officers(institution, actor, heads_only=True)
     if status == institution.status:
         raise InvalidState(_("The institution is already %(status)s.")
                            % {"status": institution.get_status_display()})

@@ -9,11 +9,16 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        # Text is never a formula (CSV/Excel injection), and control characters go.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        return "'" + value if value[:1] in ("=", "+", "-", "@") else value
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) \
             else value

@@ -106,13 +106,18 @@ def test_a_banned_person_is_refused(world):
     assert exc.value.field == "id_number"
     assert "ban" in str(exc.value.message).lower() or "禁止" in str(exc.value.message)
     assert not Staff.objects.exists()
+    # A ban is never shortened by re-adding it.
+    with pytest.raises(InvalidState):
+        services.ban_add(actor=admin, name="李四", id_number=banned, reason="x", source="公安",
+                         until=dt.date(2020, 1, 1))
     # An expired ban no longer blocks.
-    services.ban_add(actor=admin, name="李四", id_number=banned, reason="x", source="公安",
+    expired = demo_id_number(8)
+    services.ban_add(actor=admin, name="赵六", id_number=expired, reason="旧案", source="公安",
                      until=dt.date(2020, 1, 1))
-    staff = services.staff_hire(actor=admin, institution=inst, name="李四", id_number=banned,
+    staff = services.staff_hire(actor=admin, institution=inst, name="赵六", id_number=expired,
                                 credential_kind="teacher_certificate")
-    assert staff.id_number_masked.startswith(banned[:3]) and "*" in staff.id_number_masked
-    assert banned not in staff.id_number_hash
+    assert staff.id_number_masked.startswith(expired[:3]) and "*" in staff.id_number_masked
+    assert expired not in staff.id_number_hash
 
 
 def test_an_id_number_with_a_wrong_check_digit_is_refused(world):

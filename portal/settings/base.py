@@ -16,6 +16,9 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-0123456789abcdefghij")
+# Key of the hashes under which ID numbers are stored (staff, employment bans). Unlike
+# SECRET_KEY it must never be rotated without re-hashing, or bans stop matching.
+ID_HASH_KEY = env("ID_HASH_KEY", default=SECRET_KEY)
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
