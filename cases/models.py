@@ -456,6 +456,23 @@ ACTION_LABELS = {
     "comment.add": _("Comment added"),
     "attachment.add": _("Attachment added"),
     "notification.read": _("Notifications read"),
+    "licensing.submit": _("Application submitted"),
+    "licensing.stage": _("Next stage opened"),
+    "licensing.completed": _("Licensing completed"),
+    "institution.register": _("Institution registered"),
+    "institution.change": _("Institution details changed"),
+    "institution.gate": _("Enrollment conditions recorded"),
+    "institution.list": _("White list updated"),
+    "institution.blacklist": _("Put on the black list"),
+    "institution.status.licensed": _("Licence issued"),
+    "institution.status.suspended": _("Licence suspended"),
+    "institution.status.revoked": _("Licence revoked"),
+    "institution.status.terminated": _("Institution terminated"),
+    "staff.hire": _("Staff member hired"),
+    "course.create": _("Course added"),
+    "course.list": _("Course listed"),
+    "feeplan.create": _("Fee plan added"),
+    "ban.add": _("Employment ban recorded"),
 }
 
 

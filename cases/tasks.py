@@ -8,6 +8,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.models import Notification
 
@@ -37,7 +38,7 @@ def send_notification_emails(notification_ids: list[int]) -> int:
             continue
         link = f"{settings.SITE_URL}{note.case.get_absolute_url()}" if note.case else ""
         try:
-            send_mail(subject=f"[校外培训监管平台] {note.title}",
+            send_mail(subject=f"[{_('Off-campus training supervision portal')}] {note.title}",
                       message=f"{note.body}\n\n{link}".strip(),
                       from_email=settings.DEFAULT_FROM_EMAIL,
                       recipient_list=[note.recipient.email], fail_silently=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
@@ -255,8 +256,11 @@ class ApiClient(models.Model):
     scopes = models.JSONField(_("scopes"), default=list, blank=True)
     regions = models.ManyToManyField(Region, related_name="+", verbose_name=_("regions"),
                                      blank=True)
-    throttle_rate = models.CharField(_("throttle rate"), max_length=20, default="120/min",
-                                     help_text=_("Requests per period, for example 120/min."))
+    throttle_rate = models.CharField(
+        _("throttle rate"), max_length=20, default="120/min",
+        validators=[RegexValidator(r"^[1-9][0-9]{0,6}/(s|sec|m|min|h|hour|d|day)$",
+                                   _("Use requests per period, for example 120/min."))],
+        help_text=_("Requests per period, for example 120/min."))
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)

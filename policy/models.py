@@ -192,6 +192,20 @@ class RuleParameter(models.Model):
     def __str__(self) -> str:
         return f"{self.label} = {self.value}"
 
+    def clean(self) -> None:
+        """An admin edit must parse as the rule's kind, or every page would fail."""
+        from django.core.exceptions import ValidationError
+
+        from policy.profile import parse_rule_value
+
+        try:
+            value = parse_rule_value(self.kind, self.value)
+        except (ValueError, ArithmeticError, TypeError):
+            raise ValidationError({"value": _("This value does not fit the rule's kind "
+                                              "(%(kind)s).") % {"kind": self.kind}})
+        if self.group == RuleGroup.DEADLINE and (value is None or value < 0):
+            raise ValidationError({"value": _("A deadline is a whole number of working days.")})
+
 
 class CalendarYear(models.Model):
     """A year whose working days are known. Deadlines never guess past these."""

@@ -88,6 +88,12 @@ class StepOwner:
     source: str
 
     @property
+    def nature_label(self) -> str:
+        from policy.vocab import Nature
+
+        return label_of(Nature, self.nature) if self.nature else ""
+
+    @property
     def step_label(self) -> str:
         from policy.vocab import Step
 
@@ -159,6 +165,35 @@ class Approval:
     consult: tuple[str, ...]
     notify: tuple[str, ...]
     source: str
+
+    @staticmethod
+    def _types(codes: tuple[str, ...] | str) -> str:
+        from django.utils.translation import gettext
+
+        from policy.vocab import DepartmentType
+
+        special = {"lead": gettext("the licensing lead"),
+                   "supervisor": gettext("the supervising department")}
+        items = (codes,) if isinstance(codes, str) else codes
+        return "、".join(special.get(c) or label_of(DepartmentType, c) for c in items)
+
+    @property
+    def action_label(self) -> str:
+        from policy.vocab import LicenceAction
+
+        return label_of(LicenceAction, self.action)
+
+    @property
+    def approver_label(self) -> str:
+        return self._types(self.approver)
+
+    @property
+    def consult_label(self) -> str:
+        return self._types(self.consult)
+
+    @property
+    def notify_label(self) -> str:
+        return self._types(self.notify)
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from org.scope import scope_of
-from policy.profile import active_profile
+from policy.profile import ProfileMissing, active_profile
 
 
 @login_required
 def matrix(request: HttpRequest) -> HttpResponse:
     """Read-only view of the active profile: who leads and who assists what, per step,
     with the user's county overrides applied (000 §3)."""
-    profile = active_profile()
+    try:
+        profile = active_profile()
+    except ProfileMissing as exc:
+        return render(request, "policy/matrix.html", {"missing": exc.message}, status=503)
     county = request.GET.get("county") or scope_of(request.user).county_code
     return render(request, "policy/matrix.html", {
         "profile": profile, "cells": profile.effective_cells(county), "county": county,
