@@ -49,6 +49,16 @@ def detect(upload: UploadedFile) -> str | None:
     return None
 
 
+def display_name(original: str, content_type: str) -> str:
+    """The uploaded name with an extension that matches the real type (photo.exe that
+    is a PNG is kept as photo.png)."""
+    path = Path(original)
+    suffix = path.suffix.lower()
+    if suffix == ALLOWED[content_type] or (content_type == JPEG and suffix == ".jpeg"):
+        return original
+    return (path.stem or "file")[:190] + ALLOWED[content_type]
+
+
 def safe_name(original: str, content_type: str) -> str:
     """A storage name with the extension of the detected type (the stored path itself
     is random, see cases.models.attachment_path)."""

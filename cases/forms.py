@@ -24,12 +24,9 @@ def _region_departments(user: User) -> Any:
     qs = Department.objects.restrict(user).filter(is_active=True).select_related("region")
     if scope.unrestricted or not scope.region_path:
         return qs
-    # Departments of the user's region, its ancestors and its subtree.
-    from django.db.models import Q
-
-    ancestors = [c for c in scope.region_path.split("/") if c]
-    return qs.filter(Q(region__path__startswith=scope.region_path) |
-                     Q(region__code__in=ancestors))
+    # Departments of the user's own region and below: a county hands work to county
+    # and town departments, never up to the city.
+    return qs.filter(region__path__startswith=scope.region_path)
 
 
 def _colleagues(user: User) -> Any:

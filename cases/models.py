@@ -140,7 +140,7 @@ class Case(models.Model):
         if role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN):
             return region
         if role == Role.JOINT_OFFICE:
-            return region if action != Action.ASSIGN else NOTHING
+            return region  # the office coordinates: it opens, assigns and follows up
         if role == Role.DISCIPLINE:
             return region if action == Action.VIEW else NOTHING
         if role == Role.INSTITUTION_STAFF:
@@ -278,7 +278,7 @@ class Task(models.Model):
                                    Q(**{f"{p}assignee_id": scope.user_id}))
             return NOTHING
         if action == Action.ASSIGN:
-            if role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN):
+            if role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.JOINT_OFFICE):
                 return scope.region_q(f"{p}case__")
             if role == Role.DEPARTMENT_HEAD and scope.department_id:
                 return own_dept

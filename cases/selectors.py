@@ -18,12 +18,14 @@ def task_list_qs(user: Any) -> QuerySet[Task]:
             .select_related("case", "case__region", "department", "assignee"))
 
 
-def my_tasks(user: User) -> QuerySet[Task]:
-    """待办: open tasks assigned to me, or unassigned in my department."""
+def my_tasks(user: User, *, open_only: bool = True) -> QuerySet[Task]:
+    """待办: tasks assigned to me, or unassigned in my department (open ones unless
+    asked for all, so that finished and returned work can be found too)."""
     mine = Q(assignee=user)
     if user.department_id:
         mine |= Q(assignee__isnull=True, department_id=user.department_id)
-    return task_list_qs(user).filter(mine, status=TaskStatus.OPEN)
+    qs = task_list_qs(user).filter(mine)
+    return qs.filter(status=TaskStatus.OPEN) if open_only else qs
 
 
 def department_tasks(user: User) -> QuerySet[Task]:

@@ -167,8 +167,13 @@ def case_close(*, actor: User | None, case: Case, reason: str = "") -> Case:
     _require(actor, Case, case, Action.MANAGE)
     if case.state not in (CaseState.OPEN, CaseState.IN_PROGRESS):
         raise InvalidState(_("Only an open case can be closed."))
+    if not reason.strip():
+        raise DomainError(_("Give a reason for closing."), field="reason")
     if case.tasks.filter(status=TaskStatus.OPEN).exists():
         raise InvalidState(_("The case still has open tasks."))
+    if case.tasks.filter(status=TaskStatus.RETURNED).exists():
+        raise InvalidState(_("A returned task waits for reassignment: reassign it, or cancel "
+                             "the case."))
     return _set_case_state(actor=actor, case=case, state=CaseState.CLOSED,
                            action="case.close", reason=reason)
 
@@ -416,7 +421,8 @@ def attachment_add(*, actor: User, case: Case, upload: UploadedFile) -> Attachme
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    name = (upload.name or "file").rsplit("/", 1)[-1][:200]
+    name = filetypes.display_name((upload.name or "file").rsplit("/", 1)[-1][:190],
+                                  content_type)
     attachment = Attachment(case=case, original_name=name, content_type=content_type,
                             size=upload.size, sha256=digest.hexdigest(), uploaded_by=actor)
     attachment.file.save(filetypes.safe_name(name, content_type), upload, save=False)

@@ -84,8 +84,8 @@ def _task_list(request: HttpRequest, qs: QuerySet, *, title: str, queue: str,
 
 @login_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    return _task_list(request, selectors.my_tasks(request.user), title=_("My tasks"),
-                      queue="mine")
+    tasks = selectors.my_tasks(request.user, open_only="status" not in request.GET)
+    return _task_list(request, tasks, title=_("My tasks"), queue="mine")
 
 
 @login_required
@@ -150,6 +150,9 @@ def task_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                     "reassign": TaskReassignForm}
     if verb not in form_classes:
         raise Http404
+    needed = Action.ASSIGN if verb == "reassign" else Action.CHANGE
+    if not Task.objects.restrict(request.user, needed).filter(pk=task.pk).exists():
+        raise Http404  # the page of an action you cannot take does not exist for you
     kwargs = {"user": request.user} if verb == "reassign" else {}
     form = form_classes[verb](request.POST or None, **kwargs)
     if request.method == "POST" and form.is_valid():
@@ -241,6 +244,8 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 def case_assign(request: HttpRequest, number: str) -> HttpResponse:
     case = _case_or_404(request, number)
+    if not _may(request.user, case, Action.ASSIGN):
+        raise Http404
     form = TaskAssignForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -260,9 +265,9 @@ def case_transition(request: HttpRequest, number: str, verb: str) -> HttpRespons
                         "reopen": services.case_reopen}
     if verb not in services_by_verb:
         raise Http404
+    if not _may(request.user, case, Action.MANAGE):
+        raise Http404
     form = ReasonForm(request.POST or None)
-    if verb == "close":
-        form.fields["reason"].required = False
     if request.method == "POST" and form.is_valid():
         try:
             services_by_verb[verb](actor=request.user, case=case,

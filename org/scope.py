@@ -98,10 +98,10 @@ def _user_scope(user: User) -> Scope:
     if not user.is_active:
         return ANONYMOUS
     unrestricted = bool(user.is_superuser or user.role == Role.SYSTEM_ADMIN)
-    region = user.region
     department = user.department
-    if region is None and department is not None:
-        region = department.region
+    # Department roles work in their department's region (a grid officer's town); the
+    # user's own region (the grid) narrows nothing the department may see.
+    region = department.region if department is not None else user.region
     return Scope(
         kind="user",
         role=user.role,

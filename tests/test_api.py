@@ -232,7 +232,7 @@ def test_case_list_filters(world):
     town_case = make_case(world.a, title="街道巡查", region=world.a.town)
     complaint = make_case(world.a, title="家长投诉", kind=CaseKind.COMPLAINT)
     closed = make_case(world.a, title="已办结事项")
-    services.case_close(actor=admin, case=closed)
+    services.case_close(actor=admin, case=closed, reason="办结")
     api = user_client(admin)
 
     assert numbers(api.get(CASES, {"state": "closed"})) == {closed.number}

@@ -35,17 +35,24 @@ def build(world: World, key: str) -> dict:
 VIEWERS = {"officer", "head", "culture", "market", "county_admin", "joint", "discipline"}
 WORKERS = {"officer", "head", "culture", "market", "county_admin", "joint"}
 MANAGERS = {"county_admin", "joint"}
+#: Assigning: the county admin, the joint-meeting office that coordinates, and the head of
+#: a department with a part (within the department).
+ASSIGNERS = {"county_admin", "joint", "head"}
 
 HTML = [
     Endpoint("case detail", lambda o: f"/office/cases/{o['case'].number}/", VIEWERS),
-    Endpoint("case assign form", lambda o: f"/office/cases/{o['case'].number}/assign/", VIEWERS),
-    Endpoint("task complete form", lambda o: f"/office/tasks/{o['lead'].pk}/complete/", VIEWERS),
-    Endpoint("task reassign form", lambda o: f"/office/tasks/{o['lead'].pk}/reassign/", VIEWERS),
+    Endpoint("case assign form", lambda o: f"/office/cases/{o['case'].number}/assign/",
+             ASSIGNERS),
+    Endpoint("task complete form", lambda o: f"/office/tasks/{o['lead'].pk}/complete/",
+             {"officer", "head"}),
+    Endpoint("task reassign form", lambda o: f"/office/tasks/{o['lead'].pk}/reassign/",
+             ASSIGNERS),
     Endpoint("attachment download",
              lambda o: f"/office/cases/{o['case'].number}/attachments/{o['attachment'].pk}/",
              VIEWERS),
-    Endpoint("case close form", lambda o: f"/office/cases/{o['case'].number}/close/", VIEWERS),
-    Endpoint("task return form", lambda o: f"/office/tasks/{o['assist'].pk}/return/", VIEWERS),
+    Endpoint("case close form", lambda o: f"/office/cases/{o['case'].number}/close/", MANAGERS),
+    Endpoint("task return form", lambda o: f"/office/tasks/{o['assist'].pk}/return/",
+             {"culture"}),
     # Writes.
     Endpoint("comment add", lambda o: f"/office/cases/{o['case'].number}/comments/", WORKERS,
              method="post", data=lambda o: {"body": "已核实"}, ok=(302,), denied=(302, 403, 404)),
@@ -56,7 +63,7 @@ HTML = [
              {"culture"}, method="post", data=lambda o: {"reason": "不属于本部门职责"},
              ok=(302,), denied=(400, 403, 404)),
     Endpoint("task reassign", lambda o: f"/office/tasks/{o['lead'].pk}/reassign/",
-             {"head", "county_admin"}, method="post",
+             ASSIGNERS, method="post",
              data=lambda o: {"assignee": o["officer"].pk}, ok=(302,), denied=(400, 403, 404)),
     Endpoint("case cancel", lambda o: f"/office/cases/{o['case'].number}/cancel/", MANAGERS,
              method="post", data=lambda o: {"reason": "重复"}, ok=(302,), denied=(400, 403, 404)),
@@ -67,7 +74,7 @@ HTML = [
     Endpoint("case reopen", lambda o: f"/office/cases/{o['case'].number}/reopen/", set(),
              method="post", data=lambda o: {"reason": "复查"}, denied=(400, 403, 404)),
     Endpoint("task assign", lambda o: f"/office/cases/{o['case'].number}/assign/",
-             {"county_admin", "head"}, method="post",
+             ASSIGNERS, method="post",
              data=lambda o: {"department": o["lead"].department_id, "role": "assist",
                              "duty": "配合", "workdays": 3},
              ok=(302,), denied=(400, 403, 404)),

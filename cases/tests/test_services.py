@@ -130,7 +130,7 @@ def test_case_cancel_writes_one_audit_event_and_needs_a_reason(world: World):
 def test_case_reopen_writes_one_audit_event(world: World):
     case = make_case(world.a)
     admin = world.a.users["county_admin"]
-    services.case_close(actor=admin, case=case)
+    services.case_close(actor=admin, case=case, reason="办结")
     with pytest.raises(DomainError) as exc:
         services.case_reopen(actor=admin, case=case, reason="")
     assert exc.value.field == "reason"
@@ -611,26 +611,26 @@ def test_case_close_refuses_while_tasks_are_open(world: World):
     task = make_task(world.a, case, today=D(2026, 6, 1))
     admin = world.a.users["county_admin"]
     with pytest.raises(InvalidState), audited("case.close", count=0):
-        services.case_close(actor=admin, case=case)
+        services.case_close(actor=admin, case=case, reason="办结")
     services.task_complete(actor=world.a.users["officer"], task=task, note="办结")
     services.case_close(actor=admin, case=case, reason="办结")
     assert Case.objects.get(pk=case.pk).state == CaseState.CLOSED
     with pytest.raises(InvalidState):
-        services.case_close(actor=admin, case=case)
+        services.case_close(actor=admin, case=case, reason="办结")
 
 
 def test_case_close_and_cancel_are_for_managers(world: World):
     case = make_case(world.a)
     for key in ("officer", "head"):
         with pytest.raises(PermissionDenied):
-            services.case_close(actor=world.a.users[key], case=case)
+            services.case_close(actor=world.a.users[key], case=case, reason="办结")
         with pytest.raises(PermissionDenied):
             services.case_cancel(actor=world.a.users[key], case=case, reason="x")
 
 
 def test_tasks_cannot_be_added_to_a_closed_case(world: World):
     case = make_case(world.a)
-    services.case_close(actor=world.a.users["county_admin"], case=case)
+    services.case_close(actor=world.a.users["county_admin"], case=case, reason="办结")
     with pytest.raises(InvalidState):
         make_task(world.a, case, today=D(2026, 6, 1))
 
@@ -687,13 +687,16 @@ def test_bulk_assign_by_county_admin_of_another_county_is_refused(world: World):
      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
     # The type comes from the content: a PDF without an extension is still a PDF.
     ("scan", samplefiles.pdf(), "application/pdf", ".pdf"),
+    # A name whose extension lies is corrected to the real type.
+    ("photo.exe", samplefiles.png(), "image/png", ".png"),
 ])
 def test_attachment_accepts_real_files_by_content(world: World, private_media: Path, name: str,
                                                   content: bytes, mime: str, suffix: str):
     case = make_case(world.a)
     att = services.attachment_add(actor=world.a.users["county_admin"], case=case,
                                   upload=SimpleUploadedFile(name, content))
-    assert att.content_type == mime and att.original_name == name
+    expected_name = name if Path(name).suffix in (suffix, ".jpeg") else Path(name).stem + suffix
+    assert att.content_type == mime and att.original_name == expected_name
     assert att.size == len(content)
     stored = Path(att.file.path)
     assert stored.read_bytes() == content and stored.suffix == suffix
@@ -809,3 +812,19 @@ def test_a_domain_workflow_hears_of_completed_tasks_in_the_same_transaction(worl
         assert failing.status == TaskStatus.OPEN and AuditEvent.objects.count() == before
     finally:
         hooks._on_task_done[CaseKind.INSPECTION].remove(handler)
+
+
+def test_closing_needs_a_reason_and_no_returned_task_waiting(world: World):
+    """A returned task means the work was handed back, not done: reassign it or cancel."""
+    case = make_case(world.a)
+    task = make_task(world.a, case, dept=DepartmentType.CULTURE_TOURISM)
+    admin = world.a.users["county_admin"]
+    services.task_return(actor=world.a.users["culture"], task=task, reason="非本部门职责")
+    with pytest.raises(DomainError) as exc:
+        services.case_close(actor=admin, case=case, reason=" ")
+    assert exc.value.field == "reason"
+    with pytest.raises(InvalidState):
+        services.case_close(actor=admin, case=case, reason="办结")
+    services.task_reassign(actor=admin, task=task, department=world.a.depts[EDU])
+    services.task_complete(actor=world.a.users["officer"], task=task, note="已核查")
+    assert services.case_close(actor=admin, case=case, reason="办结").state == CaseState.CLOSED
