@@ -1,3 +1,5 @@
+from typing import Any
+
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +15,8 @@ class CaseFilter(django_filters.FilterSet):
     phase = django_filters.ChoiceFilter(choices=Phase.choices)
     region = django_filters.CharFilter(method="filter_region", label=_("Within region code"))
     q = django_filters.CharFilter(method="filter_q", label=_("Number or title"))
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte",
+                                                     label=_("Updated since"))
 
     class Meta:
         model = Case
@@ -28,14 +31,30 @@ class CaseFilter(django_filters.FilterSet):
         return qs.filter(Q(number__icontains=value) | Q(title__icontains=value))
 
 
+def _departments(request: Any) -> QuerySet:
+    """Departments to filter by: those of the user's region and below."""
+    from org.models import Department
+    from org.scope import scope_of
+
+    qs = Department.objects.restrict(getattr(request, "user", None)).filter(is_active=True)
+    scope = scope_of(getattr(request, "user", None))
+    if scope.region_path and not scope.unrestricted:
+        qs = qs.filter(region__path__startswith=scope.region_path)
+    elif scope.kind == "client":
+        qs = qs.none()
+    return qs.select_related("region")
+
+
 class TaskFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=TaskStatus.choices)
     role = django_filters.ChoiceFilter(choices=TaskRole.choices)
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", label=_("Overdue"),
+        widget=django_filters.widgets.BooleanWidget(attrs={"class": "form-select"}))
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte",
                                            label=_("Due on or before"))
-    department = django_filters.NumberFilter(field_name="department_id",
-                                             label=_("Department"))
+    department = django_filters.ModelChoiceFilter(field_name="department",
+                                                  queryset=_departments, label=_("Department"))
     case_kind = django_filters.ChoiceFilter(field_name="case__kind", choices=CaseKind.choices,
                                             label=_("Case kind"))
 

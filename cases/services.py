@@ -318,6 +318,12 @@ def task_reassign(*, actor: User | None, task: Task, assignee: User | None = Non
     notify(recipients=task_recipients(task), kind=Notification.Kind.ASSIGNED, case=task.case,
            task=task, title=_("Task assigned to you on %(number)s") % {"number": task.case.number},
            body=task.duty)
+    previous = before.get("assignee")
+    if previous and previous != task.assignee_id:
+        notify(recipients=User.objects.filter(pk=previous), kind=Notification.Kind.CASE,
+               case=task.case, task=task,
+               title=_("A task was reassigned away from you: %(number)s")
+               % {"number": task.case.number}, body=task.duty)
     return task
 
 

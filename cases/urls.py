@@ -20,4 +20,5 @@ urlpatterns = [
     path("cases/<str:number>/<slug:verb>/", views.case_transition, name="case_transition"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/badge/", views.notifications_badge, name="notifications_badge"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
 ]

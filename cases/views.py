@@ -340,3 +340,13 @@ def notifications_badge(request: HttpRequest) -> HttpResponse:
     """The unread count in the navigation bar, refreshed by htmx."""
     return render(request, "cases/_unread_badge.html",
                   {"nav_unread": selectors.unread_count(request.user)})
+
+
+@login_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a notification: it is marked read and leads to its case."""
+    note = get_object_or_404(Notification.objects.restrict(request.user).select_related("case"),
+                             pk=pk)
+    if note.read_at is None:
+        services.notifications_mark_read(actor=request.user, ids=[note.pk])
+    return redirect(note.case.get_absolute_url() if note.case else "cases:notifications")
