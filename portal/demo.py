@@ -209,6 +209,9 @@ def _demo_cases(county: Region, depts: dict[str, Department], users: dict[str, U
     services.task_assign(actor=admin, case=c2, department=science, role=TaskRole.ASSIST,
                          duty="核查机构科技课程内容", workdays=5, today=past(12),
                          assignee=users[f"{key}_science"])
+    town_dept = Department.objects.get(region=town, type=DepartmentType.TOWN_GOVERNMENT)
+    services.task_assign(actor=admin, case=c2, department=town_dept, role=TaskRole.ASSIST,
+                         duty="网格巡查：核实机构周边安全隐患", workdays=5)
     # 3. Closed: all tasks done.
     c3 = open_case("体育类培训机构收费公示检查", Category.SPORTS, Phase.DAILY_SUPERVISION)
     t = services.task_assign(actor=admin, case=c3, department=market, role=TaskRole.ASSIST,
@@ -300,3 +303,19 @@ def _demo_institutions(county: Region, *, towns: list[Region], admin: User, head
             inst.blacklist_add(actor=admin, institution=institution, reason=black)
         if n == 1 and staff_user.institution_id is None:
             User.objects.filter(pk=staff_user.pk).update(institution=institution)
+        if status == InstitutionStatus.APPLYING:
+            _demo_application(institution, admin)
+
+
+def _demo_application(institution: Institution, admin: User) -> None:
+    """An establishment application accepted and now in material review."""
+    from institutions import licensing
+    from institutions.models import ApplicationAction
+
+    app = licensing.application_submit(actor=admin, institution=institution,
+                                       action=ApplicationAction.ESTABLISH)
+    task = app.case.tasks.get()
+    officer = User.objects.filter(department=task.department, role=Role.OFFICER).first() or \
+        User.objects.filter(department=task.department).first()
+    if officer is not None:
+        licensing.application_accept(actor=officer, application=app, accept=True)
