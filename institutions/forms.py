@@ -97,3 +97,10 @@ class LicenceForm(forms.Form):
     licence_number = forms.CharField(label=_("Licence number"), max_length=60)
     valid_until = forms.DateField(label=_("Valid until"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel file (.xlsx)"))
+    mode = forms.ChoiceField(label=_("If some rows have errors"), choices=[
+        ("all", _("Import nothing (all or nothing)")),
+        ("valid", _("Import the valid rows and report the others"))])

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cases.models import private_storage
 from institutions.uscc import validate_uscc
 from org.models import DEPARTMENT_ROLES, Department, Region, Role
 from org.scope import NOTHING, Action, Scope, ScopedQuerySet
@@ -418,3 +419,62 @@ class LicensingApplication(models.Model):
                 scope.institution_id and action == Action.VIEW:
             q = q | Q(**{f"{prefix}institution_id": scope.institution_id})
         return q
+
+
+def import_upload_path(instance: ImportJob, filename: str) -> str:
+    import uuid
+
+    return f"imports/{uuid.uuid4().hex}.xlsx"
+
+
+class ImportJob(models.Model):
+    """An Excel import of the existing register, run in the background (issue 4)."""
+
+    class Mode(models.TextChoices):
+        ALL_OR_NOTHING = "all", _("All or nothing")
+        VALID_ROWS = "valid", _("Import the valid rows")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        CHECKING = "checking", _("Checking rows")
+        WRITING = "writing", _("Writing")
+        DONE = "done", _("Done")
+        REFUSED = "refused", _("Nothing imported")
+        FAILED = "failed", _("Failed")
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices,
+                            default=Mode.ALL_OR_NOTHING)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices,
+                             default=State.PENDING)
+    file = models.FileField(storage=private_storage, upload_to=import_upload_path,
+                            max_length=200, blank=True)
+    original_name = models.CharField(_("file name"), max_length=200)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows checked"), default=0)
+    imported_rows = models.PositiveIntegerField(_("rows imported"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    message = models.TextField(_("result"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_state_display()})"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
+        """An import is its author's."""
+        if scope.kind != "user":
+            return NOTHING
+        return Q(**{f"{prefix}created_by_id": scope.user_id})

@@ -13,22 +13,29 @@ from django.utils.translation import gettext as _
 
 from cases import hooks
 from cases.models import CaseKind, Task, TaskRole, TaskStatus
-from institutions import licensing, selectors, services
+from institutions import imports, licensing, selectors, services
 from institutions.forms import (
     ONSITE_ITEMS,
     AcceptForm,
     ApplyForm,
     ConcludeForm,
+    ImportForm,
     InstitutionRegisterForm,
     LicenceForm,
     OnsiteForm,
 )
-from institutions.models import Institution, InstitutionStatus, LicensingApplication, Stage
+from institutions.models import (
+    ImportJob,
+    Institution,
+    InstitutionStatus,
+    LicensingApplication,
+    Stage,
+)
 from org.models import Region, RegionLevel
 from org.scope import Action
 from policy.vocab import Category, Step, label_of
 from portal.errors import DomainError
-from portal.exports import xlsx_response
+from portal.exports import XLSX_MIME, xlsx_response
 
 PAGE_SIZE = 30
 
@@ -223,3 +230,40 @@ def licence_certificate(request: HttpRequest, uscc: str) -> HttpResponse:
     except Institution.DoesNotExist:
         raise Http404
     return render(request, "institutions/certificate.html", {"institution": institution})
+
+
+# -- Excel import --------------------------------------------------------------------------
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(imports.template_workbook(), content_type=XLSX_MIME)
+    response["Content-Disposition"] = 'attachment; filename="institutions-template.xlsx"'
+    return response
+
+
+@login_required
+def import_start(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = imports.import_start(actor=request.user, upload=form.cleaned_data["file"],
+                                       mode=form.cleaned_data["mode"])
+            return redirect("institutions:import_job", pk=job.pk)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+    jobs = ImportJob.objects.restrict(request.user)[:10]
+    return render(request, "institutions/import.html", {"form": form, "jobs": jobs},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's progress; htmx polls the panel until the job ends."""
+    job = get_object_or_404(ImportJob.objects.restrict(request.user), pk=pk)
+    if request.GET.get("report") == "xlsx":
+        response = HttpResponse(imports.error_report(job), content_type=XLSX_MIME)
+        response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.xlsx"'
+        return response
+    template = "institutions/_import_job.html" if request.headers.get("HX-Request") \
+        else "institutions/import_job.html"
+    return render(request, template, {"job": job})

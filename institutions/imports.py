@@ -1,0 +1,223 @@
+"""Excel import of the existing register of institutions (issue 4 "Excel").
+
+A template to download; an upload checked by size and real type; a background job
+(Celery) that first checks every row, reporting progress, and then writes: in
+all-or-nothing mode only when every row is valid, otherwise just the valid rows. Each bad
+row is reported with its reason, and the report downloads as .xlsx.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook, load_workbook
+
+from institutions import services
+from institutions.models import ImportJob, Institution, InstitutionStatus
+from org.models import Region, User
+from policy.vocab import Category, Nature
+
+COLUMNS: list[tuple[str, Any]] = [
+    ("name", gettext_lazy("Name")),
+    ("uscc", gettext_lazy("Unified social credit code")),
+    ("nature", gettext_lazy("Nature (for_profit / non_profit)")),
+    ("category", gettext_lazy("Category (arts / tech / sports / academic)")),
+    ("legal_representative", gettext_lazy("Legal representative")),
+    ("safety_person", gettext_lazy("Safety responsible person")),
+    ("address", gettext_lazy("Address")),
+    ("region", gettext_lazy("Region code (county, town or grid)")),
+    ("phone", gettext_lazy("Phone")),
+    ("licence_number", gettext_lazy("Licence number (empty: not licensed yet)")),
+]
+MAX_ROWS = 5000
+
+
+class ImportFileError(ValueError):
+    pass
+
+
+def template_workbook() -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = str(_("Institutions"))
+    sheet.append([str(label) for _key, label in COLUMNS])
+    sheet.append(["示例美术培训中心", "91530102MA0000001X", "for_profit", "arts", "张三", "张三",
+                  "人民路1号", "530102001", "0871-0000000", ""])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+@dataclass
+class Row:
+    number: int
+    values: dict[str, str]
+
+
+def read_rows(data: bytes) -> list[Row]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise ImportFileError(_("The file is not a readable Excel workbook.")) from exc
+    sheet = workbook.worksheets[0]
+    rows = []
+    for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number == 1:
+            continue
+        values = {key: ("" if v is None else str(v).strip())
+                  for (key, _label), v in zip(COLUMNS, (*cells, *[None] * len(COLUMNS)),
+                                              strict=False)}
+        if any(values.values()):
+            rows.append(Row(number, values))
+        if len(rows) > MAX_ROWS:
+            raise ImportFileError(_("At most %(n)s rows per file.") % {"n": MAX_ROWS})
+    workbook.close()
+    return rows
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _apply(row: Row, actor: User) -> Institution:
+    v = row.values
+    if v["nature"] not in Nature.values:
+        raise services.DomainError(_("Unknown nature %(v)s.") % {"v": v["nature"]},
+                                   field="nature")
+    if v["category"] not in Category.values:
+        raise services.DomainError(_("Unknown category %(v)s.") % {"v": v["category"]},
+                                   field="category")
+    region = Region.objects.filter(code=v["region"]).first()
+    if region is None:
+        raise services.DomainError(_("Unknown region code %(v)s.") % {"v": v["region"]},
+                                   field="region")
+    for key in ("name", "legal_representative", "safety_person", "address"):
+        if not v[key]:
+            raise services.DomainError(_("This field is required."), field=key)
+    institution = services.institution_register(
+        actor=actor, name=v["name"], uscc=v["uscc"], nature=v["nature"], category=v["category"],
+        legal_representative=v["legal_representative"], safety_person=v["safety_person"],
+        address=v["address"], region=region, phone=v["phone"])
+    if v["licence_number"]:
+        services.apply_status(actor=actor, institution=institution,
+                              status=InstitutionStatus.LICENSED,
+                              reason=_("Imported from the existing register"),
+                              licence_number=v["licence_number"],
+                              issuer=institution.supervising_department)
+    return institution
+
+
+def _error(row: Row, exc: services.DomainError) -> dict[str, Any]:
+    labels = dict(COLUMNS)
+    return {"row": row.number, "field": str(labels.get(exc.field or "", exc.field or "")),
+            "message": str(exc.message)}
+
+
+def run(job_id: int) -> ImportJob:
+    """Check every row (progress saved as it goes), then write what the mode allows."""
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    if job.state not in (ImportJob.State.PENDING, ImportJob.State.CHECKING):
+        return job  # already ran: the task is idempotent
+    actor = job.created_by
+    try:
+        with job.file.open("rb") as handle:
+            rows = read_rows(handle.read())
+    except ImportFileError as exc:
+        ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.FAILED,
+                                                   message=str(exc))
+        return ImportJob.objects.get(pk=job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.CHECKING,
+                                               total_rows=len(rows), processed_rows=0)
+    errors: list[dict[str, Any]] = []
+    valid: list[Row] = []
+    seen: set[str] = set()
+    for n, row in enumerate(rows, start=1):
+        code = row.values["uscc"].upper()
+        try:
+            if code in seen:
+                raise services.DomainError(_("This code appears twice in the file."),
+                                           field="uscc")
+            with transaction.atomic():
+                _apply(row, actor)
+                raise _Rollback  # checking only: nothing is kept
+        except _Rollback:
+            valid.append(row)
+        except services.DomainError as exc:
+            errors.append(_error(row, exc))
+        seen.add(code)
+        if n % 10 == 0 or n == len(rows):
+            ImportJob.objects.filter(pk=job.pk).update(processed_rows=n)
+    if errors and job.mode == ImportJob.Mode.ALL_OR_NOTHING:
+        ImportJob.objects.filter(pk=job.pk).update(
+            state=ImportJob.State.REFUSED, errors=errors, imported_rows=0,
+            message=_("%(bad)s of %(total)s rows have errors, so nothing was imported "
+                      "(all-or-nothing). Correct them and upload again.")
+            % {"bad": len(errors), "total": len(rows)})
+        return ImportJob.objects.get(pk=job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.WRITING)
+    imported = 0
+    with transaction.atomic():
+        for row in valid:
+            try:
+                with transaction.atomic():
+                    _apply(row, actor)
+                imported += 1
+            except services.DomainError as exc:  # changed since the check
+                errors.append(_error(row, exc))
+    message = (_("All %(n)s rows imported.") % {"n": imported} if not errors else
+               _("%(n)s valid rows imported; %(bad)s rows with errors were skipped.")
+               % {"n": imported, "bad": len(errors)})
+    ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.DONE, errors=errors,
+                                               imported_rows=imported, message=message)
+    return ImportJob.objects.get(pk=job.pk)
+
+
+def error_report(job: ImportJob) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = str(_("Errors"))
+    sheet.append([str(_("Row")), str(_("Field")), str(_("Error"))])
+    for error in job.errors:
+        sheet.append([error["row"], error["field"], error["message"]])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+MAX_BYTES = 5 * 1024 * 1024
+
+
+@transaction.atomic
+def import_start(*, actor: User, upload: Any, mode: str) -> ImportJob:
+    """Accept an .xlsx (checked by size and real content) and queue the job on commit."""
+    from django.db import transaction as tx
+
+    from cases import filetypes
+    from institutions.tasks import run_import
+    from org.models import Role
+    from org.scope import scope_of
+    from portal.errors import DomainError, PermissionDenied
+
+    scope = scope_of(actor)
+    if not scope.unrestricted and scope.role not in (Role.COUNTY_ADMIN, Role.CITY_ADMIN,
+                                                     Role.OFFICER, Role.DEPARTMENT_HEAD):
+        raise PermissionDenied()
+    if mode not in ImportJob.Mode.values:
+        raise DomainError(_("Choose how to import."), field="mode")
+    if not upload or not upload.size:
+        raise DomainError(_("The file is empty."), field="file")
+    if upload.size > MAX_BYTES:
+        raise DomainError(_("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // 1048576},
+                          field="file")
+    if filetypes.detect(upload) != filetypes.XLSX:
+        raise DomainError(_("Upload an Excel .xlsx file (use the template)."), field="file")
+    job = ImportJob(created_by=actor, mode=mode, original_name=(upload.name or "")[:200])
+    job.file.save("upload.xlsx", upload, save=False)
+    job.save()
+    tx.on_commit(lambda: run_import.delay(job.pk))
+    return job
