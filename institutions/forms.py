@@ -1,9 +1,12 @@
+import datetime as dt
+import re
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from institutions.models import ApplicationAction, SafetyRole
+from institutions.models import ApplicationAction, Course, CourseMode, SafetyRole, Staff
+from institutions.rules import Slot
 from institutions.uscc import normalise, validate_uscc
 from org.models import Region, User
 from org.scope import scope_of
@@ -104,3 +107,114 @@ class ImportForm(forms.Form):
     mode = forms.ChoiceField(label=_("If some rows have errors"), choices=[
         ("all", _("Import nothing (all or nothing)")),
         ("valid", _("Import the valid rows and report the others"))])
+
+
+class StaffForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    id_number = forms.CharField(label=_("ID number"), max_length=18, min_length=18)
+    is_teacher = forms.BooleanField(label=_("Teacher"), required=False, initial=True)
+    credential_kind = forms.ChoiceField(label=_("Credential"), required=False,
+                                        choices=[("", "—"), *Staff.Credential.choices])
+    credential_number = forms.CharField(label=_("Credential number"), max_length=60,
+                                        required=False)
+    hired_on = forms.DateField(label=_("Hired on"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))
+
+
+SLOT_RE = re.compile(r"^\s*([1-7])\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+class CourseForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    mode = forms.ChoiceField(label=_("Mode"), choices=CourseMode.choices)
+    is_academic = forms.BooleanField(label=_("Academic content"), required=False)
+    lesson_minutes = forms.IntegerField(label=_("Lesson length (minutes)"), min_value=1,
+                                        max_value=600)
+    break_minutes = forms.IntegerField(label=_("Break (minutes)"), min_value=0, max_value=600,
+                                       required=False)
+    class_hours = forms.IntegerField(label=_("Class hours"), min_value=1, max_value=10000)
+    price = forms.DecimalField(label=_("Price (yuan)"), min_value=0, max_digits=10,
+                               decimal_places=2)
+    starts_on = forms.DateField(label=_("Starts on"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    slots = forms.CharField(
+        label=_("Weekly lesson times"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: weekday (1 = Monday … 7 = Sunday) and time, e.g. "
+                    "3 18:30-20:00"))
+
+    def clean_slots(self) -> list[Slot]:
+        out = []
+        for line in self.cleaned_data["slots"].splitlines():
+            if not line.strip():
+                continue
+            match = SLOT_RE.match(line)
+            if not match:
+                raise forms.ValidationError(_("Cannot read “%(line)s”: write e.g. 3 18:30-20:00")
+                                            % {"line": line.strip()})
+            day, h1, m1, h2, m2 = (int(g) for g in match.groups())
+            try:
+                out.append(Slot(day - 1, dt.time(h1, m1), dt.time(h2, m2)))
+            except ValueError:
+                raise forms.ValidationError(_("“%(line)s” is not a valid time.")
+                                            % {"line": line.strip()})
+        if not out:
+            raise forms.ValidationError(_("Give at least one weekly lesson time."))
+        return out
+
+
+class FeePlanForm(forms.Form):
+    course = forms.ModelChoiceField(label=_("Course"), queryset=Course.objects.none())
+    name = forms.CharField(label=_("Name"), max_length=100)
+    amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=0, max_digits=10,
+                                decimal_places=2)
+    months = forms.IntegerField(label=_("Months covered"), min_value=1, max_value=120)
+    class_hours = forms.IntegerField(label=_("Class hours covered"), min_value=1,
+                                     max_value=10000)
+    refund_terms = forms.CharField(label=_("Refund terms"), widget=forms.Textarea(
+        attrs={"rows": 2}), max_length=2000)
+    contract_version = forms.CharField(label=_("Model contract edition"), max_length=10,
+                                       initial="2021")
+    contract_clauses = forms.MultipleChoiceField(
+        label=_("Clauses in the contract"), required=False,
+        widget=forms.CheckboxSelectMultiple, choices=[
+            ("training_items", _("Training items")), ("requirements", _("Requirements")),
+            ("fees_and_refunds", _("Fees and refunds")), ("liability", _("Liability for breach")),
+            ("dispute_resolution", _("Dispute resolution"))])
+
+    def __init__(self, *args: Any, institution: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = institution.courses.all()
+
+
+class MaterialForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    age_range = forms.CharField(label=_("Age range"), max_length=50, required=False)
+
+
+class GateForm(forms.Form):
+    fund_account = forms.CharField(label=_("Fund-supervision account"), max_length=100,
+                                   required=False)
+    payment_channel = forms.CharField(label=_("Payment channel"), max_length=100,
+                                      required=False)
+    national_platform_account = forms.CharField(label=_("National platform account"),
+                                                max_length=100, required=False)
+
+
+class ReviewForm(forms.Form):
+    approved = forms.TypedChoiceField(label=_("Result"), coerce=lambda v: v == "yes",
+                                      choices=[("yes", _("Passed")), ("no", _("Failed"))])
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BlacklistForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (negative-list conduct)"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=[
+        ("suspended", _("Suspend")), ("licensed", _("Reinstate")), ("revoked", _("Revoke")),
+        ("terminated", _("Terminate"))])
+    reason = forms.CharField(label=_("Reason"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))

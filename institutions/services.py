@@ -30,6 +30,7 @@ from institutions.models import (
     InstitutionStatus,
     ListStatus,
     Staff,
+    TrainingMaterial,
 )
 from institutions.rules import Slot, Violation, check_course, check_fee_plan
 from institutions.uscc import normalise, validate_uscc
@@ -433,3 +434,77 @@ def institution_set_status(*, actor: User, institution: Institution, status: str
     return apply_status(actor=actor, institution=institution, status=status, reason=reason,
                         licence_number=licence_number, issuer=issuer, valid_from=valid_from,
                         valid_until=valid_until)
+
+
+# -- staff checks and training materials --------------------------------------------------
+
+def _licensing_owner(institution: Institution, step: str) -> str | None:
+    from policy.vocab import Phase
+
+    cell = active_profile().cell(institution.category, Phase.LICENSING,
+                                 institution.region.county_code)
+    owner = cell.step_owner(step) if cell else None
+    return owner.owner_type if owner else None
+
+
+@transaction.atomic
+def staff_check(*, actor: User, staff: Staff, kind: str, passed: bool, note: str = "") -> Staff:
+    """Record the teacher-credential verification (education) or the violation-record
+    check (police), by the department the profile names for that step (000 §3)."""
+    from policy.vocab import Step
+
+    staff = Staff.objects.select_for_update(of=("self",)).select_related(
+        "institution__region").get(pk=staff.pk)
+    step = {"credential": Step.CREDENTIAL_VERIFICATION, "record": Step.RECORD_CHECK}.get(kind)
+    if step is None:
+        raise DomainError(_("Unknown check."), field="kind")
+    owner = _licensing_owner(staff.institution, step)
+    scope = scope_of(actor)
+    if not scope.unrestricted and (scope.department_type != owner or scope.role not in (
+            Role.OFFICER, Role.DEPARTMENT_HEAD)):
+        raise PermissionDenied(_("This check belongs to %(dept)s.")
+                               % {"dept": label_of(DepartmentType, owner or "")})
+    if not Institution.objects.restrict(actor).filter(pk=staff.institution_id).exists():
+        raise PermissionDenied()
+    field = "credential_check" if kind == "credential" else "record_check"
+    before = {field: getattr(staff, field)}
+    setattr(staff, field, Staff.Check.PASSED if passed else Staff.Check.FAILED)
+    staff.save(update_fields=[field])
+    audit_record(actor=actor, action=f"staff.check.{kind}", obj=staff, before=before,
+                 after={field: getattr(staff, field)}, reason=note)
+    return staff
+
+
+@transaction.atomic
+def material_file(*, actor: User, institution: Institution, title: str,
+                  age_range: str = "") -> TrainingMaterial:
+    """Training materials are filed with the platform (002 §2(4))."""
+    institution = _locked(institution, actor)
+    if not title.strip():
+        raise DomainError(_("Give the title of the material."), field="title")
+    material = TrainingMaterial.objects.create(institution=institution, title=title.strip(),
+                                               age_range=age_range.strip())
+    audit_record(actor=actor, action="material.file", obj=material,
+                 after={"title": material.title, "age_range": material.age_range})
+    return material
+
+
+@transaction.atomic
+def material_review(*, actor: User, material: TrainingMaterial, approved: bool,
+                    note: str) -> TrainingMaterial:
+    """An officer of the supervising department records the review result: content suited
+    to the learners' age, physique and cognitive level (002 §2(4))."""
+    material = TrainingMaterial.objects.select_for_update(of=("self",)).select_related(
+        "institution").get(pk=material.pk)
+    _locked_for_officers(material.institution, actor)
+    if not approved and not note.strip():
+        raise DomainError(_("Say why the material is rejected."), field="note")
+    before = {"review": material.review}
+    material.review = TrainingMaterial.Review.APPROVED if approved else \
+        TrainingMaterial.Review.REJECTED
+    material.review_note = note.strip()
+    material.reviewed_by = actor
+    material.save(update_fields=["review", "review_note", "reviewed_by"])
+    audit_record(actor=actor, action="material.review", obj=material, before=before,
+                 after={"review": material.review}, reason=note)
+    return material

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from cases import hooks
 from cases.models import CaseKind, Task, TaskRole, TaskStatus
@@ -18,18 +19,29 @@ from institutions.forms import (
     ONSITE_ITEMS,
     AcceptForm,
     ApplyForm,
+    BlacklistForm,
     ConcludeForm,
+    CourseForm,
+    FeePlanForm,
+    GateForm,
     ImportForm,
     InstitutionRegisterForm,
     LicenceForm,
+    MaterialForm,
     OnsiteForm,
+    ReviewForm,
+    StaffForm,
+    StatusForm,
 )
 from institutions.models import (
+    Course,
     ImportJob,
     Institution,
     InstitutionStatus,
     LicensingApplication,
+    Staff,
     Stage,
+    TrainingMaterial,
 )
 from org.models import Region, RegionLevel
 from org.scope import Action
@@ -267,3 +279,125 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     template = "institutions/_import_job.html" if request.headers.get("HX-Request") \
         else "institutions/import_job.html"
     return render(request, template, {"job": job})
+
+
+# -- the institution's records: staff, courses, fee plans, materials; officers' decisions --
+
+def _office_institution(request: HttpRequest, uscc: str) -> Institution:
+    try:
+        return selectors.office_qs(request.user).get(uscc=uscc)
+    except Institution.DoesNotExist:
+        raise Http404
+
+
+def _run(form: Any, call: Any) -> bool:
+    """Call a service; show a refusal as form errors (every rule violation by field)."""
+    try:
+        call()
+        return True
+    except services.RuleViolation as exc:
+        for v in exc.violations:
+            form.add_error(v.field if v.field in form.fields else None, str(v))
+    except DomainError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+    return False
+
+
+RECORD_FORMS = {"staff": StaffForm, "course": CourseForm, "feeplan": FeePlanForm,
+                "material": MaterialForm, "gate": GateForm, "blacklist": BlacklistForm,
+                "status": StatusForm}
+
+
+@login_required
+def institution_record(request: HttpRequest, uscc: str, verb: str) -> HttpResponse:
+    institution = _office_institution(request, uscc)
+    if verb not in RECORD_FORMS:
+        raise Http404
+    kwargs = {"institution": institution} if verb == "feeplan" else {}
+    form = RECORD_FORMS[verb](request.POST or None, **kwargs)
+    user = request.user
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        calls = {
+            "staff": lambda: services.staff_hire(actor=user, institution=institution, **d),
+            "course": lambda: services.course_create(actor=user, institution=institution, **d),
+            "feeplan": lambda: services.fee_plan_create(actor=user, **d),
+            "material": lambda: services.material_file(actor=user, institution=institution,
+                                                       **d),
+            "gate": lambda: services.gate_record(actor=user, institution=institution, **d),
+            "blacklist": lambda: services.blacklist_add(actor=user, institution=institution,
+                                                        **d),
+            "status": lambda: services.institution_set_status(actor=user,
+                                                              institution=institution, **d),
+        }
+        if _run(form, calls[verb]):
+            messages.success(request, _("Saved."))
+            return redirect("institutions:office_detail", uscc=institution.uscc)
+    return render(request, "institutions/record_form.html",
+                  {"form": form, "institution": institution, "verb": verb},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def course_check(request: HttpRequest, uscc: str) -> HttpResponse:
+    """Live check of a course against the profile's rules while it is being typed (htmx):
+    the institution sees a violation before it submits."""
+    _office_institution(request, uscc)
+    form = CourseForm(request.POST or None)
+    violations: list[str] = []
+    if form.is_valid():
+        d = form.cleaned_data
+        violations = [str(v) for v in services.course_violations(
+            mode=d["mode"], is_academic=d["is_academic"], lesson_minutes=d["lesson_minutes"],
+            break_minutes=d["break_minutes"], slots=d["slots"])]
+    return render(request, "institutions/_course_check.html",
+                  {"violations": violations, "form": form})
+
+
+@login_required
+@require_POST
+def course_list(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
+    institution = _office_institution(request, uscc)
+    course = get_object_or_404(Course.objects.restrict(request.user), pk=pk,
+                               institution=institution)
+    try:
+        services.course_list_on_platform(actor=request.user, course=course)
+        messages.success(request, _("Course listed."))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("institutions:office_detail", uscc=institution.uscc)
+
+
+@login_required
+def staff_check(request: HttpRequest, uscc: str, pk: int, kind: str) -> HttpResponse:
+    institution = _office_institution(request, uscc)
+    staff = get_object_or_404(Staff.objects.restrict(request.user), pk=pk,
+                              institution=institution)
+    if kind not in ("credential", "record"):
+        raise Http404
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _run(form, lambda: services.staff_check(
+            actor=request.user, staff=staff, kind=kind, passed=form.cleaned_data["approved"],
+            note=form.cleaned_data["note"])):
+        messages.success(request, _("Saved."))
+        return redirect("institutions:office_detail", uscc=institution.uscc)
+    return render(request, "institutions/record_form.html",
+                  {"form": form, "institution": institution, "verb": kind, "subject": staff},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def material_review(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
+    institution = _office_institution(request, uscc)
+    material = get_object_or_404(TrainingMaterial.objects.restrict(request.user), pk=pk,
+                                 institution=institution)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _run(
+            form, lambda: services.material_review(actor=request.user, material=material,
+                                                   approved=form.cleaned_data["approved"],
+                                                   note=form.cleaned_data["note"])):
+        messages.success(request, _("Saved."))
+        return redirect("institutions:office_detail", uscc=institution.uscc)
+    return render(request, "institutions/record_form.html",
+                  {"form": form, "institution": institution, "verb": "review",
+                   "subject": material}, status=400 if request.method == "POST" else 200)
