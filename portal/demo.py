@@ -167,9 +167,11 @@ def load_demo() -> dict[str, Any]:
         if not Case.objects.filter(region__path__startswith=county.path).exists():
             _demo_cases(county, depts, users, key, today)
         if not Institution.objects.filter(region__path__startswith=county.path).exists():
-            _demo_institutions(county, towns=list(county.children.order_by("code")),
+            towns_list = list(county.children.order_by("code"))
+            _demo_institutions(county, towns=towns_list,
                                admin=users[f"{key}_admin"], head=users[f"{key}_head"],
                                staff_user=users[f"{key}_institution"], key=key)
+            _demo_staged_applications(county, towns_list, users[f"{key}_admin"])
     services.deadline_scan(today=today)
     return {"users": sorted(users) + ["admin", "kunming_admin", "kunming_edu"],
             "password": DEMO_PASSWORD}
@@ -307,15 +309,63 @@ def _demo_institutions(county: Region, *, towns: list[Region], admin: User, head
             _demo_application(institution, admin)
 
 
-def _demo_application(institution: Institution, admin: User) -> None:
-    """An establishment application accepted and now in material review."""
+def _demo_application(institution: Institution, admin: User, stop: str = "review") -> None:
+    """An establishment application worked by the departments up to the `stop` stage."""
+    from cases.models import TaskStatus
+    from cases.services import task_complete
     from institutions import licensing
     from institutions.models import ApplicationAction
 
     app = licensing.application_submit(actor=admin, institution=institution,
                                        action=ApplicationAction.ESTABLISH)
-    task = app.case.tasks.get()
-    officer = User.objects.filter(department=task.department, role=Role.OFFICER).first() or \
-        User.objects.filter(department=task.department).first()
-    if officer is not None:
-        licensing.application_accept(actor=officer, application=app, accept=True)
+
+    def person(task: Any, head: bool = False) -> User | None:
+        role = Role.DEPARTMENT_HEAD if head else Role.OFFICER
+        return User.objects.filter(department=task.department, role=role).first()
+
+    for _round in range(12):
+        app.refresh_from_db()
+        if app.stage == stop or app.stage in licensing.TERMINAL:
+            return
+        for task in list(app.case.tasks.filter(status=TaskStatus.OPEN)
+                         .select_related("department")):
+            app.refresh_from_db()
+            actor = person(task, head=task.step == "conclusion" and task.role == "lead")
+            if actor is None:
+                return
+            if task.role == "lead" and task.step in licensing.DECISION_STEPS:
+                if task.step == "acceptance":
+                    licensing.application_accept(actor=actor, application=app, accept=True)
+                elif task.step == "onsite_inspection":
+                    licensing.application_record_onsite(
+                        actor=actor, application=app, note="场地、消防、安防符合要求",
+                        checklist={"premises": True, "fire_safety": True, "security": True})
+                elif task.step == "conclusion":
+                    if app.case.tasks.filter(status=TaskStatus.OPEN).exclude(
+                            pk=task.pk).exists():
+                        continue
+                    licensing.application_conclude(actor=actor, application=app, approve=True,
+                                                   reason="材料齐全，现场勘验符合要求，同意设立")
+                elif task.step == "licence_issue":
+                    licensing.application_issue_licence(
+                        actor=actor, application=app,
+                        licence_number=f"文旅民{institution.region.county_code}{app.pk:04d}号")
+            else:
+                task_complete(actor=actor, task=task, note="已按职责办理")
+
+
+STAGED = [("acceptance", "启航舞蹈培训中心"), ("onsite", "童心戏剧培训中心"),
+          ("verification", "墨香国画培训中心"), ("conclusion", "弦歌古筝培训中心"),
+          ("registration", "彩虹合唱艺术中心"), ("filing", "律动街舞培训中心"),
+          ("licence", "画境油画培训中心"), ("completed", "翰墨书画艺术中心")]
+
+
+def _demo_staged_applications(county: Region, towns: list[Region], admin: User) -> None:
+    """Arts applications at every stage of the licensing workflow (000 §3(1)1)."""
+    for n, (stop, name) in enumerate(STAGED, start=20):
+        town = towns[n % len(towns)]
+        institution = inst.institution_register(
+            actor=admin, name=f"{county.name[:2]}{name}", uscc=demo_uscc(county.code, n),
+            nature="for_profit", category="arts", legal_representative="周立",
+            safety_person="周立", address=f"{town.name}文化路{n}号", region=town)
+        _demo_application(institution, admin, stop=stop)
