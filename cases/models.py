@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from org.models import DEPARTMENT_ROLES, Department, Region, Role
-from org.scope import NOTHING, Action, Scope, ScopedQuerySet, scope_of
+from org.scope import NOTHING, Action, Scope, ScopedQuerySet, ScopedThrough, scope_of
 from policy.vocab import Category, Phase, Step
 
 
@@ -377,7 +377,7 @@ class CaseChildQuerySet(ScopedQuerySet):
     pass
 
 
-class Attachment(models.Model):
+class Attachment(ScopedThrough, models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
     file = models.FileField(storage=private_storage, upload_to=attachment_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
@@ -389,6 +389,8 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = CaseChildQuerySet.as_manager()
+    scope_through = "case"
+    scope_work_as_change = True
     grant_via = "case"
 
     class Meta:
@@ -399,13 +401,9 @@ class Attachment(models.Model):
     def __str__(self) -> str:
         return self.original_name
 
-    @classmethod
-    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
-        return Case.scope_q(scope, Action.VIEW if action == Action.VIEW else Action.CHANGE,
-                            f"{prefix}case__")
 
 
-class Comment(models.Model):
+class Comment(ScopedThrough, models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                related_name="+")
@@ -413,6 +411,8 @@ class Comment(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = CaseChildQuerySet.as_manager()
+    scope_through = "case"
+    scope_work_as_change = True
     grant_via = "case"
 
     class Meta:
@@ -423,10 +423,6 @@ class Comment(models.Model):
     def __str__(self) -> str:
         return self.body[:50]
 
-    @classmethod
-    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
-        return Case.scope_q(scope, Action.VIEW if action == Action.VIEW else Action.CHANGE,
-                            f"{prefix}case__")
 
 
 class AppendOnlyError(RuntimeError):

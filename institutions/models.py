@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import private_storage
 from institutions.uscc import validate_uscc
 from org.models import DEPARTMENT_ROLES, Department, Region, Role
-from org.scope import NOTHING, Action, Scope, ScopedQuerySet
+from org.scope import NOTHING, Action, Scope, ScopedQuerySet, ScopedThrough
 from policy.vocab import Category, Nature
 
 
@@ -170,7 +170,7 @@ class Institution(models.Model):
         return all(self.gate_conditions.values())
 
 
-class Staff(models.Model):
+class Staff(ScopedThrough, models.Model):
     """Teachers and staff: credential verified by education; violation-record check by
     police (违法记录核查) (000 §3); pre-hire check against employment bans (002 §2(4))."""
 
@@ -199,6 +199,7 @@ class Staff(models.Model):
     left_on = models.DateField(_("left on"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
+    scope_through = "institution"
 
     class Meta:
         verbose_name = _("staff member")
@@ -210,9 +211,6 @@ class Staff(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.id_number_masked})"
 
-    @classmethod
-    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
-        return Institution.scope_q(scope, action, f"{prefix}institution__")
 
 
 class EmploymentBan(models.Model):
@@ -241,7 +239,7 @@ class CourseMode(models.TextChoices):
     ONLINE = "online", _("Online")
 
 
-class Course(models.Model):
+class Course(ScopedThrough, models.Model):
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT,
                                     related_name="courses")
     name = models.CharField(_("name"), max_length=100)
@@ -256,6 +254,7 @@ class Course(models.Model):
     is_listed = models.BooleanField(_("listed"), default=False)
 
     objects = ScopedQuerySet.as_manager()
+    scope_through = "institution"
 
     class Meta:
         verbose_name = _("course")
@@ -265,9 +264,6 @@ class Course(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @classmethod
-    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
-        return Institution.scope_q(scope, action, f"{prefix}institution__")
 
 
 class CourseSlot(models.Model):
@@ -290,7 +286,7 @@ class CourseSlot(models.Model):
         return f"{self.get_weekday_display()} {self.start:%H:%M}-{self.end:%H:%M}"
 
 
-class FeePlan(models.Model):
+class FeePlan(ScopedThrough, models.Model):
     """One charge (002 §2(4)) with its refund terms and model contract (004 §4(5))."""
 
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="fee_plans")
@@ -305,6 +301,7 @@ class FeePlan(models.Model):
     contract_clauses = models.JSONField(_("contract clauses"), default=list)
 
     objects = ScopedQuerySet.as_manager()
+    scope_through = "course__institution"
 
     class Meta:
         verbose_name = _("fee plan")
@@ -313,12 +310,9 @@ class FeePlan(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @classmethod
-    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
-        return Institution.scope_q(scope, action, f"{prefix}course__institution__")
 
 
-class TrainingMaterial(models.Model):
+class TrainingMaterial(ScopedThrough, models.Model):
     """Training materials are filed and reviewed by an officer (002 §2(4))."""
 
     class Review(models.TextChoices):
@@ -337,6 +331,7 @@ class TrainingMaterial(models.Model):
                                     null=True, blank=True, related_name="+")
 
     objects = ScopedQuerySet.as_manager()
+    scope_through = "institution"
 
     class Meta:
         verbose_name = _("training material")
@@ -345,9 +340,6 @@ class TrainingMaterial(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @classmethod
-    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
-        return Institution.scope_q(scope, action, f"{prefix}institution__")
 
 
 class ApplicationAction(models.TextChoices):

@@ -161,3 +161,21 @@ def _grant_q(model: type[models.Model], scope: Scope, action: str) -> Q | None:
         group__user__id=scope.user_id, permission__codename=codename
     ).values("content_object_id")})
     return q
+
+
+class ScopedThrough:
+    """A model whose rows are visible through a parent's scope rule: set `scope_through`
+    to the lookup path of the parent (for example "course__institution"). With
+    `scope_work_as_change`, any action other than VIEW asks the parent for CHANGE."""
+
+    scope_through: str = ""
+    scope_work_as_change: bool = False
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
+        model: Any = cls
+        for part in cls.scope_through.split("__"):
+            model = model._meta.get_field(part).related_model
+        if cls.scope_work_as_change and action != Action.VIEW:
+            action = Action.CHANGE
+        return model.scope_q(scope, action, f"{prefix}{cls.scope_through}__")
