@@ -121,8 +121,8 @@ class ScopedQuerySet(models.QuerySet):
 
     def restrict(self, principal: Any, action: str = Action.VIEW) -> ScopedQuerySet:
         scope = scope_of(principal)
-        if scope.unrestricted:
-            return self.all()
+        if scope.unrestricted and action != Action.PUBLIC:
+            return self.all()  # (PUBLIC facts go through the rule, for admins too)
         q = self.model.scope_q(scope, action)
         if q is None:
             return self.all()
