@@ -137,6 +137,8 @@ class CourseForm(forms.Form):
                                decimal_places=2)
     starts_on = forms.DateField(label=_("Starts on"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Ends on"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
     slots = forms.CharField(
         label=_("Weekly lesson times"), widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line: weekday (1 = Monday … 7 = Sunday) and time, e.g. "
@@ -174,6 +176,8 @@ class FeePlanForm(forms.Form):
         attrs={"rows": 2}), max_length=2000)
     contract_version = forms.CharField(label=_("Model contract edition"), max_length=10,
                                        initial="2021")
+    charge_on = forms.DateField(label=_("Charged on (advance charge)"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
     contract_clauses = forms.MultipleChoiceField(
         label=_("Clauses in the contract"), required=False,
         widget=forms.CheckboxSelectMultiple, choices=[

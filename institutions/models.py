@@ -251,6 +251,7 @@ class Course(ScopedThrough, models.Model):
     price = models.DecimalField(_("price (yuan)"), max_digits=10, decimal_places=2,
                                 validators=[MinValueValidator(Decimal("0"))])
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
     is_listed = models.BooleanField(_("listed"), default=False)
 
     objects = ScopedQuerySet.as_manager()
@@ -299,6 +300,11 @@ class FeePlan(ScopedThrough, models.Model):
     contract_version = models.CharField(_("model contract edition"), max_length=10,
                                         default="2021")
     contract_clauses = models.JSONField(_("contract clauses"), default=list)
+    charge_on = models.DateField(_("charged on"), null=True, blank=True,
+                                 help_text=_("For an advance charge: the day it is collected."))
+    flags = models.JSONField(_("flags"), default=list, blank=True,
+                             help_text=_("Non-blocking findings, e.g. a price that deviates "
+                                         "from the government-guided price (001 §4(2)7)."))
 
     objects = ScopedQuerySet.as_manager()
     scope_through = "course__institution"

@@ -57,10 +57,26 @@ class Slot:
 
 
 def check_course(*, mode: str, is_academic: bool, lesson_minutes: int, break_minutes: int | None,
-                 slots: list[Slot], profile: ProfileData | None = None) -> list[Violation]:
-    """Offline/online timing rules and the academic rest-day ban for one course."""
+                 slots: list[Slot], starts_on: dt.date | None = None,
+                 ends_on: dt.date | None = None, county_code: str = "",
+                 profile: ProfileData | None = None) -> list[Violation]:
+    """Offline/online timing rules, and the academic ban on rest days and vacations, for
+    one course."""
     p = profile or active_profile()
     out: list[Violation] = []
+    if is_academic and starts_on and ends_on and p.rule("academic_forbidden_on_rest_days"):
+        from django.db.models import Q
+
+        from policy.models import SchoolVacation
+
+        clash = SchoolVacation.objects.filter(Q(region_code="") | Q(region_code=county_code),
+                                              start__lte=ends_on, end__gte=starts_on).first()
+        if clash is not None:
+            out.append(Violation(
+                "ends_on", "academic_forbidden_on_rest_days",
+                _("An academic course may not run in the %(name)s (%(start)s to %(end)s).")
+                % {"name": clash.name, "start": clash.start, "end": clash.end},
+                _source(p, "academic_forbidden_on_rest_days")))
     end_key = "online_end_time" if mode == "online" else "offline_end_time"
     latest = p.rule(end_key)
     for slot in slots:
@@ -96,16 +112,24 @@ def check_course(*, mode: str, is_academic: bool, lesson_minutes: int, break_min
     return out
 
 
-def check_session_date(*, day: dt.date, is_academic: bool,
+def check_session_date(*, day: dt.date, is_academic: bool, county_code: str = "",
                        profile: ProfileData | None = None) -> list[Violation]:
-    """A dated academic session may not fall on a legal holiday or rest day (calendar)."""
-    from policy.calendar import is_workday
+    """A dated academic session may not fall on a legal holiday, a rest day (calendar) or
+    in a school vacation."""
+    from policy.calendar import in_vacation, is_workday
 
     p = profile or active_profile()
-    if is_academic and p.rule("academic_forbidden_on_rest_days") and not is_workday(day):
+    if not (is_academic and p.rule("academic_forbidden_on_rest_days")):
+        return []
+    if not is_workday(day):
         return [Violation("date", "academic_forbidden_on_rest_days",
                           _("Academic training is not allowed on %(day)s, a legal holiday or "
                             "rest day.") % {"day": day.isoformat()},
+                          _source(p, "academic_forbidden_on_rest_days"))]
+    if in_vacation(day, county_code):
+        return [Violation("date", "academic_forbidden_on_rest_days",
+                          _("Academic training is not allowed on %(day)s, in the school "
+                            "vacation.") % {"day": day.isoformat()},
                           _source(p, "academic_forbidden_on_rest_days"))]
     return []
 

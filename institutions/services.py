@@ -302,30 +302,37 @@ def staff_hire(*, actor: User, institution: Institution, name: str, id_number: s
 # -- courses and fee plans -------------------------------------------------------------
 
 def course_violations(*, mode: str, is_academic: bool, lesson_minutes: int,
-                      break_minutes: int | None, slots: list[Slot]) -> list[Violation]:
+                      break_minutes: int | None, slots: list[Slot],
+                      starts_on: dt.date | None = None, ends_on: dt.date | None = None,
+                      county_code: str = "") -> list[Violation]:
     return check_course(mode=mode, is_academic=is_academic, lesson_minutes=lesson_minutes,
-                        break_minutes=break_minutes, slots=slots)
+                        break_minutes=break_minutes, slots=slots, starts_on=starts_on,
+                        ends_on=ends_on, county_code=county_code)
 
 
 @transaction.atomic
 def course_create(*, actor: User, institution: Institution, name: str, mode: str,
                   is_academic: bool, lesson_minutes: int, break_minutes: int | None,
                   class_hours: int, price: Decimal, slots: list[Slot],
-                  starts_on: dt.date | None = None) -> Course:
+                  starts_on: dt.date | None = None, ends_on: dt.date | None = None) -> Course:
     """Save a course only when it keeps the profile's timing rules (002 §2(4), 004 §3)."""
     institution = _locked(institution, actor)
     if not slots:
         raise DomainError(_("Give at least one weekly lesson time."), field="slots")
+    if starts_on and ends_on and ends_on < starts_on:
+        raise DomainError(_("The course must end after it starts."), field="ends_on")
     blocking = [v for v in course_violations(mode=mode, is_academic=is_academic,
                                              lesson_minutes=lesson_minutes,
-                                             break_minutes=break_minutes, slots=slots)
+                                             break_minutes=break_minutes, slots=slots,
+                                             starts_on=starts_on, ends_on=ends_on,
+                                             county_code=institution.region.county_code)
                 if v.blocking]
     if blocking:
         raise RuleViolation(blocking)
     course = Course.objects.create(
         institution=institution, name=name.strip(), mode=mode, is_academic=is_academic,
         lesson_minutes=lesson_minutes, break_minutes=break_minutes, class_hours=class_hours,
-        price=price, starts_on=starts_on)
+        price=price, starts_on=starts_on, ends_on=ends_on)
     CourseSlot.objects.bulk_create(CourseSlot(course=course, weekday=s.weekday, start=s.start,
                                               end=s.end) for s in slots)
     audit_record(actor=actor, action="course.create", obj=course,
@@ -352,23 +359,25 @@ def course_list_on_platform(*, actor: User, course: Course) -> Course:
 @transaction.atomic
 def fee_plan_create(*, actor: User, course: Course, name: str, amount: Decimal, months: int,
                     class_hours: int, refund_terms: str, contract_version: str,
-                    contract_clauses: list[str]) -> FeePlan:
+                    contract_clauses: list[str], charge_on: dt.date | None = None) -> FeePlan:
     """Save a fee plan only within the charging limits (002 §2(4)) and with the model
     contract's clauses (004 §4(5))."""
     _locked(course.institution, actor)
     if not refund_terms.strip():
         raise DomainError(_("Describe the refund terms."), field="refund_terms")
-    blocking = [v for v in check_fee_plan(amount=amount, months=months, class_hours=class_hours,
-                                          contract_version=contract_version,
-                                          clauses=contract_clauses, unit_price=course.price)
-                if v.blocking]
+    found = check_fee_plan(amount=amount, months=months, class_hours=class_hours,
+                           contract_version=contract_version, clauses=contract_clauses,
+                           unit_price=course.price, charge_date=charge_on,
+                           course_start=course.starts_on)
+    blocking = [v for v in found if v.blocking]
     if blocking:
         raise RuleViolation(blocking)
     plan = FeePlan.objects.create(course=course, name=name.strip(), amount=amount,
                                   months=months, class_hours=class_hours,
                                   refund_terms=refund_terms.strip(),
                                   contract_version=contract_version,
-                                  contract_clauses=list(contract_clauses))
+                                  contract_clauses=list(contract_clauses), charge_on=charge_on,
+                                  flags=[str(v) for v in found if not v.blocking])
     audit_record(actor=actor, action="feeplan.create", obj=plan,
                  after=snapshot(plan, ["name", "amount", "months", "class_hours",
                                        "contract_version"]))

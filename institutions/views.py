@@ -347,9 +347,11 @@ def course_check(request: HttpRequest, uscc: str) -> HttpResponse:
     violations: list[str] = []
     if form.is_valid():
         d = form.cleaned_data
+        institution = _office_institution(request, uscc)
         violations = [str(v) for v in services.course_violations(
             mode=d["mode"], is_academic=d["is_academic"], lesson_minutes=d["lesson_minutes"],
-            break_minutes=d["break_minutes"], slots=d["slots"])]
+            break_minutes=d["break_minutes"], slots=d["slots"], starts_on=d["starts_on"],
+            ends_on=d["ends_on"], county_code=institution.region.county_code)]
     return render(request, "institutions/_course_check.html",
                   {"violations": violations, "form": form})
 

@@ -15,6 +15,7 @@ from policy.models import (
     MatrixStep,
     PolicyProfile,
     RuleParameter,
+    SchoolVacation,
 )
 
 
@@ -56,6 +57,11 @@ class MatrixCellAdmin(admin.ModelAdmin):
 class ComplaintRouteAdmin(admin.ModelAdmin):
     list_display = ["profile", "category", "topic", "lead_type", "hotline", "source"]
     list_filter = ["profile", "topic"]
+
+
+@admin.register(SchoolVacation)
+class SchoolVacationAdmin(admin.ModelAdmin):
+    list_display = ["name", "start", "end", "region_code"]
 
 
 @admin.register(CalendarYear)

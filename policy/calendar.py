@@ -39,6 +39,16 @@ def _require_years(first: int, last: int) -> None:
         raise CalendarMissing(missing[0])
 
 
+def in_vacation(day: dt.date, county_code: str = "") -> bool:
+    """Within a school vacation entered for the deployment or the county (004 §3(2))."""
+    from django.db.models import Q
+
+    from policy.models import SchoolVacation
+
+    return SchoolVacation.objects.filter(Q(region_code="") | Q(region_code=county_code),
+                                         start__lte=day, end__gte=day).exists()
+
+
 def is_workday(day: dt.date) -> bool:
     try:
         return CalendarDay.objects.values_list("is_workday", flat=True).get(date=day)

@@ -240,3 +240,26 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return self.date.isoformat()
+
+
+class SchoolVacation(models.Model):
+    """Winter and summer vacations, when academic training is forbidden like on legal
+    holidays and rest days (004 §3(2)). The seeds give no dates: the education bureau
+    enters each year's dates in the admin."""
+
+    name = models.CharField(_("name"), max_length=50)
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+    region_code = models.CharField(_("region"), max_length=20, blank=True,
+                                   help_text=_("Empty for the whole deployment; a county's "
+                                               "division code for that county only."))
+
+    class Meta:
+        verbose_name = _("school vacation")
+        verbose_name_plural = _("school vacations")
+        ordering = ["start"]
+        constraints = [models.CheckConstraint(condition=models.Q(end__gte=models.F("start")),
+                                              name="vacation_ends_after_start")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.start}–{self.end}"

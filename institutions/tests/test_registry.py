@@ -200,3 +200,52 @@ def test_licence_status_transitions(world):
     with pytest.raises(PermissionDenied):
         services.institution_set_status(actor=world.a.users["officer"], institution=inst,
                                         status=InstitutionStatus.TERMINATED, reason="x")
+
+
+def test_academic_course_may_not_run_in_the_vacation(world):
+    """004 §3(2): academic training is forbidden in winter and summer vacations (dates
+    entered by the education bureau)."""
+    from policy.models import SchoolVacation
+
+    DepartmentFactory(region=world.a.region, type=DepartmentType.EDUCATION)
+    SchoolVacation.objects.create(name="暑假", start=dt.date(2026, 7, 11),
+                                  end=dt.date(2026, 8, 31))
+    with override_settings(POLICY_PROFILE="beichen"):
+        inst = register(world, n=7, category=Category.ACADEMIC)
+        args = dict(actor=world.a.users["county_admin"], institution=inst, name="数学",
+                    mode="offline", is_academic=True, lesson_minutes=45, break_minutes=10,
+                    class_hours=20, price=Decimal("1000"),
+                    slots=[Slot(1, dt.time(18, 0), dt.time(19, 0))])
+        with pytest.raises(services.RuleViolation) as exc:
+            services.course_create(**args, starts_on=dt.date(2026, 6, 1),
+                                   ends_on=dt.date(2026, 7, 20))
+        assert "暑假" in str(exc.value.message)
+        assert services.course_create(**args, starts_on=dt.date(2026, 9, 1),
+                                      ends_on=dt.date(2026, 12, 31)).pk
+
+
+def test_advance_charge_and_guided_price_on_fee_plans(world):
+    """002 §2(4): an advance charge no earlier than one month before the course starts;
+    001 §4(2)7: a price off the government-guided price is flagged, not refused."""
+    from policy.models import RuleParameter
+
+    inst = register(world)
+    admin = world.a.users["county_admin"]
+    course = services.course_create(actor=admin, institution=inst, name="美术", mode="offline",
+                                    is_academic=False, lesson_minutes=60, break_minutes=10,
+                                    class_hours=40, price=Decimal("3000"),
+                                    starts_on=dt.date(2026, 9, 1),
+                                    slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
+    plan = dict(actor=admin, course=course, name="一期", amount=Decimal("3000"), months=3,
+                class_hours=40, refund_terms="按比例退费", contract_version="2021",
+                contract_clauses=list(REQUIRED_CLAUSES))
+    with pytest.raises(services.RuleViolation):
+        services.fee_plan_create(**plan, charge_on=dt.date(2026, 7, 31))
+    assert services.fee_plan_create(**plan, charge_on=dt.date(2026, 8, 1)).flags == []
+    RuleParameter.objects.filter(profile__code="kunming", key="government_guided_price").update(
+        value="2800.00")
+    from policy.profile import invalidate_profile_cache
+
+    invalidate_profile_cache()
+    flagged = services.fee_plan_create(**{**plan, "name": "二期"})
+    assert len(flagged.flags) == 1 and "2800" in flagged.flags[0]
