@@ -158,11 +158,15 @@ class Institution(models.Model):
 
     @property
     def gate_conditions(self) -> dict[str, bool]:
-        """The enrollment gate (000 §4(3)), condition by condition."""
+        """The enrollment gate (000 §4(3)), condition by condition (uses prefetched
+        courses when the caller loaded them)."""
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("courses")
+        listed = (any(c.is_listed for c in prefetched) if prefetched is not None
+                  else self.courses.filter(is_listed=True).exists())
         return {
             "fund_account": bool(self.fund_account and self.payment_channel),
             "national_platform": bool(self.national_platform_account),
-            "courses_listed": self.courses.filter(is_listed=True).exists(),
+            "courses_listed": listed,
         }
 
     @property
