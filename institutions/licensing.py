@@ -9,12 +9,12 @@ all its tasks are done; `cases.hooks` then opens the next one in the same transa
 - review: the lead's material review, and the co-review, training-materials review or
   assisting departments' duties, in parallel, each with its duty text (000 §3(1)1);
 - on-site inspection (现场勘验), convened by the step's owner with its participants, with
-  a checklist and photos (for tech in Kunming education-sports convenes, 000 §3(2)1);
+  a checklist and photos (for tech, 000 §3(2)1 has education-sports convene);
 - teacher-credential verification (education) and staff violation-record check (police);
 - consultation of the supervising department, where the approval rule asks for it
-  (Beichen: only for establishment, 001 §4(2)4);
+  (001 §4(2)4: only for establishment);
 - conclusion by the approver's department head once every other task is done, with
-  co-signers (education-sports for arts and tech in Kunming); nobody concludes an
+  co-signers (000 §3: education-sports for arts and tech); nobody concludes an
   application they reviewed themselves;
 - registration by market regulation or civil affairs by nature (000 §3);
 - filing (备案), and the approval pushed to the departments the rule names (001 §4(2)4);
