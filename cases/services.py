@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import filetypes, hooks
 from cases.audit import audit_record, snapshot
@@ -41,6 +42,7 @@ from org.scope import Action
 from policy.calendar import add_workdays
 from policy.profile import active_profile
 from portal.errors import DomainError, InvalidState, PermissionDenied
+from portal.i18n import stored
 
 TASK_FIELDS = ["status", "assignee", "department", "due_date", "escalation_level",
                "completion_note", "return_reason"]
@@ -189,7 +191,8 @@ def case_cancel(*, actor: User | None, case: Case, reason: str) -> Case:
     open_tasks = Task.objects.filter(case=case, status=TaskStatus.OPEN)
     withdrawn = list(open_tasks.values_list("pk", flat=True))
     open_tasks.update(status=TaskStatus.RETURNED,
-                      return_reason=_("Case cancelled: %(reason)s") % {"reason": reason})
+                      return_reason=stored(gettext_lazy("Case cancelled: %(reason)s"),
+                                         reason=reason))
     return _set_case_state(actor=actor, case=case, state=CaseState.CANCELLED,
                            action="case.cancel", reason=reason,
                            extra_after={"withdrawn_tasks": withdrawn})

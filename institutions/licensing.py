@@ -27,9 +27,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import hooks
 from cases import services as case_services
@@ -48,6 +50,7 @@ from org.scope import Action, scope_of
 from policy.profile import Cell, ProfileData, active_profile
 from policy.vocab import DepartmentType, LicenceAction, Phase, Step, label_of
 from portal.errors import DomainError, InvalidState, PermissionDenied
+from portal.i18n import stored
 
 STAGE_STEPS: dict[str, tuple[str, ...]] = {
     Stage.ACCEPTANCE: (Step.ACCEPTANCE,),
@@ -178,9 +181,11 @@ def planned_tasks(application: LicensingApplication, stage: str) -> list[dict[st
 
 
 def _open_stage(application: LicensingApplication, stages: list[str], start: int) -> None:
-    """Open the first stage from `start` that has tasks; complete when none is left."""
+    """Open the first stage from `start` that has tasks; complete when none is left.
+    Duty texts are stored in the deployment's language, whatever the requester's."""
     for stage in stages[start:]:
-        plan = planned_tasks(application, stage)
+        with translation.override(settings.LANGUAGE_CODE):
+            plan = planned_tasks(application, stage)
         if not plan:
             continue
         application.stage = stage
@@ -209,13 +214,13 @@ def _complete(application: LicensingApplication) -> None:
                      before=before, after=changes)
     elif application.action == ApplicationAction.TERMINATE:
         apply_status(actor=None, institution=inst, status=InstitutionStatus.TERMINATED,
-                     reason=_("Termination approved"), case=application.case)
+                     reason=stored(gettext_lazy("Termination approved")), case=application.case)
     application.stage = Stage.COMPLETED
     application.save(update_fields=["stage"])
     audit_record(actor=None, action="licensing.completed", case=application.case,
                  obj=application, after={"stage": Stage.COMPLETED})
     case_services.case_close(actor=None, case=application.case,
-                             reason=_("Licensing workflow completed"))
+                             reason=stored(gettext_lazy("Licensing workflow completed")))
 
 
 hooks.register_decision_steps(CaseKind.LICENSING, DECISION_STEPS)
@@ -325,8 +330,9 @@ def application_accept(*, actor: User, application: LicensingApplication, accept
     if not accept:
         application.stage = Stage.NOT_ACCEPTED
         application.save(update_fields=["stage"])
-    case_services.task_complete(actor=actor, task=task,
-                                note=reason or _("Accepted"))
+    with translation.override(settings.LANGUAGE_CODE):
+        note = reason or _("Accepted")
+    case_services.task_complete(actor=actor, task=task, note=note)
     if not accept:
         case_services.case_close(actor=None, case=application.case, reason=reason)
     application.refresh_from_db()
@@ -398,7 +404,8 @@ def application_issue_licence(*, actor: User, application: LicensingApplication,
                  issuer=task.department, valid_from=timezone.localdate(),
                  valid_until=valid_until, case=application.case)
     case_services.task_complete(actor=actor, task=task,
-                                note=_("Licence %(number)s issued") % {"number": licence_number})
+                                note=stored(gettext_lazy("Licence %(number)s issued"),
+                                            number=licence_number))
     application.refresh_from_db()
     return application
 

@@ -227,7 +227,8 @@ def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, 
              Step.CONCLUSION: "conclude", Step.LICENCE_ISSUE: "licence"}
     return "institutions/_licensing_panel.html", {
         "application": application,
-        "stages": [(s, label_of(Stage, s)) for s in licensing.stages_for(application)],
+        "stages": [(s, label_of(Stage, s)) for s in licensing.stages_for(application)
+                   if licensing.planned_tasks(application, s)],
         "decisions": [(label_of(Stage, st), d) for st, d in application.decisions.items()],
         "actions": [(verbs[s], label_of(Step, s)) for s in held if s in verbs],
         "checklist": [(label, application.onsite_checklist.get(key))

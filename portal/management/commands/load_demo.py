@@ -10,6 +10,10 @@ class Command(BaseCommand):
     help = "Load the demo data (idempotent): Kunming, two districts, users, cases and tasks."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from django.conf import settings
+        from django.utils import translation
+
+        translation.activate(settings.LANGUAGE_CODE)  # stored texts in the default language
         call_command("load_profiles", stdout=self.stdout)
         result = load_demo()
         self.stdout.write(self.style.SUCCESS(
