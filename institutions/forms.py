@@ -14,6 +14,17 @@ from policy.profile import active_profile
 from policy.vocab import Category, Nature
 
 
+class BoundedDateField(forms.DateField):
+    """Dates a register can hold: 2000 to 2100 (no year-1 arithmetic surprises)."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and not (dt.date(2000, 1, 1) <= value <= dt.date(2100, 12, 31)):
+            raise forms.ValidationError(_("Enter a date between 2000 and 2100."))
+
+
 class InstitutionRegisterForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     uscc = forms.CharField(label=_("Unified social credit code"), max_length=18, min_length=18)
@@ -98,8 +109,7 @@ class ConcludeForm(forms.Form):
 
 class LicenceForm(forms.Form):
     licence_number = forms.CharField(label=_("Licence number"), max_length=60)
-    valid_until = forms.DateField(label=_("Valid until"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = BoundedDateField(label=_("Valid until"), required=False)
 
 
 class ImportForm(forms.Form):
@@ -117,8 +127,7 @@ class StaffForm(forms.Form):
                                         choices=[("", "—"), *Staff.Credential.choices])
     credential_number = forms.CharField(label=_("Credential number"), max_length=60,
                                         required=False)
-    hired_on = forms.DateField(label=_("Hired on"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
+    hired_on = BoundedDateField(label=_("Hired on"), required=False)
 
 
 SLOT_RE = re.compile(r"^\s*([1-7])\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -135,10 +144,8 @@ class CourseForm(forms.Form):
     class_hours = forms.IntegerField(label=_("Class hours"), min_value=1, max_value=10000)
     price = forms.DecimalField(label=_("Price (yuan)"), min_value=0, max_digits=10,
                                decimal_places=2)
-    starts_on = forms.DateField(label=_("Starts on"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Ends on"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = BoundedDateField(label=_("Starts on"), required=False)
+    ends_on = BoundedDateField(label=_("Ends on"), required=False)
     slots = forms.CharField(
         label=_("Weekly lesson times"), widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line: weekday (1 = Monday … 7 = Sunday) and time, e.g. "
@@ -176,8 +183,7 @@ class FeePlanForm(forms.Form):
         attrs={"rows": 2}), max_length=2000)
     contract_version = forms.CharField(label=_("Model contract edition"), max_length=10,
                                        initial="2021")
-    charge_on = forms.DateField(label=_("Charged on (advance charge)"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+    charge_on = BoundedDateField(label=_("Charged on (advance charge)"), required=False)
     contract_clauses = forms.MultipleChoiceField(
         label=_("Clauses in the contract"), required=False,
         widget=forms.CheckboxSelectMultiple, choices=[

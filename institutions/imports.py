@@ -19,7 +19,8 @@ from openpyxl import Workbook, load_workbook
 
 from institutions import services
 from institutions.models import ImportJob, Institution, InstitutionStatus
-from org.models import Region, User
+from org.models import Region, Role, User
+from org.scope import scope_of
 from policy.vocab import Category, Nature
 
 COLUMNS: list[tuple[str, Any]] = [
@@ -64,9 +65,13 @@ def read_rows(data: bytes) -> list[Row]:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise ImportFileError(_("The file is not a readable Excel workbook.")) from exc
-    sheet = workbook.worksheets[0]
+    try:
+        sheet = workbook.worksheets[0]
+        all_cells = list(sheet.iter_rows(values_only=True))
+    except Exception as exc:
+        raise ImportFileError(_("The file is not a readable Excel workbook.")) from exc
     rows = []
-    for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+    for number, cells in enumerate(all_cells, start=1):
         if number == 1:
             continue
         values = {key: ("" if v is None else str(v).strip())
@@ -104,6 +109,13 @@ def _apply(row: Row, actor: User) -> Institution:
         legal_representative=v["legal_representative"], safety_person=v["safety_person"],
         address=v["address"], region=region, phone=v["phone"])
     if v["licence_number"]:
+        scope = scope_of(actor)
+        if not scope.unrestricted and scope.role not in (Role.COUNTY_ADMIN, Role.CITY_ADMIN,
+                                                         Role.DEPARTMENT_HEAD):
+            raise services.DomainError(_("Only admins and department heads import licensed "
+                                         "institutions."), field="licence_number")
+        if len(v["licence_number"]) > 60:
+            raise services.DomainError(_("At most 60 characters."), field="licence_number")
         services.apply_status(actor=actor, institution=institution,
                               status=InstitutionStatus.LICENSED,
                               reason=_("Imported from the existing register"),
@@ -119,6 +131,26 @@ def _error(row: Row, exc: services.DomainError) -> dict[str, Any]:
 
 
 def run(job_id: int) -> ImportJob:
+    """Run a job; any unexpected failure ends it as FAILED with a message, so that the
+    progress page never waits forever."""
+    try:
+        return _run(job_id)
+    except Exception as exc:  # reported to the user and logged, never left hanging
+        import logging
+
+        logging.getLogger(__name__).exception("import %s failed", job_id)
+        ImportJob.objects.filter(pk=job_id).update(
+            state=ImportJob.State.FAILED,
+            message=_("The import failed: %(error)s. Nothing was written.") % {
+                "error": exc.__class__.__name__})
+        return ImportJob.objects.get(pk=job_id)
+
+
+class _Refused(Exception):
+    pass
+
+
+def _run(job_id: int) -> ImportJob:
     """Check every row (progress saved as it goes), then write what the mode allows."""
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     if job.state not in (ImportJob.State.PENDING, ImportJob.State.CHECKING):
@@ -130,6 +162,11 @@ def run(job_id: int) -> ImportJob:
     except ImportFileError as exc:
         ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.FAILED,
                                                    message=str(exc))
+        return ImportJob.objects.get(pk=job.pk)
+    if not rows:
+        ImportJob.objects.filter(pk=job.pk).update(
+            state=ImportJob.State.REFUSED,
+            message=_("The file has no rows below the header: nothing to import."))
         return ImportJob.objects.get(pk=job.pk)
     ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.CHECKING,
                                                total_rows=len(rows), processed_rows=0)
@@ -161,14 +198,23 @@ def run(job_id: int) -> ImportJob:
         return ImportJob.objects.get(pk=job.pk)
     ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.WRITING)
     imported = 0
-    with transaction.atomic():
-        for row in valid:
-            try:
-                with transaction.atomic():
-                    _apply(row, actor)
-                imported += 1
-            except services.DomainError as exc:  # changed since the check
-                errors.append(_error(row, exc))
+    try:
+        with transaction.atomic():
+            for row in valid:
+                try:
+                    with transaction.atomic():
+                        _apply(row, actor)
+                    imported += 1
+                except services.DomainError as exc:  # changed since the check
+                    errors.append(_error(row, exc))
+                    if job.mode == ImportJob.Mode.ALL_OR_NOTHING:
+                        raise _Refused from exc
+    except _Refused:
+        ImportJob.objects.filter(pk=job.pk).update(
+            state=ImportJob.State.REFUSED, errors=errors, imported_rows=0,
+            message=_("A row became invalid while writing, so nothing was imported "
+                      "(all-or-nothing)."))
+        return ImportJob.objects.get(pk=job.pk)
     message = (_("All %(n)s rows imported.") % {"n": imported} if not errors else
                _("%(n)s valid rows imported; %(bad)s rows with errors were skipped.")
                % {"n": imported, "bad": len(errors)})

@@ -29,6 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,7 +37,7 @@ from django.utils.translation import gettext_lazy
 from cases import hooks
 from cases import services as case_services
 from cases.audit import audit_record
-from cases.models import Case, CaseKind, Task, TaskRole, TaskStatus
+from cases.models import Case, CaseKind, CaseState, Task, TaskRole, TaskStatus
 from institutions.models import (
     ApplicationAction,
     Institution,
@@ -44,7 +45,7 @@ from institutions.models import (
     LicensingApplication,
     Stage,
 )
-from institutions.services import _may_register_in, apply_status, county_of
+from institutions.services import apply_status, county_of, may_register
 from org.models import Department, Role, User
 from org.scope import Action, scope_of
 from policy.profile import Cell, ProfileData, active_profile
@@ -219,11 +220,16 @@ def _complete(application: LicensingApplication) -> None:
     application.save(update_fields=["stage"])
     audit_record(actor=None, action="licensing.completed", case=application.case,
                  obj=application, after={"stage": Stage.COMPLETED})
-    case_services.case_close(actor=None, case=application.case,
-                             reason=stored(gettext_lazy("Licensing workflow completed")))
+    _close_if_done(application.case, stored(gettext_lazy("Licensing workflow completed")))
 
 
 hooks.register_decision_steps(CaseKind.LICENSING, DECISION_STEPS)
+
+
+def _close_if_done(case: Case, reason: str) -> None:
+    """Close the case when the workflow ends, unless someone added other work to it."""
+    if not Task.objects.filter(case=case).exclude(status=TaskStatus.DONE).exists():
+        case_services.case_close(actor=None, case=case, reason=reason)
 
 
 @hooks.on_task_done(CaseKind.LICENSING)
@@ -260,12 +266,13 @@ def application_submit(*, actor: User, institution: Institution, action: str,
         pk=institution.pk)
     scope = scope_of(actor)
     own_staff = scope.role == Role.INSTITUTION_STAFF and scope.institution_id == institution.pk
-    if not own_staff and not _may_register_in(actor, institution.region):
+    if not own_staff and not may_register(actor, institution.region, institution.category):
         raise PermissionDenied()
     if action not in ApplicationAction.values:
         raise DomainError(_("Unknown application type."), field="action")
-    if LicensingApplication.objects.filter(institution=institution).exclude(
-            stage__in=TERMINAL).exists():
+    if LicensingApplication.objects.filter(
+            institution=institution, case__state__in=[CaseState.OPEN, CaseState.IN_PROGRESS]
+    ).exclude(stage__in=TERMINAL).exists():
         raise InvalidState(_("The institution already has an application in progress."))
     expected = {ApplicationAction.ESTABLISH: {InstitutionStatus.APPLYING},
                 ApplicationAction.RELICENSE: {InstitutionStatus.LICENSED,
@@ -283,6 +290,10 @@ def application_submit(*, actor: User, institution: Institution, action: str,
             raise DomainError(_("Name what changes: name, address, legal representative, "
                                 "safety responsible person or premises."),
                               field="change_details")
+    probe = LicensingApplication(institution=institution, action=action)
+    for stage in stages_for(probe):
+        for item in planned_tasks(probe, stage):
+            department_for(item["type"], institution)  # refuse now, not stuck later
     case = case_services.case_open(
         actor=None, kind=CaseKind.LICENSING, region=institution.region,
         title=f"{ApplicationAction(action).label} · {institution.name}",
@@ -316,6 +327,9 @@ def _decide(application: LicensingApplication, actor: User, decision: dict[str, 
     application.decisions = {**application.decisions, application.stage: {
         **decision, "by": actor.pk, "at": timezone.now().isoformat()}}
     application.save(update_fields=["decisions"])
+    audit_record(actor=actor, action=f"licensing.decide.{application.stage}",
+                 case=application.case, obj=application, after=decision,
+                 reason=str(decision.get("reason", "")))
 
 
 @transaction.atomic
@@ -334,7 +348,7 @@ def application_accept(*, actor: User, application: LicensingApplication, accept
         note = reason or _("Accepted")
     case_services.task_complete(actor=actor, task=task, note=note)
     if not accept:
-        case_services.case_close(actor=None, case=application.case, reason=reason)
+        _close_if_done(application.case, reason)
     application.refresh_from_db()
     return application
 
@@ -376,6 +390,11 @@ def application_conclude(*, actor: User, application: LicensingApplication, appr
                              "the conclusion."))
     if not reason.strip():
         raise DomainError(_("Give the reasons of the conclusion."), field="reason")
+    if approve and application.institution.staff.filter(
+            Q(credential_check="failed") | Q(record_check="failed")).exists():
+        raise DomainError(_("A staff member failed the credential verification or the "
+                            "violation-record check: the application cannot be approved."),
+                          field="approve")
     _decide(application, actor, {"approve": approve, "reason": reason})
     application.concluded_by = actor
     if not approve:
@@ -383,7 +402,7 @@ def application_conclude(*, actor: User, application: LicensingApplication, appr
     application.save(update_fields=["concluded_by", "stage"])
     case_services.task_complete(actor=actor, task=task, note=reason)
     if not approve:
-        case_services.case_close(actor=None, case=application.case, reason=reason)
+        _close_if_done(application.case, reason)
     application.refresh_from_db()
     return application
 

@@ -125,7 +125,8 @@ class Institution(models.Model):
         if action == Action.PUBLIC:
             # Published facts (licence status, lists, courses): every institution past
             # the application stage, for anyone, signed in or not.
-            return ~Q(**{f"{p}status": InstitutionStatus.APPLYING})
+            return ~Q(**{f"{p}status": InstitutionStatus.APPLYING}) | \
+                Q(**{f"{p}list_status": ListStatus.BLACK})
         if scope.kind == "client":
             if action == Action.VIEW and "institutions:read" in scope.client_scopes:
                 return scope.region_q(p)

@@ -167,7 +167,10 @@ def check_fee_plan(*, amount: Decimal, months: int, class_hours: int, contract_v
     if charge_date is not None:
         if course_start is not None and charge_date < course_start:
             months_before = p.rule("advance_charge_months_before_start")
-            earliest = course_start - relativedelta(months=months_before or 0)
+            try:
+                earliest = course_start - relativedelta(months=months_before or 0)
+            except (ValueError, OverflowError):  # a start date at the calendar's edge
+                earliest = dt.date.min
             if charge_date < earliest:
                 out.append(Violation(
                     "charge_date", "advance_charge_months_before_start",

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.audit import audit_record, snapshot
@@ -109,14 +110,26 @@ def supervising_department_for(*, category: str, region: Region) -> Department:
                           % {"type": label_of(DepartmentType, dept_type)}, field="category")
 
 
-def _may_register_in(actor: User, region: Region) -> bool:
+def may_register(actor: User, region: Region, category: str) -> bool:
+    """Who enters institutions and walk-in applications: the admins of the region, and
+    officers of the department that accepts or supervises the category (000 §3; under
+    001 §4(2)4 the government-services office accepts)."""
+    from policy.vocab import Phase, Step
+
     scope = scope_of(actor)
     if scope.unrestricted:
         return True
-    if scope.role not in (Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.OFFICER,
-                          Role.DEPARTMENT_HEAD):
+    if not scope.region_path or not region.path.startswith(scope.region_path):
         return False
-    return bool(scope.region_path) and region.path.startswith(scope.region_path)
+    if scope.role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN):
+        return True
+    if scope.role not in (Role.OFFICER, Role.DEPARTMENT_HEAD):
+        return False
+    profile = active_profile()
+    cell = profile.cell(category, Phase.LICENSING, region.county_code)
+    acceptor = cell.step_owner(Step.ACCEPTANCE) if cell else None
+    return scope.department_type in {profile.supervisor_type(category),
+                                     acceptor.owner_type if acceptor else None}
 
 
 @transaction.atomic
@@ -125,7 +138,7 @@ def institution_register(*, actor: User, name: str, uscc: str, nature: str, cate
                          region: Region, **extra: Any) -> Institution:
     """Enter an institution (an officer for a walk-in, or an import). Status starts as
     applying; the supervising department comes from the profile."""
-    if not _may_register_in(actor, region):
+    if not may_register(actor, region, category):
         raise PermissionDenied(_("You may not register institutions in this region."))
     if region.level < RegionLevel.COUNTY:
         raise DomainError(_("Choose the county, town or grid of the institution."),
@@ -196,10 +209,10 @@ def gate_record(*, actor: User, institution: Institution, fund_account: str | No
     institution.save()
     audit_record(actor=actor, action="institution.gate", obj=institution, before=before,
                  after=snapshot(institution, INSTITUTION_FIELDS))
-    return list_refresh(institution=institution)
+    return list_refresh(institution=institution, actor=actor)
 
 
-def list_refresh(*, institution: Institution) -> Institution:
+def list_refresh(*, institution: Institution, actor: User | None = None) -> Institution:
     """White list: licensed institutions that pass the gate (004 §6(4), 000 §4(3)). The
     black list is set only by `blacklist_add` and wins over the white list."""
     if institution.list_status == ListStatus.BLACK:
@@ -208,10 +221,11 @@ def list_refresh(*, institution: Institution) -> Institution:
     wanted = ListStatus.WHITE if white else ListStatus.NONE
     if institution.list_status != wanted:
         before = {"list_status": institution.list_status}
-        Institution.objects.filter(pk=institution.pk).update(list_status=wanted, list_reason="")
+        Institution.objects.filter(pk=institution.pk).update(
+            list_status=wanted, list_reason="", updated_at=timezone.now())
         institution.list_status = wanted
         institution.list_reason = ""
-        audit_record(actor=None, action="institution.list", obj=institution, before=before,
+        audit_record(actor=actor, action="institution.list", obj=institution, before=before,
                      after={"list_status": wanted})
     return institution
 
@@ -279,7 +293,7 @@ def staff_hire(*, actor: User, institution: Institution, name: str, id_number: s
     clear message (入职查询和从业禁止, 002 §2(4))."""
     institution = _locked(institution, actor)
     value = validate_id_number(id_number)
-    if active_ban(value, hired_on):
+    if active_ban(value) or (hired_on and active_ban(value, hired_on)):
         raise DomainError(_("This person is barred from working in off-campus training "
                             "(employment ban). The hire is refused."), field="id_number")
     digest = hash_id_number(value)
@@ -352,7 +366,7 @@ def course_list_on_platform(*, actor: User, course: Course) -> Course:
     course.is_listed = True
     course.save(update_fields=["is_listed"])
     audit_record(actor=actor, action="course.list", obj=course, after={"is_listed": True})
-    list_refresh(institution=course.institution)
+    list_refresh(institution=course.institution, actor=actor)
     return course
 
 
@@ -423,7 +437,7 @@ def apply_status(*, actor: User | None, institution: Institution, status: str, r
     institution.save()
     audit_record(actor=actor, action=f"institution.status.{status}", case=case, obj=institution,
                  before=before, after=snapshot(institution, INSTITUTION_FIELDS), reason=reason)
-    return list_refresh(institution=institution)
+    return list_refresh(institution=institution, actor=actor)
 
 
 @transaction.atomic
@@ -440,6 +454,8 @@ def institution_set_status(*, actor: User, institution: Institution, status: str
     if status == institution.status:
         raise InvalidState(_("The institution is already %(status)s.")
                            % {"status": institution.get_status_display()})
+    if institution.applications.filter(case__state__in=["open", "in_progress"]).exists():
+        raise InvalidState(_("A licensing application is in progress: conclude it first."))
     return apply_status(actor=actor, institution=institution, status=status, reason=reason,
                         licence_number=licence_number, issuer=issuer, valid_from=valid_from,
                         valid_until=valid_until)

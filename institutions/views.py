@@ -46,7 +46,7 @@ from institutions.models import (
 from org.models import Region, RegionLevel
 from org.scope import Action
 from policy.vocab import Category, Step, label_of
-from portal.errors import DomainError
+from portal.errors import DomainError, PermissionDenied
 from portal.exports import XLSX_MIME, xlsx_response
 
 PAGE_SIZE = 30
@@ -296,6 +296,8 @@ def _run(form: Any, call: Any) -> bool:
     try:
         call()
         return True
+    except PermissionDenied:
+        raise Http404 from None  # an action you may not take answers like a missing page
     except services.RuleViolation as exc:
         for v in exc.violations:
             form.add_error(v.field if v.field in form.fields else None, str(v))
@@ -314,7 +316,10 @@ def institution_record(request: HttpRequest, uscc: str, verb: str) -> HttpRespon
     institution = _office_institution(request, uscc)
     if verb not in RECORD_FORMS:
         raise Http404
-    kwargs = {"institution": institution} if verb == "feeplan" else {}
+    kwargs: dict[str, Any] = {"institution": institution} if verb == "feeplan" else {}
+    if verb == "gate":
+        kwargs["initial"] = {f: getattr(institution, f) for f in
+                             ("fund_account", "payment_channel", "national_platform_account")}
     form = RECORD_FORMS[verb](request.POST or None, **kwargs)
     user = request.user
     if request.method == "POST" and form.is_valid():

@@ -40,6 +40,12 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any("\x00" in v for vs in request.GET.lists()
+                                            for v in vs[1]):
+            # PostgreSQL refuses NUL in text: answer 400 instead of failing later.
+            from django.http import HttpResponseBadRequest
+
+            return HttpResponseBadRequest("Bad request: NUL character.")
         token = _client_ip.set(client_ip_of(request))
         try:
             return self.get_response(request)
