@@ -42,10 +42,15 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if "\x00" in request.path or any("\x00" in v for vs in request.GET.lists()
                                             for v in vs[1]):
-            # PostgreSQL refuses NUL in text: answer 400 instead of failing later.
-            from django.http import HttpResponseBadRequest
+            # PostgreSQL refuses NUL in text: answer 400 instead of failing later, in the
+            # API's error format under /api/.
+            from django.http import HttpResponseBadRequest, JsonResponse
+            from django.utils.translation import gettext as _
 
-            return HttpResponseBadRequest("Bad request: NUL character.")
+            message = _("The request contains a NUL character.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message, "code": "invalid"}, status=400)
+            return HttpResponseBadRequest(message)
         token = _client_ip.set(client_ip_of(request))
         try:
             return self.get_response(request)

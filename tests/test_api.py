@@ -419,13 +419,20 @@ def test_malformed_bodies_never_give_500(world, task_a, body, content_type, targ
 
 @pytest.mark.parametrize("path", [
     "99999999999999999999999999/complete/", "-1/complete/", "abc/complete/",
-    "99999999999999999999999999/", "%00/",
+    "99999999999999999999999999/",
 ])
 def test_malformed_task_ids_get_404(world, path):
     api = user_client(world.a.users["officer"])
     response = post_json(api, f"{MY_TASKS}{path}", {"note": "x"}) if "complete" in path \
         else api.get(f"{MY_TASKS}{path}")
     assert_error_body(response, 404)
+
+
+def test_a_nul_character_gets_400_in_the_error_format(world):
+    """PostgreSQL refuses NUL in text; the middleware answers 400 before any query."""
+    api = user_client(world.a.users["officer"])
+    assert_error_body(api.get(f"{MY_TASKS}%00/"), 400)
+    assert_error_body(api.get("/api/v1/cases/", {"q": "a\x00"}), 400)
 
 
 @pytest.mark.parametrize("query", [
