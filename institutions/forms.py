@@ -228,3 +228,7 @@ class StatusForm(forms.Form):
         ("terminated", _("Terminate"))])
     reason = forms.CharField(label=_("Reason"), max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LeaveForm(forms.Form):
+    left_on = BoundedDateField(label=_("Left on"))

@@ -226,6 +226,23 @@ def _complete(application: LicensingApplication) -> None:
 hooks.register_decision_steps(CaseKind.LICENSING, DECISION_STEPS)
 
 
+def _require_staff_checks(application: LicensingApplication, task: Task) -> None:
+    """The verification tasks end only when every current staff member's check is
+    recorded on the staff list (000 §3: credentials by education, records by police)."""
+    field = {Step.CREDENTIAL_VERIFICATION: "credential_check",
+             Step.RECORD_CHECK: "record_check"}.get(task.step)
+    if field is None:
+        return
+    staff = application.institution.staff.filter(left_on__isnull=True)
+    if field == "credential_check":
+        staff = staff.filter(is_teacher=True)
+    pending = staff.filter(**{field: "pending"}).count()
+    if pending:
+        raise DomainError(_("%(n)s staff members still wait for this check: record each "
+                            "result on the institution's staff list first.") % {"n": pending},
+                          field="note")
+
+
 def _close_if_done(case: Case, reason: str) -> None:
     """Close the case when the workflow ends, unless someone added other work to it."""
     if not Task.objects.filter(case=case).exclude(status=TaskStatus.DONE).exists():
@@ -236,6 +253,7 @@ def _close_if_done(case: Case, reason: str) -> None:
 def _task_done(*, task: Task, actor: Any) -> None:
     application = LicensingApplication.objects.select_for_update(of=("self",)).select_related(
         "institution__region", "case").get(case_id=task.case_id)
+    _require_staff_checks(application, task)
     decided_in = next((st for st, steps in STAGE_STEPS.items() if task.step in steps), None)
     if task.step in DECISION_STEPS and task.role == TaskRole.LEAD and \
             decided_in not in application.decisions:

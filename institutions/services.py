@@ -533,3 +533,19 @@ def material_review(*, actor: User, material: TrainingMaterial, approved: bool,
     audit_record(actor=actor, action="material.review", obj=material, before=before,
                  after={"review": material.review}, reason=note)
     return material
+
+
+@transaction.atomic
+def staff_leave(*, actor: User, staff: Staff, left_on: dt.date) -> Staff:
+    """A staff member leaves the institution; the record stays for the history."""
+    staff = Staff.objects.select_for_update(of=("self",)).select_related("institution").get(
+        pk=staff.pk)
+    _locked(staff.institution, actor)
+    if staff.left_on is not None:
+        raise InvalidState(_("This staff member has already left."))
+    if staff.hired_on and left_on < staff.hired_on:
+        raise DomainError(_("The leaving date is before the hiring date."), field="left_on")
+    staff.left_on = left_on
+    staff.save(update_fields=["left_on"])
+    audit_record(actor=actor, action="staff.leave", obj=staff, after={"left_on": left_on})
+    return staff

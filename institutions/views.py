@@ -26,6 +26,7 @@ from institutions.forms import (
     GateForm,
     ImportForm,
     InstitutionRegisterForm,
+    LeaveForm,
     LicenceForm,
     MaterialForm,
     OnsiteForm,
@@ -381,12 +382,18 @@ def staff_check(request: HttpRequest, uscc: str, pk: int, kind: str) -> HttpResp
     institution = _office_institution(request, uscc)
     staff = get_object_or_404(Staff.objects.restrict(request.user), pk=pk,
                               institution=institution)
-    if kind not in ("credential", "record"):
+    if kind not in ("credential", "record", "leave"):
         raise Http404
-    form = ReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _run(form, lambda: services.staff_check(
+    if kind == "leave":
+        form: Any = LeaveForm(request.POST or None)
+        call = lambda: services.staff_leave(  # noqa: E731
+            actor=request.user, staff=staff, left_on=form.cleaned_data["left_on"])
+    else:
+        form = ReviewForm(request.POST or None)
+        call = lambda: services.staff_check(  # noqa: E731
             actor=request.user, staff=staff, kind=kind, passed=form.cleaned_data["approved"],
-            note=form.cleaned_data["note"])):
+            note=form.cleaned_data["note"])
+    if request.method == "POST" and form.is_valid() and _run(form, call):
         messages.success(request, _("Saved."))
         return redirect("institutions:office_detail", uscc=institution.uscc)
     return render(request, "institutions/record_form.html",

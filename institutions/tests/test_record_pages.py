@@ -127,3 +127,18 @@ def test_the_institution_cannot_record_its_own_gate_or_status(world, setup):
     assert Institution.objects.get(pk=inst.pk).fund_account == "6217"
     other = login(world.b.users["county_admin"])
     assert other.get(f"/office/institutions/{inst.uscc}/gate/").status_code == 404
+
+
+def test_a_staff_member_leaves_through_the_page(world, setup):
+    inst, client = setup
+    client.post(f"/office/institutions/{inst.uscc}/staff/", {
+        "name": "王五", "id_number": demo_id_number(12), "is_teacher": "on",
+        "credential_kind": "teacher_certificate"})
+    staff = Staff.objects.get()
+    url = f"/office/institutions/{inst.uscc}/staff/{staff.pk}/leave/"
+    assert client.post(url, {"left_on": "1999-01-01"}).status_code == 400
+    assert client.post(url, {"left_on": "2026-11-20"}).status_code == 302
+    staff.refresh_from_db()
+    assert str(staff.left_on) == "2026-11-20"
+    assert client.post(url, {"left_on": "2026-11-21"}).status_code == 409 or \
+        client.post(url, {"left_on": "2026-11-21"}).status_code == 400

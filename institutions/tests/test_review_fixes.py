@@ -78,6 +78,8 @@ def test_a_failed_staff_check_blocks_approval(world):
     police = UserFactory(role=Role.OFFICER, department=world.a.depts[D.PUBLIC_SECURITY])
     services.staff_check(actor=police, staff=Staff.objects.get(), kind="record", passed=False,
                          note="有违法记录")
+    services.staff_check(actor=world.a.users["officer"], staff=Staff.objects.get(),
+                         kind="credential", passed=True)
     app = licensing.application_submit(actor=admin, institution=inst,
                                        action=ApplicationAction.ESTABLISH)
     with pytest.raises(DomainError) as exc:
@@ -126,3 +128,46 @@ def test_bad_dates_are_form_errors(world):
         "name": "x", "mode": "offline", "lesson_minutes": 60, "break_minutes": 10,
         "class_hours": 10, "price": "1", "slots": "3 18:00-19:00", "starts_on": "0001-01-01"})
     assert response.status_code in (302, 400)
+
+
+def test_verification_tasks_wait_for_every_staff_check(world):
+    """000 §3: the credential and record checks are recorded per staff member before the
+    verification tasks end; a staff member who left does not count."""
+    import datetime as dt
+
+    from cases.models import Task, TaskStatus
+    from cases.services import task_complete
+    from institutions.models import Stage
+    from institutions.tests.test_licensing import Driver
+    from policy.vocab import Step
+
+    inst = register(world, n=1, category="sports")
+    admin = world.a.users["county_admin"]
+    staff = services.staff_hire(actor=admin, institution=inst, name="王五",
+                                id_number=demo_id_number(5),
+                                credential_kind="teacher_certificate")
+    gone = services.staff_hire(actor=admin, institution=inst, name="赵六",
+                               id_number=demo_id_number(6),
+                               credential_kind="teacher_certificate")
+    services.staff_leave(actor=admin, staff=gone, left_on=dt.date(2026, 11, 1))
+    app = licensing.application_submit(actor=admin, institution=inst,
+                                       action=ApplicationAction.ESTABLISH)
+    driver = Driver(world)
+    while app.stage != Stage.VERIFICATION:
+        for t in driver.open_tasks(app):
+            if t.step == Step.ACCEPTANCE:
+                licensing.application_accept(actor=driver.person(t.department),
+                                             application=app, accept=True)
+            elif t.step == Step.ONSITE_INSPECTION and t.role == "lead":
+                licensing.application_record_onsite(actor=driver.person(t.department),
+                                                    application=app, checklist={"ok": True},
+                                                    note="符合")
+            else:
+                task_complete(actor=driver.person(t.department), task=t, note="已办理")
+            app.refresh_from_db()
+    record = Task.objects.get(case=app.case, step=Step.RECORD_CHECK, status=TaskStatus.OPEN)
+    police = driver.person(record.department)
+    with pytest.raises(DomainError):
+        task_complete(actor=police, task=record, note="已核查")
+    services.staff_check(actor=police, staff=staff, kind="record", passed=True)
+    assert task_complete(actor=police, task=record, note="已核查").status == TaskStatus.DONE
