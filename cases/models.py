@@ -467,6 +467,10 @@ ACTION_LABELS = {
     "staff.hire": _("Staff member hired"),
     "course.create": _("Course added"),
     "course.list": _("Course listed"),
+    "course.update": _("Course changed"),
+    "staff.leave": _("Staff member left"),
+    "material.file": _("Training material filed"),
+    "material.review": _("Training material reviewed"),
     "feeplan.create": _("Fee plan added"),
     "ban.add": _("Employment ban recorded"),
 }

@@ -549,3 +549,39 @@ def staff_leave(*, actor: User, staff: Staff, left_on: dt.date) -> Staff:
     staff.save(update_fields=["left_on"])
     audit_record(actor=actor, action="staff.leave", obj=staff, after={"left_on": left_on})
     return staff
+
+
+@transaction.atomic
+def course_update(*, actor: User, course: Course, name: str, mode: str, is_academic: bool,
+                  lesson_minutes: int, break_minutes: int | None, class_hours: int,
+                  price: Decimal, slots: list[Slot], starts_on: dt.date | None = None,
+                  ends_on: dt.date | None = None) -> Course:
+    """Change a course; the profile's rules are checked again, as on creation."""
+    course = Course.objects.select_for_update(of=("self",)).select_related(
+        "institution__region").get(pk=course.pk)
+    _locked(course.institution, actor)
+    if not slots:
+        raise DomainError(_("Give at least one weekly lesson time."), field="slots")
+    if starts_on and ends_on and ends_on < starts_on:
+        raise DomainError(_("The course must end after it starts."), field="ends_on")
+    blocking = [v for v in course_violations(
+        mode=mode, is_academic=is_academic, lesson_minutes=lesson_minutes,
+        break_minutes=break_minutes, slots=slots, starts_on=starts_on, ends_on=ends_on,
+        county_code=course.institution.region.county_code) if v.blocking]
+    if blocking:
+        raise RuleViolation(blocking)
+    fields = ["name", "mode", "is_academic", "lesson_minutes", "break_minutes", "class_hours",
+              "price", "starts_on", "ends_on"]
+    before = {**snapshot(course, fields), "slots": [str(s) for s in course.slots.all()]}
+    for field, value in zip(fields, (name.strip(), mode, is_academic, lesson_minutes,
+                                     break_minutes, class_hours, price, starts_on, ends_on),
+                            strict=True):
+        setattr(course, field, value)
+    course.save()
+    course.slots.all().delete()
+    CourseSlot.objects.bulk_create(CourseSlot(course=course, weekday=s.weekday, start=s.start,
+                                              end=s.end) for s in slots)
+    audit_record(actor=actor, action="course.update", obj=course, before=before,
+                 after={**snapshot(course, fields),
+                        "slots": [str(s) for s in course.slots.all()]})
+    return course

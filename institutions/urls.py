@@ -19,6 +19,8 @@ urlpatterns = [
          name="course_check"),
     path("office/institutions/<str:uscc>/courses/<int:pk>/list/", views.course_list,
          name="course_list"),
+    path("office/institutions/<str:uscc>/courses/<int:pk>/edit/", views.course_edit,
+         name="course_edit"),
     path("office/institutions/<str:uscc>/staff/<int:pk>/<slug:kind>/", views.staff_check,
          name="staff_check"),
     path("office/institutions/<str:uscc>/materials/<int:pk>/review/", views.material_review,

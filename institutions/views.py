@@ -416,3 +416,24 @@ def material_review(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
     return render(request, "institutions/record_form.html",
                   {"form": form, "institution": institution, "verb": "review",
                    "subject": material}, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def course_edit(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
+    institution = _office_institution(request, uscc)
+    course = get_object_or_404(Course.objects.restrict(request.user, Action.CHANGE), pk=pk,
+                               institution=institution)
+    initial = {f: getattr(course, f) for f in ("name", "mode", "is_academic", "lesson_minutes",
+                                                "break_minutes", "class_hours", "price",
+                                                "starts_on", "ends_on")}
+    initial["slots"] = "\n".join(f"{s.weekday + 1} {s.start:%H:%M}-{s.end:%H:%M}"
+                                  for s in course.slots.all())
+    form = CourseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid() and _run(
+            form, lambda: services.course_update(actor=request.user, course=course,
+                                                 **form.cleaned_data)):
+        messages.success(request, _("Saved."))
+        return redirect("institutions:office_detail", uscc=institution.uscc)
+    return render(request, "institutions/record_form.html",
+                  {"form": form, "institution": institution, "verb": "course",
+                   "subject": course}, status=400 if request.method == "POST" else 200)

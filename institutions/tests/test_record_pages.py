@@ -142,3 +142,21 @@ def test_a_staff_member_leaves_through_the_page(world, setup):
     assert str(staff.left_on) == "2026-11-20"
     assert client.post(url, {"left_on": "2026-11-21"}).status_code == 409 or \
         client.post(url, {"left_on": "2026-11-21"}).status_code == 400
+
+
+def test_a_course_is_changed_under_the_same_rules(world, setup):
+    inst, client = setup
+    client.post(f"/office/institutions/{inst.uscc}/course/", COURSE)
+    course = Course.objects.get()
+    url = f"/office/institutions/{inst.uscc}/courses/{course.pk}/edit/"
+    page = client.get(url).content.decode()
+    assert "3 19:30-20:30" in page  # the form shows the current schedule
+    late = client.post(url, {**COURSE, "slots": "3 19:45-20:45"})
+    assert late.status_code == 400 and "20:30" in late.content.decode()
+    assert client.post(url, {**COURSE, "name": "晚间素描", "slots": "2 18:00-19:00"}) \
+        .status_code == 302
+    course.refresh_from_db()
+    assert course.name == "晚间素描" and [str(s.start) for s in course.slots.all()] == \
+        ["18:00:00"]
+    other = login(world.b.users["county_admin"])
+    assert other.get(url).status_code == 404
