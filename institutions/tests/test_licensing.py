@@ -72,6 +72,25 @@ class Driver:
             app.refresh_from_db()
         return app
 
+    def advance_to(self, app, stage):
+        """Work every open task (decisions included) until the application reaches
+        `stage`: one person per department, none of them a head."""
+        from cases.services import task_complete
+
+        while app.stage != stage:
+            for t in self.open_tasks(app):
+                if t.step == Step.ACCEPTANCE:
+                    licensing.application_accept(actor=self.person(t.department),
+                                                 application=app, accept=True)
+                elif t.step == Step.ONSITE_INSPECTION and t.role == "lead":
+                    licensing.application_record_onsite(
+                        actor=self.person(t.department), application=app,
+                        checklist={"ok": True}, note="符合")
+                else:
+                    task_complete(actor=self.person(t.department), task=t, note="已办理")
+                app.refresh_from_db()
+        return app
+
     def stage(self, name):
         return next(tasks for stage, tasks in self.stages if stage == name)
 
@@ -187,15 +206,7 @@ def test_no_self_approval(world):
     task_complete(actor=head, task=review, note="材料审核通过")
     driver = Driver(world)
     app.refresh_from_db()
-    while app.stage != Stage.CONCLUSION:
-        for t in driver.open_tasks(app):
-            if t.step == Step.ONSITE_INSPECTION and t.role == "lead":
-                licensing.application_record_onsite(actor=driver.person(t.department),
-                                                    application=app, checklist={"ok": True},
-                                                    note="符合")
-            else:
-                task_complete(actor=driver.person(t.department), task=t, note="已办理")
-        app.refresh_from_db()
+    driver.advance_to(app, Stage.CONCLUSION)
     with pytest.raises(PermissionDenied) as exc:
         licensing.application_conclude(actor=head, application=app, approve=True, reason="同意")
     assert "reviewed" in str(exc.value.message) or "审核" in str(exc.value.message)
@@ -209,21 +220,7 @@ def test_no_self_approval(world):
 def test_only_a_head_concludes_and_only_after_co_signatures(world):
     app = submit(world, "arts")
     driver = Driver(world)
-    while app.stage != Stage.CONCLUSION:
-        tasks = driver.open_tasks(app)
-        for t in tasks:
-            if t.step == Step.ACCEPTANCE:
-                licensing.application_accept(actor=driver.person(t.department),
-                                             application=app, accept=True)
-            elif t.step == Step.ONSITE_INSPECTION and t.role == "lead":
-                licensing.application_record_onsite(actor=driver.person(t.department),
-                                                    application=app, checklist={"ok": True},
-                                                    note="符合")
-            else:
-                from cases.services import task_complete
-
-                task_complete(actor=driver.person(t.department), task=t, note="已办理")
-            app.refresh_from_db()
+    driver.advance_to(app, Stage.CONCLUSION)
     culture = world.a.depts[D.CULTURE_TOURISM]
     with pytest.raises(PermissionDenied):
         licensing.application_conclude(actor=driver.person(culture), application=app,
