@@ -5,7 +5,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from institutions.models import ApplicationAction, Course, CourseMode, SafetyRole, Staff
+from institutions.models import (
+    ApplicationAction,
+    Course,
+    CourseMode,
+    FeePlan,
+    SafetyRole,
+    Staff,
+)
 from institutions.rules import Slot
 from institutions.uscc import normalise, validate_uscc
 from org.models import Region, User
@@ -128,6 +135,37 @@ class StaffForm(forms.Form):
     credential_number = forms.CharField(label=_("Credential number"), max_length=60,
                                         required=False)
     hired_on = BoundedDateField(label=_("Hired on"), required=False)
+
+
+class StaffEditForm(forms.Form):
+    """Correct a staff record; the ID number is the person and is not edited."""
+
+    name = forms.CharField(label=_("Name"), max_length=50)
+    is_teacher = forms.BooleanField(label=_("Teacher"), required=False)
+    credential_kind = forms.ChoiceField(label=_("Credential"), required=False,
+                                        choices=[("", "—"), *Staff.Credential.choices])
+    credential_number = forms.CharField(label=_("Credential number"), max_length=60,
+                                        required=False)
+    hired_on = BoundedDateField(label=_("Hired on"), required=False)
+
+
+class EnrolmentForm(forms.Form):
+    course = forms.ModelChoiceField(label=_("Course"), queryset=Course.objects.none())
+    fee_plan = forms.ModelChoiceField(label=_("Fee plan"), queryset=FeePlan.objects.none())
+    learner_name = forms.CharField(label=_("Learner"), max_length=50)
+    guardian_name = forms.CharField(label=_("Guardian"), max_length=50)
+    guardian_phone = forms.RegexField(label=_("Guardian's phone"), max_length=20,
+                                      regex=r"^[0-9+\- ]{7,20}$", error_messages={
+                                          "invalid": _("Enter a phone number.")})
+    enrolled_on = BoundedDateField(label=_("Enrolled on"), required=False)
+
+    def __init__(self, *args: Any, institution: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = institution.courses.filter(is_listed=True)
+        self.fields["fee_plan"].queryset = FeePlan.objects.filter(
+            course__institution=institution, course__is_listed=True).select_related("course")
+        self.fields["fee_plan"].label_from_instance = (
+            lambda p: f"{p.course.name} · {p.name} · ¥{p.amount}")
 
 
 SLOT_RE = re.compile(r"^\s*([1-7])\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")

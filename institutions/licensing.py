@@ -25,6 +25,8 @@ Change and termination skip the on-site, verification and licence stages.
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -38,13 +40,16 @@ from cases import hooks
 from cases import services as case_services
 from cases.audit import audit_record
 from cases.models import Case, CaseKind, CaseState, Task, TaskRole, TaskStatus
+from institutions import services
 from institutions.models import (
     ApplicationAction,
+    Course,
     Institution,
     InstitutionStatus,
     LicensingApplication,
     Stage,
 )
+from institutions.rules import Slot
 from institutions.services import apply_status, county_of, may_register
 from org.models import Department, Role, User
 from org.scope import Action, scope_of
@@ -90,6 +95,31 @@ DEADLINE_KEYS = {
 
 CHANGEABLE_FIELDS = ("name", "address", "legal_representative", "safety_person",
                      "premises_area")
+#: Course changes ride in `change_details["courses"]`, one entry per course, each with the
+#: values before and after; see `course_change_submit`.
+COURSES_KEY = "courses"
+
+
+def course_values(course: Course) -> dict[str, Any]:
+    """A course's values as JSON, for a change application's before and after."""
+    return {
+        "name": course.name, "mode": course.mode, "is_academic": course.is_academic,
+        "lesson_minutes": course.lesson_minutes, "break_minutes": course.break_minutes,
+        "class_hours": course.class_hours, "price": f"{Decimal(course.price):.2f}",
+        "starts_on": course.starts_on.isoformat() if course.starts_on else None,
+        "ends_on": course.ends_on.isoformat() if course.ends_on else None,
+        "slots": [[s.weekday, f"{s.start:%H:%M}", f"{s.end:%H:%M}"] for s in course.slots.all()],
+    }
+
+
+def _values_from_json(data: dict[str, Any]) -> tuple[dict[str, Any], list[Slot]]:
+    values = {k: data.get(k) for k in services.COURSE_FIELDS}
+    values["price"] = Decimal(str(data["price"]))
+    for key in ("starts_on", "ends_on"):
+        values[key] = dt.date.fromisoformat(data[key]) if data.get(key) else None
+    slots = [Slot(int(day), dt.time.fromisoformat(start), dt.time.fromisoformat(end))
+             for day, start, end in data["slots"]]
+    return values, slots
 
 
 def _licence_action(action: str) -> str:
@@ -129,7 +159,12 @@ def department_for(dept_type: str, institution: Institution) -> Department:
 
 
 def planned_tasks(application: LicensingApplication, stage: str) -> list[dict[str, Any]]:
-    """The tasks a stage opens: (department type, role, step, duty)."""
+    """The tasks a stage opens: (department type, role, step, duty).
+
+    Whether a step owner's task leads or assists is the profile's `role` of the step
+    (000 §3: the lead does not own every step, and an owner may only assist, as
+    education-sports co-reviews for arts, 000 §3(1)1); participants and co-signers always
+    assist. Consultation and conclusion follow the approval rule (001 §4(2)4)."""
     profile = active_profile()
     cell = _cell(application, profile)
     inst = application.institution
@@ -167,11 +202,9 @@ def planned_tasks(application: LicensingApplication, stage: str) -> list[dict[st
         owner = cell.step_owner(step_code, inst.nature)
         if owner is None:
             continue
-        lead = owner.owner_type == cell.lead.department_type or step_code in (
-            Step.ONSITE_INSPECTION, Step.FILING, Step.REGISTRATION, Step.MATERIAL_REVIEW,
-            Step.ACCEPTANCE, Step.LICENCE_ISSUE)
-        duty = assist_duty.get(owner.owner_type) if not lead else None
-        add(owner.owner_type, TaskRole.LEAD if lead else TaskRole.ASSIST, step_code,
+        role = TaskRole(owner.role)  # the profile's StepRole: same values as TaskRole
+        duty = assist_duty.get(owner.owner_type) if role == TaskRole.ASSIST else None
+        add(owner.owner_type, role, step_code,
             duty or _("%(step)s (%(src)s)") % {"step": label_of(Step, step_code),
                                                "src": owner.source})
         for participant in owner.participants:
@@ -207,12 +240,20 @@ def _complete(application: LicensingApplication) -> None:
     inst = Institution.objects.select_for_update().get(pk=application.institution_id)
     if application.action == ApplicationAction.CHANGE:
         changes = {k: v for k, v in application.change_details.items() if k in CHANGEABLE_FIELDS}
-        before = {k: str(getattr(inst, k)) for k in changes}
-        for field, value in changes.items():
-            setattr(inst, field, value)
-        inst.save()
-        audit_record(actor=None, action="institution.change", case=application.case, obj=inst,
-                     before=before, after=changes)
+        if changes:
+            before = {k: str(getattr(inst, k)) for k in changes}
+            for field, value in changes.items():
+                setattr(inst, field, value)
+            inst.save()
+            audit_record(actor=None, action="institution.change", case=application.case,
+                         obj=inst, before=before, after=changes)
+        for item in application.change_details.get(COURSES_KEY, []):
+            course = Course.objects.select_for_update(of=("self",)).select_related(
+                "institution__region").get(pk=item["course"], institution=inst)
+            values, slots = _values_from_json(item["after"])
+            services.course_check(county_code=inst.region.county_code, slots=slots, **values)
+            services.course_write(actor=None, course=course, values=values, slots=slots,
+                                  case=application.case)
     elif application.action == ApplicationAction.TERMINATE:
         apply_status(actor=None, institution=inst, status=InstitutionStatus.TERMINATED,
                      reason=stored(gettext_lazy("Termination approved")), case=application.case)
@@ -301,20 +342,30 @@ def application_submit(*, actor: User, institution: Institution, action: str,
     if institution.status not in expected:
         raise InvalidState(_("This application does not fit an institution that is %(status)s.")
                            % {"status": institution.get_status_display()})
-    details = {k: v for k, v in (change_details or {}).items() if v not in ("", None)}
+    details = {k: v for k, v in (change_details or {}).items() if v not in ("", None, [])}
     if action == ApplicationAction.CHANGE:
-        unknown = set(details) - set(CHANGEABLE_FIELDS)
+        unknown = set(details) - {*CHANGEABLE_FIELDS, COURSES_KEY}
         if unknown or not details:
             raise DomainError(_("Name what changes: name, address, legal representative, "
                                 "safety responsible person or premises."),
                               field="change_details")
+        for item in details.get(COURSES_KEY, []):
+            try:
+                _values_from_json(item["after"])
+                known = Course.objects.filter(pk=item["course"], institution=institution,
+                                              is_listed=True).exists()
+            except (KeyError, TypeError, ValueError, ArithmeticError):
+                known = False
+            if not known:
+                raise DomainError(_("A course change must name a listed course of this "
+                                    "institution and its new values."), field="change_details")
     probe = LicensingApplication(institution=institution, action=action)
     for stage in stages_for(probe):
         for item in planned_tasks(probe, stage):
             department_for(item["type"], institution)  # refuse now, not stuck later
     case = case_services.case_open(
         actor=None, kind=CaseKind.LICENSING, region=institution.region,
-        title=f"{ApplicationAction(action).label} · {institution.name}",
+        title=f"{stored(ApplicationAction(action).label)} · {institution.name}",
         category=institution.category, phase=Phase.LICENSING, institution=institution)
     application = LicensingApplication.objects.create(
         case=case, institution=institution, action=action, change_details=details,
@@ -323,6 +374,39 @@ def application_submit(*, actor: User, institution: Institution, action: str,
                  after={"action": action, "changes": details, "channel": application.channel})
     _open_stage(application, stages_for(application), 0)
     return application
+
+
+@transaction.atomic
+def course_change_submit(*, actor: User, course: Course, name: str, mode: str,
+                         is_academic: bool, lesson_minutes: int, break_minutes: int | None,
+                         class_hours: int, price: Decimal, slots: list[Slot],
+                         starts_on: dt.date | None = None, ends_on: dt.date | None = None
+                         ) -> LicensingApplication:
+    """Submit a change (变更) of a licensed, listed course as a change application. The
+    course keeps its current values until the application completes; the rules are
+    checked now and again when the change is applied (002 §2(4), 004 §3)."""
+    course = Course.objects.select_related("institution__region").get(pk=course.pk)
+    if not services.course_is_licensed(course):
+        raise InvalidState(_("This course is not part of a licence: change it directly."))
+    if not Course.objects.restrict(actor, Action.CHANGE).filter(pk=course.pk).exists():
+        raise PermissionDenied()
+    values = {"name": name.strip(), "mode": mode, "is_academic": is_academic,
+              "lesson_minutes": lesson_minutes, "break_minutes": break_minutes,
+              "class_hours": class_hours, "price": price, "starts_on": starts_on,
+              "ends_on": ends_on}
+    services.course_check(county_code=course.institution.region.county_code, slots=slots,
+                          **values)
+    after = {k: (f"{v:.2f}" if isinstance(v, Decimal) else
+                 v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
+    after["slots"] = [[s.weekday, f"{s.start:%H:%M}", f"{s.end:%H:%M}"] for s in slots]
+    before = course_values(course)
+    if after == before:
+        raise DomainError(_("Nothing is changed."), field="name")
+    return application_submit(actor=actor, institution=course.institution,
+                              action=ApplicationAction.CHANGE,
+                              change_details={COURSES_KEY: [{"course": course.pk,
+                                                             "before": before,
+                                                             "after": after}]})
 
 
 def _decision_task(application: LicensingApplication, actor: User, step: str) -> Task:

@@ -218,6 +218,39 @@ class Staff(ScopedThrough, models.Model):
 
 
 
+class StaffCheck(ScopedThrough, models.Model):
+    """One recorded result of a staff check, kept as history: the credential
+    verification by education and the violation-record check by police (000 §3). A
+    changed credential re-opens the verification (a `pending` entry)."""
+
+    class Kind(models.TextChoices):
+        CREDENTIAL = "credential", _("Credential verification")
+        RECORD = "record", _("Violation-record check")
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="checks")
+    kind = models.CharField(_("check"), max_length=10, choices=Kind.choices)
+    result = models.CharField(_("result"), max_length=10, choices=Staff.Check.choices)
+    note = models.TextField(_("note"), blank=True)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="+",
+                                   verbose_name=_("department"))
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("recorded by"))
+    checked_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_through = "staff__institution"
+
+    class Meta:
+        verbose_name = _("staff check")
+        verbose_name_plural = _("staff checks")
+        ordering = ["-checked_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.get_result_display()}"
+
+
 class EmploymentBan(models.Model):
     """A person barred from working with minors (入职查询和从业禁止, 002 §2(4))."""
 
@@ -321,6 +354,42 @@ class FeePlan(ScopedThrough, models.Model):
     def __str__(self) -> str:
         return self.name
 
+
+
+class Enrolment(ScopedThrough, models.Model):
+    """A learner enrolled on a listed course under one of its fee plans. Only a licensed
+    institution that passes the enrollment gate enrols (000 §4(3)); the charge itself is
+    the fee plan's, already checked against 002 §2(4). Payments, class consumption and
+    refunds belong to funds."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT,
+                                    related_name="enrolments")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrolments",
+                               verbose_name=_("course"))
+    fee_plan = models.ForeignKey(FeePlan, on_delete=models.PROTECT, related_name="enrolments",
+                                 verbose_name=_("fee plan"))
+    learner_name = models.CharField(_("learner"), max_length=50)
+    guardian_name = models.CharField(_("guardian"), max_length=50)
+    guardian_phone = models.CharField(_("guardian's phone"), max_length=20)
+    enrolled_on = models.DateField(_("enrolled on"))
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
+    class_hours = models.PositiveSmallIntegerField(_("class hours"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_through = "institution"
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["-enrolled_on", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0),
+                                              name="enrolment_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.learner_name} · {self.course_id}"
 
 
 class TrainingMaterial(ScopedThrough, models.Model):

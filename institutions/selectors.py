@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from institutions.models import Course, Institution, InstitutionStatus, ListStatus
+from institutions.models import Course, Enrolment, Institution, InstitutionStatus, ListStatus
 from org.scope import Action
 
 
@@ -50,3 +50,8 @@ def black_list(user: Any) -> QuerySet[Institution]:
 def office_qs(user: Any) -> QuerySet[Institution]:
     return (Institution.objects.restrict(user, Action.VIEW)
             .select_related("region", "supervising_department"))
+
+
+def enrolments(user: Any, institution: Institution) -> QuerySet[Enrolment]:
+    return (Enrolment.objects.restrict(user).filter(institution=institution)
+            .select_related("course", "fee_plan").order_by("-enrolled_on", "-id"))

@@ -20,17 +20,20 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.audit import audit_record, snapshot
 from institutions.models import (
     Course,
     CourseSlot,
     EmploymentBan,
+    Enrolment,
     FeePlan,
     Institution,
     InstitutionStatus,
     ListStatus,
     Staff,
+    StaffCheck,
     TrainingMaterial,
 )
 from institutions.rules import Slot, Violation, check_course, check_fee_plan
@@ -40,6 +43,7 @@ from org.scope import Action, scope_of
 from policy.profile import active_profile
 from policy.vocab import Category, DepartmentType, label_of
 from portal.errors import DomainError, InvalidState, PermissionDenied
+from portal.i18n import stored
 
 INSTITUTION_FIELDS = ["name", "uscc", "nature", "category", "status", "list_status",
                       "list_reason", "supervising_department", "licence_number",
@@ -55,6 +59,13 @@ class RuleViolation(DomainError):
         self.violations = violations
         first = violations[0]
         super().__init__("；".join(str(v) for v in violations), field=first.field)
+
+
+GATE_LABELS = [
+    ("fund_account", gettext_lazy("a fund-supervision account and payment channel")),
+    ("national_platform", gettext_lazy("an account on the national platform")),
+    ("courses_listed", gettext_lazy("courses listed")),
+]
 
 
 # -- identity numbers ---------------------------------------------------------------
@@ -331,18 +342,10 @@ def course_create(*, actor: User, institution: Institution, name: str, mode: str
                   starts_on: dt.date | None = None, ends_on: dt.date | None = None) -> Course:
     """Save a course only when it keeps the profile's timing rules (002 §2(4), 004 §3)."""
     institution = _locked(institution, actor)
-    if not slots:
-        raise DomainError(_("Give at least one weekly lesson time."), field="slots")
-    if starts_on and ends_on and ends_on < starts_on:
-        raise DomainError(_("The course must end after it starts."), field="ends_on")
-    blocking = [v for v in course_violations(mode=mode, is_academic=is_academic,
-                                             lesson_minutes=lesson_minutes,
-                                             break_minutes=break_minutes, slots=slots,
-                                             starts_on=starts_on, ends_on=ends_on,
-                                             county_code=institution.region.county_code)
-                if v.blocking]
-    if blocking:
-        raise RuleViolation(blocking)
+    course_check(county_code=institution.region.county_code, mode=mode,
+                 is_academic=is_academic, lesson_minutes=lesson_minutes,
+                 break_minutes=break_minutes, slots=slots, starts_on=starts_on,
+                 ends_on=ends_on)
     course = Course.objects.create(
         institution=institution, name=name.strip(), mode=mode, is_academic=is_academic,
         lesson_minutes=lesson_minutes, break_minutes=break_minutes, class_hours=class_hours,
@@ -370,13 +373,11 @@ def course_list_on_platform(*, actor: User, course: Course) -> Course:
     return course
 
 
-@transaction.atomic
-def fee_plan_create(*, actor: User, course: Course, name: str, amount: Decimal, months: int,
-                    class_hours: int, refund_terms: str, contract_version: str,
-                    contract_clauses: list[str], charge_on: dt.date | None = None) -> FeePlan:
-    """Save a fee plan only within the charging limits (002 §2(4)) and with the model
-    contract's clauses (004 §4(5))."""
-    _locked(course.institution, actor)
+def _fee_plan_findings(*, course: Course, amount: Decimal, months: int, class_hours: int,
+                       refund_terms: str, contract_version: str, contract_clauses: list[str],
+                       charge_on: dt.date | None) -> list[str]:
+    """Refuse a fee plan outside the charging limits (002 §2(4)) or without the model
+    contract's clauses (004 §4(5)); return the non-blocking flags (001 §4(2)7)."""
     if not refund_terms.strip():
         raise DomainError(_("Describe the refund terms."), field="refund_terms")
     found = check_fee_plan(amount=amount, months=months, class_hours=class_hours,
@@ -386,15 +387,65 @@ def fee_plan_create(*, actor: User, course: Course, name: str, amount: Decimal, 
     blocking = [v for v in found if v.blocking]
     if blocking:
         raise RuleViolation(blocking)
+    return [str(v) for v in found if not v.blocking]
+
+
+FEE_PLAN_FIELDS = ["course", "name", "amount", "months", "class_hours", "refund_terms",
+                   "contract_version", "contract_clauses", "charge_on", "flags"]
+
+
+@transaction.atomic
+def fee_plan_create(*, actor: User, course: Course, name: str, amount: Decimal, months: int,
+                    class_hours: int, refund_terms: str, contract_version: str,
+                    contract_clauses: list[str], charge_on: dt.date | None = None) -> FeePlan:
+    """Save a fee plan only within the charging limits (002 §2(4)) and with the model
+    contract's clauses (004 §4(5))."""
+    _locked(course.institution, actor)
+    flags = _fee_plan_findings(course=course, amount=amount, months=months,
+                               class_hours=class_hours, refund_terms=refund_terms,
+                               contract_version=contract_version,
+                               contract_clauses=contract_clauses, charge_on=charge_on)
     plan = FeePlan.objects.create(course=course, name=name.strip(), amount=amount,
                                   months=months, class_hours=class_hours,
                                   refund_terms=refund_terms.strip(),
                                   contract_version=contract_version,
                                   contract_clauses=list(contract_clauses), charge_on=charge_on,
-                                  flags=[str(v) for v in found if not v.blocking])
+                                  flags=flags)
     audit_record(actor=actor, action="feeplan.create", obj=plan,
-                 after=snapshot(plan, ["name", "amount", "months", "class_hours",
-                                       "contract_version"]))
+                 after=snapshot(plan, FEE_PLAN_FIELDS))
+    return plan
+
+
+@transaction.atomic
+def fee_plan_update(*, actor: User, plan: FeePlan, course: Course, name: str, amount: Decimal,
+                    months: int, class_hours: int, refund_terms: str, contract_version: str,
+                    contract_clauses: list[str], charge_on: dt.date | None = None) -> FeePlan:
+    """Change a fee plan; the charging limits and contract clauses are checked again
+    (002 §2(4), 004 §4(5)) and the price flags recomputed. Enrolments already made keep
+    the amount they were charged."""
+    plan = FeePlan.objects.select_for_update(of=("self",)).select_related(
+        "course__institution").get(pk=plan.pk)
+    _locked(plan.course.institution, actor)
+    if course.institution_id != plan.course.institution_id:
+        raise DomainError(_("Choose a course of this institution."), field="course")
+    flags = _fee_plan_findings(course=course, amount=amount, months=months,
+                               class_hours=class_hours, refund_terms=refund_terms,
+                               contract_version=contract_version,
+                               contract_clauses=contract_clauses, charge_on=charge_on)
+    before = snapshot(plan, FEE_PLAN_FIELDS)
+    plan.course = course
+    plan.name = name.strip()
+    plan.amount = amount
+    plan.months = months
+    plan.class_hours = class_hours
+    plan.refund_terms = refund_terms.strip()
+    plan.contract_version = contract_version
+    plan.contract_clauses = list(contract_clauses)
+    plan.charge_on = charge_on
+    plan.flags = flags
+    plan.save()
+    audit_record(actor=actor, action="feeplan.update", obj=plan, before=before,
+                 after=snapshot(plan, FEE_PLAN_FIELDS))
     return plan
 
 
@@ -491,12 +542,58 @@ def staff_check(*, actor: User, staff: Staff, kind: str, passed: bool, note: str
                                % {"dept": label_of(DepartmentType, owner or "")})
     if not Institution.objects.restrict(actor).filter(pk=staff.institution_id).exists():
         raise PermissionDenied()
+    if staff.left_on is not None:
+        raise InvalidState(_("This staff member has left; no check is recorded."))
     field = "credential_check" if kind == "credential" else "record_check"
     before = {field: getattr(staff, field)}
     setattr(staff, field, Staff.Check.PASSED if passed else Staff.Check.FAILED)
     staff.save(update_fields=[field])
+    StaffCheck.objects.create(staff=staff, kind=kind, result=getattr(staff, field),
+                              note=note.strip(), department_id=actor.department_id,
+                              checked_by=actor)
     audit_record(actor=actor, action=f"staff.check.{kind}", obj=staff, before=before,
                  after={field: getattr(staff, field)}, reason=note)
+    return staff
+
+
+STAFF_FIELDS = ["name", "is_teacher", "credential_kind", "credential_number", "hired_on",
+                "credential_check"]
+
+
+@transaction.atomic
+def staff_update(*, actor: User, staff: Staff, name: str, is_teacher: bool,
+                 credential_kind: str, credential_number: str,
+                 hired_on: dt.date | None = None) -> Staff:
+    """Correct a staff member's record. The ID number is the person and is not edited
+    (hire again instead). A changed credential goes back to education for verification
+    (000 §3), so the earlier result no longer counts."""
+    staff = Staff.objects.select_for_update(of=("self",)).select_related("institution").get(
+        pk=staff.pk)
+    _locked(staff.institution, actor)
+    if staff.left_on is not None:
+        raise InvalidState(_("This staff member has left; the record is kept as it was."))
+    if not name.strip():
+        raise DomainError(_("Enter the name."), field="name")
+    if is_teacher and not credential_kind:
+        raise DomainError(_("A teacher needs a teacher certificate or proof of professional "
+                            "ability."), field="credential_kind")
+    before = snapshot(staff, STAFF_FIELDS)
+    credential_changed = (credential_kind, credential_number.strip(), is_teacher) != (
+        staff.credential_kind, staff.credential_number, staff.is_teacher)
+    staff.name = name.strip()
+    staff.is_teacher = is_teacher
+    staff.credential_kind = credential_kind
+    staff.credential_number = credential_number.strip()
+    staff.hired_on = hired_on
+    if credential_changed and staff.credential_check != Staff.Check.PENDING:
+        staff.credential_check = Staff.Check.PENDING
+        StaffCheck.objects.create(
+            staff=staff, kind=StaffCheck.Kind.CREDENTIAL, result=Staff.Check.PENDING,
+            note=stored(gettext_lazy("Credential changed: to be verified again.")),
+            checked_by=actor, department_id=actor.department_id)
+    staff.save()
+    audit_record(actor=actor, action="staff.update", obj=staff, before=before,
+                 after=snapshot(staff, STAFF_FIELDS))
     return staff
 
 
@@ -551,15 +648,22 @@ def staff_leave(*, actor: User, staff: Staff, left_on: dt.date) -> Staff:
     return staff
 
 
-@transaction.atomic
-def course_update(*, actor: User, course: Course, name: str, mode: str, is_academic: bool,
-                  lesson_minutes: int, break_minutes: int | None, class_hours: int,
-                  price: Decimal, slots: list[Slot], starts_on: dt.date | None = None,
-                  ends_on: dt.date | None = None) -> Course:
-    """Change a course; the profile's rules are checked again, as on creation."""
-    course = Course.objects.select_for_update(of=("self",)).select_related(
-        "institution__region").get(pk=course.pk)
-    _locked(course.institution, actor)
+COURSE_FIELDS = ["name", "mode", "is_academic", "lesson_minutes", "break_minutes",
+                 "class_hours", "price", "starts_on", "ends_on"]
+
+
+def course_is_licensed(course: Course) -> bool:
+    """A listed course of a licensed (or suspended) institution is part of what was
+    licensed: it changes through a change application (变更), not in place."""
+    return course.is_listed and course.institution.status in (InstitutionStatus.LICENSED,
+                                                              InstitutionStatus.SUSPENDED)
+
+
+def course_check(*, county_code: str, mode: str, is_academic: bool, lesson_minutes: int,
+                        break_minutes: int | None, slots: list[Slot],
+                        starts_on: dt.date | None = None, ends_on: dt.date | None = None,
+                        **_other: Any) -> None:
+    """Refuse a course that breaks the profile's timing rules (002 §2(4), 004 §3)."""
     if not slots:
         raise DomainError(_("Give at least one weekly lesson time."), field="slots")
     if starts_on and ends_on and ends_on < starts_on:
@@ -567,21 +671,90 @@ def course_update(*, actor: User, course: Course, name: str, mode: str, is_acade
     blocking = [v for v in course_violations(
         mode=mode, is_academic=is_academic, lesson_minutes=lesson_minutes,
         break_minutes=break_minutes, slots=slots, starts_on=starts_on, ends_on=ends_on,
-        county_code=course.institution.region.county_code) if v.blocking]
+        county_code=county_code) if v.blocking]
     if blocking:
         raise RuleViolation(blocking)
-    fields = ["name", "mode", "is_academic", "lesson_minutes", "break_minutes", "class_hours",
-              "price", "starts_on", "ends_on"]
-    before = {**snapshot(course, fields), "slots": [str(s) for s in course.slots.all()]}
-    for field, value in zip(fields, (name.strip(), mode, is_academic, lesson_minutes,
-                                     break_minutes, class_hours, price, starts_on, ends_on),
-                            strict=True):
-        setattr(course, field, value)
+
+
+def course_write(*, actor: User | None, course: Course, values: dict[str, Any],
+                 slots: list[Slot], case: Any = None) -> Course:
+    """Write checked values to a locked course, with its audit event."""
+    before = {**snapshot(course, COURSE_FIELDS), "slots": [str(s) for s in course.slots.all()]}
+    for field in COURSE_FIELDS:
+        value = values.get(field)
+        setattr(course, field, value.strip() if isinstance(value, str) and field == "name"
+                else value)
     course.save()
     course.slots.all().delete()
     CourseSlot.objects.bulk_create(CourseSlot(course=course, weekday=s.weekday, start=s.start,
                                               end=s.end) for s in slots)
-    audit_record(actor=actor, action="course.update", obj=course, before=before,
-                 after={**snapshot(course, fields),
+    audit_record(actor=actor, action="course.update", obj=course, case=case, before=before,
+                 after={**snapshot(course, COURSE_FIELDS),
                         "slots": [str(s) for s in course.slots.all()]})
     return course
+
+
+@transaction.atomic
+def course_update(*, actor: User, course: Course, name: str, mode: str, is_academic: bool,
+                  lesson_minutes: int, break_minutes: int | None, class_hours: int,
+                  price: Decimal, slots: list[Slot], starts_on: dt.date | None = None,
+                  ends_on: dt.date | None = None) -> Course:
+    """Change a course that is not yet part of a licence; the profile's rules are checked
+    again, as on creation. A licensed listed course goes through
+    `licensing.course_change_submit` instead."""
+    course = Course.objects.select_for_update(of=("self",)).select_related(
+        "institution__region").get(pk=course.pk)
+    _locked(course.institution, actor)
+    if course_is_licensed(course):
+        raise InvalidState(_("This listed course belongs to the licence: submit the change as "
+                             "a change application."))
+    values = {"name": name, "mode": mode, "is_academic": is_academic,
+              "lesson_minutes": lesson_minutes, "break_minutes": break_minutes,
+              "class_hours": class_hours, "price": price, "starts_on": starts_on,
+              "ends_on": ends_on}
+    course_check(county_code=course.institution.region.county_code, slots=slots, **values)
+    return course_write(actor=actor, course=course, values=values, slots=slots)
+
+
+# -- enrolment ----------------------------------------------------------------------------
+
+@transaction.atomic
+def enrolment_create(*, actor: User, institution: Institution, course: Course,
+                     fee_plan: FeePlan, learner_name: str, guardian_name: str,
+                     guardian_phone: str, enrolled_on: dt.date | None = None) -> Enrolment:
+    """Enrol a learner. Until the enrollment gate is met (a fund-supervision account and
+    payment channel, an account on the national platform, courses listed: 000 §4(3)) the
+    institution may not enrol; nor may an unlicensed or black-listed one (004 §6(4)). The
+    learner is charged the fee plan, already held to 002 §2(4)."""
+    institution = _locked(institution, actor)
+    if institution.status != InstitutionStatus.LICENSED:
+        raise InvalidState(_("Only a licensed institution may enrol students; this one is "
+                             "%(status)s.") % {"status": institution.get_status_display()})
+    if institution.list_status == ListStatus.BLACK:
+        raise InvalidState(_("A black-listed institution may not enrol students."))
+    missing = [label for key, label in GATE_LABELS if not institution.gate_conditions[key]]
+    if missing:
+        raise InvalidState(_("The enrollment gate is not met (000 §4(3)): %(missing)s.")
+                           % {"missing": "、".join(str(m) for m in missing)})
+    course = Course.objects.get(pk=course.pk)
+    fee_plan = FeePlan.objects.get(pk=fee_plan.pk)
+    if course.institution_id != institution.pk:
+        raise DomainError(_("Choose a course of this institution."), field="course")
+    if not course.is_listed:
+        raise DomainError(_("Only a course listed on the platform takes enrolments."),
+                          field="course")
+    if fee_plan.course_id != course.pk:
+        raise DomainError(_("Choose a fee plan of this course."), field="fee_plan")
+    for field, value in (("learner_name", learner_name), ("guardian_name", guardian_name),
+                         ("guardian_phone", guardian_phone)):
+        if not value.strip():
+            raise DomainError(_("This field is required."), field=field)
+    enrolment = Enrolment.objects.create(
+        institution=institution, course=course, fee_plan=fee_plan,
+        learner_name=learner_name.strip(), guardian_name=guardian_name.strip(),
+        guardian_phone=guardian_phone.strip(), enrolled_on=enrolled_on or timezone.localdate(),
+        amount=fee_plan.amount, class_hours=fee_plan.class_hours, created_by=actor)
+    audit_record(actor=actor, action="enrolment.create", obj=enrolment,
+                 after=snapshot(enrolment, ["institution", "course", "fee_plan", "amount",
+                                            "class_hours", "enrolled_on"]))
+    return enrolment

@@ -22,6 +22,7 @@ from institutions.forms import (
     BlacklistForm,
     ConcludeForm,
     CourseForm,
+    EnrolmentForm,
     FeePlanForm,
     GateForm,
     ImportForm,
@@ -31,16 +32,21 @@ from institutions.forms import (
     MaterialForm,
     OnsiteForm,
     ReviewForm,
+    StaffEditForm,
     StaffForm,
     StatusForm,
 )
 from institutions.models import (
     Course,
+    CourseMode,
+    CourseSlot,
+    FeePlan,
     ImportJob,
     Institution,
     InstitutionStatus,
     LicensingApplication,
     Staff,
+    StaffCheck,
     Stage,
     TrainingMaterial,
 )
@@ -233,7 +239,33 @@ def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, 
         "decisions": [(label_of(Stage, st), d) for st, d in application.decisions.items()],
         "actions": [(verbs[s], label_of(Step, s)) for s in held if s in verbs],
         "checklist": [(label, application.onsite_checklist.get(key))
-                      for key, label in ONSITE_ITEMS if key in application.onsite_checklist]}
+                      for key, label in ONSITE_ITEMS if key in application.onsite_checklist],
+        "changes": [(Institution._meta.get_field(k).verbose_name, v)
+                    for k, v in application.change_details.items()
+                    if k in licensing.CHANGEABLE_FIELDS],
+        "course_changes": [_course_change_rows(item) for item in
+                           application.change_details.get(licensing.COURSES_KEY, [])]}
+
+
+def _course_change_rows(item: dict[str, Any]) -> dict[str, Any]:
+    """One course of a change application: what differs, before and after."""
+    before, after = item.get("before", {}), item.get("after", {})
+
+    def show(key: str, value: Any) -> str:
+        if key == "slots":
+            days = dict(CourseSlot._meta.get_field("weekday").choices)
+            return "；".join(f"{days.get(d, d)} {a}-{b}" for d, a, b in value or [])
+        if key == "mode":
+            return label_of(CourseMode, value)
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        return "—" if value in (None, "") else str(value)
+
+    labels = {f: Course._meta.get_field(f).verbose_name for f in services.COURSE_FIELDS}
+    labels["slots"] = _("Schedule")
+    return {"name": before.get("name", ""),
+            "diffs": [(labels[k], show(k, before.get(k)), show(k, after.get(k)))
+                      for k in labels if before.get(k) != after.get(k)]}
 
 
 def licence_certificate(request: HttpRequest, uscc: str) -> HttpResponse:
@@ -382,10 +414,17 @@ def staff_check(request: HttpRequest, uscc: str, pk: int, kind: str) -> HttpResp
     institution = _office_institution(request, uscc)
     staff = get_object_or_404(Staff.objects.restrict(request.user), pk=pk,
                               institution=institution)
-    if kind not in ("credential", "record", "leave"):
+    if kind not in ("credential", "record", "leave", "edit"):
         raise Http404
-    if kind == "leave":
-        form: Any = LeaveForm(request.POST or None)
+    form: Any
+    if kind == "edit":
+        form = StaffEditForm(request.POST or None, initial={
+            f: getattr(staff, f) for f in ("name", "is_teacher", "credential_kind",
+                                           "credential_number", "hired_on")})
+        call = lambda: services.staff_update(  # noqa: E731
+            actor=request.user, staff=staff, **form.cleaned_data)
+    elif kind == "leave":
+        form = LeaveForm(request.POST or None)
         call = lambda: services.staff_leave(  # noqa: E731
             actor=request.user, staff=staff, left_on=form.cleaned_data["left_on"])
     else:
@@ -395,7 +434,7 @@ def staff_check(request: HttpRequest, uscc: str, pk: int, kind: str) -> HttpResp
             note=form.cleaned_data["note"])
     if request.method == "POST" and form.is_valid() and _run(form, call):
         messages.success(request, _("Saved."))
-        return redirect("institutions:office_detail", uscc=institution.uscc)
+        return redirect("institutions:staff_detail", uscc=institution.uscc, pk=staff.pk)
     return render(request, "institutions/record_form.html",
                   {"form": form, "institution": institution, "verb": kind, "subject": staff},
                   status=400 if request.method == "POST" else 200)
@@ -420,20 +459,97 @@ def material_review(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
 
 @login_required
 def course_edit(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
+    """Edit a course. A listed course of a licensed institution is part of the licence, so
+    saving submits a change application (变更) and the course keeps its values until it
+    completes."""
     institution = _office_institution(request, uscc)
     course = get_object_or_404(Course.objects.restrict(request.user, Action.CHANGE), pk=pk,
                                institution=institution)
-    initial = {f: getattr(course, f) for f in ("name", "mode", "is_academic", "lesson_minutes",
-                                                "break_minutes", "class_hours", "price",
-                                                "starts_on", "ends_on")}
+    initial = {f: getattr(course, f) for f in services.COURSE_FIELDS}
     initial["slots"] = "\n".join(f"{s.weekday + 1} {s.start:%H:%M}-{s.end:%H:%M}"
                                   for s in course.slots.all())
     form = CourseForm(request.POST or None, initial=initial)
+    licensed = services.course_is_licensed(course)
+    if request.method == "POST" and form.is_valid():
+        if licensed:
+            result: list[Any] = []
+            if _run(form, lambda: result.append(licensing.course_change_submit(
+                    actor=request.user, course=course, **form.cleaned_data))):
+                messages.success(request, _("Change application submitted: %(number)s")
+                                 % {"number": result[0].case.number})
+                return redirect(result[0].case.get_absolute_url())
+        elif _run(form, lambda: services.course_update(actor=request.user, course=course,
+                                                       **form.cleaned_data)):
+            messages.success(request, _("Saved."))
+            return redirect("institutions:office_detail", uscc=institution.uscc)
+    return render(request, "institutions/record_form.html",
+                  {"form": form, "institution": institution, "verb": "course",
+                   "subject": course, "through_change": licensed},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def feeplan_edit(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
+    institution = _office_institution(request, uscc)
+    plan = get_object_or_404(FeePlan.objects.restrict(request.user, Action.CHANGE)
+                             .select_related("course"), pk=pk, course__institution=institution)
+    initial = {f: getattr(plan, f) for f in ("course", "name", "amount", "months",
+                                              "class_hours", "refund_terms", "contract_version",
+                                              "contract_clauses", "charge_on")}
+    form = FeePlanForm(request.POST or None, institution=institution, initial=initial)
     if request.method == "POST" and form.is_valid() and _run(
-            form, lambda: services.course_update(actor=request.user, course=course,
-                                                 **form.cleaned_data)):
+            form, lambda: services.fee_plan_update(actor=request.user, plan=plan,
+                                                   **form.cleaned_data)):
         messages.success(request, _("Saved."))
         return redirect("institutions:office_detail", uscc=institution.uscc)
     return render(request, "institutions/record_form.html",
-                  {"form": form, "institution": institution, "verb": "course",
-                   "subject": course}, status=400 if request.method == "POST" else 200)
+                  {"form": form, "institution": institution, "verb": "feeplan",
+                   "subject": plan}, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def staff_detail(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
+    """A staff member with the history of their checks (000 §3)."""
+    institution = _office_institution(request, uscc)
+    staff = get_object_or_404(Staff.objects.restrict(request.user), pk=pk,
+                              institution=institution)
+    checks = StaffCheck.objects.restrict(request.user).filter(staff=staff).select_related(
+        "department", "checked_by")
+    return render(request, "institutions/staff_detail.html",
+                  {"institution": institution, "staff": staff, "checks": checks})
+
+
+ENROLMENT_EXPORT = [
+    (_("Enrolled on"), lambda e: e.enrolled_on),
+    (_("Learner"), lambda e: e.learner_name),
+    (_("Guardian"), lambda e: e.guardian_name),
+    (_("Guardian's phone"), lambda e: e.guardian_phone),
+    (_("Course"), lambda e: e.course.name),
+    (_("Fee plan"), lambda e: e.fee_plan.name),
+    (_("Amount (yuan)"), lambda e: e.amount),
+    (_("Class hours"), lambda e: e.class_hours),
+]
+
+
+@login_required
+def enrolments(request: HttpRequest, uscc: str) -> HttpResponse:
+    """The institution's enrolments, and the form to enrol a learner: refused until the
+    enrollment gate is met (000 §4(3))."""
+    institution = _office_institution(request, uscc)
+    qs = selectors.enrolments(request.user, institution)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(_("Enrolments"), ENROLMENT_EXPORT, qs)
+    may_enrol = Institution.objects.restrict(request.user, Action.CHANGE).filter(
+        pk=institution.pk).exists()
+    form = EnrolmentForm(request.POST or None, institution=institution) if may_enrol else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid() and _run(form, lambda: services.enrolment_create(
+                actor=request.user, institution=institution, **form.cleaned_data)):
+            messages.success(request, _("Enrolled."))
+            return redirect("institutions:enrolments", uscc=institution.uscc)
+    return render(request, "institutions/enrolments.html", {
+        "institution": institution, "form": form, "gate": institution.gate_conditions,
+        "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))},
+        status=400 if request.method == "POST" else 200)

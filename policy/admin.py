@@ -44,6 +44,8 @@ class AssistInline(admin.TabularInline):
 class StepInline(admin.TabularInline):
     model = MatrixStep
     extra = 0
+    fields = ["order", "step", "owner_type", "role", "nature", "participants", "cosigners",
+              "source"]
 
 
 @admin.register(MatrixCell)

@@ -26,6 +26,7 @@ from policy.vocab import (
     Nature,
     Phase,
     Step,
+    StepRole,
 )
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
@@ -103,6 +104,8 @@ def parse_profile(text: str) -> dict[str, Any]:
             c.code(sw + ".owner", s.get("owner"), DepartmentType)
             if s.get("nature"):
                 c.code(sw + ".nature", s.get("nature"), Nature)
+            if "role" in s:  # optional, lead when omitted (FORMAT.md)
+                c.code(sw + ".role", s.get("role"), StepRole)
             for t in [*(s.get("participants") or []), *(s.get("cosigners") or [])]:
                 c.code(sw, t, DepartmentType)
             c.required(sw, s, "source")
@@ -196,7 +199,8 @@ def load_profile(code: str, text: str | None = None) -> m.PolicyProfile:
                            source=a["source"]) for a in entry.get("assists") or [])
         m.MatrixStep.objects.bulk_create(
             m.MatrixStep(cell=cell, order=n, step=s["step"], owner_type=s["owner"],
-                         nature=s.get("nature") or "", participants=s.get("participants") or [],
+                         role=s.get("role") or StepRole.LEAD, nature=s.get("nature") or "",
+                         participants=s.get("participants") or [],
                          cosigners=s.get("cosigners") or [], source=s["source"])
             for n, s in enumerate(entry.get("steps") or []))
     m.LicenceApproval.objects.bulk_create(

@@ -17,6 +17,7 @@ from policy.vocab import (
     Nature,
     Phase,
     Step,
+    StepRole,
 )
 
 SOURCE_HELP = _("Seed file and section, for example 000 §3(1)1, or 'default'.")
@@ -118,12 +119,17 @@ class MatrixAssist(models.Model):
 
 
 class MatrixStep(models.Model):
-    """The owner of one step of a phase: a phase's lead does not own every step (000 §3)."""
+    """The owner of one step of a phase: a phase's lead does not own every step, and a
+    step's owner does not always lead it (000 §3). `role` says whether the owner's task
+    is the lead's or an assisting one; participants and co-signers always assist."""
 
     cell = models.ForeignKey(MatrixCell, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     step = models.CharField(_("step"), max_length=40, choices=Step.choices)
     owner_type = models.CharField(_("owner"), max_length=40, choices=DepartmentType.choices)
+    role = models.CharField(
+        _("role"), max_length=10, choices=StepRole.choices, default=StepRole.LEAD,
+        help_text=_("Whether the owner leads this step or assists in it (000 §3)."))
     nature = models.CharField(_("only for nature"), max_length=20, blank=True,
                               choices=Nature.choices)
     participants = models.JSONField(_("participants"), default=list, blank=True)

@@ -80,12 +80,22 @@ class Duty:
 
 @dataclass(frozen=True)
 class StepOwner:
+    """Who owns a step, and whether the owner leads it or assists (000 §3: the lead does
+    not own every step). Participants and co-signers always assist."""
+
     step: str
     owner_type: str
     nature: str
     participants: tuple[str, ...]
     cosigners: tuple[str, ...]
     source: str
+    role: str = "lead"
+
+    @property
+    def role_label(self) -> str:
+        from policy.vocab import StepRole
+
+        return label_of(StepRole, self.role)
 
     @property
     def nature_label(self) -> str:
@@ -295,7 +305,7 @@ class ProfileData:
 
 
 def _cache_key(code: str) -> str:
-    return f"policy:profile:v1:{code}"
+    return f"policy:profile:v2:{code}"  # v2: StepOwner.role
 
 
 def build_profile_data(code: str) -> ProfileData:
@@ -313,7 +323,7 @@ def build_profile_data(code: str) -> ProfileData:
             assists=tuple(Duty(a.department_type, a.duty, a.source) for a in c.assists.all()),
             steps=tuple(
                 StepOwner(s.step, s.owner_type, s.nature, tuple(s.participants or ()),
-                          tuple(s.cosigners or ()), s.source)
+                          tuple(s.cosigners or ()), s.source, s.role)
                 for s in sorted(c.steps.all(), key=lambda s: s.order)),
         )
     return ProfileData(

@@ -108,6 +108,16 @@ class Step(models.TextChoices):
     TAXATION = "taxation", _("Tax registration and supervision")
 
 
+class StepRole(models.TextChoices):
+    """The role of a step owner's task: the lead does not own every step, and not every
+    step owner leads (000 §3: 「牵头」 and 「配合」 per department and duty). The values are
+    those of `cases.models.TaskRole`; policy keeps its own copy because cases imports
+    policy. Participants and co-signers of a step always assist."""
+
+    LEAD = "lead", _("Lead")
+    ASSIST = "assist", _("Assist")
+
+
 class LicenceAction(models.TextChoices):
     """What a licence approval decides (001 §4(2)4)."""
 

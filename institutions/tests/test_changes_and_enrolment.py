@@ -1,0 +1,458 @@
+"""Course changes through the change workflow, staff and fee-plan edits with the history of
+staff checks, and enrolment behind the enrollment gate (issue 4; 000 §3, §4(3);
+002 §2(4))."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from cases.models import Task, TaskStatus
+from institutions import licensing, services
+from institutions.models import (
+    ApplicationAction,
+    Course,
+    Enrolment,
+    InstitutionStatus,
+    LicensingApplication,
+    Staff,
+    StaffCheck,
+    Stage,
+)
+from institutions.rules import REQUIRED_CLAUSES, Slot
+from institutions.tests.test_licensing import Driver
+from institutions.tests.test_registry import licensed_with_gate, register
+from org.models import Role
+from policy.vocab import DepartmentType as D
+from portal.demo import demo_id_number
+from portal.errors import DomainError, InvalidState, PermissionDenied
+from tests.factories import UserFactory
+from tests.permmatrix import Endpoint, assert_matrix
+
+pytestmark = pytest.mark.django_db
+
+
+def login(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def staff_of(world, inst, key="a"):
+    user = world.county(key).users["institution"]
+    user.institution = inst
+    user.save()
+    return user
+
+
+def plan_for(actor, course, amount="3000", hours=40):
+    return services.fee_plan_create(
+        actor=actor, course=course, name="一期", amount=Decimal(amount), months=3,
+        class_hours=hours, refund_terms="未上课时按比例退费", contract_version="2021",
+        contract_clauses=list(REQUIRED_CLAUSES))
+
+
+COURSE_FORM = {"name": "晚间美术", "mode": "offline", "lesson_minutes": 60,
+               "break_minutes": 10, "class_hours": 40, "price": "3000",
+               "slots": "3 18:00-19:00"}
+
+
+# -- course changes through the change workflow ------------------------------------------
+
+def test_a_licensed_listed_course_changes_only_through_a_change_application(world):
+    """Change (变更) covers courses: a listed course of a licensed institution keeps its
+    values until the change application completes (issue 4, "Change")."""
+    inst = licensed_with_gate(world)
+    course = inst.courses.get()
+    staff = staff_of(world, inst)
+    values = dict(name="晚间美术", mode="offline", is_academic=False, lesson_minutes=60,
+                  break_minutes=10, class_hours=40, price=Decimal("3200"),
+                  slots=[Slot(3, dt.time(18, 30), dt.time(19, 30))])
+    with pytest.raises(InvalidState):
+        services.course_update(actor=staff, course=course, **values)
+    app = licensing.course_change_submit(actor=staff, course=course, **values)
+    assert app.action == ApplicationAction.CHANGE and app.channel == "portal"
+    course.refresh_from_db()
+    assert course.price == Decimal("3000.00")  # unchanged until approved
+    item = app.change_details["courses"][0]
+    assert item["before"]["price"] == "3000.00" and item["after"]["price"] == "3200.00"
+    Driver(world).run(app)
+    course.refresh_from_db()
+    assert course.price == Decimal("3200.00") and course.is_listed
+    assert [(s.weekday, s.start) for s in course.slots.all()] == [(3, dt.time(18, 30))]
+
+
+def test_a_rejected_course_change_leaves_the_course_as_it_was(world):
+    inst = licensed_with_gate(world)
+    course = inst.courses.get()
+    app = licensing.course_change_submit(
+        actor=world.a.users["county_admin"], course=course, name="晚间美术（新）", mode="offline",
+        is_academic=False, lesson_minutes=60, break_minutes=10, class_hours=40,
+        price=Decimal("3000"), slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
+    app = Driver(world).run(app, approve=False)
+    assert app.stage == Stage.REJECTED
+    course.refresh_from_db()
+    assert course.name == "美术"
+
+
+def test_a_course_change_is_checked_against_the_rules_when_submitted(world):
+    """002 §2(4): offline training ends by 20:30, also for a change."""
+    inst = licensed_with_gate(world)
+    course = inst.courses.get()
+    with pytest.raises(services.RuleViolation):
+        licensing.course_change_submit(
+            actor=world.a.users["county_admin"], course=course, name="美术", mode="offline",
+            is_academic=False, lesson_minutes=60, break_minutes=10, class_hours=40,
+            price=Decimal("3000"), slots=[Slot(2, dt.time(19, 31), dt.time(20, 31))])
+    with pytest.raises(DomainError):  # nothing changed
+        licensing.course_change_submit(
+            actor=world.a.users["county_admin"], course=course, name="美术", mode="offline",
+            is_academic=False, lesson_minutes=60, break_minutes=10, class_hours=40,
+            price=Decimal("3000.0"), slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
+    assert not LicensingApplication.objects.exists()
+
+
+def test_a_forged_course_change_is_refused(world):
+    inst = licensed_with_gate(world)
+    other = licensed_with_gate(world, "a", 2)
+    for details in ({"courses": [{"course": other.courses.get().pk, "after": {}}]},
+                    {"courses": [{"course": inst.courses.get().pk, "after": {"price": "x"}}]},
+                    {"courses": "all"}):
+        with pytest.raises(DomainError):
+            licensing.application_submit(actor=world.a.users["county_admin"], institution=inst,
+                                         action=ApplicationAction.CHANGE,
+                                         change_details=details)
+
+
+def test_the_course_page_submits_a_change_application_for_a_licensed_course(world):
+    inst = licensed_with_gate(world)
+    course = inst.courses.get()
+    client = login(staff_of(world, inst))
+    url = f"/office/institutions/{inst.uscc}/courses/{course.pk}/edit/"
+    page = client.get(url).content.decode()
+    assert 'id="through-change"' in page
+    response = client.post(url, {**COURSE_FORM, "price": "3500"})
+    app = LicensingApplication.objects.get()
+    assert response.status_code == 302 and response["Location"] == app.case.get_absolute_url()
+    case_page = client.get(app.case.get_absolute_url()).content.decode()
+    assert 'id="course-change"' in case_page and "3500.00" in case_page
+    # While it runs, a second change is refused with the reason, nothing half-made.
+    again = client.post(url, {**COURSE_FORM, "price": "3600"})
+    assert again.status_code == 400 and LicensingApplication.objects.count() == 1
+
+
+def test_an_unlicensed_institution_edits_its_course_directly(world):
+    inst = register(world)
+    client = login(staff_of(world, inst))
+    client.post(f"/office/institutions/{inst.uscc}/course/", COURSE_FORM)
+    course = Course.objects.get()
+    url = f"/office/institutions/{inst.uscc}/courses/{course.pk}/edit/"
+    assert 'id="through-change"' not in client.get(url).content.decode()
+    assert client.post(url, {**COURSE_FORM, "price": "2800"}).status_code == 302
+    course.refresh_from_db()
+    assert course.price == Decimal("2800.00") and not LicensingApplication.objects.exists()
+
+
+# -- staff: edit and the history of checks -----------------------------------------------
+
+def test_staff_checks_keep_their_history_and_a_new_credential_is_verified_again(world):
+    """000 §3: credentials are verified by education, records checked by police; a
+    re-check is a new entry, and a changed credential goes back to pending."""
+    inst = register(world)
+    admin = world.a.users["county_admin"]
+    staff = services.staff_hire(actor=admin, institution=inst, name="王五",
+                                id_number=demo_id_number(21),
+                                credential_kind="teacher_certificate", credential_number="A1")
+    edu = world.a.users["officer"]
+    services.staff_check(actor=edu, staff=staff, kind="credential", passed=False, note="证书存疑")
+    services.staff_check(actor=edu, staff=staff, kind="credential", passed=True, note="复核通过")
+    assert list(StaffCheck.objects.filter(staff=staff).values_list("result", flat=True)) == [
+        "passed", "failed"]
+    staff = services.staff_update(actor=admin, staff=staff, name="王五",
+                                  is_teacher=True, credential_kind="teacher_certificate",
+                                  credential_number="A2")
+    assert staff.credential_check == Staff.Check.PENDING
+    assert StaffCheck.objects.filter(staff=staff).first().result == "pending"
+    # A name correction does not touch the verification.
+    services.staff_check(actor=edu, staff=staff, kind="credential", passed=True)
+    staff = services.staff_update(actor=admin, staff=staff, name="王 五", is_teacher=True,
+                                  credential_kind="teacher_certificate", credential_number="A2")
+    assert staff.credential_check == Staff.Check.PASSED and staff.name == "王 五"
+    with pytest.raises(DomainError):
+        services.staff_update(actor=admin, staff=staff, name="王五", is_teacher=True,
+                              credential_kind="", credential_number="")
+
+
+def test_staff_page_shows_the_history_and_edits_through_the_form(world):
+    inst = register(world)
+    client = login(staff_of(world, inst))
+    client.post(f"/office/institutions/{inst.uscc}/staff/", {
+        "name": "王五", "id_number": demo_id_number(22), "is_teacher": "on",
+        "credential_kind": "teacher_certificate"})
+    staff = Staff.objects.get()
+    url = f"/office/institutions/{inst.uscc}/staff/{staff.pk}/"
+    edu = login(world.a.users["officer"])
+    assert edu.post(url + "credential/", {"approved": "no", "note": "证书编号不符"}).status_code == 302
+    page = client.get(url).content.decode()
+    assert "证书编号不符" in page and 'id="check-history"' in page
+    bad = client.post(url + "edit/", {"name": "王五", "is_teacher": "on", "credential_kind": ""})
+    assert bad.status_code == 400
+    assert client.post(url + "edit/", {"name": "王五", "is_teacher": "on",
+                                       "credential_kind": "professional_ability",
+                                       "credential_number": "P9"}).status_code == 302
+    staff.refresh_from_db()
+    assert staff.credential_check == "pending" and staff.credential_number == "P9"
+    client.post(url + "leave/", {"left_on": "2026-11-20"})
+    assert client.post(url + "edit/", {"name": "改名"}).status_code == 400
+    with pytest.raises(InvalidState):
+        services.staff_check(actor=world.a.users["officer"], staff=staff, kind="credential",
+                             passed=True)
+
+
+# -- fee plans ---------------------------------------------------------------------------
+
+def test_a_fee_plan_edit_is_checked_again(world):
+    """002 §2(4): at most 5,000 yuan, 3 months or 60 class hours per charge."""
+    inst = register(world)
+    admin = world.a.users["county_admin"]
+    course = services.course_create(actor=admin, institution=inst, name="美术", mode="offline",
+                                    is_academic=False, lesson_minutes=60, break_minutes=10,
+                                    class_hours=40, price=Decimal("3000"),
+                                    slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
+    plan = plan_for(admin, course)
+    client = login(staff_of(world, inst))
+    url = f"/office/institutions/{inst.uscc}/feeplans/{plan.pk}/edit/"
+    form = {"course": course.pk, "name": "一期", "amount": "5000.01", "months": 3,
+            "class_hours": 60, "refund_terms": "按比例退费", "contract_version": "2021",
+            "contract_clauses": list(REQUIRED_CLAUSES)}
+    response = client.get(url)
+    assert response.status_code == 200 and "3000.00" in response.content.decode()
+    response = client.post(url, form)
+    assert response.status_code == 400 and "5000" in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.amount == Decimal("3000.00")
+    assert client.post(url, {**form, "amount": "5000.00"}).status_code == 302
+    plan.refresh_from_db()
+    assert plan.amount == Decimal("5000.00") and plan.class_hours == 60
+    other = register(world, "a", 2)
+    foreign = services.course_create(actor=admin, institution=other, name="书法",
+                                     mode="offline", is_academic=False, lesson_minutes=60,
+                                     break_minutes=10, class_hours=40, price=Decimal("100"),
+                                     slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
+    with pytest.raises(DomainError):
+        services.fee_plan_update(actor=admin, plan=plan, course=foreign, name="x",
+                                 amount=Decimal("10"), months=1, class_hours=1,
+                                 refund_terms="x", contract_version="2021",
+                                 contract_clauses=list(REQUIRED_CLAUSES))
+
+
+# -- enrolment behind the gate -----------------------------------------------------------
+
+def test_no_enrolment_until_the_gate_is_met(world):
+    """000 §4(3): until it has a fund-supervision account and payment channel, an account
+    on the national platform and courses listed, an institution may not enrol."""
+    inst = register(world)
+    admin = world.a.users["county_admin"]
+    course = services.course_create(actor=admin, institution=inst, name="美术", mode="offline",
+                                    is_academic=False, lesson_minutes=60, break_minutes=10,
+                                    class_hours=40, price=Decimal("3000"),
+                                    slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
+    plan = plan_for(admin, course)
+    staff = staff_of(world, inst)
+
+    def enrol():
+        return services.enrolment_create(actor=staff, institution=inst, course=course,
+                                         fee_plan=plan, learner_name="小明", guardian_name="明妈",
+                                         guardian_phone="13800000000")
+
+    with pytest.raises(InvalidState, match="licensed"):
+        enrol()  # applying: not licensed yet
+    services.course_list_on_platform(actor=admin, course=course)
+    services.institution_set_status(actor=admin, institution=inst,
+                                    status=InstitutionStatus.LICENSED, reason="审核通过",
+                                    licence_number="文旅001号",
+                                    issuer=world.a.depts[D.CULTURE_TOURISM])
+    with pytest.raises(InvalidState, match="fund-supervision"):
+        enrol()
+    services.gate_record(actor=admin, institution=inst, fund_account="6217",
+                         payment_channel="平台")
+    with pytest.raises(InvalidState, match="national platform"):
+        enrol()
+    services.gate_record(actor=admin, institution=inst, national_platform_account="QG1")
+    enrolment = enrol()
+    assert enrolment.amount == Decimal("3000.00") and enrolment.class_hours == 40
+    services.blacklist_add(actor=admin, institution=inst, reason="超范围培训")
+    with pytest.raises(InvalidState):
+        enrol()
+    assert Enrolment.objects.count() == 1
+
+
+def test_enrolment_needs_a_listed_course_and_its_own_fee_plan(world):
+    inst = licensed_with_gate(world)
+    admin = world.a.users["county_admin"]
+    listed = inst.courses.get()
+    draft = services.course_create(actor=admin, institution=inst, name="草稿课", mode="offline",
+                                   is_academic=False, lesson_minutes=60, break_minutes=10,
+                                   class_hours=40, price=Decimal("3000"),
+                                   slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
+    listed_plan, draft_plan = plan_for(admin, listed), plan_for(admin, draft)
+    args = dict(actor=admin, institution=inst, learner_name="小红", guardian_name="红妈",
+                guardian_phone="13900000000")
+    with pytest.raises(DomainError):
+        services.enrolment_create(course=draft, fee_plan=draft_plan, **args)
+    with pytest.raises(DomainError):
+        services.enrolment_create(course=listed, fee_plan=draft_plan, **args)
+    services.enrolment_create(course=listed, fee_plan=listed_plan, **args)
+
+
+def test_enrolment_page_refuses_with_the_reason_and_enrols_when_the_gate_is_met(world):
+    inst = register(world)
+    admin = world.a.users["county_admin"]
+    course = services.course_create(actor=admin, institution=inst, name="美术", mode="offline",
+                                    is_academic=False, lesson_minutes=60, break_minutes=10,
+                                    class_hours=40, price=Decimal("3000"),
+                                    slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
+    services.course_list_on_platform(actor=admin, course=course)
+    plan = plan_for(admin, course)
+    client = login(staff_of(world, inst))
+    url = f"/office/institutions/{inst.uscc}/enrolments/"
+    form = {"course": course.pk, "fee_plan": plan.pk, "learner_name": "小明",
+            "guardian_name": "明妈", "guardian_phone": "13800000000"}
+    page = client.get(url).content.decode()
+    assert 'id="gate-warning"' in page
+    response = client.post(url, form)
+    assert response.status_code == 400 and not Enrolment.objects.exists()
+    services.institution_set_status(actor=admin, institution=inst,
+                                    status=InstitutionStatus.LICENSED, reason="审核通过",
+                                    licence_number="文旅001号",
+                                    issuer=world.a.depts[D.CULTURE_TOURISM])
+    services.gate_record(actor=admin, institution=inst, fund_account="6217",
+                         payment_channel="平台", national_platform_account="QG1")
+    assert client.post(url, {**form, "guardian_phone": "电话"}).status_code == 400
+    assert client.post(url, form).status_code == 302
+    page = client.get(url).content.decode()
+    assert "小明" in page and 'id="gate-warning"' not in page
+    export = client.get(url + "?export=xlsx")
+    assert export.status_code == 200 and export["Content-Type"].startswith(
+        "application/vnd.openxmlformats")
+    # Read-only roles see the list without the form, and cannot post.
+    joint = login(world.a.users["joint"])
+    assert 'name="learner_name"' not in joint.get(url).content.decode()
+    assert joint.post(url, form).status_code == 404
+
+
+def test_enrolment_list_query_count_does_not_grow(world, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    inst = licensed_with_gate(world)
+    admin = world.a.users["county_admin"]
+    course = inst.courses.get()
+    plan = plan_for(admin, course)
+    client = login(staff_of(world, inst))
+    url = f"/office/institutions/{inst.uscc}/enrolments/"
+
+    def grow(n):
+        for i in range(n):
+            services.enrolment_create(actor=admin, institution=inst, course=course,
+                                      fee_plan=plan, learner_name=f"学员{i}",
+                                      guardian_name="家长", guardian_phone="13800000000")
+
+    def measure():
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx)
+
+    grow(2)
+    small = measure()
+    grow(25)
+    assert measure() == small
+    with django_assert_max_num_queries(small):
+        client.get(url)
+
+
+# -- the cross-county matrix over the new pages ------------------------------------------
+
+def build(world, key):
+    inst = licensed_with_gate(world, key, 1)
+    admin = world.county(key).users["county_admin"]
+    course = inst.courses.get()
+    staff = services.staff_hire(actor=admin, institution=inst, name="王五",
+                                id_number=demo_id_number(30 + (key == "b")),
+                                credential_kind="teacher_certificate")
+    return {"inst": inst, "staff": staff, "plan": plan_for(admin, course)}
+
+
+#: Kunming arts: every viewer of the institution reads these pages (see
+#: test_public_and_api.VIEWERS).
+VIEWERS = {"officer", "head", "culture", "market", "county_admin", "joint", "discipline"}
+#: The supervising department (culture-tourism), the county admin and the institution's
+#: own staff (their own institution only; `build` gives them none) change the records.
+EDITORS = {"culture", "county_admin"}
+
+
+def test_cross_county_matrix_for_staff_fee_plan_and_enrolment_pages(world):
+    base = "/office/institutions/{}"
+    endpoints = [
+        Endpoint("staff page", lambda o: f"{base.format(o['inst'].uscc)}/staff/"
+                 f"{o['staff'].pk}/", VIEWERS),
+        Endpoint("staff edit", lambda o: f"{base.format(o['inst'].uscc)}/staff/"
+                 f"{o['staff'].pk}/edit/", EDITORS, method="post",
+                 data=lambda o: {"name": "王六", "is_teacher": "on",
+                                 "credential_kind": "teacher_certificate"}, ok=(302,)),
+        Endpoint("fee plan edit", lambda o: f"{base.format(o['inst'].uscc)}/feeplans/"
+                 f"{o['plan'].pk}/edit/", EDITORS),
+        Endpoint("enrolments", lambda o: f"{base.format(o['inst'].uscc)}/enrolments/",
+                 VIEWERS),
+        Endpoint("enrol", lambda o: f"{base.format(o['inst'].uscc)}/enrolments/", EDITORS,
+                 method="post", ok=(302,),
+                 data=lambda o: {"course": o["plan"].course_id, "fee_plan": o["plan"].pk,
+                                 "learner_name": "小明", "guardian_name": "明妈",
+                                 "guardian_phone": "13800000000"}),
+    ]
+    assert_matrix(world, endpoints, build)
+
+
+def test_institution_staff_reach_only_their_own_enrolments(world):
+    own = licensed_with_gate(world, "a", 1)
+    other = licensed_with_gate(world, "a", 2)
+    client = login(staff_of(world, own))
+    assert client.get(f"/office/institutions/{own.uscc}/enrolments/").status_code == 200
+    assert client.get(f"/office/institutions/{other.uscc}/enrolments/").status_code == 404
+    plan = plan_for(world.a.users["county_admin"], other.courses.get())
+    assert client.get(f"/office/institutions/{other.uscc}/feeplans/{plan.pk}/edit/"
+                      ).status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.enrolment_create(actor=staff_of(world, own), institution=other,
+                                  course=other.courses.get(), fee_plan=plan, learner_name="x",
+                                  guardian_name="y", guardian_phone="13800000000")
+
+
+def test_verification_waits_for_a_rechecked_credential(world):
+    """A credential changed during licensing is verified again before the stage ends."""
+    inst = register(world)
+    admin = world.a.users["county_admin"]
+    staff = services.staff_hire(actor=admin, institution=inst, name="王五",
+                                id_number=demo_id_number(40),
+                                credential_kind="teacher_certificate")
+    app = licensing.application_submit(actor=admin, institution=inst,
+                                       action=ApplicationAction.ESTABLISH)
+    driver = Driver(world)
+    police = UserFactory(role=Role.OFFICER, department=world.a.depts[D.PUBLIC_SECURITY])
+    services.staff_check(actor=world.a.users["officer"], staff=staff, kind="credential",
+                         passed=True)
+    services.staff_check(actor=police, staff=staff, kind="record", passed=True)
+    services.staff_update(actor=admin, staff=staff, name="王五", is_teacher=True,
+                          credential_kind="professional_ability", credential_number="P1")
+    app = driver.advance_to(app, Stage.VERIFICATION)
+    task = Task.objects.get(case=app.case, step="credential_verification",
+                            status=TaskStatus.OPEN)
+    from cases.services import task_complete
+
+    with pytest.raises(DomainError):
+        task_complete(actor=world.a.users["officer"], task=task, note="已核验")
+    services.staff_check(actor=world.a.users["officer"], staff=staff, kind="credential",
+                         passed=True)
+    task_complete(actor=world.a.users["officer"], task=task, note="已核验")
