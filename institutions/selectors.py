@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from institutions.models import Course, Enrolment, Institution, InstitutionStatus, ListStatus
+from institutions.models import (
+    ApplicationAction,
+    Course,
+    Enrolment,
+    Institution,
+    InstitutionStatus,
+    LicensingApplication,
+    ListStatus,
+    Stage,
+)
 from org.scope import Action
 
 
@@ -37,14 +46,27 @@ def public_detail(user: Any, uscc: str) -> Institution:
     return public_qs(user).prefetch_related(published_courses()).get(uscc=uscc.strip().upper())
 
 
-def white_list(user: Any) -> QuerySet[Institution]:
-    """Licensed institutions that pass the enrollment gate (004 §6(4), 000 §4(3))."""
-    return public_qs(user).filter(status=InstitutionStatus.LICENSED,
-                                  list_status=ListStatus.WHITE).order_by("region__path", "name")
+def _in_county(qs: QuerySet[Institution], county: str) -> QuerySet[Institution]:
+    return qs.filter(region__path__contains=f"/{county}/") if county else qs
 
 
-def black_list(user: Any) -> QuerySet[Institution]:
-    return public_qs(user).filter(list_status=ListStatus.BLACK).order_by("region__path", "name")
+def white_list(user: Any, *, county: str = "", relicensed: bool = False
+               ) -> QuerySet[Institution]:
+    """Licensed institutions that pass the enrollment gate (004 §6(4), 000 §4(3)), per
+    county if asked; `relicensed` marks those re-approved through re-licensing
+    (重新审批登记, 004), which counties publish."""
+    done = LicensingApplication.objects.filter(
+        institution=OuterRef("pk"), action=ApplicationAction.RELICENSE, stage=Stage.COMPLETED)
+    qs = public_qs(user).filter(status=InstitutionStatus.LICENSED,
+                                list_status=ListStatus.WHITE).annotate(relicensed=Exists(done))
+    if relicensed:
+        qs = qs.filter(relicensed=True)
+    return _in_county(qs, county).order_by("region__path", "name", "id")
+
+
+def black_list(user: Any, *, county: str = "") -> QuerySet[Institution]:
+    return _in_county(public_qs(user).filter(list_status=ListStatus.BLACK), county).order_by(
+        "region__path", "name", "id")
 
 
 def office_qs(user: Any) -> QuerySet[Institution]:

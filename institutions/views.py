@@ -105,14 +105,30 @@ WHITE_LIST_EXPORT = [
 ]
 
 
+BLACK_LIST_EXPORT = [*WHITE_LIST_EXPORT[:4], (_("Reason"), lambda i: i.list_reason)]
+
+
 def white_list(request: HttpRequest) -> HttpResponse:
-    """The published white list, with the black list beside it (004 §6(4))."""
-    whites = selectors.white_list(request.user)
-    if request.GET.get("export") == "xlsx":
-        return xlsx_response(_("White list"), WHITE_LIST_EXPORT, whites)
+    """The published white list, with the black list beside it (004 §6(4)); each county
+    publishes its own, and the re-approved institutions (重新审批登记, 004) are marked."""
+    counties = Region.objects.restrict(request.user).filter(level=RegionLevel.COUNTY)
+    county = request.GET.get("county", "").strip()[:20]
+    if county and not counties.filter(code=county).exists():
+        county = ""
+    relicensed = request.GET.get("relicensed") == "1"
+    whites = selectors.white_list(request.user, county=county, relicensed=relicensed)
+    blacks = selectors.black_list(request.user, county=county)
+    export = request.GET.get("export")
+    if export == "xlsx":
+        return xlsx_response(_("White list"), [
+            *WHITE_LIST_EXPORT,
+            (_("Re-approved"), lambda i: _("yes") if i.relicensed else "")], whites)
+    if export == "black":
+        return xlsx_response(_("Black list"), BLACK_LIST_EXPORT, blacks)
     return render(request, "institutions/white_list.html", {
         "page": Paginator(whites, 100).get_page(request.GET.get("page")),
-        "blacks": selectors.black_list(request.user)[:200]})
+        "blacks": blacks[:200], "counties": counties, "county": county,
+        "relicensed": relicensed})
 
 
 OFFICE_EXPORT = [*WHITE_LIST_EXPORT,

@@ -172,6 +172,7 @@ def load_demo() -> dict[str, Any]:
                                admin=users[f"{key}_admin"], head=users[f"{key}_head"],
                                staff_user=users[f"{key}_institution"], key=key)
             _demo_staged_applications(county, towns_list, users[f"{key}_admin"])
+            _demo_records(users, key)
     services.deadline_scan(today=today)
     return {"users": sorted(users) + ["admin", "kunming_admin", "kunming_edu"],
             "password": DEMO_PASSWORD}
@@ -309,15 +310,15 @@ def _demo_institutions(county: Region, *, towns: list[Region], admin: User, head
             _demo_application(institution, admin)
 
 
-def _demo_application(institution: Institution, admin: User, stop: str = "review") -> None:
-    """An establishment application worked by the departments up to the `stop` stage."""
+def _demo_application(institution: Institution, admin: User, stop: str = "review",
+                      action: str = "establish") -> None:
+    """An application (establishment unless `action` says otherwise) worked by the
+    departments up to the `stop` stage."""
     from cases.models import TaskStatus
     from cases.services import task_complete
     from institutions import licensing
-    from institutions.models import ApplicationAction
 
-    app = licensing.application_submit(actor=admin, institution=institution,
-                                       action=ApplicationAction.ESTABLISH)
+    app = licensing.application_submit(actor=admin, institution=institution, action=action)
 
     def person(task: Any, head: bool = False) -> User | None:
         role = Role.DEPARTMENT_HEAD if head else Role.OFFICER
@@ -369,3 +370,35 @@ def _demo_staged_applications(county: Region, towns: list[Region], admin: User) 
             nature="for_profit", category="arts", legal_representative="周立",
             safety_person="周立", address=f"{town.name}文化路{n}号", region=town)
         _demo_application(institution, admin, stop=stop)
+
+
+def _demo_records(users: dict[str, User], key: str) -> None:
+    """The white-listed institution of the staff login: its staff checks on record, a
+    completed re-licensing (so it shows as re-approved), learners enrolled, and a course
+    change waiting in a change application."""
+    from institutions import licensing
+    from institutions.models import Enrolment
+
+    staff_user = User.objects.get(pk=users[f"{key}_institution"].pk)
+    institution = Institution.objects.get(pk=staff_user.institution_id)
+    for member in institution.staff.all():
+        inst.staff_check(actor=users[f"{key}_officer"], staff=member, kind="credential",
+                         passed=True, note="证书原件与系统信息一致")
+        inst.staff_check(actor=users[f"{key}_police"], staff=member, kind="record",
+                         passed=True, note="无违法犯罪记录")
+    _demo_application(institution, users[f"{key}_admin"], stop="completed", action="relicense")
+    course = institution.courses.get(is_listed=True)
+    plan = course.fee_plans.first()
+    if plan is not None and not Enrolment.objects.filter(institution=institution).exists():
+        for n, (learner, guardian) in enumerate([("李小萌", "李华"), ("王子涵", "王芳"),
+                                                 ("张一诺", "张伟")]):
+            inst.enrolment_create(actor=staff_user, institution=institution, course=course,
+                                  fee_plan=plan, learner_name=learner, guardian_name=guardian,
+                                  guardian_phone=f"1380871{n:04d}")
+    slots = [Slot(s.weekday, s.start, s.end) for s in course.slots.all()]
+    licensing.course_change_submit(
+        actor=staff_user, course=course, name=course.name, mode=course.mode,
+        is_academic=course.is_academic, lesson_minutes=course.lesson_minutes,
+        break_minutes=course.break_minutes, class_hours=course.class_hours,
+        price=course.price + 200, slots=slots, starts_on=course.starts_on,
+        ends_on=course.ends_on)

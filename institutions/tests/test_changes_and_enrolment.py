@@ -3,6 +3,7 @@ staff checks, and enrolment behind the enrollment gate (issue 4; 000 §3, §4(3)
 002 §2(4))."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -456,3 +457,35 @@ def test_verification_waits_for_a_rechecked_credential(world):
     services.staff_check(actor=world.a.users["officer"], staff=staff, kind="credential",
                          passed=True)
     task_complete(actor=world.a.users["officer"], task=task, note="已核验")
+
+
+# -- the county white list of re-approved institutions -----------------------------------
+
+def test_counties_publish_their_white_list_with_the_re_approved_marked(world):
+    """004: counties publish the white list of institutions re-approved through
+    re-licensing (重新审批登记); the black list is exported too."""
+    from openpyxl import load_workbook
+
+    again = licensed_with_gate(world, "a", 1, name="重新审批机构")
+    licensed_with_gate(world, "a", 2, name="新设机构")
+    licensed_with_gate(world, "b", 3, name="乙县机构")
+    app = licensing.application_submit(actor=world.a.users["county_admin"], institution=again,
+                                       action=ApplicationAction.RELICENSE)
+    assert Driver(world).run(app).stage == Stage.COMPLETED
+    client = Client()
+    code = world.a.region.code
+    page = client.get(f"/whitelist/?county={code}").content.decode()
+    assert "重新审批机构" in page and "新设机构" in page and "乙县机构" not in page
+    only = client.get(f"/whitelist/?county={code}&relicensed=1").content.decode()
+    assert "重新审批机构" in only and "新设机构" not in only
+    sheet = load_workbook(io.BytesIO(client.get(
+        f"/whitelist/?county={code}&relicensed=1&export=xlsx").content)).active
+    rows = list(sheet.values)
+    assert len(rows) == 2 and rows[1][0] == "重新审批机构"
+    assert client.get("/whitelist/?county=nonsense").status_code == 200
+    services.blacklist_add(actor=world.a.users["county_admin"],
+                           institution=licensed_with_gate(world, "a", 4, name="违规机构"),
+                           reason="超范围培训")
+    rows = list(load_workbook(io.BytesIO(client.get(
+        f"/whitelist/?county={code}&export=black").content)).active.values)
+    assert [r[0] for r in rows[1:]] == ["违规机构"] and rows[1][-1] == "超范围培训"

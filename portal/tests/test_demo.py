@@ -6,7 +6,15 @@ import pytest
 from django.core.management import call_command
 
 from cases.models import AuditEvent, Case, CaseState, Task, TaskStatus
-from institutions.models import Institution, InstitutionStatus, LicensingApplication, Stage
+from institutions.models import (
+    ApplicationAction,
+    Enrolment,
+    Institution,
+    InstitutionStatus,
+    LicensingApplication,
+    Stage,
+    StaffCheck,
+)
 from org.models import Role, User
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def counts():
     return (User.objects.count(), Case.objects.count(), Task.objects.count(),
             Institution.objects.count(), LicensingApplication.objects.count(),
-            AuditEvent.objects.count())
+            AuditEvent.objects.count(), Enrolment.objects.count(), StaffCheck.objects.count())
 
 
 def test_demo_covers_every_role_state_and_stage_and_is_idempotent():
@@ -34,3 +42,8 @@ def test_demo_covers_every_role_state_and_stage_and_is_idempotent():
     assert stages >= {Stage.ACCEPTANCE, Stage.REVIEW, Stage.ONSITE, Stage.VERIFICATION,
                       Stage.CONCLUSION, Stage.REGISTRATION, Stage.FILING, Stage.LICENCE,
                       Stage.COMPLETED}
+    assert LicensingApplication.objects.filter(action=ApplicationAction.RELICENSE,
+                                               stage=Stage.COMPLETED).exists()
+    change = LicensingApplication.objects.filter(action=ApplicationAction.CHANGE).first()
+    assert change is not None and change.change_details["courses"]
+    assert Enrolment.objects.exists() and StaffCheck.objects.exists()
