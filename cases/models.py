@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -335,7 +336,14 @@ class Notification(models.Model):
                              related_name="notifications")
     task = models.ForeignKey(Task, on_delete=models.CASCADE, null=True, blank=True,
                              related_name="notifications")
+    #: Rendered in settings.LANGUAGE_CODE (admin, search, e-mail, rows from before
+    #: title_msgid existed); readers see `display_title`, rendered in their language.
     title = models.CharField(_("title"), max_length=200)
+    #: The untranslated message id of the title ("New task on %(number)s") and its
+    #: plain-JSON %-parameters; empty when the title was given as a finished string.
+    title_msgid = models.CharField(_("title message id"), max_length=255, blank=True,
+                                   default="")
+    title_params = models.JSONField(_("title parameters"), default=dict, blank=True)
     body = models.TextField(_("body"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -351,6 +359,29 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def render_title(self, language: str | None = None) -> str:
+        """The title in `language`, else in the active language: gettext(msgid) % params.
+        Falls back to the stored `title` when there is no msgid or when the message and
+        its parameters do not fit (missing key, bad translation, malformed params)."""
+        if not self.title_msgid:
+            return self.title
+        if language is not None:
+            with translation.override(language):
+                return self.render_title()
+        params = self.title_params
+        if params and not isinstance(params, dict):
+            return self.title
+        try:
+            text = translation.gettext(self.title_msgid)
+            return text % params if params else text
+        except (KeyError, TypeError, ValueError, IndexError):
+            return self.title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's (active) language, for templates and the API."""
+        return self.render_title()
 
     @classmethod
     def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:

@@ -46,6 +46,8 @@ class CaseDetailSerializer(CaseSerializer):
 
 class NotificationSerializer(serializers.ModelSerializer):
     case = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    #: In the language of the request (Accept-Language), like the inbox page.
+    title = serializers.CharField(source="display_title", read_only=True)
 
     class Meta:
         model = Notification

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -65,18 +66,46 @@ def _today() -> dt.date:
 
 # -- notifications -----------------------------------------------------------------------
 
-def notify(*, recipients: Iterable[User], kind: str, title: str, body: str = "",
+#: What a title parameter may be: plain JSON scalars, rendered the same in every language.
+_TITLE_PARAM_TYPES = (str, int, float, bool, type(None))
+
+
+def notify(*, recipients: Iterable[User], kind: str, title: str | Promise,
+           title_params: Mapping[str, Any] | None = None, body: str = "",
            case: Case | None = None, task: Task | None = None) -> list[Notification]:
     """In-app notifications now (visible once the transaction commits) and e-mail after
-    commit, through Celery."""
+    commit, through Celery.
+
+    `title` is a lazy message, `gettext_lazy("New task on %(number)s")`, with its
+    %-parameters in `title_params`: each reader sees it in the language they browse in
+    (Notification.display_title) and `Notification.title` keeps it rendered in
+    settings.LANGUAGE_CODE. Parameters must be plain JSON values (a translatable label is
+    passed rendered with `portal.i18n.stored`, or as a code). A plain string title is
+    stored as it is, the same in every language. `body` is stored as given."""
+    params = dict(title_params or {})
+    for key, value in params.items():
+        if not isinstance(key, str) or not isinstance(value, _TITLE_PARAM_TYPES):
+            raise TypeError(f"notification title parameter {key!r} must be a plain JSON "
+                            f"value, not {type(value).__name__}")
+    msgid = ""
+    if isinstance(title, Promise):
+        rendered = stored(title, **params)
+        with translation.override(None):
+            msgid = str(title)  # no catalogue active: the untranslated message id
+        with translation.override(settings.LANGUAGE_CODE):
+            if len(msgid) > 255 or translation.gettext(msgid) != str(title):
+                msgid = ""  # not a plain gettext message (a context?): keep it fixed
+    else:
+        rendered = title % params if params else title
     seen: set[int] = set()
     rows = []
     for user in recipients:
         if user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
-        rows.append(Notification(recipient=user, kind=kind, title=title[:200], body=body,
-                                 case=case, task=task))
+        rows.append(Notification(recipient=user, kind=kind, title=rendered[:200],
+                                 title_msgid=msgid, title_params=dict(params) if msgid else {},
+                                 body=body, case=case, task=task))
     created = Notification.objects.bulk_create(rows)
     ids = [n.pk for n in created if n.pk]
     if ids:
@@ -272,8 +301,9 @@ def task_assign(*, actor: User | None, case: Case, department: Department, role:
                  after=snapshot(task, ["department", "assignee", "role", "step", "duty",
                                        "due_date"]))
     notify(recipients=task_recipients(task), kind=Notification.Kind.ASSIGNED, case=case,
-           task=task, title=_("New task on %(number)s") % {"number": case.number},
-           body=_("%(duty)s — due %(due)s") % {"duty": task.duty, "due": due.isoformat()})
+           task=task, title=gettext_lazy("New task on %(number)s"), title_params={"number": case.number},
+           body=stored(gettext_lazy("%(duty)s — due %(due)s"), duty=task.duty,
+                       due=due.isoformat()))
     return task
 
 
@@ -319,14 +349,14 @@ def task_reassign(*, actor: User | None, task: Task, assignee: User | None = Non
     audit_record(actor=actor, action="task.reassign", case=task.case, obj=task, before=before,
                  after=snapshot(task, TASK_FIELDS), reason=reason)
     notify(recipients=task_recipients(task), kind=Notification.Kind.ASSIGNED, case=task.case,
-           task=task, title=_("Task assigned to you on %(number)s") % {"number": task.case.number},
-           body=task.duty)
+           task=task, title=gettext_lazy("Task assigned to you on %(number)s"),
+           title_params={"number": task.case.number}, body=task.duty)
     previous = before.get("assignee")
     if previous and previous != task.assignee_id:
         notify(recipients=User.objects.filter(pk=previous), kind=Notification.Kind.CASE,
                case=task.case, task=task,
-               title=_("A task was reassigned away from you: %(number)s")
-               % {"number": task.case.number}, body=task.duty)
+               title=gettext_lazy("A task was reassigned away from you: %(number)s"),
+               title_params={"number": task.case.number}, body=task.duty)
     return task
 
 
@@ -369,8 +399,8 @@ def task_complete(*, actor: User | None, task: Task, note: str) -> Task:
     hooks.task_done(task=task, actor=actor)
     if task.assigned_by_id and task.assigned_by_id != getattr(actor, "pk", None):
         notify(recipients=[task.assigned_by], kind=Notification.Kind.COMPLETED, case=case,
-               task=task, title=_("Task completed on %(number)s") % {"number": case.number},
-               body=task.completion_note)
+               task=task, title=gettext_lazy("Task completed on %(number)s"),
+               title_params={"number": case.number}, body=task.completion_note)
     return task
 
 
@@ -394,7 +424,8 @@ def task_return(*, actor: User | None, task: Task, reason: str) -> Task:
     if task.assigned_by_id:
         recipients.append(task.assigned_by)
     notify(recipients=recipients, kind=Notification.Kind.RETURNED, case=task.case, task=task,
-           title=_("Task returned on %(number)s") % {"number": task.case.number}, body=reason)
+           title=gettext_lazy("Task returned on %(number)s"),
+           title_params={"number": task.case.number}, body=reason)
     return task
 
 
@@ -484,10 +515,11 @@ def _escalate(task_id: int, level: int, today: dt.date) -> bool:
             recipients = county_admins_for(task.case.region)
         notify(recipients=recipients, kind=Notification.Kind.ESCALATION, case=task.case,
                task=task,
-               title=_("Overdue task escalated (level %(level)s): %(number)s")
-               % {"level": level, "number": task.case.number},
-               body=_("%(department)s: %(duty)s — due %(due)s")
-               % {"department": task.department, "duty": task.duty, "due": task.due_date})
+               title=gettext_lazy("Overdue task escalated (level %(level)s): %(number)s"),
+               title_params={"level": level, "number": task.case.number},
+               body=stored(gettext_lazy("%(department)s: %(duty)s — due %(due)s"),
+                           department=str(task.department), duty=task.duty,
+                           due=task.due_date.isoformat()))
         return True
 
 
@@ -510,8 +542,9 @@ def deadline_scan(*, today: dt.date | None = None) -> dict[str, int]:
             task = Task.objects.select_related("case", "department", "assignee").get(pk=task_id)
             notify(recipients=task_recipients(task), kind=Notification.Kind.REMINDER,
                    case=task.case, task=task,
-                   title=_("Task due on %(due)s: %(number)s")
-                   % {"due": task.due_date, "number": task.case.number}, body=task.duty)
+                   title=gettext_lazy("Task due on %(due)s: %(number)s"),
+                   title_params={"due": task.due_date.isoformat(),
+                                 "number": task.case.number}, body=task.duty)
             stats["reminded"] += 1
 
     for task_id in open_tasks.filter(due_date__lt=today, overdue_since__isnull=True
@@ -525,8 +558,8 @@ def deadline_scan(*, today: dt.date | None = None) -> dict[str, int]:
                          before={"overdue_since": None}, after={"overdue_since": today})
             notify(recipients=task_recipients(task), kind=Notification.Kind.OVERDUE,
                    case=task.case, task=task,
-                   title=_("Task overdue: %(number)s") % {"number": task.case.number},
-                   body=task.duty)
+                   title=gettext_lazy("Task overdue: %(number)s"),
+                   title_params={"number": task.case.number}, body=task.duty)
             stats["overdue"] += 1
 
     for task_id in open_tasks.filter(due_date__lt=today).exclude(

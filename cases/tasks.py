@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases.models import Notification
@@ -37,9 +37,11 @@ def send_notification_emails(notification_ids: list[int]) -> int:
                 emailed_at=timezone.now()):
             continue
         link = f"{settings.SITE_URL}{note.case.get_absolute_url()}" if note.case else ""
+        # In the deployment's language, whatever request or worker language is active.
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = f"[{_('Off-campus training supervision portal')}] {note.render_title()}"
         try:
-            send_mail(subject=f"[{_('Off-campus training supervision portal')}] {note.title}",
-                      message=f"{note.body}\n\n{link}".strip(),
+            send_mail(subject=subject, message=f"{note.body}\n\n{link}".strip(),
                       from_email=settings.DEFAULT_FROM_EMAIL,
                       recipient_list=[note.recipient.email], fail_silently=False)
         except OSError:

@@ -12,8 +12,8 @@ from institutions.models import (
     Institution,
     InstitutionStatus,
     LicensingApplication,
-    Stage,
     StaffCheck,
+    Stage,
 )
 from org.models import Role, User
 
