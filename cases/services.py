@@ -443,20 +443,28 @@ def comment_add(*, actor: User, case: Case, body: str) -> Comment:
 
 
 @transaction.atomic
+def attachment_check(upload: UploadedFile, field: str = "file") -> str:
+    """Refuse a file over the size limit, empty, or of a type not allow-listed (checked by
+    content, not by extension); return its content type. Callers that store several files
+    check them all first, so a refusal leaves nothing behind."""
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if upload.size is None or upload.size > limit:
+        raise DomainError(_("The file is larger than %(mb)s MB.")
+                          % {"mb": f"{limit / 1048576:.3g}"}, field=field)
+    if upload.size == 0:
+        raise DomainError(_("The file is empty."), field=field)
+    content_type = filetypes.detect(upload)
+    if content_type is None:
+        raise DomainError(_("This file type is not accepted. Upload PDF, JPEG, PNG, DOCX or "
+                            "XLSX."), field=field)
+    return content_type
+
+
 def attachment_add(*, actor: User, case: Case, upload: UploadedFile) -> Attachment:
     """Accept only allow-listed real file types (checked by content, not by extension)
     under the size limit; store under a random name."""
     _require(actor, Case, case, Action.CHANGE)
-    limit = settings.ATTACHMENT_MAX_BYTES
-    if upload.size is None or upload.size > limit:
-        raise DomainError(_("The file is larger than %(mb)s MB.")
-                          % {"mb": f"{limit / 1048576:.3g}"}, field="file")
-    if upload.size == 0:
-        raise DomainError(_("The file is empty."), field="file")
-    content_type = filetypes.detect(upload)
-    if content_type is None:
-        raise DomainError(_("This file type is not accepted. Upload PDF, JPEG, PNG, DOCX or "
-                            "XLSX."), field="file")
+    content_type = attachment_check(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

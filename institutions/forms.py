@@ -94,9 +94,29 @@ ONSITE_ITEMS = [
 ]
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
 class OnsiteForm(forms.Form):
     note = forms.CharField(label=_("On-site findings"), max_length=5000,
                            widget=forms.Textarea(attrs={"rows": 3}))
+    photos = MultipleFileField(label=_("Photos"), required=False,
+                               help_text=_("JPEG or PNG; they are kept with the case."))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -26,10 +26,12 @@ Change and termination skip the on-site, verification and licence stages.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -457,12 +459,18 @@ def application_accept(*, actor: User, application: LicensingApplication, accept
 
 @transaction.atomic
 def application_record_onsite(*, actor: User, application: LicensingApplication,
-                              checklist: dict[str, bool], note: str) -> LicensingApplication:
-    """The convenor records the on-site checklist (photos go to the case attachments)."""
+                              checklist: dict[str, bool], note: str,
+                              photos: Sequence[UploadedFile] = ()) -> LicensingApplication:
+    """The convenor records the on-site checklist (现场勘验) with its photos, which go to
+    the case's attachments (issue 4 step 3). Every photo is checked before any is stored."""
     application = _locked_application(application, Stage.ONSITE)
     task = _decision_task(application, actor, Step.ONSITE_INSPECTION)
     if not checklist:
         raise DomainError(_("Fill in the on-site checklist."), field="checklist")
+    for photo in photos:
+        case_services.attachment_check(photo, field="photos")
+    for photo in photos:
+        case_services.attachment_add(actor=actor, case=application.case, upload=photo)
     application.onsite_checklist = checklist
     application.save(update_fields=["onsite_checklist"])
     _decide(application, actor, {"checklist": checklist, "reason": note})

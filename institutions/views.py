@@ -212,7 +212,7 @@ def licensing_decide(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     application = get_object_or_404(
         LicensingApplication.objects.restrict(request.user).select_related("case", "institution"),
         pk=pk)
-    form = DECISION_FORMS[verb](request.POST or None)
+    form = DECISION_FORMS[verb](request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -221,7 +221,8 @@ def licensing_decide(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                                              accept=data["accept"], reason=data["reason"])
             elif verb == "onsite":
                 licensing.application_record_onsite(actor=request.user, application=application,
-                                                    checklist=form.checklist(), note=data["note"])
+                                                    checklist=form.checklist(), note=data["note"],
+                                                    photos=data["photos"])
             elif verb == "conclude":
                 licensing.application_conclude(actor=request.user, application=application,
                                                approve=data["approve"], reason=data["reason"])

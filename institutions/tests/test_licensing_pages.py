@@ -108,3 +108,35 @@ def test_staff_apply_for_their_own_institution_only(world):
     assert client.get(response["Location"]).status_code == 200  # staff see their case
     response = client.post(f"/office/institutions/{inst.uscc}/apply/", {"action": "establish"})
     assert response.status_code == 400  # one application at a time, said on the form
+
+
+def test_onsite_photos_are_kept_with_the_case_and_a_bad_one_stores_nothing(world):
+    """Issue 4 step 3: the on-site inspection records a checklist and photos; uploads are
+    checked by size and real type, and a refusal leaves nothing behind."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.models import Attachment
+    from institutions import licensing
+    from institutions.models import ApplicationAction
+    from institutions.tests.test_licensing import Driver
+    from tests import samplefiles
+
+    inst = register(world)
+    app = licensing.application_submit(actor=world.a.users["county_admin"], institution=inst,
+                                       action=ApplicationAction.ESTABLISH)
+    app = Driver(world).advance_to(app, Stage.ONSITE)
+    client = login(world.a.users["culture"])
+    url = f"/office/licensing/{app.pk}/onsite/"
+    form = {"note": "场地符合", "item_premises": "on"}
+    bad = client.post(url, {**form, "photos": [
+        SimpleUploadedFile("site.jpg", samplefiles.JPEG, "image/jpeg"),
+        SimpleUploadedFile("photo.jpg", samplefiles.exe(), "image/jpeg")]})
+    assert bad.status_code == 400 and not Attachment.objects.exists()
+    app.refresh_from_db()
+    assert app.stage == Stage.ONSITE
+    ok = client.post(url, {**form, "photos": [
+        SimpleUploadedFile("site.jpg", samplefiles.JPEG, "image/jpeg"),
+        SimpleUploadedFile("door.png", samplefiles.png(), "image/png")]})
+    assert ok.status_code == 302
+    assert sorted(Attachment.objects.filter(case=app.case).values_list(
+        "content_type", flat=True)) == ["image/jpeg", "image/png"]
