@@ -1,5 +1,6 @@
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -232,8 +233,8 @@ class CourseForm(forms.Form):
 class FeePlanForm(forms.Form):
     course = forms.ModelChoiceField(label=_("Course"), queryset=Course.objects.none())
     name = forms.CharField(label=_("Name"), max_length=100)
-    amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=0, max_digits=10,
-                                decimal_places=2)
+    amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=Decimal("0.01"),
+                                max_digits=10, decimal_places=2)
     months = forms.IntegerField(label=_("Months covered"), min_value=1, max_value=120)
     class_hours = forms.IntegerField(label=_("Class hours covered"), min_value=1,
                                      max_value=10000)
@@ -242,6 +243,9 @@ class FeePlanForm(forms.Form):
     contract_version = forms.CharField(label=_("Model contract edition"), max_length=10,
                                        initial="2021")
     charge_on = BoundedDateField(label=_("Charged on (advance charge)"), required=False)
+    remaining_hours = forms.IntegerField(
+        label=_("Class hours remaining when charged"), required=False, min_value=0,
+        max_value=10000, help_text=_("For a charge on a running course (a top-up)."))
     contract_clauses = forms.MultipleChoiceField(
         label=_("Clauses in the contract"), required=False,
         widget=forms.CheckboxSelectMultiple, choices=[

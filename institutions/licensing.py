@@ -81,7 +81,7 @@ TERMINAL = {Stage.COMPLETED, Stage.NOT_ACCEPTED, Stage.REJECTED}
 #: Steps decided with their own form (a generic "complete" is refused).
 DECISION_STEPS = {Step.ACCEPTANCE, Step.ONSITE_INSPECTION, Step.CONCLUSION, Step.LICENCE_ISSUE}
 #: Steps whose doers may not conclude the same application (no self-approval).
-REVIEW_STEPS = {Step.MATERIAL_REVIEW, Step.CO_REVIEW, Step.MATERIALS_REVIEW,
+REVIEW_STEPS = {Step.ACCEPTANCE, Step.MATERIAL_REVIEW, Step.CO_REVIEW, Step.MATERIALS_REVIEW,
                 Step.ONSITE_INSPECTION, Step.CREDENTIAL_VERIFICATION, Step.RECORD_CHECK}
 
 DEADLINE_KEYS = {
@@ -252,8 +252,14 @@ def _complete(application: LicensingApplication) -> None:
         for item in application.change_details.get(COURSES_KEY, []):
             course = Course.objects.select_for_update(of=("self",)).select_related(
                 "institution__region").get(pk=item["course"], institution=inst)
+            if item.get("list"):
+                course.is_listed = True
+                course.save(update_fields=["is_listed"])
+                audit_record(actor=None, action="course.list", case=application.case,
+                             obj=course, after={"is_listed": True})
+                services.list_refresh(institution=inst)
+                continue
             values, slots = _values_from_json(item["after"])
-            services.course_check(county_code=inst.region.county_code, slots=slots, **values)
             services.course_write(actor=None, course=course, values=values, slots=slots,
                                   case=application.case)
     elif application.action == ApplicationAction.TERMINATE:
@@ -355,8 +361,8 @@ def application_submit(*, actor: User, institution: Institution, action: str,
             try:
                 _values_from_json(item["after"])
                 known = Course.objects.filter(pk=item["course"], institution=institution,
-                                              is_listed=True).exists()
-            except (KeyError, TypeError, ValueError, ArithmeticError):
+                                              is_listed=not item.get("list")).exists()
+            except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError):
                 known = False
             if not known:
                 raise DomainError(_("A course change must name a listed course of this "
@@ -409,6 +415,25 @@ def course_change_submit(*, actor: User, course: Course, name: str, mode: str,
                               change_details={COURSES_KEY: [{"course": course.pk,
                                                              "before": before,
                                                              "after": after}]})
+
+
+@transaction.atomic
+def course_listing_submit(*, actor: User, course: Course) -> LicensingApplication:
+    """A licensed institution adds a course to its listing through a change application
+    (变更 covers courses); the course is listed when the application completes."""
+    course = Course.objects.select_related("institution__region").get(pk=course.pk)
+    if course.is_listed:
+        raise InvalidState(_("The course is already listed."))
+    if not services.listing_needs_change(course):
+        raise InvalidState(_("This course was reviewed with the licence application: list it "
+                             "directly."))
+    if not Course.objects.restrict(actor, Action.CHANGE).filter(pk=course.pk).exists():
+        raise PermissionDenied()
+    return application_submit(actor=actor, institution=course.institution,
+                              action=ApplicationAction.CHANGE,
+                              change_details={COURSES_KEY: [{"course": course.pk, "list": True,
+                                                             "before": {},
+                                                             "after": course_values(course)}]})
 
 
 def _decision_task(application: LicensingApplication, actor: User, step: str) -> Task:
@@ -489,10 +514,11 @@ def application_conclude(*, actor: User, application: LicensingApplication, appr
     if actor.role != Role.DEPARTMENT_HEAD or actor.department_id != task.department_id:
         raise PermissionDenied(_("Only the head of %(dept)s may conclude.")
                                % {"dept": task.department})
-    if Task.objects.filter(case=application.case, completed_by=actor,
-                           step__in=REVIEW_STEPS).exists():
-        raise PermissionDenied(_("You reviewed this application yourself, so you may not "
-                                 "conclude it. Another head must conclude."))
+    if application.submitted_by_id == actor.pk or Task.objects.filter(
+            case=application.case, completed_by=actor, step__in=REVIEW_STEPS).exists():
+        raise PermissionDenied(_("You entered, accepted or reviewed this application "
+                                 "yourself, so you may not conclude it. Another head must "
+                                 "conclude."))
     others = Task.objects.filter(case=application.case).exclude(pk=task.pk).exclude(
         status=TaskStatus.DONE)
     if others.exists():
@@ -500,11 +526,19 @@ def application_conclude(*, actor: User, application: LicensingApplication, appr
                              "the conclusion."))
     if not reason.strip():
         raise DomainError(_("Give the reasons of the conclusion."), field="reason")
-    if approve and application.institution.staff.filter(
-            Q(credential_check="failed") | Q(record_check="failed")).exists():
-        raise DomainError(_("A staff member failed the credential verification or the "
-                            "violation-record check: the application cannot be approved."),
-                          field="approve")
+    if approve and application.action in (ApplicationAction.ESTABLISH,
+                                          ApplicationAction.RELICENSE):
+        current = application.institution.staff.filter(left_on__isnull=True)
+        if current.filter(Q(is_teacher=True) & ~Q(credential_check="passed") |
+                          ~Q(record_check="passed")).exists():
+            raise DomainError(_("Every current staff member must have passed the credential "
+                                "verification (teachers) and the violation-record check "
+                                "before approval (000 §3)."), field="approve")
+    if approve:
+        for item in application.change_details.get(COURSES_KEY, []):
+            values, slots = _values_from_json(item["after"])
+            services.course_check(county_code=application.institution.region.county_code,
+                                  slots=slots, **values)
     _decide(application, actor, {"approve": approve, "reason": reason})
     application.concluded_by = actor
     if not approve:

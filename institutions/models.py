@@ -291,6 +291,10 @@ class Course(ScopedThrough, models.Model):
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     is_listed = models.BooleanField(_("listed"), default=False)
+    added_after_licence = models.BooleanField(
+        _("added after the licence"), default=False, editable=False,
+        help_text=_("Entered while the institution was licensed: it joins the listing "
+                    "through a change application (变更)."))
 
     objects = ScopedQuerySet.as_manager()
     scope_through = "institution"
@@ -340,6 +344,10 @@ class FeePlan(ScopedThrough, models.Model):
     contract_clauses = models.JSONField(_("contract clauses"), default=list)
     charge_on = models.DateField(_("charged on"), null=True, blank=True,
                                  help_text=_("For an advance charge: the day it is collected."))
+    remaining_hours = models.PositiveSmallIntegerField(
+        _("class hours remaining when charged"), null=True, blank=True,
+        help_text=_("For a charge on a running course (a top-up): the class hours the learner "
+                    "still has (002 §2(4))."))
     flags = models.JSONField(_("flags"), default=list, blank=True,
                              help_text=_("Non-blocking findings, e.g. a price that deviates "
                                          "from the government-guided price (001 §4(2)7)."))
@@ -350,6 +358,8 @@ class FeePlan(ScopedThrough, models.Model):
     class Meta:
         verbose_name = _("fee plan")
         verbose_name_plural = _("fee plans")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0),
+                                              name="fee_plan_amount_positive")]
 
     def __str__(self) -> str:
         return self.name

@@ -37,7 +37,7 @@ class Violation:
     blocking: bool = True
 
     def __str__(self) -> str:
-        return f"{self.message}（{self.source}）"
+        return f"{self.message}（{self.source}）" if self.source else self.message
 
 
 def _source(profile: ProfileData, key: str) -> str:
@@ -95,6 +95,14 @@ def check_course(*, mode: str, is_academic: bool, lesson_minutes: int, break_min
                 "slots", "academic_forbidden_on_rest_days",
                 _("Academic training is not allowed on rest days (a lesson is scheduled on "
                   "a weekend)."), _source(p, "academic_forbidden_on_rest_days")))
+    ordered = sorted((s for s in slots if s.end > s.start), key=lambda s: (s.weekday, s.start))
+    for first, second in zip(ordered, ordered[1:], strict=False):
+        if first.weekday == second.weekday and second.start < first.end:
+            out.append(Violation(
+                "slots", "slot_overlap",
+                _("Two lessons overlap: %(a)s and %(b)s on the same day.")
+                % {"a": f"{first.start:%H:%M}-{first.end:%H:%M}",
+                   "b": f"{second.start:%H:%M}-{second.end:%H:%M}"}, ""))
     if mode == "online":
         longest = p.rule("online_lesson_max_minutes")
         if longest is not None and lesson_minutes > longest:

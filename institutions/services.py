@@ -293,7 +293,36 @@ def ban_add(*, actor: User, name: str, id_number: str, reason: str, source: str,
     audit_record(actor=actor, action="ban.add", obj=ban, before=before,
                  after={"name": ban.name, "id": ban.id_number_masked, "until": until},
                  reason=reason)
+    _flag_banned_staff(ban)
     return ban
+
+
+def _flag_banned_staff(ban: EmploymentBan) -> None:
+    """A ban that matches someone already working gets a supervision case with a task for
+    the supervising department: the person must leave (002 §2(4))."""
+    from cases import services as case_services
+    from cases.models import CaseKind, TaskRole
+    from policy.vocab import Phase
+
+    matches = Staff.objects.filter(id_number_hash=ban.id_number_hash,
+                                   left_on__isnull=True).select_related(
+        "institution__region", "institution__supervising_department")
+    for member in matches:
+        inst = member.institution
+        if inst.supervising_department is None:
+            continue
+        case = case_services.case_open(
+            actor=None, kind=CaseKind.SUPERVISION, region=inst.region, institution=inst,
+            category=inst.category, phase=Phase.DAILY_SUPERVISION,
+            title=stored(gettext_lazy("Employment ban matches a current staff member · "
+                                      "%(name)s"), name=inst.name))
+        case_services.task_assign(
+            actor=None, case=case, department=inst.supervising_department,
+            role=TaskRole.LEAD, deadline_key="task_default",
+            duty=stored(gettext_lazy("%(person)s (%(id)s) is under an employment ban: see that "
+                                     "the institution ends the employment and record the "
+                                     "leaving date (002 §2(4))."),
+                        person=member.name, id=member.id_number_masked))
 
 
 @transaction.atomic
@@ -308,19 +337,30 @@ def staff_hire(*, actor: User, institution: Institution, name: str, id_number: s
         raise DomainError(_("This person is barred from working in off-campus training "
                             "(employment ban). The hire is refused."), field="id_number")
     digest = hash_id_number(value)
-    if Staff.objects.filter(institution=institution, id_number_hash=digest).exists():
-        raise DomainError(_("This person is already on the staff list."), field="id_number")
     if is_teacher and not credential_kind:
         raise DomainError(_("A teacher needs a teacher certificate or proof of professional "
                             "ability."), field="credential_kind")
-    staff = Staff.objects.create(
-        institution=institution, name=name.strip(), id_number_hash=digest,
-        id_number_masked=mask_id_number(value), is_teacher=is_teacher,
-        credential_kind=credential_kind, credential_number=credential_number.strip(),
-        hired_on=hired_on)
+    earlier = Staff.objects.select_for_update().filter(institution=institution,
+                                                      id_number_hash=digest).first()
+    if earlier is not None and earlier.left_on is None:
+        raise DomainError(_("This person is already on the staff list."), field="id_number")
+    fields = {"name": name.strip(), "is_teacher": is_teacher,
+              "credential_kind": credential_kind,
+              "credential_number": credential_number.strip(), "hired_on": hired_on}
+    if earlier is not None:
+        # Hired again after leaving: the same record, with fresh checks (000 §3).
+        for field, val in fields.items():
+            setattr(earlier, field, val)
+        earlier.left_on = None
+        earlier.credential_check = earlier.record_check = Staff.Check.PENDING
+        earlier.save()
+        staff = earlier
+    else:
+        staff = Staff.objects.create(institution=institution, id_number_hash=digest,
+                                     id_number_masked=mask_id_number(value), **fields)
     audit_record(actor=actor, action="staff.hire", obj=staff,
                  after={"institution": institution.pk, "name": staff.name,
-                        "id": staff.id_number_masked})
+                        "id": staff.id_number_masked, "rehired": earlier is not None})
     return staff
 
 
@@ -349,7 +389,8 @@ def course_create(*, actor: User, institution: Institution, name: str, mode: str
     course = Course.objects.create(
         institution=institution, name=name.strip(), mode=mode, is_academic=is_academic,
         lesson_minutes=lesson_minutes, break_minutes=break_minutes, class_hours=class_hours,
-        price=price, starts_on=starts_on, ends_on=ends_on)
+        price=price, starts_on=starts_on, ends_on=ends_on,
+        added_after_licence=institution.status in LICENSED_STATES)
     CourseSlot.objects.bulk_create(CourseSlot(course=course, weekday=s.weekday, start=s.start,
                                               end=s.end) for s in slots)
     audit_record(actor=actor, action="course.create", obj=course,
@@ -363,9 +404,13 @@ def course_list_on_platform(*, actor: User, course: Course) -> Course:
     """List a course on the supervision platform (a condition of the enrollment gate,
     000 §4(3)); the public sees it only once the whole gate is met."""
     _locked(course.institution, actor)
-    course = Course.objects.select_for_update().get(pk=course.pk)
+    course = Course.objects.select_for_update(of=("self",)).select_related(
+        "institution").get(pk=course.pk)
     if course.is_listed:
         raise InvalidState(_("The course is already listed."))
+    if listing_needs_change(course):
+        raise InvalidState(_("A licensed institution adds a course to its listing through a "
+                             "change application."))
     course.is_listed = True
     course.save(update_fields=["is_listed"])
     audit_record(actor=actor, action="course.list", obj=course, after={"is_listed": True})
@@ -375,15 +420,22 @@ def course_list_on_platform(*, actor: User, course: Course) -> Course:
 
 def _fee_plan_findings(*, course: Course, amount: Decimal, months: int, class_hours: int,
                        refund_terms: str, contract_version: str, contract_clauses: list[str],
-                       charge_on: dt.date | None) -> list[str]:
+                       charge_on: dt.date | None, remaining_hours: int | None) -> list[str]:
     """Refuse a fee plan outside the charging limits (002 §2(4)) or without the model
     contract's clauses (004 §4(5)); return the non-blocking flags (001 §4(2)7)."""
     if not refund_terms.strip():
         raise DomainError(_("Describe the refund terms."), field="refund_terms")
+    if amount <= 0:
+        raise DomainError(_("The amount must be more than zero."), field="amount")
+    if charge_on and course.starts_on and charge_on >= course.starts_on and \
+            remaining_hours is None:
+        raise DomainError(_("The course has started by the day of this charge: give the class "
+                            "hours that remain (an advance charge comes when 20 or fewer "
+                            "remain, 002 §2(4))."), field="remaining_hours")
     found = check_fee_plan(amount=amount, months=months, class_hours=class_hours,
                            contract_version=contract_version, clauses=contract_clauses,
                            unit_price=course.price, charge_date=charge_on,
-                           course_start=course.starts_on)
+                           course_start=course.starts_on, remaining_hours=remaining_hours)
     blocking = [v for v in found if v.blocking]
     if blocking:
         raise RuleViolation(blocking)
@@ -391,26 +443,29 @@ def _fee_plan_findings(*, course: Course, amount: Decimal, months: int, class_ho
 
 
 FEE_PLAN_FIELDS = ["course", "name", "amount", "months", "class_hours", "refund_terms",
-                   "contract_version", "contract_clauses", "charge_on", "flags"]
+                   "contract_version", "contract_clauses", "charge_on", "remaining_hours",
+                   "flags"]
 
 
 @transaction.atomic
 def fee_plan_create(*, actor: User, course: Course, name: str, amount: Decimal, months: int,
                     class_hours: int, refund_terms: str, contract_version: str,
-                    contract_clauses: list[str], charge_on: dt.date | None = None) -> FeePlan:
+                    contract_clauses: list[str], charge_on: dt.date | None = None,
+                    remaining_hours: int | None = None) -> FeePlan:
     """Save a fee plan only within the charging limits (002 §2(4)) and with the model
     contract's clauses (004 §4(5))."""
     _locked(course.institution, actor)
     flags = _fee_plan_findings(course=course, amount=amount, months=months,
                                class_hours=class_hours, refund_terms=refund_terms,
                                contract_version=contract_version,
-                               contract_clauses=contract_clauses, charge_on=charge_on)
+                               contract_clauses=contract_clauses, charge_on=charge_on,
+                               remaining_hours=remaining_hours)
     plan = FeePlan.objects.create(course=course, name=name.strip(), amount=amount,
                                   months=months, class_hours=class_hours,
                                   refund_terms=refund_terms.strip(),
                                   contract_version=contract_version,
                                   contract_clauses=list(contract_clauses), charge_on=charge_on,
-                                  flags=flags)
+                                  remaining_hours=remaining_hours, flags=flags)
     audit_record(actor=actor, action="feeplan.create", obj=plan,
                  after=snapshot(plan, FEE_PLAN_FIELDS))
     return plan
@@ -419,19 +474,22 @@ def fee_plan_create(*, actor: User, course: Course, name: str, amount: Decimal, 
 @transaction.atomic
 def fee_plan_update(*, actor: User, plan: FeePlan, course: Course, name: str, amount: Decimal,
                     months: int, class_hours: int, refund_terms: str, contract_version: str,
-                    contract_clauses: list[str], charge_on: dt.date | None = None) -> FeePlan:
+                    contract_clauses: list[str], charge_on: dt.date | None = None,
+                    remaining_hours: int | None = None) -> FeePlan:
     """Change a fee plan; the charging limits and contract clauses are checked again
     (002 §2(4), 004 §4(5)) and the price flags recomputed. Enrolments already made keep
     the amount they were charged."""
     plan = FeePlan.objects.select_for_update(of=("self",)).select_related(
         "course__institution").get(pk=plan.pk)
     _locked(plan.course.institution, actor)
-    if course.institution_id != plan.course.institution_id:
-        raise DomainError(_("Choose a course of this institution."), field="course")
+    if course.pk != plan.course_id:
+        raise DomainError(_("A fee plan stays with its course: add a new plan for another "
+                            "course."), field="course")
     flags = _fee_plan_findings(course=course, amount=amount, months=months,
                                class_hours=class_hours, refund_terms=refund_terms,
                                contract_version=contract_version,
-                               contract_clauses=contract_clauses, charge_on=charge_on)
+                               contract_clauses=contract_clauses, charge_on=charge_on,
+                               remaining_hours=remaining_hours)
     before = snapshot(plan, FEE_PLAN_FIELDS)
     plan.course = course
     plan.name = name.strip()
@@ -442,6 +500,7 @@ def fee_plan_update(*, actor: User, plan: FeePlan, course: Course, name: str, am
     plan.contract_version = contract_version
     plan.contract_clauses = list(contract_clauses)
     plan.charge_on = charge_on
+    plan.remaining_hours = remaining_hours
     plan.flags = flags
     plan.save()
     audit_record(actor=actor, action="feeplan.update", obj=plan, before=before,
@@ -566,7 +625,8 @@ def staff_update(*, actor: User, staff: Staff, name: str, is_teacher: bool,
                  hired_on: dt.date | None = None) -> Staff:
     """Correct a staff member's record. The ID number is the person and is not edited
     (hire again instead). A changed credential goes back to education for verification
-    (000 §3), so the earlier result no longer counts."""
+    (000 §3), so an earlier pass no longer counts; a failed result stays until education
+    records a new check."""
     staff = Staff.objects.select_for_update(of=("self",)).select_related("institution").get(
         pk=staff.pk)
     _locked(staff.institution, actor)
@@ -585,7 +645,7 @@ def staff_update(*, actor: User, staff: Staff, name: str, is_teacher: bool,
     staff.credential_kind = credential_kind
     staff.credential_number = credential_number.strip()
     staff.hired_on = hired_on
-    if credential_changed and staff.credential_check != Staff.Check.PENDING:
+    if credential_changed and staff.credential_check == Staff.Check.PASSED:
         staff.credential_check = Staff.Check.PENDING
         StaffCheck.objects.create(
             staff=staff, kind=StaffCheck.Kind.CREDENTIAL, result=Staff.Check.PENDING,
@@ -652,11 +712,32 @@ COURSE_FIELDS = ["name", "mode", "is_academic", "lesson_minutes", "break_minutes
                  "class_hours", "price", "starts_on", "ends_on"]
 
 
+LICENSED_STATES = (InstitutionStatus.LICENSED, InstitutionStatus.SUSPENDED)
+
+
+def listing_needs_change(course: Course) -> bool:
+    """Courses entered with the application were reviewed with it and are listed directly
+    to meet the enrollment gate (000 §4(3)); a course added after the licence joins the
+    listing through a change application (变更 covers courses)."""
+    return course.added_after_licence and course.institution.status in LICENSED_STATES
+
+
 def course_is_licensed(course: Course) -> bool:
     """A listed course of a licensed (or suspended) institution is part of what was
     licensed: it changes through a change application (变更), not in place."""
-    return course.is_listed and course.institution.status in (InstitutionStatus.LICENSED,
-                                                              InstitutionStatus.SUSPENDED)
+    return course.is_listed and course.institution.status in LICENSED_STATES
+
+
+def course_in_application(course: Course) -> bool:
+    """Whether a change application in progress carries this course."""
+    from institutions.models import LicensingApplication
+
+    running = LicensingApplication.objects.filter(
+        institution_id=course.institution_id, action="change").exclude(
+        stage__in=["completed", "not_accepted", "rejected"]).values_list("change_details",
+                                                                         flat=True)
+    return any(item.get("course") == course.pk for details in running
+               for item in (details or {}).get("courses", []) if isinstance(item, dict))
 
 
 def course_check(*, county_code: str, mode: str, is_academic: bool, lesson_minutes: int,
@@ -708,6 +789,9 @@ def course_update(*, actor: User, course: Course, name: str, mode: str, is_acade
     if course_is_licensed(course):
         raise InvalidState(_("This listed course belongs to the licence: submit the change as "
                              "a change application."))
+    if course_in_application(course):
+        raise InvalidState(_("This course is part of a change application in progress; it "
+                             "cannot be edited until that application ends."))
     values = {"name": name, "mode": mode, "is_academic": is_academic,
               "lesson_minutes": lesson_minutes, "break_minutes": break_minutes,
               "class_hours": class_hours, "price": price, "starts_on": starts_on,

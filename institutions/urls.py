@@ -17,6 +17,8 @@ urlpatterns = [
     path("office/institutions/<str:uscc>/apply/", views.office_apply, name="office_apply"),
     path("office/institutions/<str:uscc>/course-check/", views.course_check,
          name="course_check"),
+    path("office/institutions/<str:uscc>/feeplan-check/", views.feeplan_check,
+         name="feeplan_check"),
     path("office/institutions/<str:uscc>/courses/<int:pk>/list/", views.course_list,
          name="course_list"),
     path("office/institutions/<str:uscc>/courses/<int:pk>/edit/", views.course_edit,

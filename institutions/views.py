@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from cases import hooks
 from cases.models import CaseKind, Task, TaskRole, TaskStatus
-from institutions import imports, licensing, selectors, services
+from institutions import imports, licensing, rules, selectors, services
 from institutions.forms import (
     ONSITE_ITEMS,
     AcceptForm,
@@ -50,7 +50,7 @@ from institutions.models import (
     Stage,
     TrainingMaterial,
 )
-from org.models import Region, RegionLevel
+from org.models import Region, RegionLevel, Role
 from org.scope import Action
 from policy.vocab import Category, Step, label_of
 from portal.errors import DomainError, PermissionDenied
@@ -77,6 +77,8 @@ def lookup(request: HttpRequest) -> HttpResponse:
     searched = bool(q or region or category)
     results = selectors.public_search(request.user, q=q, region=region, category=category) \
         if searched else Institution.objects.none()
+    if searched and request.GET.get("export") == "xlsx":
+        return xlsx_response(_("Institutions"), PUBLIC_EXPORT, results)
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     counties = Region.objects.restrict(request.user).filter(level=RegionLevel.COUNTY)
     return render(request, "institutions/lookup.html", {
@@ -105,6 +107,10 @@ WHITE_LIST_EXPORT = [
 ]
 
 
+PUBLIC_EXPORT = [*WHITE_LIST_EXPORT,
+                 (_("Status"), lambda i: i.get_status_display()),
+                 (_("List"), lambda i: i.get_list_status_display()),
+                 (_("Reason"), lambda i: i.list_reason)]
 BLACK_LIST_EXPORT = [*WHITE_LIST_EXPORT[:4], (_("Reason"), lambda i: i.list_reason)]
 
 
@@ -148,6 +154,19 @@ def office_list(request: HttpRequest) -> HttpResponse:
         "page": Paginator(qs, 50).get_page(request.GET.get("page")), "q": q})
 
 
+STAFF_EXPORT = [
+    (_("Name"), lambda s: s.name),
+    (_("ID number"), lambda s: s.id_number_masked),
+    (_("Teacher"), lambda s: _("yes") if s.is_teacher else _("no")),
+    (_("Credential"), lambda s: s.get_credential_kind_display()),
+    (_("Credential number"), lambda s: s.credential_number),
+    (_("Credential verification"), lambda s: s.get_credential_check_display()),
+    (_("Violation-record check"), lambda s: s.get_record_check_display()),
+    (_("Hired on"), lambda s: s.hired_on),
+    (_("Left on"), lambda s: s.left_on),
+]
+
+
 @login_required
 def office_detail(request: HttpRequest, uscc: str) -> HttpResponse:
     try:
@@ -155,6 +174,8 @@ def office_detail(request: HttpRequest, uscc: str) -> HttpResponse:
             "staff", "courses__slots", "courses__fee_plans", "materials").get(uscc=uscc)
     except Institution.DoesNotExist:
         raise Http404
+    if request.GET.get("export") == "staff":
+        return xlsx_response(_("Staff"), STAFF_EXPORT, institution.staff.all())
     return render(request, "institutions/office_detail.html", {
         "institution": institution, "gate": institution.gate_conditions})
 
@@ -280,7 +301,7 @@ def _course_change_rows(item: dict[str, Any]) -> dict[str, Any]:
 
     labels = {f: Course._meta.get_field(f).verbose_name for f in services.COURSE_FIELDS}
     labels["slots"] = _("Schedule")
-    return {"name": before.get("name", ""),
+    return {"name": before.get("name") or after.get("name", ""), "new": bool(item.get("list")),
             "diffs": [(labels[k], show(k, before.get(k)), show(k, after.get(k)))
                       for k in labels if before.get(k) != after.get(k)]}
 
@@ -413,14 +434,44 @@ def course_check(request: HttpRequest, uscc: str) -> HttpResponse:
 
 
 @login_required
+def feeplan_check(request: HttpRequest, uscc: str) -> HttpResponse:
+    """Live check of a fee plan while it is typed (htmx): the charging limits, the
+    advance-charge window and the contract (002 §2(4), 004 §4(5)) as blocking findings,
+    a price off the government-guided price (001 §4(2)7) as a flag."""
+    institution = _office_institution(request, uscc)
+    form = FeePlanForm(request.POST or None, institution=institution)
+    violations: list[str] = []
+    flags: list[str] = []
+    if form.is_valid():
+        d = form.cleaned_data
+        course = d["course"]
+        found = rules.check_fee_plan(
+            amount=d["amount"], months=d["months"], class_hours=d["class_hours"],
+            contract_version=d["contract_version"], clauses=d["contract_clauses"],
+            charge_date=d["charge_on"], course_start=course.starts_on,
+            remaining_hours=d["remaining_hours"], unit_price=course.price)
+        violations = [str(v) for v in found if v.blocking]
+        flags = [str(v) for v in found if not v.blocking]
+    return render(request, "institutions/_feeplan_check.html",
+                  {"violations": violations, "flags": flags, "checked": form.is_valid()})
+
+
+@login_required
 @require_POST
 def course_list(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
     institution = _office_institution(request, uscc)
     course = get_object_or_404(Course.objects.restrict(request.user), pk=pk,
                                institution=institution)
     try:
+        if services.listing_needs_change(course):
+            application = licensing.course_listing_submit(actor=request.user, course=course)
+            messages.success(request, _("Change application submitted: %(number)s")
+                             % {"number": application.case.number})
+            return redirect(application.case.get_absolute_url())
         services.course_list_on_platform(actor=request.user, course=course)
         messages.success(request, _("Course listed."))
+    except PermissionDenied:
+        raise Http404 from None
     except DomainError as exc:
         messages.error(request, str(exc.message))
     return redirect("institutions:office_detail", uscc=institution.uscc)
@@ -512,8 +563,10 @@ def feeplan_edit(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
                              .select_related("course"), pk=pk, course__institution=institution)
     initial = {f: getattr(plan, f) for f in ("course", "name", "amount", "months",
                                               "class_hours", "refund_terms", "contract_version",
-                                              "contract_clauses", "charge_on")}
+                                              "contract_clauses", "charge_on",
+                                              "remaining_hours")}
     form = FeePlanForm(request.POST or None, institution=institution, initial=initial)
+    form.fields["course"].disabled = True  # a plan stays with its course
     if request.method == "POST" and form.is_valid() and _run(
             form, lambda: services.fee_plan_update(actor=request.user, plan=plan,
                                                    **form.cleaned_data)):
@@ -532,15 +585,16 @@ def staff_detail(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
                               institution=institution)
     checks = StaffCheck.objects.restrict(request.user).filter(staff=staff).select_related(
         "department", "checked_by")
-    return render(request, "institutions/staff_detail.html",
-                  {"institution": institution, "staff": staff, "checks": checks})
+    return render(request, "institutions/staff_detail.html", {
+        "institution": institution, "staff": staff, "checks": checks,
+        # The police's notes on a violation record stay with the officers.
+        "show_record_notes": request.user.role != Role.INSTITUTION_STAFF})
 
 
 ENROLMENT_EXPORT = [
     (_("Enrolled on"), lambda e: e.enrolled_on),
     (_("Learner"), lambda e: e.learner_name),
     (_("Guardian"), lambda e: e.guardian_name),
-    (_("Guardian's phone"), lambda e: e.guardian_phone),
     (_("Course"), lambda e: e.course.name),
     (_("Fee plan"), lambda e: e.fee_plan.name),
     (_("Amount (yuan)"), lambda e: e.amount),
@@ -554,10 +608,14 @@ def enrolments(request: HttpRequest, uscc: str) -> HttpResponse:
     enrollment gate is met (000 §4(3))."""
     institution = _office_institution(request, uscc)
     qs = selectors.enrolments(request.user, institution)
-    if request.GET.get("export") == "xlsx":
-        return xlsx_response(_("Enrolments"), ENROLMENT_EXPORT, qs)
+    # Guardians' phone numbers: only for the institution, its supervising department and
+    # the admins (those who may change the institution's records), not every reader.
     may_enrol = Institution.objects.restrict(request.user, Action.CHANGE).filter(
         pk=institution.pk).exists()
+    if request.GET.get("export") == "xlsx":
+        columns = [*ENROLMENT_EXPORT[:3], (_("Guardian's phone"), lambda e: e.guardian_phone),
+                   *ENROLMENT_EXPORT[3:]] if may_enrol else ENROLMENT_EXPORT
+        return xlsx_response(_("Enrolments"), columns, qs)
     form = EnrolmentForm(request.POST or None, institution=institution) if may_enrol else None
     if request.method == "POST":
         if form is None:
@@ -568,5 +626,6 @@ def enrolments(request: HttpRequest, uscc: str) -> HttpResponse:
             return redirect("institutions:enrolments", uscc=institution.uscc)
     return render(request, "institutions/enrolments.html", {
         "institution": institution, "form": form, "gate": institution.gate_conditions,
+        "show_phone": may_enrol,
         "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))},
         status=400 if request.method == "POST" else 200)

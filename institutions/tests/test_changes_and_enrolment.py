@@ -203,7 +203,13 @@ def test_staff_page_shows_the_history_and_edits_through_the_form(world):
                                        "credential_kind": "professional_ability",
                                        "credential_number": "P9"}).status_code == 302
     staff.refresh_from_db()
-    assert staff.credential_check == "pending" and staff.credential_number == "P9"
+    # A failed verification stays failed until education records a new check.
+    assert staff.credential_check == "failed" and staff.credential_number == "P9"
+    police = UserFactory(role=Role.OFFICER, department=world.a.depts[D.PUBLIC_SECURITY])
+    assert login(police).post(url + "record/", {"approved": "yes",
+                                                "note": "系统比对无记录"}).status_code == 302
+    assert "系统比对无记录" not in client.get(url).content.decode()  # police notes stay internal
+    assert "系统比对无记录" in edu.get(url).content.decode()
     client.post(url + "leave/", {"left_on": "2026-11-20"})
     assert client.post(url + "edit/", {"name": "改名"}).status_code == 400
     with pytest.raises(InvalidState):
@@ -489,3 +495,193 @@ def test_counties_publish_their_white_list_with_the_re_approved_marked(world):
     rows = list(load_workbook(io.BytesIO(client.get(
         f"/whitelist/?county={code}&export=black").content)).active.values)
     assert [r[0] for r in rows[1:]] == ["违规机构"] and rows[1][-1] == "超范围培训"
+
+
+# -- review fixes --------------------------------------------------------------------------
+
+def _to_conclusion(world, inst, submitter=None):
+    app = licensing.application_submit(actor=submitter or world.a.users["county_admin"],
+                                       institution=inst, action=ApplicationAction.ESTABLISH)
+    return Driver(world).advance_to(app, Stage.CONCLUSION)
+
+
+def _finish_cosign(world, app):
+    from cases.services import task_complete
+
+    for task in Task.objects.filter(case=app.case, status=TaskStatus.OPEN, role="assist"):
+        task_complete(actor=UserFactory(role=Role.OFFICER, department=task.department),
+                      task=task, note="会签")
+
+
+def test_approval_needs_every_current_staff_check_passed(world):
+    """000 §3: a staff member hired after the verification stage, or still pending, blocks
+    approval; one who has left does not."""
+    inst = register(world)
+    admin = world.a.users["county_admin"]
+    app = _to_conclusion(world, inst)
+    _finish_cosign(world, app)
+    late = services.staff_hire(actor=admin, institution=inst, name="后来者",
+                               id_number=demo_id_number(61), credential_kind="teacher_certificate")
+    head = UserFactory(role=Role.DEPARTMENT_HEAD, department=world.a.depts[D.CULTURE_TOURISM])
+    with pytest.raises(DomainError, match="000 §3"):
+        licensing.application_conclude(actor=head, application=app, approve=True, reason="同意")
+    services.staff_check(actor=world.a.users["officer"], staff=late, kind="credential",
+                         passed=False, note="证书不符")
+    services.staff_leave(actor=admin, staff=late, left_on=dt.date(2026, 11, 20))
+    app = licensing.application_conclude(actor=head, application=app, approve=True,
+                                         reason="同意")
+    assert app.stage != Stage.CONCLUSION
+
+
+def test_whoever_entered_the_walk_in_may_not_conclude_it(world):
+    inst = register(world)
+    head = UserFactory(role=Role.DEPARTMENT_HEAD, department=world.a.depts[D.CULTURE_TOURISM])
+    app = _to_conclusion(world, inst, submitter=head)
+    _finish_cosign(world, app)
+    with pytest.raises(PermissionDenied):
+        licensing.application_conclude(actor=head, application=app, approve=True, reason="同意")
+
+
+def test_a_zero_fee_plan_is_refused_and_the_plan_keeps_its_course(world):
+    inst = licensed_with_gate(world)
+    admin = world.a.users["county_admin"]
+    course = inst.courses.get()
+    with pytest.raises(DomainError):
+        plan_for(admin, course, amount="0")
+    plan = plan_for(admin, course)
+    other = services.course_create(actor=admin, institution=inst, name="书法", mode="offline",
+                                   is_academic=False, lesson_minutes=60, break_minutes=10,
+                                   class_hours=40, price=Decimal("100"),
+                                   slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
+    with pytest.raises(DomainError):
+        services.fee_plan_update(actor=admin, plan=plan, course=other, name="x",
+                                 amount=Decimal("10"), months=1, class_hours=1,
+                                 refund_terms="x", contract_version="2021",
+                                 contract_clauses=list(REQUIRED_CLAUSES))
+    client = login(admin)
+    response = client.post(f"/office/institutions/{inst.uscc}/feeplan/", {
+        "course": course.pk, "name": "零元", "amount": "0", "months": 1, "class_hours": 1,
+        "refund_terms": "x", "contract_version": "2021",
+        "contract_clauses": list(REQUIRED_CLAUSES)})
+    assert response.status_code == 400
+
+
+def test_a_course_added_after_the_licence_is_listed_through_a_change(world):
+    """变更 covers courses: a course entered after the licence joins the listing when a
+    change application completes; courses of the application are listed directly."""
+    inst = licensed_with_gate(world)
+    staff = staff_of(world, inst)
+    client = login(staff)
+    client.post(f"/office/institutions/{inst.uscc}/course/", {**COURSE_FORM, "name": "新课"})
+    new = Course.objects.get(name="新课")
+    assert new.added_after_licence
+    with pytest.raises(InvalidState):
+        services.course_list_on_platform(actor=staff, course=new)
+    response = client.post(f"/office/institutions/{inst.uscc}/courses/{new.pk}/list/")
+    app = LicensingApplication.objects.get()
+    assert response["Location"] == app.case.get_absolute_url()
+    assert "新课" in client.get(app.case.get_absolute_url()).content.decode()
+    # The course under review cannot be edited meanwhile.
+    edit = client.post(f"/office/institutions/{inst.uscc}/courses/{new.pk}/edit/",
+                       {**COURSE_FORM, "name": "新课", "price": "1"})
+    assert edit.status_code == 400
+    Driver(world).run(app)
+    new.refresh_from_db()
+    assert new.is_listed and new.price == Decimal("3000.00")
+
+
+def test_a_person_who_left_can_be_hired_again_with_fresh_checks(world):
+    inst = register(world)
+    admin = world.a.users["county_admin"]
+    staff = services.staff_hire(actor=admin, institution=inst, name="王五",
+                                id_number=demo_id_number(62),
+                                credential_kind="teacher_certificate")
+    services.staff_check(actor=world.a.users["officer"], staff=staff, kind="credential",
+                         passed=True)
+    services.staff_leave(actor=admin, staff=staff, left_on=dt.date(2026, 1, 5))
+    again = services.staff_hire(actor=admin, institution=inst, name="王五",
+                                id_number=demo_id_number(62),
+                                credential_kind="teacher_certificate",
+                                hired_on=dt.date(2026, 9, 1))
+    assert again.pk == staff.pk and again.left_on is None
+    assert again.credential_check == "pending" and again.record_check == "pending"
+    with pytest.raises(DomainError):
+        services.staff_hire(actor=admin, institution=inst, name="王五",
+                            id_number=demo_id_number(62), credential_kind="teacher_certificate")
+
+
+def test_a_top_up_on_a_running_course_waits_until_20_class_hours_remain(world):
+    """002 §2(4): a further charge comes only when 20 class hours or fewer remain."""
+    inst = register(world)
+    admin = world.a.users["county_admin"]
+    course = services.course_create(actor=admin, institution=inst, name="美术", mode="offline",
+                                    is_academic=False, lesson_minutes=60, break_minutes=10,
+                                    class_hours=40, price=Decimal("3000"),
+                                    slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))],
+                                    starts_on=dt.date(2026, 9, 1))
+    args = dict(actor=admin, course=course, name="续费", amount=Decimal("1000"), months=1,
+                class_hours=20, refund_terms="按比例退费", contract_version="2021",
+                contract_clauses=list(REQUIRED_CLAUSES), charge_on=dt.date(2026, 11, 2))
+    with pytest.raises(DomainError, match="remain"):
+        services.fee_plan_create(**args)  # running course: say how many hours remain
+    with pytest.raises(services.RuleViolation):
+        services.fee_plan_create(**args, remaining_hours=21)
+    assert services.fee_plan_create(**args, remaining_hours=20).remaining_hours == 20
+
+
+def test_the_fee_plan_form_shows_violations_before_submit(world):
+    inst = register(world)
+    admin = world.a.users["county_admin"]
+    course = services.course_create(actor=admin, institution=inst, name="美术", mode="offline",
+                                    is_academic=False, lesson_minutes=60, break_minutes=10,
+                                    class_hours=40, price=Decimal("3000"),
+                                    slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
+    client = login(staff_of(world, inst))
+    url = f"/office/institutions/{inst.uscc}/feeplan-check/"
+    form = {"course": course.pk, "name": "一期", "amount": "5000.01", "months": 3,
+            "class_hours": 61, "refund_terms": "按比例退费", "contract_version": "2021",
+            "contract_clauses": list(REQUIRED_CLAUSES)}
+    body = client.get(f"/office/institutions/{inst.uscc}/feeplan/").content.decode()
+    assert url in body
+    body = client.post(url, form).content.decode()
+    assert 'id="feeplan-violations"' in body and "5000" in body and "60" in body
+    body = client.post(url, {**form, "amount": "5000.00", "class_hours": 60}).content.decode()
+    assert 'id="feeplan-violations"' not in body
+
+
+def test_overlapping_lessons_are_refused(world):
+    from institutions.rules import check_course
+
+    found = check_course(mode="offline", is_academic=False, lesson_minutes=60,
+                         break_minutes=10, slots=[Slot(2, dt.time(18, 0), dt.time(19, 0)),
+                                                  Slot(2, dt.time(18, 30), dt.time(19, 30)),
+                                                  Slot(3, dt.time(18, 30), dt.time(19, 30))])
+    assert [v.rule for v in found] == ["slot_overlap"]
+
+
+def test_public_look_up_and_staff_list_export(world):
+    from openpyxl import load_workbook
+
+    inst = licensed_with_gate(world, name="导出美术中心")
+    services.staff_hire(actor=world.a.users["county_admin"], institution=inst, name="王五",
+                        id_number=demo_id_number(63), credential_kind="teacher_certificate")
+    rows = list(load_workbook(io.BytesIO(Client().get("/?q=导出&export=xlsx").content))
+                .active.values)
+    assert rows[1][0] == "导出美术中心"
+    client = login(world.a.users["county_admin"])
+    rows = list(load_workbook(io.BytesIO(client.get(
+        f"/office/institutions/{inst.uscc}/?export=staff").content)).active.values)
+    assert rows[1][0] == "王五" and "*" in rows[1][1]
+
+
+def test_a_ban_on_someone_already_working_opens_a_case_for_the_supervisor(world):
+    """002 §2(4): a banned person may not work with minors; a ban that matches a current
+    staff member gives the supervising department a task."""
+    inst = licensed_with_gate(world)
+    admin = world.a.users["county_admin"]
+    services.staff_hire(actor=admin, institution=inst, name="王五",
+                        id_number=demo_id_number(64), credential_kind="teacher_certificate")
+    services.ban_add(actor=admin, name="王五", id_number=demo_id_number(64), reason="性侵害前科",
+                     source="检察院")
+    task = Task.objects.get(case__institution=inst, status=TaskStatus.OPEN)
+    assert task.department == inst.supervising_department and "002 §2(4)" in task.duty

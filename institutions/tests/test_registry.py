@@ -160,6 +160,10 @@ def test_the_enrollment_gate_has_three_conditions(world):
     admin = world.a.users["county_admin"]
     assert inst.gate_conditions == {"fund_account": False, "national_platform": False,
                                     "courses_listed": False}
+    course = services.course_create(actor=admin, institution=inst, name="美术", mode="offline",
+                                    is_academic=False, lesson_minutes=60, break_minutes=10,
+                                    class_hours=40, price=Decimal("3000"),
+                                    slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
     inst = services.institution_set_status(
         actor=admin, institution=inst, status=InstitutionStatus.LICENSED, reason="通过",
         licence_number="教民1号", issuer=world.a.depts[DepartmentType.CULTURE_TOURISM])
@@ -168,10 +172,6 @@ def test_the_enrollment_gate_has_three_conditions(world):
                          payment_channel="平台", national_platform_account="QG")
     inst.refresh_from_db()
     assert inst.list_status == ListStatus.NONE and not inst.gate_met
-    course = services.course_create(actor=admin, institution=inst, name="美术", mode="offline",
-                                    is_academic=False, lesson_minutes=60, break_minutes=10,
-                                    class_hours=40, price=Decimal("3000"),
-                                    slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
     services.course_list_on_platform(actor=admin, course=course)
     inst.refresh_from_db()
     assert inst.gate_met and inst.list_status == ListStatus.WHITE
