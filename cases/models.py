@@ -503,6 +503,15 @@ ACTION_LABELS = {
     "material.file": _("Training material filed"),
     "material.review": _("Training material reviewed"),
     "feeplan.create": _("Fee plan added"),
+    "feeplan.update": _("Fee plan changed"),
+    "staff.update": _("Staff record corrected"),
+    "staff.check.credential": _("Credential verification recorded"),
+    "staff.check.record": _("Violation-record check recorded"),
+    "enrolment.create": _("Learner enrolled"),
+    "licensing.decide.acceptance": _("Acceptance decided"),
+    "licensing.decide.onsite": _("On-site inspection recorded"),
+    "licensing.decide.conclusion": _("Review concluded"),
+    "licensing.decide.licence": _("Licence issued"),
     "ban.add": _("Employment ban recorded"),
 }
 

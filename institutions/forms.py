@@ -25,7 +25,7 @@ from policy.vocab import Category, Nature
 class BoundedDateField(forms.DateField):
     """Dates a register can hold: 2000 to 2100 (no year-1 arithmetic surprises)."""
 
-    widget = forms.DateInput(attrs={"type": "date"})
+    widget = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
     def validate(self, value: Any) -> None:
         super().validate(value)

@@ -160,6 +160,13 @@ def department_for(dept_type: str, institution: Institution) -> Department:
                       % {"type": label_of(DepartmentType, dept_type)})
 
 
+def _cited(step_code: str, source: str) -> str:
+    """A step's label with its seed source; a profile default cites nothing."""
+    if not source or source == "default":
+        return label_of(Step, step_code)
+    return _("%(step)s (%(src)s)") % {"step": label_of(Step, step_code), "src": source}
+
+
 def planned_tasks(application: LicensingApplication, stage: str) -> list[dict[str, Any]]:
     """The tasks a stage opens: (department type, role, step, duty).
 
@@ -206,9 +213,7 @@ def planned_tasks(application: LicensingApplication, stage: str) -> list[dict[st
             continue
         role = TaskRole(owner.role)  # the profile's StepRole: same values as TaskRole
         duty = assist_duty.get(owner.owner_type) if role == TaskRole.ASSIST else None
-        add(owner.owner_type, role, step_code,
-            duty or _("%(step)s (%(src)s)") % {"step": label_of(Step, step_code),
-                                               "src": owner.source})
+        add(owner.owner_type, role, step_code, duty or _cited(step_code, owner.source))
         for participant in owner.participants:
             add(participant, TaskRole.ASSIST, step_code,
                 assist_duty.get(participant) or _("Take part: %(step)s (%(src)s)")

@@ -822,6 +822,8 @@ def enrolment_create(*, actor: User, institution: Institution, course: Course,
                            % {"missing": "、".join(str(m) for m in missing)})
     course = Course.objects.get(pk=course.pk)
     fee_plan = FeePlan.objects.get(pk=fee_plan.pk)
+    if enrolled_on and enrolled_on > timezone.localdate():
+        raise DomainError(_("The enrolment date cannot be in the future."), field="enrolled_on")
     if course.institution_id != institution.pk:
         raise DomainError(_("Choose a course of this institution."), field="course")
     if not course.is_listed:

@@ -52,6 +52,7 @@ from institutions.models import (
 )
 from org.models import Region, RegionLevel, Role
 from org.scope import Action
+from policy.profile import active_profile
 from policy.vocab import Category, Step, label_of
 from portal.errors import DomainError, PermissionDenied
 from portal.exports import XLSX_MIME, xlsx_response
@@ -150,8 +151,13 @@ def office_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(name__icontains=q)
     if request.GET.get("export") == "xlsx":
         return xlsx_response(_("Institutions"), OFFICE_EXPORT, qs)
+    from org.scope import scope_of
+
+    scope = scope_of(request.user)
     return render(request, "institutions/office_list.html", {
-        "page": Paginator(qs, 50).get_page(request.GET.get("page")), "q": q})
+        "page": Paginator(qs, 50).get_page(request.GET.get("page")), "q": q,
+        "may_register": scope.unrestricted or scope.role in (
+            Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.OFFICER, Role.DEPARTMENT_HEAD)})
 
 
 STAFF_EXPORT = [
@@ -177,7 +183,37 @@ def office_detail(request: HttpRequest, uscc: str) -> HttpResponse:
     if request.GET.get("export") == "staff":
         return xlsx_response(_("Staff"), STAFF_EXPORT, institution.staff.all())
     return render(request, "institutions/office_detail.html", {
-        "institution": institution, "gate": institution.gate_conditions})
+        "institution": institution, "gate": institution.gate_conditions,
+        **_abilities(request.user, institution)})
+
+
+def _abilities(user: Any, institution: Institution) -> dict[str, Any]:
+    """What the page offers this user: only the actions the services would accept, so
+    nobody fills in a form that is then refused."""
+    from institutions.models import LicensingApplication as Application
+    from org.scope import scope_of
+    from policy.vocab import Phase
+
+    scope = scope_of(user)
+    may_change = Institution.objects.restrict(user, Action.CHANGE).filter(
+        pk=institution.pk).exists()
+    officer = may_change and (scope.unrestricted or scope.role in (
+        Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.OFFICER, Role.DEPARTMENT_HEAD))
+    cell = active_profile().cell(institution.category, Phase.LICENSING,
+                                 institution.region.county_code)
+
+    def owns(step: str) -> bool:
+        owner = cell.step_owner(step) if cell else None
+        return scope.unrestricted or bool(
+            owner and scope.department_type == owner.owner_type and
+            scope.role in (Role.OFFICER, Role.DEPARTMENT_HEAD))
+
+    running = Application.objects.restrict(user).filter(institution=institution).exclude(
+        stage__in=licensing.TERMINAL).select_related("case").first()
+    return {"may_change": may_change, "may_decide": officer,
+            "may_check": {"credential": owns(Step.CREDENTIAL_VERIFICATION),
+                          "record": owns(Step.RECORD_CHECK)},
+            "running_application": running}
 
 
 # -- registration and licensing (officers and institution staff) -------------------------
@@ -275,7 +311,8 @@ def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, 
         "stages": [(s, label_of(Stage, s)) for s in licensing.stages_for(application)
                    if licensing.planned_tasks(application, s)],
         "decisions": [(label_of(Stage, st), d) for st, d in application.decisions.items()],
-        "actions": [(verbs[s], label_of(Step, s)) for s in held if s in verbs],
+        "actions": [(verbs[s], label_of(Step, s)) for s in held if s in verbs and (
+            s != Step.CONCLUSION or request.user.role == Role.DEPARTMENT_HEAD)],
         "checklist": [(label, application.onsite_checklist.get(key))
                       for key, label in ONSITE_ITEMS if key in application.onsite_checklist],
         "changes": [(Institution._meta.get_field(k).verbose_name, v)
@@ -550,9 +587,13 @@ def course_edit(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
                                                        **form.cleaned_data)):
             messages.success(request, _("Saved."))
             return redirect("institutions:office_detail", uscc=institution.uscc)
+    running = licensing.LicensingApplication.objects.restrict(request.user).filter(
+        institution=institution).exclude(stage__in=licensing.TERMINAL).select_related(
+        "case").first() if licensed else None
     return render(request, "institutions/record_form.html",
                   {"form": form, "institution": institution, "verb": "course",
-                   "subject": course, "through_change": licensed},
+                   "subject": course, "through_change": licensed,
+                   "running_application": running},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -587,6 +628,7 @@ def staff_detail(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
         "department", "checked_by")
     return render(request, "institutions/staff_detail.html", {
         "institution": institution, "staff": staff, "checks": checks,
+        **_abilities(request.user, institution),
         # The police's notes on a violation record stay with the officers.
         "show_record_notes": request.user.role != Role.INSTITUTION_STAFF})
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -36,6 +37,7 @@ def xlsx_response(title: str, columns: list[tuple[Any, Callable[[Any], Any]]],
         sheet.append([_cell(getter(row)) for _label, getter in columns])
     response = HttpResponse(content_type=XLSX_MIME)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="export-{stamp}.xlsx"'
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{title}-{stamp}.xlsx")
     workbook.save(response)
     return response

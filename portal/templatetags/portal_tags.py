@@ -1,6 +1,7 @@
 from typing import Any
 
-from django import template
+from django import forms, template
+from django.utils.html import format_html, format_html_join
 
 register = template.Library()
 
@@ -9,11 +10,25 @@ register = template.Library()
 def bootstrap(field: Any) -> str:
     """Render a form field's widget with Bootstrap classes (and is-invalid on error)."""
     widget = field.field.widget
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return _checkbox_list(field)
     css = "form-check-input" if getattr(widget, "input_type", "") == "checkbox" else \
         "form-select" if getattr(widget, "input_type", "") == "select" else "form-control"
     if field.errors:
         css += " is-invalid"
     return field.as_widget(attrs={"class": css})
+
+
+def _checkbox_list(field: Any) -> str:
+    """One Bootstrap form-check per option, each input with its own label."""
+    rows = []
+    for option in field.subwidgets:
+        option.data["attrs"] = {**option.data["attrs"], "class": "form-check-input"}
+        rows.append((option.tag(), option.id_for_label, option.choice_label))
+    return format_html(
+        '<div id="{}">{}</div>', field.auto_id,
+        format_html_join("", '<div class="form-check">{}<label class="form-check-label" '
+                         'for="{}">{}</label></div>', rows))
 
 
 @register.filter
