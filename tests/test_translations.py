@@ -40,3 +40,39 @@ def test_the_interface_speaks_chinese_by_default(client):
     assert 'lang="zh-hans"' in body and "登录" in body
     with translation.override("zh-hans"):
         assert translation.gettext("My tasks") == "我的待办"
+
+
+ROOT = PO.parent.parent.parent.parent
+SKIP = {".venv", "staticfiles", "tests", "node_modules", "var", "bench", "migrations"}
+GETTEXT = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy"}
+TEMPLATE_TRANSLATE = re.compile(r"""{%\s*(?:translate|trans)\s+(["'])(.+?)\1""")
+
+
+def source_msgids():
+    """The literal messages in the code and the templates (a check that makemessages was
+    run after strings were added; {% blocktranslate %} blocks are not covered)."""
+    import ast
+
+    for path in ROOT.rglob("*.py"):
+        if SKIP & set(path.relative_to(ROOT).parts):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in GETTEXT and \
+                    node.args and isinstance(node.args[0], ast.Constant) and \
+                    isinstance(node.args[0].value, str):
+                yield path.name, node.args[0].value
+    for path in ROOT.rglob("*.html"):
+        if SKIP & set(path.relative_to(ROOT).parts) or "admin" in path.parts:
+            continue
+        for match in TEMPLATE_TRANSLATE.finditer(path.read_text(encoding="utf-8")):
+            yield path.name, match.group(2)
+
+
+def test_every_message_in_the_source_is_in_the_catalogue():
+    def unescape(s):
+        return s.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
+
+    translated = {unescape(msgid) for msgid, msgstr, fuzzy in entries() if msgstr and not fuzzy}
+    missing = sorted({f"{name}: {msgid}" for name, msgid in source_msgids()
+                      if msgid not in translated})
+    assert missing == [], "run `make messages` and translate:\n" + "\n".join(missing[:20])
