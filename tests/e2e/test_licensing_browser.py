@@ -132,3 +132,77 @@ def test_institution_applies_officers_work_licence_is_published(browser, live_se
     assert "文旅民E2E号" in status
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     context.close()
+
+
+def test_enrolment_waits_for_the_gate_and_a_course_changes_through_an_application(
+        browser, live_server):
+    """000 §4(3): no enrolment until the gate is met; 变更 covers a licensed course."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from institutions import services
+    from institutions.models import Enrolment, LicensingApplication
+    from institutions.rules import REQUIRED_CLAUSES, Slot
+    from institutions.tests.test_registry import licensed_with_gate, register
+    from tests.factories import build_world
+
+    call_command("seed_calendar", verbosity=0)
+    call_command("load_profiles", verbosity=0)
+    world = build_world()
+    admin = world.a.users["county_admin"]
+    licensed = licensed_with_gate(world, "a", 1, name="门槛已满足美术中心")
+    applying = register(world, "a", 2, name="尚未许可美术中心")
+    for inst in (licensed, applying):
+        course = inst.courses.first() or services.course_create(
+            actor=admin, institution=inst, name="美术", mode="offline", is_academic=False,
+            lesson_minutes=60, break_minutes=10, class_hours=40, price=Decimal("3000"),
+            slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
+        if not course.is_listed:
+            services.course_list_on_platform(actor=admin, course=course)
+        services.fee_plan_create(actor=admin, course=course, name="一期", amount=Decimal("3000"),
+                                 months=3, class_hours=40, refund_terms="按比例退费",
+                                 contract_version="2021",
+                                 contract_clauses=list(REQUIRED_CLAUSES))
+    staff = world.a.users["institution"]
+    staff.institution = licensed
+    staff.save()
+    base = live_server.url
+
+    # The county admin tries to enrol at the institution that has no licence yet.
+    page = login(browser, base, admin.username)
+    page.goto(f"{base}/office/institutions/{applying.uscc}/enrolments/")
+    assert page.locator("#gate-warning").is_visible()
+    page.select_option("#id_course", index=1)
+    page.select_option("#id_fee_plan", index=1)
+    page.fill("#id_learner_name", "小明")
+    page.fill("#id_guardian_name", "明妈")
+    page.fill("#id_guardian_phone", "13800000000")
+    page.click("button[type=submit]")
+    assert "办学许可" in page.inner_text(".alert-danger")
+    assert not Enrolment.objects.exists()
+    page.context.close()
+
+    # The licensed institution's staff reach their institution from the navigation.
+    page = login(browser, base, staff.username)
+    page.click("text=本机构")
+    page.click("text=学员报名")
+    page.select_option("#id_course", index=1)
+    page.select_option("#id_fee_plan", index=1)
+    page.fill("#id_learner_name", "小红")
+    page.fill("#id_guardian_name", "红妈")
+    page.fill("#id_guardian_phone", "13900000000")
+    page.click("button[type=submit]")
+    assert "小红" in page.inner_text("#enrolment-list")
+
+    # A change to the listed course goes to a change application.
+    course = licensed.courses.get()
+    page.goto(f"{base}/office/institutions/{licensed.uscc}/courses/{course.pk}/edit/")
+    assert page.locator("#through-change").is_visible()
+    page.fill("#id_price", "3300")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#course-change")
+    assert "3300.00" in page.inner_text("#course-change")
+    course.refresh_from_db()
+    assert course.price == Decimal("3000.00")
+    assert LicensingApplication.objects.get().action == "change"
+    page.context.close()
