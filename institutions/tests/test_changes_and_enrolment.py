@@ -389,7 +389,13 @@ def build(world, key):
     staff = services.staff_hire(actor=admin, institution=inst, name="王五",
                                 id_number=demo_id_number(30 + (key == "b")),
                                 credential_kind="teacher_certificate")
-    return {"inst": inst, "staff": staff, "plan": plan_for(admin, course)}
+    draft = services.course_create(actor=admin, institution=inst, name="新课", mode="offline",
+                                   is_academic=False, lesson_minutes=60, break_minutes=10,
+                                   class_hours=40, price=Decimal("100"),
+                                   slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
+    material = services.material_file(actor=admin, institution=inst, title="教材")
+    return {"inst": inst, "staff": staff, "plan": plan_for(admin, course), "course": course,
+            "draft": draft, "material": material}
 
 
 #: Kunming arts: every viewer of the institution reads these pages (see
@@ -418,6 +424,22 @@ def test_cross_county_matrix_for_staff_fee_plan_and_enrolment_pages(world):
                  data=lambda o: {"course": o["plan"].course_id, "fee_plan": o["plan"].pk,
                                  "learner_name": "小明", "guardian_name": "明妈",
                                  "guardian_phone": "13800000000"}),
+        Endpoint("course change", lambda o: f"{base.format(o['inst'].uscc)}/courses/"
+                 f"{o['course'].pk}/edit/", EDITORS, method="post", ok=(302,),
+                 data=lambda o: {**COURSE_FORM, "slots": "3 18:00-19:00", "price": "3100"}),
+        Endpoint("course listing", lambda o: f"{base.format(o['inst'].uscc)}/courses/"
+                 f"{o['draft'].pk}/list/", EDITORS, method="post", ok=(302,)),
+        Endpoint("credential check", lambda o: f"{base.format(o['inst'].uscc)}/staff/"
+                 f"{o['staff'].pk}/credential/", {"officer", "head"}, method="post",
+                 ok=(302,), data=lambda o: {"approved": "yes"}),
+        Endpoint("record check", lambda o: f"{base.format(o['inst'].uscc)}/staff/"
+                 f"{o['staff'].pk}/record/", set(), method="post",
+                 data=lambda o: {"approved": "yes"}),
+        Endpoint("material review", lambda o: f"{base.format(o['inst'].uscc)}/materials/"
+                 f"{o['material'].pk}/review/", EDITORS, method="post", ok=(302,),
+                 data=lambda o: {"approved": "yes"}),
+        Endpoint("fee plan check", lambda o: f"{base.format(o['inst'].uscc)}/feeplan-check/",
+                 VIEWERS, method="post", data=lambda o: {"course": o["plan"].course_id}),
     ]
     assert_matrix(world, endpoints, build)
 
@@ -685,3 +707,42 @@ def test_a_ban_on_someone_already_working_opens_a_case_for_the_supervisor(world)
                      source="检察院")
     task = Task.objects.get(case__institution=inst, status=TaskStatus.OPEN)
     assert task.department == inst.supervising_department and "002 §2(4)" in task.duty
+
+
+@pytest.mark.parametrize("page", ["detail", "staff"])
+def test_institution_and_staff_pages_keep_their_query_count(world, page):
+    """STYLE.md §6: no query per staff member, course, fee plan or check."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    inst = register(world)
+    admin = world.a.users["county_admin"]
+    edu = world.a.users["officer"]
+    first = services.staff_hire(actor=admin, institution=inst, name="首位",
+                                id_number=demo_id_number(70), credential_kind="teacher_certificate")
+    client = login(admin)
+    url = (f"/office/institutions/{inst.uscc}/" if page == "detail"
+           else f"/office/institutions/{inst.uscc}/staff/{first.pk}/")
+
+    def grow(start, stop):
+        for n in range(start, stop):
+            services.staff_hire(actor=admin, institution=inst, name=f"教师{n}",
+                                id_number=demo_id_number(100 + n),
+                                credential_kind="teacher_certificate")
+            course = services.course_create(
+                actor=admin, institution=inst, name=f"课程{n}", mode="offline",
+                is_academic=False, lesson_minutes=60, break_minutes=10, class_hours=40,
+                price=Decimal("3000"), slots=[Slot(n % 5, dt.time(18, 0), dt.time(19, 0))])
+            plan_for(admin, course)
+            services.staff_check(actor=edu, staff=first, kind="credential", passed=n % 2 == 0)
+
+    def measure():
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx)
+
+    grow(0, 2)
+    small = measure()
+    grow(2, 15)
+    assert measure() == small
