@@ -16,7 +16,7 @@ from institutions.models import (
 )
 from institutions.rules import Slot
 from institutions.uscc import normalise, validate_uscc
-from org.models import Region, User
+from org.models import Region, RegionLevel, User
 from org.scope import scope_of
 from policy.profile import active_profile
 from policy.vocab import Category, Nature
@@ -70,13 +70,32 @@ class ApplyForm(forms.Form):
                                            required=False)
     safety_person = forms.CharField(label=_("New safety responsible person"), max_length=50,
                                     required=False)
+    region = forms.ModelChoiceField(label=_("New town or grid"), required=False,
+                                    queryset=Region.objects.none(),
+                                    help_text=_("Within the institution's county."))
     premises_area = forms.DecimalField(label=_("New premises area (m²)"), required=False,
                                        min_value=0, max_digits=9, decimal_places=2)
+    fire_safety_documents = forms.CharField(label=_("New fire-safety documents"),
+                                            required=False, max_length=2000,
+                                            widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, institution: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        codes = institution.region.ancestor_codes()[:RegionLevel.COUNTY]
+        county_path = "/" + "/".join(codes) + "/"
+        self.fields["region"].queryset = Region.objects.filter(
+            path__startswith=county_path, level__gte=RegionLevel.TOWN).order_by("path")
 
     def change_details(self) -> dict[str, Any]:
-        keys = ("name", "address", "legal_representative", "safety_person", "premises_area")
-        return {k: (str(self.cleaned_data[k]) if self.cleaned_data.get(k) is not None else None)
-                for k in keys if self.cleaned_data.get(k) not in (None, "")}
+        keys = ("name", "address", "region", "legal_representative", "safety_person",
+                "premises_area", "fire_safety_documents")
+        out = {}
+        for key in keys:
+            value = self.cleaned_data.get(key)
+            if value in (None, ""):
+                continue
+            out[key] = value.code if isinstance(value, Region) else str(value)
+        return out
 
 
 class AcceptForm(forms.Form):

@@ -53,7 +53,7 @@ from institutions.models import (
 )
 from institutions.rules import Slot
 from institutions.services import apply_status, county_of, may_register
-from org.models import Department, Role, User
+from org.models import Department, Region, RegionLevel, Role, User
 from org.scope import Action, scope_of
 from policy.profile import Cell, ProfileData, active_profile
 from policy.vocab import DepartmentType, LicenceAction, Phase, Step, label_of
@@ -95,8 +95,8 @@ DEADLINE_KEYS = {
     Step.FUND_ACCOUNT: "licensing_fund_account",
 }
 
-CHANGEABLE_FIELDS = ("name", "address", "legal_representative", "safety_person",
-                     "premises_area")
+CHANGEABLE_FIELDS = ("name", "address", "region", "legal_representative", "safety_person",
+                     "premises_area", "fire_safety_documents")
 #: Course changes ride in `change_details["courses"]`, one entry per course, each with the
 #: values before and after; see `course_change_submit`.
 COURSES_KEY = "courses"
@@ -249,8 +249,13 @@ def _complete(application: LicensingApplication) -> None:
         changes = {k: v for k, v in application.change_details.items() if k in CHANGEABLE_FIELDS}
         if changes:
             before = {k: str(getattr(inst, k)) for k in changes}
+            if "region" in changes:
+                before["region"] = inst.region.code
             for field, value in changes.items():
-                setattr(inst, field, value)
+                if field == "region":
+                    inst.region = Region.objects.get(code=value)
+                else:
+                    setattr(inst, field, value)
             inst.save()
             audit_record(actor=None, action="institution.change", case=application.case,
                          obj=inst, before=before, after=changes)
@@ -359,9 +364,17 @@ def application_submit(*, actor: User, institution: Institution, action: str,
     if action == ApplicationAction.CHANGE:
         unknown = set(details) - {*CHANGEABLE_FIELDS, COURSES_KEY}
         if unknown or not details:
-            raise DomainError(_("Name what changes: name, address, legal representative, "
-                                "safety responsible person or premises."),
-                              field="change_details")
+            raise DomainError(_("Name what changes: name, address, town or grid, legal "
+                                "representative, safety responsible person, premises or "
+                                "courses."), field="change_details")
+        if "region" in details:
+            county = county_of(institution.region)
+            moved = Region.objects.filter(code=str(details["region"])).first()
+            if moved is None or county is None or not moved.path.startswith(county.path) or \
+                    moved.level < RegionLevel.TOWN:
+                raise DomainError(_("A change moves the institution within its county, to a "
+                                    "town or grid; moving to another county is a new "
+                                    "establishment there."), field="region")
         for item in details.get(COURSES_KEY, []):
             try:
                 _values_from_json(item["after"])

@@ -241,7 +241,7 @@ def office_apply(request: HttpRequest, uscc: str) -> HttpResponse:
         institution = selectors.office_qs(request.user).get(uscc=uscc)
     except Institution.DoesNotExist:
         raise Http404
-    form = ApplyForm(request.POST or None)
+    form = ApplyForm(request.POST or None, institution=institution)
     if request.method == "POST" and form.is_valid():
         try:
             application = licensing.application_submit(
@@ -315,11 +315,17 @@ def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, 
             s != Step.CONCLUSION or request.user.role == Role.DEPARTMENT_HEAD)],
         "checklist": [(label, application.onsite_checklist.get(key))
                       for key, label in ONSITE_ITEMS if key in application.onsite_checklist],
-        "changes": [(Institution._meta.get_field(k).verbose_name, v)
+        "changes": [(Institution._meta.get_field(k).verbose_name,
+                     _region_name(v) if k == "region" else v)
                     for k, v in application.change_details.items()
                     if k in licensing.CHANGEABLE_FIELDS],
         "course_changes": [_course_change_rows(item) for item in
                            application.change_details.get(licensing.COURSES_KEY, [])]}
+
+
+def _region_name(code: str) -> str:
+    region = Region.objects.filter(code=code).first()
+    return region.name if region else code
 
 
 def _course_change_rows(item: dict[str, Any]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from institutions.models import (
 from institutions.rules import REQUIRED_CLAUSES, Slot
 from institutions.tests.test_licensing import Driver
 from institutions.tests.test_registry import licensed_with_gate, register
-from org.models import Role
+from org.models import RegionLevel, Role
 from policy.vocab import DepartmentType as D
 from portal.demo import demo_id_number
 from portal.errors import DomainError, InvalidState, PermissionDenied
@@ -273,18 +273,18 @@ def test_no_enrolment_until_the_gate_is_met(world):
                                          fee_plan=plan, learner_name="小明", guardian_name="明妈",
                                          guardian_phone="13800000000")
 
-    with pytest.raises(InvalidState, match="licensed"):
+    with pytest.raises(InvalidState, match="办学许可"):
         enrol()  # applying: not licensed yet
     services.course_list_on_platform(actor=admin, course=course)
     services.institution_set_status(actor=admin, institution=inst,
                                     status=InstitutionStatus.LICENSED, reason="审核通过",
                                     licence_number="文旅001号",
                                     issuer=world.a.depts[D.CULTURE_TOURISM])
-    with pytest.raises(InvalidState, match="fund-supervision"):
+    with pytest.raises(InvalidState, match="资金监管"):
         enrol()
     services.gate_record(actor=admin, institution=inst, fund_account="6217",
                          payment_channel="平台")
-    with pytest.raises(InvalidState, match="national platform"):
+    with pytest.raises(InvalidState, match="全国监管平台"):
         enrol()
     services.gate_record(actor=admin, institution=inst, national_platform_account="QG1")
     enrolment = enrol()
@@ -644,7 +644,7 @@ def test_a_top_up_on_a_running_course_waits_until_20_class_hours_remain(world):
     args = dict(actor=admin, course=course, name="续费", amount=Decimal("1000"), months=1,
                 class_hours=20, refund_terms="按比例退费", contract_version="2021",
                 contract_clauses=list(REQUIRED_CLAUSES), charge_on=dt.date(2026, 11, 2))
-    with pytest.raises(DomainError, match="remain"):
+    with pytest.raises(DomainError, match="剩余课时"):
         services.fee_plan_create(**args)  # running course: say how many hours remain
     with pytest.raises(services.RuleViolation):
         services.fee_plan_create(**args, remaining_hours=21)
@@ -746,3 +746,29 @@ def test_institution_and_staff_pages_keep_their_query_count(world, page):
     small = measure()
     grow(2, 15)
     assert measure() == small
+
+
+def test_a_change_moves_the_institution_within_its_county_and_renews_fire_documents(world):
+    inst = licensed_with_gate(world)
+    admin = world.a.users["county_admin"]
+    from tests.factories import RegionFactory
+
+    other_town = RegionFactory(code=f"{world.a.region.code}102", name="新街道", level=RegionLevel.TOWN,
+                               parent=world.a.region)
+    with pytest.raises(DomainError):
+        licensing.application_submit(actor=admin, institution=inst,
+                                     action=ApplicationAction.CHANGE,
+                                     change_details={"region": world.b.town.code})
+    client = login(admin)
+    response = client.post(f"/office/institutions/{inst.uscc}/apply/", {
+        "action": "change", "region": other_town.pk,
+        "fire_safety_documents": "新址消防验收意见书"})
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    app = LicensingApplication.objects.get()
+    assert "新街道" in client.get(app.case.get_absolute_url()).content.decode()
+    Driver(world).run(app)
+    inst.refresh_from_db()
+    assert inst.region == other_town and inst.fire_safety_documents == "新址消防验收意见书"
+    # Another county's town is not offered.
+    form = client.get(f"/office/institutions/{inst.uscc}/apply/").content.decode()
+    assert world.b.town.name not in form
