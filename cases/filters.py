@@ -36,6 +36,8 @@ def _departments(request: Any) -> QuerySet:
     from org.models import Department
     from org.scope import scope_of
 
+    if request is None:  # a filter built without its request offers nothing
+        return Department.objects.none()
     qs = Department.objects.restrict(getattr(request, "user", None)).filter(is_active=True)
     scope = scope_of(getattr(request, "user", None))
     if scope.region_path and not scope.unrestricted:

@@ -73,7 +73,7 @@ TASK_EXPORT = [
 
 def _task_list(request: HttpRequest, qs: QuerySet, *, title: str, queue: str,
                bulk: bool = False) -> HttpResponse:
-    filterset = TaskFilter(request.GET, queryset=qs)
+    filterset = TaskFilter(request.GET, queryset=qs, request=request)
     tasks = filterset.qs
     if request.GET.get("export") == "xlsx":
         return xlsx_response(title, TASK_EXPORT, tasks)
@@ -106,7 +106,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     qs = selectors.assignable_tasks(request.user)
     if "status" not in request.GET:
         qs = qs.filter(status=TaskStatus.OPEN)
-    filterset = TaskFilter(request.GET, queryset=qs)
+    filterset = TaskFilter(request.GET, queryset=qs, request=request)
     if request.GET.get("export") == "xlsx":
         return xlsx_response(_("Task overview"), TASK_EXPORT, filterset.qs)
     context = {

@@ -131,3 +131,17 @@ def test_lists_never_show_the_other_county(client, world):
             response = client.get(url)
             assert response.status_code in (200, 404), (role, url, response.status_code)
             assert number not in response.content.decode(), (role, url)
+
+
+def test_the_department_filter_offers_only_the_own_county(world):
+    """The task lists' department filter reads through the scope gateway too."""
+    from django.test import Client
+
+    for url in ("/office/tasks/mine/", "/office/tasks/department/"):
+        client = Client()
+        client.force_login(world.a.users["officer"])
+        body = client.get(url).content.decode()
+        own = world.a.depts["education_sports"]
+        other = world.b.depts["education_sports"]
+        assert f'<option value="{own.pk}"' in body
+        assert f'<option value="{other.pk}"' not in body
