@@ -221,7 +221,8 @@ def _may(user: Any, case: Case, action: str) -> bool:
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     case = _case_or_404(request, number)
     user = request.user
-    tasks = list(case.tasks.select_related("department", "assignee").order_by("due_date", "id"))
+    tasks = list(case.tasks.select_related("department", "assignee", "completed_by")
+                 .order_by("due_date", "id"))
     workable = set(Task.objects.restrict(user, Action.CHANGE).filter(case=case)
                    .exclude(role=TaskRole.LEAD, step__in=hooks.decision_steps(case.kind))
                    .values_list("pk", flat=True))
