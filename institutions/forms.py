@@ -166,17 +166,6 @@ class ImportForm(forms.Form):
         ("valid", _("Import the valid rows and report the others"))])
 
 
-class StaffForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
-    id_number = forms.CharField(label=_("ID number"), max_length=18, min_length=18)
-    is_teacher = forms.BooleanField(label=_("Teacher"), required=False, initial=True)
-    credential_kind = forms.ChoiceField(label=_("Credential"), required=False,
-                                        choices=[("", "—"), *Staff.Credential.choices])
-    credential_number = forms.CharField(label=_("Credential number"), max_length=60,
-                                        required=False)
-    hired_on = BoundedDateField(label=_("Hired on"), required=False)
-
-
 class StaffEditForm(forms.Form):
     """Correct a staff record; the ID number is the person and is not edited."""
 
@@ -187,6 +176,18 @@ class StaffEditForm(forms.Form):
     credential_number = forms.CharField(label=_("Credential number"), max_length=60,
                                         required=False)
     hired_on = BoundedDateField(label=_("Hired on"), required=False)
+
+
+class StaffForm(StaffEditForm):
+    """Hire: the ID number is checked against the employment bans (002 §2(4))."""
+
+    id_number = forms.CharField(label=_("ID number"), max_length=18, min_length=18)
+    field_order = ["name", "id_number", "is_teacher", "credential_kind", "credential_number",
+                   "hired_on"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["is_teacher"].initial = True
 
 
 class EnrolmentForm(forms.Form):

@@ -54,6 +54,13 @@ def plan_for(actor, course, amount="3000", hours=40):
         contract_clauses=list(REQUIRED_CLAUSES))
 
 
+def course_for(actor, inst, name="美术", price="3000", **kw):
+    return services.course_create(actor=actor, institution=inst, name=name, mode="offline",
+                                  is_academic=False, lesson_minutes=60, break_minutes=10,
+                                  class_hours=40, price=Decimal(price),
+                                  slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))], **kw)
+
+
 COURSE_FORM = {"name": "晚间美术", "mode": "offline", "lesson_minutes": 60,
                "break_minutes": 10, "class_hours": 40, "price": "3000",
                "slots": "3 18:00-19:00"}
@@ -223,10 +230,7 @@ def test_a_fee_plan_edit_is_checked_again(world):
     """002 §2(4): at most 5,000 yuan, 3 months or 60 class hours per charge."""
     inst = register(world)
     admin = world.a.users["county_admin"]
-    course = services.course_create(actor=admin, institution=inst, name="美术", mode="offline",
-                                    is_academic=False, lesson_minutes=60, break_minutes=10,
-                                    class_hours=40, price=Decimal("3000"),
-                                    slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
+    course = course_for(admin, inst)
     plan = plan_for(admin, course)
     client = login(staff_of(world, inst))
     url = f"/office/institutions/{inst.uscc}/feeplans/{plan.pk}/edit/"
@@ -243,10 +247,7 @@ def test_a_fee_plan_edit_is_checked_again(world):
     plan.refresh_from_db()
     assert plan.amount == Decimal("5000.00") and plan.class_hours == 60
     other = register(world, "a", 2)
-    foreign = services.course_create(actor=admin, institution=other, name="书法",
-                                     mode="offline", is_academic=False, lesson_minutes=60,
-                                     break_minutes=10, class_hours=40, price=Decimal("100"),
-                                     slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
+    foreign = course_for(admin, other, name="书法", price="100")
     with pytest.raises(DomainError):
         services.fee_plan_update(actor=admin, plan=plan, course=foreign, name="x",
                                  amount=Decimal("10"), months=1, class_hours=1,
@@ -261,10 +262,7 @@ def test_no_enrolment_until_the_gate_is_met(world):
     on the national platform and courses listed, an institution may not enrol."""
     inst = register(world)
     admin = world.a.users["county_admin"]
-    course = services.course_create(actor=admin, institution=inst, name="美术", mode="offline",
-                                    is_academic=False, lesson_minutes=60, break_minutes=10,
-                                    class_hours=40, price=Decimal("3000"),
-                                    slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
+    course = course_for(admin, inst)
     plan = plan_for(admin, course)
     staff = staff_of(world, inst)
 
@@ -299,10 +297,7 @@ def test_enrolment_needs_a_listed_course_and_its_own_fee_plan(world):
     inst = licensed_with_gate(world)
     admin = world.a.users["county_admin"]
     listed = inst.courses.get()
-    draft = services.course_create(actor=admin, institution=inst, name="草稿课", mode="offline",
-                                   is_academic=False, lesson_minutes=60, break_minutes=10,
-                                   class_hours=40, price=Decimal("3000"),
-                                   slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
+    draft = course_for(admin, inst, name="草稿课")
     listed_plan, draft_plan = plan_for(admin, listed), plan_for(admin, draft)
     args = dict(actor=admin, institution=inst, learner_name="小红", guardian_name="红妈",
                 guardian_phone="13900000000")
@@ -316,10 +311,7 @@ def test_enrolment_needs_a_listed_course_and_its_own_fee_plan(world):
 def test_enrolment_page_refuses_with_the_reason_and_enrols_when_the_gate_is_met(world):
     inst = register(world)
     admin = world.a.users["county_admin"]
-    course = services.course_create(actor=admin, institution=inst, name="美术", mode="offline",
-                                    is_academic=False, lesson_minutes=60, break_minutes=10,
-                                    class_hours=40, price=Decimal("3000"),
-                                    slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
+    course = course_for(admin, inst)
     services.course_list_on_platform(actor=admin, course=course)
     plan = plan_for(admin, course)
     client = login(staff_of(world, inst))
@@ -389,10 +381,7 @@ def build(world, key):
     staff = services.staff_hire(actor=admin, institution=inst, name="王五",
                                 id_number=demo_id_number(30 + (key == "b")),
                                 credential_kind="teacher_certificate")
-    draft = services.course_create(actor=admin, institution=inst, name="新课", mode="offline",
-                                   is_academic=False, lesson_minutes=60, break_minutes=10,
-                                   class_hours=40, price=Decimal("100"),
-                                   slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
+    draft = course_for(admin, inst, name="新课", price="100")
     material = services.material_file(actor=admin, institution=inst, title="教材")
     return {"inst": inst, "staff": staff, "plan": plan_for(admin, course), "course": course,
             "draft": draft, "material": material}
@@ -571,10 +560,7 @@ def test_a_zero_fee_plan_is_refused_and_the_plan_keeps_its_course(world):
     with pytest.raises(DomainError):
         plan_for(admin, course, amount="0")
     plan = plan_for(admin, course)
-    other = services.course_create(actor=admin, institution=inst, name="书法", mode="offline",
-                                   is_academic=False, lesson_minutes=60, break_minutes=10,
-                                   class_hours=40, price=Decimal("100"),
-                                   slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
+    other = course_for(admin, inst, name="书法", price="100")
     with pytest.raises(DomainError):
         services.fee_plan_update(actor=admin, plan=plan, course=other, name="x",
                                  amount=Decimal("10"), months=1, class_hours=1,
@@ -636,11 +622,7 @@ def test_a_top_up_on_a_running_course_waits_until_20_class_hours_remain(world):
     """002 §2(4): a further charge comes only when 20 class hours or fewer remain."""
     inst = register(world)
     admin = world.a.users["county_admin"]
-    course = services.course_create(actor=admin, institution=inst, name="美术", mode="offline",
-                                    is_academic=False, lesson_minutes=60, break_minutes=10,
-                                    class_hours=40, price=Decimal("3000"),
-                                    slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))],
-                                    starts_on=dt.date(2026, 9, 1))
+    course = course_for(admin, inst, starts_on=dt.date(2026, 9, 1))
     args = dict(actor=admin, course=course, name="续费", amount=Decimal("1000"), months=1,
                 class_hours=20, refund_terms="按比例退费", contract_version="2021",
                 contract_clauses=list(REQUIRED_CLAUSES), charge_on=dt.date(2026, 11, 2))
@@ -654,10 +636,7 @@ def test_a_top_up_on_a_running_course_waits_until_20_class_hours_remain(world):
 def test_the_fee_plan_form_shows_violations_before_submit(world):
     inst = register(world)
     admin = world.a.users["county_admin"]
-    course = services.course_create(actor=admin, institution=inst, name="美术", mode="offline",
-                                    is_academic=False, lesson_minutes=60, break_minutes=10,
-                                    class_hours=40, price=Decimal("3000"),
-                                    slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
+    course = course_for(admin, inst)
     client = login(staff_of(world, inst))
     url = f"/office/institutions/{inst.uscc}/feeplan-check/"
     form = {"course": course.pk, "name": "一期", "amount": "5000.01", "months": 3,
