@@ -442,7 +442,6 @@ def comment_add(*, actor: User, case: Case, body: str) -> Comment:
     return comment
 
 
-@transaction.atomic
 def attachment_check(upload: UploadedFile, field: str = "file") -> str:
     """Refuse a file over the size limit, empty, or of a type not allow-listed (checked by
     content, not by extension); return its content type. Callers that store several files
@@ -460,6 +459,7 @@ def attachment_check(upload: UploadedFile, field: str = "file") -> str:
     return content_type
 
 
+@transaction.atomic
 def attachment_add(*, actor: User, case: Case, upload: UploadedFile) -> Attachment:
     """Accept only allow-listed real file types (checked by content, not by extension)
     under the size limit; store under a random name."""

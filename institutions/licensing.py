@@ -41,7 +41,7 @@ from django.utils.translation import gettext_lazy
 from cases import hooks
 from cases import services as case_services
 from cases.audit import audit_record
-from cases.models import Case, CaseKind, CaseState, Task, TaskRole, TaskStatus
+from cases.models import Case, CaseKind, Task, TaskRole, TaskStatus
 from institutions import services
 from institutions.models import (
     ApplicationAction,
@@ -78,6 +78,7 @@ SHORT = [Stage.ACCEPTANCE, Stage.REVIEW, Stage.CONSULTATION, Stage.CONCLUSION,
          Stage.REGISTRATION, Stage.FILING]
 TERMINAL = {Stage.COMPLETED, Stage.NOT_ACCEPTED, Stage.REJECTED}
 
+PHOTO_TYPES = {"image/jpeg", "image/png"}
 #: Steps decided with their own form (a generic "complete" is refused).
 DECISION_STEPS = {Step.ACCEPTANCE, Step.ONSITE_INSPECTION, Step.CONCLUSION, Step.LICENCE_ISSUE}
 #: Steps whose doers may not conclude the same application (no self-approval).
@@ -347,14 +348,13 @@ def application_submit(*, actor: User, institution: Institution, action: str,
         raise PermissionDenied()
     if action not in ApplicationAction.values:
         raise DomainError(_("Unknown application type."), field="action")
-    if LicensingApplication.objects.filter(
-            institution=institution, case__state__in=[CaseState.OPEN, CaseState.IN_PROGRESS]
-    ).exclude(stage__in=TERMINAL).exists():
+    if LicensingApplication.objects.running().filter(institution=institution).exists():
         raise InvalidState(_("The institution already has an application in progress."))
     expected = {ApplicationAction.ESTABLISH: {InstitutionStatus.APPLYING},
                 ApplicationAction.RELICENSE: {InstitutionStatus.LICENSED,
                                               InstitutionStatus.SUSPENDED},
-                ApplicationAction.CHANGE: {InstitutionStatus.LICENSED},
+                ApplicationAction.CHANGE: {InstitutionStatus.LICENSED,
+                                           InstitutionStatus.SUSPENDED},
                 ApplicationAction.TERMINATE: {InstitutionStatus.LICENSED,
                                               InstitutionStatus.SUSPENDED}}[action]
     if institution.status not in expected:
@@ -511,13 +511,14 @@ def application_record_onsite(*, actor: User, application: LicensingApplication,
     if not checklist:
         raise DomainError(_("Fill in the on-site checklist."), field="checklist")
     for photo in photos:
-        case_services.attachment_check(photo, field="photos")
-    for photo in photos:
-        case_services.attachment_add(actor=actor, case=application.case, upload=photo)
+        if case_services.attachment_check(photo, field="photos") not in PHOTO_TYPES:
+            raise DomainError(_("Photos are JPEG or PNG images."), field="photos")
     application.onsite_checklist = checklist
     application.save(update_fields=["onsite_checklist"])
     _decide(application, actor, {"checklist": checklist, "reason": note})
     case_services.task_complete(actor=actor, task=task, note=note)
+    for photo in photos:  # last, so nothing after them can fail and strand the files
+        case_services.attachment_add(actor=actor, case=application.case, upload=photo)
     application.refresh_from_db()
     return application
 

@@ -358,8 +358,6 @@ class FeePlan(ScopedThrough, models.Model):
     class Meta:
         verbose_name = _("fee plan")
         verbose_name_plural = _("fee plans")
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0),
-                                              name="fee_plan_amount_positive")]
 
     def __str__(self) -> str:
         return self.name
@@ -457,6 +455,13 @@ class Stage(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+class LicensingApplicationQuerySet(ScopedQuerySet):
+    def running(self) -> LicensingApplicationQuerySet:
+        """In progress: its case open (not closed or cancelled) and not at an end stage."""
+        return self.filter(case__state__in=["open", "in_progress"]).exclude(
+            stage__in=[Stage.COMPLETED, Stage.NOT_ACCEPTED, Stage.REJECTED])
+
+
 class LicensingApplication(models.Model):
     """One licensing application with its one-to-one Case (kind licensing). Its stages
     and the department owning each step come from the profile's (category, licensing)
@@ -482,7 +487,7 @@ class LicensingApplication(models.Model):
                                      related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = LicensingApplicationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("licensing application")

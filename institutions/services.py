@@ -286,6 +286,8 @@ def ban_add(*, actor: User, name: str, id_number: str, reason: str, source: str,
                                                              until < existing.until)):
         raise InvalidState(_("This person is already banned for at least as long."))
     before = {"until": existing.until} if existing else {}
+    was_banned = existing is not None and (existing.until is None or
+                                           existing.until >= timezone.localdate())
     ban, _created = EmploymentBan.objects.update_or_create(
         id_number_hash=hash_id_number(value),
         defaults={"id_number_masked": mask_id_number(value), "name": name.strip(),
@@ -293,7 +295,8 @@ def ban_add(*, actor: User, name: str, id_number: str, reason: str, source: str,
     audit_record(actor=actor, action="ban.add", obj=ban, before=before,
                  after={"name": ban.name, "id": ban.id_number_masked, "until": until},
                  reason=reason)
-    _flag_banned_staff(ban)
+    if not was_banned:  # a longer ban does not flag the same people again
+        _flag_banned_staff(ban)
     return ban
 
 
@@ -418,24 +421,35 @@ def course_list_on_platform(*, actor: User, course: Course) -> Course:
     return course
 
 
-def _fee_plan_findings(*, course: Course, amount: Decimal, months: int, class_hours: int,
-                       refund_terms: str, contract_version: str, contract_clauses: list[str],
-                       charge_on: dt.date | None, remaining_hours: int | None) -> list[str]:
-    """Refuse a fee plan outside the charging limits (002 §2(4)) or without the model
-    contract's clauses (004 §4(5)); return the non-blocking flags (001 §4(2)7)."""
+def fee_plan_violations(*, course: Course, amount: Decimal, months: int, class_hours: int,
+                        contract_version: str, contract_clauses: list[str],
+                        charge_on: dt.date | None, remaining_hours: int | None,
+                        refund_terms: str = "-") -> list[Violation]:
+    """Every finding on a fee plan: the charging limits and the advance-charge window
+    (002 §2(4)), the model contract's clauses (004 §4(5)) as blocking; a price off the
+    government-guided price (001 §4(2)7) as a flag. The live check and the save share it."""
+    found: list[Violation] = []
     if not refund_terms.strip():
-        raise DomainError(_("Describe the refund terms."), field="refund_terms")
+        found.append(Violation("refund_terms", "refund_terms",
+                               _("Describe the refund terms."), "004 §4(5)"))
     if amount <= 0:
-        raise DomainError(_("The amount must be more than zero."), field="amount")
+        found.append(Violation("amount", "amount_positive",
+                               _("The amount must be more than zero."), ""))
     if charge_on and course.starts_on and charge_on >= course.starts_on and \
             remaining_hours is None:
-        raise DomainError(_("The course has started by the day of this charge: give the class "
-                            "hours that remain (an advance charge comes when 20 or fewer "
-                            "remain, 002 §2(4))."), field="remaining_hours")
-    found = check_fee_plan(amount=amount, months=months, class_hours=class_hours,
-                           contract_version=contract_version, clauses=contract_clauses,
-                           unit_price=course.price, charge_date=charge_on,
-                           course_start=course.starts_on, remaining_hours=remaining_hours)
+        found.append(Violation(
+            "remaining_hours", "advance_charge_remaining_hours",
+            _("The course has started by the day of this charge: give the class hours that "
+              "remain (an advance charge comes when 20 or fewer remain, 002 §2(4))."), ""))
+    return found + check_fee_plan(
+        amount=amount, months=months, class_hours=class_hours,
+        contract_version=contract_version, clauses=contract_clauses, unit_price=course.price,
+        charge_date=charge_on, course_start=course.starts_on, remaining_hours=remaining_hours)
+
+
+def _fee_plan_findings(**kwargs: Any) -> list[str]:
+    """Refuse a fee plan with a blocking finding; return its flags."""
+    found = fee_plan_violations(**kwargs)
     blocking = [v for v in found if v.blocking]
     if blocking:
         raise RuleViolation(blocking)
@@ -732,10 +746,9 @@ def course_in_application(course: Course) -> bool:
     """Whether a change application in progress carries this course."""
     from institutions.models import LicensingApplication
 
-    running = LicensingApplication.objects.filter(
-        institution_id=course.institution_id, action="change").exclude(
-        stage__in=["completed", "not_accepted", "rejected"]).values_list("change_details",
-                                                                         flat=True)
+    running = LicensingApplication.objects.running().filter(
+        institution_id=course.institution_id, action="change").values_list("change_details",
+                                                                          flat=True)
     return any(item.get("course") == course.pk for details in running
                for item in (details or {}).get("courses", []) if isinstance(item, dict))
 
@@ -831,6 +844,8 @@ def enrolment_create(*, actor: User, institution: Institution, course: Course,
                           field="course")
     if fee_plan.course_id != course.pk:
         raise DomainError(_("Choose a fee plan of this course."), field="fee_plan")
+    if fee_plan.amount <= 0:
+        raise DomainError(_("The amount must be more than zero."), field="fee_plan")
     for field, value in (("learner_name", learner_name), ("guardian_name", guardian_name),
                          ("guardian_phone", guardian_phone)):
         if not value.strip():

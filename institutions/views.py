@@ -10,11 +10,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cases import hooks
 from cases.models import CaseKind, Task, TaskRole, TaskStatus
-from institutions import imports, licensing, rules, selectors, services
+from institutions import imports, licensing, selectors, services
 from institutions.forms import (
     ONSITE_ITEMS,
     AcceptForm,
@@ -98,21 +99,21 @@ def public_detail(request: HttpRequest, uscc: str) -> HttpResponse:
 
 
 WHITE_LIST_EXPORT = [
-    (_("Name"), lambda i: i.name),
-    (_("Unified social credit code"), lambda i: i.uscc),
-    (_("Category"), lambda i: i.get_category_display()),
-    (_("Region"), lambda i: i.region.name),
-    (_("Address"), lambda i: i.address),
-    (_("Licence number"), lambda i: i.licence_number),
-    (_("Supervising department"), lambda i: str(i.supervising_department or "")),
+    (gettext_lazy("Name"), lambda i: i.name),
+    (gettext_lazy("Unified social credit code"), lambda i: i.uscc),
+    (gettext_lazy("Category"), lambda i: i.get_category_display()),
+    (gettext_lazy("Region"), lambda i: i.region.name),
+    (gettext_lazy("Address"), lambda i: i.address),
+    (gettext_lazy("Licence number"), lambda i: i.licence_number),
+    (gettext_lazy("Supervising department"), lambda i: str(i.supervising_department or "")),
 ]
 
 
 PUBLIC_EXPORT = [*WHITE_LIST_EXPORT,
-                 (_("Status"), lambda i: i.get_status_display()),
-                 (_("List"), lambda i: i.get_list_status_display()),
-                 (_("Reason"), lambda i: i.list_reason)]
-BLACK_LIST_EXPORT = [*WHITE_LIST_EXPORT[:4], (_("Reason"), lambda i: i.list_reason)]
+                 (gettext_lazy("Status"), lambda i: i.get_status_display()),
+                 (gettext_lazy("List"), lambda i: i.get_list_status_display()),
+                 (gettext_lazy("Reason"), lambda i: i.list_reason)]
+BLACK_LIST_EXPORT = [*WHITE_LIST_EXPORT[:4], (gettext_lazy("Reason"), lambda i: i.list_reason)]
 
 
 def white_list(request: HttpRequest) -> HttpResponse:
@@ -127,11 +128,11 @@ def white_list(request: HttpRequest) -> HttpResponse:
     blacks = selectors.black_list(request.user, county=county)
     export = request.GET.get("export")
     if export == "xlsx":
-        return xlsx_response(_("White list"), [
+        return xlsx_response(gettext_lazy("White list"), [
             *WHITE_LIST_EXPORT,
-            (_("Re-approved"), lambda i: _("yes") if i.relicensed else "")], whites)
+            (gettext_lazy("Re-approved"), lambda i: _("yes") if i.relicensed else "")], whites)
     if export == "black":
-        return xlsx_response(_("Black list"), BLACK_LIST_EXPORT, blacks)
+        return xlsx_response(gettext_lazy("Black list"), BLACK_LIST_EXPORT, blacks)
     return render(request, "institutions/white_list.html", {
         "page": Paginator(whites, 100).get_page(request.GET.get("page")),
         "blacks": blacks[:200], "counties": counties, "county": county,
@@ -139,8 +140,8 @@ def white_list(request: HttpRequest) -> HttpResponse:
 
 
 OFFICE_EXPORT = [*WHITE_LIST_EXPORT,
-                 (_("Status"), lambda i: i.get_status_display()),
-                 (_("List"), lambda i: i.get_list_status_display())]
+                 (gettext_lazy("Status"), lambda i: i.get_status_display()),
+                 (gettext_lazy("List"), lambda i: i.get_list_status_display())]
 
 
 @login_required
@@ -150,7 +151,7 @@ def office_list(request: HttpRequest) -> HttpResponse:
     if q:
         qs = qs.filter(name__icontains=q)
     if request.GET.get("export") == "xlsx":
-        return xlsx_response(_("Institutions"), OFFICE_EXPORT, qs)
+        return xlsx_response(gettext_lazy("Institutions"), OFFICE_EXPORT, qs)
     from org.scope import scope_of
 
     scope = scope_of(request.user)
@@ -161,15 +162,15 @@ def office_list(request: HttpRequest) -> HttpResponse:
 
 
 STAFF_EXPORT = [
-    (_("Name"), lambda s: s.name),
-    (_("ID number"), lambda s: s.id_number_masked),
-    (_("Teacher"), lambda s: _("yes") if s.is_teacher else _("no")),
-    (_("Credential"), lambda s: s.get_credential_kind_display()),
-    (_("Credential number"), lambda s: s.credential_number),
-    (_("Credential verification"), lambda s: s.get_credential_check_display()),
-    (_("Violation-record check"), lambda s: s.get_record_check_display()),
-    (_("Hired on"), lambda s: s.hired_on),
-    (_("Left on"), lambda s: s.left_on),
+    (gettext_lazy("Name"), lambda s: s.name),
+    (gettext_lazy("ID number"), lambda s: s.id_number_masked),
+    (gettext_lazy("Teacher"), lambda s: _("yes") if s.is_teacher else _("no")),
+    (gettext_lazy("Credential"), lambda s: s.get_credential_kind_display()),
+    (gettext_lazy("Credential number"), lambda s: s.credential_number),
+    (gettext_lazy("Credential verification"), lambda s: s.get_credential_check_display()),
+    (gettext_lazy("Violation-record check"), lambda s: s.get_record_check_display()),
+    (gettext_lazy("Hired on"), lambda s: s.hired_on),
+    (gettext_lazy("Left on"), lambda s: s.left_on),
 ]
 
 
@@ -181,7 +182,8 @@ def office_detail(request: HttpRequest, uscc: str) -> HttpResponse:
     except Institution.DoesNotExist:
         raise Http404
     if request.GET.get("export") == "staff":
-        return xlsx_response(_("Staff"), STAFF_EXPORT, institution.staff.all())
+        return xlsx_response(_("Staff"), STAFF_EXPORT, Staff.objects.restrict(
+            request.user).filter(institution=institution).order_by("name", "id"))
     return render(request, "institutions/office_detail.html", {
         "institution": institution, "gate": institution.gate_conditions,
         **_abilities(request.user, institution)})
@@ -208,9 +210,12 @@ def _abilities(user: Any, institution: Institution) -> dict[str, Any]:
             owner and scope.department_type == owner.owner_type and
             scope.role in (Role.OFFICER, Role.DEPARTMENT_HEAD))
 
-    running = Application.objects.restrict(user).filter(institution=institution).exclude(
-        stage__in=licensing.TERMINAL).select_related("case").first()
+    running = Application.objects.restrict(user).running().filter(
+        institution=institution).select_related("case").first()
     return {"may_change": may_change, "may_decide": officer,
+            # Licence status: heads and admins only (institution_set_status).
+            "may_set_status": officer and (scope.unrestricted or scope.role in (
+                Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.DEPARTMENT_HEAD)),
             "may_check": {"credential": owns(Step.CREDENTIAL_VERIFICATION),
                           "record": owns(Step.RECORD_CHECK)},
             "running_application": running}
@@ -488,11 +493,11 @@ def feeplan_check(request: HttpRequest, uscc: str) -> HttpResponse:
     if form.is_valid():
         d = form.cleaned_data
         course = d["course"]
-        found = rules.check_fee_plan(
-            amount=d["amount"], months=d["months"], class_hours=d["class_hours"],
-            contract_version=d["contract_version"], clauses=d["contract_clauses"],
-            charge_date=d["charge_on"], course_start=course.starts_on,
-            remaining_hours=d["remaining_hours"], unit_price=course.price)
+        found = services.fee_plan_violations(
+            course=course, amount=d["amount"], months=d["months"],
+            class_hours=d["class_hours"], contract_version=d["contract_version"],
+            contract_clauses=d["contract_clauses"], charge_on=d["charge_on"],
+            remaining_hours=d["remaining_hours"], refund_terms=d["refund_terms"])
         violations = [str(v) for v in found if v.blocking]
         flags = [str(v) for v in found if not v.blocking]
     return render(request, "institutions/_feeplan_check.html",
@@ -593,9 +598,8 @@ def course_edit(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
                                                        **form.cleaned_data)):
             messages.success(request, _("Saved."))
             return redirect("institutions:office_detail", uscc=institution.uscc)
-    running = licensing.LicensingApplication.objects.restrict(request.user).filter(
-        institution=institution).exclude(stage__in=licensing.TERMINAL).select_related(
-        "case").first() if licensed else None
+    running = licensing.LicensingApplication.objects.restrict(request.user).running().filter(
+        institution=institution).select_related("case").first() if licensed else None
     return render(request, "institutions/record_form.html",
                   {"form": form, "institution": institution, "verb": "course",
                    "subject": course, "through_change": licensed,
@@ -640,13 +644,13 @@ def staff_detail(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
 
 
 ENROLMENT_EXPORT = [
-    (_("Enrolled on"), lambda e: e.enrolled_on),
-    (_("Learner"), lambda e: e.learner_name),
-    (_("Guardian"), lambda e: e.guardian_name),
-    (_("Course"), lambda e: e.course.name),
-    (_("Fee plan"), lambda e: e.fee_plan.name),
-    (_("Amount (yuan)"), lambda e: e.amount),
-    (_("Class hours"), lambda e: e.class_hours),
+    (gettext_lazy("Enrolled on"), lambda e: e.enrolled_on),
+    (gettext_lazy("Learner"), lambda e: e.learner_name),
+    (gettext_lazy("Guardian"), lambda e: e.guardian_name),
+    (gettext_lazy("Course"), lambda e: e.course.name),
+    (gettext_lazy("Fee plan"), lambda e: e.fee_plan.name),
+    (gettext_lazy("Amount (yuan)"), lambda e: e.amount),
+    (gettext_lazy("Class hours"), lambda e: e.class_hours),
 ]
 
 

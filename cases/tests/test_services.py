@@ -233,6 +233,22 @@ def test_attachment_add_writes_one_audit_event(world: World, private_media: Path
                            "size": len(samplefiles.pdf()), "sha256": att.sha256}
 
 
+def test_attachment_add_is_one_transaction(world: World, private_media: Path, monkeypatch):
+    """A failing audit write leaves no attachment row behind (STYLE.md §2)."""
+    from cases.models import Attachment
+
+    case = make_case(world.a)
+
+    def broken(**kwargs):
+        raise RuntimeError("audit down")
+
+    monkeypatch.setattr(services, "audit_record", broken)
+    with pytest.raises(RuntimeError):
+        services.attachment_add(actor=world.a.users["county_admin"], case=case,
+                                upload=SimpleUploadedFile("记录.pdf", samplefiles.pdf()))
+    assert not Attachment.objects.filter(case=case).exists()
+
+
 def test_notifications_mark_read_writes_one_audit_event(world: World):
     case = make_case(world.a)
     make_task(world.a, case, today=D(2026, 6, 1))  # notifies the officer and the head

@@ -751,3 +751,100 @@ def test_a_change_moves_the_institution_within_its_county_and_renews_fire_docume
     # Another county's town is not offered.
     form = client.get(f"/office/institutions/{inst.uscc}/apply/").content.decode()
     assert world.b.town.name not in form
+
+
+# -- second review fixes -------------------------------------------------------------------
+
+def test_a_cancelled_change_application_no_longer_holds_the_course(world):
+    from cases.services import case_cancel
+
+    inst = licensed_with_gate(world)
+    admin = world.a.users["county_admin"]
+    new = course_for(admin, inst, name="新课")
+    app = licensing.course_listing_submit(actor=admin, course=new)
+    assert services.course_in_application(new)
+    case_cancel(actor=admin, case=app.case, reason="机构撤回申请")
+    assert not services.course_in_application(new)
+    client = login(admin)
+    assert 'id="running-application"' not in client.get(
+        f"/office/institutions/{inst.uscc}/").content.decode()
+    services.course_update(actor=admin, course=new, name="新课", mode="offline",
+                           is_academic=False, lesson_minutes=60, break_minutes=10,
+                           class_hours=40, price=Decimal("2000"),
+                           slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
+    licensing.course_listing_submit(actor=admin, course=new)  # a new application may start
+
+
+def test_the_live_fee_plan_check_and_the_save_agree(world):
+    inst = register(world)
+    admin = world.a.users["county_admin"]
+    course = course_for(admin, inst, starts_on=dt.date(2026, 9, 1))
+    client = login(admin)
+    form = {"course": course.pk, "name": "续费", "amount": "1000", "months": 1,
+            "class_hours": 20, "refund_terms": "按比例退费", "contract_version": "2021",
+            "contract_clauses": list(REQUIRED_CLAUSES), "charge_on": "2026-11-02"}
+    body = client.post(f"/office/institutions/{inst.uscc}/feeplan-check/", form).content.decode()
+    assert 'id="feeplan-violations"' in body
+    assert client.post(f"/office/institutions/{inst.uscc}/feeplan/", form).status_code == 400
+
+
+def test_only_heads_and_admins_are_offered_the_licence_status_form(world):
+    inst = licensed_with_gate(world)
+    url = f"/office/institutions/{inst.uscc}/"
+    status_link = f"/office/institutions/{inst.uscc}/status/"
+    assert status_link not in login(world.a.users["culture"]).get(url).content.decode()
+    head = UserFactory(role=Role.DEPARTMENT_HEAD, department=world.a.depts[D.CULTURE_TOURISM])
+    assert status_link in login(head).get(url).content.decode()
+    assert status_link in login(world.a.users["county_admin"]).get(url).content.decode()
+
+
+def test_a_suspended_institution_changes_its_course_through_an_application(world):
+    inst = licensed_with_gate(world)
+    admin = world.a.users["county_admin"]
+    services.institution_set_status(actor=admin, institution=inst, status="suspended",
+                                    reason="消防整改")
+    app = licensing.course_change_submit(
+        actor=admin, course=inst.courses.get(), name="美术", mode="offline", is_academic=False,
+        lesson_minutes=60, break_minutes=10, class_hours=40, price=Decimal("2800"),
+        slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
+    assert app.action == ApplicationAction.CHANGE
+
+
+def test_export_headers_follow_the_reader_language(world):
+    from openpyxl import load_workbook
+
+    licensed_with_gate(world)
+    client = Client()
+    zh = list(load_workbook(io.BytesIO(client.get("/whitelist/?export=xlsx").content))
+              .active.values)[0]
+    en = list(load_workbook(io.BytesIO(client.get(
+        "/whitelist/?export=xlsx", HTTP_ACCEPT_LANGUAGE="en").content)).active.values)[0]
+    assert zh[0] == "名称" and en[0] == "Name"
+
+
+def test_extending_a_ban_does_not_flag_the_same_person_again(world):
+    inst = licensed_with_gate(world)
+    admin = world.a.users["county_admin"]
+    services.staff_hire(actor=admin, institution=inst, name="王五",
+                        id_number=demo_id_number(65), credential_kind="teacher_certificate")
+    for until in (dt.date(2030, 1, 1), None):
+        services.ban_add(actor=admin, name="王五", id_number=demo_id_number(65), reason="前科",
+                         source="检察院", until=until)
+    assert Task.objects.filter(case__institution=inst).count() == 1
+
+
+def test_onsite_photos_must_be_images(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.models import Attachment
+    from tests import samplefiles
+
+    inst = register(world)
+    app = licensing.application_submit(actor=world.a.users["county_admin"], institution=inst,
+                                       action=ApplicationAction.ESTABLISH)
+    app = Driver(world).advance_to(app, Stage.ONSITE)
+    with pytest.raises(DomainError):
+        licensing.application_record_onsite(
+            actor=world.a.users["culture"], application=app, checklist={"premises": True},
+            note="符合", photos=[SimpleUploadedFile("plan.pdf", samplefiles.pdf())])
+    assert not Attachment.objects.exists()
