@@ -291,3 +291,34 @@ def test_one_application_at_a_time_and_staff_apply_for_their_own(world):
     with pytest.raises(PermissionDenied):
         licensing.application_submit(actor=staff, institution=other,
                                      action=ApplicationAction.ESTABLISH)
+
+
+def test_a_returned_step_keeps_its_history_and_the_stage_waits_for_it(world):
+    """Issue 4: returned steps keep their history. A co-review handed back holds the
+    stage until an admin reassigns it and it is done; the case timeline keeps the
+    return and its reason."""
+    from django.test import Client
+
+    from cases.models import AuditEvent
+    from cases.services import task_complete, task_reassign, task_return
+
+    app = submit(world, "arts")
+    driver = Driver(world)
+    app = driver.advance_to(app, Stage.REVIEW)
+    co_review = Task.objects.get(case=app.case, step=Step.CO_REVIEW)
+    task_return(actor=world.a.users["officer"], task=co_review, reason="材料不属本科室审核范围")
+    for task in Task.objects.filter(case=app.case, status=TaskStatus.OPEN):
+        task_complete(actor=driver.person(task.department), task=task, note="已审核")
+    app.refresh_from_db()
+    assert app.stage == Stage.REVIEW  # the returned co-review holds the stage
+    task_reassign(actor=world.a.users["county_admin"], task=co_review,
+                  assignee=world.a.users["head"], reason="请科长复核")
+    co_review.refresh_from_db()
+    task_complete(actor=world.a.users["head"], task=co_review, note="复核通过")
+    app.refresh_from_db()
+    assert app.stage == Stage.ONSITE
+    returned = AuditEvent.objects.get(case=app.case, action="task.return")
+    assert returned.reason == "材料不属本科室审核范围"
+    client = Client()
+    client.force_login(world.a.users["county_admin"])
+    assert "材料不属本科室审核范围" in client.get(app.case.get_absolute_url()).content.decode()
