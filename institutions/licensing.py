@@ -20,7 +20,9 @@ all its tasks are done; `cases.hooks` then opens the next one in the same transa
 - filing (备案), and the approval pushed to the departments the rule names (001 §4(2)4);
 - licence issue with its number, and the fund-supervision account (000 §4(3)).
 
-Change and termination skip the on-site, verification and licence stages.
+The approval rule's `steps` name the steps each action runs (a stage runs when one of its
+steps is listed); without them, change and termination skip the on-site, verification and
+licence stages.
 """
 
 from __future__ import annotations
@@ -139,9 +141,30 @@ def _cell(application: LicensingApplication, profile: ProfileData) -> Cell:
     return cell
 
 
+def _listed_steps(application: LicensingApplication,
+                  profile: ProfileData | None = None) -> frozenset[str]:
+    """The steps the approval rule of the application's action lists; empty when it lists
+    none (then the action runs its default stages)."""
+    rule = (profile or active_profile()).approval(_licence_action(application.action))
+    return frozenset(rule.steps) if rule else frozenset()
+
+
 def stages_for(application: LicensingApplication) -> list[str]:
-    full = application.action in (ApplicationAction.ESTABLISH, ApplicationAction.RELICENSE)
-    return list(FULL if full else SHORT)
+    """The stages an application runs, in order. When the approval rule lists `steps`, a
+    stage runs if one of its steps is listed; consultation and conclusion keep their own
+    rules (consultation where the rule's `consult` asks; the conclusion always). Without
+    `steps`, establishment and re-licensing run every stage, change and termination the
+    short list. The stage a stored application is at stays in, so a profile edit never
+    strands a running application."""
+    listed = _listed_steps(application)
+    if listed:
+        stages = [stage for stage in FULL if stage in (Stage.CONSULTATION, Stage.CONCLUSION)
+                  or listed.intersection(STAGE_STEPS[stage])]
+    else:
+        full = application.action in (ApplicationAction.ESTABLISH, ApplicationAction.RELICENSE)
+        stages = FULL if full else SHORT
+    current = application.stage if application.pk else None
+    return [stage for stage in FULL if stage in stages or stage == current]
 
 
 def department_for(dept_type: str, institution: Institution) -> Department:
@@ -174,9 +197,11 @@ def planned_tasks(application: LicensingApplication, stage: str) -> list[dict[st
     Whether a step owner's task leads or assists is the profile's `role` of the step
     (000 §3: the lead does not own every step, and an owner may only assist, as
     education-sports co-reviews for arts, 000 §3(1)1); participants and co-signers always
-    assist. Consultation and conclusion follow the approval rule (001 §4(2)4)."""
+    assist. Consultation and conclusion follow the approval rule (001 §4(2)4); other steps
+    are planned only if the rule's `steps` list them, when it lists any."""
     profile = active_profile()
     cell = _cell(application, profile)
+    listed = _listed_steps(application, profile)
     inst = application.institution
     assist_duty = {a.department_type: a.duty for a in cell.assists}
     out: list[dict[str, Any]] = []
@@ -210,7 +235,7 @@ def planned_tasks(application: LicensingApplication, stage: str) -> list[dict[st
         return out
     for step_code in STAGE_STEPS.get(stage, ()):
         owner = cell.step_owner(step_code, inst.nature)
-        if owner is None:
+        if owner is None or (listed and step_code not in listed):
             continue
         role = TaskRole(owner.role)  # the profile's StepRole: same values as TaskRole
         duty = assist_duty.get(owner.owner_type) if role == TaskRole.ASSIST else None

@@ -120,6 +120,16 @@ def parse_profile(text: str) -> dict[str, Any]:
         c.code(where + ".approver", a.get("approver"), DepartmentType, ("lead",))
         for t in [*(a.get("consult") or []), *(a.get("notify") or [])]:
             c.code(where, t, DepartmentType, ("supervisor", "lead"))
+        steps = a.get("steps") or []  # optional: the steps the action runs (FORMAT.md)
+        if not isinstance(steps, list):
+            c.errors.append(_("%(where)s: steps must be a list of step codes") %
+                            {"where": where + ".steps"})
+            continue
+        for j, code in enumerate(steps):
+            c.code(f"{where}.steps[{j}]", code, Step)
+        if steps and Step.CONCLUSION not in steps:
+            c.errors.append(_("%(where)s: steps must include conclusion") %
+                            {"where": where + ".steps"})
     for i, r in enumerate(data.get("complaint_routing") or []):
         where = f"complaint_routing[{i}]"
         c.code(where + ".category", r.get("category"), Category, ("*",))
@@ -206,7 +216,7 @@ def load_profile(code: str, text: str | None = None) -> m.PolicyProfile:
     m.LicenceApproval.objects.bulk_create(
         m.LicenceApproval(profile=profile, action=a["action"], approver=a["approver"],
                           consult=a.get("consult") or [], notify=a.get("notify") or [],
-                          source=a.get("source", "default"))
+                          steps=a.get("steps") or [], source=a.get("source", "default"))
         for a in data["licence_approval"])
     m.ComplaintRoute.objects.bulk_create(
         m.ComplaintRoute(profile=profile, category=r["category"], topic=r["topic"],

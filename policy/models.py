@@ -63,6 +63,11 @@ class LicenceApproval(models.Model):
         help_text=_("A department type, or 'lead' for the licensing lead of the category."))
     consult = models.JSONField(_("consulted first"), default=list, blank=True)
     notify = models.JSONField(_("notified after approval"), default=list, blank=True)
+    steps = models.JSONField(
+        _("steps run"), default=list, blank=True,
+        help_text=_("Step codes this action runs, conclusion included. Empty: every stage for "
+                    "establishment, no on-site, verification or licence stages for change and "
+                    "termination."))
     source = models.CharField(_("source"), max_length=100, help_text=SOURCE_HELP)
 
     class Meta:
@@ -73,6 +78,20 @@ class LicenceApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action}: {self.approver}"
+
+    def clean(self) -> None:
+        """An admin edit of `steps` follows the file's rules (policy/profiles/FORMAT.md)."""
+        from django.core.exceptions import ValidationError
+
+        steps = self.steps or []
+        if not isinstance(steps, list):
+            raise ValidationError({"steps": _("A list of step codes.")})
+        unknown = [str(s) for s in steps if s not in Step.values]
+        if unknown:
+            raise ValidationError({"steps": _("Unknown step codes: %(codes)s.")
+                                   % {"codes": ", ".join(unknown)}})
+        if steps and Step.CONCLUSION not in steps:
+            raise ValidationError({"steps": _("The steps must include the conclusion.")})
 
 
 class MatrixCell(models.Model):

@@ -175,6 +175,8 @@ class Approval:
     consult: tuple[str, ...]
     notify: tuple[str, ...]
     source: str
+    #: The steps this action runs (FORMAT.md); empty: the workflow's default for the action.
+    steps: tuple[str, ...] = ()
 
     @staticmethod
     def _types(codes: tuple[str, ...] | str) -> str:
@@ -204,6 +206,12 @@ class Approval:
     @property
     def notify_label(self) -> str:
         return self._types(self.notify)
+
+    @property
+    def steps_label(self) -> str:
+        from policy.vocab import Step
+
+        return "、".join(label_of(Step, s) for s in self.steps)
 
 
 @dataclass(frozen=True)
@@ -305,7 +313,7 @@ class ProfileData:
 
 
 def _cache_key(code: str) -> str:
-    return f"policy:profile:v2:{code}"  # v2: StepOwner.role
+    return f"policy:profile:v3:{code}"  # v2: StepOwner.role; v3: Approval.steps
 
 
 def build_profile_data(code: str) -> ProfileData:
@@ -337,7 +345,7 @@ def build_profile_data(code: str) -> ProfileData:
         routes=tuple(Route(r.category, r.topic, r.lead_type, tuple(r.assist_types or ()),
                            r.hotline, r.source) for r in profile.complaint_routes.all()),
         approvals={a.action: Approval(a.action, a.approver, tuple(a.consult or ()),
-                                      tuple(a.notify or ()), a.source)
+                                      tuple(a.notify or ()), a.source, tuple(a.steps or ()))
                    for a in profile.licence_approvals.all()},
         rules={r.key: Rule(r.key, r.group, r.kind, parse_rule_value(r.kind, r.value), r.label,
                            r.source, r.from_seed) for r in profile.rules.all()},
