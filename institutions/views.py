@@ -321,15 +321,15 @@ def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, 
         "checklist": [(label, application.onsite_checklist.get(key))
                       for key, label in ONSITE_ITEMS if key in application.onsite_checklist],
         "changes": [(Institution._meta.get_field(k).verbose_name,
-                     _region_name(v) if k == "region" else v)
+                     _region_name(request.user, v) if k == "region" else v)
                     for k, v in application.change_details.items()
                     if k in licensing.CHANGEABLE_FIELDS],
         "course_changes": [_course_change_rows(item) for item in
                            application.change_details.get(licensing.COURSES_KEY, [])]}
 
 
-def _region_name(code: str) -> str:
-    region = Region.objects.filter(code=code).first()
+def _region_name(user: Any, code: str) -> str:
+    region = Region.objects.restrict(user).filter(code=code).first()
     return region.name if region else code
 
 
