@@ -70,3 +70,27 @@ def register_decision_steps(kind: str, steps: set[str]) -> None:
 
 def decision_steps(kind: str) -> set[str]:
     return _decision_steps.get(kind, set())
+
+
+ReopenGuard = Callable[..., "str | None"]
+_reopen_guards: dict[str, list[ReopenGuard]] = defaultdict(list)
+
+
+def reopen_guard(kind: str) -> Callable[[ReopenGuard], ReopenGuard]:
+    """Register `guard(*, case) -> reason | None`: why a closed case of `kind` may not be
+    reopened (its domain record has ended), or None."""
+
+    def register(guard: ReopenGuard) -> ReopenGuard:
+        if guard not in _reopen_guards[kind]:
+            _reopen_guards[kind].append(guard)
+        return guard
+
+    return register
+
+
+def reopen_refusal(*, case: Any) -> str | None:
+    for guard in _reopen_guards.get(case.kind, ()):
+        reason = guard(case=case)
+        if reason:
+            return reason
+    return None

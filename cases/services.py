@@ -235,6 +235,9 @@ def case_reopen(*, actor: User | None, case: Case, reason: str) -> Case:
     _require(actor, Case, case, Action.MANAGE)
     if case.state != CaseState.CLOSED:
         raise InvalidState(_("Only a closed case can be reopened."))
+    refusal = hooks.reopen_refusal(case=case)
+    if refusal:
+        raise InvalidState(refusal)
     return _set_case_state(actor=actor, case=case, state=CaseState.IN_PROGRESS,
                            action="case.reopen", reason=reason)
 

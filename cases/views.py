@@ -235,6 +235,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         "comments": case.comments.select_related("author"),
         "may_change": _may(user, case, Action.CHANGE),
         "may_manage": _may(user, case, Action.MANAGE),
+        "reopen_refusal": hooks.reopen_refusal(case=case) if case.state == "closed" else None,
         "may_assign": _may(user, case, Action.ASSIGN),
         "comment_form": CommentForm(), "attachment_form": AttachmentForm(),
         "panels": hooks.panels_for(request=request, case=case),

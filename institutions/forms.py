@@ -14,7 +14,7 @@ from institutions.models import (
     SafetyRole,
     Staff,
 )
-from institutions.rules import Slot
+from institutions.rules import CLAUSE_LABELS, Slot
 from institutions.uscc import normalise, validate_uscc
 from org.models import Region, RegionLevel, User
 from org.scope import scope_of
@@ -150,7 +150,8 @@ class OnsiteForm(forms.Form):
 class ConcludeForm(forms.Form):
     approve = forms.TypedChoiceField(label=_("Conclusion"), coerce=lambda v: v == "yes",
                                      choices=[("yes", _("Approve")), ("no", _("Reject"))])
-    reason = forms.CharField(label=_("Reasons"), max_length=5000,
+    reason = forms.CharField(label=_("Reasons"), max_length=5000, required=False,
+                             help_text=_("Required when rejecting."),
                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -169,7 +170,7 @@ class ImportForm(forms.Form):
 class StaffEditForm(forms.Form):
     """Correct a staff record; the ID number is the person and is not edited."""
 
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Full name"), max_length=50)
     is_teacher = forms.BooleanField(label=_("Teacher"), required=False)
     credential_kind = forms.ChoiceField(label=_("Credential"), required=False,
                                         choices=[("", "—"), *Staff.Credential.choices])
@@ -268,10 +269,7 @@ class FeePlanForm(forms.Form):
         max_value=10000, help_text=_("For a charge on a running course (a top-up)."))
     contract_clauses = forms.MultipleChoiceField(
         label=_("Clauses in the contract"), required=False,
-        widget=forms.CheckboxSelectMultiple, choices=[
-            ("training_items", _("Training items")), ("requirements", _("Requirements")),
-            ("fees_and_refunds", _("Fees and refunds")), ("liability", _("Liability for breach")),
-            ("dispute_resolution", _("Dispute resolution"))])
+        widget=forms.CheckboxSelectMultiple, choices=list(CLAUSE_LABELS.items()))
 
     def __init__(self, *args: Any, institution: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

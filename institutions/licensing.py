@@ -43,7 +43,7 @@ from django.utils.translation import gettext_lazy
 from cases import hooks
 from cases import services as case_services
 from cases.audit import audit_record
-from cases.models import Case, CaseKind, Task, TaskRole, TaskStatus
+from cases.models import Case, CaseKind, Notification, Task, TaskRole, TaskStatus
 from institutions import services
 from institutions.models import (
     ApplicationAction,
@@ -303,12 +303,36 @@ def _complete(application: LicensingApplication) -> None:
                      reason=stored(gettext_lazy("Termination approved")), case=application.case)
     application.stage = Stage.COMPLETED
     application.save(update_fields=["stage"])
+    _tell_applicant(application, gettext_lazy("Application %(number)s completed"), "")
     audit_record(actor=None, action="licensing.completed", case=application.case,
                  obj=application, after={"stage": Stage.COMPLETED})
     _close_if_done(application.case, stored(gettext_lazy("Licensing workflow completed")))
 
 
+def _tell_applicant(application: LicensingApplication, title: Any, body: str) -> None:
+    """The institution hears how its application ended: its staff accounts, and whoever
+    submitted it."""
+    people = list(User.objects.filter(institution_id=application.institution_id,
+                                      role=Role.INSTITUTION_STAFF, is_active=True))
+    if application.submitted_by not in people:
+        people.append(application.submitted_by)
+    case_services.notify(recipients=people, kind=Notification.Kind.CASE, case=application.case,
+                         title=title, title_params={"number": application.case.number},
+                         body=body)
+
+
 hooks.register_decision_steps(CaseKind.LICENSING, DECISION_STEPS)
+
+
+@hooks.reopen_guard(CaseKind.LICENSING)
+def _no_reopen_after_the_end(*, case: Case) -> str | None:
+    """A licensing application that has ended stays ended: its decisions have been
+    applied to the register. A new application starts a new case."""
+    application = LicensingApplication.objects.filter(case=case).only("stage").first()
+    if application is not None and application.stage in TERMINAL:
+        return _("This licensing application has ended and its decisions are in the "
+                 "register; submit a new application instead of reopening it.")
+    return None
 
 
 def _require_staff_checks(application: LicensingApplication, task: Task) -> None:
@@ -520,6 +544,8 @@ def application_accept(*, actor: User, application: LicensingApplication, accept
         note = reason or _("Accepted")
     case_services.task_complete(actor=actor, task=task, note=note)
     if not accept:
+        _tell_applicant(application, gettext_lazy("Application %(number)s not accepted"),
+                        reason)
         _close_if_done(application.case, reason)
     application.refresh_from_db()
     return application
@@ -568,8 +594,8 @@ def application_conclude(*, actor: User, application: LicensingApplication, appr
     if others.exists():
         raise InvalidState(_("Every other task, co-signatures included, must be done before "
                              "the conclusion."))
-    if not reason.strip():
-        raise DomainError(_("Give the reasons of the conclusion."), field="reason")
+    if not approve and not reason.strip():
+        raise DomainError(_("Give the reasons for rejecting."), field="reason")
     if approve and application.action in (ApplicationAction.ESTABLISH,
                                           ApplicationAction.RELICENSE):
         current = application.institution.staff.filter(left_on__isnull=True)
@@ -588,8 +614,10 @@ def application_conclude(*, actor: User, application: LicensingApplication, appr
     if not approve:
         application.stage = Stage.REJECTED
     application.save(update_fields=["concluded_by", "stage"])
-    case_services.task_complete(actor=actor, task=task, note=reason)
+    case_services.task_complete(actor=actor, task=task,
+                                note=reason or stored(gettext_lazy("Approved")))
     if not approve:
+        _tell_applicant(application, gettext_lazy("Application %(number)s rejected"), reason)
         _close_if_done(application.case, reason)
     application.refresh_from_db()
     return application

@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from policy.profile import ProfileData, active_profile
 
@@ -144,6 +145,14 @@ def check_session_date(*, day: dt.date, is_academic: bool, county_code: str = ""
 
 REQUIRED_CLAUSES = ("training_items", "requirements", "fees_and_refunds", "liability",
                     "dispute_resolution")
+#: The clauses 004 §4(5) requires of the model contract, by code.
+CLAUSE_LABELS = {
+    "training_items": gettext_lazy("Training items"),
+    "requirements": gettext_lazy("Requirements"),
+    "fees_and_refunds": gettext_lazy("Fees and refunds"),
+    "liability": gettext_lazy("Liability for breach"),
+    "dispute_resolution": gettext_lazy("Dispute resolution"),
+}
 MODEL_CONTRACT_VERSION = "2021"
 
 
@@ -203,7 +212,8 @@ def check_fee_plan(*, amount: Decimal, months: int, class_hours: int, contract_v
     if missing:
         out.append(Violation("clauses", "contract_clauses",
                              _("The contract lacks required clauses: %(missing)s.")
-                             % {"missing": ", ".join(missing)}, "004 §4(5)"))
+                             % {"missing": "、".join(str(CLAUSE_LABELS[c]) for c in missing)},
+                             "004 §4(5)"))
     guided = p.rule("government_guided_price")
     if guided is not None and unit_price is not None and unit_price != guided:
         out.append(Violation("unit_price", "government_guided_price",

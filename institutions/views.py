@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -149,7 +150,7 @@ def office_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.office_qs(request.user).order_by("name", "id")
     q = request.GET.get("q", "").strip()[:100]
     if q:
-        qs = qs.filter(name__icontains=q)
+        qs = qs.filter(Q(name__icontains=q) | Q(uscc__iexact=q.upper()))
     if request.GET.get("export") == "xlsx":
         return xlsx_response(gettext_lazy("Institutions"), OFFICE_EXPORT, qs)
     from org.scope import scope_of
@@ -309,6 +310,8 @@ def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, 
     held = set(Task.objects.restrict(request.user, Action.CHANGE).filter(
         case=case, status=TaskStatus.OPEN, role=TaskRole.LEAD,
         step__in=licensing.DECISION_STEPS).values_list("step", flat=True))
+    others_open = Task.objects.filter(case=case).exclude(status=TaskStatus.DONE).exclude(
+        step=Step.CONCLUSION, role=TaskRole.LEAD).exists()
     verbs = {Step.ACCEPTANCE: "accept", Step.ONSITE_INSPECTION: "onsite",
              Step.CONCLUSION: "conclude", Step.LICENCE_ISSUE: "licence"}
     return "institutions/_licensing_panel.html", {
@@ -317,7 +320,9 @@ def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, 
                    if licensing.planned_tasks(application, s)],
         "decisions": [(label_of(Stage, st), d) for st, d in application.decisions.items()],
         "actions": [(verbs[s], label_of(Step, s)) for s in held if s in verbs and (
-            s != Step.CONCLUSION or request.user.role == Role.DEPARTMENT_HEAD)],
+            s != Step.CONCLUSION or (request.user.role == Role.DEPARTMENT_HEAD and
+                                     not others_open))],
+        "awaiting_others": Step.CONCLUSION in held and others_open,
         "checklist": [(label, application.onsite_checklist.get(key))
                       for key, label in ONSITE_ITEMS if key in application.onsite_checklist],
         "changes": [(Institution._meta.get_field(k).verbose_name,
@@ -338,6 +343,8 @@ def _course_change_rows(item: dict[str, Any]) -> dict[str, Any]:
     before, after = item.get("before", {}), item.get("after", {})
 
     def show(key: str, value: Any) -> str:
+        if value is None or value == []:
+            return "—"
         if key == "slots":
             days = dict(CourseSlot._meta.get_field("weekday").choices)
             return "；".join(f"{days.get(d, d)} {a}-{b}" for d, a, b in value or [])
@@ -435,6 +442,11 @@ def institution_record(request: HttpRequest, uscc: str, verb: str) -> HttpRespon
     institution = _office_institution(request, uscc)
     if verb not in RECORD_FORMS:
         raise Http404
+    abilities = _abilities(request.user, institution)
+    needed = {"gate": "may_decide", "blacklist": "may_decide",
+              "status": "may_set_status"}.get(verb, "may_change")
+    if not abilities[needed]:
+        raise Http404  # a form the user may not submit is not offered at all
     kwargs: dict[str, Any] = {"institution": institution} if verb == "feeplan" else {}
     if verb == "gate":
         kwargs["initial"] = {f: getattr(institution, f) for f in

@@ -848,3 +848,80 @@ def test_onsite_photos_must_be_images(world):
             actor=world.a.users["culture"], application=app, checklist={"premises": True},
             note="符合", photos=[SimpleUploadedFile("plan.pdf", samplefiles.pdf())])
     assert not Attachment.objects.exists()
+
+
+# -- final walk-through fixes --------------------------------------------------------------
+
+def test_an_ended_licensing_case_is_not_reopened(world):
+    from cases.services import case_reopen
+
+    inst = licensed_with_gate(world)
+    admin = world.a.users["county_admin"]
+    app = Driver(world).run(licensing.application_submit(
+        actor=admin, institution=inst, action=ApplicationAction.RELICENSE))
+    app.case.refresh_from_db()
+    assert app.case.state == "closed"
+    with pytest.raises(InvalidState):
+        case_reopen(actor=admin, case=app.case, reason="再看看")
+    page = login(admin).get(app.case.get_absolute_url()).content.decode()
+    assert f"/office/cases/{app.case.number}/reopen/" not in page
+
+
+def test_the_applicant_hears_how_the_application_ended(world):
+    from cases.models import Notification
+
+    inst = register(world)
+    staff = staff_of(world, inst)
+    app = licensing.application_submit(actor=staff, institution=inst,
+                                       action=ApplicationAction.ESTABLISH)
+    Driver(world).run(app, approve=False)
+    note = Notification.objects.get(recipient=staff, kind="case")
+    assert app.case.number in note.title and note.body
+
+
+def test_approval_needs_no_reasons_but_a_rejection_does(world):
+    inst = register(world)
+    app = _to_conclusion(world, inst)
+    _finish_cosign(world, app)
+    head = UserFactory(role=Role.DEPARTMENT_HEAD, department=world.a.depts[D.CULTURE_TOURISM])
+    with pytest.raises(DomainError):
+        licensing.application_conclude(actor=head, application=app, approve=False, reason=" ")
+    app = licensing.application_conclude(actor=head, application=app, approve=True, reason="")
+    assert app.stage != Stage.CONCLUSION
+
+
+def test_the_conclusion_is_offered_only_once_the_others_are_done(world):
+    inst = register(world)
+    app = _to_conclusion(world, inst)
+    head = UserFactory(role=Role.DEPARTMENT_HEAD, department=world.a.depts[D.CULTURE_TOURISM])
+    page = login(head).get(app.case.get_absolute_url()).content.decode()
+    assert 'id="awaiting-others"' in page and 'id="decide-conclude"' not in page
+    _finish_cosign(world, app)
+    page = login(head).get(app.case.get_absolute_url()).content.decode()
+    assert 'id="decide-conclude"' in page
+
+
+def test_read_only_roles_are_not_shown_record_forms(world):
+    inst = licensed_with_gate(world)
+    joint = login(world.a.users["joint"])
+    for verb in ("course", "staff", "feeplan", "gate", "blacklist", "status"):
+        assert joint.get(f"/office/institutions/{inst.uscc}/{verb}/").status_code == 404
+    culture = login(world.a.users["culture"])
+    assert culture.get(f"/office/institutions/{inst.uscc}/course/").status_code == 200
+    assert culture.get(f"/office/institutions/{inst.uscc}/status/").status_code == 404
+
+
+def test_missing_contract_clauses_are_named_in_words(world):
+    from institutions.rules import check_fee_plan
+
+    found = check_fee_plan(amount=Decimal("100"), months=1, class_hours=1,
+                           contract_version="2021", clauses=["training_items"])
+    message = " ".join(str(v) for v in found)
+    assert "dispute_resolution" not in message and "争议" in message
+
+
+def test_officers_find_an_institution_by_its_code(world):
+    inst = licensed_with_gate(world, name="按代码查找中心")
+    body = login(world.a.users["county_admin"]).get(
+        f"/office/institutions/?q={inst.uscc.lower()}").content.decode()
+    assert "按代码查找中心" in body
