@@ -503,6 +503,14 @@ def course_listing_submit(*, actor: User, course: Course) -> LicensingApplicatio
                                                              "after": course_values(course)}]})
 
 
+def conclusion_waits(case: Case) -> bool:
+    """The conclusion comes once every other task of the case, co-signatures included, is
+    done (issue 4 step 5). The workflow's own rule: it reads all the case's tasks, whoever
+    asks, and answers only yes or no."""
+    return Task.objects.filter(case=case).exclude(status=TaskStatus.DONE).exclude(
+        step=Step.CONCLUSION, role=TaskRole.LEAD).exists()
+
+
 def _decision_task(application: LicensingApplication, actor: User, step: str) -> Task:
     task = Task.objects.restrict(actor, Action.CHANGE).filter(
         case=application.case, step=step, role=TaskRole.LEAD, status=TaskStatus.OPEN).first()
@@ -589,9 +597,7 @@ def application_conclude(*, actor: User, application: LicensingApplication, appr
         raise PermissionDenied(_("You entered, accepted or reviewed this application "
                                  "yourself, so you may not conclude it. Another head must "
                                  "conclude."))
-    others = Task.objects.filter(case=application.case).exclude(pk=task.pk).exclude(
-        status=TaskStatus.DONE)
-    if others.exists():
+    if conclusion_waits(application.case):
         raise InvalidState(_("Every other task, co-signatures included, must be done before "
                              "the conclusion."))
     if not approve and not reason.strip():

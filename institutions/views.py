@@ -310,8 +310,7 @@ def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, 
     held = set(Task.objects.restrict(request.user, Action.CHANGE).filter(
         case=case, status=TaskStatus.OPEN, role=TaskRole.LEAD,
         step__in=licensing.DECISION_STEPS).values_list("step", flat=True))
-    others_open = Task.objects.filter(case=case).exclude(status=TaskStatus.DONE).exclude(
-        step=Step.CONCLUSION, role=TaskRole.LEAD).exists()
+    others_open = licensing.conclusion_waits(case)
     verbs = {Step.ACCEPTANCE: "accept", Step.ONSITE_INSPECTION: "onsite",
              Step.CONCLUSION: "conclude", Step.LICENCE_ISSUE: "licence"}
     return "institutions/_licensing_panel.html", {
@@ -610,8 +609,8 @@ def course_edit(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
                                                        **form.cleaned_data)):
             messages.success(request, _("Saved."))
             return redirect("institutions:office_detail", uscc=institution.uscc)
-    running = licensing.LicensingApplication.objects.restrict(request.user).running().filter(
-        institution=institution).select_related("case").first() if licensed else None
+    running = _abilities(request.user, institution)["running_application"] if licensed \
+        else None
     return render(request, "institutions/record_form.html",
                   {"form": form, "institution": institution, "verb": "course",
                    "subject": course, "through_change": licensed,
