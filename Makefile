@@ -26,11 +26,12 @@ demo: install
 	$(PY) manage.py seed_calendar
 	$(PY) manage.py load_demo
 
-## make test: ruff, makemigrations --check, pytest on PostgreSQL and Redis.
+## make test: ruff, the import layers, makemigrations --check, pytest on PostgreSQL and Redis.
 test: install lint check-migrations pytest
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 check-migrations: install
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run

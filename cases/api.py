@@ -15,7 +15,7 @@ from cases.serializers import (
     TaskCompleteSerializer,
     TaskSerializer,
 )
-from portal.api.pagination import DueDateCursorPagination
+from core.api.pagination import DueDateCursorPagination
 
 
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):

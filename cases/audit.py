@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from cases.models import AuditEvent, Case
-from portal.middleware import current_client_ip
+from core.request import current_client_ip
 
 
 def _jsonable(value: Any) -> Any:

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, CaseKind, CaseState, Task, TaskRole, TaskStatus
-from policy.vocab import Category, Phase
+from core.vocab import Category, Phase
 
 
 class CaseFilter(django_filters.FilterSet):

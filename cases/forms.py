@@ -4,9 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseKind, TaskRole
+from core.vocab import Category, Phase
 from org.models import Department, Region, Role, User
 from org.scope import scope_of
-from policy.vocab import Category, Phase
 
 
 class TaskCompleteForm(forms.Form):

@@ -16,9 +16,9 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from core.vocab import Category, Phase, Step
 from org.models import DEPARTMENT_ROLES, Department, Region, Role
 from org.scope import NOTHING, Action, Scope, ScopedQuerySet, ScopedThrough, scope_of
-from policy.vocab import Category, Phase, Step
 
 
 class CaseKind(models.TextChoices):

@@ -38,12 +38,12 @@ from cases.models import (
     TaskRole,
     TaskStatus,
 )
+from core.errors import DomainError, InvalidState, PermissionDenied
+from core.i18n import stored
 from org.models import Department, Region, Role, User
 from org.scope import Action
 from policy.calendar import add_workdays
 from policy.profile import active_profile
-from portal.errors import DomainError, InvalidState, PermissionDenied
-from portal.i18n import stored
 
 TASK_FIELDS = ["status", "assignee", "department", "due_date", "escalation_level",
                "completion_note", "return_reason"]
@@ -80,7 +80,7 @@ def notify(*, recipients: Iterable[User], kind: str, title: str | Promise,
     %-parameters in `title_params`: each reader sees it in the language they browse in
     (Notification.display_title) and `Notification.title` keeps it rendered in
     settings.LANGUAGE_CODE. Parameters must be plain JSON values (a translatable label is
-    passed rendered with `portal.i18n.stored`, or as a code). A plain string title is
+    passed rendered with `core.i18n.stored`, or as a code). A plain string title is
     stored as it is, the same in every language. `body` is stored as given."""
     params = dict(title_params or {})
     for key, value in params.items():

@@ -30,10 +30,10 @@ from cases.forms import (
     TaskReturnForm,
 )
 from cases.models import Attachment, Case, Notification, Task, TaskRole, TaskStatus
+from core.errors import DomainError
+from core.exports import xlsx_response
 from org.models import Role
 from org.scope import Action
-from portal.errors import DomainError
-from portal.exports import xlsx_response
 
 PAGE_SIZE = 50
 

@@ -2,8 +2,8 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.vocab import Category
 from institutions.models import Institution, InstitutionStatus
-from policy.vocab import Category
 
 
 class InstitutionFilter(django_filters.FilterSet):

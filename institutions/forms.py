@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.vocab import Category, Nature
 from institutions.models import (
     ApplicationAction,
     Course,
@@ -19,7 +20,6 @@ from institutions.uscc import normalise, validate_uscc
 from org.models import Region, RegionLevel, User
 from org.scope import scope_of
 from policy.profile import active_profile
-from policy.vocab import Category, Nature
 
 
 class BoundedDateField(forms.DateField):

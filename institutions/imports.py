@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 
+from core.vocab import Category, Nature
 from institutions import services
 from institutions.models import ImportJob, Institution, InstitutionStatus
 from org.models import Region, Role, User
 from org.scope import scope_of
-from policy.vocab import Category, Nature
 
 COLUMNS: list[tuple[str, Any]] = [
     ("name", gettext_lazy("Name")),
@@ -244,10 +244,10 @@ def import_start(*, actor: User, upload: Any, mode: str) -> ImportJob:
     from django.db import transaction as tx
 
     from cases import filetypes
+    from core.errors import DomainError, PermissionDenied
     from institutions.tasks import run_import
     from org.models import Role
     from org.scope import scope_of
-    from portal.errors import DomainError, PermissionDenied
 
     scope = scope_of(actor)
     if not scope.unrestricted and scope.role not in (Role.COUNTY_ADMIN, Role.CITY_ADMIN,

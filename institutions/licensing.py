@@ -44,6 +44,9 @@ from cases import hooks
 from cases import services as case_services
 from cases.audit import audit_record
 from cases.models import Case, CaseKind, Notification, Task, TaskRole, TaskStatus
+from core.errors import DomainError, InvalidState, PermissionDenied
+from core.i18n import stored
+from core.vocab import DepartmentType, LicenceAction, Phase, Step, label_of
 from institutions import services
 from institutions.models import (
     ApplicationAction,
@@ -58,9 +61,6 @@ from institutions.services import apply_status, county_of, may_register
 from org.models import Department, Region, RegionLevel, Role, User
 from org.scope import Action, scope_of
 from policy.profile import Cell, ProfileData, active_profile
-from policy.vocab import DepartmentType, LicenceAction, Phase, Step, label_of
-from portal.errors import DomainError, InvalidState, PermissionDenied
-from portal.i18n import stored
 
 STAGE_STEPS: dict[str, tuple[str, ...]] = {
     Stage.ACCEPTANCE: (Step.ACCEPTANCE,),

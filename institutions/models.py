@@ -13,10 +13,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import private_storage
+from core.vocab import Category, Nature
 from institutions.uscc import validate_uscc
 from org.models import DEPARTMENT_ROLES, Department, Region, Role
 from org.scope import NOTHING, Action, Scope, ScopedQuerySet, ScopedThrough
-from policy.vocab import Category, Nature
 
 
 class InstitutionStatus(models.TextChoices):

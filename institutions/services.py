@@ -23,6 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.audit import audit_record, snapshot
+from core.errors import DomainError, InvalidState, PermissionDenied
+from core.i18n import stored
+from core.vocab import Category, DepartmentType, label_of
 from institutions.models import (
     Course,
     CourseSlot,
@@ -41,9 +44,6 @@ from institutions.uscc import normalise, validate_uscc
 from org.models import Department, Region, RegionLevel, Role, User
 from org.scope import Action, scope_of
 from policy.profile import active_profile
-from policy.vocab import Category, DepartmentType, label_of
-from portal.errors import DomainError, InvalidState, PermissionDenied
-from portal.i18n import stored
 
 INSTITUTION_FIELDS = ["name", "uscc", "nature", "category", "status", "list_status",
                       "list_reason", "supervising_department", "licence_number",
@@ -125,7 +125,7 @@ def may_register(actor: User, region: Region, category: str) -> bool:
     """Who enters institutions and walk-in applications: the admins of the region, and
     officers of the department that accepts or supervises the category (000 §3; under
     001 §4(2)4 the government-services office accepts)."""
-    from policy.vocab import Phase, Step
+    from core.vocab import Phase, Step
 
     scope = scope_of(actor)
     if scope.unrestricted:
@@ -305,7 +305,7 @@ def _flag_banned_staff(ban: EmploymentBan) -> None:
     the supervising department: the person must leave (002 §2(4))."""
     from cases import services as case_services
     from cases.models import CaseKind, TaskRole
-    from policy.vocab import Phase
+    from core.vocab import Phase
 
     matches = Staff.objects.filter(id_number_hash=ban.id_number_hash,
                                    left_on__isnull=True).select_related(
@@ -588,7 +588,7 @@ def institution_set_status(*, actor: User, institution: Institution, status: str
 # -- staff checks and training materials --------------------------------------------------
 
 def _licensing_owner(institution: Institution, step: str) -> str | None:
-    from policy.vocab import Phase
+    from core.vocab import Phase
 
     cell = active_profile().cell(institution.category, Phase.LICENSING,
                                  institution.region.county_code)
@@ -600,7 +600,7 @@ def _licensing_owner(institution: Institution, step: str) -> str | None:
 def staff_check(*, actor: User, staff: Staff, kind: str, passed: bool, note: str = "") -> Staff:
     """Record the teacher-credential verification (education) or the violation-record
     check (police), by the department the profile names for that step (000 §3)."""
-    from policy.vocab import Step
+    from core.vocab import Step
 
     staff = Staff.objects.select_for_update(of=("self",)).select_related(
         "institution__region").get(pk=staff.pk)

@@ -16,6 +16,9 @@ from django.views.decorators.http import require_POST
 
 from cases import hooks
 from cases.models import CaseKind, Task, TaskRole, TaskStatus
+from core.errors import DomainError, PermissionDenied
+from core.exports import XLSX_MIME, xlsx_response
+from core.vocab import Category, Step, label_of
 from institutions import imports, licensing, selectors, services
 from institutions.forms import (
     ONSITE_ITEMS,
@@ -55,9 +58,6 @@ from institutions.models import (
 from org.models import Region, RegionLevel, Role
 from org.scope import Action
 from policy.profile import active_profile
-from policy.vocab import Category, Step, label_of
-from portal.errors import DomainError, PermissionDenied
-from portal.exports import XLSX_MIME, xlsx_response
 
 PAGE_SIZE = 30
 
@@ -193,9 +193,9 @@ def office_detail(request: HttpRequest, uscc: str) -> HttpResponse:
 def _abilities(user: Any, institution: Institution) -> dict[str, Any]:
     """What the page offers this user: only the actions the services would accept, so
     nobody fills in a form that is then refused."""
+    from core.vocab import Phase
     from institutions.models import LicensingApplication as Application
     from org.scope import scope_of
-    from policy.vocab import Phase
 
     scope = scope_of(user)
     may_change = Institution.objects.restrict(user, Action.CHANGE).filter(

@@ -1,9 +1,9 @@
 from rest_framework import viewsets
 
+from core.api.pagination import PathCursorPagination
 from org.filters import DepartmentFilter, RegionFilter
 from org.models import Department, Region
 from org.serializers import DepartmentSerializer, RegionSerializer
-from portal.api.pagination import PathCursorPagination
 
 
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):

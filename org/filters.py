@@ -2,8 +2,8 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.vocab import DepartmentType
 from org.models import Department, Region, RegionLevel
-from policy.vocab import DepartmentType
 
 
 class RegionFilter(django_filters.FilterSet):

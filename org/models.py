@@ -14,8 +14,8 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
+from core.vocab import DepartmentType
 from org.scope import ScopedQuerySet
-from policy.vocab import DepartmentType
 
 
 class RegionLevel(models.IntegerChoices):

@@ -78,7 +78,7 @@ def scope_of(principal: Any) -> Scope:
     cached = getattr(principal, "_scope_cache", None)
     if cached is not None:
         return cached
-    from portal.api.authentication import ClientPrincipal
+    from org.auth import ClientPrincipal
 
     if isinstance(principal, ClientPrincipal):
         scope = Scope(

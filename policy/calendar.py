@@ -14,8 +14,8 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import DomainError
 from policy.models import CalendarDay, CalendarYear
-from portal.errors import DomainError
 
 FIRST_SEEDED_YEAR = 2020
 

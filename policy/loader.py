@@ -1,7 +1,7 @@
 """Load a policy profile file into the database (all or nothing).
 
 The file format is described in `policy/profiles/FORMAT.md`. Every code is checked
-against `policy.vocab`, and every error names where in the file it is, so a bad file
+against `core.vocab`, and every error names where in the file it is, so a bad file
 changes nothing and says why.
 """
 
@@ -16,9 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from policy import models as m
-from policy.profile import DEADLINE_KEYS, RULE_KINDS, invalidate_profile_cache
-from policy.vocab import (
+from core.vocab import (
     Category,
     ComplaintTopic,
     DepartmentType,
@@ -28,6 +26,8 @@ from policy.vocab import (
     Step,
     StepRole,
 )
+from policy import models as m
+from policy.profile import DEADLINE_KEYS, RULE_KINDS, invalidate_profile_cache
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 

@@ -9,7 +9,7 @@ a city. A county may override a cell of its city's matrix (000 §3: 「可结合
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from policy.vocab import (
+from core.vocab import (
     Category,
     ComplaintTopic,
     DepartmentType,

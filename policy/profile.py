@@ -16,8 +16,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
-from policy.vocab import label_of
-from portal.errors import DomainError
+from core.errors import DomainError
+from core.vocab import label_of
 
 CACHE_TTL = 300
 
@@ -73,7 +73,7 @@ class Duty:
 
     @property
     def department_label(self) -> str:
-        from policy.vocab import DepartmentType
+        from core.vocab import DepartmentType
 
         return label_of(DepartmentType, self.department_type)
 
@@ -93,31 +93,31 @@ class StepOwner:
 
     @property
     def role_label(self) -> str:
-        from policy.vocab import StepRole
+        from core.vocab import StepRole
 
         return label_of(StepRole, self.role)
 
     @property
     def nature_label(self) -> str:
-        from policy.vocab import Nature
+        from core.vocab import Nature
 
         return label_of(Nature, self.nature) if self.nature else ""
 
     @property
     def step_label(self) -> str:
-        from policy.vocab import Step
+        from core.vocab import Step
 
         return label_of(Step, self.step)
 
     @property
     def owner_label(self) -> str:
-        from policy.vocab import DepartmentType
+        from core.vocab import DepartmentType
 
         return label_of(DepartmentType, self.owner_type)
 
     @property
     def others_label(self) -> str:
-        from policy.vocab import DepartmentType
+        from core.vocab import DepartmentType
 
         return "、".join(label_of(DepartmentType, t) for t in (*self.participants, *self.cosigners))
 
@@ -133,13 +133,13 @@ class Cell:
 
     @property
     def category_label(self) -> str:
-        from policy.vocab import Category
+        from core.vocab import Category
 
         return label_of(Category, self.category)
 
     @property
     def phase_label(self) -> str:
-        from policy.vocab import Phase
+        from core.vocab import Phase
 
         return label_of(Phase, self.phase)
 
@@ -182,7 +182,7 @@ class Approval:
     def _types(codes: tuple[str, ...] | str) -> str:
         from django.utils.translation import gettext
 
-        from policy.vocab import DepartmentType
+        from core.vocab import DepartmentType
 
         special = {"lead": gettext("the licensing lead"),
                    "supervisor": gettext("the supervising department")}
@@ -191,7 +191,7 @@ class Approval:
 
     @property
     def action_label(self) -> str:
-        from policy.vocab import LicenceAction
+        from core.vocab import LicenceAction
 
         return label_of(LicenceAction, self.action)
 
@@ -209,7 +209,7 @@ class Approval:
 
     @property
     def steps_label(self) -> str:
-        from policy.vocab import Step
+        from core.vocab import Step
 
         return "、".join(label_of(Step, s) for s in self.steps)
 
@@ -283,7 +283,7 @@ class ProfileData:
         """The department type that approves a licence action for a category."""
         approval = self.approvals.get(action)
         if approval is None or approval.approver == "lead":
-            from policy.vocab import Phase
+            from core.vocab import Phase
 
             return self.lead_type(category, Phase.LICENSING, county_code)
         return approval.approver

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CaseKind, TaskRole
+from core.vocab import Category, DepartmentType, Phase
 from institutions import services as inst
 from institutions.models import Institution, InstitutionStatus
 from institutions.rules import REQUIRED_CLAUSES, Slot
@@ -20,7 +21,6 @@ from institutions.uscc import check_character
 from org.models import Department, Region, RegionLevel, Role, User
 from policy import calendar
 from policy.models import CalendarYear
-from policy.vocab import Category, DepartmentType, Phase
 
 DEMO_PASSWORD = "Demo-2026-xwpx"
 

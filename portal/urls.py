@@ -4,7 +4,6 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from institutions import views as institution_views
-from org import views as org_views
 from policy import views as policy_views
 from portal import views
 
@@ -15,8 +14,8 @@ portal_patterns = ([
 
 urlpatterns = [
     path("", include(portal_patterns)),
-    path("duties/", org_views.duty_counties, name="duty_counties"),
-    path("duties/<str:code>/", org_views.duty_page, name="duty_page"),
+    path("duties/", policy_views.duty_counties, name="duty_counties"),
+    path("duties/<str:code>/", policy_views.duty_page, name="duty_page"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

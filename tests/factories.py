@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CaseKind, Task, TaskRole
+from core.vocab import Category, DepartmentType, Phase
 from org.models import Department, Region, RegionLevel, Role, User
-from policy.vocab import Category, DepartmentType, Phase
 
 PASSWORD = "Test-pass-2026!"
 

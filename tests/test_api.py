@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CaseKind, Notification, Task, TaskStatus
+from core.vocab import Category, DepartmentType, Phase
 from org.models import ApiClient, Region
 from policy.models import MatrixCell, PolicyProfile
-from policy.vocab import Category, DepartmentType, Phase
 from tests.factories import World, make_case, make_task
 
 pytestmark = pytest.mark.django_db
@@ -345,7 +345,7 @@ def test_complete_with_an_empty_note_gets_400_with_field_errors(world, task_a):
 
 
 def test_completing_a_done_task_gets_409_invalid_state(world, task_a):
-    """§6: a wrong state is 409 with code invalid_state (portal.errors.InvalidState)."""
+    """§6: a wrong state is 409 with code invalid_state (core.errors.InvalidState)."""
     api = user_client(world.a.users["officer"])
     done = post_json(api, complete_url(task_a.pk), {"note": "已办结"})
     assert done.status_code == 200, done.content

@@ -24,8 +24,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from cases.models import CaseKind, TaskRole
+from core.vocab import DepartmentType
 from org.models import ApiClient, RegionLevel
-from policy.vocab import DepartmentType
 from tests.factories import DepartmentFactory, RegionFactory, World, make_case, make_task
 
 pytestmark = pytest.mark.django_db

@@ -30,11 +30,11 @@ from cases.models import (
     Task,
     TaskStatus,
 )
+from core.vocab import DepartmentType
 from org.models import Role
 from policy.calendar import add_workdays
 from policy.models import CalendarYear
 from policy.profile import active_profile
-from policy.vocab import DepartmentType
 from tests.factories import UserFactory, World, build_world, make_case, make_task
 
 D = dt.date

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases import services
 from cases.models import TaskRole
-from policy.vocab import DepartmentType
+from core.vocab import DepartmentType
 from tests.factories import World, make_case, make_task
 from tests.permmatrix import Endpoint, assert_matrix
 

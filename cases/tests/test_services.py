@@ -35,12 +35,12 @@ from cases.models import (
     TaskRole,
     TaskStatus,
 )
+from core.errors import DomainError, InvalidState, PermissionDenied
+from core.vocab import DepartmentType
 from org.models import Role
 from policy.calendar import add_workdays
 from policy.models import RuleParameter
 from policy.profile import active_profile
-from policy.vocab import DepartmentType
-from portal.errors import DomainError, InvalidState, PermissionDenied
 from tests import samplefiles
 from tests.factories import UserFactory, World, make_case, make_task
 

@@ -10,6 +10,8 @@ import pytest
 from django.test import Client
 
 from cases.models import Task, TaskStatus
+from core.errors import DomainError, InvalidState, PermissionDenied
+from core.vocab import DepartmentType as D
 from institutions import licensing, services
 from institutions.models import (
     ApplicationAction,
@@ -25,9 +27,7 @@ from institutions.rules import REQUIRED_CLAUSES, Slot
 from institutions.tests.test_licensing import Driver
 from institutions.tests.test_registry import licensed_with_gate, register
 from org.models import RegionLevel, Role
-from policy.vocab import DepartmentType as D
 from portal.demo import demo_id_number
-from portal.errors import DomainError, InvalidState, PermissionDenied
 from tests.factories import UserFactory
 from tests.permmatrix import Endpoint, assert_matrix
 

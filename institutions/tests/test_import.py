@@ -8,10 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import Workbook, load_workbook
 
+from core.errors import DomainError, PermissionDenied
 from institutions import imports
 from institutions.models import ImportJob, Institution, InstitutionStatus
 from portal.demo import demo_uscc
-from portal.errors import DomainError, PermissionDenied
 from tests import samplefiles
 
 pytestmark = pytest.mark.django_db

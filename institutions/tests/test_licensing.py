@@ -5,13 +5,13 @@ import pytest
 from django.test import override_settings
 
 from cases.models import CaseState, Task, TaskStatus
+from core.errors import DomainError, InvalidState, PermissionDenied
+from core.vocab import DepartmentType as D
+from core.vocab import Step
 from institutions import licensing
 from institutions.models import ApplicationAction, InstitutionStatus, Stage
 from institutions.tests.test_registry import register
 from org.models import Role
-from policy.vocab import DepartmentType as D
-from policy.vocab import Step
-from portal.errors import DomainError, InvalidState, PermissionDenied
 from tests.factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

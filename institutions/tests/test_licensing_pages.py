@@ -6,10 +6,10 @@ import pytest
 from django.test import Client
 
 from cases.models import Task, TaskStatus
+from core.vocab import DepartmentType as D
 from institutions.models import Institution, InstitutionStatus, Stage
 from institutions.tests.test_registry import register
 from org.models import Role
-from policy.vocab import DepartmentType as D
 from portal.demo import demo_uscc
 from tests.factories import UserFactory
 

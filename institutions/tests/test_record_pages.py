@@ -4,11 +4,11 @@ live against the rules, fee plans, training materials and the officers' decision
 import pytest
 from django.test import Client
 
+from core.vocab import DepartmentType as D
 from institutions import services
 from institutions.models import Course, Institution, Staff, TrainingMaterial
 from institutions.tests.test_registry import register
 from org.models import Role
-from policy.vocab import DepartmentType as D
 from portal.demo import demo_id_number
 from tests.factories import UserFactory
 

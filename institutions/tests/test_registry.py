@@ -6,12 +6,12 @@ from decimal import Decimal
 import pytest
 from django.test import override_settings
 
+from core.errors import DomainError, InvalidState, PermissionDenied
+from core.vocab import Category, DepartmentType
 from institutions import services
 from institutions.models import Institution, InstitutionStatus, ListStatus, Staff
 from institutions.rules import REQUIRED_CLAUSES, Slot
-from policy.vocab import Category, DepartmentType
 from portal.demo import demo_id_number, demo_uscc
-from portal.errors import DomainError, InvalidState, PermissionDenied
 from tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,14 +8,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from cases import services as case_services
+from core.errors import DomainError, InvalidState, PermissionDenied
+from core.vocab import DepartmentType as D
 from institutions import imports, licensing, services
 from institutions.models import ApplicationAction, ImportJob, InstitutionStatus, Staff
 from institutions.tests.test_import import good_row, workbook
 from institutions.tests.test_registry import licensed_with_gate, register
 from org.models import Role
-from policy.vocab import DepartmentType as D
 from portal.demo import demo_id_number
-from portal.errors import DomainError, InvalidState, PermissionDenied
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -137,9 +137,9 @@ def test_verification_tasks_wait_for_every_staff_check(world):
 
     from cases.models import Task, TaskStatus
     from cases.services import task_complete
+    from core.vocab import Step
     from institutions.models import Stage
     from institutions.tests.test_licensing import Driver
-    from policy.vocab import Step
 
     inst = register(world, n=1, category="sports")
     admin = world.a.users["county_admin"]

@@ -25,11 +25,11 @@ from cases.models import (
     Notification,
     Task,
 )
+from core.vocab import Category, DepartmentType, Phase
 from org.models import Department, Region, RegionLevel, Role, User
 from org.scope import Action, scope_of
 from policy.models import CalendarDay, CalendarYear, MatrixCell, PolicyProfile
 from policy.profile import active_profile
-from policy.vocab import Category, DepartmentType, Phase
 from tests.factories import (
     COUNTY_ROLES,
     RegionFactory,

@@ -5,6 +5,8 @@ the steps that the profile gives them."""
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.vocab import Category, LicenceAction, Step
+from core.vocab import DepartmentType as D
 from institutions import licensing
 from institutions.models import ApplicationAction, Stage
 from institutions.tests.test_licensing import Driver, submit
@@ -12,8 +14,6 @@ from policy.loader import ProfileFileError, load_profile, parse_profile
 from policy.models import LicenceApproval
 from policy.profile import active_profile
 from policy.tests.test_step_roles import kunming_with
-from policy.vocab import Category, LicenceAction, Step
-from policy.vocab import DepartmentType as D
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +155,7 @@ def test_an_admin_edit_of_steps_is_checked():
 def test_the_matrix_page_shows_the_steps_run(client, world):
     from django.utils import translation
 
-    from policy.vocab import label_of
+    from core.vocab import label_of
 
     client.force_login(world.a.users["officer"])
     body = client.get("/office/policy/").content.decode()

@@ -3,10 +3,10 @@
 import pytest
 from django.test import override_settings
 
+from core.vocab import Category, DepartmentType, LicenceAction, Nature, Phase, Step
 from policy.loader import ProfileFileError, available_profiles, load_profile, parse_profile
 from policy.models import MatrixAssist, MatrixCell, PolicyProfile
 from policy.profile import active_profile
-from policy.vocab import Category, DepartmentType, LicenceAction, Nature, Phase, Step
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +132,7 @@ def test_matrix_page_shows_who_leads_what(client, world):
     assert "000 §3" in body
     from django.utils import translation
 
-    from policy.vocab import label_of
+    from core.vocab import label_of
 
     with translation.override("zh-hans"):
         assert label_of(DepartmentType, DepartmentType.CULTURE_TOURISM) in body

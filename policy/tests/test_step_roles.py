@@ -6,13 +6,13 @@ import pytest
 import yaml
 
 from cases.models import TaskRole
+from core.vocab import Category, DepartmentType, Phase, Step, StepRole
 from institutions import licensing
 from institutions.models import ApplicationAction, LicensingApplication, Stage
 from institutions.tests.test_registry import register
 from policy.loader import ProfileFileError, load_profile, parse_profile, profile_path
 from policy.models import MatrixStep
 from policy.profile import active_profile
-from policy.vocab import Category, DepartmentType, Phase, Step, StepRole
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def test_an_admin_edit_of_a_role_changes_the_planned_task(world):
 def test_the_matrix_page_shows_each_step_owners_role(client, world):
     from django.utils import translation
 
-    from policy.vocab import label_of
+    from core.vocab import label_of
 
     client.force_login(world.a.users["officer"])
     body = client.get("/office/policy/").content.decode()

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "axes",
+    "core",
     "portal",
     "org",
     "policy",
@@ -54,7 +55,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "portal.middleware.RequestContextMiddleware",
+    "core.request.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -194,21 +195,21 @@ DEADLINE_SCAN_MINUTES = env.int("DEADLINE_SCAN_MINUTES", default=15)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "portal.api.authentication.ApiClientTokenAuthentication",
+        "org.auth.ApiClientTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.IsAuthenticatedPrincipal"],
-    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.PrincipalRateThrottle"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.IsAuthenticatedPrincipal"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.PrincipalRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": env("API_USER_THROTTLE", default="600/min"),
         "client": env("API_CLIENT_THROTTLE", default="120/min"),
         "public": env("API_PUBLIC_THROTTLE", default="30/min"),
     },
-    "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.CreatedCursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

@@ -1,5 +1,7 @@
 """`make test`: real PostgreSQL and Redis from DATABASE_URL and REDIS_URL."""
 
+import os
+
 import environ
 
 env = environ.Env()
@@ -18,3 +20,14 @@ PRIVATE_MEDIA_ROOT = VAR_DIR / "test-media"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 LANGUAGE_CODE = "zh-hans"
+
+# pytest-xdist: each worker has its own test database (pytest-django suffixes it) and must
+# have its own Redis database too, because the cache's clear() is a FLUSHDB.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
+    from urllib.parse import urlsplit, urlunsplit
+
+    _url = urlsplit(CACHES["default"]["LOCATION"])  # noqa: F405
+    _db = int(_url.path.strip("/") or 0)
+    _path = f"/{(_db + 1 + int(_worker[2:])) % 16}"
+    CACHES["default"]["LOCATION"] = urlunsplit(_url._replace(path=_path))  # noqa: F405

@@ -57,10 +57,10 @@ def login(browser, base: str, username: str):  # type: ignore[no-untyped-def]
 
 
 def test_institution_applies_officers_work_licence_is_published(browser, live_server):
+    from core.vocab import DepartmentType as D
     from institutions.models import Institution, Stage
     from institutions.tests.test_registry import register
     from org.models import Role
-    from policy.vocab import DepartmentType as D
     from tests.factories import build_world
 
     call_command("seed_calendar", verbosity=0)

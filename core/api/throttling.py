@@ -5,7 +5,7 @@ from typing import Any
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
-from portal.api.authentication import ClientPrincipal
+from core.principals import is_system
 
 
 class PrincipalRateThrottle(SimpleRateThrottle):
@@ -15,9 +15,9 @@ class PrincipalRateThrottle(SimpleRateThrottle):
 
     def allow_request(self, request: Request, view: Any) -> bool:
         user = request.user
-        if isinstance(user, ClientPrincipal):
+        if is_system(user):
             self.scope = "client"
-            self.rate = user.client.throttle_rate or self.get_rate()
+            self.rate = user.throttle_rate or self.get_rate()
         elif getattr(user, "is_authenticated", False):
             self.scope = "user"
             self.rate = self.get_rate()
@@ -29,8 +29,8 @@ class PrincipalRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request: Request, view: Any) -> str:
         user = request.user
-        if isinstance(user, ClientPrincipal):
-            ident = f"client-{user.client.pk}"
+        if is_system(user):
+            ident = user.throttle_ident
         elif getattr(user, "is_authenticated", False):
             ident = f"user-{user.pk}"
         else:

@@ -4,7 +4,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
 class ApiClientTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "portal.api.authentication.ApiClientTokenAuthentication"
+    target_class = "org.auth.ApiClientTokenAuthentication"
     name = "clientToken"
 
     def get_security_definition(self, auto_schema):  # type: ignore[no-untyped-def]

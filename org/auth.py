@@ -1,4 +1,5 @@
-"""Per-client token authentication for integrating systems (issue 3 §6)."""
+"""Per-client token authentication for integrating systems (issue 3 §6): the principal
+lives beside `ApiClient`, its model."""
 
 from __future__ import annotations
 
@@ -9,18 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from core.principals import SystemPrincipal
 
-class ClientPrincipal:
+
+class ClientPrincipal(SystemPrincipal):
     """Stands in for request.user when an ApiClient calls; the scope gateway knows it."""
-
-    is_authenticated = True
-    is_anonymous = False
-    is_active = True
-    is_superuser = False
-    is_staff = False
-    pk = None
-    id = None
-    role = None
 
     def __init__(self, client: Any) -> None:
         self.client = client
@@ -31,6 +25,14 @@ class ClientPrincipal:
 
     def has_scope(self, scope: str) -> bool:
         return scope in (self.client.scopes or [])
+
+    @property
+    def throttle_ident(self) -> str:
+        return f"client-{self.client.pk}"
+
+    @property
+    def throttle_rate(self) -> str | None:
+        return self.client.throttle_rate or None
 
 
 class ApiClientTokenAuthentication(authentication.BaseAuthentication):

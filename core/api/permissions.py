@@ -5,7 +5,7 @@ from typing import Any
 from rest_framework import permissions
 from rest_framework.request import Request
 
-from portal.api.authentication import ClientPrincipal
+from core.principals import is_system
 
 
 class IsAuthenticatedPrincipal(permissions.BasePermission):
@@ -15,7 +15,7 @@ class IsAuthenticatedPrincipal(permissions.BasePermission):
         user = request.user
         if not getattr(user, "is_authenticated", False):
             return False
-        if isinstance(user, ClientPrincipal):
+        if is_system(user):
             scope = getattr(view, "required_scope", None)
             if getattr(view, "user_only", False) or scope is None:
                 return False
