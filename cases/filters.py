@@ -4,13 +4,14 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, CaseKind, CaseState, Task, TaskRole, TaskStatus
+from cases import kinds
+from cases.models import Case, CaseState, Task, TaskRole, TaskStatus
 from core.vocab import Category, Phase
 
 
 class CaseFilter(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=CaseState.choices)
-    kind = django_filters.ChoiceFilter(choices=CaseKind.choices)
+    kind = django_filters.ChoiceFilter(choices=kinds.choices)
     category = django_filters.ChoiceFilter(choices=Category.choices)
     phase = django_filters.ChoiceFilter(choices=Phase.choices)
     region = django_filters.CharFilter(method="filter_region", label=_("Within region code"))
@@ -57,7 +58,7 @@ class TaskFilter(django_filters.FilterSet):
                                            label=_("Due on or before"))
     department = django_filters.ModelChoiceFilter(field_name="department",
                                                   queryset=_departments, label=_("Department"))
-    case_kind = django_filters.ChoiceFilter(field_name="case__kind", choices=CaseKind.choices,
+    case_kind = django_filters.ChoiceFilter(field_name="case__kind", choices=kinds.choices,
                                             label=_("Case kind"))
 
     class Meta:

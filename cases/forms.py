@@ -3,7 +3,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import CaseKind, TaskRole
+from cases import kinds
+from cases.models import TaskRole
 from core.vocab import Category, Phase
 from org.models import Department, Region, Role, User
 from org.scope import scope_of
@@ -98,8 +99,8 @@ class TaskAssignForm(forms.Form):
 
 
 class CaseOpenForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=[(CaseKind.SUPERVISION,
-                                                        CaseKind.SUPERVISION.label)])
+    kind = forms.ChoiceField(label=_("Kind"),
+                             choices=lambda: kinds.choices(openable_only=True))
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}),
                                   required=False, max_length=10000)

@@ -16,35 +16,10 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from core.vocab import Category, Phase, Step
+from cases import kinds
+from core.vocab import Category, Phase
 from org.models import DEPARTMENT_ROLES, Department, Region, Role
 from org.scope import NOTHING, Action, Scope, ScopedQuerySet, ScopedThrough, scope_of
-
-
-class CaseKind(models.TextChoices):
-    """Every kind of regulated work; each domain record has a one-to-one Case."""
-
-    SUPERVISION = "supervision", _("Supervision matter")
-    LICENSING = "licensing", _("Licensing application")
-    INSPECTION = "inspection", _("Inspection")
-    COMPLAINT = "complaint", _("Complaint")
-    RECTIFICATION = "rectification", _("Rectification order")
-    REFUND_DISPUTE = "refund_dispute", _("Refund dispute")
-    MEETING_DECISION = "meeting_decision", _("Joint-meeting decision")
-    CAMPAIGN = "campaign", _("Campaign")
-
-
-#: Readable number prefixes per kind, e.g. XK-530102-2026-000123.
-CASE_PREFIX = {
-    CaseKind.SUPERVISION: "DB",
-    CaseKind.LICENSING: "XK",
-    CaseKind.INSPECTION: "JC",
-    CaseKind.COMPLAINT: "TS",
-    CaseKind.RECTIFICATION: "ZG",
-    CaseKind.REFUND_DISPUTE: "TF",
-    CaseKind.MEETING_DECISION: "HY",
-    CaseKind.CAMPAIGN: "ZZ",
-}
 
 
 class CaseState(models.TextChoices):
@@ -76,7 +51,7 @@ class CaseQuerySet(ScopedQuerySet):
 
 class Case(models.Model):
     number = models.CharField(_("number"), max_length=40, unique=True, editable=False)
-    kind = models.CharField(_("kind"), max_length=30, choices=CaseKind.choices)
+    kind = models.CharField(_("kind"), max_length=30)  # a registered kind (cases.kinds)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cases",
@@ -113,6 +88,10 @@ class Case(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
+    @property
+    def kind_label(self) -> str:
+        return kinds.label(self.kind)
+
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
@@ -145,12 +124,9 @@ class Case(models.Model):
         if role == Role.DISCIPLINE:
             return region if action == Action.VIEW else NOTHING
         if role == Role.INSTITUTION_STAFF:
-            if scope.institution_id and action == Action.VIEW:
-                # Only their own applications: complaints, inspections and their
-                # internal comments and evidence stay with the officers.
-                return Q(**{f"{p}institution_id": scope.institution_id,
-                            f"{p}kind": CaseKind.LICENSING})
-            return NOTHING
+            # Only what a kind opens to them (their own applications): complaints,
+            # inspections and their internal comments and evidence stay with the officers.
+            return kinds.visible_outside_matrix(scope, action, p) or NOTHING
         if role in DEPARTMENT_ROLES and scope.department_id:
             if action == Action.MANAGE:
                 return NOTHING
@@ -209,7 +185,7 @@ class Task(models.Model):
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                  blank=True, related_name="tasks", verbose_name=_("assignee"))
     role = models.CharField(_("role"), max_length=10, choices=TaskRole.choices)
-    step = models.CharField(_("step"), max_length=40, choices=Step.choices, blank=True)
+    step = models.CharField(_("step"), max_length=40, blank=True)  # a step of the case's kind
     duty = models.TextField(_("duty"))
     due_date = models.DateField(_("due date"))
     remind_on = models.DateField(_("reminder date"), null=True, blank=True)
@@ -254,6 +230,10 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} · {self.department} · {self.get_role_display()}"
+
+    @property
+    def step_label(self) -> str:
+        return kinds.step_label(self.case.kind, self.step)
 
     @property
     def is_overdue(self) -> bool:
@@ -468,52 +448,6 @@ class AuditEventQuerySet(ScopedQuerySet):
         raise AppendOnlyError("The audit trail can only be appended to.")
 
 
-ACTION_LABELS = {
-    "case.open": _("Case opened"),
-    "case.close": _("Case closed"),
-    "case.cancel": _("Case cancelled"),
-    "case.reopen": _("Case reopened"),
-    "task.assign": _("Task assigned"),
-    "task.reassign": _("Task reassigned"),
-    "task.complete": _("Task completed"),
-    "task.return": _("Task returned"),
-    "task.overdue": _("Task overdue"),
-    "task.escalate.1": _("Escalated to the department head"),
-    "task.escalate.2": _("Escalated to the county admin"),
-    "comment.add": _("Comment added"),
-    "attachment.add": _("Attachment added"),
-    "notification.read": _("Notifications read"),
-    "licensing.submit": _("Application submitted"),
-    "licensing.stage": _("Next stage opened"),
-    "licensing.completed": _("Licensing completed"),
-    "institution.register": _("Institution registered"),
-    "institution.change": _("Institution details changed"),
-    "institution.gate": _("Enrollment conditions recorded"),
-    "institution.list": _("White list updated"),
-    "institution.blacklist": _("Put on the black list"),
-    "institution.status.licensed": _("Licence issued"),
-    "institution.status.suspended": _("Licence suspended"),
-    "institution.status.revoked": _("Licence revoked"),
-    "institution.status.terminated": _("Institution terminated"),
-    "staff.hire": _("Staff member hired"),
-    "course.create": _("Course added"),
-    "course.list": _("Course listed"),
-    "course.update": _("Course changed"),
-    "staff.leave": _("Staff member left"),
-    "material.file": _("Training material filed"),
-    "material.review": _("Training material reviewed"),
-    "feeplan.create": _("Fee plan added"),
-    "feeplan.update": _("Fee plan changed"),
-    "staff.update": _("Staff record corrected"),
-    "staff.check.credential": _("Credential verification recorded"),
-    "staff.check.record": _("Violation-record check recorded"),
-    "enrolment.create": _("Learner enrolled"),
-    "licensing.decide.acceptance": _("Acceptance decided"),
-    "licensing.decide.onsite": _("On-site inspection recorded"),
-    "licensing.decide.conclusion": _("Review concluded"),
-    "licensing.decide.licence": _("Licence issued"),
-    "ban.add": _("Employment ban recorded"),
-}
 
 
 class AuditEvent(models.Model):
@@ -558,7 +492,7 @@ class AuditEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        return str(ACTION_LABELS.get(self.action, self.action))
+        return kinds.audit_label(self.action)
 
     @classmethod
     def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:

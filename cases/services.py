@@ -23,10 +23,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases import filetypes, hooks
+from cases import filetypes, kinds
 from cases.audit import audit_record, snapshot
 from cases.models import (
-    CASE_PREFIX,
     Attachment,
     Case,
     CaseSequence,
@@ -140,7 +139,7 @@ def county_admins_for(region: Region) -> list[User]:
 # -- cases ---------------------------------------------------------------------------------
 
 def _next_number(kind: str, region: Region, year: int) -> str:
-    prefix = CASE_PREFIX[kind]
+    prefix = kinds.get(kind).prefix
     county = region.county_code or region.code
     seq, _created = CaseSequence.objects.select_for_update().get_or_create(
         prefix=prefix, county_code=county, year=year)
@@ -156,6 +155,7 @@ def case_open(*, actor: User | None, kind: str, title: str, region: Region,
     """Open a case with a readable number that is unique and never reused."""
     if actor is not None and not _may_manage_region(actor, region):
         raise PermissionDenied(_("You may not open cases in this region."))
+    kinds.get(kind)  # refuses a kind no app registered
     if not title.strip():
         raise DomainError(_("A case needs a title."), field="title")
     year = timezone.localdate().year
@@ -205,8 +205,10 @@ def case_close(*, actor: User | None, case: Case, reason: str = "") -> Case:
     if case.tasks.filter(status=TaskStatus.RETURNED).exists():
         raise InvalidState(_("A returned task waits for reassignment: reassign it, or cancel "
                              "the case."))
-    return _set_case_state(actor=actor, case=case, state=CaseState.CLOSED,
-                           action="case.close", reason=reason)
+    _set_case_state(actor=actor, case=case, state=CaseState.CLOSED,
+                    action="case.close", reason=reason)
+    kinds.case_closed(case=case, actor=actor)
+    return case
 
 
 @transaction.atomic
@@ -222,9 +224,11 @@ def case_cancel(*, actor: User | None, case: Case, reason: str) -> Case:
     open_tasks.update(status=TaskStatus.RETURNED,
                       return_reason=stored(gettext_lazy("Case cancelled: %(reason)s"),
                                          reason=reason))
-    return _set_case_state(actor=actor, case=case, state=CaseState.CANCELLED,
-                           action="case.cancel", reason=reason,
-                           extra_after={"withdrawn_tasks": withdrawn})
+    _set_case_state(actor=actor, case=case, state=CaseState.CANCELLED,
+                    action="case.cancel", reason=reason,
+                    extra_after={"withdrawn_tasks": withdrawn})
+    kinds.case_cancelled(case=case, actor=actor)
+    return case
 
 
 @transaction.atomic
@@ -235,7 +239,7 @@ def case_reopen(*, actor: User | None, case: Case, reason: str) -> Case:
     _require(actor, Case, case, Action.MANAGE)
     if case.state != CaseState.CLOSED:
         raise InvalidState(_("Only a closed case can be reopened."))
-    refusal = hooks.reopen_refusal(case=case)
+    refusal = kinds.reopen_refusal(case=case)
     if refusal:
         raise InvalidState(refusal)
     return _set_case_state(actor=actor, case=case, state=CaseState.IN_PROGRESS,
@@ -287,6 +291,7 @@ def task_assign(*, actor: User | None, case: Case, department: Department, role:
         raise DomainError(_("Unknown task role."), field="role")
     if not duty.strip():
         raise DomainError(_("Describe the duty of the task."), field="duty")
+    kinds.validate_step(case.kind, step)
     _check_department_for_case(department, case)
     if actor is not None and actor.role == Role.DEPARTMENT_HEAD and \
             department.pk != actor.department_id:
@@ -399,7 +404,7 @@ def task_complete(*, actor: User | None, task: Task, note: str) -> Task:
         case.state = CaseState.IN_PROGRESS
     audit_record(actor=actor, action="task.complete", case=case, obj=task, before=before,
                  after={**snapshot(task, TASK_FIELDS), "case_state": case.state})
-    hooks.task_done(task=task, actor=actor)
+    kinds.task_done(task=task, actor=actor)
     if task.assigned_by_id and task.assigned_by_id != getattr(actor, "pk", None):
         notify(recipients=[task.assigned_by], kind=Notification.Kind.COMPLETED, case=case,
                task=task, title=gettext_lazy("Task completed on %(number)s"),
@@ -423,6 +428,7 @@ def task_return(*, actor: User | None, task: Task, reason: str) -> Task:
     task.save()
     audit_record(actor=actor, action="task.return", case=task.case, obj=task, before=before,
                  after=snapshot(task, TASK_FIELDS), reason=reason)
+    kinds.task_returned(task=task, actor=actor)
     recipients = county_admins_for(task.case.region)
     if task.assigned_by_id:
         recipients.append(task.assigned_by)

@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases import hooks, selectors, services
+from cases import kinds, selectors, services
 from cases.filters import CaseFilter, TaskFilter
 from cases.forms import (
     AttachmentForm,
@@ -179,7 +179,7 @@ def task_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 
 CASE_EXPORT = [
     (_("Number"), lambda c: c.number),
-    (_("Kind"), lambda c: c.get_kind_display()),
+    (_("Kind"), lambda c: c.kind_label),
     (_("Title"), lambda c: c.title),
     (_("Region"), lambda c: c.region.name),
     (_("State"), lambda c: c.get_state_display()),
@@ -224,7 +224,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     tasks = list(case.tasks.select_related("department", "assignee", "completed_by")
                  .order_by("due_date", "id"))
     workable = set(Task.objects.restrict(user, Action.CHANGE).filter(case=case)
-                   .exclude(role=TaskRole.LEAD, step__in=hooks.decision_steps(case.kind))
+                   .exclude(role=TaskRole.LEAD, step__in=kinds.decision_steps(case.kind))
                    .values_list("pk", flat=True))
     assignable = set(Task.objects.restrict(user, Action.ASSIGN).filter(case=case)
                      .values_list("pk", flat=True))
@@ -235,10 +235,10 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         "comments": case.comments.select_related("author"),
         "may_change": _may(user, case, Action.CHANGE),
         "may_manage": _may(user, case, Action.MANAGE),
-        "reopen_refusal": hooks.reopen_refusal(case=case) if case.state == "closed" else None,
+        "reopen_refusal": kinds.reopen_refusal(case=case) if case.state == "closed" else None,
         "may_assign": _may(user, case, Action.ASSIGN),
         "comment_form": CommentForm(), "attachment_form": AttachmentForm(),
-        "panels": hooks.panels_for(request=request, case=case),
+        "panels": kinds.panels_for(request=request, case=case),
     }
     return render(request, "cases/case_detail.html", context)
 

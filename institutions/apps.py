@@ -7,4 +7,8 @@ class InstitutionsConfig(AppConfig):
     verbose_name = _("Institutions")
 
     def ready(self) -> None:
-        from institutions import licensing, views  # noqa: F401  (register hooks and panels)
+        from cases import kinds
+        from institutions import kinds as institution_kinds
+
+        kinds.register(institution_kinds.SUPERVISION)
+        kinds.register_audit_labels(institution_kinds.AUDIT_LABELS)

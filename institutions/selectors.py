@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
+from institutions import ports
 from institutions.models import (
-    ApplicationAction,
     Course,
     Enrolment,
     Institution,
     InstitutionStatus,
-    LicensingApplication,
     ListStatus,
-    Stage,
 )
 from org.scope import Action
 
@@ -55,10 +53,8 @@ def white_list(user: Any, *, county: str = "", relicensed: bool = False
     """Licensed institutions that pass the enrollment gate (004 §6(4), 000 §4(3)), per
     county if asked; `relicensed` marks those re-approved through re-licensing
     (重新审批登记, 004), which counties publish."""
-    done = LicensingApplication.objects.filter(
-        institution=OuterRef("pk"), action=ApplicationAction.RELICENSE, stage=Stage.COMPLETED)
     qs = public_qs(user).filter(status=InstitutionStatus.LICENSED,
-                                list_status=ListStatus.WHITE).annotate(relicensed=Exists(done))
+                                list_status=ListStatus.WHITE).annotate(relicensed=ports.licensing().relicensed())
     if relicensed:
         qs = qs.filter(relicensed=True)
     return _in_county(qs, county).order_by("region__path", "name", "id")

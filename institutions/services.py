@@ -26,6 +26,7 @@ from cases.audit import audit_record, snapshot
 from core.errors import DomainError, InvalidState, PermissionDenied
 from core.i18n import stored
 from core.vocab import Category, DepartmentType, label_of
+from institutions import ports
 from institutions.models import (
     Course,
     CourseSlot,
@@ -304,7 +305,7 @@ def _flag_banned_staff(ban: EmploymentBan) -> None:
     """A ban that matches someone already working gets a supervision case with a task for
     the supervising department: the person must leave (002 §2(4))."""
     from cases import services as case_services
-    from cases.models import CaseKind, TaskRole
+    from cases.models import TaskRole
     from core.vocab import Phase
 
     matches = Staff.objects.filter(id_number_hash=ban.id_number_hash,
@@ -315,7 +316,7 @@ def _flag_banned_staff(ban: EmploymentBan) -> None:
         if inst.supervising_department is None:
             continue
         case = case_services.case_open(
-            actor=None, kind=CaseKind.SUPERVISION, region=inst.region, institution=inst,
+            actor=None, kind="supervision", region=inst.region, institution=inst,
             category=inst.category, phase=Phase.DAILY_SUPERVISION,
             title=stored(gettext_lazy("Employment ban matches a current staff member · "
                                       "%(name)s"), name=inst.name))
@@ -578,7 +579,7 @@ def institution_set_status(*, actor: User, institution: Institution, status: str
     if status == institution.status:
         raise InvalidState(_("The institution is already %(status)s.")
                            % {"status": institution.get_status_display()})
-    if institution.applications.filter(case__state__in=["open", "in_progress"]).exists():
+    if ports.licensing().running_application(None, institution) is not None:
         raise InvalidState(_("A licensing application is in progress: conclude it first."))
     return apply_status(actor=actor, institution=institution, status=status, reason=reason,
                         licence_number=licence_number, issuer=issuer, valid_from=valid_from,
@@ -743,14 +744,9 @@ def course_is_licensed(course: Course) -> bool:
 
 
 def course_in_application(course: Course) -> bool:
-    """Whether a change application in progress carries this course."""
-    from institutions.models import LicensingApplication
-
-    running = LicensingApplication.objects.running().filter(
-        institution_id=course.institution_id, action="change").values_list("change_details",
-                                                                          flat=True)
-    return any(item.get("course") == course.pk for details in running
-               for item in (details or {}).get("courses", []) if isinstance(item, dict))
+    """Whether a change application in progress carries this course (asked of the
+    licensing app through `institutions.ports`)."""
+    return ports.licensing().course_in_application(course)
 
 
 def course_check(*, county_code: str, mode: str, is_academic: bool, lesson_minutes: int,

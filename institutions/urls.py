@@ -14,7 +14,6 @@ urlpatterns = [
          name="import_template"),
     path("office/imports/<int:pk>/", views.import_job, name="import_job"),
     path("office/institutions/<str:uscc>/", views.office_detail, name="office_detail"),
-    path("office/institutions/<str:uscc>/apply/", views.office_apply, name="office_apply"),
     path("office/institutions/<str:uscc>/course-check/", views.course_check,
          name="course_check"),
     path("office/institutions/<str:uscc>/feeplan-check/", views.feeplan_check,
@@ -34,6 +33,4 @@ urlpatterns = [
          name="material_review"),
     path("office/institutions/<str:uscc>/<slug:verb>/", views.institution_record,
          name="record"),
-    path("office/licensing/<int:pk>/<slug:verb>/", views.licensing_decide,
-         name="licensing_decide"),
 ]

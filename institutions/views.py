@@ -14,18 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cases import hooks
-from cases.models import CaseKind, Task, TaskRole, TaskStatus
 from core.errors import DomainError, PermissionDenied
 from core.exports import XLSX_MIME, xlsx_response
-from core.vocab import Category, Step, label_of
-from institutions import imports, licensing, selectors, services
+from core.vocab import Category, Step
+from institutions import imports, ports, selectors, services
 from institutions.forms import (
-    ONSITE_ITEMS,
-    AcceptForm,
-    ApplyForm,
     BlacklistForm,
-    ConcludeForm,
     CourseForm,
     EnrolmentForm,
     FeePlanForm,
@@ -33,9 +27,7 @@ from institutions.forms import (
     ImportForm,
     InstitutionRegisterForm,
     LeaveForm,
-    LicenceForm,
     MaterialForm,
-    OnsiteForm,
     ReviewForm,
     StaffEditForm,
     StaffForm,
@@ -43,16 +35,12 @@ from institutions.forms import (
 )
 from institutions.models import (
     Course,
-    CourseMode,
-    CourseSlot,
     FeePlan,
     ImportJob,
     Institution,
     InstitutionStatus,
-    LicensingApplication,
     Staff,
     StaffCheck,
-    Stage,
     TrainingMaterial,
 )
 from org.models import Region, RegionLevel, Role
@@ -194,7 +182,6 @@ def _abilities(user: Any, institution: Institution) -> dict[str, Any]:
     """What the page offers this user: only the actions the services would accept, so
     nobody fills in a form that is then refused."""
     from core.vocab import Phase
-    from institutions.models import LicensingApplication as Application
     from org.scope import scope_of
 
     scope = scope_of(user)
@@ -211,8 +198,7 @@ def _abilities(user: Any, institution: Institution) -> dict[str, Any]:
             owner and scope.department_type == owner.owner_type and
             scope.role in (Role.OFFICER, Role.DEPARTMENT_HEAD))
 
-    running = Application.objects.restrict(user).running().filter(
-        institution=institution).select_related("case").first()
+    running = ports.licensing().running_application(user, institution)
     return {"may_change": may_change, "may_decide": officer,
             # Licence status: heads and admins only (institution_set_status).
             "may_set_status": officer and (scope.unrestricted or scope.role in (
@@ -238,126 +224,6 @@ def office_register(request: HttpRequest) -> HttpResponse:
     return render(request, "institutions/office_form.html",
                   {"form": form, "title": _("Register an institution")},
                   status=400 if request.method == "POST" else 200)
-
-
-@login_required
-def office_apply(request: HttpRequest, uscc: str) -> HttpResponse:
-    """Apply for establishment, re-licensing, change or termination."""
-    try:
-        institution = selectors.office_qs(request.user).get(uscc=uscc)
-    except Institution.DoesNotExist:
-        raise Http404
-    form = ApplyForm(request.POST or None, institution=institution)
-    if request.method == "POST" and form.is_valid():
-        try:
-            application = licensing.application_submit(
-                actor=request.user, institution=institution,
-                action=form.cleaned_data["action"], change_details=form.change_details())
-            messages.success(request, _("Application submitted: %(number)s")
-                             % {"number": application.case.number})
-            return redirect(application.case.get_absolute_url())
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-    return render(request, "institutions/office_form.html",
-                  {"form": form, "title": _("Apply"), "institution": institution},
-                  status=400 if request.method == "POST" else 200)
-
-
-DECISION_FORMS = {"accept": AcceptForm, "onsite": OnsiteForm, "conclude": ConcludeForm,
-                  "licence": LicenceForm}
-
-
-@login_required
-def licensing_decide(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-    """The decision steps of a licensing application, each with its own form."""
-    if verb not in DECISION_FORMS:
-        raise Http404
-    application = get_object_or_404(
-        LicensingApplication.objects.restrict(request.user).select_related("case", "institution"),
-        pk=pk)
-    form = DECISION_FORMS[verb](request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if verb == "accept":
-                licensing.application_accept(actor=request.user, application=application,
-                                             accept=data["accept"], reason=data["reason"])
-            elif verb == "onsite":
-                licensing.application_record_onsite(actor=request.user, application=application,
-                                                    checklist=form.checklist(), note=data["note"],
-                                                    photos=data["photos"])
-            elif verb == "conclude":
-                licensing.application_conclude(actor=request.user, application=application,
-                                               approve=data["approve"], reason=data["reason"])
-            else:
-                licensing.application_issue_licence(actor=request.user, application=application,
-                                                    licence_number=data["licence_number"],
-                                                    valid_until=data["valid_until"])
-            messages.success(request, _("Decision recorded."))
-            return redirect(application.case.get_absolute_url())
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-    return render(request, "institutions/office_form.html",
-                  {"form": form, "title": application, "case": application.case},
-                  status=400 if request.method == "POST" else 200)
-
-
-@hooks.case_panel(CaseKind.LICENSING)
-def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, Any]] | None:
-    application = licensing.application_for_case(request.user, case)
-    if application is None:
-        return None
-    held = set(Task.objects.restrict(request.user, Action.CHANGE).filter(
-        case=case, status=TaskStatus.OPEN, role=TaskRole.LEAD,
-        step__in=licensing.DECISION_STEPS).values_list("step", flat=True))
-    others_open = licensing.conclusion_waits(case)
-    verbs = {Step.ACCEPTANCE: "accept", Step.ONSITE_INSPECTION: "onsite",
-             Step.CONCLUSION: "conclude", Step.LICENCE_ISSUE: "licence"}
-    return "institutions/_licensing_panel.html", {
-        "application": application,
-        "stages": [(s, label_of(Stage, s)) for s in licensing.stages_for(application)
-                   if licensing.planned_tasks(application, s)],
-        "decisions": [(label_of(Stage, st), d) for st, d in application.decisions.items()],
-        "actions": [(verbs[s], label_of(Step, s)) for s in held if s in verbs and (
-            s != Step.CONCLUSION or (request.user.role == Role.DEPARTMENT_HEAD and
-                                     not others_open))],
-        "awaiting_others": Step.CONCLUSION in held and others_open,
-        "checklist": [(label, application.onsite_checklist.get(key))
-                      for key, label in ONSITE_ITEMS if key in application.onsite_checklist],
-        "changes": [(Institution._meta.get_field(k).verbose_name,
-                     _region_name(request.user, v) if k == "region" else v)
-                    for k, v in application.change_details.items()
-                    if k in licensing.CHANGEABLE_FIELDS],
-        "course_changes": [_course_change_rows(item) for item in
-                           application.change_details.get(licensing.COURSES_KEY, [])]}
-
-
-def _region_name(user: Any, code: str) -> str:
-    region = Region.objects.restrict(user).filter(code=code).first()
-    return region.name if region else code
-
-
-def _course_change_rows(item: dict[str, Any]) -> dict[str, Any]:
-    """One course of a change application: what differs, before and after."""
-    before, after = item.get("before", {}), item.get("after", {})
-
-    def show(key: str, value: Any) -> str:
-        if value is None or value == []:
-            return "—"
-        if key == "slots":
-            days = dict(CourseSlot._meta.get_field("weekday").choices)
-            return "；".join(f"{days.get(d, d)} {a}-{b}" for d, a, b in value or [])
-        if key == "mode":
-            return label_of(CourseMode, value)
-        if isinstance(value, bool):
-            return _("yes") if value else _("no")
-        return "—" if value in (None, "") else str(value)
-
-    labels = {f: Course._meta.get_field(f).verbose_name for f in services.COURSE_FIELDS}
-    labels["slots"] = _("Schedule")
-    return {"name": before.get("name") or after.get("name", ""), "new": bool(item.get("list")),
-            "diffs": [(labels[k], show(k, before.get(k)), show(k, after.get(k)))
-                      for k in labels if before.get(k) != after.get(k)]}
 
 
 def licence_certificate(request: HttpRequest, uscc: str) -> HttpResponse:
@@ -523,7 +389,7 @@ def course_list(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
                                institution=institution)
     try:
         if services.listing_needs_change(course):
-            application = licensing.course_listing_submit(actor=request.user, course=course)
+            application = ports.licensing().course_listing_submit(actor=request.user, course=course)
             messages.success(request, _("Change application submitted: %(number)s")
                              % {"number": application.case.number})
             return redirect(application.case.get_absolute_url())
@@ -600,7 +466,7 @@ def course_edit(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if licensed:
             result: list[Any] = []
-            if _run(form, lambda: result.append(licensing.course_change_submit(
+            if _run(form, lambda: result.append(ports.licensing().course_change_submit(
                     actor=request.user, course=course, **form.cleaned_data))):
                 messages.success(request, _("Change application submitted: %(number)s")
                                  % {"number": result[0].case.number})

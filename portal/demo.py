@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import services
-from cases.models import Case, CaseKind, TaskRole
+from cases.models import Case, TaskRole
 from core.vocab import Category, DepartmentType, Phase
 from institutions import services as inst
 from institutions.models import Institution, InstitutionStatus
@@ -190,7 +190,7 @@ def _demo_cases(county: Region, depts: dict[str, Department], users: dict[str, U
     past = lambda n: calendar.add_workdays(today, -n)  # noqa: E731
 
     def open_case(title: str, category: str, phase: str, region: Region = county) -> Case:
-        return services.case_open(actor=admin, kind=CaseKind.SUPERVISION, title=title,
+        return services.case_open(actor=admin, kind="supervision", title=title,
                                   region=region, category=category, phase=phase,
                                   description=f"{county.name}{title}。")
 
@@ -316,7 +316,7 @@ def _demo_application(institution: Institution, admin: User, stop: str = "review
     departments up to the `stop` stage."""
     from cases.models import TaskStatus
     from cases.services import task_complete
-    from institutions import licensing
+    from licensing import services as licensing
 
     app = licensing.application_submit(actor=admin, institution=institution, action=action)
 
@@ -376,8 +376,8 @@ def _demo_records(users: dict[str, User], key: str) -> None:
     """The white-listed institution of the staff login: its staff checks on record, a
     completed re-licensing (so it shows as re-approved), learners enrolled, and a course
     change waiting in a change application."""
-    from institutions import licensing
     from institutions.models import Enrolment
+    from licensing import services as licensing
 
     staff_user = User.objects.get(pk=users[f"{key}_institution"].pk)
     institution = Institution.objects.get(pk=staff_user.institution_id)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("office/policy/", policy_views.matrix, name="policy_matrix"),
+    path("", include("licensing.urls")),
     path("", include("institutions.urls")),
     path("office/", include("cases.urls")),
     path("admin/", admin.site.urls),

@@ -11,7 +11,7 @@ import factory
 from django.utils import timezone
 
 from cases import services
-from cases.models import Case, CaseKind, Task, TaskRole
+from cases.models import Case, Task, TaskRole
 from core.vocab import Category, DepartmentType, Phase
 from org.models import Department, Region, RegionLevel, Role, User
 
@@ -131,7 +131,7 @@ def build_world() -> World:
 
 
 def make_case(county: County, *, title: str = "巡查事项", category: str = Category.ARTS,
-              phase: str = Phase.DAILY_SUPERVISION, kind: str = CaseKind.SUPERVISION,
+              phase: str = Phase.DAILY_SUPERVISION, kind: str = "supervision",
               region: Region | None = None) -> Case:
     return services.case_open(actor=county.users["county_admin"], kind=kind, title=title,
                               region=region or county.region, category=category, phase=phase)

@@ -23,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from cases.models import CaseKind, TaskRole
+from cases.models import TaskRole
 from core.vocab import DepartmentType
 from org.models import ApiClient, RegionLevel
 from tests.factories import DepartmentFactory, RegionFactory, World, make_case, make_task
@@ -83,7 +83,7 @@ def grow_cases(world: World, start: int, stop: int) -> None:
     """Cases of county A of several kinds, in the county and its town, half of them with
     an open task (the open-task count is an annotation, not a query per row)."""
     county = world.a
-    kinds = [CaseKind.SUPERVISION, CaseKind.COMPLAINT, CaseKind.INSPECTION]
+    kinds = ["supervision", "licensing"]
     for i in range(start, stop):
         case = make_case(county, title=f"事项{i}", kind=kinds[i % len(kinds)],
                          region=county.town if i % 4 == 0 else None)

@@ -12,23 +12,16 @@ from django.test import Client
 from cases.models import Task, TaskStatus
 from core.errors import DomainError, InvalidState, PermissionDenied
 from core.vocab import DepartmentType as D
-from institutions import licensing, services
-from institutions.models import (
-    ApplicationAction,
-    Course,
-    Enrolment,
-    InstitutionStatus,
-    LicensingApplication,
-    Staff,
-    StaffCheck,
-    Stage,
-)
+from institutions import services
+from institutions.models import Course, Enrolment, InstitutionStatus, Staff, StaffCheck
 from institutions.rules import REQUIRED_CLAUSES, Slot
-from institutions.tests.test_licensing import Driver
 from institutions.tests.test_registry import licensed_with_gate, register
+from licensing import services as licensing
+from licensing.models import ApplicationAction, LicensingApplication, Stage
 from org.models import RegionLevel, Role
 from portal.demo import demo_id_number
 from tests.factories import UserFactory
+from tests.licensing_driver import Driver
 from tests.permmatrix import Endpoint, assert_matrix
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,12 @@ from django.test import Client
 from cases import services as case_services
 from core.errors import DomainError, InvalidState, PermissionDenied
 from core.vocab import DepartmentType as D
-from institutions import imports, licensing, services
-from institutions.models import ApplicationAction, ImportJob, InstitutionStatus, Staff
+from institutions import imports, services
+from institutions.models import ImportJob, InstitutionStatus, Staff
 from institutions.tests.test_import import good_row, workbook
 from institutions.tests.test_registry import licensed_with_gate, register
+from licensing import services as licensing
+from licensing.models import ApplicationAction
 from org.models import Role
 from portal.demo import demo_id_number
 from tests.factories import UserFactory
@@ -69,7 +71,7 @@ def test_no_status_change_while_an_application_runs(world):
 
 
 def test_a_failed_staff_check_blocks_approval(world):
-    from institutions.tests.test_licensing import Driver
+    from tests.licensing_driver import Driver
 
     inst = register(world, n=1, category="sports")
     admin = world.a.users["county_admin"]
@@ -138,8 +140,8 @@ def test_verification_tasks_wait_for_every_staff_check(world):
     from cases.models import Task, TaskStatus
     from cases.services import task_complete
     from core.vocab import Step
-    from institutions.models import Stage
-    from institutions.tests.test_licensing import Driver
+    from licensing.models import Stage
+    from tests.licensing_driver import Driver
 
     inst = register(world, n=1, category="sports")
     admin = world.a.users["county_admin"]

@@ -7,13 +7,13 @@ from django.core.exceptions import ValidationError
 
 from core.vocab import Category, LicenceAction, Step
 from core.vocab import DepartmentType as D
-from institutions import licensing
-from institutions.models import ApplicationAction, Stage
-from institutions.tests.test_licensing import Driver, submit
+from licensing import services as licensing
+from licensing.models import ApplicationAction, Stage
 from policy.loader import ProfileFileError, load_profile, parse_profile
 from policy.models import LicenceApproval
 from policy.profile import active_profile
 from policy.tests.test_step_roles import kunming_with
+from tests.licensing_driver import Driver, submit
 
 pytestmark = pytest.mark.django_db
 

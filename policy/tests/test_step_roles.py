@@ -7,9 +7,9 @@ import yaml
 
 from cases.models import TaskRole
 from core.vocab import Category, DepartmentType, Phase, Step, StepRole
-from institutions import licensing
-from institutions.models import ApplicationAction, LicensingApplication, Stage
 from institutions.tests.test_registry import register
+from licensing import services as licensing
+from licensing.models import ApplicationAction, LicensingApplication, Stage
 from policy.loader import ProfileFileError, load_profile, parse_profile, profile_path
 from policy.models import MatrixStep
 from policy.profile import active_profile

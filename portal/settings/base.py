@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "policy",
     "cases",
     "institutions",
+    "licensing",
 ]
 
 MIDDLEWARE = [
@@ -222,7 +223,6 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "CaseKindEnum": "cases.models.CaseKind",
         "NotificationKindEnum": "cases.models.Notification.Kind",
         "CaseStateEnum": "cases.models.CaseState",
         "TaskStatusEnum": "cases.models.TaskStatus",

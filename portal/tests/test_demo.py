@@ -6,15 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from cases.models import AuditEvent, Case, CaseState, Task, TaskStatus
-from institutions.models import (
-    ApplicationAction,
-    Enrolment,
-    Institution,
-    InstitutionStatus,
-    LicensingApplication,
-    StaffCheck,
-    Stage,
-)
+from institutions.models import Enrolment, Institution, InstitutionStatus, StaffCheck
+from licensing.models import ApplicationAction, LicensingApplication, Stage
 from org.models import Role, User
 
 pytestmark = pytest.mark.django_db

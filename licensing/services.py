@@ -3,7 +3,8 @@ institution's licence, driven by the profile's (category, licensing) cell.
 
 Stages run in order; the steps of a stage become parallel tasks for the departments the
 profile names as owners (000 §3: the lead does not own every step). A stage ends when
-all its tasks are done; `cases.hooks` then opens the next one in the same transaction.
+all its tasks are done; the kind's task-done handler (`licensing.kinds`) then opens the
+next one in the same transaction.
 
 - acceptance (受理), by the owner of the acceptance step: accept or not, with a reason;
 - review: the lead's material review, and the co-review, training-materials review or
@@ -40,24 +41,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases import hooks
 from cases import services as case_services
 from cases.audit import audit_record
-from cases.models import Case, CaseKind, Notification, Task, TaskRole, TaskStatus
+from cases.models import Case, Notification, Task, TaskRole, TaskStatus
 from core.errors import DomainError, InvalidState, PermissionDenied
 from core.i18n import stored
 from core.vocab import DepartmentType, LicenceAction, Phase, Step, label_of
 from institutions import services
-from institutions.models import (
-    ApplicationAction,
-    Course,
-    Institution,
-    InstitutionStatus,
-    LicensingApplication,
-    Stage,
-)
+from institutions.models import Course, Institution, InstitutionStatus
 from institutions.rules import Slot
 from institutions.services import apply_status, county_of, may_register
+from licensing.models import ApplicationAction, LicensingApplication, Stage
 from org.models import Department, Region, RegionLevel, Role, User
 from org.scope import Action, scope_of
 from policy.profile import Cell, ProfileData, active_profile
@@ -103,6 +97,8 @@ CHANGEABLE_FIELDS = ("name", "address", "region", "legal_representative", "safet
 #: Course changes ride in `change_details["courses"]`, one entry per course, each with the
 #: values before and after; see `course_change_submit`.
 COURSES_KEY = "courses"
+#: The case kind of an application (registered in `licensing.kinds`).
+KIND = "licensing"
 
 
 def course_values(course: Course) -> dict[str, Any]:
@@ -321,11 +317,7 @@ def _tell_applicant(application: LicensingApplication, title: Any, body: str) ->
                          body=body)
 
 
-hooks.register_decision_steps(CaseKind.LICENSING, DECISION_STEPS)
-
-
-@hooks.reopen_guard(CaseKind.LICENSING)
-def _no_reopen_after_the_end(*, case: Case) -> str | None:
+def reopen_refusal(*, case: Case) -> str | None:
     """A licensing application that has ended stays ended: its decisions have been
     applied to the register. A new application starts a new case."""
     application = LicensingApplication.objects.filter(case=case).only("stage").first()
@@ -358,8 +350,7 @@ def _close_if_done(case: Case, reason: str) -> None:
         case_services.case_close(actor=None, case=case, reason=reason)
 
 
-@hooks.on_task_done(CaseKind.LICENSING)
-def _task_done(*, task: Task, actor: Any) -> None:
+def on_task_done(*, task: Task, actor: Any) -> None:
     application = LicensingApplication.objects.select_for_update(of=("self",)).select_related(
         "institution__region", "case").get(case_id=task.case_id)
     _require_staff_checks(application, task)
@@ -439,7 +430,7 @@ def application_submit(*, actor: User, institution: Institution, action: str,
         for item in planned_tasks(probe, stage):
             department_for(item["type"], institution)  # refuse now, not stuck later
     case = case_services.case_open(
-        actor=None, kind=CaseKind.LICENSING, region=institution.region,
+        actor=None, kind=KIND, region=institution.region,
         title=f"{stored(ApplicationAction(action).label)} · {institution.name}",
         category=institution.category, phase=Phase.LICENSING, institution=institution)
     application = LicensingApplication.objects.create(

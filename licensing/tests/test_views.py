@@ -7,8 +7,9 @@ from django.test import Client
 
 from cases.models import Task, TaskStatus
 from core.vocab import DepartmentType as D
-from institutions.models import Institution, InstitutionStatus, Stage
+from institutions.models import Institution, InstitutionStatus
 from institutions.tests.test_registry import register
+from licensing.models import Stage
 from org.models import Role
 from portal.demo import demo_uscc
 from tests.factories import UserFactory
@@ -116,10 +117,10 @@ def test_onsite_photos_are_kept_with_the_case_and_a_bad_one_stores_nothing(world
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from cases.models import Attachment
-    from institutions import licensing
-    from institutions.models import ApplicationAction
-    from institutions.tests.test_licensing import Driver
+    from licensing import services as licensing
+    from licensing.models import ApplicationAction
     from tests import samplefiles
+    from tests.licensing_driver import Driver
 
     inst = register(world)
     app = licensing.application_submit(actor=world.a.users["county_admin"], institution=inst,

@@ -8,97 +8,15 @@ from cases.models import CaseState, Task, TaskStatus
 from core.errors import DomainError, InvalidState, PermissionDenied
 from core.vocab import DepartmentType as D
 from core.vocab import Step
-from institutions import licensing
-from institutions.models import ApplicationAction, InstitutionStatus, Stage
+from institutions.models import InstitutionStatus
 from institutions.tests.test_registry import register
+from licensing import services as licensing
+from licensing.models import ApplicationAction, Stage
 from org.models import Role
 from tests.factories import DepartmentFactory, UserFactory
+from tests.licensing_driver import Driver, submit
 
 pytestmark = pytest.mark.django_db
-
-
-class Driver:
-    """Works an application through its stages with a person of each department."""
-
-    def __init__(self, world, key="a"):
-        self.county = world.county(key)
-        self.people = {}
-        self.stages = []
-
-    def person(self, dept, role=Role.OFFICER, tag=""):
-        key = (dept.pk, role, tag)
-        if key not in self.people:
-            self.people[key] = UserFactory(role=role, department=dept)
-        return self.people[key]
-
-    def open_tasks(self, app):
-        return list(Task.objects.filter(case=app.case, status=TaskStatus.OPEN)
-                    .select_related("department"))
-
-    def snapshot(self, app):
-        tasks = self.open_tasks(app)
-        self.stages.append((app.stage, sorted((t.department.type, t.role, t.step)
-                                              for t in tasks)))
-        return tasks
-
-    def run(self, app, approve=True):
-        while app.stage not in licensing.TERMINAL:
-            tasks = self.snapshot(app)
-            decisions = [t for t in tasks if t.step in licensing.DECISION_STEPS
-                         and t.role == "lead"]
-            for t in tasks:
-                if t in decisions:
-                    continue
-                from cases.services import task_complete
-
-                task_complete(actor=self.person(t.department), task=t, note="已办理")
-            for t in decisions:
-                app.refresh_from_db()
-                if t.step == Step.ONSITE_INSPECTION:
-                    licensing.application_record_onsite(
-                        actor=self.person(t.department), application=app,
-                        checklist={"premises": True, "fire_safety": True}, note="现场符合要求")
-                elif t.step == Step.ACCEPTANCE:
-                    licensing.application_accept(actor=self.person(t.department),
-                                                 application=app, accept=True)
-                elif t.step == Step.CONCLUSION:
-                    licensing.application_conclude(
-                        actor=self.person(t.department, Role.DEPARTMENT_HEAD, "concluder"),
-                        application=app, approve=approve, reason="材料齐全，现场符合要求")
-                elif t.step == Step.LICENCE_ISSUE:
-                    licensing.application_issue_licence(actor=self.person(t.department),
-                                                        application=app,
-                                                        licence_number="文旅民0001号")
-            app.refresh_from_db()
-        return app
-
-    def advance_to(self, app, stage):
-        """Work every open task (decisions included) until the application reaches
-        `stage`: one person per department, none of them a head."""
-        from cases.services import task_complete
-
-        while app.stage != stage:
-            for t in self.open_tasks(app):
-                if t.step == Step.ACCEPTANCE:
-                    licensing.application_accept(actor=self.person(t.department),
-                                                 application=app, accept=True)
-                elif t.step == Step.ONSITE_INSPECTION and t.role == "lead":
-                    licensing.application_record_onsite(
-                        actor=self.person(t.department), application=app,
-                        checklist={"ok": True}, note="符合")
-                else:
-                    task_complete(actor=self.person(t.department), task=t, note="已办理")
-                app.refresh_from_db()
-        return app
-
-    def stage(self, name):
-        return next(tasks for stage, tasks in self.stages if stage == name)
-
-
-def submit(world, category, n=1, key="a", **kw):
-    inst = register(world, key, n, category=category, **kw)
-    return licensing.application_submit(actor=world.county(key).users["county_admin"],
-                                        institution=inst, action=ApplicationAction.ESTABLISH)
 
 
 def test_arts_under_kunming(world):

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LicensingConfig(AppConfig):
+    name = "licensing"
+    verbose_name = _("Licensing")
+
+    def ready(self) -> None:
+        from cases import kinds
+        from institutions import ports
+        from licensing import kinds as licensing_kinds
+        from licensing import selectors, services
+
+        kinds.register(licensing_kinds.spec())
+        ports.register_licensing(ports.LicensingFacts(
+            running_application=selectors.running_application,
+            course_in_application=selectors.course_in_application,
+            relicensed=selectors.relicensed,
+            course_change_submit=services.course_change_submit,
+            course_listing_submit=services.course_listing_submit,
+        ))

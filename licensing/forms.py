@@ -1,0 +1,110 @@
+"""Forms of the licensing application and of its decision steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from institutions.forms import BoundedDateField
+from licensing.models import ApplicationAction
+from org.models import Region, RegionLevel
+
+
+class ApplyForm(forms.Form):
+    action = forms.ChoiceField(label=_("Application"), choices=ApplicationAction.choices)
+    name = forms.CharField(label=_("New name"), max_length=200, required=False)
+    address = forms.CharField(label=_("New address"), max_length=200, required=False)
+    legal_representative = forms.CharField(label=_("New legal representative"), max_length=50,
+                                           required=False)
+    safety_person = forms.CharField(label=_("New safety responsible person"), max_length=50,
+                                    required=False)
+    region = forms.ModelChoiceField(label=_("New town or grid"), required=False,
+                                    queryset=Region.objects.none(),
+                                    help_text=_("Within the institution's county."))
+    premises_area = forms.DecimalField(label=_("New premises area (m²)"), required=False,
+                                       min_value=0, max_digits=9, decimal_places=2)
+    fire_safety_documents = forms.CharField(label=_("New fire-safety documents"),
+                                            required=False, max_length=2000,
+                                            widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, institution: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        codes = institution.region.ancestor_codes()[:RegionLevel.COUNTY]
+        county_path = "/" + "/".join(codes) + "/"
+        self.fields["region"].queryset = Region.objects.filter(
+            path__startswith=county_path, level__gte=RegionLevel.TOWN).order_by("path")
+
+    def change_details(self) -> dict[str, Any]:
+        keys = ("name", "address", "region", "legal_representative", "safety_person",
+                "premises_area", "fire_safety_documents")
+        out = {}
+        for key in keys:
+            value = self.cleaned_data.get(key)
+            if value in (None, ""):
+                continue
+            out[key] = value.code if isinstance(value, Region) else str(value)
+        return out
+
+
+class AcceptForm(forms.Form):
+    accept = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "yes",
+                                    choices=[("yes", _("Accept")), ("no", _("Do not accept"))])
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+ONSITE_ITEMS = [
+    ("premises", _("Premises match the application and are safe for children")),
+    ("fire_safety", _("Fire-safety facilities and documents in order")),
+    ("security", _("People, physical and technical security (人防物防技防)")),
+    ("teachers", _("Teachers on site match the staff list")),
+    ("materials", _("Training materials suit the age of the learners")),
+]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class OnsiteForm(forms.Form):
+    note = forms.CharField(label=_("On-site findings"), max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+    photos = MultipleFileField(label=_("Photos"), required=False,
+                               help_text=_("JPEG or PNG; they are kept with the case."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, label in ONSITE_ITEMS:
+            self.fields[f"item_{key}"] = forms.BooleanField(label=label, required=False)
+
+    def checklist(self) -> dict[str, bool]:
+        return {key: bool(self.cleaned_data.get(f"item_{key}")) for key, _label in ONSITE_ITEMS}
+
+
+class ConcludeForm(forms.Form):
+    approve = forms.TypedChoiceField(label=_("Conclusion"), coerce=lambda v: v == "yes",
+                                     choices=[("yes", _("Approve")), ("no", _("Reject"))])
+    reason = forms.CharField(label=_("Reasons"), max_length=5000, required=False,
+                             help_text=_("Required when rejecting."),
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class LicenceForm(forms.Form):
+    licence_number = forms.CharField(label=_("Licence number"), max_length=60)
+    valid_until = BoundedDateField(label=_("Valid until"), required=False)

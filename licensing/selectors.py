@@ -1,0 +1,33 @@
+"""Reads of licensing applications, including the facts the registry asks for through
+`institutions.ports`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, Expression, OuterRef
+
+from licensing.models import ApplicationAction, LicensingApplication, Stage
+
+
+def running_application(user: Any, institution: Any) -> LicensingApplication | None:
+    """The application in progress, as `user` may see it; `user=None` is the system
+    asking (a service checking a state rule), which sees every application."""
+    qs = LicensingApplication.objects.all() if user is None \
+        else LicensingApplication.objects.restrict(user)
+    return qs.running().filter(institution=institution).select_related("case").first()
+
+
+def course_in_application(course: Any) -> bool:
+    """Whether a change application in progress carries this course."""
+    running = LicensingApplication.objects.running().filter(
+        institution_id=course.institution_id, action=ApplicationAction.CHANGE).values_list(
+        "change_details", flat=True)
+    return any(item.get("course") == course.pk for details in running
+               for item in (details or {}).get("courses", []) if isinstance(item, dict))
+
+
+def relicensed() -> Expression:
+    """Re-approved through re-licensing (重新审批登记, 004), which counties publish."""
+    return Exists(LicensingApplication.objects.filter(
+        institution=OuterRef("pk"), action=ApplicationAction.RELICENSE, stage=Stage.COMPLETED))

@@ -1,0 +1,150 @@
+"""The applicant's application form, the decision forms of its steps, and the
+application's panel on the case page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from cases.models import Task, TaskRole, TaskStatus
+from core.errors import DomainError
+from core.vocab import Step, label_of
+from institutions import selectors
+from institutions import services as registry
+from institutions.models import Course, CourseMode, CourseSlot, Institution
+from licensing import services
+from licensing.forms import (
+    ONSITE_ITEMS,
+    AcceptForm,
+    ApplyForm,
+    ConcludeForm,
+    LicenceForm,
+    OnsiteForm,
+)
+from licensing.models import LicensingApplication, Stage
+from org.models import Region, Role
+from org.scope import Action
+
+
+@login_required
+def office_apply(request: HttpRequest, uscc: str) -> HttpResponse:
+    """Apply for establishment, re-licensing, change or termination."""
+    try:
+        institution = selectors.office_qs(request.user).get(uscc=uscc)
+    except Institution.DoesNotExist:
+        raise Http404
+    form = ApplyForm(request.POST or None, institution=institution)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_submit(
+                actor=request.user, institution=institution,
+                action=form.cleaned_data["action"], change_details=form.change_details())
+            messages.success(request, _("Application submitted: %(number)s")
+                             % {"number": application.case.number})
+            return redirect(application.case.get_absolute_url())
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+    return render(request, "institutions/office_form.html",
+                  {"form": form, "title": _("Apply"), "institution": institution},
+                  status=400 if request.method == "POST" else 200)
+
+
+DECISION_FORMS = {"accept": AcceptForm, "onsite": OnsiteForm, "conclude": ConcludeForm,
+                  "licence": LicenceForm}
+
+
+@login_required
+def licensing_decide(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    """The decision steps of a licensing application, each with its own form."""
+    if verb not in DECISION_FORMS:
+        raise Http404
+    application = get_object_or_404(
+        LicensingApplication.objects.restrict(request.user).select_related("case", "institution"),
+        pk=pk)
+    form = DECISION_FORMS[verb](request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if verb == "accept":
+                services.application_accept(actor=request.user, application=application,
+                                             accept=data["accept"], reason=data["reason"])
+            elif verb == "onsite":
+                services.application_record_onsite(actor=request.user, application=application,
+                                                    checklist=form.checklist(), note=data["note"],
+                                                    photos=data["photos"])
+            elif verb == "conclude":
+                services.application_conclude(actor=request.user, application=application,
+                                               approve=data["approve"], reason=data["reason"])
+            else:
+                services.application_issue_licence(actor=request.user, application=application,
+                                                    licence_number=data["licence_number"],
+                                                    valid_until=data["valid_until"])
+            messages.success(request, _("Decision recorded."))
+            return redirect(application.case.get_absolute_url())
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+    return render(request, "institutions/office_form.html",
+                  {"form": form, "title": application, "case": application.case},
+                  status=400 if request.method == "POST" else 200)
+
+
+def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, Any]] | None:
+    application = services.application_for_case(request.user, case)
+    if application is None:
+        return None
+    held = set(Task.objects.restrict(request.user, Action.CHANGE).filter(
+        case=case, status=TaskStatus.OPEN, role=TaskRole.LEAD,
+        step__in=services.DECISION_STEPS).values_list("step", flat=True))
+    others_open = services.conclusion_waits(case)
+    verbs = {Step.ACCEPTANCE: "accept", Step.ONSITE_INSPECTION: "onsite",
+             Step.CONCLUSION: "conclude", Step.LICENCE_ISSUE: "licence"}
+    return "licensing/_licensing_panel.html", {
+        "application": application,
+        "stages": [(s, label_of(Stage, s)) for s in services.stages_for(application)
+                   if services.planned_tasks(application, s)],
+        "decisions": [(label_of(Stage, st), d) for st, d in application.decisions.items()],
+        "actions": [(verbs[s], label_of(Step, s)) for s in held if s in verbs and (
+            s != Step.CONCLUSION or (request.user.role == Role.DEPARTMENT_HEAD and
+                                     not others_open))],
+        "awaiting_others": Step.CONCLUSION in held and others_open,
+        "checklist": [(label, application.onsite_checklist.get(key))
+                      for key, label in ONSITE_ITEMS if key in application.onsite_checklist],
+        "changes": [(Institution._meta.get_field(k).verbose_name,
+                     _region_name(request.user, v) if k == "region" else v)
+                    for k, v in application.change_details.items()
+                    if k in services.CHANGEABLE_FIELDS],
+        "course_changes": [_course_change_rows(item) for item in
+                           application.change_details.get(services.COURSES_KEY, [])]}
+
+
+def _region_name(user: Any, code: str) -> str:
+    region = Region.objects.restrict(user).filter(code=code).first()
+    return region.name if region else code
+
+
+def _course_change_rows(item: dict[str, Any]) -> dict[str, Any]:
+    """One course of a change application: what differs, before and after."""
+    before, after = item.get("before", {}), item.get("after", {})
+
+    def show(key: str, value: Any) -> str:
+        if value is None or value == []:
+            return "—"
+        if key == "slots":
+            days = dict(CourseSlot._meta.get_field("weekday").choices)
+            return "；".join(f"{days.get(d, d)} {a}-{b}" for d, a, b in value or [])
+        if key == "mode":
+            return label_of(CourseMode, value)
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        return "—" if value in (None, "") else str(value)
+
+    labels = {f: Course._meta.get_field(f).verbose_name for f in registry.COURSE_FIELDS}
+    labels["slots"] = _("Schedule")
+    return {"name": before.get("name") or after.get("name", ""), "new": bool(item.get("list")),
+            "diffs": [(labels[k], show(k, before.get(k)), show(k, after.get(k)))
+                      for k in labels if before.get(k) != after.get(k)]}
