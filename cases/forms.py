@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import kinds
 from cases.models import TaskRole
+from core.abilities import may
 from core.vocab import Category, Phase
 from org.models import Department, Region, Role, User
 from org.scope import scope_of
@@ -35,7 +36,7 @@ def _colleagues(user: User) -> Any:
         is_active=True, department__isnull=False,
         role__in=[Role.OFFICER, Role.DEPARTMENT_HEAD, Role.GRID_OFFICER,
                   Role.SOCIAL_SUPERVISOR]).select_related("department")
-    if user.role == Role.DEPARTMENT_HEAD:
+    if not may(user, "cases.assign_across_departments"):  # a head picks within the department
         qs = qs.filter(department_id=user.department_id)
     return qs
 
@@ -55,7 +56,7 @@ class TaskReassignForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = _colleagues(user)
-        if user.role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN) or user.is_superuser:
+        if may(user, "cases.move_task"):
             self.fields["department"].queryset = _region_departments(user)
         else:
             del self.fields["department"]

@@ -37,6 +37,7 @@ from cases.models import (
     TaskRole,
     TaskStatus,
 )
+from core.abilities import may, require
 from core.errors import DomainError, InvalidState, PermissionDenied
 from core.i18n import stored
 from org.models import Department, Region, Role, User
@@ -170,14 +171,7 @@ def case_open(*, actor: User | None, kind: str, title: str, region: Region,
 
 
 def _may_manage_region(actor: User, region: Region) -> bool:
-    from org.scope import scope_of
-
-    scope = scope_of(actor)
-    if scope.unrestricted:
-        return True
-    if scope.role not in (Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.JOINT_OFFICE):
-        return False
-    return bool(scope.region_path) and region.path.startswith(scope.region_path)
+    return may(actor, "cases.open_case", region)
 
 
 def _set_case_state(*, actor: User | None, case: Case, state: str, action: str,
@@ -293,9 +287,8 @@ def task_assign(*, actor: User | None, case: Case, department: Department, role:
         raise DomainError(_("Describe the duty of the task."), field="duty")
     kinds.validate_step(case.kind, step)
     _check_department_for_case(department, case)
-    if actor is not None and actor.role == Role.DEPARTMENT_HEAD and \
-            department.pk != actor.department_id:
-        raise PermissionDenied(_("A department head assigns tasks within the department only."))
+    require(actor, "cases.assign_to_department", department,
+            _("A department head assigns tasks within the department only."))
     _check_assignee(assignee, department)
     if workdays is None:
         workdays = active_profile().deadline(deadline_key)
@@ -333,9 +326,8 @@ def task_reassign(*, actor: User | None, task: Task, assignee: User | None = Non
         raise InvalidState(_("The case is no longer open."))
     before = snapshot(task, TASK_FIELDS)
     if department is not None and department.pk != task.department_id:
-        if actor is not None and actor.role not in (Role.COUNTY_ADMIN, Role.CITY_ADMIN) \
-                and not actor.is_superuser:
-            raise PermissionDenied(_("Only an admin may move a task to another department."))
+        require(actor, "cases.move_task", None,
+                _("Only an admin may move a task to another department."))
         _check_department_for_case(department, task.case)
         task.department = department
         if assignee is None:

@@ -30,9 +30,9 @@ from cases.forms import (
     TaskReturnForm,
 )
 from cases.models import Attachment, Case, Notification, Task, TaskRole, TaskStatus
+from core.abilities import may
 from core.errors import DomainError
 from core.exports import xlsx_response
-from org.models import Role
 from org.scope import Action
 
 PAGE_SIZE = 50
@@ -90,18 +90,17 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def department_tasks(request: HttpRequest) -> HttpResponse:
-    if not request.user.department_id:
+    if not may(request.user, "cases.view_department_tasks"):
         raise Http404
     return _task_list(request, selectors.department_tasks(request.user),
                       title=_("My department's tasks"), queue="department",
-                      bulk=request.user.role == Role.DEPARTMENT_HEAD)
+                      bulk=may(request.user, "cases.bulk_assign_department"))
 
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     """County overview: overdue, due this week, by department; bulk assignment."""
-    if request.user.role not in (Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.DEPARTMENT_HEAD) \
-            and not request.user.is_superuser:
+    if not may(request.user, "cases.oversee_tasks"):
         raise Http404
     qs = selectors.assignable_tasks(request.user)
     if "status" not in request.GET:
@@ -193,8 +192,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     filterset = CaseFilter(request.GET, queryset=selectors.case_list_qs(request.user))
     if request.GET.get("export") == "xlsx":
         return xlsx_response(_("Cases"), CASE_EXPORT, filterset.qs)
-    may_open = request.user.is_superuser or request.user.role in (
-        Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.JOINT_OFFICE)
+    may_open = may(request.user, "cases.open_case")
     return render(request, "cases/case_list.html", {
         "filter": filterset, "page": _page(request, filterset.qs), "may_open": may_open})
 

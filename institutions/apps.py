@@ -8,7 +8,9 @@ class InstitutionsConfig(AppConfig):
 
     def ready(self) -> None:
         from cases import kinds
+        from institutions import abilities
         from institutions import kinds as institution_kinds
 
+        abilities.load()
         kinds.register(institution_kinds.SUPERVISION)
         kinds.register_audit_labels(institution_kinds.AUDIT_LABELS)

@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 
+from core.abilities import may
 from core.vocab import Category, Nature
 from institutions import services
 from institutions.models import ImportJob, Institution, InstitutionStatus
-from org.models import Region, Role, User
-from org.scope import scope_of
+from org.models import Region, User
 
 COLUMNS: list[tuple[str, Any]] = [
     ("name", gettext_lazy("Name")),
@@ -109,9 +109,7 @@ def _apply(row: Row, actor: User) -> Institution:
         legal_representative=v["legal_representative"], safety_person=v["safety_person"],
         address=v["address"], region=region, phone=v["phone"])
     if v["licence_number"]:
-        scope = scope_of(actor)
-        if not scope.unrestricted and scope.role not in (Role.COUNTY_ADMIN, Role.CITY_ADMIN,
-                                                         Role.DEPARTMENT_HEAD):
+        if not may(actor, "institutions.import_licensed"):
             raise services.DomainError(_("Only admins and department heads import licensed "
                                          "institutions."), field="licence_number")
         if len(v["licence_number"]) > 60:
@@ -246,12 +244,7 @@ def import_start(*, actor: User, upload: Any, mode: str) -> ImportJob:
     from cases import filetypes
     from core.errors import DomainError, PermissionDenied
     from institutions.tasks import run_import
-    from org.models import Role
-    from org.scope import scope_of
-
-    scope = scope_of(actor)
-    if not scope.unrestricted and scope.role not in (Role.COUNTY_ADMIN, Role.CITY_ADMIN,
-                                                     Role.OFFICER, Role.DEPARTMENT_HEAD):
+    if not may(actor, "institutions.import"):
         raise PermissionDenied()
     if mode not in ImportJob.Mode.values:
         raise DomainError(_("Choose how to import."), field="mode")

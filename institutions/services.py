@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.audit import audit_record, snapshot
+from core.abilities import may, require
 from core.errors import DomainError, InvalidState, PermissionDenied
 from core.i18n import stored
 from core.vocab import Category, DepartmentType, label_of
@@ -42,8 +43,8 @@ from institutions.models import (
 )
 from institutions.rules import Slot, Violation, check_course, check_fee_plan
 from institutions.uscc import normalise, validate_uscc
-from org.models import Department, Region, RegionLevel, Role, User
-from org.scope import Action, scope_of
+from org.models import Department, Region, RegionLevel, User
+from org.scope import Action
 from policy.profile import active_profile
 
 INSTITUTION_FIELDS = ["name", "uscc", "nature", "category", "status", "list_status",
@@ -126,22 +127,7 @@ def may_register(actor: User, region: Region, category: str) -> bool:
     """Who enters institutions and walk-in applications: the admins of the region, and
     officers of the department that accepts or supervises the category (000 §3; under
     001 §4(2)4 the government-services office accepts)."""
-    from core.vocab import Phase, Step
-
-    scope = scope_of(actor)
-    if scope.unrestricted:
-        return True
-    if not scope.region_path or not region.path.startswith(scope.region_path):
-        return False
-    if scope.role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN):
-        return True
-    if scope.role not in (Role.OFFICER, Role.DEPARTMENT_HEAD):
-        return False
-    profile = active_profile()
-    cell = profile.cell(category, Phase.LICENSING, region.county_code)
-    acceptor = cell.step_owner(Step.ACCEPTANCE) if cell else None
-    return scope.department_type in {profile.supervisor_type(category),
-                                     acceptor.owner_type if acceptor else None}
+    return may(actor, "institutions.register", (region, category))
 
 
 @transaction.atomic
@@ -196,12 +182,7 @@ def _locked_for_officers(institution: Institution, actor: User,
                          heads_only: bool = False) -> Institution:
     """Lock for an officers' decision: the admins of the region, or the supervising
     department (CHANGE through the gateway); never the institution's own staff."""
-    scope = scope_of(actor)
-    allowed = {Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.DEPARTMENT_HEAD}
-    if not heads_only:
-        allowed.add(Role.OFFICER)
-    if not scope.unrestricted and scope.role not in allowed:
-        raise PermissionDenied()
+    require(actor, "institutions.set_status" if heads_only else "institutions.decide")
     return _locked(institution, actor, Action.CHANGE)
 
 
@@ -275,9 +256,7 @@ def active_ban(id_number: str, on: dt.date | None = None) -> EmploymentBan | Non
 @transaction.atomic
 def ban_add(*, actor: User, name: str, id_number: str, reason: str, source: str,
             until: dt.date | None = None) -> EmploymentBan:
-    if scope_of(actor).role not in (Role.COUNTY_ADMIN, Role.CITY_ADMIN) and \
-            not scope_of(actor).unrestricted:
-        raise PermissionDenied()
+    require(actor, "institutions.add_ban")
     value = validate_id_number(id_number)
     if not reason.strip():
         raise DomainError(_("Give the reason of the ban."), field="reason")
@@ -588,7 +567,7 @@ def institution_set_status(*, actor: User, institution: Institution, status: str
 
 # -- staff checks and training materials --------------------------------------------------
 
-def _licensing_owner(institution: Institution, step: str) -> str | None:
+def staff_check_owner(institution: Institution, step: str) -> str | None:
     from core.vocab import Phase
 
     cell = active_profile().cell(institution.category, Phase.LICENSING,
@@ -608,10 +587,8 @@ def staff_check(*, actor: User, staff: Staff, kind: str, passed: bool, note: str
     step = {"credential": Step.CREDENTIAL_VERIFICATION, "record": Step.RECORD_CHECK}.get(kind)
     if step is None:
         raise DomainError(_("Unknown check."), field="kind")
-    owner = _licensing_owner(staff.institution, step)
-    scope = scope_of(actor)
-    if not scope.unrestricted and (scope.department_type != owner or scope.role not in (
-            Role.OFFICER, Role.DEPARTMENT_HEAD)):
+    owner = staff_check_owner(staff.institution, step)
+    if not may(actor, "institutions.record_staff_check", owner):
         raise PermissionDenied(_("This check belongs to %(dept)s.")
                                % {"dept": label_of(DepartmentType, owner or "")})
     if not Institution.objects.restrict(actor).filter(pk=staff.institution_id).exists():

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.abilities import may
 from core.errors import DomainError, PermissionDenied
 from core.exports import XLSX_MIME, xlsx_response
 from core.vocab import Category, Step
@@ -43,9 +44,8 @@ from institutions.models import (
     StaffCheck,
     TrainingMaterial,
 )
-from org.models import Region, RegionLevel, Role
+from org.models import Region, RegionLevel
 from org.scope import Action
-from policy.profile import active_profile
 
 PAGE_SIZE = 30
 
@@ -141,13 +141,9 @@ def office_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(Q(name__icontains=q) | Q(uscc__iexact=q.upper()))
     if request.GET.get("export") == "xlsx":
         return xlsx_response(gettext_lazy("Institutions"), OFFICE_EXPORT, qs)
-    from org.scope import scope_of
-
-    scope = scope_of(request.user)
     return render(request, "institutions/office_list.html", {
         "page": Paginator(qs, 50).get_page(request.GET.get("page")), "q": q,
-        "may_register": scope.unrestricted or scope.role in (
-            Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.OFFICER, Role.DEPARTMENT_HEAD)})
+        "may_register": may(request.user, "institutions.register")})
 
 
 STAFF_EXPORT = [
@@ -181,28 +177,18 @@ def office_detail(request: HttpRequest, uscc: str) -> HttpResponse:
 def _abilities(user: Any, institution: Institution) -> dict[str, Any]:
     """What the page offers this user: only the actions the services would accept, so
     nobody fills in a form that is then refused."""
-    from core.vocab import Phase
-    from org.scope import scope_of
-
-    scope = scope_of(user)
     may_change = Institution.objects.restrict(user, Action.CHANGE).filter(
         pk=institution.pk).exists()
-    officer = may_change and (scope.unrestricted or scope.role in (
-        Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.OFFICER, Role.DEPARTMENT_HEAD))
-    cell = active_profile().cell(institution.category, Phase.LICENSING,
-                                 institution.region.county_code)
+    officer = may_change and may(user, "institutions.decide")
 
     def owns(step: str) -> bool:
-        owner = cell.step_owner(step) if cell else None
-        return scope.unrestricted or bool(
-            owner and scope.department_type == owner.owner_type and
-            scope.role in (Role.OFFICER, Role.DEPARTMENT_HEAD))
+        return may(user, "institutions.record_staff_check",
+                   services.staff_check_owner(institution, step))
 
     running = ports.licensing().running_application(user, institution)
     return {"may_change": may_change, "may_decide": officer,
             # Licence status: heads and admins only (institution_set_status).
-            "may_set_status": officer and (scope.unrestricted or scope.role in (
-                Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.DEPARTMENT_HEAD)),
+            "may_set_status": may_change and may(user, "institutions.set_status"),
             "may_check": {"credential": owns(Step.CREDENTIAL_VERIFICATION),
                           "record": owns(Step.RECORD_CHECK)},
             "running_application": running}
@@ -517,7 +503,7 @@ def staff_detail(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
         "institution": institution, "staff": staff, "checks": checks,
         **_abilities(request.user, institution),
         # The police's notes on a violation record stay with the officers.
-        "show_record_notes": request.user.role != Role.INSTITUTION_STAFF})
+        "show_record_notes": may(request.user, "institutions.read_record_notes")})
 
 
 ENROLMENT_EXPORT = [

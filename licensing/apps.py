@@ -9,9 +9,10 @@ class LicensingConfig(AppConfig):
     def ready(self) -> None:
         from cases import kinds
         from institutions import ports
+        from licensing import abilities, selectors, services
         from licensing import kinds as licensing_kinds
-        from licensing import selectors, services
 
+        abilities.load()
         kinds.register(licensing_kinds.spec())
         ports.register_licensing(ports.LicensingFacts(
             running_application=selectors.running_application,

@@ -44,6 +44,7 @@ from django.utils.translation import gettext_lazy
 from cases import services as case_services
 from cases.audit import audit_record
 from cases.models import Case, Notification, Task, TaskRole, TaskStatus
+from core.abilities import may
 from core.errors import DomainError, InvalidState, PermissionDenied
 from core.i18n import stored
 from core.vocab import DepartmentType, LicenceAction, Phase, Step, label_of
@@ -580,7 +581,7 @@ def application_conclude(*, actor: User, application: LicensingApplication, appr
     nobody concludes an application they reviewed themselves."""
     application = _locked_application(application, Stage.CONCLUSION)
     task = _decision_task(application, actor, Step.CONCLUSION)
-    if actor.role != Role.DEPARTMENT_HEAD or actor.department_id != task.department_id:
+    if not may(actor, "licensing.conclude", task):
         raise PermissionDenied(_("Only the head of %(dept)s may conclude.")
                                % {"dept": task.department})
     if application.submitted_by_id == actor.pk or Task.objects.filter(

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from cases.models import Task, TaskRole, TaskStatus
+from core.abilities import may
 from core.errors import DomainError
 from core.vocab import Step, label_of
 from institutions import selectors
@@ -27,7 +28,7 @@ from licensing.forms import (
     OnsiteForm,
 )
 from licensing.models import LicensingApplication, Stage
-from org.models import Region, Role
+from org.models import Region
 from org.scope import Action
 
 
@@ -101,6 +102,9 @@ def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, 
         case=case, status=TaskStatus.OPEN, role=TaskRole.LEAD,
         step__in=services.DECISION_STEPS).values_list("step", flat=True))
     others_open = services.conclusion_waits(case)
+    conclusion_task = Task.objects.filter(
+        case=case, status=TaskStatus.OPEN, role=TaskRole.LEAD, step=Step.CONCLUSION).first() \
+        if Step.CONCLUSION in held else None
     verbs = {Step.ACCEPTANCE: "accept", Step.ONSITE_INSPECTION: "onsite",
              Step.CONCLUSION: "conclude", Step.LICENCE_ISSUE: "licence"}
     return "licensing/_licensing_panel.html", {
@@ -109,8 +113,8 @@ def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, 
                    if services.planned_tasks(application, s)],
         "decisions": [(label_of(Stage, st), d) for st, d in application.decisions.items()],
         "actions": [(verbs[s], label_of(Step, s)) for s in held if s in verbs and (
-            s != Step.CONCLUSION or (request.user.role == Role.DEPARTMENT_HEAD and
-                                     not others_open))],
+            s != Step.CONCLUSION or (may(request.user, "licensing.conclude", conclusion_task)
+                                     and not others_open))],
         "awaiting_others": Step.CONCLUSION in held and others_open,
         "checklist": [(label, application.onsite_checklist.get(key))
                       for key, label in ONSITE_ITEMS if key in application.onsite_checklist],

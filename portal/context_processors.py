@@ -3,19 +3,19 @@ from typing import Any
 from django.http import HttpRequest
 
 from cases.selectors import unread_count
-from org.models import Role
+from core.abilities import may
+from core.principals import is_system
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    """What the navigation offers, asked of the same abilities the pages and services
+    ask. A token client asking for HTML gets no navigation (it has no inbox)."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or is_system(user):
         return {}
-    role = getattr(user, "role", None)
     return {
         "nav_unread": unread_count(user),
-        "nav_is_admin": role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN) or user.is_superuser,
-        "nav_is_head": role == Role.DEPARTMENT_HEAD,
-        "nav_has_department": bool(user.department_id),
-        "nav_may_open": role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.JOINT_OFFICE)
-        or user.is_superuser,
+        "nav_oversee": may(user, "cases.oversee_tasks"),
+        "nav_has_department": may(user, "cases.view_department_tasks"),
+        "nav_may_open": may(user, "cases.open_case"),
     }

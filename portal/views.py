@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from cases import selectors
 from cases.models import Notification
-from org.models import Role
+from core.abilities import may
 
 
 class LoginView(auth_views.LoginView):
@@ -34,6 +34,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "tasks": tasks[:10],
         "notifications": Notification.objects.restrict(user).select_related("case")[:8],
         "overview": (selectors.county_overview(user)
-                     if user.role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN) else None),
+                     if may(user, "cases.view_county_overview") else None),
     }
     return render(request, "portal/dashboard.html", context)

@@ -1,0 +1,45 @@
+"""Who a principal is, as predicates the apps' abilities are built from (django-rules).
+
+These name roles once; an app's `abilities.py` combines them into one rule per action.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from org.models import Role
+from org.scope import scope_of
+
+
+def has_role(*roles: str) -> rules.Predicate:
+    wanted = frozenset(roles)
+
+    def check(user: Any) -> bool:
+        scope = scope_of(user)
+        return scope.kind == "user" and scope.role in wanted
+
+    return rules.Predicate(check, name="has_role(" + ",".join(sorted(wanted)) + ")")
+
+
+@rules.predicate
+def is_unrestricted(user: Any) -> bool:
+    """A system admin, or a superuser."""
+    return scope_of(user).unrestricted
+
+
+#: The admins of a county or city (and the system admin).
+is_region_admin = is_unrestricted | has_role(Role.COUNTY_ADMIN, Role.CITY_ADMIN)
+#: Who opens, assigns and closes cases in a region: the admins and the joint-meeting office.
+is_coordinator = is_region_admin | has_role(Role.JOINT_OFFICE)
+is_department_head = has_role(Role.DEPARTMENT_HEAD)
+#: The officers of a department who decide for it (not grid officers or social
+#: supervisors, who report and follow up).
+is_department_officer = has_role(Role.OFFICER, Role.DEPARTMENT_HEAD)
+is_institution_staff = has_role(Role.INSTITUTION_STAFF)
+
+
+@rules.predicate
+def has_department(user: Any) -> bool:
+    return scope_of(user).department_id is not None
