@@ -21,11 +21,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.errors import DomainError
 from policy.profile import ProfileData, active_profile
 
 
@@ -57,7 +59,7 @@ class Slot:
     end: dt.time
 
 
-def check_course(*, mode: str, is_academic: bool, lesson_minutes: int, break_minutes: int | None,
+def course_violations(*, mode: str, is_academic: bool, lesson_minutes: int, break_minutes: int | None,
                  slots: list[Slot], starts_on: dt.date | None = None,
                  ends_on: dt.date | None = None, county_code: str = "",
                  profile: ProfileData | None = None) -> list[Violation]:
@@ -156,7 +158,7 @@ CLAUSE_LABELS = {
 MODEL_CONTRACT_VERSION = "2021"
 
 
-def check_fee_plan(*, amount: Decimal, months: int, class_hours: int, contract_version: str,
+def fee_limit_violations(*, amount: Decimal, months: int, class_hours: int, contract_version: str,
                    clauses: list[str], charge_date: dt.date | None = None,
                    course_start: dt.date | None = None, remaining_hours: int | None = None,
                    unit_price: Decimal | None = None,
@@ -221,3 +223,57 @@ def check_fee_plan(*, amount: Decimal, months: int, class_hours: int, contract_v
                                "yuan.") % {"price": guided}, _source(p, "government_guided_price"),
                              blocking=False))
     return out
+
+
+class RuleViolation(DomainError):
+    """One or more blocking rule violations; each names its field, rule and source."""
+
+    code = "rule_violation"
+
+    def __init__(self, violations: list[Violation]) -> None:
+        self.violations = violations
+        first = violations[0]
+        super().__init__("；".join(str(v) for v in violations), field=first.field)
+
+
+def fee_plan_violations(*, course: Any, amount: Decimal, months: int, class_hours: int,
+                        contract_version: str, contract_clauses: list[str],
+                        charge_on: dt.date | None, remaining_hours: int | None,
+                        refund_terms: str = "-") -> list[Violation]:
+    """Every finding on a fee plan: the charging limits and the advance-charge window
+    (002 §2(4)), the model contract's clauses (004 §4(5)) as blocking; a price off the
+    government-guided price (001 §4(2)7) as a flag. The live check and the save share it."""
+    found: list[Violation] = []
+    if not refund_terms.strip():
+        found.append(Violation("refund_terms", "refund_terms",
+                               _("Describe the refund terms."), "004 §4(5)"))
+    if amount <= 0:
+        found.append(Violation("amount", "amount_positive",
+                               _("The amount must be more than zero."), ""))
+    if charge_on and course.starts_on and charge_on >= course.starts_on and \
+            remaining_hours is None:
+        found.append(Violation(
+            "remaining_hours", "advance_charge_remaining_hours",
+            _("The course has started by the day of this charge: give the class hours that "
+              "remain (an advance charge comes when 20 or fewer remain, 002 §2(4))."), ""))
+    return found + fee_limit_violations(
+        amount=amount, months=months, class_hours=class_hours,
+        contract_version=contract_version, clauses=contract_clauses, unit_price=course.price,
+        charge_date=charge_on, course_start=course.starts_on, remaining_hours=remaining_hours)
+
+
+def refuse_course_violations(*, county_code: str, mode: str, is_academic: bool, lesson_minutes: int,
+                              break_minutes: int | None, slots: list[Slot],
+                              starts_on: dt.date | None = None,
+                              ends_on: dt.date | None = None, **_other: Any) -> None:
+    """Refuse a course that breaks the profile's timing rules (002 §2(4), 004 §3)."""
+    if not slots:
+        raise DomainError(_("Give at least one weekly lesson time."), field="slots")
+    if starts_on and ends_on and ends_on < starts_on:
+        raise DomainError(_("The course must end after it starts."), field="ends_on")
+    blocking = [v for v in course_violations(
+        mode=mode, is_academic=is_academic, lesson_minutes=lesson_minutes,
+        break_minutes=break_minutes, slots=slots, starts_on=starts_on, ends_on=ends_on,
+        county_code=county_code) if v.blocking]
+    if blocking:
+        raise RuleViolation(blocking)

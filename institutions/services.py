@@ -41,7 +41,12 @@ from institutions.models import (
     StaffCheck,
     TrainingMaterial,
 )
-from institutions.rules import Slot, Violation, check_course, check_fee_plan
+from institutions.rules import (
+    RuleViolation,
+    Slot,
+    fee_plan_violations,
+    refuse_course_violations,
+)
 from institutions.uscc import normalise, validate_uscc
 from org.models import Department, Region, RegionLevel, User
 from org.scope import Action
@@ -50,17 +55,6 @@ from policy.profile import active_profile
 INSTITUTION_FIELDS = ["name", "uscc", "nature", "category", "status", "list_status",
                       "list_reason", "supervising_department", "licence_number",
                       "fund_account", "payment_channel", "national_platform_account"]
-
-
-class RuleViolation(DomainError):
-    """One or more blocking rule violations; each names its field, rule and source."""
-
-    code = "rule_violation"
-
-    def __init__(self, violations: list[Violation]) -> None:
-        self.violations = violations
-        first = violations[0]
-        super().__init__("；".join(str(v) for v in violations), field=first.field)
 
 
 GATE_LABELS = [
@@ -349,15 +343,6 @@ def staff_hire(*, actor: User, institution: Institution, name: str, id_number: s
 
 # -- courses and fee plans -------------------------------------------------------------
 
-def course_violations(*, mode: str, is_academic: bool, lesson_minutes: int,
-                      break_minutes: int | None, slots: list[Slot],
-                      starts_on: dt.date | None = None, ends_on: dt.date | None = None,
-                      county_code: str = "") -> list[Violation]:
-    return check_course(mode=mode, is_academic=is_academic, lesson_minutes=lesson_minutes,
-                        break_minutes=break_minutes, slots=slots, starts_on=starts_on,
-                        ends_on=ends_on, county_code=county_code)
-
-
 @transaction.atomic
 def course_create(*, actor: User, institution: Institution, name: str, mode: str,
                   is_academic: bool, lesson_minutes: int, break_minutes: int | None,
@@ -365,7 +350,7 @@ def course_create(*, actor: User, institution: Institution, name: str, mode: str
                   starts_on: dt.date | None = None, ends_on: dt.date | None = None) -> Course:
     """Save a course only when it keeps the profile's timing rules (002 §2(4), 004 §3)."""
     institution = _locked(institution, actor)
-    course_check(county_code=institution.region.county_code, mode=mode,
+    refuse_course_violations(county_code=institution.region.county_code, mode=mode,
                  is_academic=is_academic, lesson_minutes=lesson_minutes,
                  break_minutes=break_minutes, slots=slots, starts_on=starts_on,
                  ends_on=ends_on)
@@ -399,32 +384,6 @@ def course_list_on_platform(*, actor: User, course: Course) -> Course:
     audit_record(actor=actor, action="course.list", obj=course, after={"is_listed": True})
     list_refresh(institution=course.institution, actor=actor)
     return course
-
-
-def fee_plan_violations(*, course: Course, amount: Decimal, months: int, class_hours: int,
-                        contract_version: str, contract_clauses: list[str],
-                        charge_on: dt.date | None, remaining_hours: int | None,
-                        refund_terms: str = "-") -> list[Violation]:
-    """Every finding on a fee plan: the charging limits and the advance-charge window
-    (002 §2(4)), the model contract's clauses (004 §4(5)) as blocking; a price off the
-    government-guided price (001 §4(2)7) as a flag. The live check and the save share it."""
-    found: list[Violation] = []
-    if not refund_terms.strip():
-        found.append(Violation("refund_terms", "refund_terms",
-                               _("Describe the refund terms."), "004 §4(5)"))
-    if amount <= 0:
-        found.append(Violation("amount", "amount_positive",
-                               _("The amount must be more than zero."), ""))
-    if charge_on and course.starts_on and charge_on >= course.starts_on and \
-            remaining_hours is None:
-        found.append(Violation(
-            "remaining_hours", "advance_charge_remaining_hours",
-            _("The course has started by the day of this charge: give the class hours that "
-              "remain (an advance charge comes when 20 or fewer remain, 002 §2(4))."), ""))
-    return found + check_fee_plan(
-        amount=amount, months=months, class_hours=class_hours,
-        contract_version=contract_version, clauses=contract_clauses, unit_price=course.price,
-        charge_date=charge_on, course_start=course.starts_on, remaining_hours=remaining_hours)
 
 
 def _fee_plan_findings(**kwargs: Any) -> list[str]:
@@ -726,23 +685,6 @@ def course_in_application(course: Course) -> bool:
     return ports.licensing().course_in_application(course)
 
 
-def course_check(*, county_code: str, mode: str, is_academic: bool, lesson_minutes: int,
-                        break_minutes: int | None, slots: list[Slot],
-                        starts_on: dt.date | None = None, ends_on: dt.date | None = None,
-                        **_other: Any) -> None:
-    """Refuse a course that breaks the profile's timing rules (002 §2(4), 004 §3)."""
-    if not slots:
-        raise DomainError(_("Give at least one weekly lesson time."), field="slots")
-    if starts_on and ends_on and ends_on < starts_on:
-        raise DomainError(_("The course must end after it starts."), field="ends_on")
-    blocking = [v for v in course_violations(
-        mode=mode, is_academic=is_academic, lesson_minutes=lesson_minutes,
-        break_minutes=break_minutes, slots=slots, starts_on=starts_on, ends_on=ends_on,
-        county_code=county_code) if v.blocking]
-    if blocking:
-        raise RuleViolation(blocking)
-
-
 def course_write(*, actor: User | None, course: Course, values: dict[str, Any],
                  slots: list[Slot], case: Any = None) -> Course:
     """Write checked values to a locked course, with its audit event."""
@@ -782,7 +724,7 @@ def course_update(*, actor: User, course: Course, name: str, mode: str, is_acade
               "lesson_minutes": lesson_minutes, "break_minutes": break_minutes,
               "class_hours": class_hours, "price": price, "starts_on": starts_on,
               "ends_on": ends_on}
-    course_check(county_code=course.institution.region.county_code, slots=slots, **values)
+    refuse_course_violations(county_code=course.institution.region.county_code, slots=slots, **values)
     return course_write(actor=actor, course=course, values=values, slots=slots)
 
 

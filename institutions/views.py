@@ -18,7 +18,7 @@ from core.abilities import may
 from core.errors import DomainError, PermissionDenied
 from core.exports import XLSX_MIME, xlsx_response
 from core.vocab import Category, Step
-from institutions import imports, ports, selectors, services
+from institutions import imports, ports, rules, selectors, services
 from institutions.forms import (
     BlacklistForm,
     CourseForm,
@@ -275,7 +275,7 @@ def _run(form: Any, call: Any) -> bool:
         return True
     except PermissionDenied:
         raise Http404 from None  # an action you may not take answers like a missing page
-    except services.RuleViolation as exc:
+    except rules.RuleViolation as exc:
         for v in exc.violations:
             form.add_error(v.field if v.field in form.fields else None, str(v))
     except DomainError as exc:
@@ -327,7 +327,7 @@ def institution_record(request: HttpRequest, uscc: str, verb: str) -> HttpRespon
 
 
 @login_required
-def course_check(request: HttpRequest, uscc: str) -> HttpResponse:
+def course_violations(request: HttpRequest, uscc: str) -> HttpResponse:
     """Live check of a course against the profile's rules while it is being typed (htmx):
     the institution sees a violation before it submits."""
     _office_institution(request, uscc)
@@ -336,7 +336,7 @@ def course_check(request: HttpRequest, uscc: str) -> HttpResponse:
     if form.is_valid():
         d = form.cleaned_data
         institution = _office_institution(request, uscc)
-        violations = [str(v) for v in services.course_violations(
+        violations = [str(v) for v in rules.course_violations(
             mode=d["mode"], is_academic=d["is_academic"], lesson_minutes=d["lesson_minutes"],
             break_minutes=d["break_minutes"], slots=d["slots"], starts_on=d["starts_on"],
             ends_on=d["ends_on"], county_code=institution.region.county_code)]
@@ -345,7 +345,7 @@ def course_check(request: HttpRequest, uscc: str) -> HttpResponse:
 
 
 @login_required
-def feeplan_check(request: HttpRequest, uscc: str) -> HttpResponse:
+def fee_plan_violations(request: HttpRequest, uscc: str) -> HttpResponse:
     """Live check of a fee plan while it is typed (htmx): the charging limits, the
     advance-charge window and the contract (002 §2(4), 004 §4(5)) as blocking findings,
     a price off the government-guided price (001 §4(2)7) as a flag."""
@@ -356,7 +356,7 @@ def feeplan_check(request: HttpRequest, uscc: str) -> HttpResponse:
     if form.is_valid():
         d = form.cleaned_data
         course = d["course"]
-        found = services.fee_plan_violations(
+        found = rules.fee_plan_violations(
             course=course, amount=d["amount"], months=d["months"],
             class_hours=d["class_hours"], contract_version=d["contract_version"],
             contract_clauses=d["contract_clauses"], charge_on=d["charge_on"],

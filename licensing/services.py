@@ -48,7 +48,7 @@ from core.abilities import may
 from core.errors import DomainError, InvalidState, PermissionDenied
 from core.i18n import stored
 from core.vocab import DepartmentType, LicenceAction, Phase, Step, label_of
-from institutions import services
+from institutions import rules, services
 from institutions.models import Course, Institution, InstitutionStatus
 from institutions.rules import Slot
 from institutions.services import apply_status, county_of, may_register
@@ -461,7 +461,7 @@ def course_change_submit(*, actor: User, course: Course, name: str, mode: str,
               "lesson_minutes": lesson_minutes, "break_minutes": break_minutes,
               "class_hours": class_hours, "price": price, "starts_on": starts_on,
               "ends_on": ends_on}
-    services.course_check(county_code=course.institution.region.county_code, slots=slots,
+    rules.refuse_course_violations(county_code=course.institution.region.county_code, slots=slots,
                           **values)
     after = {k: (f"{v:.2f}" if isinstance(v, Decimal) else
                  v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
@@ -605,7 +605,7 @@ def application_conclude(*, actor: User, application: LicensingApplication, appr
     if approve:
         for item in application.change_details.get(COURSES_KEY, []):
             values, slots = _values_from_json(item["after"])
-            services.course_check(county_code=application.institution.region.county_code,
+            rules.refuse_course_violations(county_code=application.institution.region.county_code,
                                   slots=slots, **values)
     _decide(application, actor, {"approve": approve, "reason": reason})
     application.concluded_by = actor

@@ -14,7 +14,7 @@ from core.errors import DomainError, InvalidState, PermissionDenied
 from core.vocab import DepartmentType as D
 from institutions import services
 from institutions.models import Course, Enrolment, InstitutionStatus, Staff, StaffCheck
-from institutions.rules import REQUIRED_CLAUSES, Slot
+from institutions.rules import REQUIRED_CLAUSES, RuleViolation, Slot
 from institutions.tests.test_registry import licensed_with_gate, register
 from licensing import services as licensing
 from licensing.models import ApplicationAction, LicensingApplication, Stage
@@ -101,7 +101,7 @@ def test_a_course_change_is_checked_against_the_rules_when_submitted(world):
     """002 §2(4): offline training ends by 20:30, also for a change."""
     inst = licensed_with_gate(world)
     course = inst.courses.get()
-    with pytest.raises(services.RuleViolation):
+    with pytest.raises(RuleViolation):
         licensing.course_change_submit(
             actor=world.a.users["county_admin"], course=course, name="美术", mode="offline",
             is_academic=False, lesson_minutes=60, break_minutes=10, class_hours=40,
@@ -621,7 +621,7 @@ def test_a_top_up_on_a_running_course_waits_until_20_class_hours_remain(world):
                 contract_clauses=list(REQUIRED_CLAUSES), charge_on=dt.date(2026, 11, 2))
     with pytest.raises(DomainError, match="剩余课时"):
         services.fee_plan_create(**args)  # running course: say how many hours remain
-    with pytest.raises(services.RuleViolation):
+    with pytest.raises(RuleViolation):
         services.fee_plan_create(**args, remaining_hours=21)
     assert services.fee_plan_create(**args, remaining_hours=20).remaining_hours == 20
 
@@ -644,9 +644,9 @@ def test_the_fee_plan_form_shows_violations_before_submit(world):
 
 
 def test_overlapping_lessons_are_refused(world):
-    from institutions.rules import check_course
+    from institutions.rules import course_violations
 
-    found = check_course(mode="offline", is_academic=False, lesson_minutes=60,
+    found = course_violations(mode="offline", is_academic=False, lesson_minutes=60,
                          break_minutes=10, slots=[Slot(2, dt.time(18, 0), dt.time(19, 0)),
                                                   Slot(2, dt.time(18, 30), dt.time(19, 30)),
                                                   Slot(3, dt.time(18, 30), dt.time(19, 30))])
@@ -905,9 +905,9 @@ def test_read_only_roles_are_not_shown_record_forms(world):
 
 
 def test_missing_contract_clauses_are_named_in_words(world):
-    from institutions.rules import check_fee_plan
+    from institutions.rules import fee_limit_violations
 
-    found = check_fee_plan(amount=Decimal("100"), months=1, class_hours=1,
+    found = fee_limit_violations(amount=Decimal("100"), months=1, class_hours=1,
                            contract_version="2021", clauses=["training_items"])
     message = " ".join(str(v) for v in found)
     assert "dispute_resolution" not in message and "争议" in message

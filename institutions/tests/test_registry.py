@@ -10,7 +10,7 @@ from core.errors import DomainError, InvalidState, PermissionDenied
 from core.vocab import Category, DepartmentType
 from institutions import services
 from institutions.models import Institution, InstitutionStatus, ListStatus, Staff
-from institutions.rules import REQUIRED_CLAUSES, Slot
+from institutions.rules import REQUIRED_CLAUSES, RuleViolation, Slot
 from portal.demo import demo_id_number, demo_uscc
 from tests.factories import DepartmentFactory
 
@@ -132,7 +132,7 @@ def test_an_id_number_with_a_wrong_check_digit_is_refused(world):
 def test_course_and_fee_plan_violations_block_saving(world):
     inst = register(world)
     admin = world.a.users["county_admin"]
-    with pytest.raises(services.RuleViolation) as exc:
+    with pytest.raises(RuleViolation) as exc:
         services.course_create(actor=admin, institution=inst, name="夜课", mode="offline",
                                is_academic=False, lesson_minutes=60, break_minutes=10,
                                class_hours=40, price=Decimal("100"),
@@ -142,7 +142,7 @@ def test_course_and_fee_plan_violations_block_saving(world):
                                     is_academic=False, lesson_minutes=60, break_minutes=10,
                                     class_hours=40, price=Decimal("100"),
                                     slots=[Slot(1, dt.time(19, 30), dt.time(20, 30))])
-    with pytest.raises(services.RuleViolation):
+    with pytest.raises(RuleViolation):
         services.fee_plan_create(actor=admin, course=course, name="超额", amount=Decimal("5000.01"),
                                  months=3, class_hours=60, refund_terms="按比例退费",
                                  contract_version="2021", contract_clauses=list(REQUIRED_CLAUSES))
@@ -216,7 +216,7 @@ def test_academic_course_may_not_run_in_the_vacation(world):
                     mode="offline", is_academic=True, lesson_minutes=45, break_minutes=10,
                     class_hours=20, price=Decimal("1000"),
                     slots=[Slot(1, dt.time(18, 0), dt.time(19, 0))])
-        with pytest.raises(services.RuleViolation) as exc:
+        with pytest.raises(RuleViolation) as exc:
             services.course_create(**args, starts_on=dt.date(2026, 6, 1),
                                    ends_on=dt.date(2026, 7, 20))
         assert "暑假" in str(exc.value.message)
@@ -239,7 +239,7 @@ def test_advance_charge_and_guided_price_on_fee_plans(world):
     plan = dict(actor=admin, course=course, name="一期", amount=Decimal("3000"), months=3,
                 class_hours=40, refund_terms="按比例退费", contract_version="2021",
                 contract_clauses=list(REQUIRED_CLAUSES))
-    with pytest.raises(services.RuleViolation):
+    with pytest.raises(RuleViolation):
         services.fee_plan_create(**plan, charge_on=dt.date(2026, 7, 31))
     assert services.fee_plan_create(**plan, charge_on=dt.date(2026, 8, 1)).flags == []
     RuleParameter.objects.filter(profile__code="kunming", key="government_guided_price").update(

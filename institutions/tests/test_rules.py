@@ -8,9 +8,9 @@ import pytest
 from institutions.rules import (
     REQUIRED_CLAUSES,
     Slot,
-    check_course,
-    check_fee_plan,
     check_session_date,
+    course_violations,
+    fee_limit_violations,
 )
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ END_2030 = T(20, 30)
 
 
 def course(mode="offline", end=END_2030, lesson=45, brk=10, academic=False, weekday=2):
-    return check_course(mode=mode, is_academic=academic, lesson_minutes=lesson,
+    return course_violations(mode=mode, is_academic=academic, lesson_minutes=lesson,
                         break_minutes=brk, slots=[Slot(weekday, T(19, 0), end)])
 
 
@@ -70,7 +70,7 @@ def fee(**kw):
     args = dict(amount=Decimal("5000.00"), months=3, class_hours=60, contract_version="2021",
                 clauses=list(REQUIRED_CLAUSES))
     args.update(kw)
-    return rules_of(check_fee_plan(**args))
+    return rules_of(fee_limit_violations(**args))
 
 
 def test_fee_plan_limits_at_their_boundaries():
