@@ -8,3 +8,7 @@ class InstitutionsConfig(AppConfig):
 
     def ready(self) -> None:
         from institutions import licensing, views  # noqa: F401  (register hooks and panels)
+        from policy.deadlines import declare
+
+        # -- licensing deadlines: moves with the licensing workflow into licensing/ -------
+        declare(*sorted(set(licensing.DEADLINE_KEYS.values())), owner="licensing")
