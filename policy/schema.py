@@ -129,7 +129,7 @@ VALUE_TYPES: dict[str, Any] = {
 class RuleEntry(Strict):
     key: str
     value: Any = None
-    kind: str = ""
+    kind: str = Field("", validate_default=True)  # filled from RULE_KINDS when omitted
     label: str = ""
     source: Text
     from_seed: StrictBool = True
