@@ -495,6 +495,7 @@ ACTION_LABELS = {
     "institution.status.suspended": _("Licence suspended"),
     "institution.status.revoked": _("Licence revoked"),
     "institution.status.terminated": _("Institution terminated"),
+    "institution.supervisor": _("Supervising department follows the policy profile"),
     "staff.hire": _("Staff member hired"),
     "course.create": _("Course added"),
     "course.list": _("Course listed"),
