@@ -8,5 +8,10 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from cases import abilities
+        from policy.deadlines import declare
 
         abilities.load()
+        # Read by cases.services: task_assign's default, the reminder and the escalation of
+        # the deadline scan.
+        declare("task_default", "reminder_days_before", "escalation_level2_after",
+                owner="cases")

@@ -74,5 +74,7 @@ def load() -> None:
     #: A staff check, by the department that owns its step.
     declare("institutions.record_staff_check",
             is_unrestricted | (is_department_officer & _owns_check))
+    #: Move every institution to the supervising department of the active profile.
+    declare("institutions.follow_profile_supervisors", is_unrestricted)
     #: The police's notes on violation-record checks stay with the officers.
     declare("institutions.read_record_notes", ~is_institution_staff)

@@ -44,4 +44,5 @@ AUDIT_LABELS = {
     "staff.check.record": _("Violation-record check recorded"),
     "enrolment.create": _("Learner enrolled"),
     "ban.add": _("Employment ban recorded"),
+    "institution.supervisor": _("Supervising department follows the policy profile"),
 }

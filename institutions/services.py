@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -115,6 +116,72 @@ def supervising_department_for(*, category: str, region: Region) -> Department:
     except Department.DoesNotExist:
         raise DomainError(_("The county has no active %(type)s to supervise this category.")
                           % {"type": label_of(DepartmentType, dept_type)}, field="category")
+
+
+@dataclass(frozen=True)
+class SupervisorMove:
+    """One institution whose stored supervising department differs from the profile's."""
+
+    institution_id: int
+    county: str
+    category: str
+    old: str
+    new: str
+    problem: str = ""  # why it could not move (then `new` is empty)
+
+
+@transaction.atomic
+def supervisors_follow_profile(*, actor: User | None = None,
+                               dry_run: bool = False) -> list[SupervisorMove]:
+    """Give every institution the supervising department that the active profile names
+    for its category in its county (001 §3(2)): after a switch from Kunming to Beichen the
+    culture-tourism (sports) bureau supervises the existing sports institutions, not only
+    new ones. One audit event per moved institution; terminated institutions keep theirs.
+    Institutions that cannot move (category not supervised, no such department in the
+    county) are reported with the reason and left as they are. `actor` None is the system
+    (the management command); a person must be a system admin."""
+    require(actor, "institutions.follow_profile_supervisors", None,
+            _("Only a system admin moves institutions to the profile's supervising "
+              "departments."))
+    profile = active_profile()
+    institutions = list(Institution.objects.select_for_update(of=("self",)).exclude(
+        status=InstitutionStatus.TERMINATED).select_related(
+        "region", "supervising_department").order_by("pk"))
+    counties = {i.pk: i.region.county_code for i in institutions}
+    departments = {(d.region.code, d.type): d for d in Department.objects.filter(
+        is_active=True, region__code__in=set(counties.values())).select_related("region")}
+    county_names = dict(Region.objects.filter(code__in=set(counties.values())).values_list(
+        "code", "name"))
+    moves = []
+    for inst in institutions:
+        county = counties[inst.pk]
+        dept_type = profile.supervisor_type(inst.category) \
+            if inst.category in profile.supervised_categories else None
+        target = departments.get((county, dept_type)) if dept_type else None
+        if target is not None and target.pk == inst.supervising_department_id:
+            continue
+        old = str(inst.supervising_department or "")
+        name = county_names.get(county, county)
+        if target is None:
+            problem = _("The county has no active %(type)s.") % {
+                "type": label_of(DepartmentType, dept_type)} if dept_type else \
+                _("This deployment does not supervise %(category)s institutions.") % {
+                    "category": label_of(Category, inst.category)}
+            moves.append(SupervisorMove(inst.pk, name, inst.category, old, "", str(problem)))
+            continue
+        moves.append(SupervisorMove(inst.pk, name, inst.category, old, str(target)))
+        if dry_run:
+            continue
+        before = {**snapshot(inst, ["supervising_department"]), "department": old}
+        inst.supervising_department = target
+        inst.save(update_fields=["supervising_department", "updated_at"])
+        audit_record(actor=actor or "follow_profile_supervisors",
+                     action="institution.supervisor", obj=inst, before=before,
+                     after={**snapshot(inst, ["supervising_department"]),
+                            "department": str(target)},
+                     reason=_("The policy profile %(profile)s names this supervising "
+                              "department (001 §3(2)).") % {"profile": profile.code})
+    return moves
 
 
 def may_register(actor: User, region: Region, category: str) -> bool:

@@ -11,8 +11,10 @@ class LicensingConfig(AppConfig):
         from institutions import ports
         from licensing import abilities, selectors, services
         from licensing import kinds as licensing_kinds
+        from policy.deadlines import declare
 
         abilities.load()
+        declare(*sorted(set(services.DEADLINE_KEYS.values())), owner="licensing")
         kinds.register(licensing_kinds.spec())
         ports.register_licensing(ports.LicensingFacts(
             running_application=selectors.running_application,

@@ -1,3 +1,8 @@
+"""The admin of the policy: profiles, matrix cells, routes, rules and the change trail
+are shown read-only, because the profile files are their only writer (policy/loader.py,
+FORMAT.md "One writer"). The working-day calendar and school vacations are not part of a
+profile and stay editable here."""
+
 from typing import Any
 
 from django.contrib import admin, messages
@@ -13,35 +18,49 @@ from policy.models import (
     MatrixAssist,
     MatrixCell,
     MatrixStep,
+    PolicyChange,
     PolicyProfile,
     RuleParameter,
     SchoolVacation,
 )
 
 
-class LicenceApprovalInline(admin.TabularInline):
+class ReadOnly:
+    """Viewable, never added, changed or deleted here: the file is the only writer."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class LicenceApprovalInline(ReadOnly, admin.TabularInline):
     model = LicenceApproval
     extra = 0
 
 
-class RuleInline(admin.TabularInline):
+class RuleInline(ReadOnly, admin.TabularInline):
     model = RuleParameter
     extra = 0
     fields = ["group", "key", "value", "label", "source", "from_seed"]
 
 
 @admin.register(PolicyProfile)
-class PolicyProfileAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "source", "loaded_at"]
+class PolicyProfileAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["code", "name", "source", "loaded_at", "file_sha256"]
     inlines = [LicenceApprovalInline, RuleInline]
 
 
-class AssistInline(admin.TabularInline):
+class AssistInline(ReadOnly, admin.TabularInline):
     model = MatrixAssist
     extra = 0
 
 
-class StepInline(admin.TabularInline):
+class StepInline(ReadOnly, admin.TabularInline):
     model = MatrixStep
     extra = 0
     fields = ["order", "step", "owner_type", "role", "nature", "participants", "cosigners",
@@ -49,16 +68,23 @@ class StepInline(admin.TabularInline):
 
 
 @admin.register(MatrixCell)
-class MatrixCellAdmin(admin.ModelAdmin):
+class MatrixCellAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["profile", "region_code", "category", "phase", "lead_type", "source"]
     list_filter = ["profile", "category", "phase", "region_code"]
     inlines = [AssistInline, StepInline]
 
 
 @admin.register(ComplaintRoute)
-class ComplaintRouteAdmin(admin.ModelAdmin):
+class ComplaintRouteAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["profile", "category", "topic", "lead_type", "hotline", "source"]
     list_filter = ["profile", "topic"]
+
+
+@admin.register(PolicyChange)
+class PolicyChangeAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["at", "profile_code", "actor", "old_hash", "new_hash"]
+    list_filter = ["profile_code"]
+    date_hierarchy = "at"
 
 
 @admin.register(SchoolVacation)

@@ -1,13 +1,21 @@
-"""Load a policy profile file into the database (all or nothing).
+"""Load a policy profile file into the database: validated, all or nothing, and only
+when its content changed.
 
-The file format is described in `policy/profiles/FORMAT.md`. Every code is checked
-against `core.vocab`, and every error names where in the file it is, so a bad file
-changes nothing and says why.
+The file format is described in `policy/profiles/FORMAT.md`. A city file extends the
+national base (`extends: base`); the merged profile is validated by `policy.schema`, and
+every error names where in the file it is, so a bad file changes nothing and says why.
+
+One writer (issue 8 §5): the files are the only writer of the profile tables. The admin
+shows them read-only, and `load_profile` replaces the rows only when the merged content's
+checksum differs from the stored one, writing one `PolicyChange` with the old and new
+checksums and a summary of what changed. A restart that runs `load_profiles` again
+therefore changes nothing and writes nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -16,20 +24,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.vocab import (
-    Category,
-    ComplaintTopic,
-    DepartmentType,
-    LicenceAction,
-    Nature,
-    Phase,
-    Step,
-    StepRole,
-)
+from core.vocab import StepRole
 from policy import models as m
-from policy.profile import DEADLINE_KEYS, RULE_KINDS, invalidate_profile_cache
+from policy.profile import invalidate_profile_cache
+from policy.schema import Profile, validate_profile
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
+
+#: Keys of a base that a profile does not inherit: its identity, and its own flags.
+NOT_INHERITED = frozenset({"code", "name", "name_en", "source", "description", "abstract",
+                           "extends"})
+#: Lists merged entry by entry on this key; every other list is replaced whole.
+KEYED_LISTS = {"rules": "key", "deadlines": "key"}
 
 
 class ProfileFileError(ValueError):
@@ -38,200 +44,247 @@ class ProfileFileError(ValueError):
         super().__init__("\n".join(errors))
 
 
-class _Checker:
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-
-    def code(self, where: str, value: Any, choices: type, extra: tuple[str, ...] = ()) -> str:
-        if value not in set(choices.values) | set(extra):
-            self.errors.append(_("%(where)s: unknown code %(value)r") %
-                               {"where": where, "value": value})
-        return str(value)
-
-    def required(self, where: str, data: dict[str, Any], key: str) -> Any:
-        if key not in data or data[key] in (None, ""):
-            self.errors.append(_("%(where)s: %(key)s is required") % {"where": where, "key": key})
-            return ""
-        return data[key]
+def profile_path(code: str, directory: Path | None = None) -> Path:
+    return (directory or PROFILE_DIR) / f"{code}.yaml"
 
 
-def profile_path(code: str) -> Path:
-    return PROFILE_DIR / f"{code}.yaml"
-
-
-def available_profiles() -> list[str]:
-    return sorted(p.stem for p in PROFILE_DIR.glob("*.yaml"))
-
-
-def parse_profile(text: str) -> dict[str, Any]:
-    """Parse and validate; raise ProfileFileError listing every problem found."""
+def _read(text: str) -> tuple[dict[str, Any], list[str]]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ProfileFileError([_("Not valid YAML: %(error)s") % {"error": exc}])
+        return {}, [_("Not valid YAML: %(error)s") % {"error": exc}]
     if not isinstance(data, dict):
-        raise ProfileFileError([_("The file must hold a mapping.")])
-    c = _Checker()
-    for key in ("code", "name", "supervised_categories", "supervisors", "matrix", "rules",
-                "deadlines", "licence_approval", "complaint_routing"):
-        c.required("profile", data, key)
-    categories = data.get("supervised_categories") or []
-    for cat in categories:
-        c.code("supervised_categories", cat, Category)
-    for cat, dept in (data.get("supervisors") or {}).items():
-        c.code("supervisors", cat, Category)
-        c.code(f"supervisors.{cat}", dept, DepartmentType)
-    seen_cells: set[tuple[str, str, str]] = set()
-    for i, entry in enumerate([*(data.get("matrix") or []),
-                               *(data.get("county_overrides") or [])]):
-        where = f"matrix[{i}]"
-        region = str(entry.get("region_code") or "")
-        cat = c.code(where + ".category", entry.get("category"), Category)
-        phase = c.code(where + ".phase", entry.get("phase"), Phase)
-        if (region, cat, phase) in seen_cells:
-            c.errors.append(_("%(where)s: duplicate cell") % {"where": where})
-        seen_cells.add((region, cat, phase))
-        lead = entry.get("lead") or {}
-        c.code(where + ".lead.department", lead.get("department"), DepartmentType)
-        c.required(where + ".lead", lead, "duty")
-        c.required(where + ".lead", lead, "source")
-        for j, a in enumerate(entry.get("assists") or []):
-            c.code(f"{where}.assists[{j}]", a.get("department"), DepartmentType)
-            c.required(f"{where}.assists[{j}]", a, "source")
-        for j, s in enumerate(entry.get("steps") or []):
-            sw = f"{where}.steps[{j}]"
-            c.code(sw + ".step", s.get("step"), Step)
-            c.code(sw + ".owner", s.get("owner"), DepartmentType)
-            if s.get("nature"):
-                c.code(sw + ".nature", s.get("nature"), Nature)
-            if "role" in s:  # optional, lead when omitted (FORMAT.md)
-                c.code(sw + ".role", s.get("role"), StepRole)
-            for t in [*(s.get("participants") or []), *(s.get("cosigners") or [])]:
-                c.code(sw, t, DepartmentType)
-            c.required(sw, s, "source")
-    for cat in categories:
-        for phase in Phase.values:
-            if ("", cat, phase) not in seen_cells:
-                c.errors.append(_("matrix: no cell for %(cat)s / %(phase)s") %
-                                {"cat": cat, "phase": phase})
-    for i, a in enumerate(data.get("licence_approval") or []):
-        where = f"licence_approval[{i}]"
-        c.code(where + ".action", a.get("action"), LicenceAction)
-        c.code(where + ".approver", a.get("approver"), DepartmentType, ("lead",))
-        for t in [*(a.get("consult") or []), *(a.get("notify") or [])]:
-            c.code(where, t, DepartmentType, ("supervisor", "lead"))
-        steps = a.get("steps") or []  # optional: the steps the action runs (FORMAT.md)
-        if not isinstance(steps, list):
-            c.errors.append(_("%(where)s: steps must be a list of step codes") %
-                            {"where": where + ".steps"})
-            continue
-        for j, code in enumerate(steps):
-            c.code(f"{where}.steps[{j}]", code, Step)
-        if steps and Step.CONCLUSION not in steps:
-            c.errors.append(_("%(where)s: steps must include conclusion") %
-                            {"where": where + ".steps"})
-    for i, r in enumerate(data.get("complaint_routing") or []):
-        where = f"complaint_routing[{i}]"
-        c.code(where + ".category", r.get("category"), Category, ("*",))
-        c.code(where + ".topic", r.get("topic"), ComplaintTopic)
-        c.code(where + ".lead", r.get("lead"), DepartmentType)
-        for t in r.get("assists") or []:
-            c.code(where + ".assists", t, DepartmentType)
-    rule_keys = set()
-    for i, r in enumerate(data.get("rules") or []):
-        where = f"rules[{i}]"
-        key = c.required(where, r, "key")
-        rule_keys.add(key)
-        if key not in RULE_KINDS:
-            c.errors.append(_("%(where)s: unknown rule %(key)s") % {"where": where, "key": key})
-        c.required(where, r, "source")
-    for key in RULE_KINDS:
-        if key not in rule_keys:
-            c.errors.append(_("rules: %(key)s is missing") % {"key": key})
-    deadline_keys = {d.get("key") for d in data.get("deadlines") or []}
-    for key in DEADLINE_KEYS:
-        if key not in deadline_keys:
-            c.errors.append(_("deadlines: %(key)s is missing") % {"key": key})
-    for i, d in enumerate(data.get("deadlines") or []):
-        if not isinstance(d.get("value"), int) or d["value"] < 0:
-            c.errors.append(_("deadlines[%(i)s]: value must be a whole number of working days")
-                            % {"i": i})
-    if c.errors:
-        raise ProfileFileError(c.errors)
+        return {}, [_("The file must hold a mapping.")]
+    return data, []
+
+
+def available_profiles(directory: Path | None = None) -> list[str]:
+    """The selectable profiles: every file but the bases marked `abstract: true`."""
+    codes = []
+    for path in sorted((directory or PROFILE_DIR).glob("*.yaml")):
+        data, _errors = _read(path.read_text(encoding="utf-8"))
+        if data.get("abstract") is not True:
+            codes.append(path.stem)
+    return codes
+
+
+def merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    """The child over its base: mappings merged key by key (recursively), `rules` and
+    `deadlines` merged entry by entry on `key` (a child's entry replaces the base's whole),
+    every other list replaced whole (FORMAT.md "Extending a base")."""
+    out = {k: v for k, v in base.items() if k not in NOT_INHERITED}
+    for key, value in child.items():
+        old = out.get(key)
+        if key in KEYED_LISTS and isinstance(value, list) and isinstance(old, list):
+            ident = KEYED_LISTS[key]
+            entries = {e.get(ident): e for e in old if isinstance(e, dict)}
+            extra = []
+            for e in value:
+                if isinstance(e, dict) and e.get(ident) in entries:
+                    entries[e.get(ident)] = e
+                else:
+                    extra.append(e)
+            out[key] = [*entries.values(), *extra]
+        elif isinstance(value, dict) and isinstance(old, dict):
+            out[key] = _merge_dicts(old, value)
+        else:
+            out[key] = value
+    return out
+
+
+def _merge_dicts(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in child.items():
+        old = out.get(key)
+        out[key] = _merge_dicts(old, value) if isinstance(old, dict) and isinstance(
+            value, dict) else value
+    return out
+
+
+def resolve(data: dict[str, Any], directory: Path | None = None,
+            chain: tuple[str, ...] = ()) -> tuple[dict[str, Any], list[str]]:
+    """The profile with its `extends` chain merged in, and the problems of the chain."""
+    base_code = data.get("extends")
+    if base_code in (None, ""):
+        return data, []
+    chain = chain or (str(data.get("code") or "?"),)
+    if not isinstance(base_code, str) or base_code in chain:
+        return data, [_("extends: %(base)r makes a cycle (%(chain)s)")
+                      % {"base": base_code, "chain": " → ".join([*chain, str(base_code)])}]
+    path = profile_path(base_code, directory)
+    if not path.exists():
+        return data, [_("extends: no base profile %(base)r") % {"base": base_code}]
+    base, errors = _read(path.read_text(encoding="utf-8"))
+    if errors:
+        return data, [f"{base_code}.yaml: {e}" for e in errors]
+    base, errors = resolve(base, directory, (*chain, base_code))
+    return merge(base, data), errors
+
+
+def effective_data(code: str, text: str | None = None, directory: Path | None = None
+                   ) -> dict[str, Any]:
+    """The merged, unvalidated content of a profile (its file over its bases)."""
+    if text is None:
+        path = profile_path(code, directory)
+        if not path.exists():
+            raise ProfileFileError([_("No profile file %(path)s") % {"path": path}])
+        text = path.read_text(encoding="utf-8")
+    data, errors = _read(text)
+    if errors:
+        raise ProfileFileError(errors)
+    data, errors = resolve(data, directory)
+    if errors:
+        raise ProfileFileError(errors)
     return data
 
 
+def parse_profile(text: str, directory: Path | None = None) -> Profile:
+    """Parse, merge the bases and validate; raise ProfileFileError listing every problem
+    found (an `extends` problem too, with whatever the file itself gets wrong)."""
+    data, errors = _read(text)
+    if errors:
+        raise ProfileFileError(errors)
+    if data.get("abstract") is True:
+        raise ProfileFileError([_("%(code)s is a base for other profiles, not a profile to "
+                                  "load.") % {"code": data.get("code")}])
+    data, errors = resolve(data, directory)
+    profile, problems = validate_profile(data)
+    if errors or profile is None:
+        raise ProfileFileError([*errors, *problems])
+    return profile
+
+
+def content_hash(profile: Profile) -> str:
+    """The checksum of what a profile means, not of how its files are written: comments,
+    order of keys and which file says what do not change it."""
+    text = json.dumps(profile.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _str_value(value: Any) -> str:
+    """A typed rule value as the row stores it (parse_rule_value reads it back)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if hasattr(value, "strftime"):
+        return value.strftime("%H:%M")
     return str(value)
 
 
+#: How the summary of a change names an entry of each list.
+_IDENTITY = {
+    "rules": lambda e: e["key"], "deadlines": lambda e: e["key"],
+    "licence_approval": lambda e: e["action"],
+    "complaint_routing": lambda e: f"{e['category']}/{e['topic']}",
+    "matrix": lambda e: f"{e['category']}/{e['phase']}",
+    "county_overrides": lambda e: f"{e['region_code']}:{e['category']}/{e['phase']}",
+}
+
+
+def summarize(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """What changed between two contents, for the audit trail: per section the entries
+    added, removed and changed (with the old and new value of rules and deadlines)."""
+    out: dict[str, Any] = {}
+    for key in sorted(set(old) | set(new)):
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        if key in _IDENTITY and isinstance(before, list) and isinstance(after, list):
+            ident = _IDENTITY[key]
+            b, a = {ident(e): e for e in before}, {ident(e): e for e in after}
+            section: dict[str, Any] = {}
+            if added := sorted(set(a) - set(b)):
+                section["added"] = added
+            if removed := sorted(set(b) - set(a)):
+                section["removed"] = removed
+            changed = sorted(k for k in set(a) & set(b) if a[k] != b[k])
+            if changed and key in KEYED_LISTS:
+                section["changed"] = {k: [b[k].get("value"), a[k].get("value")]
+                                      for k in changed}
+            elif changed:
+                section["changed"] = changed
+            out[key] = section
+        else:
+            out[key] = [before, after]
+    return out
+
+
 @transaction.atomic
-def load_profile(code: str, text: str | None = None) -> m.PolicyProfile:
-    """Replace the stored profile `code` with the file's content."""
+def load_profile(code: str, text: str | None = None, *, directory: Path | None = None,
+                 force: bool = False, actor: str = "loader") -> m.PolicyChange | None:
+    """Make the stored profile `code` what its file says. Nothing happens, and None is
+    returned, when the stored checksum already matches (unless `force`); otherwise the
+    rows are replaced and the returned PolicyChange records it."""
     if text is None:
-        path = profile_path(code)
+        path = profile_path(code, directory)
         if not path.exists():
             raise ProfileFileError([_("No profile file %(path)s") % {"path": path}])
         text = path.read_text(encoding="utf-8")
-    data = parse_profile(text)
-    if data["code"] != code:
+    data = parse_profile(text, directory)
+    if data.code != code:
         raise ProfileFileError([_("The file's code %(found)s does not match %(code)s") %
-                                {"found": data["code"], "code": code}])
-    profile, _created = m.PolicyProfile.objects.update_or_create(
-        code=code,
-        defaults=dict(
-            name=data["name"], name_en=data.get("name_en", ""), source=data.get("source", ""),
-            description=data.get("description", ""),
-            supervised_categories=list(data["supervised_categories"]),
-            preschool=data.get("preschool") or {},
-            zombie_combination=(data.get("zombie") or {}).get("combination", "any"),
-            supervisors=dict(data["supervisors"]),
-            file_sha256=hashlib.sha256(text.encode()).hexdigest(),
-            loaded_at=timezone.now(),
-        ),
-    )
+                                {"found": data.code, "code": code}])
+    checksum = content_hash(data)
+    content = data.model_dump(mode="json")
+    profile = m.PolicyProfile.objects.select_for_update().filter(code=code).first()
+    if profile is not None and profile.file_sha256 == checksum and not force:
+        return None
+    old_hash, old_content = (profile.file_sha256, profile.content) if profile else ("", {})
+    if profile is None:
+        profile = m.PolicyProfile(code=code)
+    profile.name, profile.name_en, profile.source = data.name, data.name_en, data.source
+    profile.description = data.description
+    profile.supervised_categories = list(data.supervised_categories)
+    profile.preschool = data.preschool.model_dump(mode="json", exclude_unset=False)
+    profile.zombie_combination = data.zombie.combination
+    profile.supervisors = dict(data.supervisors)
+    profile.file_sha256, profile.content, profile.loaded_at = checksum, content, timezone.now()
+    profile.save()
+    _replace_rows(profile, data)
+    change = m.PolicyChange.objects.create(
+        profile_code=code, actor=actor, old_hash=old_hash, new_hash=checksum,
+        summary=summarize(old_content, content) if old_content else {"created": True})
+    transaction.on_commit(invalidate_profile_cache)
+    invalidate_profile_cache()
+    return change
+
+
+def _replace_rows(profile: m.PolicyProfile, data: Profile) -> None:
     profile.cells.all().delete()
     profile.licence_approvals.all().delete()
     profile.complaint_routes.all().delete()
     profile.rules.all().delete()
-    for entry in [*data["matrix"], *(data.get("county_overrides") or [])]:
-        lead = entry["lead"]
+    cells = [*(("", e) for e in data.matrix),
+             *((o.region_code, o) for o in data.county_overrides)]
+    for region_code, entry in cells:
         cell = m.MatrixCell.objects.create(
-            profile=profile, region_code=str(entry.get("region_code") or ""),
-            category=entry["category"], phase=entry["phase"], lead_type=lead["department"],
-            lead_duty=lead["duty"], source=lead["source"])
+            profile=profile, region_code=region_code, category=entry.category,
+            phase=entry.phase, lead_type=entry.lead.department, lead_duty=entry.lead.duty,
+            source=entry.lead.source)
         m.MatrixAssist.objects.bulk_create(
-            m.MatrixAssist(cell=cell, department_type=a["department"], duty=a.get("duty", ""),
-                           source=a["source"]) for a in entry.get("assists") or [])
+            m.MatrixAssist(cell=cell, department_type=a.department, duty=a.duty,
+                           source=a.source) for a in entry.assists)
         m.MatrixStep.objects.bulk_create(
-            m.MatrixStep(cell=cell, order=n, step=s["step"], owner_type=s["owner"],
-                         role=s.get("role") or StepRole.LEAD, nature=s.get("nature") or "",
-                         participants=s.get("participants") or [],
-                         cosigners=s.get("cosigners") or [], source=s["source"])
-            for n, s in enumerate(entry.get("steps") or []))
+            m.MatrixStep(cell=cell, order=n, step=s.step, owner_type=s.owner,
+                         role=s.role or StepRole.LEAD, nature=s.nature,
+                         participants=list(s.participants), cosigners=list(s.cosigners),
+                         source=s.source)
+            for n, s in enumerate(entry.steps))
     m.LicenceApproval.objects.bulk_create(
-        m.LicenceApproval(profile=profile, action=a["action"], approver=a["approver"],
-                          consult=a.get("consult") or [], notify=a.get("notify") or [],
-                          steps=a.get("steps") or [], source=a.get("source", "default"))
-        for a in data["licence_approval"])
+        m.LicenceApproval(profile=profile, action=a.action, approver=a.approver,
+                          consult=list(a.consult), notify=list(a.notify), steps=list(a.steps),
+                          source=a.source)
+        for a in data.licence_approval)
     m.ComplaintRoute.objects.bulk_create(
-        m.ComplaintRoute(profile=profile, category=r["category"], topic=r["topic"],
-                         lead_type=r["lead"], assist_types=r.get("assists") or [],
-                         hotline=str(r.get("hotline") or ""), source=r.get("source", "default"))
-        for r in data["complaint_routing"])
+        m.ComplaintRoute(profile=profile, category=r.category, topic=r.topic,
+                         lead_type=r.lead, assist_types=list(r.assists), hotline=r.hotline,
+                         source=r.source)
+        for r in data.complaint_routing)
     m.RuleParameter.objects.bulk_create(
-        [m.RuleParameter(profile=profile, group=m.RuleGroup.RULE, key=r["key"],
-                         kind=RULE_KINDS[r["key"]], value=_str_value(r.get("value")),
-                         label=r.get("label", r["key"]), source=r["source"],
-                         from_seed=bool(r.get("from_seed", True))) for r in data["rules"]]
-        + [m.RuleParameter(profile=profile, group=m.RuleGroup.DEADLINE, key=d["key"],
-                           kind="workdays", value=str(d["value"]), label=d.get("label", d["key"]),
-                           source=d.get("source", "default"),
-                           from_seed=bool(d.get("from_seed", False))) for d in data["deadlines"]])
-    transaction.on_commit(invalidate_profile_cache)
-    invalidate_profile_cache()
-    return profile
+        [m.RuleParameter(profile=profile, group=m.RuleGroup.RULE, key=r.key, kind=r.kind,
+                         value=_str_value(r.value), label=r.label or r.key, source=r.source,
+                         from_seed=r.from_seed) for r in data.rules]
+        + [m.RuleParameter(profile=profile, group=m.RuleGroup.DEADLINE, key=d.key,
+                           kind="workdays", value=str(d.value), label=d.label or d.key,
+                           source=d.source, from_seed=d.from_seed) for d in data.deadlines])

@@ -1,7 +1,10 @@
 """Policy profiles and the working-day calendar (DESIGN.md "Policy profile").
 
-Everything that differs by city is a row here, loaded from `policy/profiles/*.yaml`
-and editable in the admin. Code asks `policy.profile.active_profile()`; it never names
+Everything that differs by city is a row here, loaded from `policy/profiles/*.yaml`.
+The files are the only writer of the profile tables (policy/loader.py); the admin shows
+them read-only, and `PolicyChange` records every load that changed a profile. The
+working-day calendar and the school vacations are not part of a profile and stay
+editable in the admin. Code asks `policy.profile.active_profile()`; it never names
 a city. A county may override a cell of its city's matrix (000 §3: 「可结合本地实际…
 进一步协商、明确各部门职责」), stored as a cell with its `region_code`.
 """
@@ -40,7 +43,10 @@ class PolicyProfile(models.Model):
         _("supervising department per category"), default=dict,
         help_text=_("Category code → department type named on the licence (001 §3(2))."),
     )
-    file_sha256 = models.CharField(_("file checksum"), max_length=64, blank=True, editable=False)
+    file_sha256 = models.CharField(
+        _("content checksum"), max_length=64, blank=True, editable=False,
+        help_text=_("SHA-256 of the merged profile (the file over its base) last loaded."))
+    content = models.JSONField(_("loaded content"), default=dict, blank=True, editable=False)
     loaded_at = models.DateTimeField(_("loaded at"), null=True, blank=True, editable=False)
 
     class Meta:
@@ -230,6 +236,28 @@ class RuleParameter(models.Model):
                                               "(%(kind)s).") % {"kind": self.kind}})
         if self.group == RuleGroup.DEADLINE and (value is None or value < 0):
             raise ValidationError({"value": _("A deadline is a whole number of working days.")})
+
+
+class PolicyChange(models.Model):
+    """The policy's own audit trail: one row per load that changed a profile, with the
+    checksums before and after and a summary of what changed (issue 8 §5). Only appended
+    to; on PostgreSQL a trigger refuses updates and deletes. Kept in `policy` because the
+    case audit trail (`cases.AuditEvent`) lives in a layer above."""
+
+    profile_code = models.SlugField(_("profile"), max_length=40, db_index=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    actor = models.CharField(_("by"), max_length=100, default="loader")
+    old_hash = models.CharField(_("checksum before"), max_length=64, blank=True)
+    new_hash = models.CharField(_("checksum after"), max_length=64)
+    summary = models.JSONField(_("what changed"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("policy change")
+        verbose_name_plural = _("policy changes")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.profile_code} {self.old_hash[:8] or '∅'} → {self.new_hash[:8]}"
 
 
 class CalendarYear(models.Model):

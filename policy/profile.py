@@ -40,13 +40,25 @@ RULE_KINDS: dict[str, str] = {
     "government_guided_price": "yuan",
 }
 
-#: Deadline keys every profile must define (working days unless stated).
-DEADLINE_KEYS: tuple[str, ...] = ("task_default", "reminder_days_before", "escalation_level2_after")
+#: Rules whose value may be left unset (null): the seeds give no government-guided price.
+OPTIONAL_RULES: frozenset[str] = frozenset({"government_guided_price"})
+
+# Deadline keys are declared by the apps that read them: see policy/deadlines.py.
 
 
 class ProfileMissing(DomainError):
     code = "profile_missing"
     default_message = _("The policy profile is not loaded. Run manage.py load_profiles.")
+
+
+class ProfileInvalid(ProfileMissing):
+    """A stored value that does not parse (written past the loader, or by an older one).
+    It is a ProfileMissing so that every caller that copes with a missing profile copes
+    with this too, instead of answering 500 on every page."""
+
+    code = "profile_invalid"
+    default_message = _("The policy profile holds an invalid value. Run manage.py "
+                        "load_profiles --force.")
 
 
 def parse_rule_value(kind: str, raw: str) -> Any:
@@ -304,10 +316,11 @@ class ProfileData:
         except KeyError:
             raise ProfileMissing(_("The policy profile has no rule %(key)s.") % {"key": key})
 
-    def deadline(self, key: str, default_key: str = "task_default") -> int:
-        """Working days for a deadline key, falling back to the profile's default."""
-        entry = self.rules.get(key) or self.rules.get(default_key)
-        if entry is None or entry.value is None:
+    def deadline(self, key: str) -> int:
+        """Working days for a deadline key. The loader refuses a profile without every
+        declared key (policy/deadlines.py), so there is no fallback to guess with."""
+        entry = self.rules.get(key)
+        if entry is None or entry.group != "deadline" or entry.value is None:
             raise ProfileMissing(_("The policy profile has no deadline %(key)s.") % {"key": key})
         return int(entry.value)
 
@@ -347,9 +360,21 @@ def build_profile_data(code: str) -> ProfileData:
         approvals={a.action: Approval(a.action, a.approver, tuple(a.consult or ()),
                                       tuple(a.notify or ()), a.source, tuple(a.steps or ()))
                    for a in profile.licence_approvals.all()},
-        rules={r.key: Rule(r.key, r.group, r.kind, parse_rule_value(r.kind, r.value), r.label,
-                           r.source, r.from_seed) for r in profile.rules.all()},
+        rules=_rules(profile),
     )
+
+
+def _rules(profile: Any) -> dict[str, Rule]:
+    rules = {}
+    for r in profile.rules.all():
+        try:
+            value = parse_rule_value(r.kind, r.value)
+        except (ValueError, ArithmeticError, TypeError):
+            raise ProfileInvalid(_("The policy profile %(code)s holds an invalid value for "
+                                   "%(key)s. Run manage.py load_profiles --force.")
+                                 % {"code": profile.code, "key": r.key})
+        rules[r.key] = Rule(r.key, r.group, r.kind, value, r.label, r.source, r.from_seed)
+    return rules
 
 
 def active_profile() -> ProfileData:

@@ -39,6 +39,7 @@ EXPECTED: dict[str, set[str]] = {
     "institutions.decide": ADMINS | DEPARTMENT_OFFICERS,
     "institutions.set_status": ADMINS | {"head"},
     "institutions.add_ban": ADMINS,
+    "institutions.follow_profile_supervisors": {"system_admin"},
     "institutions.import": ADMINS | DEPARTMENT_OFFICERS,
     "institutions.import_licensed": ADMINS | {"head"},
     "institutions.record_staff_check": {"system_admin"},  # an owner is needed; see below

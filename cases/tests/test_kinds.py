@@ -42,7 +42,9 @@ class Recorder:
         return "整改已销号，不得重开"
 
     def panel(self, *, request, case):
-        return "cases/_unread_badge.html", {"nav_unread": 7}
+        from django.template import Template
+
+        return Template('<p id="drill-panel">{{ panel.word }}</p>'), {"word": case.number}
 
 
 def staff_see_their_own(scope, action, prefix):
@@ -117,7 +119,7 @@ def test_the_kind_shows_in_forms_filters_pages_and_the_timeline(world: World, dr
     client.force_login(admin)
     page = client.get(case.get_absolute_url()).content.decode()
     assert "演练事项" in page and "演练自定义事件" in page
-    assert "7" in page  # the kind's panel rendered on the case page
+    assert f'<p id="drill-panel">{case.number}</p>' in page  # the kind's panel
     listing = client.get("/office/cases/", {"kind": "drill"}).content.decode()
     assert case.number in listing
 

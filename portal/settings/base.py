@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.request.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    "policy.middleware.ProfileUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
