@@ -35,7 +35,7 @@ class CaseKind(models.TextChoices):
 
 
 #: Readable number prefixes per kind, e.g. XK-530102-2026-000123.
-CASE_PREFIX = {
+CASE_PREFIX: dict[str, str] = {
     CaseKind.SUPERVISION: "DB",
     CaseKind.LICENSING: "XK",
     CaseKind.INSPECTION: "JC",
