@@ -14,35 +14,30 @@ import datetime as dt
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from cases.models import CaseKind, TaskRole
 from core.vocab import DepartmentType
 from org.models import ApiClient, RegionLevel
+from tests.budget import LARGE, SMALL, assert_same_count, measure
 from tests.factories import DepartmentFactory, RegionFactory, World, make_case, make_task
 
 pytestmark = pytest.mark.django_db
 
-SMALL, LARGE = 10, 200
 #: Tasks per case when growing task lists: rows share cases, which still shows an N+1
 #: (Django has no identity map), and keeps the growth fast.
 TASKS_PER_CASE = 10
 
 
 @pytest.fixture(autouse=True)
-def _own_cache(settings):  # type: ignore[no-untyped-def]
-    """A process-local cache: the shared Redis cache may be flushed by another test run
-    at any moment, and a cold policy-profile cache would add its queries to a
-    measurement."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "query-counts"}}
+def _own_cache(query_budget):  # type: ignore[no-untyped-def]
+    """Every measurement here runs with the budget helper's process-local cache."""
 
 
 # -- growing rows through the services -----------------------------------------------------
@@ -207,38 +202,16 @@ def principal_client(world: World, who: str | None) -> tuple[Client, dict[str, s
     return client, {}
 
 
-def measure(client: Client, url: str, headers: dict[str, str]) -> tuple[int, Any, list[str]]:
-    """Queries of one request, after a warm-up request (session, profile cache)."""
-    assert client.get(url, **headers).status_code == 200
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, **headers)
-    assert response.status_code == 200, response.content[:500]
-    return len(ctx), response, [q["sql"] for q in ctx.captured_queries]
-
-
-def diff(small: list[str], large: list[str]) -> str:
-    extra = [sql for sql in large if sql not in small] or large
-    return "\n".join(sql[:300] for sql in extra[:10])
-
-
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_constant_query_count_at_10_and_200_rows(world, page):
+def test_constant_query_count_at_10_and_200_rows(world, page, query_budget):
     """STYLE.md §6: every list has a query-count test; no query per row."""
     client, headers = principal_client(world, page.user)
-    page.grow(world, 0, SMALL)
-    n_small, response, sql_small = measure(client, page.url, headers)
-    assert page.rows(response) == page.base + SMALL
-    page.grow(world, SMALL, LARGE)
-    n_large, response, sql_large = measure(client, page.url, headers)
+    small, large = query_budget(client, page.url, partial(page.grow, world), headers=headers,
+                                budget=BUDGETS[page.name], name=page.name)
+    assert page.rows(small.response) == page.base + SMALL
     expected = page.base + LARGE
-    assert page.rows(response) == (min(expected, 200) if page.url.startswith("/api/")
-                                   else expected)
-    assert n_small == n_large, (
-        f"{page.name}: {n_small} queries at {SMALL} rows, {n_large} at {LARGE}:\n"
-        f"{diff(sql_small, sql_large)}")
-    assert n_large <= BUDGETS[page.name], (
-        f"{page.name}: {n_large} queries, budget {BUDGETS[page.name]}:\n"
-        + "\n".join(sql[:200] for sql in sql_large))
+    assert page.rows(large.response) == (min(expected, 200) if page.url.startswith("/api/")
+                                         else expected)
 
 
 def test_duty_page_query_count_does_not_grow_with_departments(world):
@@ -246,14 +219,13 @@ def test_duty_page_query_count_does_not_grow_with_departments(world):
     measured from the world's 7 departments up to every type there is."""
     client = Client()
     url = f"/duties/{world.a.region.code}/"
-    n_small, response, sql_small = measure(client, url, {})
-    small_rows = len(response.context["rows"])
+    small = measure(client, url)
+    small_rows = len(small.response.context["rows"])
     for t in DepartmentType.values:
         DepartmentFactory(region=world.a.region, type=t, name=f"甲区{t}")
-    n_large, response, sql_large = measure(client, url, {})
-    assert len(response.context["rows"]) == len(DepartmentType.values) > small_rows
-    assert n_small == n_large, diff(sql_small, sql_large)
-    assert n_large <= BUDGETS["html duty page"], "\n".join(sql_large)
+    large = measure(client, url)
+    assert len(large.response.context["rows"]) == len(DepartmentType.values) > small_rows
+    assert_same_count(small, large, budget=BUDGETS["html duty page"], name=url)
 
 
 # -- Excel exports ----------------------------------------------------------------------
@@ -286,23 +258,19 @@ def sheet_rows(response: Any) -> list[tuple]:
 
 
 @pytest.mark.parametrize("export", EXPORTS, ids=lambda e: e.name)
-def test_excel_export_has_every_row_with_constant_queries(world, export):
+def test_excel_export_has_every_row_with_constant_queries(world, export, query_budget):
     """DESIGN.md "Files": export of every list as .xlsx; a header row and one row per
     item, all rows of the filtered list (not one page), with no query per row."""
     client, headers = principal_client(world, export.user)
-    export.grow(world, 0, SMALL)
-    n_small, response, sql_small = measure(client, export.url, headers)
-    rows = sheet_rows(response)
+    small, large = query_budget(client, export.url, partial(export.grow, world),
+                                headers=headers, budget=BUDGETS[export.name], name=export.name)
+    rows = sheet_rows(small.response)
     assert len(rows) == 1 + SMALL
     assert all(h for h in rows[0]) and len(rows[0]) == export.columns
-    export.grow(world, SMALL, LARGE)
-    n_large, response, sql_large = measure(client, export.url, headers)
-    rows = sheet_rows(response)
+    rows = sheet_rows(large.response)
     assert len(rows) == 1 + LARGE
     assert len({row[0] for row in rows[1:]}) == (LARGE if "case" in export.name
                                                  else LARGE // TASKS_PER_CASE)
-    assert n_small == n_large, diff(sql_small, sql_large)
-    assert n_large <= BUDGETS[export.name], "\n".join(sql_large)
 
 
 # -- stable order of paginated HTML lists -------------------------------------------------

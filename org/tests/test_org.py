@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 from guardian.shortcuts import assign_perm
 
@@ -30,6 +29,7 @@ from org.models import Department, Region, RegionLevel, Role, User
 from org.scope import Action, scope_of
 from policy.models import CalendarDay, CalendarYear, MatrixCell, PolicyProfile
 from policy.profile import active_profile
+from tests.budget import captured_queries
 from tests.factories import (
     COUNTY_ROLES,
     RegionFactory,
@@ -66,7 +66,7 @@ def test_region_path_is_parent_path_plus_own_code(world: World) -> None:
 
 def test_subtree_is_one_prefix_query(world: World) -> None:
     """Subtree queries are one indexed prefix query, not recursion in Python."""
-    with CaptureQueriesContext(connection) as ctx:
+    with captured_queries() as ctx:
         codes = sorted(Region.objects.subtree(world.a.region).values_list("code", flat=True))
     assert codes == ["530191", "530191001", "530191001G1"]
     assert len(ctx.captured_queries) == 1
@@ -98,7 +98,7 @@ def test_moving_a_region_reroots_its_subtree_in_one_update(world: World) -> None
         RegionFactory(code=f"530191001G{n}", name=f"网格{n}", level=RegionLevel.GRID, parent=town)
     town = _fresh(town)
     town.parent = world.b.region
-    with CaptureQueriesContext(connection) as ctx:
+    with captured_queries() as ctx:
         town.save()
     statements = [q["sql"] for q in ctx.captured_queries]
     assert len(statements) == 2
@@ -352,7 +352,7 @@ def _one_query(user: User, model: type, action: str) -> list[Any]:
     `pk IN ()`), which is fine; everything else is exactly one."""
     active_profile()
     scope_of(user)
-    with CaptureQueriesContext(connection) as ctx:
+    with captured_queries() as ctx:
         rows = list(model.objects.restrict(user, action))
     assert len(ctx.captured_queries) <= 1, (user.username, model.__name__, action,
                                             [q["sql"] for q in ctx.captured_queries])
