@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import Counter
-from unittest import mock
 
 import pytest
 from django.core import mail
@@ -35,6 +34,7 @@ from org.models import Role
 from policy.calendar import add_workdays
 from policy.models import CalendarYear
 from policy.profile import active_profile
+from tests.clock import on_day
 from tests.factories import UserFactory, World, build_world, make_case, make_task
 
 D = dt.date
@@ -205,7 +205,7 @@ class TestDeadlineScan:
         task = standard_task(world)
         services.deadline_scan(today=LEVEL2_DAY)
         services.task_return(actor=world.a.users["officer"], task=task, reason="材料不全")
-        with mock.patch("cases.services._today", return_value=D(2026, 6, 15)):
+        with on_day(D(2026, 6, 15)):
             services.task_reassign(actor=world.a.users["county_admin"], task=task,
                                    assignee=world.a.users["officer"], workdays=2)
         task.refresh_from_db()
@@ -216,9 +216,9 @@ class TestDeadlineScan:
 
     def test_the_celery_deadline_scan_task_runs_the_scan(self, world: World):
         """cases.tasks.deadline_scan (beat entry point) takes no arguments and uses the
-        local date; the date is pinned here instead of the clock."""
+        local date; the clock is frozen on the day here."""
         task = standard_task(world)
-        with mock.patch("cases.services._today", return_value=LEVEL2_DAY):
+        with on_day(LEVEL2_DAY):
             result = tasks.deadline_scan.delay()
             assert result.get() == {"reminded": 0, "overdue": 1, "level1": 1, "level2": 1}
             assert tasks.deadline_scan.delay().get() == NOTHING
