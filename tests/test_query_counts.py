@@ -6,11 +6,14 @@ query per row) and within the page's fixed budget (no query creeping in unnotice
 endpoints are asked for `page_size=200`, so every row is serialised; HTML pages show 50
 rows a page, so an N+1 still shows as 10 against 50 extra queries. The Excel exports write
 every row, so they are measured the same way and must also load in openpyxl.
+
+The list of one model (cases, notifications, regions, departments, institutions) is
+measured where the model declares its URLs, in `<app>/tests/test_urls.py` (the generic URL
+test case of tests/generic.py); this file keeps the pages that are not one model's list.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,87 +22,25 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 from openpyxl import load_workbook
 
-from cases.models import CaseKind, TaskRole
 from core.vocab import DepartmentType
-from org.models import ApiClient, RegionLevel
+from org.models import ApiClient
 from tests.budget import LARGE, SMALL, assert_same_count, measure
-from tests.factories import DepartmentFactory, RegionFactory, World, make_case, make_task
+from tests.factories import DepartmentFactory, World
+from tests.growth import (
+    TASKS_PER_CASE,
+    grow_cases,
+    grow_counties,
+    grow_county_tasks,
+    grow_my_tasks,
+)
 
 pytestmark = pytest.mark.django_db
-
-#: Tasks per case when growing task lists: rows share cases, which still shows an N+1
-#: (Django has no identity map), and keeps the growth fast.
-TASKS_PER_CASE = 10
-
 
 @pytest.fixture(autouse=True)
 def _own_cache(query_budget):  # type: ignore[no-untyped-def]
     """Every measurement here runs with the budget helper's process-local cache."""
-
-
-# -- growing rows through the services -----------------------------------------------------
-
-def grow_my_tasks(world: World, start: int, stop: int) -> None:
-    """Open education-sports tasks of county A: half assigned to the officer, half
-    unassigned in the department; a third of them already past their due date."""
-    county = world.a
-    officer = county.users["officer"]
-    case = None
-    long_ago = timezone.localdate() - dt.timedelta(days=40)
-    for i in range(start, stop):
-        if case is None or i % TASKS_PER_CASE == 0:
-            case = make_case(county, title=f"事项{i}")
-        make_task(county, case, assignee=officer if i % 2 else None, workdays=1 + i % 7,
-                  today=long_ago if i % 3 == 0 else None)
-
-
-def grow_county_tasks(world: World, start: int, stop: int) -> None:
-    """Open tasks of county A spread over several departments, lead and assist."""
-    county = world.a
-    depts = [DepartmentType.EDUCATION_SPORTS, DepartmentType.CULTURE_TOURISM,
-             DepartmentType.MARKET_REGULATION, DepartmentType.HEALTH]
-    case = None
-    long_ago = timezone.localdate() - dt.timedelta(days=40)
-    for i in range(start, stop):
-        if case is None or i % TASKS_PER_CASE == 0:
-            case = make_case(county, title=f"事项{i}")
-        dept = depts[i % len(depts)]
-        make_task(county, case, dept=dept,
-                  role=TaskRole.LEAD if dept == DepartmentType.EDUCATION_SPORTS
-                  else TaskRole.ASSIST,
-                  assignee=county.users["officer"] if i % 8 == 0 else None,
-                  today=long_ago if i % 3 == 0 else None)
-
-
-def grow_cases(world: World, start: int, stop: int) -> None:
-    """Cases of county A of several kinds, in the county and its town, half of them with
-    an open task (the open-task count is an annotation, not a query per row)."""
-    county = world.a
-    kinds = [CaseKind.SUPERVISION, CaseKind.COMPLAINT, CaseKind.INSPECTION]
-    for i in range(start, stop):
-        case = make_case(county, title=f"事项{i}", kind=kinds[i % len(kinds)],
-                         region=county.town if i % 4 == 0 else None)
-        if i % 2 == 0:
-            make_task(county, case)
-
-
-def grow_regions(world: World, start: int, stop: int) -> None:
-    """Towns of county A, each with its town government (a department)."""
-    for i in range(start, stop):
-        town = RegionFactory(code=f"{world.a.region.code}{500 + i:03d}", name=f"新街道{i}",
-                             level=RegionLevel.TOWN, parent=world.a.region)
-        DepartmentFactory(region=town, type=DepartmentType.TOWN_GOVERNMENT,
-                          name=f"新街道{i}办事处")
-
-
-def grow_counties(world: World, start: int, stop: int) -> None:
-    """Counties of the test city (the public pages list counties)."""
-    for i in range(start, stop):
-        RegionFactory(code=f"5302{i:03d}", name=f"新区{i}",
-                      level=RegionLevel.COUNTY, parent=world.city)
 
 
 # -- the pages --------------------------------------------------------------------------
@@ -132,9 +73,6 @@ PAGES = [
          grow_my_tasks, html_rows),
     Page("html task overview", "/office/tasks/overview/", "county_admin", grow_county_tasks,
          html_rows),
-    Page("html case list", "/office/cases/", "county_admin", grow_cases, html_rows),
-    Page("html notifications", "/office/notifications/", "officer", grow_my_tasks,
-         html_rows),
     Page("html dashboard (officer)", "/office/", "officer", grow_my_tasks,
          lambda r: r.context["counts"]["open"]),
     Page("html dashboard (county admin)", "/office/", "county_admin", grow_county_tasks,
@@ -144,18 +82,10 @@ PAGES = [
     Page("html public duty counties", "/duties/", None, grow_counties,
          lambda r: len(r.context["counties"]), base=2),
     # API (issue 3 §6).
-    Page("api cases", "/api/v1/cases/?page_size=200", "county_admin", grow_cases,
-         api_rows),
     Page("api cases (token client)", "/api/v1/cases/?page_size=200", "token", grow_cases,
          api_rows),
     Page("api my tasks", "/api/v1/tasks/mine/?page_size=200", "officer", grow_my_tasks,
          api_rows),
-    Page("api notifications", "/api/v1/notifications/?page_size=200", "officer",
-         grow_my_tasks, api_rows),
-    Page("api regions", "/api/v1/regions/?level=4&page_size=200", "officer", grow_regions,
-         api_rows, base=2),
-    Page("api departments", "/api/v1/departments/?type=town_government&page_size=200",
-         "officer", grow_regions, api_rows, base=2),
 ]
 
 
@@ -169,19 +99,13 @@ BUDGETS = {
     "html my tasks": 11,
     "html department tasks (head, with bulk form)": 12,
     "html task overview": 13,
-    "html case list": 9,
-    "html notifications": 10,
     "html dashboard (officer)": 11,
     "html dashboard (county admin)": 11,
     "html public home": 1,
     "html public duty counties": 1,
     "html duty page": 2,
-    "api cases": 7,
     "api cases (token client)": 4,
     "api my tasks": 8,
-    "api notifications": 8,
-    "api regions": 8,
-    "api departments": 8,
     "xlsx my tasks": 8,
     "xlsx department tasks": 8,
     "xlsx task overview": 7,
