@@ -1,8 +1,9 @@
-"""The deadline scan and the notification e-mails (issue 3 §4 "Deadline scan" and
-"Notifications"; DESIGN.md "Deadlines and notifications"; STYLE.md §7: tasks take ids,
-are idempotent and backed by unique constraints).
+"""The Celery entry points of cases/tasks.py and the services behind them: the deadline
+scan and the notification e-mails (issue 3 §4 "Deadline scan" and "Notifications";
+DESIGN.md "Deadlines and notifications"; STYLE.md §7: tasks take ids, are idempotent and
+backed by unique constraints).
 
-Dates are explicit (`today=`), never the clock. The standard task is assigned on Monday
+Dates are explicit (`today=`), or the clock is frozen on a day (tests/clock.py). The standard task is assigned on Monday
 2026-06-01 for 5 working days: due Monday 06-08, reminder 2 working days earlier on
 06-04 (kunming profile `deadlines`: task_default 5, reminder_days_before 2,
 escalation_level2_after 3; defaults, not from a seed)."""
