@@ -9,6 +9,7 @@ in its app's `tests/test_urls.py`, and gets, for the HTML pages and the API alik
 - the permission matrix of the detail URLs (tests/permmatrix.py): county A's object
   answers `detail_ok` to the roles that may see it and 403/404 to the others; county B's
   object answers 404 to everyone;
+- anonymous callers: the pages send them to the login page, the API refuses them;
 - the query budget of each list (tests/budget.py): the same number of queries at
   `budget_small` and at `budget_large` rows, within the declared budget.
 
@@ -96,6 +97,9 @@ class URLTests:
         if "surface" in metafunc.fixturenames:
             declared = [s for s in SURFACES if getattr(self, f"{s}_list")]
             metafunc.parametrize("surface", declared)
+        if "details" in metafunc.fixturenames:
+            details = tuple(s for s in SURFACES if self._declares(f"{s}_detail"))
+            metafunc.parametrize("details", [details] if details else [], ids="+".join)
         if "budget_surface" in metafunc.fixturenames:
             budgeted = [s for s in SURFACES if getattr(self, f"{s}_budget") is not None]
             metafunc.parametrize("budget_surface", budgeted)
@@ -131,18 +135,32 @@ class URLTests:
                                 + ("listed" if self.other_county_hidden else "not listed"))
         assert not failures, f"{url}:\n" + "\n".join(failures)
 
-    def test_detail_matrix(self, world: World) -> None:
+    def test_detail_matrix(self, world: World, details: tuple[str, ...]) -> None:
         endpoints = []
-        for surface in SURFACES:
-            if not self._declares(f"{surface}_detail"):
-                continue
+        for surface in details:
             url = getattr(self, f"{surface}_detail")
             endpoints.append(Endpoint(
                 f"{surface} detail", lambda o, url=url: url(o["obj"]), self.viewers,
                 api=surface == "api", ok=self.detail_ok,
                 other=(404,) if self.other_county_hidden else self.detail_ok))
-        assert endpoints, "declare html_detail or api_detail"
         assert_matrix(world, endpoints, lambda w, key: {"obj": self.build(w, key)})
+
+    def test_anonymous_is_sent_to_login_or_refused(self, world: World) -> None:
+        """Pages send anonymous visitors to the login page; the API answers 401 or 403."""
+        obj = self.build(world, "a")
+        urls = [(s, getattr(self, f"{s}_list")) for s in SURFACES if getattr(self, f"{s}_list")]
+        urls += [(s, getattr(self, f"{s}_detail")(obj)) for s in SURFACES
+                 if self._declares(f"{s}_detail")]
+        failures = []
+        for surface, url in urls:
+            response = Client().get(url)
+            if surface == "html":
+                if response.status_code != 302 or \
+                        not response["Location"].startswith("/accounts/login/"):
+                    failures.append(f"{url}: {response.status_code}, expected the login page")
+            elif response.status_code not in (401, 403):
+                failures.append(f"{url}: {response.status_code}, expected 401 or 403")
+        assert not failures, "\n".join(failures)
 
     def test_list_query_count_is_constant(self, world: World, budget_surface: str,
                                           query_budget: Any) -> None:
