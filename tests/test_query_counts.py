@@ -7,9 +7,9 @@ endpoints are asked for `page_size=200`, so every row is serialised; HTML pages 
 rows a page, so an N+1 still shows as 10 against 50 extra queries. The Excel exports write
 every row, so they are measured the same way and must also load in openpyxl.
 
-The list of one model (cases, notifications, regions, departments, institutions) is
-measured where the model declares its URLs, in `<app>/tests/test_urls.py` (the generic URL
-test case of tests/generic.py); this file keeps the pages that are not one model's list.
+The list of one model (cases, my tasks, notifications, regions, departments,
+institutions) is measured where the model declares its URLs, in `<app>/tests/test_urls.py`
+(the generic URL test case of tests/generic.py); this file keeps the other pages.
 """
 
 from __future__ import annotations
@@ -68,7 +68,6 @@ class Page:
 
 PAGES = [
     # HTML (STYLE.md §6; issue 3 §7).
-    Page("html my tasks", "/office/tasks/mine/", "officer", grow_my_tasks, html_rows),
     Page("html department tasks (head, with bulk form)", "/office/tasks/department/", "head",
          grow_my_tasks, html_rows),
     Page("html task overview", "/office/tasks/overview/", "county_admin", grow_county_tasks,
@@ -84,8 +83,6 @@ PAGES = [
     # API (issue 3 §6).
     Page("api cases (token client)", "/api/v1/cases/?page_size=200", "token", grow_cases,
          api_rows),
-    Page("api my tasks", "/api/v1/tasks/mine/?page_size=200", "officer", grow_my_tasks,
-         api_rows),
 ]
 
 
@@ -96,7 +93,6 @@ PAGES = [
 #: count. A token client spends 3: its token, its regions and `last_used_at`.
 BUDGETS = {
     # +1 for the department choices of the task filter.
-    "html my tasks": 11,
     "html department tasks (head, with bulk form)": 12,
     "html task overview": 13,
     "html dashboard (officer)": 11,
@@ -105,7 +101,6 @@ BUDGETS = {
     "html public duty counties": 1,
     "html duty page": 2,
     "api cases (token client)": 4,
-    "api my tasks": 8,
     "xlsx my tasks": 8,
     "xlsx department tasks": 8,
     "xlsx task overview": 7,

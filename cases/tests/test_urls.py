@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cases.models import Case, Notification
+from cases.models import Case, Notification, Task
 from tests.factories import World, make_case, make_task
 from tests.generic import URLTests
 from tests.growth import grow_cases, grow_my_tasks
@@ -66,6 +66,31 @@ class TestNotificationURLs(URLTests):
 
     def html_detail(self, obj: Notification) -> str:
         return f"/office/notifications/{obj.pk}/"
+
+    def grow(self, world: World, start: int, stop: int) -> None:
+        grow_my_tasks(world, start, stop)
+
+
+class TestMyTaskURLs(URLTests):
+    """待办: an open education-sports task nobody has taken yet is in the list of every
+    worker of the department; the HTML list links to its case."""
+
+    html_list = "/office/tasks/mine/"
+    api_list = "/api/v1/tasks/mine/"
+    viewers = {"officer", "head"}
+    #: +1 for the department choices of the task filter.
+    html_budget, api_budget = 11, 8
+    budget_role = "officer"
+
+    def build(self, world: World, key: str) -> Task:
+        county = world.county(key)
+        return make_task(county, make_case(county, title=f"{key}-巡查"))
+
+    def html_marker(self, obj: Task) -> str:
+        return f'href="/office/cases/{obj.case.number}/"'
+
+    def api_detail(self, obj: Task) -> str:
+        return f"/api/v1/tasks/mine/{obj.pk}/"
 
     def grow(self, world: World, start: int, stop: int) -> None:
         grow_my_tasks(world, start, stop)
