@@ -26,18 +26,20 @@ demo: install
 	$(PY) manage.py seed_calendar
 	$(PY) manage.py load_demo
 
-## make test: ruff, the import layers, makemigrations --check, pytest on PostgreSQL and Redis.
+## make test: ruff, the import layers, mypy, makemigrations --check, pytest on PostgreSQL and
+## Redis in parallel (pytest-xdist, one worker per core).
 test: install lint check-migrations pytest
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 check-migrations: install
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 pytest: install
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n auto $(PYTEST_ARGS)
 
 ## Regenerate and compile translations (needs gettext's msgfmt).
 messages: install

@@ -27,3 +27,15 @@ def world(db):  # type: ignore[no-untyped-def]
     from tests.factories import build_world
 
     return build_world()
+
+
+@pytest.fixture
+def query_budget(settings):  # type: ignore[no-untyped-def]
+    """`tests.budget.assert_constant_queries` with a process-local cache: the shared Redis
+    cache may be flushed by another test run at any moment, and a cold policy-profile
+    cache would add its queries to a measurement."""
+    from tests.budget import assert_constant_queries
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "query-budget"}}
+    return assert_constant_queries

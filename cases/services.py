@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -49,7 +49,7 @@ TASK_FIELDS = ["status", "assignee", "department", "due_date", "escalation_level
                "completion_note", "return_reason"]
 
 
-def _allowed(actor: Any, model: type, obj: Any, action: str) -> bool:
+def _allowed(actor: Any, model: Any, obj: Any, action: str) -> bool:
     return model.objects.restrict(actor, action).filter(pk=obj.pk).exists()
 
 
@@ -121,7 +121,7 @@ def department_workers(department: Department) -> list[User]:
 
 
 def task_recipients(task: Task) -> list[User]:
-    if task.assignee_id:
+    if task.assignee is not None:
         return [task.assignee]
     return department_workers(task.department)
 
@@ -398,7 +398,7 @@ def task_complete(*, actor: User | None, task: Task, note: str) -> Task:
                  after={**snapshot(task, TASK_FIELDS), "case_state": case.state})
     kinds.task_done(task=task, actor=actor)
     if task.assigned_by_id and task.assigned_by_id != getattr(actor, "pk", None):
-        notify(recipients=[task.assigned_by], kind=Notification.Kind.COMPLETED, case=case,
+        notify(recipients=[cast(User, task.assigned_by)], kind=Notification.Kind.COMPLETED, case=case,
                task=task, title=gettext_lazy("Task completed on %(number)s"),
                title_params={"number": case.number}, body=task.completion_note)
     return task
@@ -423,7 +423,7 @@ def task_return(*, actor: User | None, task: Task, reason: str) -> Task:
     kinds.task_returned(task=task, actor=actor)
     recipients = county_admins_for(task.case.region)
     if task.assigned_by_id:
-        recipients.append(task.assigned_by)
+        recipients.append(cast(User, task.assigned_by))
     notify(recipients=recipients, kind=Notification.Kind.RETURNED, case=task.case, task=task,
            title=gettext_lazy("Task returned on %(number)s"),
            title_params={"number": task.case.number}, body=reason)
@@ -473,7 +473,7 @@ def attachment_add(*, actor: User, case: Case, upload: UploadedFile) -> Attachme
     name = filetypes.display_name((upload.name or "file").rsplit("/", 1)[-1][:190],
                                   content_type)
     attachment = Attachment(case=case, original_name=name, content_type=content_type,
-                            size=upload.size, sha256=digest.hexdigest(), uploaded_by=actor)
+                            size=cast(int, upload.size), sha256=digest.hexdigest(), uploaded_by=actor)
     attachment.file.save(filetypes.safe_name(name, content_type), upload, save=False)
     attachment.save()
     audit_record(actor=actor, action="attachment.add", case=case, obj=attachment,

@@ -14,7 +14,7 @@ None means "no restriction" and the prefix lets a child model reuse its parent's
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
 from django.db.models import Q
@@ -119,7 +119,7 @@ def _user_scope(user: User) -> Scope:
 class ScopedQuerySet(models.QuerySet):
     """Adds `restrict(principal, action)` to a model's queryset."""
 
-    def restrict(self, principal: Any, action: str = Action.VIEW) -> ScopedQuerySet:
+    def restrict(self, principal: Any, action: str = Action.VIEW) -> Self:
         scope = scope_of(principal)
         if scope.unrestricted and action != Action.PUBLIC:
             return self.all()  # (PUBLIC facts go through the rule, for admins too)

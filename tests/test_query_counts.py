@@ -6,105 +6,41 @@ query per row) and within the page's fixed budget (no query creeping in unnotice
 endpoints are asked for `page_size=200`, so every row is serialised; HTML pages show 50
 rows a page, so an N+1 still shows as 10 against 50 extra queries. The Excel exports write
 every row, so they are measured the same way and must also load in openpyxl.
+
+The list of one model (cases, my tasks, notifications, regions, departments,
+institutions) is measured where the model declares its URLs, in `<app>/tests/test_urls.py`
+(the generic URL test case of tests/generic.py); this file keeps the other pages.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from openpyxl import load_workbook
 
-from cases.models import TaskRole
 from core.vocab import DepartmentType
-from org.models import ApiClient, RegionLevel
-from tests.factories import DepartmentFactory, RegionFactory, World, make_case, make_task
+from org.models import ApiClient
+from tests.budget import LARGE, SMALL, assert_same_count, measure
+from tests.factories import DepartmentFactory, World
+from tests.growth import (
+    TASKS_PER_CASE,
+    grow_cases,
+    grow_counties,
+    grow_county_tasks,
+    grow_my_tasks,
+)
 
 pytestmark = pytest.mark.django_db
 
-SMALL, LARGE = 10, 200
-#: Tasks per case when growing task lists: rows share cases, which still shows an N+1
-#: (Django has no identity map), and keeps the growth fast.
-TASKS_PER_CASE = 10
-
-
 @pytest.fixture(autouse=True)
-def _own_cache(settings):  # type: ignore[no-untyped-def]
-    """A process-local cache: the shared Redis cache may be flushed by another test run
-    at any moment, and a cold policy-profile cache would add its queries to a
-    measurement."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "query-counts"}}
-
-
-# -- growing rows through the services -----------------------------------------------------
-
-def grow_my_tasks(world: World, start: int, stop: int) -> None:
-    """Open education-sports tasks of county A: half assigned to the officer, half
-    unassigned in the department; a third of them already past their due date."""
-    county = world.a
-    officer = county.users["officer"]
-    case = None
-    long_ago = timezone.localdate() - dt.timedelta(days=40)
-    for i in range(start, stop):
-        if case is None or i % TASKS_PER_CASE == 0:
-            case = make_case(county, title=f"事项{i}")
-        make_task(county, case, assignee=officer if i % 2 else None, workdays=1 + i % 7,
-                  today=long_ago if i % 3 == 0 else None)
-
-
-def grow_county_tasks(world: World, start: int, stop: int) -> None:
-    """Open tasks of county A spread over several departments, lead and assist."""
-    county = world.a
-    depts = [DepartmentType.EDUCATION_SPORTS, DepartmentType.CULTURE_TOURISM,
-             DepartmentType.MARKET_REGULATION, DepartmentType.HEALTH]
-    case = None
-    long_ago = timezone.localdate() - dt.timedelta(days=40)
-    for i in range(start, stop):
-        if case is None or i % TASKS_PER_CASE == 0:
-            case = make_case(county, title=f"事项{i}")
-        dept = depts[i % len(depts)]
-        make_task(county, case, dept=dept,
-                  role=TaskRole.LEAD if dept == DepartmentType.EDUCATION_SPORTS
-                  else TaskRole.ASSIST,
-                  assignee=county.users["officer"] if i % 8 == 0 else None,
-                  today=long_ago if i % 3 == 0 else None)
-
-
-def grow_cases(world: World, start: int, stop: int) -> None:
-    """Cases of county A of several kinds, in the county and its town, half of them with
-    an open task (the open-task count is an annotation, not a query per row)."""
-    county = world.a
-    kinds = ["supervision", "licensing"]
-    for i in range(start, stop):
-        case = make_case(county, title=f"事项{i}", kind=kinds[i % len(kinds)],
-                         region=county.town if i % 4 == 0 else None)
-        if i % 2 == 0:
-            make_task(county, case)
-
-
-def grow_regions(world: World, start: int, stop: int) -> None:
-    """Towns of county A, each with its town government (a department)."""
-    for i in range(start, stop):
-        town = RegionFactory(code=f"{world.a.region.code}{500 + i:03d}", name=f"新街道{i}",
-                             level=RegionLevel.TOWN, parent=world.a.region)
-        DepartmentFactory(region=town, type=DepartmentType.TOWN_GOVERNMENT,
-                          name=f"新街道{i}办事处")
-
-
-def grow_counties(world: World, start: int, stop: int) -> None:
-    """Counties of the test city (the public pages list counties)."""
-    for i in range(start, stop):
-        RegionFactory(code=f"5302{i:03d}", name=f"新区{i}",
-                      level=RegionLevel.COUNTY, parent=world.city)
+def _own_cache(query_budget):  # type: ignore[no-untyped-def]
+    """Every measurement here runs with the budget helper's process-local cache."""
 
 
 # -- the pages --------------------------------------------------------------------------
@@ -132,13 +68,9 @@ class Page:
 
 PAGES = [
     # HTML (STYLE.md §6; issue 3 §7).
-    Page("html my tasks", "/office/tasks/mine/", "officer", grow_my_tasks, html_rows),
     Page("html department tasks (head, with bulk form)", "/office/tasks/department/", "head",
          grow_my_tasks, html_rows),
     Page("html task overview", "/office/tasks/overview/", "county_admin", grow_county_tasks,
-         html_rows),
-    Page("html case list", "/office/cases/", "county_admin", grow_cases, html_rows),
-    Page("html notifications", "/office/notifications/", "officer", grow_my_tasks,
          html_rows),
     Page("html dashboard (officer)", "/office/", "officer", grow_my_tasks,
          lambda r: r.context["counts"]["open"]),
@@ -149,18 +81,8 @@ PAGES = [
     Page("html public duty counties", "/duties/", None, grow_counties,
          lambda r: len(r.context["counties"]), base=2),
     # API (issue 3 §6).
-    Page("api cases", "/api/v1/cases/?page_size=200", "county_admin", grow_cases,
-         api_rows),
     Page("api cases (token client)", "/api/v1/cases/?page_size=200", "token", grow_cases,
          api_rows),
-    Page("api my tasks", "/api/v1/tasks/mine/?page_size=200", "officer", grow_my_tasks,
-         api_rows),
-    Page("api notifications", "/api/v1/notifications/?page_size=200", "officer",
-         grow_my_tasks, api_rows),
-    Page("api regions", "/api/v1/regions/?level=4&page_size=200", "officer", grow_regions,
-         api_rows, base=2),
-    Page("api departments", "/api/v1/departments/?type=town_government&page_size=200",
-         "officer", grow_regions, api_rows, base=2),
 ]
 
 
@@ -171,22 +93,14 @@ PAGES = [
 #: count. A token client spends 3: its token, its regions and `last_used_at`.
 BUDGETS = {
     # +1 for the department choices of the task filter.
-    "html my tasks": 11,
     "html department tasks (head, with bulk form)": 12,
     "html task overview": 13,
-    "html case list": 9,
-    "html notifications": 10,
     "html dashboard (officer)": 11,
     "html dashboard (county admin)": 11,
     "html public home": 1,
     "html public duty counties": 1,
     "html duty page": 2,
-    "api cases": 7,
     "api cases (token client)": 4,
-    "api my tasks": 8,
-    "api notifications": 8,
-    "api regions": 8,
-    "api departments": 8,
     "xlsx my tasks": 8,
     "xlsx department tasks": 8,
     "xlsx task overview": 7,
@@ -207,38 +121,16 @@ def principal_client(world: World, who: str | None) -> tuple[Client, dict[str, s
     return client, {}
 
 
-def measure(client: Client, url: str, headers: dict[str, str]) -> tuple[int, Any, list[str]]:
-    """Queries of one request, after a warm-up request (session, profile cache)."""
-    assert client.get(url, **headers).status_code == 200
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, **headers)
-    assert response.status_code == 200, response.content[:500]
-    return len(ctx), response, [q["sql"] for q in ctx.captured_queries]
-
-
-def diff(small: list[str], large: list[str]) -> str:
-    extra = [sql for sql in large if sql not in small] or large
-    return "\n".join(sql[:300] for sql in extra[:10])
-
-
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_constant_query_count_at_10_and_200_rows(world, page):
+def test_constant_query_count_at_10_and_200_rows(world, page, query_budget):
     """STYLE.md §6: every list has a query-count test; no query per row."""
     client, headers = principal_client(world, page.user)
-    page.grow(world, 0, SMALL)
-    n_small, response, sql_small = measure(client, page.url, headers)
-    assert page.rows(response) == page.base + SMALL
-    page.grow(world, SMALL, LARGE)
-    n_large, response, sql_large = measure(client, page.url, headers)
+    small, large = query_budget(client, page.url, partial(page.grow, world), headers=headers,
+                                budget=BUDGETS[page.name], name=page.name)
+    assert page.rows(small.response) == page.base + SMALL
     expected = page.base + LARGE
-    assert page.rows(response) == (min(expected, 200) if page.url.startswith("/api/")
-                                   else expected)
-    assert n_small == n_large, (
-        f"{page.name}: {n_small} queries at {SMALL} rows, {n_large} at {LARGE}:\n"
-        f"{diff(sql_small, sql_large)}")
-    assert n_large <= BUDGETS[page.name], (
-        f"{page.name}: {n_large} queries, budget {BUDGETS[page.name]}:\n"
-        + "\n".join(sql[:200] for sql in sql_large))
+    assert page.rows(large.response) == (min(expected, 200) if page.url.startswith("/api/")
+                                         else expected)
 
 
 def test_duty_page_query_count_does_not_grow_with_departments(world):
@@ -246,14 +138,13 @@ def test_duty_page_query_count_does_not_grow_with_departments(world):
     measured from the world's 7 departments up to every type there is."""
     client = Client()
     url = f"/duties/{world.a.region.code}/"
-    n_small, response, sql_small = measure(client, url, {})
-    small_rows = len(response.context["rows"])
+    small = measure(client, url)
+    small_rows = len(small.response.context["rows"])
     for t in DepartmentType.values:
         DepartmentFactory(region=world.a.region, type=t, name=f"甲区{t}")
-    n_large, response, sql_large = measure(client, url, {})
-    assert len(response.context["rows"]) == len(DepartmentType.values) > small_rows
-    assert n_small == n_large, diff(sql_small, sql_large)
-    assert n_large <= BUDGETS["html duty page"], "\n".join(sql_large)
+    large = measure(client, url)
+    assert len(large.response.context["rows"]) == len(DepartmentType.values) > small_rows
+    assert_same_count(small, large, budget=BUDGETS["html duty page"], name=url)
 
 
 # -- Excel exports ----------------------------------------------------------------------
@@ -286,23 +177,19 @@ def sheet_rows(response: Any) -> list[tuple]:
 
 
 @pytest.mark.parametrize("export", EXPORTS, ids=lambda e: e.name)
-def test_excel_export_has_every_row_with_constant_queries(world, export):
+def test_excel_export_has_every_row_with_constant_queries(world, export, query_budget):
     """DESIGN.md "Files": export of every list as .xlsx; a header row and one row per
     item, all rows of the filtered list (not one page), with no query per row."""
     client, headers = principal_client(world, export.user)
-    export.grow(world, 0, SMALL)
-    n_small, response, sql_small = measure(client, export.url, headers)
-    rows = sheet_rows(response)
+    small, large = query_budget(client, export.url, partial(export.grow, world),
+                                headers=headers, budget=BUDGETS[export.name], name=export.name)
+    rows = sheet_rows(small.response)
     assert len(rows) == 1 + SMALL
     assert all(h for h in rows[0]) and len(rows[0]) == export.columns
-    export.grow(world, SMALL, LARGE)
-    n_large, response, sql_large = measure(client, export.url, headers)
-    rows = sheet_rows(response)
+    rows = sheet_rows(large.response)
     assert len(rows) == 1 + LARGE
     assert len({row[0] for row in rows[1:]}) == (LARGE if "case" in export.name
                                                  else LARGE // TASKS_PER_CASE)
-    assert n_small == n_large, diff(sql_small, sql_large)
-    assert n_large <= BUDGETS[export.name], "\n".join(sql_large)
 
 
 # -- stable order of paginated HTML lists -------------------------------------------------

@@ -41,6 +41,7 @@ from policy.calendar import add_workdays
 from policy.models import RuleParameter
 from policy.profile import active_profile
 from tests import samplefiles
+from tests.clock import on_day
 from tests.factories import UserFactory, World, make_case, make_task
 
 pytestmark = pytest.mark.django_db
@@ -422,7 +423,7 @@ def test_case_numbers_are_sequential_per_prefix_county_and_year(world: World):
     assert [a1.number, a2.number] == [f"DB-530191-{year}-000001", f"DB-530191-{year}-000002"]
     assert licence.number == f"XK-530191-{year}-000001"
     assert b1.number == f"DB-530192-{year}-000001"
-    with mock.patch("cases.services.timezone.localdate", return_value=D(year + 1, 1, 5)):
+    with on_day(D(year + 1, 1, 5)):
         next_year = make_case(world.a)
     assert next_year.number == f"DB-530191-{year + 1}-000001"
     assert make_case(world.a).number == f"DB-530191-{year}-000003"
@@ -552,7 +553,7 @@ def test_returned_task_moved_by_the_county_admin_reopens_with_a_new_due_date(wor
     assert task.escalation_level == 1 and task.overdue_since is not None
     services.task_return(actor=world.a.users["culture"], task=task, reason="应由教体局牵头")
     admin, officer = world.a.users["county_admin"], world.a.users["officer"]
-    with mock.patch("cases.services._today", return_value=D(2026, 9, 30)):
+    with on_day(D(2026, 9, 30)):
         services.task_reassign(actor=admin, task=task, department=world.a.depts[EDU],
                                assignee=officer, workdays=1, reason="改派教体局")
     task.refresh_from_db()

@@ -334,10 +334,7 @@ def test_enrolment_page_refuses_with_the_reason_and_enrols_when_the_gate_is_met(
     assert joint.post(url, form).status_code == 404
 
 
-def test_enrolment_list_query_count_does_not_grow(world, django_assert_max_num_queries):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+def test_enrolment_list_query_count_does_not_grow(world, query_budget):
     inst = licensed_with_gate(world)
     admin = world.a.users["county_admin"]
     course = inst.courses.get()
@@ -345,24 +342,13 @@ def test_enrolment_list_query_count_does_not_grow(world, django_assert_max_num_q
     client = login(staff_of(world, inst))
     url = f"/office/institutions/{inst.uscc}/enrolments/"
 
-    def grow(n):
-        for i in range(n):
+    def grow(start, stop):
+        for i in range(start, stop):
             services.enrolment_create(actor=admin, institution=inst, course=course,
                                       fee_plan=plan, learner_name=f"学员{i}",
                                       guardian_name="家长", guardian_phone="13800000000")
 
-    def measure():
-        client.get(url)
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(url).status_code == 200
-        return len(ctx)
-
-    grow(2)
-    small = measure()
-    grow(25)
-    assert measure() == small
-    with django_assert_max_num_queries(small):
-        client.get(url)
+    query_budget(client, url, grow, small=2, large=27)
 
 
 # -- the cross-county matrix over the new pages ------------------------------------------
@@ -682,11 +668,8 @@ def test_a_ban_on_someone_already_working_opens_a_case_for_the_supervisor(world)
 
 
 @pytest.mark.parametrize("page", ["detail", "staff"])
-def test_institution_and_staff_pages_keep_their_query_count(world, page):
+def test_institution_and_staff_pages_keep_their_query_count(world, page, query_budget):
     """STYLE.md §6: no query per staff member, course, fee plan or check."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     inst = register(world)
     admin = world.a.users["county_admin"]
     edu = world.a.users["officer"]
@@ -708,16 +691,7 @@ def test_institution_and_staff_pages_keep_their_query_count(world, page):
             plan_for(admin, course)
             services.staff_check(actor=edu, staff=first, kind="credential", passed=n % 2 == 0)
 
-    def measure():
-        client.get(url)
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(url).status_code == 200
-        return len(ctx)
-
-    grow(0, 2)
-    small = measure()
-    grow(2, 15)
-    assert measure() == small
+    query_budget(client, url, grow, small=2, large=15)
 
 
 def test_a_change_moves_the_institution_within_its_county_and_renews_fire_documents(world):

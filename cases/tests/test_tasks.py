@@ -1,8 +1,9 @@
-"""The deadline scan and the notification e-mails (issue 3 §4 "Deadline scan" and
-"Notifications"; DESIGN.md "Deadlines and notifications"; STYLE.md §7: tasks take ids,
-are idempotent and backed by unique constraints).
+"""The Celery entry points of cases/tasks.py and the services behind them: the deadline
+scan and the notification e-mails (issue 3 §4 "Deadline scan" and "Notifications";
+DESIGN.md "Deadlines and notifications"; STYLE.md §7: tasks take ids, are idempotent and
+backed by unique constraints).
 
-Dates are explicit (`today=`), never the clock. The standard task is assigned on Monday
+Dates are explicit (`today=`), or the clock is frozen on a day (tests/clock.py). The standard task is assigned on Monday
 2026-06-01 for 5 working days: due Monday 06-08, reminder 2 working days earlier on
 06-04 (kunming profile `deadlines`: task_default 5, reminder_days_before 2,
 escalation_level2_after 3; defaults, not from a seed)."""
@@ -12,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import Counter
-from unittest import mock
 
 import pytest
 from django.core import mail
@@ -35,6 +35,7 @@ from org.models import Role
 from policy.calendar import add_workdays
 from policy.models import CalendarYear
 from policy.profile import active_profile
+from tests.clock import on_day
 from tests.factories import UserFactory, World, build_world, make_case, make_task
 
 D = dt.date
@@ -205,7 +206,7 @@ class TestDeadlineScan:
         task = standard_task(world)
         services.deadline_scan(today=LEVEL2_DAY)
         services.task_return(actor=world.a.users["officer"], task=task, reason="材料不全")
-        with mock.patch("cases.services._today", return_value=D(2026, 6, 15)):
+        with on_day(D(2026, 6, 15)):
             services.task_reassign(actor=world.a.users["county_admin"], task=task,
                                    assignee=world.a.users["officer"], workdays=2)
         task.refresh_from_db()
@@ -216,9 +217,9 @@ class TestDeadlineScan:
 
     def test_the_celery_deadline_scan_task_runs_the_scan(self, world: World):
         """cases.tasks.deadline_scan (beat entry point) takes no arguments and uses the
-        local date; the date is pinned here instead of the clock."""
+        local date; the clock is frozen on the day here."""
         task = standard_task(world)
-        with mock.patch("cases.services._today", return_value=LEVEL2_DAY):
+        with on_day(LEVEL2_DAY):
             result = tasks.deadline_scan.delay()
             assert result.get() == {"reminded": 0, "overdue": 1, "level1": 1, "level2": 1}
             assert tasks.deadline_scan.delay().get() == NOTHING

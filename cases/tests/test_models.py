@@ -1,4 +1,5 @@
-"""Notification titles are stored as a message id with parameters: each reader sees the
+"""Notification.display_title (cases/models.py): titles are stored as a message id with
+parameters: each reader sees the
 title in the language they browse in (inbox, dashboard, API), e-mails go out in the
 deployment's language (settings.LANGUAGE_CODE), whatever language the request that
 created the notification was in."""
