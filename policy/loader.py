@@ -236,7 +236,7 @@ def load_profile(code: str, text: str | None = None, *, directory: Path | None =
     profile.name, profile.name_en, profile.source = data.name, data.name_en, data.source
     profile.description = data.description
     profile.supervised_categories = list(data.supervised_categories)
-    profile.preschool = data.preschool.model_dump(mode="json", exclude_unset=False)
+    profile.preschool = data.preschool.model_dump(mode="json")
     profile.zombie_combination = data.zombie.combination
     profile.supervisors = dict(data.supervisors)
     profile.file_sha256, profile.content, profile.loaded_at = checksum, content, timezone.now()

@@ -45,6 +45,8 @@ SURFACES = ("html", "api")
 
 
 class URLTests:
+    """Subclass as `Test<Model>URLs`; see the module docstring for what to declare."""
+
     # -- declarations ----------------------------------------------------------------------
     html_list: ClassVar[str | None] = None
     api_list: ClassVar[str | None] = None
@@ -112,6 +114,8 @@ class URLTests:
 
     def test_list_shows_the_own_county_to_viewers_and_never_the_other(
             self, world: World, surface: str) -> None:
+        """DESIGN.md "Scope": lists read through `restrict()`; a role lists county A's
+        object exactly when it may see it, and no role lists county B's."""
         own, other = self.build(world, "a"), self.build(world, "b")
         url = getattr(self, f"{surface}_list")
         failures = []
@@ -136,6 +140,8 @@ class URLTests:
         assert not failures, f"{url}:\n" + "\n".join(failures)
 
     def test_detail_matrix(self, world: World, details: tuple[str, ...]) -> None:
+        """Issue 3 "Done when": cross-county 404 for every role through every URL and
+        endpoint; missing and forbidden answer alike."""
         endpoints = []
         for surface in details:
             url = getattr(self, f"{surface}_detail")

@@ -156,3 +156,15 @@ def test_a_base_is_not_a_loadable_profile():
 
     assert "base" not in available_profiles()
     assert "a base for other profiles" in refused(profile_path("base").read_text())
+
+
+def test_a_deadline_is_never_guessed_from_task_default():
+    """Before, an unknown key silently fell back to task_default."""
+    from policy.profile import ProfileMissing, active_profile
+
+    profile = active_profile()
+    assert profile.deadline("licensing_onsite") == 10
+    with pytest.raises(ProfileMissing):
+        profile.deadline("licensing_reveiw")
+    with pytest.raises(ProfileMissing):
+        profile.deadline("charge_max_months")  # a rule, not a deadline
