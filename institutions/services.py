@@ -134,7 +134,7 @@ class SupervisorMove:
 def supervisors_follow_profile(*, actor: User | None = None,
                                dry_run: bool = False) -> list[SupervisorMove]:
     """Give every institution the supervising department that the active profile names
-    for its category in its county (001 §3(2)): after a switch from Kunming to Beichen the
+    for its category in its county (001 §3(2)): after a switch of profile the
     culture-tourism (sports) bureau supervises the existing sports institutions, not only
     new ones. One audit event per moved institution; terminated institutions keep theirs.
     Institutions that cannot move (category not supervised, no such department in the

@@ -102,7 +102,7 @@ def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, 
         case=case, status=TaskStatus.OPEN, role=TaskRole.LEAD,
         step__in=services.DECISION_STEPS).values_list("step", flat=True))
     others_open = services.conclusion_waits(case)
-    conclusion_task = Task.objects.filter(
+    conclusion_task = Task.objects.restrict(request.user).filter(
         case=case, status=TaskStatus.OPEN, role=TaskRole.LEAD, step=Step.CONCLUSION).first() \
         if Step.CONCLUSION in held else None
     verbs = {Step.ACCEPTANCE: "accept", Step.ONSITE_INSPECTION: "onsite",
