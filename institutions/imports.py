@@ -114,11 +114,11 @@ def _apply(row: Row, actor: User) -> Institution:
                                          "institutions."), field="licence_number")
         if len(v["licence_number"]) > 60:
             raise services.DomainError(_("At most 60 characters."), field="licence_number")
-        services.apply_status(actor=actor, institution=institution,
-                              status=InstitutionStatus.LICENSED,
-                              reason=_("Imported from the existing register"),
-                              licence_number=v["licence_number"],
-                              issuer=institution.supervising_department)
+        services.institution_set_status(actor=actor, institution=institution,
+                                        status=InstitutionStatus.LICENSED,
+                                        reason=_("Imported from the existing register"),
+                                        licence_number=v["licence_number"],
+                                        issuer=institution.supervising_department)
     return institution
 
 

@@ -27,6 +27,18 @@ class InstitutionStatus(models.TextChoices):
     TERMINATED = "terminated", _("Terminated")
 
 
+#: The only moves of a licence status (000 §3; 002 §2(4) enforcement outcomes).
+STATUS_TRANSITIONS: dict[str, set[str]] = {
+    InstitutionStatus.APPLYING: {InstitutionStatus.LICENSED, InstitutionStatus.TERMINATED},
+    InstitutionStatus.LICENSED: {InstitutionStatus.SUSPENDED, InstitutionStatus.REVOKED,
+                                 InstitutionStatus.TERMINATED},
+    InstitutionStatus.SUSPENDED: {InstitutionStatus.LICENSED, InstitutionStatus.REVOKED,
+                                  InstitutionStatus.TERMINATED},
+    InstitutionStatus.REVOKED: set(),
+    InstitutionStatus.TERMINATED: set(),
+}
+
+
 class ListStatus(models.TextChoices):
     """White and black lists (004 §6(4))."""
 

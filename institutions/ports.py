@@ -44,7 +44,7 @@ class LicensingFacts:
     course_in_application: Callable[..., bool] = _false
     #: `() -> expression`: annotate institutions with whether re-licensing approved them
     #: (重新审批登记, 004), over `OuterRef("pk")`.
-    relicensed: Callable[[], Expression] = _never
+    relicensed: Callable[[], Any] = _never
     #: `(*, actor, course, **values) -> application`: a licensed course changes through a
     #: change application (变更).
     course_change_submit: Callable[..., Any] = _refuse

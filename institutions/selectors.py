@@ -1,20 +1,31 @@
-"""Reads of institutions; every one starts from the scope gateway."""
+"""Reads of institutions. What a user reads starts from the scope gateway; the facts that
+services ask for themselves (a region's county, the profile's supervising department, a
+ban, whether a course belongs to the licence) are read whole and never shown as lists."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from core.errors import DomainError
+from core.vocab import Category, DepartmentType, Phase, label_of
 from institutions import ports
+from institutions.idnumbers import hash_id_number
 from institutions.models import (
     Course,
+    EmploymentBan,
     Enrolment,
     Institution,
     InstitutionStatus,
     ListStatus,
 )
+from org.models import Department, Region
 from org.scope import Action
+from policy.profile import active_profile
 
 
 def public_qs(user: Any) -> QuerySet[Institution]:
@@ -73,3 +84,65 @@ def office_qs(user: Any) -> QuerySet[Institution]:
 def enrolments(user: Any, institution: Institution) -> QuerySet[Enrolment]:
     return (Enrolment.objects.restrict(user).filter(institution=institution)
             .select_related("course", "fee_plan").order_by("-enrolled_on", "-id"))
+
+
+# -- facts the services ask for ------------------------------------------------------
+
+def county_of(region: Region) -> Region | None:
+    code = region.county_code
+    return Region.objects.filter(code=code).first() if code else None
+
+
+def supervising_department_for(*, category: str, region: Region) -> Department:
+    """The department the profile names as supervising department for the category, in
+    the institution's county (001 §3(2))."""
+    profile = active_profile()
+    if category not in profile.supervised_categories:
+        raise DomainError(_("This deployment does not supervise %(category)s institutions.")
+                          % {"category": label_of(Category, category)}, field="category")
+    dept_type = profile.supervisor_type(category)
+    county = county_of(region)
+    if dept_type is None or county is None:
+        raise DomainError(_("The institution's region must lie in a county."), field="region")
+    try:
+        return Department.objects.get(region=county, type=dept_type, is_active=True)
+    except Department.DoesNotExist:
+        raise DomainError(_("The county has no active %(type)s to supervise this category.")
+                          % {"type": label_of(DepartmentType, dept_type)}, field="category")
+
+
+def active_ban(id_number: str, on: dt.date | None = None) -> EmploymentBan | None:
+    on = on or timezone.localdate()
+    ban = EmploymentBan.objects.filter(id_number_hash=hash_id_number(id_number)).first()
+    if ban and (ban.until is None or ban.until >= on):
+        return ban
+    return None
+
+
+def staff_check_owner(institution: Institution, step: str) -> str | None:
+    cell = active_profile().cell(institution.category, Phase.LICENSING,
+                                 institution.region.county_code)
+    owner = cell.step_owner(step) if cell else None
+    return owner.owner_type if owner else None
+
+
+LICENSED_STATES = (InstitutionStatus.LICENSED, InstitutionStatus.SUSPENDED)
+
+
+def listing_needs_change(course: Course) -> bool:
+    """Courses entered with the application were reviewed with it and are listed directly
+    to meet the enrollment gate (000 §4(3)); a course added after the licence joins the
+    listing through a change application (变更 covers courses)."""
+    return course.added_after_licence and course.institution.status in LICENSED_STATES
+
+
+def course_is_licensed(course: Course) -> bool:
+    """A listed course of a licensed (or suspended) institution is part of what was
+    licensed: it changes through a change application (变更), not in place."""
+    return course.is_listed and course.institution.status in LICENSED_STATES
+
+
+def course_in_application(course: Course) -> bool:
+    """Whether a change application in progress carries this course (asked of the
+    licensing app through `institutions.ports`)."""
+    return ports.licensing().course_in_application(course)

@@ -10,13 +10,10 @@ The licensing workflow (issue 4) builds on these services and the cases app.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,12 +21,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.audit import audit_record, snapshot
+from cases.models import Case, CaseState
 from core.abilities import may, require
 from core.errors import DomainError, InvalidState, PermissionDenied
 from core.i18n import stored
 from core.vocab import Category, DepartmentType, label_of
 from institutions import ports
+from institutions.idnumbers import hash_id_number, mask_id_number, validate_id_number
 from institutions.models import (
+    STATUS_TRANSITIONS,
     Course,
     CourseSlot,
     EmploymentBan,
@@ -48,6 +48,15 @@ from institutions.rules import (
     fee_plan_violations,
     refuse_course_violations,
 )
+from institutions.selectors import (
+    LICENSED_STATES,
+    active_ban,
+    course_in_application,
+    course_is_licensed,
+    listing_needs_change,
+    staff_check_owner,
+    supervising_department_for,
+)
 from institutions.uscc import normalise, validate_uscc
 from org.models import Department, Region, RegionLevel, User
 from org.scope import Action
@@ -65,57 +74,7 @@ GATE_LABELS = [
 ]
 
 
-# -- identity numbers ---------------------------------------------------------------
-
-def hash_id_number(id_number: str) -> str:
-    """ID numbers are stored only as a keyed hash (and a masked form for display)."""
-    normalised = id_number.strip().upper()
-    return hmac.new(settings.ID_HASH_KEY.encode(), normalised.encode(),
-                    hashlib.sha256).hexdigest()
-
-
-def mask_id_number(id_number: str) -> str:
-    value = id_number.strip().upper()
-    return value[:3] + "*" * max(len(value) - 7, 0) + value[-4:] if len(value) > 7 else "****"
-
-
-def validate_id_number(id_number: str) -> str:
-    """Resident ID number (GB 11643): 18 characters, the last a check digit or X."""
-    value = id_number.strip().upper()
-    if len(value) != 18 or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
-        raise DomainError(_("An ID number has 17 digits followed by a digit or X."),
-                          field="id_number")
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    check = "10X98765432"[sum(int(d) * w for d, w in zip(value[:17], weights, strict=True)) % 11]
-    if value[17] != check:
-        raise DomainError(_("The ID number's check digit is wrong."), field="id_number")
-    return value
-
-
 # -- registry ------------------------------------------------------------------------
-
-
-def county_of(region: Region) -> Region | None:
-    code = region.county_code
-    return Region.objects.filter(code=code).first() if code else None
-
-
-def supervising_department_for(*, category: str, region: Region) -> Department:
-    """The department the profile names as supervising department for the category, in
-    the institution's county (001 §3(2))."""
-    profile = active_profile()
-    if category not in profile.supervised_categories:
-        raise DomainError(_("This deployment does not supervise %(category)s institutions.")
-                          % {"category": label_of(Category, category)}, field="category")
-    dept_type = profile.supervisor_type(category)
-    county = county_of(region)
-    if dept_type is None or county is None:
-        raise DomainError(_("The institution's region must lie in a county."), field="region")
-    try:
-        return Department.objects.get(region=county, type=dept_type, is_active=True)
-    except Department.DoesNotExist:
-        raise DomainError(_("The county has no active %(type)s to supervise this category.")
-                          % {"type": label_of(DepartmentType, dept_type)}, field="category")
 
 
 @dataclass(frozen=True)
@@ -184,20 +143,13 @@ def supervisors_follow_profile(*, actor: User | None = None,
     return moves
 
 
-def may_register(actor: User, region: Region, category: str) -> bool:
-    """Who enters institutions and walk-in applications: the admins of the region, and
-    officers of the department that accepts or supervises the category (000 §3; under
-    001 §4(2)4 the government-services office accepts)."""
-    return may(actor, "institutions.register", (region, category))
-
-
 @transaction.atomic
 def institution_register(*, actor: User, name: str, uscc: str, nature: str, category: str,
                          legal_representative: str, safety_person: str, address: str,
                          region: Region, **extra: Any) -> Institution:
     """Enter an institution (an officer for a walk-in, or an import). Status starts as
     applying; the supervising department comes from the profile."""
-    if not may_register(actor, region, category):
+    if not may(actor, "institutions.register", (region, category)):
         raise PermissionDenied(_("You may not register institutions in this region."))
     if region.level < RegionLevel.COUNTY:
         raise DomainError(_("Choose the county, town or grid of the institution."),
@@ -239,6 +191,18 @@ def _locked(institution: Institution, actor: User, action: str = Action.CHANGE) 
     return locked
 
 
+def _locked_for_case(institution: Institution, case: Any, actor: User | None) -> Institution:
+    """The system path of a workflow: the register changes through an open case of this
+    institution, worked by `actor` (None: the system itself)."""
+    if case.institution_id != institution.pk or case.state not in (CaseState.OPEN,
+                                                                     CaseState.IN_PROGRESS):
+        raise InvalidState(_("Only an open case of this institution may change it."))
+    if actor is not None and not Case.objects.restrict(actor, Action.CHANGE).filter(
+            pk=case.pk).exists():
+        raise PermissionDenied()
+    return Institution.objects.select_for_update().get(pk=institution.pk)
+
+
 def _locked_for_officers(institution: Institution, actor: User,
                          heads_only: bool = False) -> Institution:
     """Lock for an officers' decision: the admins of the region, or the supervising
@@ -263,10 +227,10 @@ def gate_record(*, actor: User, institution: Institution, fund_account: str | No
     institution.save()
     audit_record(actor=actor, action="institution.gate", obj=institution, before=before,
                  after=snapshot(institution, INSTITUTION_FIELDS))
-    return list_refresh(institution=institution, actor=actor)
+    return _list_refresh(institution=institution, actor=actor)
 
 
-def list_refresh(*, institution: Institution, actor: User | None = None) -> Institution:
+def _list_refresh(*, institution: Institution, actor: User | None = None) -> Institution:
     """White list: licensed institutions that pass the gate (004 §6(4), 000 §4(3)). The
     black list is set only by `blacklist_add` and wins over the white list."""
     if institution.list_status == ListStatus.BLACK:
@@ -303,16 +267,6 @@ def blacklist_add(*, actor: User, institution: Institution, reason: str) -> Inst
 
 
 # -- staff -----------------------------------------------------------------------------
-
-def active_ban(id_number: str, on: dt.date | None = None) -> EmploymentBan | None:
-    from django.utils import timezone
-
-    on = on or timezone.localdate()
-    ban = EmploymentBan.objects.filter(id_number_hash=hash_id_number(id_number)).first()
-    if ban and (ban.until is None or ban.until >= on):
-        return ban
-    return None
-
 
 @transaction.atomic
 def ban_add(*, actor: User, name: str, id_number: str, reason: str, source: str,
@@ -446,11 +400,58 @@ def course_list_on_platform(*, actor: User, course: Course) -> Course:
     if listing_needs_change(course):
         raise InvalidState(_("A licensed institution adds a course to its listing through a "
                              "change application."))
+    return _course_list(course=course, actor=actor)
+
+
+def _course_list(*, course: Course, actor: User | None, case: Any = None) -> Course:
     course.is_listed = True
     course.save(update_fields=["is_listed"])
-    audit_record(actor=actor, action="course.list", obj=course, after={"is_listed": True})
-    list_refresh(institution=course.institution, actor=actor)
+    audit_record(actor=actor, action="course.list", obj=course, case=case,
+                 after={"is_listed": True})
+    _list_refresh(institution=course.institution, actor=actor)
     return course
+
+
+@transaction.atomic
+def course_change_from_case(*, case: Any, course: Course, values: dict[str, Any] | None,
+                            slots: list[Slot] | None = None) -> Course:
+    """The system path of a change application (变更) that completed: list the course
+    (`values` None) or write its approved values, through the application's open case."""
+    _locked_for_case(course.institution, case, None)
+    course = Course.objects.select_for_update(of=("self",)).select_related(
+        "institution__region").get(pk=course.pk)
+    if values is None:
+        return _course_list(course=course, actor=None, case=case)
+    return _course_write(actor=None, course=course, values=values, slots=slots or [],
+                         case=case)
+
+
+#: What a change application may change on the institution itself (变更, 000 §3).
+CHANGEABLE_FIELDS = ("name", "address", "region", "legal_representative", "safety_person",
+                     "premises_area", "fire_safety_documents")
+
+
+@transaction.atomic
+def institution_change_from_case(*, case: Any, institution: Institution,
+                                 changes: dict[str, Any]) -> Institution:
+    """The system path of a change application that completed: apply its approved changes
+    (a region is given by code, within the county) through the application's open case."""
+    institution = _locked_for_case(institution, case, None)
+    changes = {k: v for k, v in changes.items() if k in CHANGEABLE_FIELDS}
+    if not changes:
+        return institution
+    before = {k: str(getattr(institution, k)) for k in changes}
+    if "region" in changes:
+        before["region"] = institution.region.code
+    for field, value in changes.items():
+        if field == "region":
+            institution.region = Region.objects.get(code=value)
+        else:
+            setattr(institution, field, value)
+    institution.save()
+    audit_record(actor=None, action="institution.change", case=case, obj=institution,
+                 before=before, after=changes)
+    return institution
 
 
 def _fee_plan_findings(**kwargs: Any) -> list[str]:
@@ -530,23 +531,12 @@ def fee_plan_update(*, actor: User, plan: FeePlan, course: Course, name: str, am
 
 # -- licence status ----------------------------------------------------------------------
 
-STATUS_TRANSITIONS = {
-    InstitutionStatus.APPLYING: {InstitutionStatus.LICENSED, InstitutionStatus.TERMINATED},
-    InstitutionStatus.LICENSED: {InstitutionStatus.SUSPENDED, InstitutionStatus.REVOKED,
-                                 InstitutionStatus.TERMINATED},
-    InstitutionStatus.SUSPENDED: {InstitutionStatus.LICENSED, InstitutionStatus.REVOKED,
-                                  InstitutionStatus.TERMINATED},
-    InstitutionStatus.REVOKED: set(),
-    InstitutionStatus.TERMINATED: set(),
-}
-
-
-def apply_status(*, actor: User | None, institution: Institution, status: str, reason: str,
+def _apply_status(*, actor: User | None, institution: Institution, status: str, reason: str,
                  licence_number: str = "", issuer: Department | None = None,
                  valid_from: dt.date | None = None, valid_until: dt.date | None = None,
                  case: Any = None) -> Institution:
-    """Change a locked institution's licence status (no permission check: callers are
-    `institution_set_status` and the licensing workflow, which check their own)."""
+    """Change a locked institution's licence status along `STATUS_TRANSITIONS`; callers
+    check the actor (`institution_set_status`)."""
     issuing = status == InstitutionStatus.LICENSED and (
         institution.status == InstitutionStatus.APPLYING or licence_number)
     if status != institution.status and status not in STATUS_TRANSITIONS.get(institution.status,
@@ -567,40 +557,42 @@ def apply_status(*, actor: User | None, institution: Institution, status: str, r
     institution.save()
     audit_record(actor=actor, action=f"institution.status.{status}", case=case, obj=institution,
                  before=before, after=snapshot(institution, INSTITUTION_FIELDS), reason=reason)
-    return list_refresh(institution=institution, actor=actor)
+    return _list_refresh(institution=institution, actor=actor)
 
 
 @transaction.atomic
-def institution_set_status(*, actor: User, institution: Institution, status: str, reason: str,
+def institution_set_status(*, actor: User | None, institution: Institution, status: str, reason: str,
                            licence_number: str = "", issuer: Department | None = None,
                            valid_from: dt.date | None = None,
-                           valid_until: dt.date | None = None) -> Institution:
+                           valid_until: dt.date | None = None, case: Any = None) -> Institution:
     """Suspend, reinstate, revoke or terminate a licence (enforcement outcomes), or issue
     one outside the workflow (the register of existing institutions). Issuing needs the
-    licence number and the issuing department."""
+    licence number and the issuing department.
+
+    With `case`, a workflow changes the status through its own open case (licensing
+    issues or terminates a licence): the workflow has checked its decision, `actor` is the
+    person deciding (or None, the system) and must be able to work that case."""
     if not reason.strip():
         raise DomainError(_("Give a reason."), field="reason")
+    if case is not None:
+        institution = _locked_for_case(institution, case, actor)
+        return _apply_status(actor=actor, institution=institution, status=status,
+                             reason=reason, licence_number=licence_number, issuer=issuer,
+                             valid_from=valid_from, valid_until=valid_until, case=case)
+    if actor is None:
+        raise PermissionDenied(_("Without a person, a licence changes only through its case."))
     institution = _locked_for_officers(institution, actor, heads_only=True)
     if status == institution.status:
         raise InvalidState(_("The institution is already %(status)s.")
                            % {"status": institution.get_status_display()})
     if ports.licensing().running_application(None, institution) is not None:
         raise InvalidState(_("A licensing application is in progress: conclude it first."))
-    return apply_status(actor=actor, institution=institution, status=status, reason=reason,
+    return _apply_status(actor=actor, institution=institution, status=status, reason=reason,
                         licence_number=licence_number, issuer=issuer, valid_from=valid_from,
                         valid_until=valid_until)
 
 
 # -- staff checks and training materials --------------------------------------------------
-
-def staff_check_owner(institution: Institution, step: str) -> str | None:
-    from core.vocab import Phase
-
-    cell = active_profile().cell(institution.category, Phase.LICENSING,
-                                 institution.region.county_code)
-    owner = cell.step_owner(step) if cell else None
-    return owner.owner_type if owner else None
-
 
 @transaction.atomic
 def staff_check(*, actor: User, staff: Staff, kind: str, passed: bool, note: str = "") -> Staff:
@@ -730,29 +722,7 @@ COURSE_FIELDS = ["name", "mode", "is_academic", "lesson_minutes", "break_minutes
                  "class_hours", "price", "starts_on", "ends_on"]
 
 
-LICENSED_STATES = (InstitutionStatus.LICENSED, InstitutionStatus.SUSPENDED)
-
-
-def listing_needs_change(course: Course) -> bool:
-    """Courses entered with the application were reviewed with it and are listed directly
-    to meet the enrollment gate (000 §4(3)); a course added after the licence joins the
-    listing through a change application (变更 covers courses)."""
-    return course.added_after_licence and course.institution.status in LICENSED_STATES
-
-
-def course_is_licensed(course: Course) -> bool:
-    """A listed course of a licensed (or suspended) institution is part of what was
-    licensed: it changes through a change application (变更), not in place."""
-    return course.is_listed and course.institution.status in LICENSED_STATES
-
-
-def course_in_application(course: Course) -> bool:
-    """Whether a change application in progress carries this course (asked of the
-    licensing app through `institutions.ports`)."""
-    return ports.licensing().course_in_application(course)
-
-
-def course_write(*, actor: User | None, course: Course, values: dict[str, Any],
+def _course_write(*, actor: User | None, course: Course, values: dict[str, Any],
                  slots: list[Slot], case: Any = None) -> Course:
     """Write checked values to a locked course, with its audit event."""
     before = {**snapshot(course, COURSE_FIELDS), "slots": [str(s) for s in course.slots.all()]}
@@ -787,12 +757,12 @@ def course_update(*, actor: User, course: Course, name: str, mode: str, is_acade
     if course_in_application(course):
         raise InvalidState(_("This course is part of a change application in progress; it "
                              "cannot be edited until that application ends."))
-    values = {"name": name, "mode": mode, "is_academic": is_academic,
+    values: dict[str, Any] = {"name": name, "mode": mode, "is_academic": is_academic,
               "lesson_minutes": lesson_minutes, "break_minutes": break_minutes,
               "class_hours": class_hours, "price": price, "starts_on": starts_on,
               "ends_on": ends_on}
     refuse_course_violations(county_code=course.institution.region.county_code, slots=slots, **values)
-    return course_write(actor=actor, course=course, values=values, slots=slots)
+    return _course_write(actor=actor, course=course, values=values, slots=slots)
 
 
 # -- enrolment ----------------------------------------------------------------------------

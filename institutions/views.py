@@ -183,7 +183,7 @@ def _abilities(user: Any, institution: Institution) -> dict[str, Any]:
 
     def owns(step: str) -> bool:
         return may(user, "institutions.record_staff_check",
-                   services.staff_check_owner(institution, step))
+                   selectors.staff_check_owner(institution, step))
 
     running = ports.licensing().running_application(user, institution)
     return {"may_change": may_change, "may_decide": officer,
@@ -374,7 +374,7 @@ def course_list(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
     course = get_object_or_404(Course.objects.restrict(request.user), pk=pk,
                                institution=institution)
     try:
-        if services.listing_needs_change(course):
+        if selectors.listing_needs_change(course):
             application = ports.licensing().course_listing_submit(actor=request.user, course=course)
             messages.success(request, _("Change application submitted: %(number)s")
                              % {"number": application.case.number})
@@ -448,7 +448,7 @@ def course_edit(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
     initial["slots"] = "\n".join(f"{s.weekday + 1} {s.start:%H:%M}-{s.end:%H:%M}"
                                   for s in course.slots.all())
     form = CourseForm(request.POST or None, initial=initial)
-    licensed = services.course_is_licensed(course)
+    licensed = selectors.course_is_licensed(course)
     if request.method == "POST" and form.is_valid():
         if licensed:
             result: list[Any] = []

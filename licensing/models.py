@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from institutions.models import InstitutionStatus
 from org.models import Role
 from org.scope import Action, Scope, ScopedQuerySet
 
@@ -20,6 +21,17 @@ class ApplicationAction(models.TextChoices):
     RELICENSE = "relicense", _("Re-licensing")
     CHANGE = "change", _("Change")
     TERMINATE = "terminate", _("Termination")
+
+
+#: The licence statuses each application fits (000 §3; 003 §4 re-licensing of existing
+#: institutions): a new institution is established, a licensed or suspended one
+#: re-licensed, changed or terminated.
+APPLIES_TO: dict[str, set[str]] = {
+    ApplicationAction.ESTABLISH: {InstitutionStatus.APPLYING},
+    ApplicationAction.RELICENSE: {InstitutionStatus.LICENSED, InstitutionStatus.SUSPENDED},
+    ApplicationAction.CHANGE: {InstitutionStatus.LICENSED, InstitutionStatus.SUSPENDED},
+    ApplicationAction.TERMINATE: {InstitutionStatus.LICENSED, InstitutionStatus.SUSPENDED},
+}
 
 
 class Stage(models.TextChoices):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, Expression, OuterRef
+from django.db.models import Exists, OuterRef
 
 from licensing.models import ApplicationAction, LicensingApplication, Stage
 
@@ -27,7 +27,7 @@ def course_in_application(course: Any) -> bool:
                for item in (details or {}).get("courses", []) if isinstance(item, dict))
 
 
-def relicensed() -> Expression:
+def relicensed() -> Exists:
     """Re-approved through re-licensing (重新审批登记, 004), which counties publish."""
     return Exists(LicensingApplication.objects.filter(
         institution=OuterRef("pk"), action=ApplicationAction.RELICENSE, stage=Stage.COMPLETED))

@@ -48,11 +48,10 @@ from core.abilities import may
 from core.errors import DomainError, InvalidState, PermissionDenied
 from core.i18n import stored
 from core.vocab import DepartmentType, LicenceAction, Phase, Step, label_of
-from institutions import rules, services
+from institutions import rules, selectors, services
 from institutions.models import Course, Institution, InstitutionStatus
 from institutions.rules import Slot
-from institutions.services import apply_status, county_of, may_register
-from licensing.models import ApplicationAction, LicensingApplication, Stage
+from licensing.models import APPLIES_TO, ApplicationAction, LicensingApplication, Stage
 from org.models import Department, Region, RegionLevel, Role, User
 from org.scope import Action, scope_of
 from policy.profile import Cell, ProfileData, active_profile
@@ -93,8 +92,7 @@ DEADLINE_KEYS = {
     Step.FUND_ACCOUNT: "licensing_fund_account",
 }
 
-CHANGEABLE_FIELDS = ("name", "address", "region", "legal_representative", "safety_person",
-                     "premises_area", "fire_safety_documents")
+CHANGEABLE_FIELDS = services.CHANGEABLE_FIELDS
 #: Course changes ride in `change_details["courses"]`, one entry per course, each with the
 #: values before and after; see `course_change_submit`.
 COURSES_KEY = "courses"
@@ -125,9 +123,9 @@ def _values_from_json(data: dict[str, Any]) -> tuple[dict[str, Any], list[Slot]]
 
 
 def _licence_action(action: str) -> str:
-    return {ApplicationAction.CHANGE: LicenceAction.CHANGE,
-            ApplicationAction.TERMINATE: LicenceAction.TERMINATE}.get(action,
-                                                                    LicenceAction.ESTABLISH)
+    actions: dict[str, str] = {ApplicationAction.CHANGE: LicenceAction.CHANGE,
+            ApplicationAction.TERMINATE: LicenceAction.TERMINATE}
+    return actions.get(action, LicenceAction.ESTABLISH)
 
 
 def _cell(application: LicensingApplication, profile: ProfileData) -> Cell:
@@ -167,7 +165,7 @@ def stages_for(application: LicensingApplication) -> list[str]:
 def department_for(dept_type: str, institution: Institution) -> Department:
     """The department of that type serving the institution: its county's, else the
     city's."""
-    county = county_of(institution.region)
+    county = selectors.county_of(institution.region)
     codes = institution.region.ancestor_codes()
     candidates = Department.objects.filter(type=dept_type, is_active=True,
                                            region__code__in=codes).select_related("region")
@@ -203,7 +201,7 @@ def planned_tasks(application: LicensingApplication, stage: str) -> list[dict[st
     assist_duty = {a.department_type: a.duty for a in cell.assists}
     out: list[dict[str, Any]] = []
 
-    def add(dept_type: str, role: str, step: str, duty: str) -> None:
+    def add(dept_type: str | None, role: str, step: str, duty: str) -> None:
         if not any(t["type"] == dept_type and t["step"] == step for t in out):
             out.append({"type": dept_type, "role": role, "step": step, "duty": duty})
 
@@ -226,9 +224,10 @@ def planned_tasks(application: LicensingApplication, stage: str) -> list[dict[st
         add(approver, TaskRole.LEAD, Step.CONCLUSION,
             _("Conclude the review: approve, or reject with reasons (%(src)s).")
             % {"src": rule.source if rule else cell.lead.source})
-        for cosigner in (step.cosigners if step else ()):
-            add(cosigner, TaskRole.ASSIST, Step.CONCLUSION,
-                _("Co-sign the review conclusion (%(src)s).") % {"src": step.source})
+        if step is not None:
+            for cosigner in step.cosigners:
+                add(cosigner, TaskRole.ASSIST, Step.CONCLUSION,
+                    _("Co-sign the review conclusion (%(src)s).") % {"src": step.source})
         return out
     for step_code in STAGE_STEPS.get(stage, ()):
         owner = cell.step_owner(step_code, inst.nature)
@@ -268,36 +267,22 @@ def _open_stage(application: LicensingApplication, stages: list[str], start: int
 
 def _complete(application: LicensingApplication) -> None:
     inst = Institution.objects.select_for_update().get(pk=application.institution_id)
+    case = application.case
     if application.action == ApplicationAction.CHANGE:
-        changes = {k: v for k, v in application.change_details.items() if k in CHANGEABLE_FIELDS}
-        if changes:
-            before = {k: str(getattr(inst, k)) for k in changes}
-            if "region" in changes:
-                before["region"] = inst.region.code
-            for field, value in changes.items():
-                if field == "region":
-                    inst.region = Region.objects.get(code=value)
-                else:
-                    setattr(inst, field, value)
-            inst.save()
-            audit_record(actor=None, action="institution.change", case=application.case,
-                         obj=inst, before=before, after=changes)
+        inst = services.institution_change_from_case(case=case, institution=inst,
+                                                     changes=application.change_details)
         for item in application.change_details.get(COURSES_KEY, []):
-            course = Course.objects.select_for_update(of=("self",)).select_related(
-                "institution__region").get(pk=item["course"], institution=inst)
+            course = Course.objects.get(pk=item["course"], institution=inst)
             if item.get("list"):
-                course.is_listed = True
-                course.save(update_fields=["is_listed"])
-                audit_record(actor=None, action="course.list", case=application.case,
-                             obj=course, after={"is_listed": True})
-                services.list_refresh(institution=inst)
+                services.course_change_from_case(case=case, course=course, values=None)
                 continue
             values, slots = _values_from_json(item["after"])
-            services.course_write(actor=None, course=course, values=values, slots=slots,
-                                  case=application.case)
+            services.course_change_from_case(case=case, course=course, values=values,
+                                             slots=slots)
     elif application.action == ApplicationAction.TERMINATE:
-        apply_status(actor=None, institution=inst, status=InstitutionStatus.TERMINATED,
-                     reason=stored(gettext_lazy("Termination approved")), case=application.case)
+        services.institution_set_status(
+            actor=None, institution=inst, status=InstitutionStatus.TERMINATED,
+            reason=stored(gettext_lazy("Termination approved")), case=case)
     application.stage = Stage.COMPLETED
     application.save(update_fields=["stage"])
     _tell_applicant(application, gettext_lazy("Application %(number)s completed"), "")
@@ -331,8 +316,9 @@ def reopen_refusal(*, case: Case) -> str | None:
 def _require_staff_checks(application: LicensingApplication, task: Task) -> None:
     """The verification tasks end only when every current staff member's check is
     recorded on the staff list (000 §3: credentials by education, records by police)."""
-    field = {Step.CREDENTIAL_VERIFICATION: "credential_check",
-             Step.RECORD_CHECK: "record_check"}.get(task.step)
+    fields: dict[str, str] = {Step.CREDENTIAL_VERIFICATION: "credential_check",
+                              Step.RECORD_CHECK: "record_check"}
+    field = fields.get(task.step)
     if field is None:
         return
     staff = application.institution.staff.filter(left_on__isnull=True)
@@ -385,20 +371,13 @@ def application_submit(*, actor: User, institution: Institution, action: str,
         pk=institution.pk)
     scope = scope_of(actor)
     own_staff = scope.role == Role.INSTITUTION_STAFF and scope.institution_id == institution.pk
-    if not own_staff and not may_register(actor, institution.region, institution.category):
+    if not own_staff and not may(actor, "institutions.register", (institution.region, institution.category)):
         raise PermissionDenied()
     if action not in ApplicationAction.values:
         raise DomainError(_("Unknown application type."), field="action")
     if LicensingApplication.objects.running().filter(institution=institution).exists():
         raise InvalidState(_("The institution already has an application in progress."))
-    expected = {ApplicationAction.ESTABLISH: {InstitutionStatus.APPLYING},
-                ApplicationAction.RELICENSE: {InstitutionStatus.LICENSED,
-                                              InstitutionStatus.SUSPENDED},
-                ApplicationAction.CHANGE: {InstitutionStatus.LICENSED,
-                                           InstitutionStatus.SUSPENDED},
-                ApplicationAction.TERMINATE: {InstitutionStatus.LICENSED,
-                                              InstitutionStatus.SUSPENDED}}[action]
-    if institution.status not in expected:
+    if institution.status not in APPLIES_TO[action]:
         raise InvalidState(_("This application does not fit an institution that is %(status)s.")
                            % {"status": institution.get_status_display()})
     details = {k: v for k, v in (change_details or {}).items() if v not in ("", None, [])}
@@ -409,7 +388,7 @@ def application_submit(*, actor: User, institution: Institution, action: str,
                                 "representative, safety responsible person, premises or "
                                 "courses."), field="change_details")
         if "region" in details:
-            county = county_of(institution.region)
+            county = selectors.county_of(institution.region)
             moved = Region.objects.filter(code=str(details["region"])).first()
             if moved is None or county is None or not moved.path.startswith(county.path) or \
                     moved.level < RegionLevel.TOWN:
@@ -453,16 +432,16 @@ def course_change_submit(*, actor: User, course: Course, name: str, mode: str,
     course keeps its current values until the application completes; the rules are
     checked now and again when the change is applied (002 §2(4), 004 §3)."""
     course = Course.objects.select_related("institution__region").get(pk=course.pk)
-    if not services.course_is_licensed(course):
+    if not selectors.course_is_licensed(course):
         raise InvalidState(_("This course is not part of a licence: change it directly."))
     if not Course.objects.restrict(actor, Action.CHANGE).filter(pk=course.pk).exists():
         raise PermissionDenied()
-    values = {"name": name.strip(), "mode": mode, "is_academic": is_academic,
+    values: dict[str, Any] = {"name": name.strip(), "mode": mode, "is_academic": is_academic,
               "lesson_minutes": lesson_minutes, "break_minutes": break_minutes,
               "class_hours": class_hours, "price": price, "starts_on": starts_on,
               "ends_on": ends_on}
-    rules.refuse_course_violations(county_code=course.institution.region.county_code, slots=slots,
-                          **values)
+    rules.refuse_course_violations(county_code=course.institution.region.county_code,
+                                   slots=slots, **values)
     after = {k: (f"{v:.2f}" if isinstance(v, Decimal) else
                  v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
     after["slots"] = [[s.weekday, f"{s.start:%H:%M}", f"{s.end:%H:%M}"] for s in slots]
@@ -483,7 +462,7 @@ def course_listing_submit(*, actor: User, course: Course) -> LicensingApplicatio
     course = Course.objects.select_related("institution__region").get(pk=course.pk)
     if course.is_listed:
         raise InvalidState(_("The course is already listed."))
-    if not services.listing_needs_change(course):
+    if not selectors.listing_needs_change(course):
         raise InvalidState(_("This course was reviewed with the licence application: list it "
                              "directly."))
     if not Course.objects.restrict(actor, Action.CHANGE).filter(pk=course.pk).exists():
@@ -632,10 +611,10 @@ def application_issue_licence(*, actor: User, application: LicensingApplication,
         raise DomainError(_("Enter the licence number."), field="licence_number")
     inst = Institution.objects.select_for_update().get(pk=application.institution_id)
     _decide(application, actor, {"licence_number": licence_number.strip()})
-    apply_status(actor=actor, institution=inst, status=InstitutionStatus.LICENSED,
-                 reason=_("Licence issued"), licence_number=licence_number,
-                 issuer=task.department, valid_from=timezone.localdate(),
-                 valid_until=valid_until, case=application.case)
+    services.institution_set_status(
+        actor=actor, institution=inst, status=InstitutionStatus.LICENSED,
+        reason=_("Licence issued"), licence_number=licence_number, issuer=task.department,
+        valid_from=timezone.localdate(), valid_until=valid_until, case=application.case)
     case_services.task_complete(actor=actor, task=task,
                                 note=stored(gettext_lazy("Licence %(number)s issued"),
                                             number=licence_number))

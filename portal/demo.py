@@ -245,10 +245,10 @@ def demo_uscc(county_code: str, serial: int, nature: str = "for_profit") -> str:
 
 
 def demo_id_number(serial: int) -> str:
+    from institutions.idnumbers import check_digit
+
     first17 = f"53010219{80 + serial % 20:02d}0101{serial % 1000:03d}"
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights,
-                                                                 strict=True)) % 11]
+    return first17 + check_digit(first17)
 
 
 INSTITUTIONS = [

@@ -12,7 +12,7 @@ from django.test import Client
 from cases.models import Task, TaskStatus
 from core.errors import DomainError, InvalidState, PermissionDenied
 from core.vocab import DepartmentType as D
-from institutions import services
+from institutions import selectors, services
 from institutions.models import Course, Enrolment, InstitutionStatus, Staff, StaffCheck
 from institutions.rules import REQUIRED_CLAUSES, RuleViolation, Slot
 from institutions.tests.test_registry import licensed_with_gate, register
@@ -729,9 +729,9 @@ def test_a_cancelled_change_application_no_longer_holds_the_course(world):
     admin = world.a.users["county_admin"]
     new = course_for(admin, inst, name="新课")
     app = licensing.course_listing_submit(actor=admin, course=new)
-    assert services.course_in_application(new)
+    assert selectors.course_in_application(new)
     case_cancel(actor=admin, case=app.case, reason="机构撤回申请")
-    assert not services.course_in_application(new)
+    assert not selectors.course_in_application(new)
     client = login(admin)
     assert 'id="running-application"' not in client.get(
         f"/office/institutions/{inst.uscc}/").content.decode()
