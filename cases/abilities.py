@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import rules
-
 from core.abilities import declare
-from org.abilities import has_department, is_coordinator, is_department_head, is_region_admin
-from org.scope import scope_of
-
-
-@rules.predicate
-def _region_in_scope(user: Any, region: Any) -> bool:
-    """No region (the page asking in general) passes; a region must lie in the subtree."""
-    if region is None:
-        return True
-    scope = scope_of(user)
-    return scope.unrestricted or bool(scope.region_path) and \
-        region.path.startswith(scope.region_path)
-
-
-@rules.predicate
-def _department_is_own(user: Any, department: Any) -> bool:
-    return department is None or scope_of(user).department_id == department.pk
+from org.abilities import (
+    has_department,
+    in_region,
+    is_coordinator,
+    is_department_head,
+    is_region_admin,
+    owns_department,
+)
 
 
 def load() -> None:
     #: Open a case by hand (the case-open form), in a region of one's own.
-    declare("cases.open_case", is_coordinator & _region_in_scope)
+    declare("cases.open_case", is_coordinator & in_region)
     #: Hand a task to another department (a head reassigns within the department only).
     declare("cases.move_task", is_region_admin)
     #: Pick people and departments across the region when assigning (a head picks within
@@ -37,7 +24,7 @@ def load() -> None:
     #: Assign a new task to a department: coordinators anywhere in their region, a head
     #: within the department.
     declare("cases.assign_to_department", is_coordinator | (is_department_head &
-                                                            _department_is_own))
+                                                            owns_department))
     #: The county overview and bulk assignment of the tasks one may assign.
     declare("cases.oversee_tasks", is_region_admin | is_department_head)
     #: The county's (or city's) figures on the dashboard.

@@ -7,8 +7,8 @@ from cases import kinds
 from cases.models import TaskRole
 from core.abilities import may
 from core.vocab import Category, Phase
-from org.models import Department, Region, Role, User
-from org.scope import scope_of
+from org.models import DEPARTMENT_ROLES, Department, Region, User
+from org.scope import Action
 
 
 class TaskCompleteForm(forms.Form):
@@ -22,20 +22,15 @@ class TaskReturnForm(forms.Form):
 
 
 def _region_departments(user: User) -> Any:
-    scope = scope_of(user)
-    qs = Department.objects.restrict(user).filter(is_active=True).select_related("region")
-    if scope.unrestricted or not scope.region_path:
-        return qs
-    # Departments of the user's own region and below: a county hands work to county
-    # and town departments, never up to the city.
-    return qs.filter(region__path__startswith=scope.region_path)
+    """The departments the user may hand work to (the gateway's ASSIGN on departments)."""
+    return Department.objects.restrict(user, Action.ASSIGN).filter(
+        is_active=True).select_related("region")
 
 
 def _colleagues(user: User) -> Any:
     qs = User.objects.restrict(user).filter(
         is_active=True, department__isnull=False,
-        role__in=[Role.OFFICER, Role.DEPARTMENT_HEAD, Role.GRID_OFFICER,
-                  Role.SOCIAL_SUPERVISOR]).select_related("department")
+        role__in=DEPARTMENT_ROLES).select_related("department")
     if not may(user, "cases.assign_across_departments"):  # a head picks within the department
         qs = qs.filter(department_id=user.department_id)
     return qs
@@ -112,11 +107,8 @@ class CaseOpenForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        scope = scope_of(user)
-        regions = Region.objects.restrict(user)
-        if not scope.unrestricted and scope.region_path:
-            regions = regions.filter(path__startswith=scope.region_path)
-        self.fields["region"].queryset = regions.filter(level__lte=4)
+        self.fields["region"].queryset = Region.objects.restrict(user, Action.MANAGE).filter(
+            level__lte=4)
 
 
 class ReasonForm(forms.Form):

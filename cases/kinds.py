@@ -128,10 +128,6 @@ def get(code: str) -> CaseKindSpec:
         raise UnknownKind(field="kind") from None
 
 
-def find(code: str) -> CaseKindSpec | None:
-    return _kinds.get(code)
-
-
 def all_kinds() -> list[CaseKindSpec]:
     return sorted(_kinds.values(), key=lambda k: k.code)
 

@@ -107,7 +107,9 @@ class Case(models.Model):
         county/city admins their whole region; the joint-meeting office its region;
         discipline staff read their region; department roles the cases in their region
         that their department has a part in (a task on the case, or lead/assist/step
-        owner under the matrix for the case's category and phase)."""
+        owner under the matrix for the case's category and phase). Each kind may open its
+        cases to others besides (`CaseKindSpec.visible_to`: an institution's staff its own
+        applications)."""
         p = prefix
         if scope.kind == "client":
             if action == Action.VIEW and "cases:read" in scope.client_scopes:
@@ -115,6 +117,12 @@ class Case(models.Model):
             return NOTHING
         if scope.kind != "user":
             return NOTHING
+        q = cls._role_q(scope, action, p)
+        extra = kinds.visible_outside_matrix(scope, action, p)
+        return q if extra is None else q | extra
+
+    @classmethod
+    def _role_q(cls, scope: Scope, action: str, p: str) -> Q:
         region = scope.region_q(p)
         role = scope.role
         if role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN):
@@ -126,7 +134,7 @@ class Case(models.Model):
         if role == Role.INSTITUTION_STAFF:
             # Only what a kind opens to them (their own applications): complaints,
             # inspections and their internal comments and evidence stay with the officers.
-            return kinds.visible_outside_matrix(scope, action, p) or NOTHING
+            return NOTHING
         if role in DEPARTMENT_ROLES and scope.department_id:
             if action == Action.MANAGE:
                 return NOTHING
@@ -230,10 +238,6 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} · {self.department} · {self.get_role_display()}"
-
-    @property
-    def step_label(self) -> str:
-        return kinds.step_label(self.case.kind, self.step)
 
     @property
     def is_overdue(self) -> bool:

@@ -16,7 +16,10 @@ from core.errors import PermissionDenied
 
 
 def may(actor: Any, ability: str, obj: Any = None) -> bool:
-    """Whether `actor` may do `ability` (to `obj`). The system itself (None) always may."""
+    """Whether `actor` may do `ability` (to `obj`). The system itself (None) always may.
+    An ability nobody declared is a programming error, not a silent "no"."""
+    if not rules.rule_exists(ability):
+        raise LookupError(f"undeclared ability {ability!r}")
     if actor is None:
         return True
     return rules.test_rule(ability, actor, obj)
@@ -27,15 +30,11 @@ def require(actor: Any, ability: str, obj: Any = None, message: Any = None) -> N
         raise PermissionDenied(message)
 
 
-_names: set[str] = set()
-
-
 def declared() -> list[str]:
-    """Every ability declared so far, for the test that walks them all."""
-    return sorted(_names)
+    """Every ability declared, for the test that walks them all."""
+    return sorted(rules.rulesets.default_rules)
 
 
 def declare(name: str, predicate: Any) -> None:
-    """Declare an ability once (a repeated `ready()` replaces it with itself)."""
+    """Declare an ability (a repeated `ready()` replaces it with itself)."""
     rules.set_rule(name, predicate)
-    _names.add(name)

@@ -8,6 +8,7 @@ import rules
 
 from core.abilities import declare
 from org.abilities import (
+    in_region,
     is_department_head,
     is_department_officer,
     is_institution_staff,
@@ -15,16 +16,6 @@ from org.abilities import (
     is_unrestricted,
 )
 from org.scope import scope_of
-
-
-@rules.predicate
-def _in_region(user: Any, target: Any) -> bool:
-    """`target` is `(region, category)`, or None when a page asks in general."""
-    if target is None:
-        return True
-    scope = scope_of(user)
-    return scope.unrestricted or bool(scope.region_path) and \
-        target[0].path.startswith(scope.region_path)
 
 
 @rules.predicate
@@ -60,7 +51,7 @@ def _owns_check(user: Any, owner_type: Any) -> bool:
 def load() -> None:
     #: Enter an institution: the admins, and the officers of the departments that accept
     #: or supervise its category (the profile check is the service's, per category).
-    declare("institutions.register", is_unrestricted | _in_region & (
+    declare("institutions.register", is_unrestricted | in_region & (
         is_region_admin | is_department_officer & _accepts_or_supervises))
     #: Officers' decisions on an institution: gate conditions, lists, material review.
     declare("institutions.decide", is_region_admin | is_department_officer)

@@ -17,7 +17,7 @@ from institutions.models import (
 from institutions.rules import CLAUSE_LABELS, Slot
 from institutions.uscc import normalise, validate_uscc
 from org.models import Region, User
-from org.scope import scope_of
+from org.scope import Action
 from policy.profile import active_profile
 
 
@@ -47,11 +47,8 @@ class InstitutionRegisterForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        scope = scope_of(user)
-        regions = Region.objects.restrict(user).filter(level__gte=3)
-        if not scope.unrestricted and scope.region_path:
-            regions = regions.filter(path__startswith=scope.region_path)
-        self.fields["region"].queryset = regions
+        self.fields["region"].queryset = Region.objects.restrict(user, Action.MANAGE).filter(
+            level__gte=3)
         supervised = active_profile().supervised_categories
         self.fields["category"].choices = [c for c in Category.choices if c[0] in supervised]
 

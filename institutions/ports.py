@@ -2,8 +2,7 @@
 
 The registry sits below licensing in the layers (DESIGN.md), so it cannot import it. The
 licensing app declares these facts and actions and registers them here in its
-`AppConfig.ready()`; the registry asks through `licensing()`. Without the app (a
-deployment or a test that leaves it out) nothing is ever in an application.
+`AppConfig.ready()`; the registry asks through `licensing()`.
 """
 
 from __future__ import annotations
@@ -12,48 +11,31 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BooleanField, Expression, Value
-
-from core.errors import InvalidState
-
-
-def _none(*_args: Any, **_kwargs: Any) -> None:
-    return None
-
-
-def _false(*_args: Any, **_kwargs: Any) -> bool:
-    return False
-
-
-def _never() -> Expression:
-    return Value(False, output_field=BooleanField())
-
-
-def _refuse(**_kwargs: Any) -> Any:
-    from django.utils.translation import gettext as _
-
-    raise InvalidState(_("Licensing is not installed: a licensed course cannot change."))
+from django.core.exceptions import ImproperlyConfigured
 
 
 @dataclass(frozen=True)
 class LicensingFacts:
     #: `(user, institution) -> application | None`: the application in progress, as the
     #: user may see it.
-    running_application: Callable[..., Any] = _none
+    running_application: Callable[..., Any]
+    #: `(institution) -> bool`: an application whose case is still open (its decisions are
+    #: not all applied to the register yet).
+    application_case_open: Callable[..., bool]
     #: `(course) -> bool`: a change application in progress carries this course.
-    course_in_application: Callable[..., bool] = _false
+    course_in_application: Callable[..., bool]
     #: `() -> expression`: annotate institutions with whether re-licensing approved them
     #: (重新审批登记, 004), over `OuterRef("pk")`.
-    relicensed: Callable[[], Any] = _never
+    relicensed: Callable[[], Any]
     #: `(*, actor, course, **values) -> application`: a licensed course changes through a
     #: change application (变更).
-    course_change_submit: Callable[..., Any] = _refuse
+    course_change_submit: Callable[..., Any]
     #: `(*, actor, course) -> application`: a course added after the licence is listed
     #: through a change application.
-    course_listing_submit: Callable[..., Any] = _refuse
+    course_listing_submit: Callable[..., Any]
 
 
-_licensing = LicensingFacts()
+_licensing: LicensingFacts | None = None
 
 
 def register_licensing(facts: LicensingFacts) -> None:
@@ -62,4 +44,6 @@ def register_licensing(facts: LicensingFacts) -> None:
 
 
 def licensing() -> LicensingFacts:
+    if _licensing is None:
+        raise ImproperlyConfigured("The licensing app is not installed: the registry needs it.")
     return _licensing

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from core.vocab import Category, DepartmentType, Phase, label_of
+from core.vocab import Category, DepartmentType, Phase, Step, label_of
 from institutions import ports
 from institutions.idnumbers import hash_id_number
 from institutions.models import (
@@ -119,11 +119,20 @@ def active_ban(id_number: str, on: dt.date | None = None) -> EmploymentBan | Non
     return None
 
 
-def staff_check_owner(institution: Institution, step: str) -> str | None:
+def staff_check_owners(institution: Institution) -> dict[str, str | None]:
+    """The department type the profile names for each staff check (000 §3: credentials
+    by education, records by police), read from the licensing cell once."""
     cell = active_profile().cell(institution.category, Phase.LICENSING,
                                  institution.region.county_code)
-    owner = cell.step_owner(step) if cell else None
-    return owner.owner_type if owner else None
+    out: dict[str, str | None] = {}
+    for step in (Step.CREDENTIAL_VERIFICATION, Step.RECORD_CHECK):
+        owner = cell.step_owner(step) if cell else None
+        out[step] = owner.owner_type if owner else None
+    return out
+
+
+def staff_check_owner(institution: Institution, step: str) -> str | None:
+    return staff_check_owners(institution).get(step)
 
 
 LICENSED_STATES = (InstitutionStatus.LICENSED, InstitutionStatus.SUSPENDED)

@@ -585,7 +585,7 @@ def institution_set_status(*, actor: User | None, institution: Institution, stat
     if status == institution.status:
         raise InvalidState(_("The institution is already %(status)s.")
                            % {"status": institution.get_status_display()})
-    if ports.licensing().running_application(None, institution) is not None:
+    if ports.licensing().application_case_open(institution):
         raise InvalidState(_("A licensing application is in progress: conclude it first."))
     return _apply_status(actor=actor, institution=institution, status=status, reason=reason,
                         licence_number=licence_number, issuer=issuer, valid_from=valid_from,

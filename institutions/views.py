@@ -174,24 +174,24 @@ def office_detail(request: HttpRequest, uscc: str) -> HttpResponse:
         **_abilities(request.user, institution)})
 
 
+def _may_change(user: Any, institution: Institution) -> bool:
+    return Institution.objects.restrict(user, Action.CHANGE).filter(pk=institution.pk).exists()
+
+
 def _abilities(user: Any, institution: Institution) -> dict[str, Any]:
     """What the page offers this user: only the actions the services would accept, so
     nobody fills in a form that is then refused."""
-    may_change = Institution.objects.restrict(user, Action.CHANGE).filter(
-        pk=institution.pk).exists()
-    officer = may_change and may(user, "institutions.decide")
-
-    def owns(step: str) -> bool:
-        return may(user, "institutions.record_staff_check",
-                   selectors.staff_check_owner(institution, step))
-
-    running = ports.licensing().running_application(user, institution)
-    return {"may_change": may_change, "may_decide": officer,
+    may_change = _may_change(user, institution)
+    owners = selectors.staff_check_owners(institution)
+    return {"may_change": may_change,
+            "may_decide": may_change and may(user, "institutions.decide"),
             # Licence status: heads and admins only (institution_set_status).
             "may_set_status": may_change and may(user, "institutions.set_status"),
-            "may_check": {"credential": owns(Step.CREDENTIAL_VERIFICATION),
-                          "record": owns(Step.RECORD_CHECK)},
-            "running_application": running}
+            "may_check": {kind: may(user, "institutions.record_staff_check", owners[step])
+                          for kind, step in (("credential", Step.CREDENTIAL_VERIFICATION),
+                                             ("record", Step.RECORD_CHECK))},
+            "may_apply": may(user, "licensing.apply", institution),
+            "running_application": ports.licensing().running_application(user, institution)}
 
 
 # -- registration and licensing (officers and institution staff) -------------------------
@@ -293,10 +293,10 @@ def institution_record(request: HttpRequest, uscc: str, verb: str) -> HttpRespon
     institution = _office_institution(request, uscc)
     if verb not in RECORD_FORMS:
         raise Http404
-    abilities = _abilities(request.user, institution)
-    needed = {"gate": "may_decide", "blacklist": "may_decide",
-              "status": "may_set_status"}.get(verb, "may_change")
-    if not abilities[needed]:
+    ability = {"gate": "institutions.decide", "blacklist": "institutions.decide",
+               "status": "institutions.set_status"}.get(verb)
+    if not _may_change(request.user, institution) or (
+            ability is not None and not may(request.user, ability)):
         raise Http404  # a form the user may not submit is not offered at all
     kwargs: dict[str, Any] = {"institution": institution} if verb == "feeplan" else {}
     if verb == "gate":
@@ -461,7 +461,7 @@ def course_edit(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
                                                        **form.cleaned_data)):
             messages.success(request, _("Saved."))
             return redirect("institutions:office_detail", uscc=institution.uscc)
-    running = _abilities(request.user, institution)["running_application"] if licensed \
+    running = ports.licensing().running_application(request.user, institution) if licensed \
         else None
     return render(request, "institutions/record_form.html",
                   {"form": form, "institution": institution, "verb": "course",

@@ -18,6 +18,7 @@ class LicensingConfig(AppConfig):
         kinds.register(licensing_kinds.spec())
         ports.register_licensing(ports.LicensingFacts(
             running_application=selectors.running_application,
+            application_case_open=selectors.application_case_open,
             course_in_application=selectors.course_in_application,
             relicensed=selectors.relicensed,
             course_change_submit=services.course_change_submit,

@@ -9,8 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from institutions.models import InstitutionStatus
-from org.models import Role
-from org.scope import Action, Scope, ScopedQuerySet
+from org.scope import Scope, ScopedQuerySet
 
 
 class ApplicationAction(models.TextChoices):
@@ -95,8 +94,6 @@ class LicensingApplication(models.Model):
     def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
         from cases.models import Case
 
-        q = Case.scope_q(scope, action, f"{prefix}case__")
-        if scope.kind == "user" and scope.role == Role.INSTITUTION_STAFF and \
-                scope.institution_id and action == Action.VIEW:
-            q = q | Q(**{f"{prefix}institution_id": scope.institution_id})
-        return q
+        # An application is seen as its case is (institution staff through the licensing
+        # kind's own rule).
+        return Case.scope_q(scope, action, f"{prefix}case__")

@@ -11,11 +11,16 @@ from licensing.models import ApplicationAction, LicensingApplication, Stage
 
 
 def running_application(user: Any, institution: Any) -> LicensingApplication | None:
-    """The application in progress, as `user` may see it; `user=None` is the system
-    asking (a service checking a state rule), which sees every application."""
-    qs = LicensingApplication.objects.all() if user is None \
-        else LicensingApplication.objects.restrict(user)
-    return qs.running().filter(institution=institution).select_related("case").first()
+    """The application in progress, as `user` may see it."""
+    return (LicensingApplication.objects.restrict(user).running()
+            .filter(institution=institution).select_related("case").first())
+
+
+def application_case_open(institution: Any) -> bool:
+    """An application of the institution whose case is still open: until it closes, its
+    decisions may still change the register (a rejection waits for its co-signers)."""
+    return LicensingApplication.objects.filter(
+        institution=institution, case__state__in=["open", "in_progress"]).exists()
 
 
 def course_in_application(course: Any) -> bool:

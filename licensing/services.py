@@ -44,7 +44,7 @@ from django.utils.translation import gettext_lazy
 from cases import services as case_services
 from cases.audit import audit_record
 from cases.models import Case, Notification, Task, TaskRole, TaskStatus
-from core.abilities import may
+from core.abilities import may, require
 from core.errors import DomainError, InvalidState, PermissionDenied
 from core.i18n import stored
 from core.vocab import DepartmentType, LicenceAction, Phase, Step, label_of
@@ -53,7 +53,7 @@ from institutions.models import Course, Institution, InstitutionStatus
 from institutions.rules import Slot
 from licensing.models import APPLIES_TO, ApplicationAction, LicensingApplication, Stage
 from org.models import Department, Region, RegionLevel, Role, User
-from org.scope import Action, scope_of
+from org.scope import Action
 from policy.profile import Cell, ProfileData, active_profile
 
 STAGE_STEPS: dict[str, tuple[str, ...]] = {
@@ -369,10 +369,8 @@ def application_submit(*, actor: User, institution: Institution, action: str,
     """An institution's staff apply through the portal, or an officer enters a walk-in."""
     institution = Institution.objects.select_for_update(of=("self",)).select_related("region").get(
         pk=institution.pk)
-    scope = scope_of(actor)
-    own_staff = scope.role == Role.INSTITUTION_STAFF and scope.institution_id == institution.pk
-    if not own_staff and not may(actor, "institutions.register", (institution.region, institution.category)):
-        raise PermissionDenied()
+    require(actor, "licensing.apply", institution)
+    own_staff = may(actor, "licensing.apply_as_applicant", institution)
     if action not in ApplicationAction.values:
         raise DomainError(_("Unknown application type."), field="action")
     if LicensingApplication.objects.running().filter(institution=institution).exists():

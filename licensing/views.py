@@ -39,6 +39,8 @@ def office_apply(request: HttpRequest, uscc: str) -> HttpResponse:
         institution = selectors.office_qs(request.user).get(uscc=uscc)
     except Institution.DoesNotExist:
         raise Http404
+    if not may(request.user, "licensing.apply", institution):
+        raise Http404  # a form the user may not submit is not offered
     form = ApplyForm(request.POST or None, institution=institution)
     if request.method == "POST" and form.is_valid():
         try:
@@ -98,13 +100,10 @@ def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, 
     application = services.application_for_case(request.user, case)
     if application is None:
         return None
-    held = set(Task.objects.restrict(request.user, Action.CHANGE).filter(
-        case=case, status=TaskStatus.OPEN, role=TaskRole.LEAD,
-        step__in=services.DECISION_STEPS).values_list("step", flat=True))
+    held = {task.step: task for task in Task.objects.restrict(request.user, Action.CHANGE)
+            .filter(case=case, status=TaskStatus.OPEN, role=TaskRole.LEAD,
+                    step__in=services.DECISION_STEPS).only("step", "department_id")}
     others_open = services.conclusion_waits(case)
-    conclusion_task = Task.objects.restrict(request.user).filter(
-        case=case, status=TaskStatus.OPEN, role=TaskRole.LEAD, step=Step.CONCLUSION).first() \
-        if Step.CONCLUSION in held else None
     verbs = {Step.ACCEPTANCE: "accept", Step.ONSITE_INSPECTION: "onsite",
              Step.CONCLUSION: "conclude", Step.LICENCE_ISSUE: "licence"}
     return "licensing/_licensing_panel.html", {
@@ -113,7 +112,7 @@ def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, 
                    if services.planned_tasks(application, s)],
         "decisions": [(label_of(Stage, st), d) for st, d in application.decisions.items()],
         "actions": [(verbs[s], label_of(Step, s)) for s in held if s in verbs and (
-            s != Step.CONCLUSION or (may(request.user, "licensing.conclude", conclusion_task)
+            s != Step.CONCLUSION or (may(request.user, "licensing.conclude", held[s])
                                      and not others_open))],
         "awaiting_others": Step.CONCLUSION in held and others_open,
         "checklist": [(label, application.onsite_checklist.get(key))

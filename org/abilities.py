@@ -43,3 +43,33 @@ is_institution_staff = has_role(Role.INSTITUTION_STAFF)
 @rules.predicate
 def has_department(user: Any) -> bool:
     return scope_of(user).department_id is not None
+
+
+def _region_of(target: Any) -> Any:
+    return target[0] if isinstance(target, tuple) else target
+
+
+@rules.predicate
+def has_target(user: Any, target: Any) -> bool:
+    return target is not None
+
+
+@rules.predicate
+def in_region(user: Any, target: Any) -> bool:
+    """The target's region (a Region, or a tuple starting with one) lies in the user's
+    subtree; no target (a page asking in general) passes."""
+    if target is None:
+        return True
+    scope = scope_of(user)
+    return scope.unrestricted or bool(scope.region_path) and \
+        _region_of(target).path.startswith(scope.region_path)
+
+
+@rules.predicate
+def owns_department(user: Any, target: Any) -> bool:
+    """The target is the user's own department, or the department of a task; no target
+    passes."""
+    if target is None:
+        return True
+    department_id = getattr(target, "department_id", None) or getattr(target, "pk", None)
+    return scope_of(user).department_id == department_id

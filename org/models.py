@@ -91,7 +91,14 @@ class Region(models.Model):
         from org.scope import Action
 
         # Regions are public facts; only system admins change them (in the admin).
-        return None if action == Action.VIEW else models.Q(pk__in=[])
+        if action == Action.VIEW:
+            return None
+        region_path = getattr(scope, "region_path", None)
+        if action == Action.MANAGE and getattr(scope, "kind", "") == "user" and region_path:
+            # The regions a principal works in (opens cases, enters institutions): its own
+            # subtree.
+            return models.Q(**{f"{prefix}path__startswith": region_path})
+        return models.Q(pk__in=[])
 
     def ancestor_codes(self) -> list[str]:
         return [c for c in self.path.split("/") if c]
@@ -143,7 +150,13 @@ class Department(models.Model):
     def scope_q(cls, scope: object, action: str, prefix: str = "") -> models.Q | None:
         from org.scope import Action
 
-        return None if action == Action.VIEW else models.Q(pk__in=[])
+        if action == Action.VIEW:
+            return None  # the list of departments is public (000 §3 duty publicity)
+        if action == Action.ASSIGN and getattr(scope, "kind", "") == "user":
+            # Work goes to departments of the principal's own region and below: a county
+            # hands work to county and town departments, never up to the city.
+            return scope.region_q(prefix)  # type: ignore[attr-defined]
+        return models.Q(pk__in=[])
 
 
 class Role(models.TextChoices):

@@ -15,6 +15,7 @@ from core.errors import DomainError
 from core.vocab import DepartmentType
 from institutions import services as registry
 from institutions.tests.test_registry import register
+from licensing import services as licensing
 from tests.factories import COUNTY_ROLES, World, make_case, make_task
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,8 @@ EXPECTED: dict[str, set[str]] = {
     "institutions.read_record_notes": (ADMINS | DEPARTMENT_OFFICERS |
                                        {"joint", "discipline", "grid", "supervisor"}),
     "licensing.conclude": set(),  # a task is needed; see below
+    "licensing.apply": ADMINS | {"officer", "head", "culture"},
+    "licensing.apply_as_applicant": set(),  # their institution is needed; see below
 }
 
 ALL_ROLES = [*COUNTY_ROLES, "city_admin", "system_admin"]
@@ -81,6 +84,14 @@ def test_object_abilities_both_ways(world: World):
     assert not may(world.a.users["officer"], "licensing.conclude", own)
     assert may(world.a.users["county_admin"], "cases.open_case", world.a.region)
     assert not may(world.a.users["county_admin"], "cases.open_case", world.b.region)
+    inst = register(world)
+    staff = world.a.users["institution"]
+    assert not may(staff, "licensing.apply", inst)
+    staff.institution = inst
+    staff.save()
+    staff = type(staff).objects.get(pk=staff.pk)  # a fresh scope
+    assert may(staff, "licensing.apply", inst) and may(staff, "licensing.apply_as_applicant", inst)
+    assert not may(world.a.users["officer"], "licensing.apply_as_applicant", inst)
     assert may(world.a.users["head"], "cases.assign_to_department", own.department)
     assert not may(world.a.users["head"], "cases.assign_to_department", other.department)
 
@@ -143,6 +154,13 @@ def test_no_page_offers_what_its_service_refuses(world: World, key: str):
         assert not offered
     else:
         assert offered == accepted, "register"
+
+    # Applying for a licence: the institution page's button, and application_submit.
+    status, page = _page(user, f"/office/institutions/{inst.uscc}/")
+    offered = status == 200 and f"/office/institutions/{inst.uscc}/apply/" in page
+    accepted = _service_accepts(lambda: licensing.application_submit(
+        actor=user, institution=inst, action="establish"))
+    assert offered == accepted, "apply"
 
     # Assigning a task to a department of the case.
     case = make_case(world.a)

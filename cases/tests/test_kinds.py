@@ -75,7 +75,7 @@ def test_a_registered_kind_runs_end_to_end_without_touching_cases(world: World, 
 
     task = services.task_assign(actor=admin, case=case, department=officer.department,
                                 role="lead", duty="巡查", step="patrol_drill", workdays=3)
-    assert task.step_label == "演练巡查"
+    assert kinds.step_label(case.kind, task.step) == "演练巡查"
     with pytest.raises(DomainError) as exc:
         services.task_assign(actor=admin, case=case, department=officer.department,
                              role="lead", duty="巡查", step="licence_issue", workdays=3)
