@@ -252,10 +252,13 @@ def fee_plan_violations(*, course: Any, amount: Decimal, months: int, class_hour
                                _("The amount must be more than zero."), ""))
     if charge_on and course.starts_on and charge_on >= course.starts_on and \
             remaining_hours is None:
+        p = active_profile()
         found.append(Violation(
             "remaining_hours", "advance_charge_remaining_hours",
             _("The course has started by the day of this charge: give the class hours that "
-              "remain (an advance charge comes when 20 or fewer remain, 002 §2(4))."), ""))
+              "remain (an advance charge comes when %(n)s or fewer remain).")
+            % {"n": p.rule("advance_charge_remaining_hours")},
+            _source(p, "advance_charge_remaining_hours")))
     return found + fee_limit_violations(
         amount=amount, months=months, class_hours=class_hours,
         contract_version=contract_version, clauses=contract_clauses, unit_price=course.price,

@@ -11,6 +11,7 @@ from institutions.rules import (
     check_session_date,
     course_violations,
     fee_limit_violations,
+    fee_plan_violations,
 )
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +95,23 @@ def test_advance_charge_window():
 def test_model_contract_and_clauses():
     assert fee(contract_version="2014") == {"model_contract"}
     assert fee(clauses=["training_items"]) == {"contract_clauses"}
+
+
+def test_a_charge_after_the_start_asks_for_the_remaining_hours_the_profile_names():
+    """002 §2(4): the threshold in the message is the profile's, not a number in code."""
+    from types import SimpleNamespace
+
+    from policy.models import RuleParameter
+    from policy.profile import invalidate_profile_cache
+
+    course = SimpleNamespace(starts_on=dt.date(2026, 9, 1), price=Decimal("100"))
+    args = dict(course=course, amount=Decimal("1000"), months=1, class_hours=10,
+                contract_version="2021", contract_clauses=list(REQUIRED_CLAUSES),
+                charge_on=dt.date(2026, 9, 2), remaining_hours=None)
+    message = next(str(v) for v in fee_plan_violations(**args) if v.field == "remaining_hours")
+    assert "20" in message and "002 §2(4)" in message
+    RuleParameter.objects.filter(profile__code="kunming",
+                                 key="advance_charge_remaining_hours").update(value="12")
+    invalidate_profile_cache()
+    message = next(str(v) for v in fee_plan_violations(**args) if v.field == "remaining_hours")
+    assert "12" in message and "20" not in message.replace("2026", "")
