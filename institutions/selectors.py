@@ -5,6 +5,7 @@ ban, whether a course belongs to the licence) are read whole and never shown as 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -93,22 +94,28 @@ def county_of(region: Region) -> Region | None:
     return Region.objects.filter(code=code).first() if code else None
 
 
-def supervising_department_for(*, category: str, region: Region) -> Department:
+def supervising_department_for(
+        *, category: str, region: Region,
+        departments: Mapping[tuple[str, str], Department] | None = None) -> Department:
     """The department the profile names as supervising department for the category, in
-    the institution's county (001 §3(2))."""
+    the institution's county (001 §3(2)). `departments`, keyed by (county code, type), is
+    a preloaded map for callers that ask for many institutions at once."""
     profile = active_profile()
     if category not in profile.supervised_categories:
         raise DomainError(_("This deployment does not supervise %(category)s institutions.")
                           % {"category": label_of(Category, category)}, field="category")
     dept_type = profile.supervisor_type(category)
-    county = county_of(region)
-    if dept_type is None or county is None:
+    if dept_type is None or not region.county_code:
         raise DomainError(_("The institution's region must lie in a county."), field="region")
-    try:
-        return Department.objects.get(region=county, type=dept_type, is_active=True)
-    except Department.DoesNotExist:
+    if departments is not None:
+        department = departments.get((region.county_code, dept_type))
+    else:
+        department = Department.objects.filter(region__code=region.county_code, type=dept_type,
+                                               is_active=True).first()
+    if department is None:
         raise DomainError(_("The county has no active %(type)s to supervise this category.")
                           % {"type": label_of(DepartmentType, dept_type)}, field="category")
+    return department
 
 
 def active_ban(id_number: str, on: dt.date | None = None) -> EmploymentBan | None:

@@ -25,7 +25,7 @@ from cases.models import Case, CaseState
 from core.abilities import may, require
 from core.errors import DomainError, InvalidState, PermissionDenied
 from core.i18n import stored
-from core.vocab import Category, DepartmentType, label_of
+from core.vocab import DepartmentType, label_of
 from institutions import ports
 from institutions.idnumbers import hash_id_number, mask_id_number, validate_id_number
 from institutions.models import (
@@ -114,19 +114,16 @@ def supervisors_follow_profile(*, actor: User | None = None,
     moves = []
     for inst in institutions:
         county = counties[inst.pk]
-        dept_type = profile.supervisor_type(inst.category) \
-            if inst.category in profile.supervised_categories else None
-        target = departments.get((county, dept_type)) if dept_type else None
-        if target is not None and target.pk == inst.supervising_department_id:
-            continue
         old = str(inst.supervising_department or "")
         name = county_names.get(county, county)
-        if target is None:
-            problem = _("The county has no active %(type)s.") % {
-                "type": label_of(DepartmentType, dept_type)} if dept_type else \
-                _("This deployment does not supervise %(category)s institutions.") % {
-                    "category": label_of(Category, inst.category)}
-            moves.append(SupervisorMove(inst.pk, name, inst.category, old, "", str(problem)))
+        try:
+            target = supervising_department_for(category=inst.category, region=inst.region,
+                                                departments=departments)
+        except DomainError as exc:
+            moves.append(SupervisorMove(inst.pk, name, inst.category, old, "",
+                                        str(exc.message)))
+            continue
+        if target.pk == inst.supervising_department_id:
             continue
         moves.append(SupervisorMove(inst.pk, name, inst.category, old, str(target)))
         if dry_run:
