@@ -58,6 +58,16 @@ def _read(text: str) -> tuple[dict[str, Any], list[str]]:
     return data, []
 
 
+def _file_text(code: str, text: str | None, directory: Path | None) -> str:
+    """The text given, or the profile file's."""
+    if text is not None:
+        return text
+    path = profile_path(code, directory)
+    if not path.exists():
+        raise ProfileFileError([_("No profile file %(path)s") % {"path": path}])
+    return path.read_text(encoding="utf-8")
+
+
 def available_profiles(directory: Path | None = None) -> list[str]:
     """The selectable profiles: every file but the bases marked `abstract: true`."""
     codes = []
@@ -124,11 +134,7 @@ def resolve(data: dict[str, Any], directory: Path | None = None,
 def effective_data(code: str, text: str | None = None, directory: Path | None = None
                    ) -> dict[str, Any]:
     """The merged, unvalidated content of a profile (its file over its bases)."""
-    if text is None:
-        path = profile_path(code, directory)
-        if not path.exists():
-            raise ProfileFileError([_("No profile file %(path)s") % {"path": path}])
-        text = path.read_text(encoding="utf-8")
+    text = _file_text(code, text, directory)
     data, errors = _read(text)
     if errors:
         raise ProfileFileError(errors)
@@ -216,11 +222,7 @@ def load_profile(code: str, text: str | None = None, *, directory: Path | None =
     """Make the stored profile `code` what its file says. Nothing happens, and None is
     returned, when the stored checksum already matches (unless `force`); otherwise the
     rows are replaced and the returned PolicyChange records it."""
-    if text is None:
-        path = profile_path(code, directory)
-        if not path.exists():
-            raise ProfileFileError([_("No profile file %(path)s") % {"path": path}])
-        text = path.read_text(encoding="utf-8")
+    text = _file_text(code, text, directory)
     data = parse_profile(text, directory)
     if data.code != code:
         raise ProfileFileError([_("The file's code %(found)s does not match %(code)s") %
