@@ -24,7 +24,7 @@ from institutions.models import (
     InstitutionStatus,
     ListStatus,
 )
-from org.models import Department, Region
+from org.models import Department, Region, RegionLevel
 from org.scope import Action
 from policy.profile import active_profile
 
@@ -92,6 +92,16 @@ def enrolments(user: Any, institution: Institution) -> QuerySet[Enrolment]:
 def county_of(region: Region) -> Region | None:
     code = region.county_code
     return Region.objects.filter(code=code).first() if code else None
+
+
+def towns_in_county(region: Region) -> QuerySet[Region]:
+    """The towns and grids of a region's county: where a change application may move an
+    institution (a move to another county is a new establishment there)."""
+    county = region.county_code
+    if not county:
+        return Region.objects.none()
+    return Region.objects.filter(path__contains=f"/{county}/",
+                                 level__gte=RegionLevel.TOWN).order_by("path")
 
 
 def supervising_department_for(

@@ -8,8 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from institutions.forms import BoundedDateField
+from institutions.selectors import towns_in_county
 from licensing.models import ApplicationAction
-from org.models import Region, RegionLevel
+from org.models import Region
 
 
 class ApplyForm(forms.Form):
@@ -31,10 +32,7 @@ class ApplyForm(forms.Form):
 
     def __init__(self, *args: Any, institution: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        codes = institution.region.ancestor_codes()[:RegionLevel.COUNTY]
-        county_path = "/" + "/".join(codes) + "/"
-        self.fields["region"].queryset = Region.objects.filter(
-            path__startswith=county_path, level__gte=RegionLevel.TOWN).order_by("path")
+        self.fields["region"].queryset = towns_in_county(institution.region)
 
     def change_details(self) -> dict[str, Any]:
         keys = ("name", "address", "region", "legal_representative", "safety_person",

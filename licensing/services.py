@@ -52,7 +52,7 @@ from institutions import rules, selectors, services
 from institutions.models import Course, Institution, InstitutionStatus
 from institutions.rules import Slot
 from licensing.models import APPLIES_TO, ApplicationAction, LicensingApplication, Stage
-from org.models import Department, Region, RegionLevel, Role, User
+from org.models import Department, Role, User
 from org.scope import Action
 from policy.profile import Cell, ProfileData, active_profile
 
@@ -386,10 +386,9 @@ def application_submit(*, actor: User, institution: Institution, action: str,
                                 "representative, safety responsible person, premises or "
                                 "courses."), field="change_details")
         if "region" in details:
-            county = selectors.county_of(institution.region)
-            moved = Region.objects.filter(code=str(details["region"])).first()
-            if moved is None or county is None or not moved.path.startswith(county.path) or \
-                    moved.level < RegionLevel.TOWN:
+            moved = selectors.towns_in_county(institution.region).filter(
+                code=str(details["region"])).first()
+            if moved is None:
                 raise DomainError(_("A change moves the institution within its county, to a "
                                     "town or grid; moving to another county is a new "
                                     "establishment there."), field="region")
