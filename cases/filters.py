@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import kinds
 from cases.models import Case, CaseState, Task, TaskRole, TaskStatus
+from core.abilities import may
 from core.vocab import Category, Phase
 
 
@@ -39,8 +40,11 @@ def _departments(request: Any) -> QuerySet:
 
     if request is None:  # a filter built without its request offers nothing
         return Department.objects.none()
-    return Department.objects.restrict(getattr(request, "user", None), Action.ASSIGN).filter(
-        is_active=True).select_related("region")
+    user = getattr(request, "user", None)
+    qs = Department.objects.restrict(user, Action.ASSIGN).filter(is_active=True)
+    if not may(user, "cases.assign_across_departments"):
+        qs = qs.filter(pk=getattr(user, "department_id", None))  # the user's own queue
+    return qs.select_related("region")
 
 
 class TaskFilter(django_filters.FilterSet):

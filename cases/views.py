@@ -199,6 +199,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_open(request: HttpRequest) -> HttpResponse:
+    if not may(request.user, "cases.open_case"):
+        raise Http404  # the form is offered only to who may open cases
     form = CaseOpenForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

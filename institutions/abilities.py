@@ -21,8 +21,9 @@ from org.scope import scope_of
 @rules.predicate
 def _accepts_or_supervises(user: Any, target: Any) -> bool:
     """The department that accepts applications of the category (000 §3; under 001
-    §4(2)4 the government-services office) or supervises it. Asked in general (no
-    target), of any supervised category in the user's county."""
+    §4(2)4 the government-services office) or supervises it. `target` is `(region,
+    category)`, a category alone (in the user's county), or None: any supervised
+    category in the user's county."""
     from core.vocab import Phase, Step
     from policy.profile import active_profile
 
@@ -30,8 +31,11 @@ def _accepts_or_supervises(user: Any, target: Any) -> bool:
     profile = active_profile()
     if target is None:
         county, categories = scope.county_code, profile.supervised_categories
+    elif isinstance(target, str):
+        county, categories = scope.county_code, (target,)
     else:
-        county, categories = target[0].county_code, (target[1],)
+        county = target[0].county_code
+        categories = (target[1],) if target[1] else profile.supervised_categories
     for category in categories:
         cell = profile.cell(category, Phase.LICENSING, county)
         acceptor = cell.step_owner(Step.ACCEPTANCE) if cell else None

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.abilities import may
 from core.vocab import Category, Nature
 from institutions.models import (
     Course,
@@ -50,7 +51,10 @@ class InstitutionRegisterForm(forms.Form):
         self.fields["region"].queryset = Region.objects.restrict(user, Action.MANAGE).filter(
             level__gte=3)
         supervised = active_profile().supervised_categories
-        self.fields["category"].choices = [c for c in Category.choices if c[0] in supervised]
+        # Only the categories the user's department accepts or supervises (000 §3).
+        self.fields["category"].choices = [
+            c for c in Category.choices
+            if c[0] in supervised and may(user, "institutions.register", c[0])]
 
     def clean_uscc(self) -> str:
         code = normalise(self.cleaned_data["uscc"])

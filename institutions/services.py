@@ -25,7 +25,7 @@ from cases.models import Case, CaseState
 from core.abilities import may, require
 from core.errors import DomainError, InvalidState, PermissionDenied
 from core.i18n import stored
-from core.vocab import DepartmentType, label_of
+from core.vocab import Category, DepartmentType, label_of
 from institutions import ports
 from institutions.idnumbers import hash_id_number, mask_id_number, validate_id_number
 from institutions.models import (
@@ -146,8 +146,11 @@ def institution_register(*, actor: User, name: str, uscc: str, nature: str, cate
                          region: Region, **extra: Any) -> Institution:
     """Enter an institution (an officer for a walk-in, or an import). Status starts as
     applying; the supervising department comes from the profile."""
-    if not may(actor, "institutions.register", (region, category)):
+    if not may(actor, "institutions.register", (region, None)):
         raise PermissionDenied(_("You may not register institutions in this region."))
+    if not may(actor, "institutions.register", (region, category)):
+        raise PermissionDenied(_("Your department neither accepts nor supervises %(category)s "
+                                 "institutions.") % {"category": label_of(Category, category)})
     if region.level < RegionLevel.COUNTY:
         raise DomainError(_("Choose the county, town or grid of the institution."),
                           field="region")

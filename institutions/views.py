@@ -199,6 +199,8 @@ def _abilities(user: Any, institution: Institution) -> dict[str, Any]:
 @login_required
 def office_register(request: HttpRequest) -> HttpResponse:
     """An officer enters an institution (a walk-in applicant, or the existing register)."""
+    if not may(request.user, "institutions.register"):
+        raise Http404  # the form is offered only to who may register
     form = InstitutionRegisterForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from institutions.forms import BoundedDateField
 from institutions.selectors import towns_in_county
-from licensing.models import ApplicationAction
+from licensing.models import APPLIES_TO, ApplicationAction
 from org.models import Region
 
 
@@ -33,6 +33,9 @@ class ApplyForm(forms.Form):
     def __init__(self, *args: Any, institution: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = towns_in_county(institution.region)
+        # Only the applications the institution's status allows (000 §3).
+        self.fields["action"].choices = [(a, label) for a, label in ApplicationAction.choices
+                                         if institution.status in APPLIES_TO[a]]
 
     def change_details(self) -> dict[str, Any]:
         keys = ("name", "address", "region", "legal_representative", "safety_person",

@@ -49,6 +49,10 @@ def _region_of(target: Any) -> Any:
     return target[0] if isinstance(target, tuple) else target
 
 
+def _has_region(target: Any) -> bool:
+    return target is not None and hasattr(_region_of(target), "path")
+
+
 @rules.predicate
 def has_target(user: Any, target: Any) -> bool:
     return target is not None
@@ -58,7 +62,7 @@ def has_target(user: Any, target: Any) -> bool:
 def in_region(user: Any, target: Any) -> bool:
     """The target's region (a Region, or a tuple starting with one) lies in the user's
     subtree; no target (a page asking in general) passes."""
-    if target is None:
+    if not _has_region(target):
         return True
     scope = scope_of(user)
     return scope.unrestricted or bool(scope.region_path) and \

@@ -162,6 +162,20 @@ def test_no_page_offers_what_its_service_refuses(world: World, key: str):
         actor=user, institution=inst, action="establish"))
     assert offered == accepted, "apply"
 
+    # The forms themselves open only for who may submit them, and offer only what the
+    # service takes: the case-open form, and the register form's categories.
+    status, _page_html = _page(user, "/office/cases/new/")
+    assert (status == 200) == may(user, "cases.open_case"), "case-open form"
+    status, page = _page(user, "/office/institutions/new/")
+    takes = {c for n, c in enumerate(("arts", "tech", "sports")) if _service_accepts(
+        lambda c=c, n=n: registry.institution_register(
+            actor=user, name=f"表单机构{n}", uscc=_uscc(world, 80 + n), nature="for_profit",
+            category=c, legal_representative="李四", safety_person="李四", address="路1号",
+            region=world.a.town))}
+    offered = {c for c in ("arts", "tech", "sports") if f'value="{c}"' in page} \
+        if status == 200 else set()
+    assert offered == takes, "register form categories"
+
     # Assigning a task to a department of the case.
     case = make_case(world.a)
     edu = world.a.depts[DepartmentType.EDUCATION_SPORTS]
@@ -170,6 +184,31 @@ def test_no_page_offers_what_its_service_refuses(world: World, key: str):
     status, page = _page(user, f"/office/cases/{case.number}/")
     offered = status == 200 and f"/office/cases/{case.number}/assign/" in page
     assert offered == accepted, "assign"
+
+
+def test_the_apply_form_offers_only_what_the_status_allows(world: World):
+    """000 §3: a licensed institution changes, re-licenses or terminates; it is not
+    established again. The form offers exactly what application_submit takes."""
+    from institutions.tests.test_registry import licensed_with_gate
+
+    inst = licensed_with_gate(world)
+    admin = world.a.users["county_admin"]
+    status, page = _page(admin, f"/office/institutions/{inst.uscc}/apply/")
+    offered = {a for a in ("establish", "relicense", "change", "terminate")
+               if f'value="{a}"' in page}
+    takes = {a for a in ("establish", "relicense", "terminate") if _service_accepts(
+        lambda a=a: licensing.application_submit(actor=admin, institution=inst, action=a))}
+    assert status == 200 and offered == takes | {"change"} and "establish" not in offered
+
+
+def test_queue_filters_offer_only_the_user_s_own_department(world: World):
+    officer = world.a.users["officer"]
+    status, page = _page(officer, "/office/tasks/department/")
+    other = world.a.depts[DepartmentType.CULTURE_TOURISM]
+    assert status == 200 and f'value="{officer.department_id}"' in page
+    assert f'value="{other.pk}"' not in page
+    status, page = _page(world.a.users["county_admin"], "/office/tasks/overview/")
+    assert f'value="{other.pk}"' in page
 
 
 def _uscc(world: World, n: int) -> str:
