@@ -12,7 +12,7 @@ from core.vocab import Category, Phase
 
 class CaseFilter(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=CaseState.choices)
-    kind = django_filters.ChoiceFilter(choices=kinds.choices)
+    kind = django_filters.ChoiceFilter(choices=kinds.RegisteredKinds())
     category = django_filters.ChoiceFilter(choices=Category.choices)
     phase = django_filters.ChoiceFilter(choices=Phase.choices)
     region = django_filters.CharFilter(method="filter_region", label=_("Within region code"))
@@ -57,7 +57,7 @@ class TaskFilter(django_filters.FilterSet):
                                            label=_("Due on or before"))
     department = django_filters.ModelChoiceFilter(field_name="department",
                                                   queryset=_departments, label=_("Department"))
-    case_kind = django_filters.ChoiceFilter(field_name="case__kind", choices=kinds.choices,
+    case_kind = django_filters.ChoiceFilter(field_name="case__kind", choices=kinds.RegisteredKinds(),
                                             label=_("Case kind"))
 
     class Meta:

@@ -8,7 +8,7 @@ visibility and handlers. A new kind needs no change and no migration in `cases/`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -134,6 +134,24 @@ def all_kinds() -> list[CaseKindSpec]:
 
 def choices(*, openable_only: bool = False) -> list[tuple[str, str]]:
     return [(k.code, str(k.label)) for k in all_kinds() if k.openable or not openable_only]
+
+
+class RegisteredKinds:
+    """The registered kinds as choices, read each time they are iterated: a filter or
+    form field declared at import time lists the kinds registered later, and the API
+    schema can still enumerate them (it skips callables)."""
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(choices())
+
+
+def step_choices() -> list[tuple[str, str]]:
+    """Every registered kind's steps, once each."""
+    out: dict[str, str] = {}
+    for spec in all_kinds():
+        for code, text in spec.steps.items():
+            out.setdefault(code, str(text))
+    return sorted(out.items())
 
 
 def label(code: str) -> str:

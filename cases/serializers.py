@@ -1,9 +1,29 @@
+from collections.abc import Callable
+from typing import Any
+
 from rest_framework import serializers
 
+from cases import kinds
 from cases.models import Case, Notification, Task
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class RegisteredChoices:
+    """Read-only choice fields whose values come from the case-kind registry, read when
+    the serializer is built (after every app registered its kinds), so the schema lists
+    them as an enum."""
+
+    registered: dict[str, Callable[[], list[tuple[str, str]]]] = {}
+    fields: Any
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, choices in self.registered.items():
+            self.fields[name] = serializers.ChoiceField(choices=choices(), read_only=True)
+
+
+class TaskSerializer(RegisteredChoices, serializers.ModelSerializer):
+    registered = {"step": lambda: [("", ""), *kinds.step_choices()]}
+
     case = serializers.SlugRelatedField(slug_field="number", read_only=True)
     case_title = serializers.CharField(source="case.title", read_only=True)
     department_name = serializers.CharField(source="department.name", read_only=True)
@@ -24,7 +44,9 @@ class TaskCompleteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=5000, allow_blank=False, trim_whitespace=True)
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(RegisteredChoices, serializers.ModelSerializer):
+    registered = {"kind": kinds.choices}
+
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
     open_tasks = serializers.IntegerField(read_only=True)

@@ -112,7 +112,11 @@ def test_a_failing_handler_rolls_the_completion_back(world: World, drill):
 def test_the_kind_shows_in_forms_filters_pages_and_the_timeline(world: World, drill):
     admin = world.a.users["county_admin"]
     assert ("drill", "演练事项") in CaseOpenForm(user=admin).fields["kind"].choices
-    assert ("drill", "演练事项") in list(CaseFilter().filters["kind"].extra["choices"]())
+    assert ("drill", "演练事项") in list(CaseFilter().filters["kind"].extra["choices"])
+    from cases.serializers import CaseSerializer, TaskSerializer
+
+    assert "drill" in CaseSerializer().fields["kind"].choices  # the API schema's enum
+    assert "patrol_drill" in TaskSerializer().fields["step"].choices
     case = make_case(world.a, kind="drill")
     AuditEvent.objects.create(actor=admin, action="drill.custom", case=case)
     client = Client()

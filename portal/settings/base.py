@@ -224,6 +224,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "cases.kinds.choices",
         "NotificationKindEnum": "cases.models.Notification.Kind",
         "CaseStateEnum": "cases.models.CaseState",
         "TaskStatusEnum": "cases.models.TaskStatus",
