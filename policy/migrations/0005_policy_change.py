@@ -2,33 +2,10 @@
 
 from django.db import migrations, models
 
+from core.db import append_only
+
 # On PostgreSQL the database itself refuses UPDATE and DELETE on the policy's audit trail,
-# as it does for cases_auditevent (cases/migrations/0003_audit_append_only.py).
-CREATE = """
-CREATE OR REPLACE FUNCTION policy_policychange_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'the policy change trail can only be appended to';
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER policy_policychange_no_change
-    BEFORE UPDATE OR DELETE ON policy_policychange
-    FOR EACH ROW EXECUTE FUNCTION policy_policychange_append_only();
-"""
-DROP = """
-DROP TRIGGER IF EXISTS policy_policychange_no_change ON policy_policychange;
-DROP FUNCTION IF EXISTS policy_policychange_append_only();
-"""
-
-
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
-
+# as it does for cases_auditevent.
 
 
 class Migration(migrations.Migration):
@@ -65,5 +42,5 @@ class Migration(migrations.Migration):
             name='file_sha256',
             field=models.CharField(blank=True, editable=False, help_text='SHA-256 of the merged profile (the file over its base) last loaded.', max_length=64, verbose_name='content checksum'),
         ),
-        migrations.RunPython(forwards, backwards),
+        append_only("policy_policychange", "the policy change trail"),
     ]
