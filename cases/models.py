@@ -18,7 +18,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cases import kinds
 from core.vocab import Category, Phase
-from org.models import DEPARTMENT_ROLES, Department, Region, Role
+from org.models import DEPARTMENT_ROLES, WORKING_ROLES, Department, Region, Role
 from org.scope import NOTHING, Action, Scope, ScopedQuerySet, ScopedThrough, scope_of
 
 
@@ -136,7 +136,8 @@ class Case(models.Model):
             # inspections and their internal comments and evidence stay with the officers.
             return NOTHING
         if role in DEPARTMENT_ROLES and scope.department_id:
-            if action == Action.MANAGE:
+            if action == Action.MANAGE or (action == Action.CHANGE and
+                                           role not in WORKING_ROLES):
                 return NOTHING
             if action == Action.ASSIGN and role != Role.DEPARTMENT_HEAD:
                 return NOTHING
@@ -256,7 +257,7 @@ class Task(models.Model):
         role = scope.role
         own_dept = Q(**{f"{p}department_id": scope.department_id})
         if action == Action.CHANGE:
-            if role in DEPARTMENT_ROLES and scope.department_id:
+            if role in WORKING_ROLES and scope.department_id:
                 if role == Role.DEPARTMENT_HEAD:
                     return own_dept
                 return own_dept & (Q(**{f"{p}assignee__isnull": True}) |

@@ -178,6 +178,10 @@ class Role(models.TextChoices):
 #: Roles that belong to one department and work that department's tasks.
 DEPARTMENT_ROLES = {Role.OFFICER, Role.DEPARTMENT_HEAD, Role.GRID_OFFICER,
                     Role.SOCIAL_SUPERVISOR}
+#: Department roles that work the department's tasks and write on its cases. A social
+#: supervisor (社会监督员, 000 §4(2)) reports and follows up: it sees its department's
+#: cases but never works a task, comments or uploads on them.
+WORKING_ROLES = DEPARTMENT_ROLES - {Role.SOCIAL_SUPERVISOR}
 #: Roles that need a region.
 REGION_ROLES = {Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.JOINT_OFFICE, Role.DISCIPLINE,
                 *DEPARTMENT_ROLES}

@@ -813,3 +813,28 @@ def test_closing_needs_a_reason_and_no_returned_task_waiting(world: World):
     services.task_reassign(actor=admin, task=task, department=world.a.depts[EDU])
     services.task_complete(actor=world.a.users["officer"], task=task, note="已核查")
     assert services.case_close(actor=admin, case=case, reason="办结").state == CaseState.CLOSED
+
+
+def test_a_social_supervisor_follows_up_but_never_works_a_department_s_task(world: World):
+    """000 §4(2): a social supervisor (社会监督员) reports and follows up; it reads its
+    department's cases but completes, returns, comments and uploads nothing. A grid
+    officer works the tasks addressed to its town's department, and only those."""
+    supervisor, grid = world.a.users["supervisor"], world.a.users["grid"]
+    admin = world.a.users["county_admin"]
+    case = make_case(world.a, region=world.a.town)
+    town_task = services.task_assign(actor=admin, case=case, department=grid.department,
+                                     role="lead", duty="网格核查", workdays=3)
+    edu_task = make_task(world.a, case)
+    assert Case.objects.restrict(supervisor).filter(pk=case.pk).exists()
+    for write in (lambda: services.task_complete(actor=supervisor, task=town_task, note="x"),
+                  lambda: services.task_return(actor=supervisor, task=town_task, reason="x"),
+                  lambda: services.comment_add(actor=supervisor, case=case, body="跟进"),
+                  lambda: services.attachment_add(
+                      actor=supervisor, case=case,
+                      upload=SimpleUploadedFile("a.pdf", samplefiles.pdf()))):
+        with pytest.raises(PermissionDenied):
+            write()
+    with pytest.raises(PermissionDenied):
+        services.task_complete(actor=grid, task=edu_task, note="不是本街道的任务")
+    assert services.task_complete(actor=grid, task=town_task, note="已核查").status == "done"
+    assert services.comment_add(actor=grid, case=case, body="已到现场").pk
