@@ -346,9 +346,11 @@ def notifications_badge(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
-    """Open a notification: it is marked read and leads to its case."""
+    """Open a notification and go to its case. Only a POST (the inbox's own button) marks
+    it read: a GET changes nothing, so a link planted elsewhere cannot mark a victim's
+    escalation notices read."""
     note = get_object_or_404(Notification.objects.restrict(request.user).select_related("case"),
                              pk=pk)
-    if note.read_at is None:
+    if request.method == "POST" and note.read_at is None:
         services.notifications_mark_read(actor=request.user, ids=[note.pk])
     return redirect(note.case.get_absolute_url() if note.case else "cases:notifications")

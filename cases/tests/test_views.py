@@ -132,3 +132,32 @@ def test_the_department_filter_offers_only_the_own_county(world):
         other = world.b.depts["education_sports"]
         assert f'<option value="{own.pk}"' in body
         assert f'<option value="{other.pk}"' not in body
+
+
+def test_opening_a_notification_by_get_changes_nothing(client, world):
+    """Issue 14 D4: a GET (a link planted on another site, an image) marks nothing read;
+    the inbox's own button posts."""
+    from cases.models import Notification
+
+    officer = world.a.users["officer"]
+    make_task(world.a, make_case(world.a))  # notifies the department's officers
+    note = Notification.objects.filter(recipient=officer).first()
+    assert note is not None and note.read_at is None
+    client.force_login(officer)
+    url = f"/office/notifications/{note.pk}/"
+    assert url in client.get("/office/notifications/").content.decode()
+    assert client.get(url).status_code == 302
+    note.refresh_from_db()
+    assert note.read_at is None
+    assert client.post(url).status_code == 302
+    note.refresh_from_db()
+    assert note.read_at is not None
+
+
+def test_mark_read_refuses_ids_beyond_64_bits(world):
+    """Issue 14 D6: an id no column can hold is a 400 with the field, on every database."""
+    from tests.test_api import post_json, user_client
+
+    response = post_json(user_client(world.a.users["officer"]),
+                         "/api/v1/notifications/mark-read/", {"ids": [2**64]})
+    assert response.status_code == 400 and "ids" in response.json()["errors"]
