@@ -157,11 +157,15 @@ def case_open(*, actor: User | None, kind: str, title: str, region: Region,
     if actor is not None and not _may_manage_region(actor, region):
         raise PermissionDenied(_("You may not open cases in this region."))
     kinds.get(kind)  # refuses a kind no app registered
-    if not title.strip():
+    title = title.strip()
+    if not title:
         raise DomainError(_("A case needs a title."), field="title")
+    limit = Case._meta.get_field("title").max_length or len(title)
+    if len(title) > limit:  # a title composed from long names fits its column
+        title = title[:limit - 1] + "…"
     year = timezone.localdate().year
     case = Case.objects.create(
-        number=_next_number(kind, region, year), kind=kind, title=title.strip(),
+        number=_next_number(kind, region, year), kind=kind, title=title,
         description=description, region=region, category=category, phase=phase,
         institution=institution, opened_by=actor)
     audit_record(actor=actor, action="case.open", case=case, obj=case,

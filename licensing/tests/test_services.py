@@ -240,3 +240,12 @@ def test_a_returned_step_keeps_its_history_and_the_stage_waits_for_it(world):
     client = Client()
     client.force_login(world.a.users["county_admin"])
     assert "材料不属本科室审核范围" in client.get(app.case.get_absolute_url()).content.decode()
+
+
+def test_an_application_of_a_200_character_name_gets_a_case_title_that_fits(world):
+    """Issue 14 D6: the case title is composed from the action and the name; it is cut to
+    its column (with an ellipsis), never a database error."""
+    inst = register(world, name="艺" * 200)
+    app = licensing.application_submit(actor=world.a.users["county_admin"], institution=inst,
+                                       action=ApplicationAction.ESTABLISH)
+    assert len(app.case.title) == 200 and app.case.title.endswith("…")
