@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cases.models import AuditEvent, Case, Notification, Task, TaskStatus
-from org.models import User
+from org.models import Role, User
 from org.scope import Action
 
 
@@ -50,10 +50,15 @@ def county_overview(user: User, today: dt.date | None = None) -> dict[str, Any]:
     today = today or timezone.localdate()
     _start, end = week_bounds(today)
     base = assignable_tasks(user).filter(status=TaskStatus.OPEN)
+    heads = User.objects.filter(department_id=OuterRef("department_id"), is_active=True,
+                                role=Role.DEPARTMENT_HEAD)
     by_department = list(
         base.values("department_id", "department__name")
         .annotate(open=Count("id"), overdue=Count("id", filter=Q(due_date__lt=today)),
-                  due_week=Count("id", filter=Q(due_date__gte=today, due_date__lte=end)))
+                  due_week=Count("id", filter=Q(due_date__gte=today, due_date__lte=end)),
+                  # Escalations of a department without a head go to its staff and the
+                  # county admin: the overview says which departments have none.
+                  has_head=Exists(heads))
         .order_by("-overdue", "department__name"))
     return {"by_department": by_department, "today": today, "week_end": end}
 

@@ -40,7 +40,7 @@ from cases.models import (
 from core.abilities import may, require
 from core.errors import DomainError, InvalidState, PermissionDenied
 from core.i18n import stored
-from org.models import Department, Region, Role, User
+from org.models import WORKING_ROLES, Department, Region, Role, User
 from org.scope import Action
 from policy.calendar import add_workdays
 from policy.profile import active_profile
@@ -117,7 +117,7 @@ def notify(*, recipients: Iterable[User], kind: str, title: str | Promise,
 
 def department_workers(department: Department) -> list[User]:
     return list(User.objects.filter(department=department, is_active=True,
-                                    role__in=[Role.OFFICER, Role.DEPARTMENT_HEAD]))
+                                    role__in=WORKING_ROLES))
 
 
 def task_recipients(task: Task) -> list[User]:
@@ -524,6 +524,11 @@ def _escalate(task_id: int, level: int, today: dt.date) -> bool:
         if level == Escalation.Level.DEPARTMENT_HEAD:
             recipients = list(User.objects.filter(department=task.department, is_active=True,
                                                   role=Role.DEPARTMENT_HEAD))
+            if not recipients:
+                # A department without a head (street offices, some bureaus): its working
+                # staff and the county admin hear of it instead, so nobody is left out.
+                recipients = department_workers(task.department) + \
+                    county_admins_for(task.case.region)
         else:
             recipients = county_admins_for(task.case.region)
         notify(recipients=recipients, kind=Notification.Kind.ESCALATION, case=task.case,

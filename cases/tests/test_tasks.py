@@ -129,6 +129,25 @@ class TestDeadlineScan:
         assert event.actor is None and event.before["escalation_level"] == 0
         assert event.after["escalation_level"] == 1
 
+    def test_level1_of_a_department_without_a_head_goes_to_its_staff_and_the_county_admin(
+            self, world: World):
+        """Issue 14 E1: street offices and some bureaus have no head; their level-1
+        escalations reach the department's working staff and the county admin, and the
+        county overview marks the department."""
+        from cases.selectors import county_overview
+
+        grid = world.a.users["grid"]
+        case = make_case(world.a, region=world.a.town)
+        task = services.task_assign(actor=world.a.users["county_admin"], case=case,
+                                    department=grid.department, role="lead", duty="网格核查",
+                                    workdays=3, today=D(2026, 6, 1))
+        assert services.deadline_scan(today=task.due_date + dt.timedelta(days=1))["level1"] == 1
+        assert recipients(task, Kind.ESCALATION) == ["a_county_admin", "a_grid"]
+        rows = {r["department_id"]: r for r in
+                county_overview(world.a.users["county_admin"], today=task.due_date)
+                ["by_department"]}
+        assert rows[grid.department_id]["has_head"] is False
+
     def test_level2_goes_to_the_county_admin_only_after_the_further_delay(self, world: World):
         """Level 2 after escalation_level2_after (3) further working days."""
         task = standard_task(world)
