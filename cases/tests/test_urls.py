@@ -49,7 +49,7 @@ class TestCaseURLs(URLTests):
 
 class TestNotificationURLs(URLTests):
     """The notification a new task sends its assignee: only the recipient has it, and
-    opening it marks it read and leads to the case."""
+    opening it leads to the case (the inbox's button posts, which marks it read)."""
 
     html_list = "/office/notifications/"
     api_list = "/api/v1/notifications/"
@@ -66,6 +66,9 @@ class TestNotificationURLs(URLTests):
 
     def html_detail(self, obj: Notification) -> str:
         return f"/office/notifications/{obj.pk}/"
+
+    def html_marker(self, obj: Notification) -> str:
+        return f'action="{self.html_detail(obj)}"'
 
     def grow(self, world: World, start: int, stop: int) -> None:
         grow_my_tasks(world, start, stop)
