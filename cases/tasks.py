@@ -16,11 +16,15 @@ log = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
-def deadline_scan() -> dict[str, int]:
+def deadline_scan(day: str | None = None) -> dict[str, int]:
+    """The scan for `day` (ISO date, Asia/Shanghai), or for today: a missed or wrong run
+    is re-run for its day without code (`manage.py deadline_scan --date 2026-10-08`)."""
+    import datetime as dt
+
     from cases.services import deadline_scan as scan
 
-    stats = scan()
-    log.info("deadline scan: %s", stats)
+    stats = scan(today=dt.date.fromisoformat(day) if day else None)
+    log.info("deadline scan %s: %s", day or "today", stats)
     return stats
 
 

@@ -360,3 +360,23 @@ class TestConcurrentScans:
         # Every notification (assignments included) was e-mailed exactly once.
         assert Notification.objects.filter(emailed_at__isnull=True).count() == 0
         assert len(mail.outbox) == Notification.objects.count()
+
+
+def test_the_scan_can_be_run_again_for_a_given_day(world: World):
+    """Issue 14 E5: the task and the command take a day; a re-run for the same day
+    changes nothing."""
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from cases.tasks import deadline_scan as scan_task
+
+    task = standard_task(world)
+    assert scan_task.run(day=LEVEL1_DAY.isoformat())["level1"] == 1
+    out = StringIO()
+    call_command("deadline_scan", "--date", LEVEL1_DAY.isoformat(), stdout=out)
+    assert "'level1': 0" in out.getvalue()
+    task.refresh_from_db()
+    assert task.escalation_level == 1
+    with pytest.raises(CommandError):
+        call_command("deadline_scan", "--date", "2026-13-01")
