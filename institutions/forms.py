@@ -63,7 +63,9 @@ class InstitutionRegisterForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel file (.xlsx)"))
+    file = forms.FileField(label=_("Excel file (.xlsx)"), help_text=_(
+        "At most 5 MB and 5,000 rows, in the template's columns; at most 10 imports an "
+        "hour."))
     mode = forms.ChoiceField(label=_("If some rows have errors"), choices=[
         ("all", _("Import nothing (all or nothing)")),
         ("valid", _("Import the valid rows and report the others"))])

@@ -4,20 +4,30 @@ A template to download; an upload checked by size and real type; a background jo
 (Celery) that first checks every row, reporting progress, and then writes: in
 all-or-nothing mode only when every row is valid, otherwise just the valid rows. Each bad
 row is reported with its reason, and the report downloads as .xlsx.
+
+A workbook is a zip: before anything is unpacked, the members' declared sizes are bounded
+(Python's zip reader never inflates past them), and rows are read one by one up to the
+cap, over the template's columns only, so that a small hostile file cannot take the
+worker's memory or minutes of CPU.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import zipfile
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
+from cases.audit import audit_record
 from core.abilities import may
+from core.exports import xlsx_bytes
 from core.vocab import Category, Nature
 from institutions import services
 from institutions.models import ImportJob, Institution, InstitutionStatus
@@ -34,24 +44,37 @@ COLUMNS: list[tuple[str, Any]] = [
     ("region", gettext_lazy("Region code (county, town or grid)")),
     ("phone", gettext_lazy("Phone")),
     ("licence_number", gettext_lazy("Licence number (empty: not licensed yet)")),
+    ("established_on", gettext_lazy("Established on (YYYY-MM-DD)")),
+    ("licence_valid_from", gettext_lazy("Licence valid from (YYYY-MM-DD)")),
+    ("licence_valid_until", gettext_lazy("Licence valid until (YYYY-MM-DD)")),
 ]
+DATE_COLUMNS = ("established_on", "licence_valid_from", "licence_valid_until")
 MAX_ROWS = 5000
+#: Rows read at most, blank ones included, before the file is refused.
+MAX_SCANNED_ROWS = MAX_ROWS + 1000
+#: What the members of a workbook may unpack to, together: 5,000 rows of the template
+#: take about 3 MB of XML.
+MAX_UNPACKED = 30 * 1024 * 1024
+#: Imports a person may start in an hour.
+IMPORTS_PER_HOUR = 10
 
 
 class ImportFileError(ValueError):
     pass
 
 
+def _example_uscc() -> str:
+    from institutions.uscc import check_character
+
+    first17 = "91530102MA0000001"
+    return first17 + check_character(first17)
+
+
 def template_workbook() -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = str(_("Institutions"))
-    sheet.append([str(label) for _key, label in COLUMNS])
-    sheet.append(["示例美术培训中心", "91530102MA0000001X", "for_profit", "arts", "张三", "张三",
-                  "人民路1号", "530102001", "0871-0000000", ""])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    """The register's template, with one example row that imports as it is."""
+    example = ["示例美术培训中心", _example_uscc(), "for_profit", "arts", "张三", "张三",
+               "人民路1号", "530102001", "0871-0000000", "", "2019-03-01", "", ""]
+    return xlsx_bytes(_("Institutions"), [label for _key, label in COLUMNS], [example])
 
 
 @dataclass
@@ -60,29 +83,68 @@ class Row:
     values: dict[str, str]
 
 
+def _check_archive(data: bytes) -> None:
+    """Refuse a workbook whose members would unpack to more than MAX_UNPACKED."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ImportFileError(_("The file is not a readable Excel workbook.")) from exc
+    if sum(m.file_size for m in members) > MAX_UNPACKED:
+        raise ImportFileError(_("The workbook unpacks to more than %(mb)s MB: keep only the "
+                                "register's sheet, in the template's columns.")
+                              % {"mb": MAX_UNPACKED // 1048576})
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
 def read_rows(data: bytes) -> list[Row]:
+    _check_archive(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise ImportFileError(_("The file is not a readable Excel workbook.")) from exc
+    rows = []
     try:
         sheet = workbook.worksheets[0]
-        all_cells = list(sheet.iter_rows(values_only=True))
+        sheet.reset_dimensions()  # a declared A1:XFD1048576 pads nothing
+        for number, cells in enumerate(sheet.iter_rows(max_col=len(COLUMNS),
+                                                       values_only=True), start=1):
+            if number > MAX_SCANNED_ROWS:
+                raise ImportFileError(_("At most %(n)s rows per file.") % {"n": MAX_ROWS})
+            if number == 1:
+                continue
+            values = {key: _text(v) for (key, _label), v in
+                      zip(COLUMNS, (*cells, *[None] * len(COLUMNS)), strict=False)}
+            if any(values.values()):
+                rows.append(Row(number, values))
+            if len(rows) > MAX_ROWS:
+                raise ImportFileError(_("At most %(n)s rows per file.") % {"n": MAX_ROWS})
+    except ImportFileError:
+        raise
     except Exception as exc:
         raise ImportFileError(_("The file is not a readable Excel workbook.")) from exc
-    rows = []
-    for number, cells in enumerate(all_cells, start=1):
-        if number == 1:
-            continue
-        values = {key: ("" if v is None else str(v).strip())
-                  for (key, _label), v in zip(COLUMNS, (*cells, *[None] * len(COLUMNS)),
-                                              strict=False)}
-        if any(values.values()):
-            rows.append(Row(number, values))
-        if len(rows) > MAX_ROWS:
-            raise ImportFileError(_("At most %(n)s rows per file.") % {"n": MAX_ROWS})
-    workbook.close()
+    finally:
+        workbook.close()
     return rows
+
+
+def _date(row: Row, key: str) -> dt.date | None:
+    value = row.values[key]
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        raise services.DomainError(_("%(v)s is not a date (YYYY-MM-DD).") % {"v": value[:40]},
+                                   field=key) from None
 
 
 class _Rollback(Exception):
@@ -104,10 +166,19 @@ def _apply(row: Row, actor: User) -> Institution:
     for key in ("name", "legal_representative", "safety_person", "address"):
         if not v[key]:
             raise services.DomainError(_("This field is required."), field=key)
+    established, valid_from, valid_until = (_date(row, key) for key in DATE_COLUMNS)
+    if established and established > timezone.localdate():
+        raise services.DomainError(_("The date lies in the future."), field="established_on")
+    if valid_from and valid_until and valid_until < valid_from:
+        raise services.DomainError(_("The licence must end after it starts."),
+                                   field="licence_valid_until")
+    if (valid_from or valid_until) and not v["licence_number"]:
+        raise services.DomainError(_("Licence dates need the licence number."),
+                                   field="licence_number")
     institution = services.institution_register(
         actor=actor, name=v["name"], uscc=v["uscc"], nature=v["nature"], category=v["category"],
         legal_representative=v["legal_representative"], safety_person=v["safety_person"],
-        address=v["address"], region=region, phone=v["phone"])
+        address=v["address"], region=region, phone=v["phone"], established_on=established)
     if v["licence_number"]:
         if not may(actor, "institutions.import_licensed"):
             raise services.DomainError(_("Only admins and department heads import licensed "
@@ -118,7 +189,8 @@ def _apply(row: Row, actor: User) -> Institution:
                                         status=InstitutionStatus.LICENSED,
                                         reason=_("Imported from the existing register"),
                                         licence_number=v["licence_number"],
-                                        issuer=institution.supervising_department)
+                                        issuer=institution.supervising_department,
+                                        valid_from=valid_from, valid_until=valid_until)
     return institution
 
 
@@ -222,15 +294,8 @@ def _run(job_id: int) -> ImportJob:
 
 
 def error_report(job: ImportJob) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = str(_("Errors"))
-    sheet.append([str(_("Row")), str(_("Field")), str(_("Error"))])
-    for error in job.errors:
-        sheet.append([error["row"], error["field"], error["message"]])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_bytes(_("Errors"), [_("Row"), _("Field"), _("Error")],
+                      ([e["row"], e["field"], e["message"]] for e in job.errors))
 
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -255,8 +320,15 @@ def import_start(*, actor: User, upload: Any, mode: str) -> ImportJob:
                           field="file")
     if filetypes.detect(upload) != filetypes.XLSX:
         raise DomainError(_("Upload an Excel .xlsx file (use the template)."), field="file")
+    since = timezone.now() - dt.timedelta(hours=1)
+    if ImportJob.objects.filter(created_by=actor, created_at__gte=since).count() >= \
+            IMPORTS_PER_HOUR:
+        raise DomainError(_("You started %(n)s imports in the last hour: wait a while before "
+                            "the next.") % {"n": IMPORTS_PER_HOUR}, field="file")
     job = ImportJob(created_by=actor, mode=mode, original_name=(upload.name or "")[:200])
     job.file.save("upload.xlsx", upload, save=False)
     job.save()
+    audit_record(actor=actor, action="import.upload", obj=job,
+                 after={"file": job.original_name, "size": upload.size, "mode": mode})
     tx.on_commit(lambda: run_import.delay(job.pk))
     return job

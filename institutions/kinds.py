@@ -44,5 +44,6 @@ AUDIT_LABELS = {
     "staff.check.record": _("Violation-record check recorded"),
     "enrolment.create": _("Learner enrolled"),
     "ban.add": _("Employment ban recorded"),
+    "import.upload": _("Register import uploaded"),
     "institution.supervisor": _("Supervising department follows the policy profile"),
 }

@@ -92,6 +92,7 @@ class Institution(models.Model):
         Department, on_delete=models.PROTECT, null=True, blank=True, related_name="supervised",
         verbose_name=_("supervising department"), editable=False,
         help_text=_("Derived from the policy profile (001 §3(2))."))
+    established_on = models.DateField(_("established on"), null=True, blank=True)
     licence_valid_from = models.DateField(_("licence valid from"), null=True, blank=True)
     licence_valid_until = models.DateField(_("licence valid until"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=InstitutionStatus.choices,
