@@ -3,7 +3,7 @@ names would, for tests of any app."""
 
 from cases.models import Task, TaskStatus
 from core.vocab import Step
-from institutions.tests.test_registry import register
+from institutions.tests.helpers import register
 from licensing import services as licensing
 from licensing.models import ApplicationAction
 from org.models import Role

@@ -14,7 +14,7 @@ from core.abilities import declared, may
 from core.errors import DomainError
 from core.vocab import DepartmentType
 from institutions import services as registry
-from institutions.tests.test_registry import register
+from institutions.tests.helpers import register
 from licensing import services as licensing
 from tests.factories import COUNTY_ROLES, World, make_case, make_task
 
@@ -189,7 +189,7 @@ def test_no_page_offers_what_its_service_refuses(world: World, key: str):
 def test_the_apply_form_offers_only_what_the_status_allows(world: World):
     """000 §3: a licensed institution changes, re-licenses or terminates; it is not
     established again. The form offers exactly what application_submit takes."""
-    from institutions.tests.test_registry import licensed_with_gate
+    from institutions.tests.helpers import licensed_with_gate
 
     inst = licensed_with_gate(world)
     admin = world.a.users["county_admin"]

@@ -115,3 +115,22 @@ def test_a_charge_after_the_start_asks_for_the_remaining_hours_the_profile_names
     invalidate_profile_cache()
     message = next(str(v) for v in fee_plan_violations(**args) if v.field == "remaining_hours")
     assert "12" in message and "20" not in message.replace("2026", "")
+
+
+def test_overlapping_lessons_are_refused(world):
+    from institutions.rules import course_violations
+
+    found = course_violations(mode="offline", is_academic=False, lesson_minutes=60,
+                         break_minutes=10, slots=[Slot(2, dt.time(18, 0), dt.time(19, 0)),
+                                                  Slot(2, dt.time(18, 30), dt.time(19, 30)),
+                                                  Slot(3, dt.time(18, 30), dt.time(19, 30))])
+    assert [v.rule for v in found] == ["slot_overlap"]
+
+
+def test_missing_contract_clauses_are_named_in_words(world):
+    from institutions.rules import fee_limit_violations
+
+    found = fee_limit_violations(amount=Decimal("100"), months=1, class_hours=1,
+                           contract_version="2021", clauses=["training_items"])
+    message = " ".join(str(v) for v in found)
+    assert "dispute_resolution" not in message and "争议" in message

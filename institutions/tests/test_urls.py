@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from institutions.models import Institution
-from institutions.tests.test_registry import licensed_with_gate
+from institutions.tests.helpers import licensed_with_gate
 from tests.factories import World
 from tests.generic import URLTests
 

@@ -9,7 +9,7 @@ from core.errors import DomainError, InvalidState, PermissionDenied
 from core.vocab import DepartmentType as D
 from core.vocab import Step
 from institutions.models import InstitutionStatus
-from institutions.tests.test_registry import register
+from institutions.tests.helpers import register
 from licensing import services as licensing
 from licensing.models import ApplicationAction, Stage
 from org.models import Role

@@ -8,7 +8,7 @@ from django.test import Client
 from cases.models import Task, TaskStatus
 from core.vocab import DepartmentType as D
 from institutions.models import Institution, InstitutionStatus
-from institutions.tests.test_registry import register
+from institutions.tests.helpers import register
 from licensing.models import Stage
 from org.models import Role
 from portal.demo import demo_uscc

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from core.vocab import Category
-from institutions.tests.test_registry import register
+from institutions.tests.helpers import register
 from policy.loader import load_profile
 from policy.models import CalendarDay, MatrixCell, PolicyChange, PolicyProfile, RuleParameter
 from policy.profile import ProfileInvalid, active_profile, invalidate_profile_cache

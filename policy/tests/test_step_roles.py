@@ -7,7 +7,7 @@ import yaml
 
 from cases.models import TaskRole
 from core.vocab import Category, DepartmentType, Phase, Step, StepRole
-from institutions.tests.test_registry import register
+from institutions.tests.helpers import register
 from licensing import services as licensing
 from licensing.models import ApplicationAction, LicensingApplication, Stage
 from policy.loader import ProfileFileError, load_profile, parse_profile, profile_path

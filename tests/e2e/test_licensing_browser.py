@@ -59,7 +59,7 @@ def login(browser, base: str, username: str):  # type: ignore[no-untyped-def]
 def test_institution_applies_officers_work_licence_is_published(browser, live_server):
     from core.vocab import DepartmentType as D
     from institutions.models import Institution
-    from institutions.tests.test_registry import register
+    from institutions.tests.helpers import register
     from licensing.models import Stage
     from org.models import Role
     from tests.factories import build_world
@@ -144,7 +144,7 @@ def test_enrolment_waits_for_the_gate_and_a_course_changes_through_an_applicatio
     from institutions import services
     from institutions.models import Enrolment
     from institutions.rules import REQUIRED_CLAUSES, Slot
-    from institutions.tests.test_registry import licensed_with_gate, register
+    from institutions.tests.helpers import licensed_with_gate, register
     from licensing.models import LicensingApplication
     from tests.factories import build_world
 

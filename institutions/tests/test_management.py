@@ -1,6 +1,6 @@
-"""The stored supervising department follows the active profile (issue 8 §5; 001 §3(2)):
-after a switch from Kunming to Beichen, existing sports institutions move to the
-culture-tourism (sports) bureau too, through a command that reports and audits it."""
+"""The follow_profile_supervisors command (issue 8 §5; 001 §3(2)): after a switch from
+Kunming to Beichen, existing sports institutions move to the culture-tourism (sports)
+bureau too, through a command that reports and audits it."""
 
 from io import StringIO
 
@@ -9,11 +9,9 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from cases.models import AuditEvent
-from core.errors import PermissionDenied
 from core.vocab import Category, DepartmentType
-from institutions import services
 from institutions.models import Institution
-from institutions.tests.test_registry import register
+from institutions.tests.helpers import register
 
 pytestmark = pytest.mark.django_db
 
@@ -53,21 +51,3 @@ def test_switching_to_beichen_moves_existing_sports_institutions(world):
 
         assert "moved 0 institution(s)" in run()  # a second run moves nothing
         assert AuditEvent.objects.filter(action="institution.supervisor").count() == 1
-
-
-def test_an_institution_that_cannot_move_is_reported_and_kept(world):
-    sports = register(world, "a", 1, category=Category.SPORTS)
-    world.a.depts[DepartmentType.CULTURE_TOURISM].__class__.objects.filter(
-        pk=world.a.depts[DepartmentType.CULTURE_TOURISM].pk).update(is_active=False)
-    with override_settings(POLICY_PROFILE="beichen"):
-        moves = services.supervisors_follow_profile()
-    assert [(m.institution_id, m.new) for m in moves] == [(sports.pk, "")]
-    assert moves[0].problem
-    assert Institution.objects.get(pk=sports.pk).supervising_department == \
-        world.a.depts[DepartmentType.EDUCATION_SPORTS]
-
-
-def test_only_a_system_admin_runs_it(world):
-    with pytest.raises(PermissionDenied):
-        services.supervisors_follow_profile(actor=world.a.users["county_admin"])
-    assert services.supervisors_follow_profile(actor=world.system_admin) == []
