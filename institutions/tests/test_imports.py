@@ -1,17 +1,24 @@
 """institutions.imports: Excel import of the existing register (issue 4 "Excel": per-row
 errors, all-or-nothing by default or the valid rows, a downloadable report, a background
-job with progress)."""
+job with progress), and against hostile and awkward files (issue 14 D1, E2–E4): bounded
+memory and time, dates validated per row, the template's own example importable, and
+every written cell guarded against formulas."""
 
 import io
+import re
+import time
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
+from cases.models import AuditEvent
 from core.errors import DomainError, PermissionDenied
 from institutions import imports
 from institutions.models import ImportJob, Institution, InstitutionStatus
 from institutions.tests.helpers import good_row, workbook
+from portal.demo import demo_uscc
 from tests import samplefiles
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +115,122 @@ def test_import_edge_cases_end_clearly(world, django_capture_on_commit_callbacks
         or "许可" in job.errors[0]["field"]
     long = good_row(world, 3, licence="号" * 61)
     assert start(workbook([long])).state == ImportJob.State.REFUSED
+
+def _xlsx(rows: list[list]) -> bytes:
+    wb = Workbook()
+    sheet = wb.active
+    sheet.append([str(label) for _k, label in imports.COLUMNS])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _rewrite_sheet(data: bytes, change) -> bytes:
+    """The same workbook with its first sheet's XML changed."""
+    src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            body = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = change(body.decode()).encode()
+            dst.writestr(item, body)
+    return out.getvalue()
+
+
+def _row(world, n, **dates):
+    return [f"导入机构{n}", demo_uscc(world.a.region.code, 300 + n), "for_profit", "arts",
+            "张三", "张三", "人民路1号", world.a.town.code, "0871-1", dates.get("licence", ""),
+            dates.get("established", ""), dates.get("valid_from", ""), dates.get("valid_until", "")]
+
+
+def test_a_cell_that_unpacks_to_tens_of_megabytes_is_refused_before_reading():
+    """A 1 MB file holding 1 GB of text took 2 GB of worker memory: the declared sizes of
+    the zip's members are bounded first (Python's reader never inflates past them)."""
+    data = _rewrite_sheet(_xlsx([["炸弹"]]), lambda xml: xml.replace(
+        ">炸弹<", ">" + "a" * (imports.MAX_UNPACKED + 1024) + "<"))
+    assert len(data) < 1024 * 1024  # small on the wire
+    with pytest.raises(imports.ImportFileError, match="MB"):
+        imports.read_rows(data)
+
+
+def test_a_declared_dimension_of_the_whole_sheet_costs_nothing():
+    """`A1:XFD1048576` took 40 s of CPU: only the template's columns are read, and the
+    declared dimension pads no rows."""
+    data = _rewrite_sheet(_xlsx([["机构", "x"]]), lambda xml: re.sub(
+        r'<dimension ref="[^"]+"/>', '<dimension ref="A1:XFD1048576"/>', xml))
+    started = time.process_time()
+    assert [r.values["name"] for r in imports.read_rows(data)] == ["机构"]
+    assert time.process_time() - started < 5
+
+
+def test_a_row_a_million_rows_down_stops_the_reading_at_the_cap():
+    """The row cap applies while reading, to blank rows too, not after the sheet is read."""
+    data = _rewrite_sheet(_xlsx([["机构"]]), lambda xml: xml.replace(
+        '<row r="2"', '<row r="1000000"').replace('r="A2"', 'r="A1000000"'))
+    started = time.process_time()
+    with pytest.raises(imports.ImportFileError, match=str(imports.MAX_ROWS)):
+        imports.read_rows(data)
+    assert time.process_time() - started < 5
+
+
+def test_the_template_s_example_row_imports_as_it_is(world):
+    """E3: the example's credit code has the right check character (…01R)."""
+    rows = imports.read_rows(imports.template_workbook())
+    example = rows[0].values
+    assert example["uscc"] == "91530102MA0000001R"
+    example["region"] = world.a.town.code
+    imports._apply(rows[0], world.a.users["county_admin"])
+    assert Institution.objects.get(uscc="91530102MA0000001R").established_on.isoformat() == \
+        "2019-03-01"
+
+
+def test_dates_are_read_and_a_bad_date_is_a_row_error(world):
+    """E2: established, licence from and until; Excel dates and text alike."""
+    import datetime as dt
+
+    admin = world.a.users["county_admin"]
+    good = imports.read_rows(_xlsx([_row(world, 1, licence="文旅民1号",
+                                         established=dt.datetime(2018, 5, 2),
+                                         valid_from="2024-01-01", valid_until="2029-12-31")]))
+    inst = imports._apply(good[0], admin)
+    inst.refresh_from_db()
+    assert (inst.established_on, inst.licence_valid_from, inst.licence_valid_until) == (
+        dt.date(2018, 5, 2), dt.date(2024, 1, 1), dt.date(2029, 12, 31))
+    for dates, field in (({"established": "2018-13-01"}, "established_on"),
+                         ({"licence": "文旅民2号", "valid_from": "2025-01-01",
+                           "valid_until": "2024-01-01"}, "licence_valid_until"),
+                         ({"valid_from": "2025-01-01"}, "licence_number"),
+                         ({"established": "2999-01-01"}, "established_on")):
+        row = imports.read_rows(_xlsx([_row(world, 2, **dates)]))[0]
+        with pytest.raises(DomainError) as exc:
+            imports._apply(row, admin)
+        assert exc.value.field == field
+
+
+def test_the_error_report_writes_no_formula(world):
+    """E4: every .xlsx the project writes goes through the one guard."""
+    job = ImportJob.objects.create(created_by=world.a.users["county_admin"], mode="all",
+                                   errors=[{"row": 2, "field": "=名称",
+                                            "message": "=HYPERLINK(\"http://x\")"}])
+    sheet = load_workbook(io.BytesIO(imports.error_report(job))).active
+    values = [c.value for c in sheet[2]]
+    assert values[1] == "'=名称" and values[2].startswith("'=")
+
+
+def test_imports_are_limited_per_person_and_audited(world):
+    """D1: an upload is an audit event, and a person starts at most IMPORTS_PER_HOUR."""
+    admin = world.a.users["county_admin"]
+
+    def upload():
+        return imports.import_start(actor=admin, mode="all", upload=SimpleUploadedFile(
+            "register.xlsx", _xlsx([_row(world, 5)])))
+
+    for _ in range(imports.IMPORTS_PER_HOUR):
+        upload()
+    assert AuditEvent.objects.filter(action="import.upload").count() == imports.IMPORTS_PER_HOUR
+    with pytest.raises(DomainError) as exc:
+        upload()
+    assert exc.value.field == "file"
+    assert ImportJob.objects.count() == imports.IMPORTS_PER_HOUR
