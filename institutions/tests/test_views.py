@@ -24,8 +24,6 @@ from institutions.models import (
 )
 from institutions.rules import REQUIRED_CLAUSES, Slot
 from institutions.tests.helpers import (
-    _finish_cosign,
-    _to_conclusion,
     course_for,
     good_row,
     licensed_with_gate,
@@ -37,7 +35,7 @@ from institutions.tests.helpers import (
 )
 from licensing import services as licensing
 from licensing.models import ApplicationAction, LicensingApplication, Stage
-from org.models import RegionLevel, Role, User
+from org.models import Role, User
 from portal.demo import demo_id_number
 from tests.factories import UserFactory
 from tests.licensing_driver import Driver
@@ -655,30 +653,6 @@ def test_institution_and_staff_pages_keep_their_query_count(world, page, query_b
     query_budget(client, url, grow, small=2, large=15)
 
 
-def test_a_change_moves_the_institution_within_its_county_and_renews_fire_documents(world):
-    inst = licensed_with_gate(world)
-    admin = world.a.users["county_admin"]
-    from tests.factories import RegionFactory
-
-    other_town = RegionFactory(code=f"{world.a.region.code}102", name="新街道", level=RegionLevel.TOWN,
-                               parent=world.a.region)
-    with pytest.raises(DomainError):
-        licensing.application_submit(actor=admin, institution=inst,
-                                     action=ApplicationAction.CHANGE,
-                                     change_details={"region": world.b.town.code})
-    client = login(admin)
-    response = client.post(f"/office/institutions/{inst.uscc}/apply/", {
-        "action": "change", "region": other_town.pk,
-        "fire_safety_documents": "新址消防验收意见书"})
-    assert response.status_code == 302, response.content.decode()[-3000:]
-    app = LicensingApplication.objects.get()
-    assert "新街道" in client.get(app.case.get_absolute_url()).content.decode()
-    Driver(world).run(app)
-    inst.refresh_from_db()
-    assert inst.region == other_town and inst.fire_safety_documents == "新址消防验收意见书"
-    # Another county's town is not offered.
-    form = client.get(f"/office/institutions/{inst.uscc}/apply/").content.decode()
-    assert world.b.town.name not in form
 
 
 def test_the_live_fee_plan_check_and_the_save_agree(world):
@@ -716,15 +690,6 @@ def test_export_headers_follow_the_reader_language(world):
     assert zh[0] == "名称" and en[0] == "Name"
 
 
-def test_the_conclusion_is_offered_only_once_the_others_are_done(world):
-    inst = register(world)
-    app = _to_conclusion(world, inst)
-    head = UserFactory(role=Role.DEPARTMENT_HEAD, department=world.a.depts[D.CULTURE_TOURISM])
-    page = login(head).get(app.case.get_absolute_url()).content.decode()
-    assert 'id="awaiting-others"' in page and 'id="decide-conclude"' not in page
-    _finish_cosign(world, app)
-    page = login(head).get(app.case.get_absolute_url()).content.decode()
-    assert 'id="decide-conclude"' in page
 
 
 def test_read_only_roles_are_not_shown_record_forms(world):

@@ -3,24 +3,31 @@
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from cases.models import Task, TaskStatus
+from core.errors import DomainError
 from core.vocab import DepartmentType as D
-from institutions.models import Institution, InstitutionStatus
-from institutions.tests.helpers import register
-from licensing.models import Stage
-from org.models import Role
+from institutions.models import (
+    Institution,
+    InstitutionStatus,
+)
+from institutions.tests.helpers import (
+    _finish_cosign,
+    _to_conclusion,
+    licensed_with_gate,
+    login,
+    register,
+)
+from licensing import services as licensing
+from licensing.models import ApplicationAction, LicensingApplication, Stage
+from org.models import RegionLevel, Role
 from portal.demo import demo_uscc
 from tests.factories import UserFactory
+from tests.licensing_driver import Driver
 
 pytestmark = pytest.mark.django_db
-
-
-def login(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_register_form_shows_field_errors_and_creates_nothing(world):
@@ -114,7 +121,6 @@ def test_staff_apply_for_their_own_institution_only(world):
 def test_onsite_photos_are_kept_with_the_case_and_a_bad_one_stores_nothing(world):
     """Issue 4 step 3: the on-site inspection records a checklist and photos; uploads are
     checked by size and real type, and a refusal leaves nothing behind."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     from cases.models import Attachment
     from licensing import services as licensing
@@ -141,3 +147,40 @@ def test_onsite_photos_are_kept_with_the_case_and_a_bad_one_stores_nothing(world
     assert ok.status_code == 302
     assert sorted(Attachment.objects.filter(case=app.case).values_list(
         "content_type", flat=True)) == ["image/jpeg", "image/png"]
+
+
+def test_a_change_moves_the_institution_within_its_county_and_renews_fire_documents(world):
+    inst = licensed_with_gate(world)
+    admin = world.a.users["county_admin"]
+    from tests.factories import RegionFactory
+
+    other_town = RegionFactory(code=f"{world.a.region.code}102", name="新街道", level=RegionLevel.TOWN,
+                               parent=world.a.region)
+    with pytest.raises(DomainError):
+        licensing.application_submit(actor=admin, institution=inst,
+                                     action=ApplicationAction.CHANGE,
+                                     change_details={"region": world.b.town.code})
+    client = login(admin)
+    response = client.post(f"/office/institutions/{inst.uscc}/apply/", {
+        "action": "change", "region": other_town.pk,
+        "fire_safety_documents": "新址消防验收意见书"})
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    app = LicensingApplication.objects.get()
+    assert "新街道" in client.get(app.case.get_absolute_url()).content.decode()
+    Driver(world).run(app)
+    inst.refresh_from_db()
+    assert inst.region == other_town and inst.fire_safety_documents == "新址消防验收意见书"
+    # Another county's town is not offered.
+    form = client.get(f"/office/institutions/{inst.uscc}/apply/").content.decode()
+    assert world.b.town.name not in form
+
+
+def test_the_conclusion_is_offered_only_once_the_others_are_done(world):
+    inst = register(world)
+    app = _to_conclusion(world, inst)
+    head = UserFactory(role=Role.DEPARTMENT_HEAD, department=world.a.depts[D.CULTURE_TOURISM])
+    page = login(head).get(app.case.get_absolute_url()).content.decode()
+    assert 'id="awaiting-others"' in page and 'id="decide-conclude"' not in page
+    _finish_cosign(world, app)
+    page = login(head).get(app.case.get_absolute_url()).content.decode()
+    assert 'id="decide-conclude"' in page
