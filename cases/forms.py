@@ -1,6 +1,8 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import kinds
@@ -119,7 +121,26 @@ class ReasonForm(forms.Form):
 class CommentForm(forms.Form):
     body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}),
                            max_length=10000)
+    to_applicant = forms.BooleanField(
+        label=_("Message to the applicant"), required=False,
+        help_text=_("Comments are internal to the departments; tick this to let the "
+                    "institution read this one (it is told)."))
+
+    def __init__(self, *args: Any, offer_applicant: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not offer_applicant:
+            del self.fields["to_applicant"]
 
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("File"))
+    to_applicant = forms.BooleanField(label=_("Share with the applicant"), required=False)
+
+    def __init__(self, *args: Any, offer_applicant: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The limits are stated before the upload, not only in its refusal.
+        self.fields["file"].help_text = gettext(
+            "PDF, images, Word or Excel; at most %(mb)s MB.") % {
+            "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+        if not offer_applicant:
+            del self.fields["to_applicant"]

@@ -393,6 +393,15 @@ class CaseChildQuerySet(ScopedQuerySet):
     pass
 
 
+def _outsider_q(scope: Scope, q: Q | None, shared: Q) -> Q | None:
+    """What someone outside the departments (an institution's staff, let in by a kind's
+    `visible_to`) sees of a case's comments, files and history: only what was shared
+    with them or what their own institution wrote. Officers' notes stay internal."""
+    if q is None or scope.kind != "user" or scope.role != Role.INSTITUTION_STAFF:
+        return q
+    return q & shared
+
+
 class Attachment(ScopedThrough, models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
     file = models.FileField(storage=private_storage, upload_to=attachment_path, max_length=200)
@@ -403,11 +412,18 @@ class Attachment(ScopedThrough, models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    to_applicant = models.BooleanField(_("shared with the applicant"), default=False)
 
     objects = CaseChildQuerySet.as_manager()
     scope_through = "case"
     scope_work_as_change = True
     grant_via = "case"
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
+        return _outsider_q(scope, super().scope_q(scope, action, prefix),
+                           Q(**{f"{prefix}to_applicant": True}) |
+                           Q(**{f"{prefix}uploaded_by__institution_id": scope.institution_id}))
 
     class Meta:
         verbose_name = _("attachment")
@@ -425,11 +441,19 @@ class Comment(ScopedThrough, models.Model):
                                related_name="+")
     body = models.TextField(_("comment"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    #: Comments are internal to the departments unless an officer addresses the applicant.
+    to_applicant = models.BooleanField(_("message to the applicant"), default=False)
 
     objects = CaseChildQuerySet.as_manager()
     scope_through = "case"
     scope_work_as_change = True
     grant_via = "case"
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
+        return _outsider_q(scope, super().scope_q(scope, action, prefix),
+                           Q(**{f"{prefix}to_applicant": True}) |
+                           Q(**{f"{prefix}author__institution_id": scope.institution_id}))
 
     class Meta:
         verbose_name = _("comment")
@@ -503,4 +527,7 @@ class AuditEvent(models.Model):
     def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
         if action != Action.VIEW:
             return NOTHING
-        return Case.scope_q(scope, Action.VIEW, f"{prefix}case__")
+        # Outsiders see the history of their case but not the officers' notes and files.
+        return _outsider_q(scope, Case.scope_q(scope, Action.VIEW, f"{prefix}case__"),
+                           ~Q(**{f"{prefix}action__in": ["comment.add", "attachment.add"]}) |
+                           Q(**{f"{prefix}actor__institution_id": scope.institution_id}))

@@ -437,14 +437,45 @@ def task_return(*, actor: User | None, task: Task, reason: str) -> Task:
 # -- comments and attachments ------------------------------------------------------------
 
 @transaction.atomic
-def comment_add(*, actor: User, case: Case, body: str) -> Comment:
+def comment_add(*, actor: User, case: Case, body: str, to_applicant: bool = False) -> Comment:
+    """A comment is internal to the departments unless an officer addresses it to the
+    applicant (`to_applicant`), who is told. An applicant's own comment reaches the
+    departments working the case."""
     _require(actor, Case, case, Action.CHANGE)
     if not body.strip():
         raise DomainError(_("The comment is empty."), field="body")
-    comment = Comment.objects.create(case=case, author=actor, body=body.strip())
+    from_applicant = actor.institution_id is not None and \
+        actor.institution_id == case.institution_id
+    if to_applicant and (from_applicant or case.institution_id is None):
+        raise DomainError(_("Only an officer addresses a message to the case's institution."),
+                          field="to_applicant")
+    comment = Comment.objects.create(case=case, author=actor, body=body.strip(),
+                                     to_applicant=to_applicant)
     audit_record(actor=actor, action="comment.add", case=case, obj=comment,
-                 after={"body": comment.body})
+                 after={"body": comment.body, **({"to_applicant": True} if to_applicant else {})})
+    if to_applicant:
+        notify(recipients=_applicants(case), kind=Notification.Kind.COMMENT, case=case,
+               title=gettext_lazy("A message from the officers on %(number)s"),
+               title_params={"number": case.number}, body=comment.body)
+    elif from_applicant:
+        notify(recipients=_case_workers(case), kind=Notification.Kind.COMMENT, case=case,
+               title=gettext_lazy("The applicant wrote on %(number)s"),
+               title_params={"number": case.number}, body=comment.body)
     return comment
+
+
+def _applicants(case: Case) -> list[User]:
+    return list(User.objects.filter(institution_id=case.institution_id, is_active=True))
+
+
+def _case_workers(case: Case) -> list[User]:
+    """Whoever holds an open task of the case, else its departments' workers."""
+    people: dict[int, User] = {}
+    for task in case.tasks.filter(status=TaskStatus.OPEN).select_related(
+            "assignee", "department"):
+        for person in task_recipients(task):
+            people[person.pk] = person
+    return list(people.values())
 
 
 def attachment_check(upload: UploadedFile, field: str = "file") -> str:
@@ -465,10 +496,16 @@ def attachment_check(upload: UploadedFile, field: str = "file") -> str:
 
 
 @transaction.atomic
-def attachment_add(*, actor: User, case: Case, upload: UploadedFile) -> Attachment:
+def attachment_add(*, actor: User, case: Case, upload: UploadedFile,
+                   to_applicant: bool = False) -> Attachment:
     """Accept only allow-listed real file types (checked by content, not by extension)
-    under the size limit; store under a random name."""
+    under the size limit; store under a random name. Files are internal to the
+    departments unless shared with the applicant; an applicant's own files are its."""
     _require(actor, Case, case, Action.CHANGE)
+    if to_applicant and (case.institution_id is None or
+                         actor.institution_id == case.institution_id):
+        raise DomainError(_("Only an officer shares a file with the case's institution."),
+                          field="to_applicant")
     content_type = attachment_check(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -477,7 +514,8 @@ def attachment_add(*, actor: User, case: Case, upload: UploadedFile) -> Attachme
     name = filetypes.display_name((upload.name or "file").rsplit("/", 1)[-1][:190],
                                   content_type)
     attachment = Attachment(case=case, original_name=name, content_type=content_type,
-                            size=cast(int, upload.size), sha256=digest.hexdigest(), uploaded_by=actor)
+                            size=cast(int, upload.size), sha256=digest.hexdigest(), uploaded_by=actor,
+                            to_applicant=to_applicant)
     attachment.file.save(filetypes.safe_name(name, content_type), upload, save=False)
     attachment.save()
     audit_record(actor=actor, action="attachment.add", case=case, obj=attachment,

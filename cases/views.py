@@ -29,7 +29,7 @@ from cases.forms import (
     TaskReassignForm,
     TaskReturnForm,
 )
-from cases.models import Attachment, Case, Notification, Task, TaskRole, TaskStatus
+from cases.models import Attachment, Case, Comment, Notification, Task, TaskRole, TaskStatus
 from core.abilities import may
 from core.errors import DomainError
 from core.exports import xlsx_response
@@ -213,6 +213,12 @@ def case_open(request: HttpRequest) -> HttpResponse:
                   status=400 if request.method == "POST" else 200)
 
 
+def _addresses_applicant(user: Any, case: Case) -> bool:
+    """An officer on a case about an institution may write to (or share a file with) the
+    institution; the institution's own staff write as the applicant."""
+    return case.institution_id is not None and getattr(user, "institution_id", None) is None
+
+
 def _may(user: Any, case: Case, action: str) -> bool:
     return Case.objects.restrict(user, action).filter(pk=case.pk).exists()
 
@@ -231,13 +237,15 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     context = {
         "case": case, "tasks": tasks, "workable": workable, "assignable": assignable,
         "timeline": selectors.case_timeline(user, case),
-        "attachments": case.attachments.select_related("uploaded_by"),
-        "comments": case.comments.select_related("author"),
+        "attachments": Attachment.objects.restrict(user).filter(case=case).select_related(
+            "uploaded_by"),
+        "comments": Comment.objects.restrict(user).filter(case=case).select_related("author"),
         "may_change": _may(user, case, Action.CHANGE),
         "may_manage": _may(user, case, Action.MANAGE),
         "reopen_refusal": kinds.reopen_refusal(case=case) if case.state == "closed" else None,
         "may_assign": _may(user, case, Action.ASSIGN),
-        "comment_form": CommentForm(), "attachment_form": AttachmentForm(),
+        "comment_form": CommentForm(offer_applicant=_addresses_applicant(user, case)),
+        "attachment_form": AttachmentForm(offer_applicant=_addresses_applicant(user, case)),
         "panels": kinds.panels_for(request=request, case=case),
     }
     return render(request, "cases/case_detail.html", context)
@@ -287,10 +295,11 @@ def case_transition(request: HttpRequest, number: str, verb: str) -> HttpRespons
 @require_POST
 def comment_add(request: HttpRequest, number: str) -> HttpResponse:
     case = _case_or_404(request, number)
-    form = CommentForm(request.POST)
+    form = CommentForm(request.POST, offer_applicant=_addresses_applicant(request.user, case))
     if form.is_valid():
         try:
-            services.comment_add(actor=request.user, case=case, body=form.cleaned_data["body"])
+            services.comment_add(actor=request.user, case=case, body=form.cleaned_data["body"],
+                                 to_applicant=form.cleaned_data.get("to_applicant", False))
             messages.success(request, _("Comment added."))
         except DomainError as exc:
             messages.error(request, str(exc.message))
@@ -303,11 +312,13 @@ def comment_add(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def attachment_add(request: HttpRequest, number: str) -> HttpResponse:
     case = _case_or_404(request, number)
-    form = AttachmentForm(request.POST, request.FILES)
+    form = AttachmentForm(request.POST, request.FILES,
+                          offer_applicant=_addresses_applicant(request.user, case))
     if form.is_valid():
         try:
             services.attachment_add(actor=request.user, case=case,
-                                    upload=form.cleaned_data["file"])
+                                    upload=form.cleaned_data["file"],
+                                    to_applicant=form.cleaned_data.get("to_applicant", False))
             messages.success(request, _("File uploaded."))
         except DomainError as exc:
             messages.error(request, str(exc.message))

@@ -18,10 +18,11 @@ if TYPE_CHECKING:
 
 
 def _own_applications(scope: Scope, action: str, prefix: str) -> Q | None:
-    """Institution staff read their own institution's applications (and nothing else of
-    the officers' work)."""
+    """Institution staff read their own institution's applications and write on them
+    (answer an officer's question, upload a document); the officers' internal notes and
+    files stay hidden from them (cases.models._outsider_q)."""
     if scope.kind == "user" and scope.role == Role.INSTITUTION_STAFF and \
-            scope.institution_id and action == Action.VIEW:
+            scope.institution_id and action in (Action.VIEW, Action.CHANGE):
         return Q(**{f"{prefix}institution_id": scope.institution_id})
     return None
 

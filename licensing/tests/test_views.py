@@ -184,3 +184,47 @@ def test_the_conclusion_is_offered_only_once_the_others_are_done(world):
     _finish_cosign(world, app)
     page = login(head).get(app.case.get_absolute_url()).content.decode()
     assert 'id="decide-conclude"' in page
+
+
+def test_the_applicant_answers_on_its_case_and_never_reads_internal_notes(world):
+    """Issue 14 C1, D3: comments and files are internal to the departments by default; an
+    officer addresses the applicant explicitly (it is told); the applicant writes and
+    uploads on its own application, and the departments hear of it."""
+    from cases import services as case_services
+    from cases.models import AuditEvent, Notification
+    from institutions.tests.helpers import staff_of
+    from tests import samplefiles
+
+    inst = register(world)
+    staff = staff_of(world, inst)
+    admin, officer = world.a.users["county_admin"], world.a.users["culture"]
+    app = licensing.application_submit(actor=admin, institution=inst,
+                                       action=ApplicationAction.ESTABLISH)
+    case = app.case
+    case_services.comment_add(actor=officer, case=case, body="内部意见：场地存疑")
+    case_services.attachment_add(actor=officer, case=case, upload=SimpleUploadedFile(
+        "photo.png", samplefiles.png()))
+    case_services.comment_add(actor=officer, case=case, body="请补充消防验收材料",
+                              to_applicant=True)
+    assert Notification.objects.filter(recipient=staff, case=case,
+                                       title__contains=case.number).exists()
+    with pytest.raises(DomainError):
+        case_services.comment_add(actor=staff, case=case, body="x", to_applicant=True)
+
+    client = login(staff)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "请补充消防验收材料" in page and "内部意见" not in page and "photo.png" not in page
+    assert 'name="to_applicant"' not in page and 'name="body"' in page and 'name="file"' in page
+    internal = case.attachments.get()
+    assert client.get(f"{case.get_absolute_url()}attachments/{internal.pk}/").status_code == 404
+
+    client.post(f"{case.get_absolute_url()}comments/", {"body": "已补充，见附件"})
+    client.post(f"{case.get_absolute_url()}attachments/",
+                {"file": SimpleUploadedFile("消防验收.pdf", samplefiles.pdf())})
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "已补充，见附件" in page and "消防验收.pdf" in page
+    assert not any("内部意见" in str(e.after) for e in AuditEvent.objects.restrict(staff))
+    officer_page = login(officer).get(case.get_absolute_url()).content.decode()
+    assert "已补充，见附件" in officer_page and 'name="to_applicant"' in officer_page
+    assert Notification.objects.filter(case=case, body="已补充，见附件",
+                                       recipient=officer).exists()  # holds the open task
