@@ -45,6 +45,9 @@ class InstitutionRegisterForm(forms.Form):
     address = forms.CharField(label=_("Address"), max_length=200)
     region = forms.ModelChoiceField(label=_("Town or grid"), queryset=Region.objects.none())
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    serves_preschool = forms.BooleanField(
+        label=_("Serves pre-school children (3–6)"), required=False,
+        help_text=_("Some cities approve no new institution for pre-school children."))
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -93,6 +93,9 @@ class Institution(models.Model):
         verbose_name=_("supervising department"), editable=False,
         help_text=_("Derived from the policy profile (001 §3(2))."))
     established_on = models.DateField(_("established on"), null=True, blank=True)
+    serves_preschool = models.BooleanField(
+        _("serves pre-school children (3–6)"), default=False,
+        help_text=_("Some cities approve no new institution for pre-school children."))
     licence_valid_from = models.DateField(_("licence valid from"), null=True, blank=True)
     licence_valid_until = models.DateField(_("licence valid until"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=InstitutionStatus.choices,

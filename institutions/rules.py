@@ -280,3 +280,19 @@ def refuse_course_violations(*, county_code: str, mode: str, is_academic: bool, 
         county_code=county_code) if v.blocking]
     if blocking:
         raise RuleViolation(blocking)
+
+
+def establishment_violations(*, category: str, serves_preschool: bool) -> list[Violation]:
+    """What the profile no longer establishes: new academic (学科类) institutions and new
+    institutions for pre-school children, where its city says so (Beichen 001 §3(1); the
+    base's academic setting is a documented default). Existing ones are re-licensed."""
+    p = active_profile()
+    found = []
+    if category == "academic" and not p.academic.get("new_institutions_allowed", False):
+        found.append(Violation("category", "no_new_academic", p.academic.get("note") or _(
+            "No new academic institution is approved."), p.academic.get("source", "")))
+    if serves_preschool and not p.preschool.get("new_institutions_allowed", True):
+        found.append(Violation("serves_preschool", "no_new_preschool", p.preschool.get("note")
+                               or _("No new institution for pre-school children is approved."),
+                               p.preschool.get("source", "")))
+    return found

@@ -378,6 +378,11 @@ def application_submit(*, actor: User, institution: Institution, action: str,
     if institution.status not in APPLIES_TO[action]:
         raise InvalidState(_("This application does not fit an institution that is %(status)s.")
                            % {"status": institution.get_status_display()})
+    if action == ApplicationAction.ESTABLISH:
+        refused = rules.establishment_violations(category=institution.category,
+                                                 serves_preschool=institution.serves_preschool)
+        if refused:
+            raise rules.RuleViolation(refused)
     details = {k: v for k, v in (change_details or {}).items() if v not in ("", None, [])}
     if action == ApplicationAction.CHANGE:
         unknown = set(details) - {*CHANGEABLE_FIELDS, COURSES_KEY}

@@ -252,6 +252,8 @@ class ProfileData:
     routes: tuple[Route, ...]
     approvals: dict[str, Approval]
     rules: dict[str, Rule] = field(default_factory=dict)
+    #: New academic (学科类) institutions: {new_institutions_allowed, note, source}.
+    academic: dict[str, Any] = field(default_factory=dict)
 
     # -- the responsibility matrix -------------------------------------------------
     def cell(self, category: str, phase: str, county_code: str = "") -> Cell | None:
@@ -361,6 +363,7 @@ def build_profile_data(code: str) -> ProfileData:
                                       tuple(a.notify or ()), a.source, tuple(a.steps or ()))
                    for a in profile.licence_approvals.all()},
         rules=_rules(profile),
+        academic=dict((profile.content or {}).get("academic") or {}),
     )
 
 

@@ -194,6 +194,15 @@ class Preschool(Strict):
     from_seed: StrictBool = True
 
 
+class NewAcademic(Strict):
+    """Whether new academic (学科类) institutions are still established."""
+
+    new_institutions_allowed: StrictBool = False
+    note: str = ""
+    source: str = "default"
+    from_seed: StrictBool = False
+
+
 class Zombie(Strict):
     combination: Literal["any", "all"] = "any"
     source: str = "default"
@@ -274,6 +283,7 @@ class Profile(Strict):
     extends: str = ""
     supervised_categories: Annotated[list[CategoryCode], Field(min_length=1)]
     preschool: Preschool = Preschool()
+    academic: NewAcademic = NewAcademic()
     zombie: Zombie = Zombie()
     supervisors: dict[CategoryCode, DeptCode]
     licence_approval: list[ApprovalEntry]

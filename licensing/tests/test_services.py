@@ -517,3 +517,31 @@ def test_approval_needs_no_reasons_but_a_rejection_does(world):
         licensing.application_conclude(actor=head, application=app, approve=False, reason=" ")
     app = licensing.application_conclude(actor=head, application=app, approve=True, reason="")
     assert app.stage != Stage.CONCLUSION
+
+
+def test_no_new_academic_or_pre_school_institution_where_the_city_says_so(world):
+    """001 §3(1) (Beichen): no new academic institution and no new institution for
+    pre-school children is approved; establishment is refused at submission, citing the
+    rule. Non-academic ones are established; Kunming establishes pre-school ones."""
+    from institutions.rules import RuleViolation
+
+    for t in (D.GOVERNMENT_SERVICES, D.EDUCATION):
+        DepartmentFactory(region=world.a.region, type=t)
+    admin = world.a.users["county_admin"]
+    with override_settings(POLICY_PROFILE="beichen"):
+        academic = register(world, n=1, category="academic")
+        with pytest.raises(RuleViolation) as exc:
+            licensing.application_submit(actor=admin, institution=academic,
+                                         action=ApplicationAction.ESTABLISH)
+        assert exc.value.field == "category" and "001 §3(1)" in str(exc.value.message)
+        preschool = register(world, n=2, category="arts", serves_preschool=True)
+        with pytest.raises(RuleViolation) as exc:
+            licensing.application_submit(actor=admin, institution=preschool,
+                                         action=ApplicationAction.ESTABLISH)
+        assert exc.value.field == "serves_preschool" and "001 §3(1)" in str(exc.value.message)
+        arts = register(world, n=3, category="arts")
+        assert licensing.application_submit(actor=admin, institution=arts,
+                                            action=ApplicationAction.ESTABLISH).pk
+    kunming_preschool = register(world, n=4, category="arts", serves_preschool=True)
+    assert licensing.application_submit(actor=admin, institution=kunming_preschool,
+                                        action=ApplicationAction.ESTABLISH).pk

@@ -23,6 +23,11 @@ def test_each_city_means_what_it_meant_before_the_base(code):
     now = effective_data(code)
     before = BEFORE[code]
     assert now.pop("extends") == "base"
+    # Added after the base (issue 14 B1): new academic institutions, written in the base as
+    # a documented default and by Beichen from its seed.
+    academic = now.pop("academic")
+    assert academic["new_institutions_allowed"] is False
+    assert academic["source"] == ("001 §3(1)" if code == "beichen" else "default")
     assert by_key(now.pop("rules")) == by_key(before.pop("rules"))
     assert by_key(now.pop("deadlines")) == by_key(before.pop("deadlines"))
     assert now == before
