@@ -16,9 +16,10 @@ from cases.serializers import (
     TaskSerializer,
 )
 from core.api.pagination import DueDateCursorPagination
+from core.api.views import StrictQueryMixin
 
 
-class CaseViewSet(viewsets.ReadOnlyModelViewSet):
+class CaseViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     """Cases in the caller's scope. Missing and forbidden cases both answer 404."""
 
     filterset_class = CaseFilter
@@ -35,7 +36,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
 
 
-class MyTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MyTaskViewSet(StrictQueryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """待办: my open tasks (assigned to me, or unassigned in my department)."""
 
     serializer_class = TaskSerializer
@@ -63,7 +64,7 @@ class MyTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(TaskSerializer(task).data)
 
 
-class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(StrictQueryMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """My in-app notifications."""
 
     serializer_class = NotificationSerializer

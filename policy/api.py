@@ -6,6 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.views import StrictQueryMixin
 from policy.profile import active_profile
 
 
@@ -28,11 +29,12 @@ def profile_as_dict(county_code: str = "") -> dict[str, Any]:
     }
 
 
-class ActiveProfileView(APIView):
+class ActiveProfileView(StrictQueryMixin, APIView):
     """The active policy profile: responsibility matrix, routing and rule parameters.
     `?county=<code>` applies that county's own split of duties (000 §3)."""
 
     required_scope = "policy:read"
+    query_params_allowed = ("county",)
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:

@@ -1,0 +1,242 @@
+"""The API from an integrator's side (issue 14 §A): no input reaches a 500, every answer
+under /api/ speaks the one error format and carries a request id, the schema tells the
+truth, the public throttle holds against a forged X-Forwarded-For, and an incremental
+pull by `updated_since` sees task progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client, override_settings
+
+from org.models import ApiClient
+from tests.test_api import assert_error_body, issue_client, user_client
+
+pytestmark = pytest.mark.django_db
+
+FORGED_CURSOR = "cD1hYmM="  # base64 of "p=abc": well formed, but no position of ours
+LISTS = ["/api/v1/cases/", "/api/v1/institutions/", "/api/v1/regions/",
+         "/api/v1/departments/", "/api/v1/notifications/", "/api/v1/tasks/mine/"]
+ALL_SCOPES = [s.value for s in ApiClient.Scopes]
+
+
+@pytest.fixture
+def token(world: Any) -> str:
+    return issue_client(scopes=ALL_SCOPES, regions=[world.city])[1]
+
+
+# -- §A1: four ways to a 500 ----------------------------------------------------------------
+
+@pytest.mark.parametrize("url", LISTS)
+@pytest.mark.parametrize("cursor", [FORGED_CURSOR, "garbage", "cD0=", "bz0xJnA9eA=="])
+def test_a_forged_cursor_gets_400_in_the_error_format(world, url, cursor):
+    """§A1, §A2: a cursor we did not issue is bad input (400), not a missing page (404)
+    nor a crash (500)."""
+    api = user_client(world.a.users["officer"])
+    body = assert_error_body(api.get(url, {"cursor": cursor}), 400, "invalid")
+    assert set(body["errors"]) == {"cursor"}
+
+
+TOKEN_URLS = ["/api/v1/cases/", "/api/v1/institutions/", "/api/v1/regions/",
+              "/api/v1/departments/", "/api/v1/policy/profile/", "/api/v1/tasks/mine/",
+              "/api/v1/notifications/", "/api/v1/public/institutions/91530102MA0000001R/",
+              "/api/v1/", "/api/v1/cases/XK-000000-2000-000000/"]
+
+
+@pytest.mark.parametrize("url", TOKEN_URLS)
+@pytest.mark.parametrize("how", ["accept", "format"])
+def test_a_token_client_asking_for_html_gets_no_500(world, token, url, how):
+    """§A1: a token request that asks for HTML (the browsable API) renders or is refused,
+    never a 500: the navigation context processor and the browsable API's template see a
+    system principal with no department."""
+    if how == "accept":
+        response = Client().get(url, HTTP_AUTHORIZATION=f"Token {token}",
+                                HTTP_ACCEPT="text/html")
+    else:
+        response = Client().get(url, {"format": "api"}, HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code < 500, response.content[:2000]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/cases/", "/api/v1/institutions/"])
+@pytest.mark.parametrize("value", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59"])
+def test_updated_since_out_of_range_after_utc_conversion_gets_400(world, token, url, value):
+    """§A1: a datetime that parses but overflows once converted to UTC is bad input."""
+    response = Client().get(url, {"updated_since": value}, HTTP_AUTHORIZATION=f"Token {token}")
+    body = assert_error_body(response, 400, "invalid")
+    assert set(body["errors"]) == {"updated_since"}
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("url", ["/api/v1/tasks/mine/1/complete", "/api/v1/notifications/mark-read",
+                                 "/api/v1/cases"])
+def test_a_post_without_the_trailing_slash_answers_in_the_api_format(world, debug, url):
+    """§A1: APPEND_SLASH cannot redirect a POST; under /api/ that is a 404 in the error
+    format, with DEBUG on too (never Django's debug page)."""
+    api = user_client(world.a.users["officer"])
+    with override_settings(DEBUG=debug):
+        response = api.post(url, "{}", content_type="application/json")
+    assert response.status_code in (404, 405), response.content[:500]
+    assert response["Content-Type"].startswith("application/json")
+    assert_error_body(response, response.status_code)
+
+
+# -- §A2: one error format, a request id on every answer ----------------------------------
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("url", ["/api/v1/nope/", "/api/v2/cases/", "/api/", "/api/v1/cases/x/y/z/"])
+def test_unknown_routes_under_api_get_404_in_the_error_format(world, debug, url):
+    with override_settings(DEBUG=debug):
+        response = user_client(world.a.users["officer"]).get(url)
+    assert response["Content-Type"].startswith("application/json")
+    assert_error_body(response, 404, "not_found")
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_too_many_query_fields_get_400_in_the_error_format(world, debug):
+    """§A2: DATA_UPLOAD_MAX_NUMBER_FIELDS exceeded is a 400 in the format (Django would
+    answer its own page)."""
+    query = "&".join(f"f{i}=1" for i in range(1100))
+    with override_settings(DEBUG=debug, DATA_UPLOAD_MAX_NUMBER_FIELDS=1000):
+        response = user_client(world.a.users["officer"]).get(f"/api/v1/cases/?{query}")
+    assert_error_body(response, 400, "too_many_fields")
+
+
+def test_too_many_form_fields_in_a_body_get_400_in_the_error_format(world):
+    body = "&".join(f"ids={i}" for i in range(1, 1100))
+    with override_settings(DATA_UPLOAD_MAX_NUMBER_FIELDS=1000):
+        response = user_client(world.a.users["officer"]).post(
+            "/api/v1/notifications/mark-read/", body,
+            content_type="application/x-www-form-urlencoded")
+    assert_error_body(response, 400, "too_many_fields")
+
+
+def test_the_nul_refusal_names_where_the_nul_is(world):
+    """§A2: the NUL-byte refusal carries `errors`, naming the parameter or the path."""
+    api = user_client(world.a.users["officer"])
+    body = assert_error_body(api.get("/api/v1/cases/", {"q": "a\x00", "state": "open"}),
+                             400, "invalid")
+    assert body["errors"] == {"q": [body["detail"]]}
+    assert set(assert_error_body(api.get("/api/v1/tasks/mine/%00/"), 400)["errors"]) == {
+        "path"}
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_unhandled_error_under_api_is_a_500_in_the_error_format(world, debug, monkeypatch):
+    """§A2: a bug answers 500 in the error format under /api/, with no traceback."""
+    from cases.api import CaseViewSet
+
+    def boom(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(CaseViewSet, "list", boom)
+    api = user_client(world.a.users["officer"])
+    api.raise_request_exception = False
+    with override_settings(DEBUG=debug):
+        response = api.get("/api/v1/cases/")
+    assert_error_body(response, 500, "server_error")
+    assert b"secret internals" not in response.content
+    assert response["X-Request-ID"]
+
+
+def test_every_answer_carries_a_request_id(world, token):
+    """§A2: generated when the caller sends none or a malformed one; kept when well formed."""
+    answers = [Client().get("/api/v1/regions/", HTTP_AUTHORIZATION=f"Token {token}"),
+               Client().get("/api/v1/regions/"), Client().get("/api/v1/nope/"),
+               Client().get("/api/v1/cases/", {"q": "\x00"}), Client().get("/")]
+    ids = [r["X-Request-ID"] for r in answers]
+    assert all(len(i) >= 16 for i in ids) and len(set(ids)) == len(ids)
+    kept = Client().get("/api/v1/regions/", HTTP_X_REQUEST_ID="lb-7f3a9c2e-0001")
+    assert kept["X-Request-ID"] == "lb-7f3a9c2e-0001"
+    for bad in ("x", "a" * 200, "abc def ghi", "évènement-123", "id\r\nSet-Cookie: a=b"):
+        replaced = Client().get("/api/v1/regions/", HTTP_X_REQUEST_ID=bad)
+        assert replaced["X-Request-ID"] != bad and len(replaced["X-Request-ID"]) == 32
+
+
+def test_the_request_id_is_on_the_log_line(world):
+    """§A2: the server's log line for an answer names the same request id (the
+    RequestIdFilter and the formatters of settings.LOGGING)."""
+    import io
+    import logging
+
+    from core.request import RequestIdFilter
+
+    handlers = [h for h in logging.getLogger().handlers
+                if any(isinstance(f, RequestIdFilter) for f in h.filters)]
+    assert handlers, "the root logger's console handler carries the request-id filter"
+    handler = handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    stream = io.StringIO()
+    old = handler.setStream(stream)
+    try:
+        response = Client().get("/api/v1/cases/")  # 401: Django logs a warning line
+    finally:
+        handler.setStream(old)
+    assert response.status_code == 401
+    lines = [line for line in stream.getvalue().splitlines() if "/api/v1/cases/" in line]
+    assert lines and f"request_id={response['X-Request-ID']}" in lines[-1], stream.getvalue()
+
+
+# -- §A5: the public throttle counts the client, not a header it sends ----------------------
+
+PUBLIC = "/api/v1/public/institutions/91530102MA0000001R/"
+
+
+@pytest.fixture
+def local_cache(settings: Any, monkeypatch: Any) -> None:
+    """A process-local cache and a public rate of 3/min."""
+    from core.api.throttling import ClientIpScopedRateThrottle
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "public-throttle-test"}}
+    monkeypatch.setattr(ClientIpScopedRateThrottle, "THROTTLE_RATES", {"public": "3/min"})
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def _public_get(remote: str, forwarded: str | None = None) -> Any:
+    extra = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    return Client().get(PUBLIC, **extra)
+
+
+def test_rotating_x_forwarded_for_does_not_bypass_the_public_throttle(world, local_cache,
+                                                                     settings):
+    """§A5: with no trusted proxy (the default), the header is ignored."""
+    settings.TRUSTED_PROXY_COUNT = 0
+    answers = [_public_get("203.0.113.9", f"198.51.100.{i}") for i in range(4)]
+    assert [a.status_code for a in answers[:3]] == [404, 404, 404]
+    assert_error_body(answers[3], 429, "throttled")
+    assert _public_get("203.0.113.10").status_code == 404  # another client
+
+
+def test_behind_a_trusted_proxy_the_public_throttle_counts_the_forwarded_client(
+        world, local_cache, settings):
+    """§A5: behind TRUSTED_PROXY_COUNT=1, the hop the proxy appended is the client; what
+    the client itself put left of it is not."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "10.0.0.2"
+    answers = [_public_get(proxy, f"198.51.100.{i}, 203.0.113.9") for i in range(4)]
+    assert [a.status_code for a in answers[:3]] == [404, 404, 404]
+    assert_error_body(answers[3], 429, "throttled")
+    assert _public_get(proxy, "203.0.113.10").status_code == 404
+
+
+def test_the_navigation_offers_nothing_to_a_token_client(world, token):
+    """§A1: the navigation context processor, which every HTML page of the site runs,
+    reads no department or inbox of a system principal."""
+    from django.test import RequestFactory
+
+    from org.auth import ClientPrincipal
+    from portal.context_processors import navigation
+
+    request = RequestFactory().get("/api/v1/cases/", HTTP_ACCEPT="text/html")
+    request.user = ClientPrincipal(ApiClient.objects.get())
+    assert navigation(request) == {}
+    # And the browsable API renders for it, with the data it asked for.
+    page = Client().get("/api/v1/regions/", HTTP_AUTHORIZATION=f"Token {token}",
+                        HTTP_ACCEPT="text/html")
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    assert world.a.region.code in page.content.decode()
