@@ -11,6 +11,7 @@ import pytest
 from django.test import Client, override_settings
 
 from org.models import ApiClient
+from tests.factories import make_case, make_task
 from tests.test_api import assert_error_body, issue_client, user_client
 
 pytestmark = pytest.mark.django_db
@@ -240,3 +241,158 @@ def test_the_navigation_offers_nothing_to_a_token_client(world, token):
                         HTTP_ACCEPT="text/html")
     assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
     assert world.a.region.code in page.content.decode()
+
+
+# -- §A3: every field of every answer, for the unassigned, empty and missing cases --------
+
+def _openapi_to_jsonschema(node: Any) -> Any:
+    """OpenAPI 3.0's `nullable` as JSON Schema's null type, refs kept."""
+    if isinstance(node, list):
+        return [_openapi_to_jsonschema(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _openapi_to_jsonschema(v) for k, v in node.items()
+           if k not in ("nullable", "readOnly", "writeOnly")}
+    if node.get("nullable"):
+        return {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+def _validator(schema: dict, component: str) -> Any:
+    import jsonschema
+
+    root = {"components": {"schemas": _openapi_to_jsonschema(schema["components"]["schemas"])},
+            "$ref": f"#/components/schemas/{component}"}
+    return jsonschema.Draft7Validator(root)
+
+
+NO_REPR = ("object at 0x", "method-wrapper", "bound method", "<built-in", "None")
+
+
+def _walk(value: Any, where: str = "") -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        return [pair for k, v in value.items() for pair in _walk(v, f"{where}.{k}")]
+    if isinstance(value, list):
+        return [pair for i, v in enumerate(value) for pair in _walk(v, f"{where}[{i}]")]
+    return [(where, value)]
+
+
+def test_every_field_of_every_answer_keeps_to_the_schema_when_things_are_missing(world):
+    """§A3: an unassigned task (no assignee, blank step), a case with no institution,
+    category or phase, a region with no parent, an institution with no supervising
+    department or licence, a notification with no case: each field is a value the
+    schema declares (null only where nullable), never a Python repr."""
+    from cases.models import Notification
+    from institutions.tests.test_registry import register
+
+    officer = world.a.users["officer"]
+    bare = make_case(world.a, title="无机构事项", category="", phase="")
+    make_task(world.a, bare)  # unassigned, no step
+    inst = register(world, n=7, name="无主管机构")
+    inst.supervising_department = None
+    inst.save()
+    with_inst = make_case(world.a, title="有机构事项")
+    with_inst.institution = inst
+    with_inst.save()
+    make_task(world.a, with_inst, assignee=officer)
+    Notification.objects.create(recipient=officer, kind=Notification.Kind.CASE, title="无事项")
+
+    api = user_client(world.a.users["county_admin"])
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    token = issue_client(scopes=ALL_SCOPES, regions=[world.city])[1]
+    tok = {"HTTP_AUTHORIZATION": f"Token {token}"}
+    answers = {
+        "PaginatedCaseList": api.get("/api/v1/cases/"),
+        "CaseDetail": api.get(f"/api/v1/cases/{bare.number}/"),
+        "PaginatedTaskList": user_client(officer).get("/api/v1/tasks/mine/"),
+        "PaginatedNotificationList": user_client(officer).get("/api/v1/notifications/"),
+        "PaginatedRegionList": api.get("/api/v1/regions/"),
+        "Region": api.get("/api/v1/regions/53/"),
+        "PaginatedDepartmentList": api.get("/api/v1/departments/"),
+        "PaginatedInstitutionListList": Client().get("/api/v1/institutions/", **tok),
+        "Institution": Client().get(f"/api/v1/institutions/{inst.uscc}/", **tok),
+    }
+    seen_null: set[str] = set()
+    for component, response in answers.items():
+        assert response.status_code == 200, (component, response.content)
+        body = response.json()
+        errors = [f"{'.'.join(map(str, e.absolute_path))}: {e.message}"
+                  for e in _validator(schema, component).iter_errors(body)]
+        assert errors == [], (component, errors)
+        for where, value in _walk(body):
+            if value is None:
+                seen_null.add(where.split(".")[-1])
+            assert not (isinstance(value, str) and any(r in value for r in NO_REPR)), \
+                (component, where, value)
+    # The missing cases were reached: each of these fields answered null somewhere.
+    assert {"assignee", "assignee_name", "institution", "parent", "case",
+            "supervising_department", "licence_valid_until"} <= seen_null, seen_null
+
+
+def test_assignee_name_is_null_when_nobody_is_assigned(world):
+    """§A3: it showed `<method-wrapper '__str__' of NoneType object at 0x…>`."""
+    officer = world.a.users["officer"]
+    case = make_case(world.a)
+    unassigned = make_task(world.a, case)
+    assigned = make_task(world.a, case, assignee=officer)
+    rows = {r["id"]: r for r in user_client(officer).get("/api/v1/tasks/mine/").json()[
+        "results"]}
+    assert rows[unassigned.pk]["assignee_name"] is None
+    assert rows[assigned.pk]["assignee_name"] == str(officer)
+
+
+# -- §A6: task progress reaches an incremental pull; cases carry their institution --------
+
+def test_task_progress_touches_the_case_for_an_incremental_pull(world, token):
+    """§A6: assigning, reassigning, completing and returning a task each move its case's
+    `updated_at`, so `?updated_since=` after the last pull finds the case again."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cases import services
+    from cases.models import Case
+
+    admin, officer = world.a.users["county_admin"], world.a.users["officer"]
+    case = make_case(world.a)
+
+    def pulled_after(step: Any) -> set[str]:
+        long_ago = timezone.now() - dt.timedelta(days=3)
+        Case.objects.filter(pk=case.pk).update(updated_at=long_ago)
+        since = (timezone.now() - dt.timedelta(seconds=1)).isoformat()
+        step()
+        response = Client().get("/api/v1/cases/", {"updated_since": since},
+                                HTTP_AUTHORIZATION=f"Token {token}")
+        assert response.status_code == 200, response.content
+        return {row["number"] for row in response.json()["results"]}
+
+    holder: dict[str, Any] = {}
+    assert pulled_after(lambda: holder.setdefault("t", make_task(world.a, case))) == {
+        case.number}
+    assert pulled_after(lambda: services.task_reassign(
+        actor=admin, task=holder["t"], assignee=officer)) == {case.number}
+    assert pulled_after(lambda: services.task_complete(
+        actor=officer, task=holder["t"], note="办结")) == {case.number}
+    other = make_task(world.a, case)
+    assert pulled_after(lambda: services.task_return(
+        actor=officer, task=other, reason="非本部门职责")) == {case.number}
+    assert pulled_after(lambda: None) == set()
+
+
+def test_cases_carry_their_institution_and_filter_by_its_code(world, token):
+    """§A6: `institution` is {uscc, name} or null; `?institution=<uscc>` filters."""
+    from institutions.tests.test_registry import register
+
+    inst = register(world, n=8, name="事项机构")
+    about = make_case(world.a, title="关于机构")
+    about.institution = inst
+    about.save()
+    plain = make_case(world.a, title="无机构")
+    get = lambda **p: Client().get("/api/v1/cases/", p,  # noqa: E731
+                                   HTTP_AUTHORIZATION=f"Token {token}")
+    rows = {r["number"]: r for r in get().json()["results"]}
+    assert rows[about.number]["institution"] == {"uscc": inst.uscc, "name": "事项机构"}
+    assert rows[plain.number]["institution"] is None
+    only = get(institution=inst.uscc.lower()).json()["results"]
+    assert [r["number"] for r in only] == [about.number]
+    assert get(institution="91530102MA0000001R").json()["results"] == []
