@@ -15,6 +15,7 @@ from cases.serializers import (
     TaskCompleteSerializer,
     TaskSerializer,
 )
+from core.api.errors import ErrorSerializer
 from core.api.pagination import DueDateCursorPagination
 from core.api.views import StrictQueryMixin
 
@@ -53,7 +54,8 @@ class MyTaskViewSet(StrictQueryMixin, mixins.ListModelMixin, mixins.RetrieveMode
             return selectors.task_list_qs(self.request.user)
         return selectors.my_tasks(self.request.user)
 
-    @extend_schema(request=TaskCompleteSerializer, responses={200: TaskSerializer})
+    @extend_schema(request=TaskCompleteSerializer,
+                   responses={200: TaskSerializer, 409: ErrorSerializer})
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str | None = None) -> Response:
         task = self.get_object()

@@ -396,3 +396,98 @@ def test_cases_carry_their_institution_and_filter_by_its_code(world, token):
     only = get(institution=inst.uscc.lower()).json()["results"]
     assert [r["number"] for r in only] == [about.number]
     assert get(institution="91530102MA0000001R").json()["results"] == []
+
+
+# -- §A4: the schema tells the truth; bad filter values are refused -----------------------
+
+@pytest.fixture
+def schema(world: Any) -> dict:
+    return user_client(world.a.users["officer"]).get("/api/schema/", {"format": "json"}).json()
+
+
+def _operations(schema: dict) -> list[tuple[str, str, dict]]:
+    return [(method, path, op) for path, ops in schema["paths"].items()
+            for method, op in ops.items()]
+
+
+def test_each_operation_lists_its_error_answers_in_the_error_format(schema):
+    """§A4: 400 everywhere (unknown or empty parameters), 401 and 403 unless public, 404
+    where the path names a record, 409 for a state transition, 429 where throttled."""
+    ops = {(m, p): op for m, p, op in _operations(schema)}
+    for (method, path), op in ops.items():
+        codes = set(op["responses"])
+        expected = {"200", "400", "429"}
+        if not path.startswith("/api/v1/public/"):
+            expected |= {"401", "403"}
+        if "{" in path:
+            expected.add("404")
+        assert expected <= codes, (method, path, codes)
+        for code in codes - {"200"}:
+            body = op["responses"][code]
+            assert body["description"], (path, code)
+            assert body["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/Error"}, (path, code)
+    assert "409" in ops[("post", "/api/v1/tasks/mine/{id}/complete/")]["responses"]
+    assert "409" not in ops[("get", "/api/v1/cases/")]["responses"]
+    assert set(schema["components"]["schemas"]["Error"]["required"]) == {"detail", "code"}
+
+
+def test_user_only_operations_do_not_offer_the_token_scheme(schema):
+    """§A4: my tasks and notifications refuse every token (403), so the schema offers
+    only the session there."""
+    for method, path, op in _operations(schema):
+        schemes = {name for requirement in op.get("security", []) for name in requirement}
+        if path.startswith(("/api/v1/tasks/mine/", "/api/v1/notifications/")):
+            assert schemes == {"cookieAuth"}, (method, path)
+        elif not path.startswith("/api/v1/public/"):
+            assert "clientToken" in schemes, (method, path)
+
+
+def test_pagination_and_nullable_fields_are_documented(schema):
+    """§A4: the cursor and page_size's bounds; nullable fields are nullable."""
+    params = {p["name"]: p for p in schema["paths"]["/api/v1/cases/"]["get"]["parameters"]}
+    assert params["page_size"]["schema"] == {"type": "integer", "minimum": 1,
+                                             "maximum": 200, "default": 50}
+    assert params["cursor"]["description"] and params["cursor"]["schema"]["type"] == "string"
+    components = schema["components"]["schemas"]
+    assert components["Region"]["properties"]["parent"]["nullable"] is True
+    assert components["Task"]["properties"]["assignee_name"]["nullable"] is True
+    assert components["Case"]["properties"]["institution"]["nullable"] is True
+    assert {"$ref": "#/components/schemas/BlankEnum"} in \
+        components["Case"]["properties"]["category"]["oneOf"]
+
+
+@pytest.mark.parametrize(("url", "params", "named"), [
+    ("/api/v1/cases/", {"updated_since": ""}, "updated_since"),
+    ("/api/v1/cases/", {"state": ""}, "state"),
+    ("/api/v1/cases/", {"page_size": "-5"}, "page_size"),
+    ("/api/v1/cases/", {"page_size": "abc"}, "page_size"),
+    ("/api/v1/cases/", {"page_size": "0"}, "page_size"),
+    ("/api/v1/cases/", {"page_size": "201"}, "page_size"),
+    ("/api/v1/cases/", {"page_size": "٣"}, "page_size"),
+    ("/api/v1/cases/", {"cursor": ""}, "cursor"),
+    ("/api/v1/institutions/", {"uscc": "91530102MA0000001R"}, "uscc"),
+    ("/api/v1/institutions/", {"updated_since": " "}, "updated_since"),
+    ("/api/v1/regions/", {"levle": "3"}, "levle"),
+    ("/api/v1/cases/XK-000000-2000-000000/", {"expand": "tasks"}, "expand"),
+    ("/api/v1/policy/profile/", {"countyy": "530102"}, "countyy"),
+    ("/api/v1/policy/profile/", {"county": ""}, "county"),
+])
+def test_bad_or_unknown_query_parameters_get_400_naming_them(world, token, url, params,
+                                                             named):
+    """§A4: no silent fallback: a typo such as `?uscc=` used to return the whole list."""
+    response = Client().get(url, params, HTTP_AUTHORIZATION=f"Token {token}")
+    body = assert_error_body(response, 400, "invalid")
+    assert set(body["errors"]) == {named}, body
+
+
+def test_the_public_endpoint_refuses_unknown_parameters_too(world):
+    body = assert_error_body(Client().get(PUBLIC, {"name": "x"}), 400, "invalid")
+    assert set(body["errors"]) == {"name"}
+
+
+def test_documented_parameters_and_format_are_accepted(world, token):
+    ok = Client().get("/api/v1/cases/", {"page_size": "200", "format": "json",
+                                         "institution": "91530102MA0000001R"},
+                      HTTP_AUTHORIZATION=f"Token {token}")
+    assert ok.status_code == 200, ok.content
