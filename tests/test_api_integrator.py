@@ -491,3 +491,11 @@ def test_documented_parameters_and_format_are_accepted(world, token):
                                          "institution": "91530102MA0000001R"},
                       HTTP_AUTHORIZATION=f"Token {token}")
     assert ok.status_code == 200, ok.content
+
+
+@pytest.mark.parametrize("method", ["trace", "put", "delete"])
+def test_an_undeclared_method_gets_405_even_with_query_parameters(world, token, method):
+    """Found by schemathesis: the query check ran first and answered 400."""
+    response = getattr(Client(), method)("/api/v1/cases/?state=open&page_size=5",
+                                         HTTP_AUTHORIZATION=f"Token {token}")
+    assert_error_body(response, 405, "method_not_allowed")

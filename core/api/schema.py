@@ -9,9 +9,15 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
 from core.api.errors import ErrorSerializer
+
+#: Text the API takes holds no NUL (core.request refuses it; PostgreSQL could not store it).
+NO_NUL = r"^[^\u0000]*$"
+#: ...and, where blanks are trimmed and refused, at least one other character.
+NOT_BLANK = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
 
 #: The token scheme's name (org.schema declares it for org.auth's authentication).
 TOKEN_SCHEME = "clientToken"
@@ -71,7 +77,18 @@ class ApiAutoSchema(AutoSchema):
         for parameter in parameters:
             schema = parameter.get("schema", {})
             items = schema.get("items", {}) if schema.get("type") == "array" else schema
-            if parameter.get("in") == "query" and items.get("type") == "string" and \
-                    "enum" not in items:
-                items.setdefault("minLength", 1)
+            if items.get("type") == "string" and "enum" not in items \
+                    and "format" not in items:
+                items.setdefault("pattern", NO_NUL)
+                if parameter.get("in") == "query":
+                    items.setdefault("minLength", 1)
         return parameters
+
+    def _map_serializer_field(self, field: Any, direction: Any,
+                              bypass_extensions: bool = False) -> dict[str, Any]:
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "request" and type(field) is serializers.CharField and \
+                not field.read_only:
+            blank_refused = field.trim_whitespace and not field.allow_blank
+            schema.setdefault("pattern", NOT_BLANK if blank_refused else NO_NUL)
+        return schema

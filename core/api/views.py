@@ -35,6 +35,8 @@ class StrictQueryMixin:
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        if getattr(self, (request.method or "").lower(), None) is None:
+            return  # no handler: DRF answers 405 next
         known = self.documented_query_params()
         errors: dict[str, list[str]] = {}
         for name, values in request.query_params.lists():
