@@ -15,10 +15,12 @@ from cases.serializers import (
     TaskCompleteSerializer,
     TaskSerializer,
 )
+from core.api.errors import ErrorSerializer
 from core.api.pagination import DueDateCursorPagination
+from core.api.views import StrictQueryMixin
 
 
-class CaseViewSet(viewsets.ReadOnlyModelViewSet):
+class CaseViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     """Cases in the caller's scope. Missing and forbidden cases both answer 404."""
 
     filterset_class = CaseFilter
@@ -35,7 +37,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
 
 
-class MyTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MyTaskViewSet(StrictQueryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """待办: my open tasks (assigned to me, or unassigned in my department)."""
 
     serializer_class = TaskSerializer
@@ -52,7 +54,8 @@ class MyTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return selectors.task_list_qs(self.request.user)
         return selectors.my_tasks(self.request.user)
 
-    @extend_schema(request=TaskCompleteSerializer, responses={200: TaskSerializer})
+    @extend_schema(request=TaskCompleteSerializer,
+                   responses={200: TaskSerializer, 409: ErrorSerializer})
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str | None = None) -> Response:
         task = self.get_object()
@@ -63,7 +66,7 @@ class MyTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(TaskSerializer(task).data)
 
 
-class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(StrictQueryMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """My in-app notifications."""
 
     serializer_class = NotificationSerializer

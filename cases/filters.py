@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import kinds
 from cases.models import Case, CaseState, Task, TaskRole, TaskStatus
 from core.abilities import may
+from core.api.filters import UtcIsoDateTimeFilter
 from core.vocab import Category, Phase
 
 
@@ -17,15 +18,22 @@ class CaseFilter(django_filters.FilterSet):
     phase = django_filters.ChoiceFilter(choices=Phase.choices)
     region = django_filters.CharFilter(method="filter_region", label=_("Within region code"))
     q = django_filters.CharFilter(method="filter_q", label=_("Number or title"))
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte",
+    institution = django_filters.CharFilter(
+        method="filter_institution",
+        label=_("Institution (unified social credit code)"))
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte",
                                                      label=_("Updated since"))
 
     class Meta:
         model = Case
-        fields = ["state", "kind", "category", "phase", "region", "q", "updated_since"]
+        fields = ["state", "kind", "category", "phase", "region", "q", "institution",
+                  "updated_since"]
 
     def filter_region(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs.filter(region__path__contains=f"/{value}/")
+
+    def filter_institution(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(institution__uscc=value.strip().upper())
 
     def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         from django.db.models import Q

@@ -76,7 +76,7 @@ def dashboard_counts(user: User, today: dt.date | None = None) -> dict[str, int]
 def case_list_qs(user: Any) -> QuerySet[Case]:
     # Explicit ordering: Django drops Meta.ordering from GROUP BY queries, which left the
     # paginated case list and its export unordered.
-    return (Case.objects.restrict(user, Action.VIEW).select_related("region")
+    return (Case.objects.restrict(user, Action.VIEW).select_related("region", "institution")
             .annotate(open_tasks=Count("tasks", filter=Q(tasks__status=TaskStatus.OPEN)))
             .order_by("-opened_at", "-id"))
 

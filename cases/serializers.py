@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from cases import kinds
 from cases.models import Case, Notification, Task
+from core.api.serializers import ModelSerializer
 
 
 class RegisteredChoices:
@@ -21,14 +22,13 @@ class RegisteredChoices:
             self.fields[name] = serializers.ChoiceField(choices=choices(), read_only=True)
 
 
-class TaskSerializer(RegisteredChoices, serializers.ModelSerializer):
+class TaskSerializer(RegisteredChoices, ModelSerializer):
     registered = {"step": lambda: [("", ""), *kinds.step_choices()]}
 
     case = serializers.SlugRelatedField(slug_field="number", read_only=True)
     case_title = serializers.CharField(source="case.title", read_only=True)
     department_name = serializers.CharField(source="department.name", read_only=True)
-    assignee_name = serializers.CharField(source="assignee.__str__", read_only=True,
-                                          default=None)
+    assignee_name = serializers.SerializerMethodField()
     is_overdue = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -39,21 +39,34 @@ class TaskSerializer(RegisteredChoices, serializers.ModelSerializer):
                   "is_overdue", "completed_at", "created_at"]
         read_only_fields = fields
 
+    def get_assignee_name(self, task: Task) -> str | None:
+        """Null when nobody is assigned (issue 14 §A3)."""
+        return str(task.assignee) if task.assignee_id else None
+
 
 class TaskCompleteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=5000, allow_blank=False, trim_whitespace=True)
 
 
-class CaseSerializer(RegisteredChoices, serializers.ModelSerializer):
+class CaseInstitutionSerializer(serializers.Serializer):
+    """The institution a case is about (the registry's identity: DESIGN.md "Layout")."""
+
+    uscc = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class CaseSerializer(RegisteredChoices, ModelSerializer):
     registered = {"kind": kinds.choices}
 
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
+    institution = CaseInstitutionSerializer(read_only=True, allow_null=True)
     open_tasks = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Case
-        fields = ["number", "kind", "title", "region", "region_name", "category", "phase",
+        fields = ["number", "kind", "title", "region", "region_name", "institution",
+                  "category", "phase",
                   "state", "opened_at", "closed_at", "updated_at", "open_tasks"]
         read_only_fields = fields
 
@@ -66,8 +79,8 @@ class CaseDetailSerializer(CaseSerializer):
         read_only_fields = fields
 
 
-class NotificationSerializer(serializers.ModelSerializer):
-    case = serializers.SlugRelatedField(slug_field="number", read_only=True)
+class NotificationSerializer(ModelSerializer):
+    case = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
     #: In the language of the request (Accept-Language), like the inbox page.
     title = serializers.CharField(source="display_title", read_only=True)
 

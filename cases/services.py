@@ -302,6 +302,7 @@ def task_assign(*, actor: User | None, case: Case, department: Department, role:
     task = Task.objects.create(case=case, department=department, assignee=assignee, role=role,
                                step=step, duty=duty.strip(), due_date=due, remind_on=remind,
                                assigned_by=actor)
+    _touch_case(case)
     audit_record(actor=actor, action="task.assign", case=case, obj=task,
                  after=snapshot(task, ["department", "assignee", "role", "step", "duty",
                                        "due_date"]))
@@ -310,6 +311,14 @@ def task_assign(*, actor: User | None, case: Case, department: Department, role:
            body=stored(gettext_lazy("%(duty)s — due %(due)s"), duty=task.duty,
                        due=due.isoformat()))
     return task
+
+
+def _touch_case(case: Case) -> None:
+    """Task progress is case progress: an incremental pull of cases by `updated_since`
+    (the API's cases list) must see a task assigned, completed, returned or escalated
+    (issue 14 §A6). An UPDATE, so the case row's other columns are not rewritten."""
+    case.updated_at = timezone.now()
+    Case.objects.filter(pk=case.pk).update(updated_at=case.updated_at)
 
 
 def _locked_task(task: Task) -> Task:
@@ -350,6 +359,7 @@ def task_reassign(*, actor: User | None, task: Task, assignee: User | None = Non
             _today(), workdays or active_profile().deadline("task_default"))
     task.assigned_by = actor
     task.save()
+    _touch_case(task.case)
     audit_record(actor=actor, action="task.reassign", case=task.case, obj=task, before=before,
                  after=snapshot(task, TASK_FIELDS), reason=reason)
     notify(recipients=task_recipients(task), kind=Notification.Kind.ASSIGNED, case=task.case,
@@ -398,6 +408,7 @@ def task_complete(*, actor: User | None, task: Task, note: str) -> Task:
         # The first finished task puts the case in progress (recorded in this event).
         Case.objects.filter(pk=case.pk).update(state=CaseState.IN_PROGRESS)
         case.state = CaseState.IN_PROGRESS
+    _touch_case(case)
     audit_record(actor=actor, action="task.complete", case=case, obj=task, before=before,
                  after={**snapshot(task, TASK_FIELDS), "case_state": case.state})
     kinds.task_done(task=task, actor=actor)
@@ -422,6 +433,7 @@ def task_return(*, actor: User | None, task: Task, reason: str) -> Task:
     task.status = TaskStatus.RETURNED
     task.return_reason = reason.strip()
     task.save()
+    _touch_case(task.case)
     audit_record(actor=actor, action="task.return", case=task.case, obj=task, before=before,
                  after=snapshot(task, TASK_FIELDS), reason=reason)
     kinds.task_returned(task=task, actor=actor)
@@ -557,6 +569,7 @@ def _escalate(task_id: int, level: int, today: dt.date) -> bool:
         task.escalation_level = max(task.escalation_level, level)
         task.overdue_since = task.overdue_since or today
         task.save(update_fields=["escalation_level", "overdue_since", "updated_at"])
+        _touch_case(task.case)
         audit_record(actor=None, action=f"task.escalate.{level}", case=task.case, obj=task,
                      before=before, after=snapshot(task, ["escalation_level", "overdue_since"]))
         if level == Escalation.Level.DEPARTMENT_HEAD:

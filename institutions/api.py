@@ -1,8 +1,9 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.permissions import AllowAny
-from rest_framework.throttling import ScopedRateThrottle
 
+from core.api.throttling import ClientIpScopedRateThrottle
+from core.api.views import StrictQueryMixin
 from institutions import selectors
 from institutions.filters import InstitutionFilter
 from institutions.serializers import (
@@ -12,14 +13,14 @@ from institutions.serializers import (
 )
 
 
-class PublicStatusView(generics.RetrieveAPIView):
+class PublicStatusView(StrictQueryMixin, generics.RetrieveAPIView):
     """The public status of an institution by unified social credit code. No token;
     throttled per IP."""
 
     serializer_class = PublicInstitutionSerializer
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientIpScopedRateThrottle]
     throttle_scope = "public"
     lookup_field = "uscc"
 
@@ -31,7 +32,7 @@ class PublicStatusView(generics.RetrieveAPIView):
         return super().get_object()
 
 
-class InstitutionViewSet(viewsets.ReadOnlyModelViewSet):
+class InstitutionViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     """Institutions in the caller's scope: token clients with institutions:read see
     their regions; institution staff only their own institution."""
 

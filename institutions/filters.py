@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.api.filters import UtcIsoDateTimeFilter
 from core.vocab import Category
 from institutions.models import Institution, InstitutionStatus
 
@@ -10,7 +11,7 @@ class InstitutionFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=Category.choices)
     status = django_filters.ChoiceFilter(choices=InstitutionStatus.choices)
     region = django_filters.CharFilter(method="filter_region", label=_("Within region code"))
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Institution

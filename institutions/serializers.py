@@ -1,22 +1,24 @@
 from rest_framework import serializers
 
+from core.api.serializers import ModelSerializer
 from institutions.models import Course, Institution
 
 
-class CourseSerializer(serializers.ModelSerializer):
+class CourseSerializer(ModelSerializer):
     class Meta:
         model = Course
         fields = ["name", "mode", "class_hours", "price", "starts_on"]
         read_only_fields = fields
 
 
-class PublicInstitutionSerializer(serializers.ModelSerializer):
+class PublicInstitutionSerializer(ModelSerializer):
     """The public status of an institution: licence, lists, supervising department."""
 
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
     supervising_department = serializers.CharField(source="supervising_department.name",
-                                                   read_only=True, default=None)
+                                                   read_only=True, default=None,
+                                                   allow_null=True)
     complaint_phone = serializers.SerializerMethodField()
     gate_met = serializers.BooleanField(read_only=True)
 

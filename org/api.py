@@ -1,12 +1,13 @@
 from rest_framework import viewsets
 
 from core.api.pagination import PathCursorPagination
+from core.api.views import StrictQueryMixin
 from org.filters import DepartmentFilter, RegionFilter
 from org.models import Department, Region
 from org.serializers import DepartmentSerializer, RegionSerializer
 
 
-class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+class RegionViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     """Administrative regions (city → county → town → village → grid)."""
 
     serializer_class = RegionSerializer
@@ -19,7 +20,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
         return Region.objects.restrict(self.request.user).select_related("parent")
 
 
-class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
+class DepartmentViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     """Departments with their published duties (000 §3)."""
 
     serializer_class = DepartmentSerializer

@@ -1,10 +1,11 @@
 from rest_framework import serializers
 
+from core.api.serializers import ModelSerializer
 from org.models import Department, Region
 
 
-class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+class RegionSerializer(ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     level_display = serializers.CharField(source="get_level_display", read_only=True)
 
     class Meta:
@@ -12,7 +13,7 @@ class RegionSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "level", "level_display", "kind", "parent", "path"]
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
     type_display = serializers.CharField(source="get_type_display", read_only=True)

@@ -1,11 +1,13 @@
 from dataclasses import asdict
 from typing import Any
 
-from drf_spectacular.utils import OpenApiTypes, extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.views import StrictQueryMixin
 from policy.profile import active_profile
 
 
@@ -28,12 +30,15 @@ def profile_as_dict(county_code: str = "") -> dict[str, Any]:
     }
 
 
-class ActiveProfileView(APIView):
+class ActiveProfileView(StrictQueryMixin, APIView):
     """The active policy profile: responsibility matrix, routing and rule parameters.
     `?county=<code>` applies that county's own split of duties (000 §3)."""
 
     required_scope = "policy:read"
+    query_params_allowed = ("county",)
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, parameters=[OpenApiParameter(
+        "county", str, description=_("A county's region code: applies its own split of "
+                                     "duties."))])
     def get(self, request: Request) -> Response:
         return Response(profile_as_dict(request.query_params.get("county", "")))

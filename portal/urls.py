@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core.api.errors import not_found as api_not_found
 from institutions import views as institution_views
 from policy import views as policy_views
 from portal import views
@@ -27,4 +28,6 @@ urlpatterns = [
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    # Last: what no API route takes answers 404 in the API's error format.
+    re_path(r"^api/", api_not_found),
 ]

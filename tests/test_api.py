@@ -301,9 +301,10 @@ def test_cursor_pagination_visits_every_row_exactly_once(world):
     assert [row["number"] for row in back["results"]] == seen[4:6]
 
 
-def test_a_bad_cursor_gets_404_in_the_error_format(world):
+def test_a_bad_cursor_gets_400_in_the_error_format(world):
+    """Issue 14 §A2: a cursor we did not issue is bad input, not a missing page."""
     response = user_client(world.a.users["county_admin"]).get(CASES, {"cursor": "garbage"})
-    assert_error_body(response, 404)
+    assert set(assert_error_body(response, 400, "invalid")["errors"]) == {"cursor"}
 
 
 def test_my_tasks_pages_by_due_date(world):

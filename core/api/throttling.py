@@ -1,17 +1,30 @@
+"""Throttles. Anonymous callers are counted by `core.request.client_ip_of`, which trusts
+X-Forwarded-For only from TRUSTED_PROXY_COUNT proxies (0 by default): DRF's own
+`get_ident` reads the whole header when NUM_PROXIES is unset, so a caller rotating the
+header got a fresh budget with every request (issue 14 §A5)."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from rest_framework.request import Request
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 
 from core.principals import is_system
+from core.request import client_ip_of
+
+
+def _client_ident(request: Request) -> str:
+    return client_ip_of(request._request) or "unknown"
 
 
 class PrincipalRateThrottle(SimpleRateThrottle):
     """Users by id; API clients by their own configured rate; anonymous by IP."""
 
     scope = "user"
+
+    def get_ident(self, request: Request) -> str:
+        return _client_ident(request)
 
     def allow_request(self, request: Request, view: Any) -> bool:
         user = request.user
@@ -36,3 +49,13 @@ class PrincipalRateThrottle(SimpleRateThrottle):
         else:
             ident = f"ip-{self.get_ident(request)}"
         return f"throttle_{self.scope}_{ident}"
+
+
+class ClientIpScopedRateThrottle(ScopedRateThrottle):
+    """The view's `throttle_scope` rate, per client IP (public endpoints)."""
+
+    def get_ident(self, request: Request) -> str:
+        return _client_ident(request)
+
+    def get_cache_key(self, request: Request, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

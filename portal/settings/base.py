@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.request.RequestContextMiddleware",
+    "core.api.errors.ApiErrorFormatMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -56,7 +58,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "core.request.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
     "policy.middleware.ProfileUnavailableMiddleware",
 ]
@@ -210,7 +211,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -232,10 +233,27 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+#: Every line names its request (issue 14 §A2): the id each response carries in X-Request-ID.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.request.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "{levelname} {name} request_id={request_id} {message}",
+                  "style": "{"},
+        "server": {"format": "[{server_time}] request_id={request_id} {message}",
+                   "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                    "formatter": "plain"},
+        "server": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                   "formatter": "server"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # The development server's access line (runserver).
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+    },
 }

@@ -1,0 +1,94 @@
+"""The OpenAPI schema tells the truth about every operation (issue 14 §A4): the error
+answers it can give, in the one error format (core.api.errors); the schemes it really
+accepts (a user-only operation takes no client token); that a query parameter is never
+empty (the views refuse it, core.api.views)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+
+from core.api.errors import ErrorSerializer
+
+#: Text the API takes holds no NUL (core.request refuses it; PostgreSQL could not store it).
+NO_NUL = r"^[^\u0000]*$"
+#: ...and, where blanks are trimmed and refused, at least one other character.
+NOT_BLANK = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+
+#: The token scheme's name (org.schema declares it for org.auth's authentication).
+TOKEN_SCHEME = "clientToken"
+
+ERROR_DESCRIPTIONS = {
+    "400": _("Bad input: a field, a filter or a query parameter, named in `errors`."),
+    "401": _("No valid session or token."),
+    "403": _("Signed in, but this principal may not do this (a missing scope, an operation "
+             "for people only, or a task of another department)."),
+    "404": _("Missing, or outside the caller's scope: the two answer alike."),
+    "409": _("The record is not in a state that allows this."),
+    "429": _("Too many requests; retry after the number of seconds in Retry-After."),
+}
+
+
+class ApiAutoSchema(AutoSchema):
+    """Views may add statuses of their own with `extend_schema(responses={409: ...})`."""
+
+    def _is_public(self) -> bool:
+        return not self.view.get_authenticators() or all(
+            isinstance(p, AllowAny) for p in self.view.get_permissions())
+
+    def error_statuses(self) -> list[str]:
+        # Every operation refuses unknown or empty query parameters and NUL characters.
+        statuses = ["400"]
+        if not self._is_public():
+            statuses += ["401", "403"]
+        if "{" in self.path:
+            statuses.append("404")
+        if self.view.get_throttles():
+            statuses.append("429")
+        return statuses
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        for code, body in responses.items():
+            if code >= "400" and not body.get("description"):
+                body["description"] = str(ERROR_DESCRIPTIONS.get(code, ""))
+        for code in self.error_statuses():
+            if code not in responses:
+                response = self._get_response_for_code(ErrorSerializer, code,
+                                                       ["application/json"], direction)
+                response["description"] = str(ERROR_DESCRIPTIONS[code])
+                responses[code] = response
+        return dict(sorted(responses.items()))
+
+    def get_auth(self) -> list[dict[str, Any]]:
+        auth = super().get_auth()
+        if getattr(self.view, "user_only", False):
+            auth = [scheme for scheme in auth if TOKEN_SCHEME not in scheme]
+        return auth
+
+    def _get_parameters(self) -> list[dict[str, Any]]:
+        parameters = super()._get_parameters()
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            items = schema.get("items", {}) if schema.get("type") == "array" else schema
+            if items.get("type") == "string" and "enum" not in items \
+                    and "format" not in items:
+                items.setdefault("pattern", NO_NUL)
+                if parameter.get("in") == "query":
+                    items.setdefault("minLength", 1)
+        return parameters
+
+    def _map_serializer_field(self, field: Any, direction: Any,
+                              bypass_extensions: bool = False) -> dict[str, Any]:
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "request" and type(field) is serializers.CharField and \
+                not field.read_only:
+            blank_refused = field.trim_whitespace and not field.allow_blank
+            schema.setdefault("pattern", NOT_BLANK if blank_refused else NO_NUL)
+        return schema

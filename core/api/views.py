@@ -1,0 +1,50 @@
+"""Behaviour every API view shares (issue 14 §A4): the query string names only what the
+operation documents. An unknown parameter (a typo such as `?uscc=`) or a documented one
+given empty answers 400 naming it, instead of silently returning the whole list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+
+#: Read by DRF's content negotiation (`?format=json`, `?format=api`) on every operation.
+ALWAYS_ALLOWED = frozenset({"format"})
+
+
+class StrictQueryMixin:
+    """Mixed into every API view, before DRF's view class. A view names parameters it
+    reads by hand in `query_params_allowed`; filters and pagination are found on their
+    own."""
+
+    query_params_allowed: tuple[str, ...] = ()
+    request: Request
+
+    def documented_query_params(self) -> set[str]:
+        names = set(self.query_params_allowed)
+        if getattr(self, "action", None) == "list":
+            paginator = getattr(self, "paginator", None)
+            if paginator is not None:
+                names |= {p["name"] for p in paginator.get_schema_operation_parameters(self)}
+            filterset_class = getattr(self, "filterset_class", None)
+            if filterset_class is not None:
+                names |= set(filterset_class.base_filters)
+        return names
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        if getattr(self, (request.method or "").lower(), None) is None:
+            return  # no handler: DRF answers 405 next
+        known = self.documented_query_params()
+        errors: dict[str, list[str]] = {}
+        for name, values in request.query_params.lists():
+            if name in ALWAYS_ALLOWED:
+                continue
+            if name not in known:
+                errors[name] = [_("Unknown query parameter.")]
+            elif any(not v.strip() for v in values):
+                errors[name] = [_("This parameter may not be empty.")]
+        if errors:
+            raise ValidationError(errors)
