@@ -68,18 +68,8 @@ def course_violations(*, mode: str, is_academic: bool, lesson_minutes: int, brea
     p = profile or active_profile()
     out: list[Violation] = []
     if is_academic and starts_on and ends_on and p.rule("academic_forbidden_on_rest_days"):
-        from django.db.models import Q
-
-        from policy.models import SchoolVacation
-
-        clash = SchoolVacation.objects.filter(Q(region_code="") | Q(region_code=county_code),
-                                              start__lte=ends_on, end__gte=starts_on).first()
-        if clash is not None:
-            out.append(Violation(
-                "ends_on", "academic_forbidden_on_rest_days",
-                _("An academic course may not run in the %(name)s (%(start)s to %(end)s).")
-                % {"name": clash.name, "start": clash.start, "end": clash.end},
-                _source(p, "academic_forbidden_on_rest_days")))
+        out += _academic_dates(slots=slots, starts_on=starts_on, ends_on=ends_on,
+                               county_code=county_code, profile=p)
     end_key = "online_end_time" if mode == "online" else "offline_end_time"
     latest = p.rule(end_key)
     for slot in slots:
@@ -107,6 +97,18 @@ def course_violations(*, mode: str, is_academic: bool, lesson_minutes: int, brea
                 % {"a": f"{first.start:%H:%M}-{first.end:%H:%M}",
                    "b": f"{second.start:%H:%M}-{second.end:%H:%M}"}, ""))
     if mode == "online":
+        shortest_break = p.rule("online_break_min_minutes")
+        for first, second in zip(ordered, ordered[1:], strict=False):
+            gap = _minutes(second.start) - _minutes(first.end)
+            if shortest_break is not None and first.weekday == second.weekday and \
+                    0 <= gap < shortest_break:
+                out.append(Violation(
+                    "slots", "online_break_min_minutes",
+                    _("Online lessons %(a)s and %(b)s leave %(n)s minutes between them; at "
+                      "least %(min)s are needed.")
+                    % {"a": f"{first.start:%H:%M}-{first.end:%H:%M}",
+                       "b": f"{second.start:%H:%M}-{second.end:%H:%M}", "n": gap,
+                       "min": shortest_break}, _source(p, "online_break_min_minutes")))
         longest = p.rule("online_lesson_max_minutes")
         if longest is not None and lesson_minutes > longest:
             out.append(Violation(
@@ -121,6 +123,47 @@ def course_violations(*, mode: str, is_academic: bool, lesson_minutes: int, brea
                   "%(n)s.") % {"min": shortest_break, "n": break_minutes or 0},
                 _source(p, "online_break_min_minutes")))
     return out
+
+
+#: A course's dates are checked one by one up to this many days.
+MAX_CHECKED_DAYS = 731
+
+
+def _academic_dates(*, slots: list[Slot], starts_on: dt.date, ends_on: dt.date,
+                    county_code: str, profile: ProfileData) -> list[Violation]:
+    """Every date the course meets (its weekly slots between its first and last day) is
+    checked against the working-day calendar and the school vacations (004 §3(2): no
+    academic training on legal holidays, rest days or in vacations); a weekday course
+    across National Day is refused, naming the dates."""
+    weekdays = {s.weekday for s in slots if s.weekday < 5}  # weekends are refused per slot
+    if not weekdays or ends_on < starts_on:
+        return []
+    bad: list[str] = []
+    day = starts_on
+    for _step in range(MAX_CHECKED_DAYS):
+        if day > ends_on:
+            break
+        if day.weekday() in weekdays and check_session_date(
+                day=day, is_academic=True, county_code=county_code, profile=profile):
+            bad.append(day.isoformat())
+        day += dt.timedelta(days=1)
+    if not bad:
+        return []
+    from django.db.models import Q
+
+    from policy.models import SchoolVacation
+
+    vacations = SchoolVacation.objects.filter(
+        Q(region_code="") | Q(region_code=county_code), start__lte=bad[-1],
+        end__gte=bad[0]).values_list("name", flat=True)
+    shown = "、".join(bad[:5]) + ("…" if len(bad) > 5 else "")
+    if vacations:
+        shown += "（" + "、".join(sorted(set(vacations))) + "）"
+    return [Violation("slots", "academic_forbidden_on_rest_days",
+                      _("An academic course may not meet on legal holidays, rest days or in "
+                        "school vacations; %(n)s of its dates do: %(dates)s.")
+                      % {"n": len(bad), "dates": shown},
+                      _source(profile, "academic_forbidden_on_rest_days"))]
 
 
 def check_session_date(*, day: dt.date, is_academic: bool, county_code: str = "",

@@ -134,3 +134,30 @@ def test_missing_contract_clauses_are_named_in_words(world):
                            contract_version="2021", clauses=["training_items"])
     message = " ".join(str(v) for v in found)
     assert "dispute_resolution" not in message and "争议" in message
+
+
+def test_a_weekday_academic_course_across_national_day_is_refused_naming_the_dates():
+    """004 §3(2), issue 14 B3: every date the course meets is checked against the
+    working-day calendar, not only its weekdays: 2026-10-01..07 are holidays."""
+    def academic(starts, ends):
+        return course_violations(mode="offline", is_academic=True, lesson_minutes=45,
+                                 break_minutes=10, slots=[Slot(3, T(18, 0), T(19, 0))],
+                                 starts_on=starts, ends_on=ends)
+
+    (found,) = academic(dt.date(2026, 9, 21), dt.date(2026, 10, 30))
+    assert found.rule == "academic_forbidden_on_rest_days" and "2026-10-01" in found.message
+    assert academic(dt.date(2026, 10, 8), dt.date(2026, 10, 30)) == []
+
+
+def test_online_lessons_need_a_real_break_between_them():
+    """002 §2(4), issue 14 B4: 19:00–19:30 and 19:30–20:00 online on the same day leave no
+    break; 19:40 leaves ten minutes."""
+    def online(second_start, second_end):
+        return course_violations(mode="online", is_academic=False, lesson_minutes=30,
+                                 break_minutes=10,
+                                 slots=[Slot(2, T(19, 0), T(19, 30)),
+                                        Slot(2, second_start, second_end)])
+
+    assert rules_of(online(T(19, 30), T(20, 0))) == {"online_break_min_minutes"}
+    assert rules_of(online(T(19, 39), T(20, 9))) == {"online_break_min_minutes"}
+    assert online(T(19, 40), T(20, 10)) == []
