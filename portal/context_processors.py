@@ -2,6 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from cases import kinds
 from cases.selectors import unread_count
 from core.abilities import may
 from core.principals import is_system
@@ -18,4 +19,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_oversee": may(user, "cases.oversee_tasks"),
         "nav_has_department": may(user, "cases.view_department_tasks"),
         "nav_may_open": may(user, "cases.open_case"),
+        # The case kinds the apps registered, one entry each under "Cases".
+        "nav_kinds": kinds.choices(),
     }

@@ -126,6 +126,7 @@ def test_the_kind_shows_in_forms_filters_pages_and_the_timeline(world: World, dr
     assert f'<p id="drill-panel">{case.number}</p>' in page  # the kind's panel
     listing = client.get("/office/cases/", {"kind": "drill"}).content.decode()
     assert case.number in listing
+    assert 'href="/office/cases/?kind=drill"' in listing  # the navigation lists the kind
 
 
 def test_who_outside_the_matrix_sees_a_kind_is_the_kind_s_rule(world: World, drill):
