@@ -33,6 +33,7 @@ from cases.models import Attachment, Case, Comment, Notification, Task, TaskRole
 from core.abilities import may
 from core.errors import DomainError
 from core.exports import xlsx_response
+from core.ratelimit import exports_limited
 from org.scope import Action
 
 PAGE_SIZE = 50
@@ -83,12 +84,14 @@ def _task_list(request: HttpRequest, qs: QuerySet, *, title: str, queue: str,
 
 
 @login_required
+@exports_limited
 def my_tasks(request: HttpRequest) -> HttpResponse:
     tasks = selectors.my_tasks(request.user, open_only="status" not in request.GET)
     return _task_list(request, tasks, title=_("My tasks"), queue="mine")
 
 
 @login_required
+@exports_limited
 def department_tasks(request: HttpRequest) -> HttpResponse:
     if not may(request.user, "cases.view_department_tasks"):
         raise Http404
@@ -98,6 +101,7 @@ def department_tasks(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@exports_limited
 def overview(request: HttpRequest) -> HttpResponse:
     """County overview: overdue, due this week, by department; bulk assignment."""
     if not may(request.user, "cases.oversee_tasks"):
@@ -188,6 +192,7 @@ CASE_EXPORT = [
 
 
 @login_required
+@exports_limited
 def case_list(request: HttpRequest) -> HttpResponse:
     filterset = CaseFilter(request.GET, queryset=selectors.case_list_qs(request.user))
     if request.GET.get("export") == "xlsx":

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from core.abilities import may
 from core.errors import DomainError, PermissionDenied
 from core.exports import XLSX_MIME, xlsx_response
+from core.ratelimit import exports_limited, limited
 from core.vocab import Category, Step
 from institutions import imports, ports, rules, selectors, services
 from institutions.forms import (
@@ -57,6 +58,7 @@ def _complaint_phone(institution: Institution) -> str:
     return dept.complaint_phone or dept.consultation_phone
 
 
+@limited
 def lookup(request: HttpRequest) -> HttpResponse:
     """Parents check whether an institution is licensed: search by name, credit code,
     region or category."""
@@ -77,6 +79,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
         "counties": counties, "categories": Category.choices})
 
 
+@limited
 def public_detail(request: HttpRequest, uscc: str) -> HttpResponse:
     try:
         institution = selectors.public_detail(request.user, uscc)
@@ -105,6 +108,7 @@ PUBLIC_EXPORT = [*WHITE_LIST_EXPORT,
 BLACK_LIST_EXPORT = [*WHITE_LIST_EXPORT[:4], (gettext_lazy("Reason"), lambda i: i.list_reason)]
 
 
+@limited
 def white_list(request: HttpRequest) -> HttpResponse:
     """The published white list, with the black list beside it (004 §6(4)); each county
     publishes its own, and the re-approved institutions (重新审批登记, 004) are marked."""
@@ -134,6 +138,7 @@ OFFICE_EXPORT = [*WHITE_LIST_EXPORT,
 
 
 @login_required
+@exports_limited
 def office_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.office_qs(request.user).order_by("name", "id")
     q = request.GET.get("q", "").strip()[:100]
@@ -160,6 +165,7 @@ STAFF_EXPORT = [
 
 
 @login_required
+@exports_limited
 def office_detail(request: HttpRequest, uscc: str) -> HttpResponse:
     try:
         institution = selectors.office_qs(request.user).prefetch_related(
@@ -214,6 +220,7 @@ def office_register(request: HttpRequest) -> HttpResponse:
                   status=400 if request.method == "POST" else 200)
 
 
+@limited
 def licence_certificate(request: HttpRequest, uscc: str) -> HttpResponse:
     """A printable licence certificate for a licensed institution."""
     try:
@@ -520,6 +527,7 @@ ENROLMENT_EXPORT = [
 
 
 @login_required
+@exports_limited
 def enrolments(request: HttpRequest, uscc: str) -> HttpResponse:
     """The institution's enrolments, and the form to enrol a learner: refused until the
     enrollment gate is met (000 §4(3))."""

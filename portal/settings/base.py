@@ -158,6 +158,11 @@ STORAGES = {
 }
 # Attachments live outside any public URL and are served only through scoped views.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "media")))
+#: Per-client limits of the public pages and of every Excel export (core.ratelimit).
+PAGE_RATES = {
+    "page": env("PUBLIC_PAGE_THROTTLE", default="120/min"),
+    "export": env("EXPORT_THROTTLE", default="10/min"),
+}
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_MB", default=10) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024

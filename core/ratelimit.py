@@ -1,0 +1,73 @@
+"""Per-client limits for the public pages and for exports (issue 14 D5), counted in the
+cache by fixed windows: a signed-in person by id, anyone else by the client IP that the
+trusted proxies give (`core.request.client_ip_of`, never a forged X-Forwarded-For)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from core.request import client_ip_of
+
+_UNITS = {"s": 1, "sec": 1, "min": 60, "m": 60, "hour": 3600, "h": 3600, "day": 86400, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """"60/min" -> (60, 60)."""
+    count, _slash, unit = rate.partition("/")
+    return int(count), _UNITS[unit]
+
+
+def _ident(request: HttpRequest) -> str:
+    user = getattr(request, "user", None)
+    if user is not None and getattr(user, "is_authenticated", False) and user.pk is not None:
+        return f"user-{user.pk}"
+    return f"ip-{client_ip_of(request) or 'unknown'}"
+
+
+def allow(request: HttpRequest, scope: str) -> tuple[bool, int]:
+    """Count this request against `scope`'s rate (settings.PAGE_RATES); (allowed, seconds
+    until the window ends)."""
+    limit, window = parse_rate(settings.PAGE_RATES[scope])
+    now = int(time.time())
+    start = now - now % window
+    key = f"ratelimit:{scope}:{_ident(request)}:{start}"
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window + 1)
+        count = 1
+    return count <= limit, start + window - now
+
+
+def _limit(*, pages: bool) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            scope = "export" if request.GET.get("export") else "page" if pages else None
+            if scope is not None:
+                allowed, retry = allow(request, scope)
+                if not allowed:
+                    response = render(request, "429.html", {"retry": retry}, status=429)
+                    response["Retry-After"] = str(retry)
+                    return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+#: A public page: its views count against the page rate, its exports (`?export=`)
+#: against the stricter export rate.
+limited = _limit(pages=True)
+#: An officers' list: only its exports are limited.
+exports_limited = _limit(pages=False)
