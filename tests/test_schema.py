@@ -64,8 +64,14 @@ def test_swagger_ui_renders_from_local_static_files(world):
     assert not foreign, foreign
     for ref in refs:
         assert not ref.strip().lower().startswith(("http://", "https://", "//")), ref
-    # Every referenced asset is a file of the project's own static files.
+    # Every referenced asset is a file of the project's own static files, but for the
+    # docs' own configuration script, served by the view itself so that the page needs
+    # no inline script under the Content-Security-Policy.
+    own = [ref for ref in refs if urlsplit(ref).path == "/api/docs/"]
+    assert own and client.get(own[0]).status_code == 200
     for ref in refs:
+        if ref in own:
+            continue
         path = urlsplit(ref).path
         assert path.startswith(settings.STATIC_URL), ref
         assert finders.find(path.removeprefix(settings.STATIC_URL)), ref

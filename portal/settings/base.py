@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.request.RequestContextMiddleware",
+    "core.security.ContentSecurityPolicyMiddleware",
     "core.api.errors.ApiErrorFormatMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -158,6 +159,13 @@ STORAGES = {
 }
 # Attachments live outside any public URL and are served only through scoped views.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "media")))
+#: Scripts only from our own static files; inline styles stay allowed (htmx and Bootstrap
+#: set some), inline scripts do not.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 #: Per-client limits of the public pages and of every Excel export (core.ratelimit).
 PAGE_RATES = {
     "page": env("PUBLIC_PAGE_THROTTLE", default="120/min"),
