@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -41,10 +42,12 @@ from institutions.models import (
     ImportJob,
     Institution,
     InstitutionStatus,
+    ListStatus,
     Staff,
     StaffCheck,
     TrainingMaterial,
 )
+from institutions.uscc import normalise, validate_uscc
 from org.models import Region, RegionLevel
 from org.scope import Action
 
@@ -76,7 +79,20 @@ def lookup(request: HttpRequest) -> HttpResponse:
     counties = Region.objects.restrict(request.user).filter(level=RegionLevel.COUNTY)
     return render(request, "institutions/lookup.html", {
         "page": page, "q": q, "region": region, "category": category, "searched": searched,
-        "counties": counties, "categories": Category.choices})
+        "counties": counties, "categories": Category.choices, "code_error": _code_error(q)})
+
+
+def _code_error(q: str) -> str:
+    """Why a query that looks like a credit code (18 letters and digits) is not a valid
+    one, so that a typo reads as a typo and not as "no licence"."""
+    code = normalise(q)
+    if len(code) != 18 or not code.isalnum() or not code.isascii():
+        return ""
+    try:
+        validate_uscc(code)
+    except ValidationError as exc:
+        return exc.messages[0]
+    return ""
 
 
 @limited
@@ -87,7 +103,11 @@ def public_detail(request: HttpRequest, uscc: str) -> HttpResponse:
         raise Http404
     return render(request, "institutions/public_detail.html", {
         "institution": institution, "complaint_phone": _complaint_phone(institution),
-        "courses": institution.listed_courses if institution.gate_met else []})
+        # A black-listed institution may not enrol (004 §6(4)): no course and no pledge of it
+        # is published as if it could.
+        "black": institution.list_status == ListStatus.BLACK,
+        "courses": institution.listed_courses
+        if institution.gate_met and institution.list_status != ListStatus.BLACK else []})
 
 
 WHITE_LIST_EXPORT = [

@@ -707,3 +707,28 @@ def test_officers_find_an_institution_by_its_code(world):
     body = login(world.a.users["county_admin"]).get(
         f"/office/institutions/?q={inst.uscc.lower()}").content.decode()
     assert "按代码查找中心" in body
+
+
+def test_a_black_listed_institution_s_public_page_offers_nothing_to_buy(world):
+    """Issue 14 C7 (004 §6(4)): the licence status says it may not enrol; no course and no
+    pledge is published as if it could."""
+    from institutions import services as registry
+    from institutions.tests.helpers import course_for, licensed_with_gate
+
+    inst = licensed_with_gate(world)
+    course_for(world.a.users["county_admin"], inst)
+    Institution.objects.filter(pk=inst.pk).update(public_commitments="承诺：不超前培训")
+    before = Client().get(f"/institutions/{inst.uscc}/").content.decode()
+    assert "承诺：不超前培训" in before and "¥" in before
+    registry.blacklist_add(actor=world.a.users["county_admin"], institution=inst,
+                           reason="卷款停业")
+    page = Client().get(f"/institutions/{inst.uscc}/").content.decode()
+    assert "已列入黑名单，不得招生" in page and "卷款停业" in page
+    assert "承诺：不超前培训" not in page and "¥" not in page
+
+
+def test_an_invalid_credit_code_in_the_look_up_says_why(world):
+    """Issue 14 C7: a mistyped code reads as a typo, not as "no licence"."""
+    page = Client().get("/", {"q": "91530102MA0000001X"}).content.decode()
+    assert 'id="code-error"' in page and "校验" in page
+    assert 'id="code-error"' not in Client().get("/", {"q": "美术"}).content.decode()
