@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from cases import kinds
 from cases.models import Task, TaskRole, TaskStatus
 from core.abilities import may
 from core.errors import DomainError
@@ -104,6 +105,12 @@ def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, 
             .filter(case=case, status=TaskStatus.OPEN, role=TaskRole.LEAD,
                     step__in=services.DECISION_STEPS).only("step", "department_id")}
     others_open = services.conclusion_waits(case)
+    # Who acts next: the open tasks of the case, read as the user may see them.
+    waiting = [(t.department.name, kinds.step_label(case.kind, t.step) or t.duty[:40],
+                t.due_date, t.is_overdue)
+               for t in Task.objects.restrict(request.user).filter(
+                   case=case, status=TaskStatus.OPEN).select_related("department")
+               .order_by("due_date", "id")]
     verbs = {Step.ACCEPTANCE: "accept", Step.ONSITE_INSPECTION: "onsite",
              Step.CONCLUSION: "conclude", Step.LICENCE_ISSUE: "licence"}
     return "licensing/_licensing_panel.html", {
@@ -115,6 +122,7 @@ def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, 
             s != Step.CONCLUSION or (may(request.user, "licensing.conclude", held[s])
                                      and not others_open))],
         "awaiting_others": Step.CONCLUSION in held and others_open,
+        "waiting": waiting,
         "checklist": [(label, application.onsite_checklist.get(key))
                       for key, label in ONSITE_ITEMS if key in application.onsite_checklist],
         "changes": [(Institution._meta.get_field(k).verbose_name,

@@ -228,3 +228,22 @@ def test_the_applicant_answers_on_its_case_and_never_reads_internal_notes(world)
     assert "已补充，见附件" in officer_page and 'name="to_applicant"' in officer_page
     assert Notification.objects.filter(case=case, body="已补充，见附件",
                                        recipient=officer).exists()  # holds the open task
+
+
+def test_the_applicant_and_the_officers_see_who_acts_next(world):
+    """Issue 14 C2: the panel says whose turn it is, on which step, by when."""
+    from cases.models import Task
+    from institutions.tests.helpers import staff_of
+
+    inst = register(world)
+    staff = staff_of(world, inst)
+    app = licensing.application_submit(actor=staff, institution=inst,
+                                       action=ApplicationAction.ESTABLISH)
+    task = Task.objects.get(case=app.case, status="open")
+    from cases import kinds
+
+    step = kinds.step_label(app.case.kind, task.step)
+    expected = f"等待{task.department.name}：{step}，{task.due_date:%m-%d}前完成"
+    for user in (staff, world.a.users["county_admin"]):
+        page = login(user).get(app.case.get_absolute_url()).content.decode()
+        assert 'id="licensing-next"' in page and expected in page
