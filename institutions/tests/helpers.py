@@ -48,7 +48,8 @@ def licensed_with_gate(world, key="a", n=1, **kw):
         licence_number="教民001号", issuer=county.depts[DepartmentType.EDUCATION_SPORTS])
 
 
-def workbook(rows):
+def workbook_bytes(rows):
+    """A register workbook in the template's columns, as bytes."""
     wb = Workbook()
     sheet = wb.active
     sheet.append([str(label) for _k, label in imports.COLUMNS])
@@ -56,7 +57,11 @@ def workbook(rows):
         sheet.append(row)
     out = io.BytesIO()
     wb.save(out)
-    return SimpleUploadedFile("register.xlsx", out.getvalue())
+    return out.getvalue()
+
+
+def workbook(rows):
+    return SimpleUploadedFile("register.xlsx", workbook_bytes(rows))
 
 
 def good_row(world, n, licence=""):

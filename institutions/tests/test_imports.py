@@ -11,13 +11,13 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from cases.models import AuditEvent
 from core.errors import DomainError, PermissionDenied
 from institutions import imports
 from institutions.models import ImportJob, Institution, InstitutionStatus
-from institutions.tests.helpers import good_row, workbook
+from institutions.tests.helpers import good_row, workbook, workbook_bytes
 from portal.demo import demo_uscc
 from tests import samplefiles
 
@@ -116,17 +116,6 @@ def test_import_edge_cases_end_clearly(world, django_capture_on_commit_callbacks
     long = good_row(world, 3, licence="号" * 61)
     assert start(workbook([long])).state == ImportJob.State.REFUSED
 
-def _xlsx(rows: list[list]) -> bytes:
-    wb = Workbook()
-    sheet = wb.active
-    sheet.append([str(label) for _k, label in imports.COLUMNS])
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
 def _rewrite_sheet(data: bytes, change) -> bytes:
     """The same workbook with its first sheet's XML changed."""
     src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
@@ -148,7 +137,7 @@ def _row(world, n, **dates):
 def test_a_cell_that_unpacks_to_tens_of_megabytes_is_refused_before_reading():
     """A 1 MB file holding 1 GB of text took 2 GB of worker memory: the declared sizes of
     the zip's members are bounded first (Python's reader never inflates past them)."""
-    data = _rewrite_sheet(_xlsx([["炸弹"]]), lambda xml: xml.replace(
+    data = _rewrite_sheet(workbook_bytes([["炸弹"]]), lambda xml: xml.replace(
         ">炸弹<", ">" + "a" * (imports.MAX_UNPACKED + 1024) + "<"))
     assert len(data) < 1024 * 1024  # small on the wire
     with pytest.raises(imports.ImportFileError, match="MB"):
@@ -158,7 +147,7 @@ def test_a_cell_that_unpacks_to_tens_of_megabytes_is_refused_before_reading():
 def test_a_declared_dimension_of_the_whole_sheet_costs_nothing():
     """`A1:XFD1048576` took 40 s of CPU: only the template's columns are read, and the
     declared dimension pads no rows."""
-    data = _rewrite_sheet(_xlsx([["机构", "x"]]), lambda xml: re.sub(
+    data = _rewrite_sheet(workbook_bytes([["机构", "x"]]), lambda xml: re.sub(
         r'<dimension ref="[^"]+"/>', '<dimension ref="A1:XFD1048576"/>', xml))
     started = time.process_time()
     assert [r.values["name"] for r in imports.read_rows(data)] == ["机构"]
@@ -167,7 +156,7 @@ def test_a_declared_dimension_of_the_whole_sheet_costs_nothing():
 
 def test_a_row_a_million_rows_down_stops_the_reading_at_the_cap():
     """The row cap applies while reading, to blank rows too, not after the sheet is read."""
-    data = _rewrite_sheet(_xlsx([["机构"]]), lambda xml: xml.replace(
+    data = _rewrite_sheet(workbook_bytes([["机构"]]), lambda xml: xml.replace(
         '<row r="2"', '<row r="1000000"').replace('r="A2"', 'r="A1000000"'))
     started = time.process_time()
     with pytest.raises(imports.ImportFileError, match=str(imports.MAX_ROWS)):
@@ -191,7 +180,7 @@ def test_dates_are_read_and_a_bad_date_is_a_row_error(world):
     import datetime as dt
 
     admin = world.a.users["county_admin"]
-    good = imports.read_rows(_xlsx([_row(world, 1, licence="文旅民1号",
+    good = imports.read_rows(workbook_bytes([_row(world, 1, licence="文旅民1号",
                                          established=dt.datetime(2018, 5, 2),
                                          valid_from="2024-01-01", valid_until="2029-12-31")]))
     inst = imports._apply(good[0], admin)
@@ -203,7 +192,7 @@ def test_dates_are_read_and_a_bad_date_is_a_row_error(world):
                            "valid_until": "2024-01-01"}, "licence_valid_until"),
                          ({"valid_from": "2025-01-01"}, "licence_number"),
                          ({"established": "2999-01-01"}, "established_on")):
-        row = imports.read_rows(_xlsx([_row(world, 2, **dates)]))[0]
+        row = imports.read_rows(workbook_bytes([_row(world, 2, **dates)]))[0]
         with pytest.raises(DomainError) as exc:
             imports._apply(row, admin)
         assert exc.value.field == field
@@ -225,7 +214,7 @@ def test_imports_are_limited_per_person_and_audited(world):
 
     def upload():
         return imports.import_start(actor=admin, mode="all", upload=SimpleUploadedFile(
-            "register.xlsx", _xlsx([_row(world, 5)])))
+            "register.xlsx", workbook_bytes([_row(world, 5)])))
 
     for _ in range(imports.IMPORTS_PER_HOUR):
         upload()
