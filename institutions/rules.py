@@ -327,7 +327,7 @@ def refuse_course_violations(*, county_code: str, mode: str, is_academic: bool, 
 
 def establishment_violations(*, category: str, serves_preschool: bool) -> list[Violation]:
     """What the profile no longer establishes: new academic (学科类) institutions and new
-    institutions for pre-school children, where its city says so (Beichen 001 §3(1); the
+    institutions for pre-school children, where its profile says so (with its seed source; the
     base's academic setting is a documented default). Existing ones are re-licensed."""
     p = active_profile()
     found = []
