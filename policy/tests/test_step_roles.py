@@ -104,3 +104,16 @@ def test_the_matrix_page_shows_each_step_owners_role(client, world):
         assist, lead = label_of(StepRole, StepRole.ASSIST), label_of(StepRole, StepRole.LEAD)
     assert f'text-bg-secondary">{assist}</span>' in body
     assert f'text-bg-primary">{lead}</span>' in body
+
+
+@pytest.mark.parametrize("category", [Category.ARTS, Category.TECH, Category.SPORTS])
+def test_kunming_daily_supervision_is_led_by_education_sports_and_assisted_by_the_others(
+        category):
+    """000 §3 (「日常监管以教育体育部门为主…各相关部门配合」), issue 14 B5: police, market
+    regulation, HR and tax own their steps of daily supervision as assisting departments."""
+    cell = active_profile().cell(category, Phase.DAILY_SUPERVISION)
+    roles = {s.step: s.role for s in cell.steps}
+    assert cell.lead.department_type == DepartmentType.EDUCATION_SPORTS
+    for step in (Step.SECURITY, Step.FEES, Step.LABOUR, Step.TAXATION):
+        assert roles[step] == StepRole.ASSIST, step
+    assert roles[Step.PATROL] == StepRole.LEAD
