@@ -80,3 +80,27 @@ class TaskFilter(django_filters.FilterSet):
         today = timezone.localdate()
         return (qs.filter(status=TaskStatus.OPEN, due_date__lt=today) if value
                 else qs.exclude(status=TaskStatus.OPEN, due_date__lt=today))
+
+
+class TaskPageFilter(TaskFilter):
+    """The task pages' filter: no status means the open tasks (finished ones only when
+    asked for, "all" for everything), and "overdue" reads All / Yes / No."""
+
+    status = django_filters.ChoiceFilter(
+        choices=[*TaskStatus.choices, ("all", _("All"))], method="filter_status",
+        empty_label=_("Open (default)"), label=_("Status"))
+    overdue = django_filters.ChoiceFilter(
+        choices=[("yes", _("Yes")), ("no", _("No"))], method="filter_overdue_choice",
+        empty_label=_("All"), label=_("Overdue"))
+
+    def filter_status(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs if value == "all" else qs.filter(status=value)
+
+    def filter_overdue_choice(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return self.filter_overdue(qs, name, value == "yes")
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        qs = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("status"):
+            qs = qs.filter(status=TaskStatus.OPEN)
+        return qs

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases import kinds, selectors, services
-from cases.filters import CaseFilter, TaskFilter
+from cases.filters import CaseFilter, TaskPageFilter
 from cases.forms import (
     AttachmentForm,
     BulkAssignForm,
@@ -29,7 +29,7 @@ from cases.forms import (
     TaskReassignForm,
     TaskReturnForm,
 )
-from cases.models import Attachment, Case, Comment, Notification, Task, TaskRole, TaskStatus
+from cases.models import Attachment, Case, Comment, Notification, Task, TaskRole
 from core.abilities import may
 from core.errors import DomainError
 from core.exports import xlsx_response
@@ -74,7 +74,7 @@ TASK_EXPORT = [
 
 def _task_list(request: HttpRequest, qs: QuerySet, *, title: str, queue: str,
                bulk: bool = False) -> HttpResponse:
-    filterset = TaskFilter(request.GET, queryset=qs, request=request)
+    filterset = TaskPageFilter(request.GET, queryset=qs, request=request)
     tasks = filterset.qs
     if request.GET.get("export") == "xlsx":
         return xlsx_response(title, TASK_EXPORT, tasks)
@@ -86,7 +86,7 @@ def _task_list(request: HttpRequest, qs: QuerySet, *, title: str, queue: str,
 @login_required
 @exports_limited
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    tasks = selectors.my_tasks(request.user, open_only="status" not in request.GET)
+    tasks = selectors.my_tasks(request.user, open_only=False)  # the filter keeps open ones
     return _task_list(request, tasks, title=_("My tasks"), queue="mine")
 
 
@@ -107,9 +107,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     if not may(request.user, "cases.oversee_tasks"):
         raise Http404
     qs = selectors.assignable_tasks(request.user)
-    if "status" not in request.GET:
-        qs = qs.filter(status=TaskStatus.OPEN)
-    filterset = TaskFilter(request.GET, queryset=qs, request=request)
+    filterset = TaskPageFilter(request.GET, queryset=qs, request=request)
     if request.GET.get("export") == "xlsx":
         return xlsx_response(_("Task overview"), TASK_EXPORT, filterset.qs)
     context = {

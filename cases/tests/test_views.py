@@ -161,3 +161,21 @@ def test_mark_read_refuses_ids_beyond_64_bits(world):
     response = post_json(user_client(world.a.users["officer"]),
                          "/api/v1/notifications/mark-read/", {"ids": [2**64]})
     assert response.status_code == 400 and "ids" in response.json()["errors"]
+
+
+def test_task_page_filters_keep_to_open_work_unless_asked(client, world):
+    """Issue 14 C9: a blank status means the open tasks ("all" shows finished ones too);
+    the overdue filter reads All / Yes / No in the reader's language."""
+    officer = world.a.users["officer"]
+    finished_case, open_case = make_case(world.a, title="已办结"), make_case(world.a, title="办理中")
+    done = make_task(world.a, finished_case, assignee=officer)
+    services.task_complete(actor=officer, task=done, note="办结")
+    make_task(world.a, open_case, assignee=officer)
+    client.force_login(officer)
+    for url in ("/office/tasks/mine/", "/office/tasks/department/"):
+        blank = client.get(url, {"status": ""}).content.decode()
+        assert open_case.number in blank and finished_case.number not in blank, url
+        every = client.get(url, {"status": "all"}).content.decode()
+        assert open_case.number in every and finished_case.number in every, url
+    page = client.get("/office/tasks/mine/").content.decode()
+    assert ">全部</option>" in page and ">是</option>" in page and "未知" not in page
