@@ -63,6 +63,30 @@ def county_overview(user: User, today: dt.date | None = None) -> dict[str, Any]:
     return {"by_department": by_department, "today": today, "week_end": end}
 
 
+def _counts(qs: QuerySet[Task], today: dt.date) -> dict[str, int]:
+    _start, end = week_bounds(today)
+    return qs.aggregate(
+        open=Count("id"),
+        overdue=Count("id", filter=Q(due_date__lt=today)),
+        due_week=Count("id", filter=Q(due_date__gte=today, due_date__lte=end)),
+    )
+
+
+def area_counts(user: User, today: dt.date | None = None) -> dict[str, int]:
+    """An admin's county (or city): its open, overdue and due-this-week tasks."""
+    return _counts(assignable_tasks(user).filter(status=TaskStatus.OPEN),
+                   today or timezone.localdate())
+
+
+def escalated_to(user: User) -> QuerySet[Task]:
+    """Open tasks whose escalation reached this reader (level 1 for a head, level 2 for
+    the county admin), as the reader may see them."""
+    return (Task.objects.restrict(user).filter(
+        status=TaskStatus.OPEN, notifications__recipient=user,
+        notifications__kind=Notification.Kind.ESCALATION)
+        .select_related("case", "department").distinct().order_by("due_date", "id"))
+
+
 def dashboard_counts(user: User, today: dt.date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
     _start, end = week_bounds(today)

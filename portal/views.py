@@ -35,5 +35,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "notifications": Notification.objects.restrict(user).select_related("case")[:8],
         "overview": (selectors.county_overview(user)
                      if may(user, "cases.view_county_overview") else None),
+        # An admin reads the county's (or city's) figures, not only its own queue.
+        "area": (selectors.area_counts(user)
+                 if may(user, "cases.view_county_overview") else None),
+        "escalated": list(selectors.escalated_to(user)[:10]),
     }
     return render(request, "portal/dashboard.html", context)

@@ -1,0 +1,33 @@
+"""Issue 14 C8: a county admin's dashboard shows the county's figures and what was
+escalated to her, not only her own (empty) queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from cases import services
+from tests.clock import on_day
+from tests.factories import World, make_case, make_task
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_county_admin_sees_the_county_and_her_escalations(world: World):
+    admin = world.a.users["county_admin"]
+    late = make_task(world.a, make_case(world.a, title="超期事项"), today=dt.date(2026, 6, 1))
+    make_task(world.a, make_case(world.a, title="正常事项"), today=dt.date(2026, 6, 1))
+    make_task(world.b, make_case(world.b, title="乙区事项"), today=dt.date(2026, 6, 1))
+    services.deadline_scan(today=dt.date(2026, 6, 20))  # both levels for county A's tasks
+    client = Client()
+    client.force_login(admin)
+    with on_day(dt.date(2026, 6, 20)):
+        page = client.get("/office/").content.decode()
+    assert 'id="area-open">2<' in page and 'id="area-overdue">2<' in page
+    assert 'id="escalated"' in page and late.case.number in page
+    assert "乙区事项" not in page
+    officer = Client()
+    officer.force_login(world.a.users["officer"])
+    assert 'id="area-counts"' not in officer.get("/office/").content.decode()
