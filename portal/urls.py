@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -18,7 +17,7 @@ urlpatterns = [
     path("duties/", policy_views.duty_counties, name="duty_counties"),
     path("duties/<str:code>/", policy_views.duty_page, name="duty_page"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("office/policy/", policy_views.matrix, name="policy_matrix"),
     path("", include("licensing.urls")),

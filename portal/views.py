@@ -1,14 +1,27 @@
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from cases import selectors
 from cases.models import Notification
 from core.abilities import may
+
+
+class LogoutView(auth_views.LogoutView):
+    """Signing out says so on the login page it leads to (issue 14 C11)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        was_signed_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_signed_in:
+            messages.success(request, _("You have signed out."))
+        return response
 
 
 class LoginView(auth_views.LoginView):

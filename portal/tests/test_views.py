@@ -1,5 +1,5 @@
-"""Issue 14 C8: a county admin's dashboard shows the county's figures and what was
-escalated to her, not only her own (empty) queue."""
+"""portal.views: the dashboard (issue 14 C8: a county admin reads the county's figures and
+what was escalated to her, not only her own empty queue) and signing out."""
 
 from __future__ import annotations
 
@@ -31,3 +31,12 @@ def test_a_county_admin_sees_the_county_and_her_escalations(world: World):
     officer = Client()
     officer.force_login(world.a.users["officer"])
     assert 'id="area-counts"' not in officer.get("/office/").content.decode()
+
+
+def test_signing_out_says_so(world: World):
+    """Issue 14 C11: logout leads to the login page with a message."""
+    client = Client()
+    client.force_login(world.a.users["officer"])
+    response = client.post("/accounts/logout/", follow=True)
+    assert "您已安全退出。" in response.content.decode()
+    assert client.get("/office/").status_code == 302
