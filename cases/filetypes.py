@@ -17,8 +17,20 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ALLOWED = {PDF: ".pdf", JPEG: ".jpg", PNG: ".png", DOCX: ".docx", XLSX: ".xlsx"}
 
 
+#: The parts an Office package holds (ECMA-376 part names), by type; anything else inside
+#: (an .exe, a script, a second document) makes it a polyglot, not a DOCX or XLSX.
+OFFICE_PARTS = {
+    DOCX: ("[Content_Types].xml", "_rels/", "docProps/", "customXml/", "word/"),
+    XLSX: ("[Content_Types].xml", "_rels/", "docProps/", "customXml/", "xl/"),
+}
+#: Markup that a browser would sniff as a page at the start of a "PDF" (a PDF/HTML
+#: polyglot).
+HTML_MARKERS = (b"<html", b"<script", b"<!doctype", b"<body", b"<svg", b"<iframe")
+
+
 def _office_type(upload: UploadedFile) -> str | None:
-    """DOCX and XLSX are ZIP packages: look inside for the part that defines them."""
+    """DOCX and XLSX are ZIP packages: the part that defines them must be there, and
+    every part must be one of theirs."""
     try:
         with zipfile.ZipFile(upload) as archive:
             names = set(archive.namelist())
@@ -28,11 +40,26 @@ def _office_type(upload: UploadedFile) -> str | None:
         upload.seek(0)
     if "[Content_Types].xml" not in names:
         return None
-    if "word/document.xml" in names:
-        return DOCX
-    if "xl/workbook.xml" in names:
-        return XLSX
-    return None
+    kind = DOCX if "word/document.xml" in names else XLSX if "xl/workbook.xml" in names \
+        else None
+    if kind is None or any(not name.startswith(OFFICE_PARTS[kind]) for name in names):
+        return None
+    return kind
+
+
+def _is_pdf(upload: UploadedFile, head: bytes) -> bool:
+    """A PDF that parses, with at least one page, and no page markup up front."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    if any(marker in head[:4096].lower() for marker in HTML_MARKERS):
+        return False
+    try:
+        return len(PdfReader(upload, strict=False).pages) > 0
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError):
+        return False
+    finally:
+        upload.seek(0)
 
 
 def detect(upload: UploadedFile) -> str | None:
@@ -42,7 +69,9 @@ def detect(upload: UploadedFile) -> str | None:
     upload.seek(0)
     kind = filetype.guess(head)
     mime = kind.mime if kind else None
-    if mime in (PDF, JPEG, PNG):
+    if mime == PDF:
+        return PDF if _is_pdf(upload, head) else None
+    if mime in (JPEG, PNG):
         return mime
     if mime in ("application/zip", DOCX, XLSX) or head[:4] == b"PK\x03\x04":
         return _office_type(upload)

@@ -38,14 +38,22 @@ def png(width: int = 2, height: int = 2) -> bytes:
 
 
 def pdf(padding: int = 0) -> bytes:
-    """A one-page PDF; `padding` adds a comment of that many bytes to grow the file."""
-    body = (b"%PDF-1.4\n"
-            b"1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-            b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n")
+    """A one-page PDF that parses (with its cross-reference table); `padding` adds a
+    comment of that many bytes to grow the file."""
+    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>"]
+    out = b"%PDF-1.4\n"
     if padding:
-        body += b"%" + b"x" * padding + b"\n"
-    return body + b"trailer<</Root 1 0 R>>\n%%EOF\n"
+        out += b"%" + b"x" * padding + b"\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj" % number + body + b"endobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
 
 
 def docx() -> bytes:

@@ -838,3 +838,32 @@ def test_a_social_supervisor_follows_up_but_never_works_a_department_s_task(worl
         services.task_complete(actor=grid, task=edu_task, note="不是本街道的任务")
     assert services.task_complete(actor=grid, task=town_task, note="已核查").status == "done"
     assert services.comment_add(actor=grid, case=case, body="已到现场").pk
+
+
+def test_polyglots_are_not_what_their_first_bytes_say(world: World):
+    """Issue 14 D7: a PDF/HTML polyglot, a PDF that does not parse, and a ZIP with
+    word/document.xml and an .exe inside are refused; real ones pass."""
+    import io
+    import zipfile
+
+    from cases import filetypes
+
+    def upload(name, data):
+        return SimpleUploadedFile(name, data)
+
+    assert filetypes.detect(upload("a.pdf", samplefiles.pdf())) == filetypes.PDF
+    polyglot = samplefiles.pdf().replace(b"%PDF-1.4\n", b"%PDF-1.4\n<html><script>alert(1)"
+                                         b"</script></html>\n")
+    assert filetypes.detect(upload("a.pdf", polyglot)) is None
+    assert filetypes.detect(upload("a.pdf", b"%PDF-1.4\n" + b"x" * 200)) is None
+    assert filetypes.detect(upload("a.docx", samplefiles.docx())) == filetypes.DOCX
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(samplefiles.docx())) as src, \
+            zipfile.ZipFile(buf, "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item.filename))
+        dst.writestr("payload/setup.exe", b"MZ" + b"\0" * 100)
+    assert filetypes.detect(upload("a.docx", buf.getvalue())) is None
+    with pytest.raises(DomainError):
+        services.attachment_add(actor=world.a.users["officer"], case=make_case(world.a),
+                                upload=upload("a.pdf", polyglot))
