@@ -4,6 +4,7 @@ from django.http import HttpRequest
 
 from cases import kinds
 from cases.selectors import unread_count
+from core import nav
 from core.abilities import may
 from core.principals import is_system
 
@@ -13,8 +14,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     ask. A token client asking for HTML gets no navigation (it has no inbox)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or is_system(user):
-        return {}
+        return {"nav_public_entries": nav.public_entries()}
     return {
+        "nav_public_entries": nav.public_entries(),
+        # What the other apps registered (core.nav), offered by their abilities.
+        "nav_entries": nav.office_entries(user),
         "nav_unread": unread_count(user),
         "nav_oversee": may(user, "cases.oversee_tasks"),
         "nav_has_department": may(user, "cases.view_department_tasks"),

@@ -19,5 +19,8 @@ urlpatterns = [
     path("policy/profile/", ActiveProfileView.as_view(), name="policy-profile"),
     path("public/institutions/<str:uscc>/", PublicStatusView.as_view(),
          name="public-institution"),
+    path("", include("complaints.api_urls")),
+    path("", include("funds.api_urls")),
+    path("", include("inspections.api_urls")),
     path("", include(router.urls)),
 ]

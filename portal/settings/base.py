@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "cases",
     "institutions",
     "licensing",
+    "complaints",
+    "funds",
+    "inspections",
 ]
 
 MIDDLEWARE = [
