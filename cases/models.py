@@ -225,6 +225,10 @@ class Task(models.Model):
             models.Index(fields=["department", "status", "due_date"], name="task_dept_idx"),
             models.Index(fields=["assignee", "status", "due_date"], name="task_assignee_idx"),
             models.Index(fields=["status", "due_date"], name="task_status_due_idx"),
+            # A case's open tasks (the case list's count) and a department's tasks of a
+            # case (the task scope), issue 13.
+            models.Index(fields=["case", "status"], name="task_case_status_idx"),
+            models.Index(fields=["department", "case"], name="task_dept_case_idx"),
         ]
         constraints = [
             models.CheckConstraint(
