@@ -26,6 +26,8 @@ class CaseViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = CaseFilter
     lookup_field = "number"
     required_scope = "cases:read"
+    # Task progress touches its case's updated_at (issue 14 §A6), so it covers the tasks.
+    last_modified_field = "updated_at"
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         qs = selectors.case_list_qs(self.request.user)

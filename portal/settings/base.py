@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "axes",
+    "corsheaders",
     "core",
     "portal",
     "org",
@@ -53,7 +54,11 @@ MIDDLEWARE = [
     "core.request.RequestContextMiddleware",
     "core.security.ContentSecurityPolicyMiddleware",
     "core.api.errors.ApiErrorFormatMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # ETag on every GET and 304 on If-None-Match / If-Modified-Since (issue 13); detail
+    # endpoints add Last-Modified from the record's updated_at (core.api.views).
+    "django.middleware.http.ConditionalGetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.request.SessionMiddleware",  # Django's, without a save on API reads
     "django.middleware.locale.LocaleMiddleware",
@@ -193,6 +198,16 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # the client IP of the audit trail (0: none, use REMOTE_ADDR; docker-compose exposes
 # gunicorn directly).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# CORS (django-cors-headers): only the public read-only endpoints, only for the origins a
+# deployment names (none by default), only reads; a browser may read the caching and
+# rate-limit headers.
+CORS_URLS_REGEX = r"^/api/v1/public/.*$"
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After", "RateLimit-Limit",
+                       "RateLimit-Remaining", "RateLimit-Reset", "X-Request-ID")
 
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport (no server).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
