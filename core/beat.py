@@ -4,9 +4,8 @@ others keep ticking, and take over within `BEAT_LEASE_SECONDS` when the holder s
 
 The lease is a cache key written with `add` (Redis: SET NX with an expiry), so it needs
 the shared cache every web node already uses; with no shared cache (`make run`'s single
-process) the one beat holds it alone. The holder renews it on each tick; Celery beat
-ticks at most every `beat_max_loop_interval` seconds (5 by default), well inside the
-lease."""
+process) the one beat holds it alone. The holder renews it on each tick and ticks at
+least three times per lease, however long until the next run."""
 
 from __future__ import annotations
 
