@@ -60,6 +60,7 @@ MIDDLEWARE = [
     # endpoints add Last-Modified from the record's updated_at (core.api.views).
     "django.middleware.http.ConditionalGetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.db_router.PrimaryAfterWriteMiddleware",
     "core.request.SessionMiddleware",  # Django's, without a save on API reads
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -100,6 +101,15 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # No session-level state is kept on a connection, so transaction-mode PgBouncer is safe.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A read replica, if the deployment has one (core.db_router): reads outside transactions go
+# there; a writing request and the same browser's next REPLICA_LAG_SECONDS read the primary.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
+REPLICA_LAG_SECONDS = env.int("REPLICA_LAG_SECONDS", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
