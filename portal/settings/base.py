@@ -180,8 +180,24 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Attachments live outside any public URL and are served only through scoped views.
+# Attachments live outside any public URL and are served only through scoped views: on
+# the file system by default, or in an S3-compatible bucket (MinIO in docker-compose.yml)
+# when PRIVATE_STORAGE_BUCKET is set, so that web nodes keep no state (issue 13).
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "media")))
+if env("PRIVATE_STORAGE_BUCKET", default=""):
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("PRIVATE_STORAGE_BUCKET"),
+            "endpoint_url": env("PRIVATE_STORAGE_ENDPOINT", default="") or None,
+            "access_key": env("PRIVATE_STORAGE_ACCESS_KEY", default="") or None,
+            "secret_key": env("PRIVATE_STORAGE_SECRET_KEY", default="") or None,
+            "region_name": env("PRIVATE_STORAGE_REGION", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 #: Scripts only from our own static files; inline styles stay allowed (htmx and Bootstrap
 #: set some), inline scripts do not.
 CONTENT_SECURITY_POLICY = (
