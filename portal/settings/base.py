@@ -101,6 +101,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # No session-level state is kept on a connection, so transaction-mode PgBouncer is safe.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction mode a cursor cannot outlive its transaction, so the
+# exports' iterator() fetches in chunks on the client instead (no session-level state).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DB_BEHIND_PGBOUNCER",
+                                                               default=False)
 # A read replica, if the deployment has one (core.db_router): reads outside transactions go
 # there; a writing request and the same browser's next REPLICA_LAG_SECONDS read the primary.
 if env("DATABASE_REPLICA_URL", default=""):
