@@ -11,6 +11,7 @@ from institutions.serializers import (
     InstitutionSerializer,
     PublicInstitutionSerializer,
 )
+from org.feed import ChangeFeedView, feed_schema
 
 
 class PublicStatusView(StrictQueryMixin, generics.RetrieveAPIView):
@@ -49,3 +50,17 @@ class InstitutionViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(responses=InstitutionListSerializer(many=True))
     def list(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
         return super().list(request, *args, **kwargs)
+
+
+@feed_schema(InstitutionListSerializer, "institution")
+class InstitutionChangeFeed(ChangeFeedView):
+    """Institutions of the caller's scope that changed after `since`, oldest first, with
+    tombstones of institutions that left its regions."""
+
+    feed_kind = "institution"
+    key_field = "uscc"
+    serializer_class = InstitutionListSerializer
+    required_scope = "institutions:read"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.office_qs(self.request.user)
