@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
+from rest_framework.mixins import ListModelMixin
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -28,7 +29,9 @@ class StrictQueryMixin:
 
     def documented_query_params(self) -> set[str]:
         names = set(self.query_params_allowed)
-        if getattr(self, "action", None) == "list":
+        lists = (getattr(self, "action", None) == "list" if hasattr(self, "action")
+                 else isinstance(self, ListModelMixin))
+        if lists:
             paginator = getattr(self, "paginator", None)
             if paginator is not None:
                 names |= {p["name"] for p in paginator.get_schema_operation_parameters(self)}

@@ -2,7 +2,13 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from cases.api import CaseChangeFeed, CaseViewSet, MyTaskViewSet, NotificationViewSet
-from institutions.api import InstitutionChangeFeed, InstitutionViewSet, PublicStatusView
+from institutions.api import (
+    InstitutionChangeFeed,
+    InstitutionViewSet,
+    PublicBlackListView,
+    PublicStatusView,
+    PublicWhiteListView,
+)
 from org.api import DepartmentViewSet, RegionViewSet
 from policy.api import ActiveProfileView
 
@@ -19,6 +25,8 @@ urlpatterns = [
     path("policy/profile/", ActiveProfileView.as_view(), name="policy-profile"),
     path("changes/institutions/", InstitutionChangeFeed.as_view(), name="institution-changes"),
     path("changes/cases/", CaseChangeFeed.as_view(), name="case-changes"),
+    path("public/whitelist/", PublicWhiteListView.as_view(), name="public-whitelist"),
+    path("public/blacklist/", PublicBlackListView.as_view(), name="public-blacklist"),
     path("public/institutions/<str:uscc>/", PublicStatusView.as_view(),
          name="public-institution"),
     path("", include("complaints.api_urls")),
