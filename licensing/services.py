@@ -59,7 +59,7 @@ from policy.profile import Cell, ProfileData, active_profile
 STAGE_STEPS: dict[str, tuple[str, ...]] = {
     Stage.ACCEPTANCE: (Step.ACCEPTANCE,),
     Stage.REVIEW: (Step.MATERIAL_REVIEW, Step.CO_REVIEW, Step.MATERIALS_REVIEW),
-    Stage.ONSITE: (Step.ONSITE_INSPECTION,),
+    Stage.ONSITE: (Step.ONSITE_INSPECTION, Step.PREMISES_APPROVAL),
     Stage.VERIFICATION: (Step.CREDENTIAL_VERIFICATION, Step.RECORD_CHECK),
     Stage.CONSULTATION: (Step.CONSULTATION,),
     Stage.CONCLUSION: (Step.CONCLUSION,),
@@ -79,7 +79,8 @@ PHOTO_TYPES = {"image/jpeg", "image/png"}
 DECISION_STEPS = {Step.ACCEPTANCE, Step.ONSITE_INSPECTION, Step.CONCLUSION, Step.LICENCE_ISSUE}
 #: Steps whose doers may not conclude the same application (no self-approval).
 REVIEW_STEPS = {Step.ACCEPTANCE, Step.MATERIAL_REVIEW, Step.CO_REVIEW, Step.MATERIALS_REVIEW,
-                Step.ONSITE_INSPECTION, Step.CREDENTIAL_VERIFICATION, Step.RECORD_CHECK}
+                Step.ONSITE_INSPECTION, Step.CREDENTIAL_VERIFICATION, Step.RECORD_CHECK,
+                Step.PREMISES_APPROVAL}
 
 DEADLINE_KEYS = {
     Step.ACCEPTANCE: "licensing_acceptance", Step.MATERIAL_REVIEW: "licensing_review",
@@ -89,7 +90,7 @@ DEADLINE_KEYS = {
     Step.CONSULTATION: "licensing_review", Step.CONCLUSION: "licensing_conclusion",
     Step.REGISTRATION: "licensing_registration", Step.FILING: "licensing_filing",
     Step.APPROVAL_NOTICE: "licensing_filing", Step.LICENCE_ISSUE: "licensing_licence_issue",
-    Step.FUND_ACCOUNT: "licensing_fund_account",
+    Step.FUND_ACCOUNT: "licensing_fund_account", Step.PREMISES_APPROVAL: "licensing_onsite",
 }
 
 CHANGEABLE_FIELDS = services.CHANGEABLE_FIELDS

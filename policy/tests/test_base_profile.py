@@ -27,7 +27,29 @@ def _changed_since(code, before):
                 for step in cell["steps"]:
                     if step["step"] in ("security", "fees", "labour", "taxation"):
                         step["role"] = "assist"
+    if code == "tongzhou":  # issue 14 B5 (002 §2(4), §3(1)): procuratorate and housing
+        _tongzhou_b5(before)
     return before
+
+
+def _tongzhou_b5(data):
+    for cell in data["matrix"]:
+        if cell["phase"] != "licensing":
+            continue
+        at = next(i for i, a in enumerate(cell["assists"])
+                  if a["department"] == "public_security") + 1
+        cell["assists"].insert(at, {
+            "department": "procuratorate",
+            "duty": "会同教育体育、文广旅、科技等主管部门和公安局建立完善从业人员入职查询和从业禁止制度，严把入口关",
+            "source": "002 §2(4)"})
+        steps = cell["steps"]
+        for step in steps:
+            if step["step"] == "record_check":
+                step["participants"] = ["procuratorate"]
+        onsite = [i for i, s in enumerate(steps) if s["step"] == "onsite_inspection"]
+        if onsite:
+            steps.insert(onsite[0] + 1, {"step": "premises_approval", "owner": "housing",
+                                         "role": "assist", "source": "002 §3(1)"})
 
 
 @pytest.mark.parametrize("code", sorted(BEFORE))
