@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from policy.profile import ProfileData, active_profile
+from policy.sources import cite
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ class Violation:
     blocking: bool = True
 
     def __str__(self) -> str:
-        return f"{self.message}（{self.source}）" if self.source else self.message
+        """The message with its source as users read it (issue 14 C10)."""
+        return f"{self.message}（{cite(self.source)}）" if self.source else self.message
 
 
 def _source(profile: ProfileData, key: str) -> str:

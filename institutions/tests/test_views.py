@@ -193,7 +193,7 @@ def test_the_institution_sees_a_rule_violation_before_it_submits(world, setup):
     url = f"/office/institutions/{inst.uscc}/course-check/"
     late = {**COURSE, "slots": "3 19:31-20:31"}
     body = client.post(url, late).content.decode()
-    assert "course-violations" in body and "20:30" in body and "002" in body
+    assert "course-violations" in body and "20:30" in body and "通培联办〔2023〕1号" in body
     assert "course-violations" not in client.post(url, COURSE).content.decode()
     response = client.post(f"/office/institutions/{inst.uscc}/course/", late)
     assert response.status_code == 400 and "20:30" in response.content.decode()
