@@ -239,7 +239,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
                      .values_list("pk", flat=True))
     context = {
         "case": case, "tasks": tasks, "workable": workable, "assignable": assignable,
-        "timeline": selectors.case_timeline(user, case),
+        "timeline": selectors.grouped_timeline(selectors.case_timeline(user, case)),
         "attachments": Attachment.objects.restrict(user).filter(case=case).select_related(
             "uploaded_by"),
         "comments": Comment.objects.restrict(user).filter(case=case).select_related("author"),
@@ -343,12 +343,26 @@ def attachment_download(request: HttpRequest, number: str, pk: int) -> FileRespo
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
+    """The inbox: all or only the unread notices, paged; a POST marks one notice read (its
+    `id`) or all of them, and returns to the same view of the inbox."""
+    show = "unread" if request.GET.get("show") == "unread" else "all"
+    back = redirect(f"{reverse('cases:notifications')}?show={show}")
     if request.method == "POST":
-        services.notifications_mark_read(actor=request.user)
-        messages.success(request, _("All notifications marked as read."))
-        return redirect("cases:notifications")
+        one = request.POST.get("id")
+        if one is None:
+            services.notifications_mark_read(actor=request.user)
+            messages.success(request, _("All notifications marked as read."))
+            return back
+        if not one.isdigit() or int(one) > 2**63 - 1:  # the column's range (issue 14 D6)
+            raise Http404
+        services.notifications_mark_read(actor=request.user, ids=[int(one)])
+        messages.success(request, _("Notification marked as read."))
+        return back
     qs = Notification.objects.restrict(request.user).select_related("case")
-    return render(request, "cases/notifications.html", {"page": _page(request, qs)})
+    if show == "unread":
+        qs = qs.unread()
+    return render(request, "cases/notifications.html",
+                  {"page": _page(request, qs), "show": show})
 
 
 @login_required

@@ -82,7 +82,8 @@ def course_violations(*, mode: str, is_academic: bool, lesson_minutes: int, brea
         if latest is not None and _minutes(slot.end) > _minutes(latest):
             out.append(Violation(
                 "slots", end_key,
-                _("Training must end by %(latest)s; a lesson ends at %(end)s.")
+                # 002 §2(4) 「不得晚于20:30」: 20:30 itself is allowed (issue 14 C11).
+                _("Training must end no later than %(latest)s; a lesson ends at %(end)s.")
                 % {"latest": latest.strftime("%H:%M"), "end": slot.end.strftime("%H:%M")},
                 _source(p, end_key)))
         if is_academic and slot.weekday >= 5 and p.rule("academic_forbidden_on_rest_days"):

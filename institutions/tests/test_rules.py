@@ -162,3 +162,14 @@ def test_online_lessons_need_a_real_break_between_them():
     assert rules_of(online(T(19, 30), T(20, 0))) == {"online_break_min_minutes"}
     assert rules_of(online(T(19, 39), T(20, 9))) == {"online_break_min_minutes"}
     assert online(T(19, 40), T(20, 10)) == []
+
+
+def test_the_end_time_message_says_not_later_than():
+    """002 §2(4) 「线下培训结束时间不得晚于20:30」: 20:30 itself is allowed, so the message says
+    不得晚于, not 前 (issue 14 C11)."""
+    from django.utils import translation
+
+    assert course(end=T(20, 30)) == []
+    with translation.override("zh-hans"):
+        (violation,) = course(end=T(20, 31))
+        assert "不得晚于 20:30" in str(violation.message) and "前" not in str(violation.message)
