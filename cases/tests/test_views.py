@@ -232,3 +232,54 @@ def test_the_timeline_groups_a_run_of_alike_events(client, world):
     assert [(e.event.action, e.count) for e in entries] == [("case.open", 1), ("task.assign", 3)]
     body = response.content.decode()
     assert body.count('class="timeline-group"') == 1 and "× 3" in body
+
+
+def test_bulk_assignment_offers_the_tasks_departments_names_a_failure_and_keeps_the_selection(
+        client, world):
+    """Issue 14 C9: the assignee list holds the officers of the listed tasks' departments
+    (each tagged with its department for the page to narrow to the ticked tasks); a task
+    that refuses is named in the message; the ticked tasks stay ticked."""
+    admin = world.a.users["county_admin"]
+    case = make_case(world.a, title="批量")
+    edu = make_task(world.a, case, dept=DepartmentType.EDUCATION_SPORTS)
+    culture = make_task(world.a, case, dept=DepartmentType.CULTURE_TOURISM, role=TaskRole.ASSIST)
+    client.force_login(admin)
+    form = client.get("/office/tasks/overview/").context["bulk_form"]
+    offered = set(form.fields["assignee"].queryset)
+    assert world.a.users["officer"] in offered and world.a.users["culture"] in offered
+    assert world.a.users["market"] not in offered  # no task of market regulation listed
+    body = client.get("/office/tasks/overview/").content.decode()
+    officer = world.a.users["officer"]
+    assert f'data-department="{officer.department_id}"' in body
+    response = client.post("/office/tasks/bulk-assign/", {
+        "task_ids": [edu.pk, culture.pk], "assignee": officer.pk,
+        "next": "/office/tasks/overview/"}, follow=True)
+    text = " ".join(str(m) for m in response.context["messages"])
+    assert case.number in text, text  # the culture task refuses an education officer
+    edu.refresh_from_db()
+    assert edu.assignee is None  # all or nothing
+    page = response.content.decode()
+    for task in (edu, culture):
+        assert f'value="{task.pk}" form="bulk-form" data-department="{task.department_id}" ' \
+               f'aria-label' in page
+    assert page.count(" checked>") >= 2
+    again = client.get("/office/tasks/overview/").content.decode()
+    assert again.count(" checked>") == 0  # kept once, for the page after the failure
+
+
+def test_case_list_filters_a_region_picked_by_name(client, world):
+    """Issue 14 C9: the case page offers the regions by name (the code is the value) and
+    filters to the region and below; a number typed by hand that is no region is refused."""
+    make_case(world.a, title="甲区事项")
+    make_case(world.a, title="街道事项", region=world.a.town)
+    client.force_login(world.city_admin)
+    response = client.get("/office/cases/")
+    body = response.content.decode()
+    assert f'<option value="{world.a.region.code}">{world.a.region.name}</option>' in body
+    titles = lambda r: {c.title for c in r.context["page"].object_list}  # noqa: E731
+    assert titles(client.get("/office/cases/", {"region": world.a.town.code})) == {"街道事项"}
+    assert titles(client.get("/office/cases/", {"region": world.a.region.code})) == \
+        {"甲区事项", "街道事项"}
+    assert titles(client.get("/office/cases/", {"region": world.b.region.code})) == set()
+    bad = client.get("/office/cases/", {"region": "123"})
+    assert bad.context["filter"].errors["region"]
