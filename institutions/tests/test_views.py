@@ -758,7 +758,9 @@ def test_office_list_filters_by_status_county_and_category_and_names_the_county(
     assert names(status="licensed") == set()
     assert names(county="nowhere") == {arts.name, tech.name, other.name}  # ignored
     body = client.get("/office/institutions/", {"county": world.a.region.code}).content.decode()
-    assert f"<td>{world.a.region.name}</td><td>{world.a.town.name}</td>" in body
+    import re
+
+    assert re.search(f">{world.a.region.name}</td><td [^>]*>{world.a.town.name}</td>", body)
     export = client.get("/office/institutions/", {"category": Category.TECH, "export": "xlsx"})
     rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
     assert len(rows) == 2 and tech.name in rows[1]
