@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -122,6 +124,34 @@ def case_for(user: Any, number: str) -> Case:
 def case_timeline(user: Any, case: Case) -> QuerySet[AuditEvent]:
     return (AuditEvent.objects.restrict(user).filter(case=case)
             .select_related("actor").order_by("created_at", "id"))
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a case's timeline: an event, or a run of alike events (the same action
+    by the same actor, in a row, without a reason) shown once with their count."""
+
+    event: AuditEvent
+    events: tuple[AuditEvent, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.events)
+
+
+def grouped_timeline(events: Iterable[AuditEvent]) -> list[TimelineEntry]:
+    """Runs of alike events as one entry each: opening a stage may assign thirty tasks at
+    once, which otherwise read as thirty identical "Task assigned · System" rows (issue 14
+    C11)."""
+    runs: list[list[AuditEvent]] = []
+    for event in events:
+        last = runs[-1][-1] if runs else None
+        if last is not None and not event.reason and not last.reason and \
+                (event.action, event.actor_id) == (last.action, last.actor_id):
+            runs[-1].append(event)
+        else:
+            runs.append([event])
+    return [TimelineEntry(run[0], tuple(run)) for run in runs]
 
 
 def unread_count(user: Any) -> int:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from policy.profile import ProfileData, active_profile
+from policy.sources import cite
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ class Violation:
     blocking: bool = True
 
     def __str__(self) -> str:
-        return f"{self.message}（{self.source}）" if self.source else self.message
+        """The message with its source as users read it (issue 14 C10)."""
+        return f"{self.message}（{cite(self.source)}）" if self.source else self.message
 
 
 def _source(profile: ProfileData, key: str) -> str:
@@ -80,7 +82,8 @@ def course_violations(*, mode: str, is_academic: bool, lesson_minutes: int, brea
         if latest is not None and _minutes(slot.end) > _minutes(latest):
             out.append(Violation(
                 "slots", end_key,
-                _("Training must end by %(latest)s; a lesson ends at %(end)s.")
+                # 002 §2(4) 「不得晚于20:30」: 20:30 itself is allowed (issue 14 C11).
+                _("Training must end no later than %(latest)s; a lesson ends at %(end)s.")
                 % {"latest": latest.strftime("%H:%M"), "end": slot.end.strftime("%H:%M")},
                 _source(p, end_key)))
         if is_academic and slot.weekday >= 5 and p.rule("academic_forbidden_on_rest_days"):

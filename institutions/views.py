@@ -160,14 +160,28 @@ OFFICE_EXPORT = [*WHITE_LIST_EXPORT,
 @login_required
 @exports_limited
 def office_list(request: HttpRequest) -> HttpResponse:
+    """The register for the offices, filtered by name or code, status, county and category
+    (issue 14 C9); each row names its county. An unknown filter value is ignored."""
     qs = selectors.office_qs(request.user).order_by("name", "id")
     q = request.GET.get("q", "").strip()[:100]
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(uscc__iexact=q.upper()))
+    counties = {r.code: r.name for r in Region.objects.restrict(request.user).filter(
+        level=RegionLevel.COUNTY).order_by("code")}
+    chosen = {"status": request.GET.get("status", ""), "county": request.GET.get("county", ""),
+              "category": request.GET.get("category", "")}
+    if chosen["status"] in InstitutionStatus.values:
+        qs = qs.filter(status=chosen["status"])
+    if chosen["county"] in counties:
+        qs = qs.filter(region__path__contains=f"/{chosen['county']}/")
+    if chosen["category"] in Category.values:
+        qs = qs.filter(category=chosen["category"])
     if request.GET.get("export") == "xlsx":
         return xlsx_response(gettext_lazy("Institutions"), OFFICE_EXPORT, qs)
     return render(request, "institutions/office_list.html", {
         "page": Paginator(qs, 50).get_page(request.GET.get("page")), "q": q,
+        "chosen": chosen, "counties": counties, "statuses": InstitutionStatus.choices,
+        "categories": Category.choices,
         "may_register": may(request.user, "institutions.register")})
 
 

@@ -55,11 +55,12 @@ from licensing.models import APPLIES_TO, ApplicationAction, LicensingApplication
 from org.models import Department, Role, User
 from org.scope import Action
 from policy.profile import Cell, ProfileData, active_profile
+from policy.sources import cite, is_default
 
 STAGE_STEPS: dict[str, tuple[str, ...]] = {
     Stage.ACCEPTANCE: (Step.ACCEPTANCE,),
     Stage.REVIEW: (Step.MATERIAL_REVIEW, Step.CO_REVIEW, Step.MATERIALS_REVIEW),
-    Stage.ONSITE: (Step.ONSITE_INSPECTION,),
+    Stage.ONSITE: (Step.ONSITE_INSPECTION, Step.PREMISES_APPROVAL),
     Stage.VERIFICATION: (Step.CREDENTIAL_VERIFICATION, Step.RECORD_CHECK),
     Stage.CONSULTATION: (Step.CONSULTATION,),
     Stage.CONCLUSION: (Step.CONCLUSION,),
@@ -79,7 +80,8 @@ PHOTO_TYPES = {"image/jpeg", "image/png"}
 DECISION_STEPS = {Step.ACCEPTANCE, Step.ONSITE_INSPECTION, Step.CONCLUSION, Step.LICENCE_ISSUE}
 #: Steps whose doers may not conclude the same application (no self-approval).
 REVIEW_STEPS = {Step.ACCEPTANCE, Step.MATERIAL_REVIEW, Step.CO_REVIEW, Step.MATERIALS_REVIEW,
-                Step.ONSITE_INSPECTION, Step.CREDENTIAL_VERIFICATION, Step.RECORD_CHECK}
+                Step.ONSITE_INSPECTION, Step.CREDENTIAL_VERIFICATION, Step.RECORD_CHECK,
+                Step.PREMISES_APPROVAL}
 
 DEADLINE_KEYS = {
     Step.ACCEPTANCE: "licensing_acceptance", Step.MATERIAL_REVIEW: "licensing_review",
@@ -89,7 +91,7 @@ DEADLINE_KEYS = {
     Step.CONSULTATION: "licensing_review", Step.CONCLUSION: "licensing_conclusion",
     Step.REGISTRATION: "licensing_registration", Step.FILING: "licensing_filing",
     Step.APPROVAL_NOTICE: "licensing_filing", Step.LICENCE_ISSUE: "licensing_licence_issue",
-    Step.FUND_ACCOUNT: "licensing_fund_account",
+    Step.FUND_ACCOUNT: "licensing_fund_account", Step.PREMISES_APPROVAL: "licensing_onsite",
 }
 
 CHANGEABLE_FIELDS = services.CHANGEABLE_FIELDS
@@ -180,10 +182,11 @@ def department_for(dept_type: str, institution: Institution) -> Department:
 
 
 def _cited(step_code: str, source: str) -> str:
-    """A step's label with its seed source; a profile default cites nothing."""
-    if not source or source == "default":
+    """A step's label with its seed source as users read it (the document's number and
+    section, issue 14 C10); a profile default cites nothing."""
+    if is_default(source):
         return label_of(Step, step_code)
-    return _("%(step)s (%(src)s)") % {"step": label_of(Step, step_code), "src": source}
+    return _("%(step)s (%(src)s)") % {"step": label_of(Step, step_code), "src": cite(source)}
 
 
 def planned_tasks(application: LicensingApplication, stage: str) -> list[dict[str, Any]]:
@@ -214,7 +217,7 @@ def planned_tasks(application: LicensingApplication, stage: str) -> list[dict[st
             if dept_type:
                 add(dept_type, TaskRole.ASSIST, Step.CONSULTATION,
                     _("Give the supervising department's opinion before approval (%(src)s).")
-                    % {"src": rule.source})
+                    % {"src": cite(rule.source)})
         return out
     if stage == Stage.CONCLUSION:
         rule = profile.approval(_licence_action(application.action))
@@ -223,11 +226,11 @@ def planned_tasks(application: LicensingApplication, stage: str) -> list[dict[st
         step = cell.step_owner(Step.CONCLUSION)
         add(approver, TaskRole.LEAD, Step.CONCLUSION,
             _("Conclude the review: approve, or reject with reasons (%(src)s).")
-            % {"src": rule.source if rule else cell.lead.source})
+            % {"src": cite(rule.source if rule else cell.lead.source)})
         if step is not None:
             for cosigner in step.cosigners:
                 add(cosigner, TaskRole.ASSIST, Step.CONCLUSION,
-                    _("Co-sign the review conclusion (%(src)s).") % {"src": step.source})
+                    _("Co-sign the review conclusion (%(src)s).") % {"src": cite(step.source)})
         return out
     for step_code in STAGE_STEPS.get(stage, ()):
         owner = cell.step_owner(step_code, inst.nature)
@@ -239,7 +242,7 @@ def planned_tasks(application: LicensingApplication, stage: str) -> list[dict[st
         for participant in owner.participants:
             add(participant, TaskRole.ASSIST, step_code,
                 assist_duty.get(participant) or _("Take part: %(step)s (%(src)s)")
-                % {"step": label_of(Step, step_code), "src": owner.source})
+                % {"step": label_of(Step, step_code), "src": cite(owner.source)})
     return out
 
 
@@ -582,7 +585,8 @@ def application_conclude(*, actor: User, application: LicensingApplication, appr
                           ~Q(record_check="passed")).exists():
             raise DomainError(_("Every current staff member must have passed the credential "
                                 "verification (teachers) and the violation-record check "
-                                "before approval (000 §3)."), field="approve")
+                                "before approval (%(src)s).") % {"src": cite("000 §3")},
+                              field="approve")
     if approve:
         for item in application.change_details.get(COURSES_KEY, []):
             values, slots = _values_from_json(item["after"])

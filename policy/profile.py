@@ -254,6 +254,15 @@ class ProfileData:
     rules: dict[str, Rule] = field(default_factory=dict)
     #: New academic (学科类) institutions: {new_institutions_allowed, note, source}.
     academic: dict[str, Any] = field(default_factory=dict)
+    #: Seed code -> {title, number, issuer, date}: how a citation is shown (issue 14 C10).
+    sources: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def cite(self, source: str) -> str:
+        """A citation as users read it: the document's number or title and the section
+        (policy.sources)."""
+        from policy.sources import render
+
+        return render(source, self.sources)
 
     # -- the responsibility matrix -------------------------------------------------
     def cell(self, category: str, phase: str, county_code: str = "") -> Cell | None:
@@ -328,7 +337,7 @@ class ProfileData:
 
 
 def _cache_key(code: str) -> str:
-    return f"policy:profile:v3:{code}"  # v2: StepOwner.role; v3: Approval.steps
+    return f"policy:profile:v4:{code}"  # v2: StepOwner.role; v3: Approval.steps; v4: sources
 
 
 def build_profile_data(code: str) -> ProfileData:
@@ -364,6 +373,7 @@ def build_profile_data(code: str) -> ProfileData:
                    for a in profile.licence_approvals.all()},
         rules=_rules(profile),
         academic=dict((profile.content or {}).get("academic") or {}),
+        sources=dict((profile.content or {}).get("sources") or {}),
     )
 
 

@@ -274,6 +274,19 @@ class RouteEntry(Strict):
     from_seed: StrictBool = True
 
 
+class SourceDoc(Strict):
+    """A seed document as users read it cited: its title and its number (文号), where it
+    has one (001 and 004 carry none), by its seed code (issue 14 C10)."""
+
+    title: Text
+    number: str = ""
+    issuer: str = ""
+    date: str = ""
+
+
+SeedCode = Annotated[str, Field(pattern=r"^\d{3}$")]
+
+
 class Profile(Strict):
     code: Annotated[str, Field(pattern=r"^[a-z_]+$")]
     name: Text
@@ -292,6 +305,8 @@ class Profile(Strict):
     complaint_routing: list[RouteEntry]
     rules: list[RuleEntry]
     deadlines: list[DeadlineEntry]
+    #: Seed code -> document, so that citations show a title and number, not "000 §3".
+    sources: dict[SeedCode, SourceDoc] = {}
 
 
 # -- checks across entries ------------------------------------------------------------------

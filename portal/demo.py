@@ -51,6 +51,7 @@ DEPT_NAMES = {
     DepartmentType.WOMENS_FEDERATION: "妇女联合会",
     DepartmentType.DISCIPLINE_INSPECTION: "纪委监委",
     DepartmentType.TOWN_GOVERNMENT: "街道办事处",
+    DepartmentType.PROCURATORATE: "人民检察院",
 }
 
 PROVINCE = ("53", "云南省", "省")

@@ -109,12 +109,13 @@ def test_a_charge_after_the_start_asks_for_the_remaining_hours_the_profile_names
                 contract_version="2021", contract_clauses=list(REQUIRED_CLAUSES),
                 charge_on=dt.date(2026, 9, 2), remaining_hours=None)
     message = next(str(v) for v in fee_plan_violations(**args) if v.field == "remaining_hours")
-    assert "20" in message and "002 §2(4)" in message
+    assert "20" in message and "通培联办〔2023〕1号 第二条（四）" in message
     RuleParameter.objects.filter(profile__code="kunming",
                                  key="advance_charge_remaining_hours").update(value="12")
     invalidate_profile_cache()
     message = next(str(v) for v in fee_plan_violations(**args) if v.field == "remaining_hours")
-    assert "12" in message and "20" not in message.replace("2026", "")
+    text = message.rpartition("（通培联办")[0]  # the rule's text, without its citation
+    assert "12" in text and "20" not in text
 
 
 def test_overlapping_lessons_are_refused(world):
@@ -161,3 +162,14 @@ def test_online_lessons_need_a_real_break_between_them():
     assert rules_of(online(T(19, 30), T(20, 0))) == {"online_break_min_minutes"}
     assert rules_of(online(T(19, 39), T(20, 9))) == {"online_break_min_minutes"}
     assert online(T(19, 40), T(20, 10)) == []
+
+
+def test_the_end_time_message_says_not_later_than():
+    """002 §2(4) 「线下培训结束时间不得晚于20:30」: 20:30 itself is allowed, so the message says
+    不得晚于, not 前 (issue 14 C11)."""
+    from django.utils import translation
+
+    assert course(end=T(20, 30)) == []
+    with translation.override("zh-hans"):
+        (violation,) = course(end=T(20, 31))
+        assert "不得晚于 20:30" in str(violation.message) and "前" not in str(violation.message)

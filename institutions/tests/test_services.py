@@ -137,7 +137,7 @@ def test_course_and_fee_plan_violations_block_saving(world):
                                is_academic=False, lesson_minutes=60, break_minutes=10,
                                class_hours=40, price=Decimal("100"),
                                slots=[Slot(1, dt.time(19, 31), dt.time(20, 31))])
-    assert "20:30" in str(exc.value.message) and "002" in str(exc.value.message)
+    assert "20:30" in str(exc.value.message) and "通培联办〔2023〕1号" in str(exc.value.message)
     course = services.course_create(actor=admin, institution=inst, name="晚课", mode="offline",
                                     is_academic=False, lesson_minutes=60, break_minutes=10,
                                     class_hours=40, price=Decimal("100"),
@@ -478,7 +478,7 @@ def test_a_ban_on_someone_already_working_opens_a_case_for_the_supervisor(world)
     services.ban_add(actor=admin, name="王五", id_number=demo_id_number(64), reason="性侵害前科",
                      source="检察院")
     task = Task.objects.get(case__institution=inst, status=TaskStatus.OPEN)
-    assert task.department == inst.supervising_department and "002 §2(4)" in task.duty
+    assert task.department == inst.supervising_department and "通培联办〔2023〕1号 第二条（四）" in str(task.duty)
 
 
 

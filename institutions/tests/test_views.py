@@ -193,7 +193,7 @@ def test_the_institution_sees_a_rule_violation_before_it_submits(world, setup):
     url = f"/office/institutions/{inst.uscc}/course-check/"
     late = {**COURSE, "slots": "3 19:31-20:31"}
     body = client.post(url, late).content.decode()
-    assert "course-violations" in body and "20:30" in body and "002" in body
+    assert "course-violations" in body and "20:30" in body and "通培联办〔2023〕1号" in body
     assert "course-violations" not in client.post(url, COURSE).content.decode()
     response = client.post(f"/office/institutions/{inst.uscc}/course/", late)
     assert response.status_code == 400 and "20:30" in response.content.decode()
@@ -732,3 +732,35 @@ def test_an_invalid_credit_code_in_the_look_up_says_why(world):
     page = Client().get("/", {"q": "91530102MA0000001X"}).content.decode()
     assert 'id="code-error"' in page and "校验" in page
     assert 'id="code-error"' not in Client().get("/", {"q": "美术"}).content.decode()
+
+
+def test_office_list_filters_by_status_county_and_category_and_names_the_county(world):
+    """Issue 14 C9: the office register filters by status, county and category, and each
+    row names its county (the institution's region may be a town)."""
+    from core.vocab import Category
+
+    arts = register(world, "a", 1, category=Category.ARTS)
+    tech = register(world, "a", 2, category=Category.TECH)
+    other = register(world, "b", 3, category=Category.ARTS)
+    client = Client()
+    client.force_login(world.city_admin)
+
+    def names(**params):
+        response = client.get("/office/institutions/", params)
+        assert response.status_code == 200
+        return {i.name for i in response.context["page"].object_list}
+
+    assert names() == {arts.name, tech.name, other.name}
+    assert names(county=world.a.region.code) == {arts.name, tech.name}
+    assert names(category=Category.TECH) == {tech.name}
+    assert names(county=world.b.region.code, category=Category.ARTS) == {other.name}
+    assert names(status=arts.status) == {arts.name, tech.name, other.name}
+    assert names(status="licensed") == set()
+    assert names(county="nowhere") == {arts.name, tech.name, other.name}  # ignored
+    body = client.get("/office/institutions/", {"county": world.a.region.code}).content.decode()
+    import re
+
+    assert re.search(f">{world.a.region.name}</td><td [^>]*>{world.a.town.name}</td>", body)
+    export = client.get("/office/institutions/", {"category": Category.TECH, "export": "xlsx"})
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 2 and tech.name in rows[1]

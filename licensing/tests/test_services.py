@@ -433,7 +433,7 @@ def test_approval_needs_every_current_staff_check_passed(world):
     late = services.staff_hire(actor=admin, institution=inst, name="后来者",
                                id_number=demo_id_number(61), credential_kind="teacher_certificate")
     head = UserFactory(role=Role.DEPARTMENT_HEAD, department=world.a.depts[D.CULTURE_TOURISM])
-    with pytest.raises(DomainError, match="000 §3"):
+    with pytest.raises(DomainError, match="昆教体办发〔2023〕120号 第三条"):
         licensing.application_conclude(actor=head, application=app, approve=True, reason="同意")
     services.staff_check(actor=world.a.users["officer"], staff=late, kind="credential",
                          passed=False, note="证书不符")
@@ -533,12 +533,12 @@ def test_no_new_academic_or_pre_school_institution_where_the_city_says_so(world)
         with pytest.raises(RuleViolation) as exc:
             licensing.application_submit(actor=admin, institution=academic,
                                          action=ApplicationAction.ESTABLISH)
-        assert exc.value.field == "category" and "001 §3(1)" in str(exc.value.message)
+        assert exc.value.field == "category" and "第三条（一）" in str(exc.value.message)
         preschool = register(world, n=2, category="arts", serves_preschool=True)
         with pytest.raises(RuleViolation) as exc:
             licensing.application_submit(actor=admin, institution=preschool,
                                          action=ApplicationAction.ESTABLISH)
-        assert exc.value.field == "serves_preschool" and "001 §3(1)" in str(exc.value.message)
+        assert exc.value.field == "serves_preschool" and "第三条（一）" in str(exc.value.message)
         arts = register(world, n=3, category="arts")
         assert licensing.application_submit(actor=admin, institution=arts,
                                             action=ApplicationAction.ESTABLISH).pk
