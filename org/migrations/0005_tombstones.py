@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('org', '0003_throttle_rate_validator'),
+        ('org', '0004_procuratorate_premises_approval'),
     ]
 
     operations = [
