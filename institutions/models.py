@@ -355,8 +355,7 @@ class FeePlan(ScopedThrough, models.Model):
     months = models.PositiveSmallIntegerField(_("months covered"))
     class_hours = models.PositiveSmallIntegerField(_("class hours covered"))
     refund_terms = models.TextField(_("refund terms"))
-    contract_version = models.CharField(_("model contract edition"), max_length=10,
-                                        default="2021")
+    contract_version = models.CharField(_("model contract edition"), max_length=10)
     contract_clauses = models.JSONField(_("contract clauses"), default=list)
     charge_on = models.DateField(_("charged on"), null=True, blank=True,
                                  help_text=_("For an advance charge: the day it is collected."))

@@ -16,7 +16,7 @@ from cases.models import Case, TaskRole
 from core.vocab import Category, DepartmentType, Phase
 from institutions import services as inst
 from institutions.models import Institution, InstitutionStatus
-from institutions.rules import REQUIRED_CLAUSES, Slot
+from institutions.rules import Slot, model_contract_version, required_clauses
 from institutions.uscc import check_character
 from org.models import Department, Region, RegionLevel, Role, User
 from policy import calendar
@@ -287,7 +287,8 @@ def _demo_institutions(county: Region, *, towns: list[Region], admin: User, head
                                                Slot(5, dt.time(9, 0), dt.time(10, 30))])
         inst.fee_plan_create(actor=admin, course=course, name="一期（48课时）", amount=3600,
                              months=3, class_hours=48, refund_terms="未消课时按比例全额退费。",
-                             contract_version="2021", contract_clauses=list(REQUIRED_CLAUSES))
+                             contract_version=model_contract_version(),
+                             contract_clauses=required_clauses())
         if gate:
             inst.gate_record(actor=admin, institution=institution,
                              fund_account=f"6217{n:012d}", payment_channel="监管平台统一收费",

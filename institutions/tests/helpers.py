@@ -14,7 +14,7 @@ from cases.models import Task, TaskStatus
 from core.vocab import Category, DepartmentType
 from institutions import imports, services
 from institutions.models import InstitutionStatus
-from institutions.rules import REQUIRED_CLAUSES, Slot
+from institutions.rules import Slot, required_clauses
 from licensing import services as licensing
 from licensing.models import ApplicationAction, Stage
 from org.models import Role
@@ -86,7 +86,7 @@ def plan_for(actor, course, amount="3000", hours=40):
     return services.fee_plan_create(
         actor=actor, course=course, name="一期", amount=Decimal(amount), months=3,
         class_hours=hours, refund_terms="未上课时按比例退费", contract_version="2021",
-        contract_clauses=list(REQUIRED_CLAUSES))
+        contract_clauses=required_clauses())
 
 
 def course_for(actor, inst, name="美术", price="3000", **kw):

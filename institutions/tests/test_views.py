@@ -22,7 +22,7 @@ from institutions.models import (
     Staff,
     TrainingMaterial,
 )
-from institutions.rules import REQUIRED_CLAUSES, Slot
+from institutions.rules import Slot, required_clauses
 from institutions.tests.helpers import (
     course_for,
     good_row,
@@ -395,7 +395,7 @@ def test_a_fee_plan_edit_is_checked_again(world):
     url = f"/office/institutions/{inst.uscc}/feeplans/{plan.pk}/edit/"
     form = {"course": course.pk, "name": "一期", "amount": "5000.01", "months": 3,
             "class_hours": 60, "refund_terms": "按比例退费", "contract_version": "2021",
-            "contract_clauses": list(REQUIRED_CLAUSES)}
+            "contract_clauses": required_clauses()}
     response = client.get(url)
     assert response.status_code == 200 and "3000.00" in response.content.decode()
     response = client.post(url, form)
@@ -411,7 +411,7 @@ def test_a_fee_plan_edit_is_checked_again(world):
         services.fee_plan_update(actor=admin, plan=plan, course=foreign, name="x",
                                  amount=Decimal("10"), months=1, class_hours=1,
                                  refund_terms="x", contract_version="2021",
-                                 contract_clauses=list(REQUIRED_CLAUSES))
+                                 contract_clauses=required_clauses())
 
 
 def test_enrolment_page_refuses_with_the_reason_and_enrols_when_the_gate_is_met(world):
@@ -602,7 +602,7 @@ def test_the_fee_plan_form_shows_violations_before_submit(world):
     url = f"/office/institutions/{inst.uscc}/feeplan-check/"
     form = {"course": course.pk, "name": "一期", "amount": "5000.01", "months": 3,
             "class_hours": 61, "refund_terms": "按比例退费", "contract_version": "2021",
-            "contract_clauses": list(REQUIRED_CLAUSES)}
+            "contract_clauses": required_clauses()}
     body = client.get(f"/office/institutions/{inst.uscc}/feeplan/").content.decode()
     assert url in body
     body = client.post(url, form).content.decode()
@@ -662,7 +662,7 @@ def test_the_live_fee_plan_check_and_the_save_agree(world):
     client = login(admin)
     form = {"course": course.pk, "name": "续费", "amount": "1000", "months": 1,
             "class_hours": 20, "refund_terms": "按比例退费", "contract_version": "2021",
-            "contract_clauses": list(REQUIRED_CLAUSES), "charge_on": "2026-11-02"}
+            "contract_clauses": required_clauses(), "charge_on": "2026-11-02"}
     body = client.post(f"/office/institutions/{inst.uscc}/feeplan-check/", form).content.decode()
     assert 'id="feeplan-violations"' in body
     assert client.post(f"/office/institutions/{inst.uscc}/feeplan/", form).status_code == 400

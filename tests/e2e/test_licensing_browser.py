@@ -143,7 +143,7 @@ def test_enrolment_waits_for_the_gate_and_a_course_changes_through_an_applicatio
 
     from institutions import services
     from institutions.models import Enrolment
-    from institutions.rules import REQUIRED_CLAUSES, Slot
+    from institutions.rules import Slot, required_clauses
     from institutions.tests.helpers import licensed_with_gate, register
     from licensing.models import LicensingApplication
     from tests.factories import build_world
@@ -164,7 +164,7 @@ def test_enrolment_waits_for_the_gate_and_a_course_changes_through_an_applicatio
         services.fee_plan_create(actor=admin, course=course, name="一期", amount=Decimal("3000"),
                                  months=3, class_hours=40, refund_terms="按比例退费",
                                  contract_version="2021",
-                                 contract_clauses=list(REQUIRED_CLAUSES))
+                                 contract_clauses=required_clauses())
     staff = world.a.users["institution"]
     staff.institution = licensed
     staff.save()
