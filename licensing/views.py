@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from cases import kinds
-from cases.models import Task, TaskRole, TaskStatus
+from cases.models import Attachment, Task, TaskRole, TaskStatus
 from core.abilities import may
 from core.errors import DomainError
 from core.vocab import Step, label_of
@@ -42,19 +43,21 @@ def office_apply(request: HttpRequest, uscc: str) -> HttpResponse:
         raise Http404
     if not may(request.user, "licensing.apply", institution):
         raise Http404  # a form the user may not submit is not offered
-    form = ApplyForm(request.POST or None, institution=institution)
+    form = ApplyForm(request.POST or None, request.FILES or None, institution=institution)
     if request.method == "POST" and form.is_valid():
         try:
             application = services.application_submit(
                 actor=request.user, institution=institution,
-                action=form.cleaned_data["action"], change_details=form.change_details())
+                action=form.cleaned_data["action"], change_details=form.change_details(),
+                documents=form.uploads())
             messages.success(request, _("Application submitted: %(number)s")
                              % {"number": application.case.number})
             return redirect(application.case.get_absolute_url())
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-    return render(request, "institutions/office_form.html",
-                  {"form": form, "title": _("Apply"), "institution": institution},
+    return render(request, "licensing/apply.html",
+                  {"form": form, "title": _("Apply"), "institution": institution,
+                   "upload_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -111,6 +114,9 @@ def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, 
                for t in Task.objects.restrict(request.user).filter(
                    case=case, status=TaskStatus.OPEN).select_related("department")
                .order_by("due_date", "id")]
+    ids = [d.get("attachment") for d in application.documents.values() if isinstance(d, dict)]
+    readable = {a.pk: a for a in Attachment.objects.restrict(request.user).filter(
+        case=case, pk__in=[i for i in ids if isinstance(i, int)])}
     verbs = {Step.ACCEPTANCE: "accept", Step.ONSITE_INSPECTION: "onsite",
              Step.CONCLUSION: "conclude", Step.LICENCE_ISSUE: "licence"}
     return "licensing/_licensing_panel.html", {
@@ -123,6 +129,10 @@ def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, 
                                      and not others_open))],
         "awaiting_others": Step.CONCLUSION in held and others_open,
         "waiting": waiting,
+        # The documents that came with the application, as the reader may open them.
+        "documents": [(d.get("label", code), d.get("source", ""),
+                       readable.get(d.get("attachment")))
+                      for code, d in application.documents.items() if isinstance(d, dict)],
         "checklist": [(label, application.onsite_checklist.get(key))
                       for key, label in ONSITE_ITEMS if key in application.onsite_checklist],
         "changes": [(Institution._meta.get_field(k).verbose_name,

@@ -3,7 +3,7 @@ names would, for tests of any app."""
 
 from cases.models import Task, TaskStatus
 from core.vocab import Step
-from institutions.tests.helpers import register
+from institutions.tests.helpers import application_documents, register
 from licensing import services as licensing
 from licensing.models import ApplicationAction
 from org.models import Role
@@ -91,6 +91,6 @@ class Driver:
 def submit(world, category, n=1, key="a", **kw):
     inst = register(world, key, n, category=category, **kw)
     return licensing.application_submit(actor=world.county(key).users["county_admin"],
-                                        institution=inst, action=ApplicationAction.ESTABLISH)
+                                        institution=inst, action=ApplicationAction.ESTABLISH, documents=application_documents(inst, ApplicationAction.ESTABLISH))
 
 

@@ -22,6 +22,15 @@ from portal.demo import demo_uscc
 from tests.factories import UserFactory
 
 
+def application_documents(institution, action=ApplicationAction.ESTABLISH):
+    """A real PDF for every document the profile's licensing cell asks of the action
+    (issue 14 C1)."""
+    from tests.samplefiles import pdf
+
+    return {d.code: SimpleUploadedFile(f"{d.code}.pdf", pdf(), content_type="application/pdf")
+            for d in licensing.required_documents(institution, action)}
+
+
 def register(world, key="a", n=1, category=Category.ARTS, **kw):
     county = world.county(key)
     args = dict(actor=county.users["county_admin"], name=f"机构{n}",
@@ -101,7 +110,7 @@ def _to_conclusion(world, inst, submitter=None):
     from tests.licensing_driver import Driver
 
     app = licensing.application_submit(actor=submitter or world.a.users["county_admin"],
-                                       institution=inst, action=ApplicationAction.ESTABLISH)
+                                       institution=inst, action=ApplicationAction.ESTABLISH, documents=application_documents(inst, ApplicationAction.ESTABLISH))
     return Driver(world).advance_to(app, Stage.CONCLUSION)
 
 

@@ -24,6 +24,7 @@ from institutions.models import (
 )
 from institutions.rules import Slot, required_clauses
 from institutions.tests.helpers import (
+    application_documents,
     course_for,
     good_row,
     licensed_with_gate,
@@ -549,7 +550,8 @@ def test_counties_publish_their_white_list_with_the_re_approved_marked(world):
     licensed_with_gate(world, "a", 2, name="新设机构")
     licensed_with_gate(world, "b", 3, name="乙县机构")
     app = licensing.application_submit(actor=world.a.users["county_admin"], institution=again,
-                                       action=ApplicationAction.RELICENSE)
+                                       action=ApplicationAction.RELICENSE,
+                                       documents=application_documents(again, ApplicationAction.RELICENSE))
     assert Driver(world).run(app).stage == Stage.COMPLETED
     client = Client()
     code = world.a.region.code
