@@ -148,11 +148,19 @@ class OnsiteForm(forms.Form):
 
 
 class ConcludeForm(forms.Form):
+    """The conclusion starts with no decision chosen and is confirmed before it is
+    recorded: it is final and changes the register (issue 14 C3)."""
+
     approve = forms.TypedChoiceField(label=_("Conclusion"), coerce=lambda v: v == "yes",
+                                     widget=forms.RadioSelect,
                                      choices=[("yes", _("Approve")), ("no", _("Reject"))])
     reason = forms.CharField(label=_("Reasons"), max_length=5000, required=False,
                              help_text=_("Required when rejecting."),
                              widget=forms.Textarea(attrs={"rows": 3}))
+    confirm = forms.BooleanField(
+        label=_("I have read the evidence above. This decision is final: it cannot be undone "
+                "and the register follows it."),
+        error_messages={"required": _("Confirm the decision: it cannot be undone.")})
 
 
 class LicenceForm(forms.Form):

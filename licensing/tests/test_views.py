@@ -71,7 +71,7 @@ def test_walk_through_the_pages(world):
                                department=world.a.depts[D.CULTURE_TOURISM])
     forms = {"accept": {"accept": "yes", "reason": ""},
              "onsite": {"note": "符合", "item_premises": "on", "item_fire_safety": "on"},
-             "conclude": {"approve": "yes", "reason": "同意"},
+             "conclude": {"approve": "yes", "reason": "同意", "confirm": "on"},
              "licence": {"licence_number": "文旅民0099号", "valid_until": "2029-12-31"}}
     for _round in range(12):
         inst.refresh_from_db()
