@@ -163,6 +163,22 @@ class ConcludeForm(forms.Form):
         error_messages={"required": _("Confirm the decision: it cannot be undone.")})
 
 
+class RegistrationForm(forms.Form):
+    """The registration step asks for the fact it produces (issue 14 C4; 000 §3)."""
+
+    registration_number = forms.CharField(
+        label=_("Registration number"), max_length=60,
+        help_text=_("The unified social credit code or registration number on the business "
+                    "licence (for-profit) or the registration certificate (non-profit)."))
+    certificate = forms.FileField(label=_("Registration certificate"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["certificate"].help_text = gettext(
+            "PDF, images, Word or Excel; at most %(mb)s MB.") % {
+            "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+
+
 class LicenceForm(forms.Form):
     licence_number = forms.CharField(label=_("Licence number"), max_length=60)
     valid_until = BoundedDateField(label=_("Valid until"), required=False)

@@ -76,7 +76,8 @@ TERMINAL = {Stage.COMPLETED, Stage.NOT_ACCEPTED, Stage.REJECTED}
 
 PHOTO_TYPES = {"image/jpeg", "image/png"}
 #: Steps decided with their own form (a generic "complete" is refused).
-DECISION_STEPS = {Step.ACCEPTANCE, Step.ONSITE_INSPECTION, Step.CONCLUSION, Step.LICENCE_ISSUE}
+DECISION_STEPS = {Step.ACCEPTANCE, Step.ONSITE_INSPECTION, Step.CONCLUSION, Step.REGISTRATION,
+                  Step.LICENCE_ISSUE}
 #: Steps whose doers may not conclude the same application (no self-approval).
 REVIEW_STEPS = {Step.ACCEPTANCE, Step.MATERIAL_REVIEW, Step.CO_REVIEW, Step.MATERIALS_REVIEW,
                 Step.ONSITE_INSPECTION, Step.CREDENTIAL_VERIFICATION, Step.RECORD_CHECK}
@@ -657,6 +658,33 @@ def application_conclude(*, actor: User, application: LicensingApplication, appr
         _not_approved(application, actor, reason)
         _tell_applicant(application, gettext_lazy("Application %(number)s rejected"), reason)
         _close_if_done(application.case, reason)
+    application.refresh_from_db()
+    return application
+
+
+@transaction.atomic
+def application_record_registration(*, actor: User, application: LicensingApplication,
+                                    registration_number: str,
+                                    certificate: UploadedFile) -> LicensingApplication:
+    """Registration (登记) by market regulation for a for-profit institution or civil
+    affairs for a non-profit one (000 §3): the fact it produces, the registration number,
+    and its certificate, checked as a case attachment is and shared with the applicant
+    (issue 14 C4)."""
+    application = _locked_application(application, Stage.REGISTRATION)
+    task = _decision_task(application, actor, Step.REGISTRATION)
+    number = registration_number.strip()
+    if not number:
+        raise DomainError(_("Enter the registration number."), field="registration_number")
+    case_services.attachment_check(certificate, field="certificate")
+    application.registration_number = number
+    application.save(update_fields=["registration_number"])
+    attachment = case_services.attachment_add(actor=actor, case=application.case,
+                                              upload=certificate, to_applicant=True)
+    _decide(application, actor, {"registration_number": number,
+                                 "certificate": attachment.pk})
+    case_services.task_complete(actor=actor, task=task,
+                                note=stored(gettext_lazy("Registered under %(number)s"),
+                                            number=number))
     application.refresh_from_db()
     return application
 

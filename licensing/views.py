@@ -28,6 +28,7 @@ from licensing.forms import (
     ConcludeForm,
     LicenceForm,
     OnsiteForm,
+    RegistrationForm,
 )
 from licensing.models import LicensingApplication, Stage
 from org.models import Region
@@ -62,7 +63,7 @@ def office_apply(request: HttpRequest, uscc: str) -> HttpResponse:
 
 
 DECISION_FORMS = {"accept": AcceptForm, "onsite": OnsiteForm, "conclude": ConcludeForm,
-                  "licence": LicenceForm}
+                  "register": RegistrationForm, "licence": LicenceForm}
 
 
 @login_required
@@ -87,6 +88,11 @@ def licensing_decide(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             elif verb == "conclude":
                 services.application_conclude(actor=request.user, application=application,
                                                approve=data["approve"], reason=data["reason"])
+            elif verb == "register":
+                services.application_record_registration(
+                    actor=request.user, application=application,
+                    registration_number=data["registration_number"],
+                    certificate=data["certificate"])
             else:
                 services.application_issue_licence(actor=request.user, application=application,
                                                     licence_number=data["licence_number"],
@@ -154,7 +160,8 @@ def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, 
                    case=case, status=TaskStatus.OPEN).select_related("department")
                .order_by("due_date", "id")]
     verbs = {Step.ACCEPTANCE: "accept", Step.ONSITE_INSPECTION: "onsite",
-             Step.CONCLUSION: "conclude", Step.LICENCE_ISSUE: "licence"}
+             Step.CONCLUSION: "conclude", Step.REGISTRATION: "register",
+             Step.LICENCE_ISSUE: "licence"}
     return "licensing/_licensing_panel.html", {
         "application": application,
         "stages": [(s, label_of(Stage, s)) for s in services.stages_for(application)

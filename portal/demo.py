@@ -373,6 +373,10 @@ def _demo_application(institution: Institution, admin: User, stop: str = "review
                         continue
                     licensing.application_conclude(actor=actor, application=app, approve=True,
                                                    reason="材料齐全，现场勘验符合要求，同意设立")
+                elif task.step == "registration":
+                    licensing.application_record_registration(
+                        actor=actor, application=app, registration_number=institution.uscc,
+                        certificate=_demo_document("registration_certificate"))
                 elif task.step == "licence_issue":
                     licensing.application_issue_licence(
                         actor=actor, application=app,

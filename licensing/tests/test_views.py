@@ -72,7 +72,17 @@ def test_walk_through_the_pages(world):
     forms = {"accept": {"accept": "yes", "reason": ""},
              "onsite": {"note": "符合", "item_premises": "on", "item_fire_safety": "on"},
              "conclude": {"approve": "yes", "reason": "同意", "confirm": "on"},
+             "register": {"registration_number": "91530102MA0000001R"},
              "licence": {"licence_number": "文旅民0099号", "valid_until": "2029-12-31"}}
+
+    def form_for(verb):
+        from tests import samplefiles
+
+        if verb != "register":
+            return forms[verb]
+        return {**forms[verb], "certificate": SimpleUploadedFile(
+            "营业执照.pdf", samplefiles.pdf(), content_type="application/pdf")}
+
     for _round in range(12):
         inst.refresh_from_db()
         app = inst.applications.get()
@@ -85,7 +95,7 @@ def test_walk_through_the_pages(world):
             for verb in re.findall(r'id="decide-(\w+)"', page):
                 if (verb == "conclude") != (user == culture_head):
                     continue  # only the head concludes, and the head does nothing else
-                response = client.post(f"/office/licensing/{app.pk}/{verb}/", forms[verb])
+                response = client.post(f"/office/licensing/{app.pk}/{verb}/", form_for(verb))
                 body = response.content.decode()
                 if verb == "conclude" and response.status_code == 400:
                     # Co-signatures still open: the form says so, and the head returns.
