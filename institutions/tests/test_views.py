@@ -510,7 +510,8 @@ def test_cross_county_matrix_for_staff_fee_plan_and_enrolment_pages(world):
                  f"{o['course'].pk}/edit/", EDITORS, method="post", ok=(302,),
                  data=lambda o: {**COURSE_FORM, "slots": "3 18:00-19:00", "price": "3100"}),
         Endpoint("course listing", lambda o: f"{base.format(o['inst'].uscc)}/courses/"
-                 f"{o['draft'].pk}/list/", EDITORS, method="post", ok=(302,)),
+                 f"{o['draft'].pk}/list/", EDITORS, method="post", ok=(302,),
+                 data=lambda o: {"confirm": "yes"}),
         Endpoint("credential check", lambda o: f"{base.format(o['inst'].uscc)}/staff/"
                  f"{o['staff'].pk}/credential/", {"officer", "head"}, method="post",
                  ok=(302,), data=lambda o: {"approved": "yes"}),
@@ -583,7 +584,15 @@ def test_a_course_added_after_the_licence_is_listed_through_a_change(world):
     assert new.added_after_licence
     with pytest.raises(InvalidState):
         services.course_list_on_platform(actor=staff, course=new)
-    response = client.post(f"/office/institutions/{inst.uscc}/courses/{new.pk}/list/")
+    url = f"/office/institutions/{inst.uscc}/courses/{new.pk}/list/"
+    # issue 14 C5: the button asks for confirmation before several departments start.
+    page = client.get(f"/office/institutions/{inst.uscc}/").content.decode()
+    assert f'href="{url}"' in page
+    confirm = client.get(url)
+    assert confirm.status_code == 200 and 'id="confirm-application"' in confirm.content.decode()
+    assert client.post(url).status_code == 400
+    assert not LicensingApplication.objects.exists()
+    response = client.post(url, {"confirm": "yes"})
     app = LicensingApplication.objects.get()
     assert response["Location"] == app.case.get_absolute_url()
     assert "新课" in client.get(app.case.get_absolute_url()).content.decode()
