@@ -8,11 +8,11 @@ values come from the profile (DOMAIN.md §5), never from this module:
   breaks of at least 10 minutes and ends by 21:00;
 - 002 §2(4): one charge covers at most 3 months or 60 class hours (top-ups and class
   cards count) and at most 5,000 yuan; an advance charge comes no earlier than 1 month
-  before a new course starts, or when 20 class hours remain of a running one; the 2021
-  model contract is used;
+  before a new course starts, or when 20 class hours remain of a running one; the model
+  contract of the profile's edition (2021) is used;
 - 004 §3(2): academic training is forbidden on legal holidays, rest days and vacations;
-- 004 §4(5): the contract holds training items, requirements, fees and refunds, liability
-  for breach and dispute resolution;
+- 004 §4(5): the contract holds the clauses the profile lists (training items, requirements,
+  fees and refunds, liability for breach and dispute resolution);
 - 001 §4(2)7: where a government-guided price is set, a deviating price is flagged.
 """
 
@@ -25,7 +25,6 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from policy.profile import ProfileData, active_profile
@@ -191,21 +190,25 @@ def check_session_date(*, day: dt.date, is_academic: bool, county_code: str = ""
     return []
 
 
-REQUIRED_CLAUSES = ("training_items", "requirements", "fees_and_refunds", "liability",
-                    "dispute_resolution")
-#: The clauses 004 §4(5) requires of the model contract, by code.
-CLAUSE_LABELS = {
-    "training_items": gettext_lazy("Training items"),
-    "requirements": gettext_lazy("Requirements"),
-    "fees_and_refunds": gettext_lazy("Fees and refunds"),
-    "liability": gettext_lazy("Liability for breach"),
-    "dispute_resolution": gettext_lazy("Dispute resolution"),
-}
-MODEL_CONTRACT_VERSION = "2021"
+def model_contract_version(profile: ProfileData | None = None) -> str:
+    """The model contract's edition every fee plan names (the profile's `contract`, from
+    002 §2(4): 2021年修订版)."""
+    return str((profile or active_profile()).contract_setting("version"))
 
 
-def fee_limit_violations(*, amount: Decimal, months: int, class_hours: int, contract_version: str,
-                   clauses: list[str], charge_date: dt.date | None = None,
+def clause_labels(profile: ProfileData | None = None) -> dict[str, str]:
+    """The clauses the model contract must hold, code → label (the profile's `contract`,
+    from 004 §4(5))."""
+    return {c["code"]: c["label"]
+            for c in (profile or active_profile()).contract_setting("clauses")}
+
+
+def required_clauses(profile: ProfileData | None = None) -> list[str]:
+    return list(clause_labels(profile))
+
+
+def fee_limit_violations(*, amount: Decimal, months: int, class_hours: int,
+                   contract_version: str, clauses: list[str], charge_date: dt.date | None = None,
                    course_start: dt.date | None = None, remaining_hours: int | None = None,
                    unit_price: Decimal | None = None,
                    profile: ProfileData | None = None) -> list[Violation]:
@@ -252,16 +255,18 @@ def fee_limit_violations(*, amount: Decimal, months: int, class_hours: int, cont
                     _("A running course may be charged again only when %(n)s class hours or "
                       "fewer remain; %(left)s remain.") % {"n": threshold, "left": remaining_hours},
                     _source(p, "advance_charge_remaining_hours")))
-    if contract_version != MODEL_CONTRACT_VERSION:
+    edition = model_contract_version(p)
+    if contract_version != edition:
         out.append(Violation("contract_version", "model_contract",
-                             _("The 2021 edition of the model contract is mandatory."),
-                             "002 §2(4)"))
-    missing = [c for c in REQUIRED_CLAUSES if c not in clauses]
+                             _("The %(version)s edition of the model contract is mandatory.")
+                             % {"version": edition}, p.contract_setting("version_source")))
+    labels = clause_labels(p)
+    missing = [c for c in labels if c not in clauses]
     if missing:
         out.append(Violation("clauses", "contract_clauses",
                              _("The contract lacks required clauses: %(missing)s.")
-                             % {"missing": "、".join(str(CLAUSE_LABELS[c]) for c in missing)},
-                             "004 §4(5)"))
+                             % {"missing": "、".join(labels[c] for c in missing)},
+                             p.contract_setting("clauses_source")))
     guided = p.rule("government_guided_price")
     if guided is not None and unit_price is not None and unit_price != guided:
         out.append(Violation("unit_price", "government_guided_price",

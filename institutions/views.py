@@ -9,11 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from core.abilities import may
 from core.errors import DomainError, PermissionDenied
@@ -211,6 +210,7 @@ def office_detail(request: HttpRequest, uscc: str) -> HttpResponse:
             request.user).filter(institution=institution).order_by("name", "id"))
     return render(request, "institutions/office_detail.html", {
         "institution": institution, "gate": institution.gate_conditions,
+        "white_checklist": selectors.white_list_checklist(institution),
         **_abilities(request.user, institution)})
 
 
@@ -411,17 +411,33 @@ def fee_plan_violations(request: HttpRequest, uscc: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def course_list(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
+    """List a course on the platform. A course added after the licence is listed through
+    a change application that several departments work: that button first asks for
+    confirmation on a page of its own (issue 14 C5), no script needed."""
     institution = _office_institution(request, uscc)
     course = get_object_or_404(Course.objects.restrict(request.user), pk=pk,
                                institution=institution)
+    needs_change = selectors.listing_needs_change(course)
+    if request.method not in ("GET", "POST") or (request.method == "GET" and not needs_change):
+        return HttpResponseNotAllowed(["POST"])
+    if needs_change and not Course.objects.restrict(request.user, Action.CHANGE).filter(
+            pk=course.pk).exists():
+        raise Http404  # the confirmation is offered only to who may start the application
+    error = ""
     try:
-        if selectors.listing_needs_change(course):
-            application = ports.licensing().course_listing_submit(actor=request.user, course=course)
-            messages.success(request, _("Change application submitted: %(number)s")
-                             % {"number": application.case.number})
-            return redirect(application.case.get_absolute_url())
+        if needs_change:
+            if request.method == "POST" and request.POST.get("confirm") == "yes":
+                application = ports.licensing().course_listing_submit(actor=request.user,
+                                                                      course=course)
+                messages.success(request, _("Change application submitted: %(number)s")
+                                 % {"number": application.case.number})
+                return redirect(application.case.get_absolute_url())
+            if request.method == "POST":
+                error = _("Confirm that the change application is to start.")
+            return render(request, "institutions/confirm_application.html", {
+                "institution": institution, "course": course, "error": error},
+                status=400 if error else 200)
         services.course_list_on_platform(actor=request.user, course=course)
         messages.success(request, _("Course listed."))
     except PermissionDenied:

@@ -94,6 +94,12 @@ def test_each_city_means_what_it_meant_before_the_base(code):
     assert set(now.pop("sources")) == {"000", "001", "002", "003", "004"}  # issue 14 C10
     assert academic["new_institutions_allowed"] is False
     assert academic["source"] == ("001 §3(1)" if code == "beichen" else "default")
+    # Added by issue 14 C1 and B7: each licensing cell's documents, and the model contract
+    # written once in the base.
+    assert now.pop("contract")["version"] == "2021"
+    for cell in now["matrix"]:
+        documents = cell.pop("documents", [])
+        assert bool(documents) == (cell["phase"] == "licensing")
     assert by_key(now.pop("rules")) == by_key(before.pop("rules"))
     assert by_key(now.pop("deadlines")) == by_key(before.pop("deadlines"))
     assert now == before
