@@ -25,6 +25,9 @@ def _handles(user: Any, complaint: Any) -> bool:
     scope = scope_of(user)
     if complaint is None or scope.department_id is None:
         return False
+    annotated = getattr(complaint, "handled_by_me", None)  # selectors.office_list
+    if annotated is not None:
+        return bool(annotated)
     return complaint.case.tasks.filter(department_id=scope.department_id).exists()
 
 

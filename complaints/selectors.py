@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -17,7 +17,7 @@ from cases.models import Task, TaskRole
 from complaints.models import Channel, Complaint, ComplaintStatus, Rating
 from core.abilities import may
 from core.vocab import Category, label_of
-from org.scope import Action
+from org.scope import Action, scope_of
 
 #: Within this many days, the same phone about the same institution is a likely repeat.
 DUPLICATE_DAYS = 30
@@ -39,9 +39,13 @@ def office_list(user: Any, *, status: str = "", topic: str = "", q: str = "",
     if q:
         qs = qs.filter(Q(case__number__icontains=q) | Q(case__institution__name__icontains=q) |
                        Q(institution_text__icontains=q))
-    return qs.annotate(open_overdue=Count(
-        "case__tasks", filter=Q(case__tasks__status="open",
-                                case__tasks__overdue_since__isnull=False)))
+    department_id = scope_of(user).department_id
+    return qs.annotate(
+        open_overdue=Exists(Task.objects.filter(case=OuterRef("case"), status="open",
+                                                overdue_since__isnull=False)),
+        # read by the see_identity ability instead of a query per row
+        handled_by_me=Exists(Task.objects.filter(case=OuterRef("case"),
+                                                 department_id=department_id)))
 
 
 def for_tracking(number: str, code: str) -> Complaint | None:

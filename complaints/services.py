@@ -135,14 +135,15 @@ def complaint_submit(*, actor: User | None, channel: str, topic: Topic, descript
                      address: str = "", region: Region | None = None,
                      complainant_name: str = "", complainant_phone: str = "",
                      external_ticket: str = "", origin: str = "",
-                     files: Sequence[UploadedFile] = (),
+                     files: Sequence[UploadedFile] = (), via: Any = None,
                      ) -> tuple[Complaint, str, bool]:
     """Take a complaint in and route it. Returns (complaint, tracking code, created). A
     repeated external ticket of the same channel (the 12345 system sending again)
     returns the first complaint, creates nothing and hands out no new code.
 
     The complaint goes to the institution's county; without a registered institution, to
-    the region the complainant gave (004 §6(1): 以县为主)."""
+    the region the complainant gave (004 §6(1): 以县为主). `via` names a token client that
+    sent it (the audit trail's actor when there is no user)."""
     if channel not in Channel.values:
         raise DomainError(_("Unknown channel."), field="channel")
     if actor is not None and channel not in (Channel.WEB, Channel.OPEN311):
@@ -191,7 +192,7 @@ def complaint_submit(*, actor: User | None, channel: str, topic: Topic, descript
         raise InvalidState(_("This ticket was just received; send it again to read it."))
     for upload, content_type in zip(files, types, strict=True):
         _store_file(complaint, upload, content_type)
-    audit_record(actor=actor, action="complaint.submit", case=case, obj=complaint,
+    audit_record(actor=actor or via, action="complaint.submit", case=case, obj=complaint,
                  after={**snapshot(complaint, ["topic", "channel", "external_ticket",
                                                "origin", "region"]),
                         "lead": plan.lead.pk, "assists": [d.pk for d in plan.assists],

@@ -1,0 +1,84 @@
+"""The complaints API: the 12345 system's ticket endpoint (a token client with
+complaints:write, idempotent on the ticket number) and the scoped list and detail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from complaints import selectors, services
+from complaints.models import CLIENT_SCOPE, Channel
+from complaints.serializers import ComplaintSerializer, HotlineTicketSerializer
+from core.api.errors import ErrorSerializer
+from core.api.views import StrictQueryMixin
+from core.principals import is_system
+from institutions.models import Institution
+
+
+class ComplaintViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
+    """Complaints in the caller's scope; missing and forbidden alike answer 404."""
+
+    serializer_class = ComplaintSerializer
+    lookup_field = "number"
+    lookup_url_kwarg = "number"
+    required_scope = CLIENT_SCOPE
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.office_qs(self.request.user)
+
+    def get_object(self):  # type: ignore[no-untyped-def]
+        obj = self.get_queryset().filter(case__number=self.kwargs["number"]).first()
+        if obj is None:
+            from django.http import Http404
+
+            raise Http404
+        return obj
+
+
+class HotlineTicketView(StrictQueryMixin, generics.GenericAPIView):
+    """Receive a 12345 ticket. Sending the same ticket again returns the first complaint
+    (200) and creates nothing; a new ticket answers 201."""
+
+    serializer_class = HotlineTicketSerializer
+    required_scope = CLIENT_SCOPE
+
+    @extend_schema(request=HotlineTicketSerializer,
+                   responses={201: ComplaintSerializer, 200: ComplaintSerializer,
+                              400: ErrorSerializer, 403: ErrorSerializer,
+                              409: ErrorSerializer})
+    def post(self, request: Request) -> Response:
+        principal: Any = request.user
+        if not is_system(principal):
+            raise PermissionDenied(_("Only the 12345 system sends tickets here."))
+        data = HotlineTicketSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        institution = None
+        uscc = (v.get("institution_uscc") or "").strip().upper()
+        if uscc:
+            institution = Institution.objects.filter(uscc=uscc).select_related("region").first()
+            if institution is None:
+                raise ValidationError({"institution_uscc": [_("No institution has this code.")]})
+        place = institution.region if institution is not None else v.get("region")
+        if place is not None and not any(place.path.startswith(p)
+                                         for p in principal.region_paths):
+            raise ValidationError({"region": [_("This region is outside the client's regions.")]})
+        complaint, _code, created = services.complaint_submit(
+            actor=None, via=principal, channel=Channel.HOTLINE_12345, topic=v["topic"],
+            description=v["description"], institution=institution,
+            institution_text=v.get("institution_name") or "", address=v.get("address") or "",
+            region=v.get("region"), complainant_name=v.get("complainant_name") or "",
+            complainant_phone=v.get("complainant_phone") or "", external_ticket=v["ticket"])
+        if not created and not any(complaint.case.region.path.startswith(p)
+                                   for p in principal.region_paths):
+            raise ValidationError({"ticket": [_("This ticket number is taken.")]})
+        return Response(ComplaintSerializer(complaint).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
