@@ -45,7 +45,7 @@ def office_list(user: Any, *, status: str = "", topic: str = "", q: str = "",
                                                 overdue_since__isnull=False)),
         # read by the see_identity ability instead of a query per row
         handled_by_me=Exists(Task.objects.filter(case=OuterRef("case"),
-                                                 department_id=department_id)))
+                                                 department_id=department_id or 0)))
 
 
 def for_tracking(number: str, code: str) -> Complaint | None:
