@@ -10,6 +10,7 @@ case, so every hand-off has its department, its deadline and its place in the ch
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Sequence
@@ -114,12 +115,12 @@ def new_tracking_code() -> str:
 
 
 def _assign(*, actor: User | None, complaint: Complaint, department: Department, step: str,
-            role: str = TaskRole.LEAD, duty: str = "") -> Task:
+            role: str = TaskRole.LEAD, duty: str = "", today: dt.date | None = None) -> Task:
     duty = duty or _("Complaint %(number)s: %(step)s") % {
         "number": complaint.case.number, "step": STEP_LABELS[step]}
     task = case_services.task_assign(actor=actor, case=complaint.case, department=department,
                                      role=role, step=step, duty=duty,
-                                     deadline_key=DEADLINE_KEYS[step])
+                                     deadline_key=DEADLINE_KEYS[step], today=today)
     if role == TaskRole.LEAD:
         complaint.status = STEP_STATUS[step]
         complaint.save(update_fields=["status"])
@@ -136,14 +137,15 @@ def complaint_submit(*, actor: User | None, channel: str, topic: Topic, descript
                      complainant_name: str = "", complainant_phone: str = "",
                      external_ticket: str = "", origin: str = "",
                      files: Sequence[UploadedFile] = (), via: Any = None,
-                     ) -> tuple[Complaint, str, bool]:
+                     today: dt.date | None = None) -> tuple[Complaint, str, bool]:
     """Take a complaint in and route it. Returns (complaint, tracking code, created). A
     repeated external ticket of the same channel (the 12345 system sending again)
     returns the first complaint, creates nothing and hands out no new code.
 
     The complaint goes to the institution's county; without a registered institution, to
     the region the complainant gave (004 §6(1): 以县为主). `via` names a token client that
-    sent it (the audit trail's actor when there is no user)."""
+    sent it (the audit trail's actor when there is no user); `today` counts the first
+    deadlines from another day (a ticket taken earlier, the demo)."""
     if channel not in Channel.values:
         raise DomainError(_("Unknown channel."), field="channel")
     if actor is not None and channel not in (Channel.WEB, Channel.OPEN311):
@@ -198,10 +200,10 @@ def complaint_submit(*, actor: User | None, channel: str, topic: Topic, descript
                         "lead": plan.lead.pk, "assists": [d.pk for d in plan.assists],
                         "route": plan.source})
     step = DISPATCH if plan.dispatched else VERIFY
-    _assign(actor=None, complaint=complaint, department=plan.lead, step=step)
+    _assign(actor=None, complaint=complaint, department=plan.lead, step=step, today=today)
     for dept in plan.assists:
         _assign(actor=None, complaint=complaint, department=dept, step=VERIFY,
-                role=TaskRole.ASSIST,
+                role=TaskRole.ASSIST, today=today,
                 duty=_("Complaint %(number)s: assist the verification")
                 % {"number": case.number})
     return complaint, code, True
