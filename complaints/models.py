@@ -157,6 +157,9 @@ class Complaint(ScopedThrough, models.Model):
                                related_name="+", verbose_name=_("region given"))
     description = models.TextField(_("description"))
     tracking_hash = models.CharField(max_length=64, blank=True, editable=False)
+    #: The Open311 token of a request sent through GeoReport v2 (tokens/{token}).
+    open311_token = models.CharField(max_length=32, blank=True, editable=False,
+                                     db_index=True)
     status = models.CharField(_("status"), max_length=20, choices=ComplaintStatus.choices,
                               default=ComplaintStatus.VERIFYING)
     route_source = models.CharField(_("routing rule"), max_length=60, blank=True)

@@ -186,6 +186,7 @@ def complaint_submit(*, actor: User | None, channel: str, topic: Topic, descript
         complainant_phone=complainant_phone.strip(),
         institution_text=institution_text.strip(), address=address.strip(), region=region,
         description=description, tracking_hash=Complaint.hash_code(code),
+        open311_token=secrets.token_hex(16) if channel == Channel.OPEN311 else "",
         route_source=plan.source)
     try:
         with transaction.atomic():

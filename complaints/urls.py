@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints import views
+from complaints import open311, views
 
 app_name = "complaints"
 urlpatterns = [
@@ -16,4 +16,8 @@ urlpatterns = [
          name="office_file"),
     path("office/complaints/<str:number>/<slug:verb>/", views.office_action,
          name="office_action"),
+    path("open311/v2/<str:resource>", open311.root_view, name="open311"),
+    path("open311/v2/services/<str:resource>", open311.service_view, name="open311_service"),
+    path("open311/v2/requests/<str:resource>", open311.request_view, name="open311_request"),
+    path("open311/v2/tokens/<str:resource>", open311.token_view, name="open311_token"),
 ]
