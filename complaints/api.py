@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -19,6 +19,11 @@ from core.api.errors import ErrorSerializer
 from core.api.views import StrictQueryMixin
 from core.principals import is_system
 from institutions.models import Institution
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
 
 
 class ComplaintViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
@@ -59,25 +64,26 @@ class HotlineTicketView(StrictQueryMixin, generics.GenericAPIView):
         data = HotlineTicketSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        institution = None
         uscc = (v.get("institution_uscc") or "").strip().upper()
-        if uscc:
-            institution = Institution.objects.filter(uscc=uscc).select_related("region").first()
-            if institution is None:
-                raise ValidationError({"institution_uscc": [_("No institution has this code.")]})
-        place = institution.region if institution is not None else v.get("region")
-        if place is not None and not any(place.path.startswith(p)
-                                         for p in principal.region_paths):
-            raise ValidationError({"region": [_("This region is outside the client's regions.")]})
+        institution = Institution.objects.filter(uscc=uscc).select_related(
+            "region").first() if uscc else None
+        region = v.get("region")
+        if region is None and institution is None:
+            region = principal.client.regions.order_by("path").first()
+            if region is None:
+                raise PermissionDenied(_("The client has no region."))
+        place = institution.region if institution is not None else region
+        if not any(place.path.startswith(p) for p in principal.region_paths):
+            raise PermissionDenied(_("This region is outside the client's regions."))
         complaint, _code, created = services.complaint_submit(
             actor=None, via=principal, channel=Channel.HOTLINE_12345, topic=v["topic"],
             description=v["description"], institution=institution,
             institution_text=v.get("institution_name") or "", address=v.get("address") or "",
-            region=v.get("region"), complainant_name=v.get("complainant_name") or "",
+            region=region, complainant_name=v.get("complainant_name") or "",
             complainant_phone=v.get("complainant_phone") or "", external_ticket=v["ticket"])
         if not created and not any(complaint.case.region.path.startswith(p)
                                    for p in principal.region_paths):
-            raise ValidationError({"ticket": [_("This ticket number is taken.")]})
+            raise Conflict(_("This ticket number is taken."))
         return Response(ComplaintSerializer(complaint).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 

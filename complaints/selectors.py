@@ -181,5 +181,21 @@ def analytics(user: Any, *, since: dt.date | None = None) -> dict[str, Any]:
     }
 
 
+def chart_rows(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The analysis as {dimension: [{label, n}]}, for the charts and the export."""
+    return {
+        "region": [{"label": r["case__region__name"], "n": r["n"]} for r in data["by_region"]],
+        "category": [{"label": r["label"], "n": r["n"]} for r in data["by_category"]],
+        "topic": [{"label": r["topic__name"], "n": r["n"]} for r in data["by_topic"]],
+        "channel": [{"label": r["label"], "n": r["n"]} for r in data["by_channel"]],
+        "status": [{"label": r["label"], "n": r["n"]} for r in data["by_status"]],
+        "rating": [{"label": r["label"], "n": r["n"]} for r in data["by_rating"]],
+        "month": [{"label": r["month"].strftime("%Y-%m") if r["month"] else "", "n": r["n"]}
+                  for r in data["by_month"]],
+        "repeats": [{"label": r["case__institution__name"], "n": r["n"]}
+                    for r in data["repeats"]],
+    }
+
+
 def _rate(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None

@@ -6,6 +6,9 @@ from complaints.models import Complaint, Topic
 from core.api.serializers import ModelSerializer
 from org.models import Region
 
+#: Where a 12345 topic we do not know is filed.
+FALLBACK_TOPIC = "other"
+
 
 class ComplaintSerializer(ModelSerializer):
     """A complaint as the API shows it. The complainant's identity is left out: the API
@@ -26,17 +29,37 @@ class ComplaintSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class HotlineTicketSerializer(serializers.Serializer):
-    """A ticket of the 12345 citizen hotline (004 §6(2)1: 与12345平台互联互通)."""
+class TextField(serializers.CharField):
+    """Text only: DRF's CharField turns a number or a boolean into text, which the schema
+    (type string) does not allow."""
 
-    ticket = serializers.CharField(max_length=60)
-    topic = serializers.SlugRelatedField(slug_field="code",
-                                         queryset=Topic.objects.filter(is_active=True))
-    description = serializers.CharField(max_length=5000)
-    institution_uscc = serializers.CharField(max_length=18, required=False, allow_blank=True)
-    institution_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(),
-                                          required=False, allow_null=True)
-    complainant_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    complainant_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    def to_internal_value(self, data: object) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class HotlineTicketSerializer(serializers.Serializer):
+    """A ticket of the 12345 citizen hotline (004 §6(2)1: 与12345平台互联互通).
+
+    12345's classification is not ours: a topic code we do not know is filed as "other"
+    and a district we do not know as the client's own region, so the ticket is never
+    lost and the dispatcher places it. An institution whose credit code is not in the
+    register is taken as described (an unlicensed one)."""
+
+    ticket = TextField(max_length=60)
+    topic = TextField(max_length=40)
+    region = TextField(max_length=20, required=False, allow_blank=True)
+    description = TextField(min_length=10, max_length=5000)
+    institution_name = TextField(max_length=200)
+    institution_uscc = TextField(max_length=18, required=False, allow_blank=True)
+    address = TextField(max_length=200, required=False, allow_blank=True)
+    complainant_name = TextField(max_length=50, required=False, allow_blank=True)
+    complainant_phone = TextField(max_length=30, required=False, allow_blank=True)
+
+    def validate_topic(self, value: str) -> Topic:
+        return Topic.objects.filter(code=value, is_active=True).first() or \
+            Topic.objects.get(code=FALLBACK_TOPIC)
+
+    def validate_region(self, value: str) -> Region | None:
+        return Region.objects.filter(code=value).first() if value else None

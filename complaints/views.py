@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from complaints import selectors, services
@@ -29,7 +30,8 @@ from complaints.forms import (
 from complaints.models import Channel, Complaint, ComplaintFile, ComplaintStatus, Hotline, Topic
 from core.abilities import may
 from core.errors import DomainError
-from core.ratelimit import allow, limited
+from core.exports import xlsx_response
+from core.ratelimit import allow, exports_limited, limited
 from org.scope import Action
 from policy.profile import ProfileMissing, active_profile
 
@@ -331,13 +333,35 @@ def office_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
                         content_type=row.content_type)
 
 
+DIMENSIONS = {"region": gettext_lazy("By region"), "category": gettext_lazy("By category"),
+              "topic": gettext_lazy("By topic"), "channel": gettext_lazy("By channel"),
+              "status": gettext_lazy("By status"), "rating": gettext_lazy("Satisfaction"),
+              "month": gettext_lazy("By month"),
+              "repeats": gettext_lazy("Repeat complaints per institution")}
+
+
 @login_required
+@exports_limited
 def analytics(request: HttpRequest) -> HttpResponse:
+    """The analysis by the dimensions of 004 §6(2)1, as charts and tables, and as .xlsx
+    (`?export=xlsx`) for the monthly joint consultation."""
     if not may(request.user, "complaints.analytics"):
         raise Http404
-    return render(request, "complaints/analytics.html",
-                  {"data": selectors.analytics(request.user),
-                   "channels": dict(Channel.choices), "statuses": dict(ComplaintStatus.choices)})
+    data = selectors.analytics(request.user)
+    charts = selectors.chart_rows(data)
+    if request.GET.get("export") == "xlsx":
+        rows = [(DIMENSIONS[key], row["label"], row["n"])
+                for key, entries in charts.items() for row in entries]
+        rows += [(_("Completion rate"), "%", data["completion_rate"]),
+                 (_("On-time rate"), "%", data["on_time_rate"]),
+                 (_("Satisfaction"), "%", data["satisfaction_rate"])]
+        return xlsx_response(_("Complaint analysis"),
+                             [(_("Dimension"), lambda r: str(r[0])),
+                              (_("Item"), lambda r: r[1]), (_("Count"), lambda r: r[2])],
+                             rows)
+    return render(request, "complaints/analytics.html", {
+        "data": data, "charts": [(key, DIMENSIONS[key], rows) for key, rows in charts.items()
+                                 if key != "repeats"]})
 
 
 def complaint_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, Any]] | None:
