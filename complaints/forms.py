@@ -60,7 +60,9 @@ class StyledForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.TextInput | forms.Textarea | forms.EmailInput):
+            if isinstance(widget, forms.RadioSelect):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.TextInput | forms.Textarea | forms.EmailInput):
                 widget.attrs.setdefault("class", "form-control")
 
 
