@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status, viewsets
@@ -14,7 +15,12 @@ from rest_framework.response import Response
 
 from complaints import selectors, services
 from complaints.models import CLIENT_SCOPE, Channel
-from complaints.serializers import ComplaintSerializer, HotlineTicketSerializer
+from complaints.serializers import (
+    AnalyticsSerializer,
+    ComplaintSerializer,
+    HotlineTicketSerializer,
+)
+from core.abilities import may
 from core.api.errors import ErrorSerializer
 from core.api.views import StrictQueryMixin
 from core.principals import is_system
@@ -40,8 +46,6 @@ class ComplaintViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     def get_object(self):  # type: ignore[no-untyped-def]
         obj = self.get_queryset().filter(case__number=self.kwargs["number"]).first()
         if obj is None:
-            from django.http import Http404
-
             raise Http404
         return obj
 
@@ -88,3 +92,22 @@ class HotlineTicketView(StrictQueryMixin, generics.GenericAPIView):
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
+
+
+class AnalyticsView(StrictQueryMixin, generics.GenericAPIView):
+    """Counts by region, category, topic, channel, status, rating and month, the repeat
+    counts, and the completion, on-time and satisfaction rates (004 §6(2)1), over the
+    complaints the user sees. For the analysts (complaints.analytics); others get 404."""
+
+    serializer_class = AnalyticsSerializer
+    user_only = True
+
+    @extend_schema(responses={200: AnalyticsSerializer, 404: ErrorSerializer})
+    def get(self, request: Request) -> Response:
+        if not may(request.user, "complaints.analytics"):
+            raise Http404
+        data = selectors.analytics(request.user)
+        body = {key: data[key] for key in ("total", "closed", "completion_rate",
+                                           "on_time_rate", "satisfaction_rate")}
+        body.update(selectors.chart_rows(data))
+        return Response(AnalyticsSerializer(body).data)

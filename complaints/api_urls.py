@@ -10,5 +10,6 @@ complaint_detail = api.ComplaintViewSet.as_view({"get": "retrieve"})
 urlpatterns: list = [
     path("complaints/", complaint_list, name="complaint-list"),
     path("complaints/12345/", api.HotlineTicketView.as_view(), name="complaint-12345"),
+    path("complaints/analytics/", api.AnalyticsView.as_view(), name="complaint-analytics"),
     path("complaints/<str:number>/", complaint_detail, name="complaint-detail"),
 ]

@@ -178,6 +178,10 @@ def analytics(user: Any, *, since: dt.date | None = None) -> dict[str, Any]:
                          .annotate(n=Count("pk")).order_by("month")),
         "repeats": list(repeat_counts(user).filter(
             pk__in=qs.values("pk"))[:20]) if total else [],
+        "repeat_complainants": [
+            {"phone": mask(r["complainant_phone"]), "n": r["n"]}
+            for r in qs.exclude(complainant_phone="").values("complainant_phone")
+            .annotate(n=Count("pk")).filter(n__gt=1).order_by("-n")[:20]],
     }
 
 
@@ -194,6 +198,8 @@ def chart_rows(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
                   for r in data["by_month"]],
         "repeats": [{"label": r["case__institution__name"], "n": r["n"]}
                     for r in data["repeats"]],
+        "repeat_complainants": [{"label": r["phone"], "n": r["n"]}
+                                for r in data["repeat_complainants"]],
     }
 
 

@@ -63,3 +63,27 @@ class HotlineTicketSerializer(serializers.Serializer):
 
     def validate_region(self, value: str) -> Region | None:
         return Region.objects.filter(code=value).first() if value else None
+
+
+class CountSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    n = serializers.IntegerField()
+
+
+class AnalyticsSerializer(serializers.Serializer):
+    """The analysis by the dimensions of 004 §6(2)1 (rates in percent, null without data)."""
+
+    total = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    completion_rate = serializers.FloatField(allow_null=True)
+    on_time_rate = serializers.FloatField(allow_null=True)
+    satisfaction_rate = serializers.FloatField(allow_null=True)
+    region = CountSerializer(many=True)
+    category = CountSerializer(many=True)
+    topic = CountSerializer(many=True)
+    channel = CountSerializer(many=True)
+    status = CountSerializer(many=True)
+    rating = CountSerializer(many=True)
+    month = CountSerializer(many=True)
+    repeats = CountSerializer(many=True)
+    repeat_complainants = CountSerializer(many=True)

@@ -179,8 +179,24 @@ def rate(request: HttpRequest) -> HttpResponse:
 
 # -- office --------------------------------------------------------------------------------
 
+LIST_EXPORT = [
+    (gettext_lazy("Number"), lambda r: r[0].case.number),
+    (gettext_lazy("Topic"), lambda r: r[0].topic.name),
+    (gettext_lazy("Institution"), lambda r: r[0].institution_label),
+    (gettext_lazy("Region"), lambda r: r[0].case.region.name),
+    (gettext_lazy("Channel"), lambda r: r[0].get_channel_display()),
+    (gettext_lazy("Complainant"), lambda r: r[1]),
+    (gettext_lazy("Phone"), lambda r: r[2]),
+    (gettext_lazy("Status"), lambda r: r[0].get_status_display()),
+    (gettext_lazy("Received"), lambda r: r[0].received_at),
+]
+
+
 @login_required
+@exports_limited
 def office_list(request: HttpRequest) -> HttpResponse:
+    """The complaints the user sees; the complainant's identity is masked, on the page
+    and in the export, for all but the handling departments and the coordinators."""
     if not may(request.user, "complaints.view_list"):
         raise Http404
     status = request.GET.get("status", "")
@@ -188,6 +204,10 @@ def office_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     qs = selectors.office_list(request.user, status=status if status in
                                ComplaintStatus.values else "", topic=topic, q=q)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(_("Complaints"), LIST_EXPORT,
+                             ((c, *selectors.identity(request.user, c))
+                              for c in qs.iterator(chunk_size=500)))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(c, *selectors.identity(request.user, c)) for c in page.object_list]
     return render(request, "complaints/office_list.html", {
@@ -337,7 +357,8 @@ DIMENSIONS = {"region": gettext_lazy("By region"), "category": gettext_lazy("By 
               "topic": gettext_lazy("By topic"), "channel": gettext_lazy("By channel"),
               "status": gettext_lazy("By status"), "rating": gettext_lazy("Satisfaction"),
               "month": gettext_lazy("By month"),
-              "repeats": gettext_lazy("Repeat complaints per institution")}
+              "repeats": gettext_lazy("Repeat complaints per institution"),
+              "repeat_complainants": gettext_lazy("Repeat complainants")}
 
 
 @login_required
@@ -361,7 +382,7 @@ def analytics(request: HttpRequest) -> HttpResponse:
                              rows)
     return render(request, "complaints/analytics.html", {
         "data": data, "charts": [(key, DIMENSIONS[key], rows) for key, rows in charts.items()
-                                 if key != "repeats"]})
+                                 if not key.startswith("repeat")]})
 
 
 def complaint_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, Any]] | None:

@@ -149,12 +149,20 @@ def test_staff_entry_of_a_12345_call(world: World):
 
 
 def test_identity_masked_in_lists_for_the_discipline_staff(world: World):
+    import io
+
+    from openpyxl import load_workbook
+
     inst = register(world)
     submit(world, institution=inst)
     client = Client()
     client.force_login(world.a.users["discipline"])
     body = client.get("/office/complaints/").content.decode()
     assert "139******11" in body and "13900001111" not in body
+    export = client.get("/office/complaints/?export=xlsx")
+    cells = [c for row in load_workbook(io.BytesIO(export.content)).active.values
+             for c in row]
+    assert "139******11" in cells and "13900001111" not in cells
     client.force_login(world.a.users["officer"])
     assert "13900001111" in client.get("/office/complaints/").content.decode()
 
@@ -172,8 +180,12 @@ def test_analytics_page(world: World):
     export = client.get("/office/complaints/analytics/?export=xlsx")
     assert export.status_code == 200 and export["Content-Type"].startswith(
         "application/vnd.openxmlformats")
+    api = client.get("/api/v1/complaints/analytics/").json()
+    assert api["total"] == 2 and api["repeats"] == [{"label": inst.name, "n": 2}]
+    assert api["repeat_complainants"] == [{"label": "139******11", "n": 2}]
     client.force_login(world.a.users["officer"])
     assert client.get("/office/complaints/analytics/").status_code == 404
+    assert client.get("/api/v1/complaints/analytics/").status_code == 404
 
 
 # -- the 12345 endpoint ----------------------------------------------------------------
@@ -297,3 +309,17 @@ def test_12345_unknown_topic_and_district_are_filed_not_lost(world: World):
     complaint = Complaint.objects.get()
     assert complaint.topic.code == "other" and complaint.case.region == world.a.region
     assert services.open_lead_task(complaint).step == "dispatch"
+
+
+def test_api_analytics_query_count_is_constant(world: World, query_budget):
+    client = Client()
+    client.force_login(world.a.users["county_admin"])
+    query_budget(client, "/api/v1/complaints/analytics/", _grow(world), small=2, large=12,
+                 budget=25)
+
+
+def test_office_export_query_count_is_constant(world: World, query_budget):
+    client = Client()
+    client.force_login(world.a.users["discipline"])
+    query_budget(client, "/office/complaints/?export=xlsx", _grow(world), small=2,
+                 large=12, budget=16)
