@@ -51,15 +51,14 @@ class ComplaintViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class HotlineTicketView(StrictQueryMixin, generics.GenericAPIView):
-    """Receive a 12345 ticket. Sending the same ticket again returns the first complaint
-    (200) and creates nothing; a new ticket answers 201."""
+    """Receive a 12345 ticket and answer its complaint (200). Sending the same ticket
+    again answers the first complaint and creates nothing."""
 
     serializer_class = HotlineTicketSerializer
     required_scope = CLIENT_SCOPE
 
     @extend_schema(request=HotlineTicketSerializer,
-                   responses={201: ComplaintSerializer, 200: ComplaintSerializer,
-                              400: ErrorSerializer, 403: ErrorSerializer,
+                   responses={200: ComplaintSerializer, 400: ErrorSerializer, 403: ErrorSerializer,
                               409: ErrorSerializer})
     def post(self, request: Request) -> Response:
         principal: Any = request.user
@@ -88,8 +87,7 @@ class HotlineTicketView(StrictQueryMixin, generics.GenericAPIView):
         if not created and not any(complaint.case.region.path.startswith(p)
                                    for p in principal.region_paths):
             raise Conflict(_("This ticket number is taken."))
-        return Response(ComplaintSerializer(complaint).data,
-                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(ComplaintSerializer(complaint).data)
 
 
 
