@@ -323,3 +323,14 @@ def test_office_export_query_count_is_constant(world: World, query_budget):
     client.force_login(world.a.users["discipline"])
     query_budget(client, "/office/complaints/?export=xlsx", _grow(world), small=2,
                  large=12, budget=16)
+
+
+def test_case_page_links_to_the_complaint(world: World):
+    """The kind's panel on the generic case page (cases.kinds: a new kind needs no change
+    in cases/)."""
+    inst = register(world)
+    complaint, _code, _ = submit(world, institution=inst)
+    client = Client()
+    client.force_login(world.a.users["officer"])
+    body = client.get(complaint.case.get_absolute_url()).content.decode()
+    assert f"/office/complaints/{complaint.case.number}/" in body
