@@ -58,8 +58,13 @@ class HotlineTicketSerializer(serializers.Serializer):
     complainant_phone = TextField(max_length=30, required=False, allow_blank=True)
 
     def validate_topic(self, value: str) -> Topic:
-        return Topic.objects.filter(code=value, is_active=True).first() or \
-            Topic.objects.get(code=FALLBACK_TOPIC)
+        found = Topic.objects.filter(code=value, is_active=True).first()
+        if found is not None:
+            return found
+        # The ticket is never lost, even when an admin removed the fallback topic.
+        fallback, _created = Topic.objects.get_or_create(
+            code=FALLBACK_TOPIC, defaults={"name": "其他", "name_en": "Other", "order": 999})
+        return fallback
 
     def validate_region(self, value: str) -> Region | None:
         return Region.objects.filter(code=value).first() if value else None

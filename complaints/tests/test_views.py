@@ -334,3 +334,14 @@ def test_case_page_links_to_the_complaint(world: World):
     client.force_login(world.a.users["officer"])
     body = client.get(complaint.case.get_absolute_url()).content.decode()
     assert f"/office/complaints/{complaint.case.number}/" in body
+
+
+def test_12345_ticket_is_filed_even_without_the_fallback_topic(world: World):
+    from complaints.models import Topic
+
+    Topic.objects.filter(code="other").delete()
+    _c, token = issue_client(scopes=[ApiClient.Scopes.COMPLAINTS], regions=[world.a.region])
+    response = Client().post("/api/v1/complaints/12345/", _ticket(world, topic="未知"),
+                             content_type="application/json",
+                             HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 200 and response.json()["topic"] == "other"
