@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, TaskRole
+from complaints import demo as complaints_demo
 from core.vocab import Category, DepartmentType, Phase
 from institutions import services as inst
 from institutions.models import Institution, InstitutionStatus
@@ -174,6 +175,7 @@ def load_demo() -> dict[str, Any]:
                                staff_user=users[f"{key}_institution"], key=key)
             _demo_staged_applications(county, towns_list, users[f"{key}_admin"])
             _demo_records(users, key)
+        complaints_demo.load(county, users, key, today)
     services.deadline_scan(today=today)
     return {"users": sorted(users) + ["admin", "kunming_admin", "kunming_edu"],
             "password": DEMO_PASSWORD}

@@ -213,6 +213,8 @@ CONTENT_SECURITY_POLICY = (
 PAGE_RATES = {
     "page": env("PUBLIC_PAGE_THROTTLE", default="120/min"),
     "export": env("EXPORT_THROTTLE", default="10/min"),
+    "complaint": env("COMPLAINT_THROTTLE", default="5/hour"),
+    "complaint_track": env("COMPLAINT_TRACK_THROTTLE", default="30/hour"),
 }
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_MB", default=10) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

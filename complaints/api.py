@@ -1,0 +1,111 @@
+"""The complaints API: the 12345 system's ticket endpoint (a token client with
+complaints:write, idempotent on the ticket number) and the scoped list and detail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status, viewsets
+from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from complaints import selectors, services
+from complaints.models import CLIENT_SCOPE, Channel
+from complaints.serializers import (
+    AnalyticsSerializer,
+    ComplaintSerializer,
+    HotlineTicketSerializer,
+)
+from core.abilities import may
+from core.api.errors import ErrorSerializer
+from core.api.views import StrictQueryMixin
+from core.principals import is_system
+from institutions.models import Institution
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class ComplaintViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
+    """Complaints in the caller's scope; missing and forbidden alike answer 404."""
+
+    serializer_class = ComplaintSerializer
+    lookup_field = "number"
+    lookup_url_kwarg = "number"
+    required_scope = CLIENT_SCOPE
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.office_qs(self.request.user)
+
+    def get_object(self):  # type: ignore[no-untyped-def]
+        obj = self.get_queryset().filter(case__number=self.kwargs["number"]).first()
+        if obj is None:
+            raise Http404
+        return obj
+
+
+class HotlineTicketView(StrictQueryMixin, generics.GenericAPIView):
+    """Receive a 12345 ticket and answer its complaint (200). Sending the same ticket
+    again answers the first complaint and creates nothing."""
+
+    serializer_class = HotlineTicketSerializer
+    required_scope = CLIENT_SCOPE
+
+    @extend_schema(request=HotlineTicketSerializer,
+                   responses={200: ComplaintSerializer, 400: ErrorSerializer, 403: ErrorSerializer,
+                              409: ErrorSerializer})
+    def post(self, request: Request) -> Response:
+        principal: Any = request.user
+        if not is_system(principal):
+            raise PermissionDenied(_("Only the 12345 system sends tickets here."))
+        data = HotlineTicketSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        uscc = (v.get("institution_uscc") or "").strip().upper()
+        institution = Institution.objects.filter(uscc=uscc).select_related(
+            "region").first() if uscc else None
+        region = v.get("region")
+        if region is None and institution is None:
+            region = principal.client.regions.order_by("path").first()
+            if region is None:
+                raise PermissionDenied(_("The client has no region."))
+        place = institution.region if institution is not None else region
+        if not any(place.path.startswith(p) for p in principal.region_paths):
+            raise PermissionDenied(_("This region is outside the client's regions."))
+        complaint, _code, created = services.complaint_submit(
+            actor=None, via=principal, channel=Channel.HOTLINE_12345, topic=v["topic"],
+            description=v["description"], institution=institution,
+            institution_text=v.get("institution_name") or "", address=v.get("address") or "",
+            region=region, complainant_name=v.get("complainant_name") or "",
+            complainant_phone=v.get("complainant_phone") or "", external_ticket=v["ticket"])
+        if not created and not any(complaint.case.region.path.startswith(p)
+                                   for p in principal.region_paths):
+            raise Conflict(_("This ticket number is taken."))
+        return Response(ComplaintSerializer(complaint).data)
+
+
+
+
+class AnalyticsView(StrictQueryMixin, generics.GenericAPIView):
+    """Counts by region, category, topic, channel, status, rating and month, the repeat
+    counts, and the completion, on-time and satisfaction rates (004 §6(2)1), over the
+    complaints the user sees. For the analysts (complaints.analytics); others get 404."""
+
+    serializer_class = AnalyticsSerializer
+    user_only = True
+
+    @extend_schema(responses={200: AnalyticsSerializer, 404: ErrorSerializer})
+    def get(self, request: Request) -> Response:
+        if not may(request.user, "complaints.analytics"):
+            raise Http404
+        data = selectors.analytics(request.user)
+        body = {key: data[key] for key in ("total", "closed", "completion_rate",
+                                           "on_time_rate", "satisfaction_rate")}
+        body.update(selectors.chart_rows(data))
+        return Response(AnalyticsSerializer(body).data)

@@ -1,0 +1,22 @@
+"""The demo shows complaints through every channel but Open311 and in every state, with a
+merged repeat and an overdue one, and a second load changes nothing."""
+
+import pytest
+
+from cases.models import Task
+from complaints.models import Channel, Complaint, ComplaintStatus
+from portal.demo import load_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_complaints_cover_channels_and_states():
+    load_demo()
+    count = Complaint.objects.count()
+    statuses = set(Complaint.objects.values_list("status", flat=True))
+    assert statuses == set(ComplaintStatus.values)
+    channels = set(Complaint.objects.values_list("channel", flat=True))
+    assert channels == set(Channel.values) - {Channel.OPEN311}
+    assert Task.objects.filter(case__kind="complaint", overdue_since__isnull=False).exists()
+    load_demo()
+    assert Complaint.objects.count() == count
