@@ -500,3 +500,13 @@ def test_an_undeclared_method_gets_405_even_with_query_parameters(world, token, 
     response = getattr(Client(), method)("/api/v1/cases/?state=open&page_size=5",
                                          HTTP_AUTHORIZATION=f"Token {token}")
     assert_error_body(response, 405, "method_not_allowed")
+
+
+@pytest.mark.parametrize("url", ["/api/v1/cases/", "/api/v1/institutions/"])
+@pytest.mark.parametrize("value", ["0413-09-21T19:33:57-16:44", "2026-11-30T08:00:00+15:59"])
+def test_updated_since_with_an_offset_postgresql_refuses_is_compared_in_utc(world, token,
+                                                                           url, value):
+    """Found by the fuzzer: PostgreSQL refuses an offset beyond ±15:59 (a 500); the filter
+    compares in UTC, so any offset that parses is answered."""
+    response = Client().get(url, {"updated_since": value}, HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 200, response.content

@@ -19,7 +19,9 @@ class UtcIsoDateTimeField(IsoDateTimeField):
         parsed = super().to_python(value)
         if parsed is not None:
             try:
-                parsed.astimezone(dt.UTC)
+                # Compared in UTC: PostgreSQL refuses an offset beyond ±15:59
+                # (`0413-09-21T19:33:57-16:44` was a 500), so it never sees the original.
+                parsed = parsed.astimezone(dt.UTC)
             except (OverflowError, ValueError):
                 raise ValidationError(_("This date and time is out of range."),
                                       code="invalid") from None
