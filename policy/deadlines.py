@@ -43,4 +43,3 @@ def declared() -> dict[str, DeadlineKey]:
 # Keys the shipped profiles carry for apps that are not built yet (DESIGN.md: complaints,
 # inspections). Each block moves into its app's ready() when that app lands.
 declare("complaint_verify", "complaint_resolve", owner="complaints (planned)")
-declare("rectification_default", owner="inspections (planned)")
