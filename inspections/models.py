@@ -261,7 +261,6 @@ class SiteType(models.TextChoices):
 class DailyState(models.TextChoices):
     PLANNED = "planned", _("Planned")
     DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
 
 
 class DailyOutcome(models.TextChoices):

@@ -141,7 +141,7 @@ class Migration(migrations.Migration):
                 ('site_type', models.CharField(blank=True, choices=[('flat', 'Residential flat'), ('hotel', 'Hotel'), ('cafe', 'Cafe'), ('office', 'Office building'), ('other', 'Other place')], max_length=10, verbose_name='site')),
                 ('site_address', models.CharField(blank=True, max_length=200, verbose_name='site address')),
                 ('planned_on', models.DateField(verbose_name='planned on')),
-                ('state', models.CharField(choices=[('planned', 'Planned'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='planned', max_length=20, verbose_name='state')),
+                ('state', models.CharField(choices=[('planned', 'Planned'), ('done', 'Done')], default='planned', max_length=20, verbose_name='state')),
                 ('outcome', models.CharField(blank=True, choices=[('', 'Not recorded'), ('clear', 'No problem found'), ('findings', 'Problems found')], default='', max_length=10, verbose_name='outcome')),
                 ('answers', models.JSONField(blank=True, default=dict, verbose_name='answers')),
                 ('notes', models.TextField(blank=True, verbose_name='notes')),
