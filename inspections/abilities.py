@@ -103,5 +103,9 @@ def load() -> None:
             is_unrestricted | in_region & (is_coordinator | is_department_head))
     #: The institution submits its rectification evidence through its portal.
     declare("inspections.submit_evidence", is_institution_staff & _own_order)
+    #: Conclude a zombie cleanup (000 §4(3)): the admins and department heads.
+    declare("inspections.close_zombie",
+            is_unrestricted | in_region & (has_role(Role.COUNTY_ADMIN, Role.CITY_ADMIN) |
+                                           is_department_head))
     #: Re-check an order: the officers of the department that issued it.
     declare("inspections.recheck", is_unrestricted | is_department_officer & _order_department)

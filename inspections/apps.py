@@ -24,6 +24,8 @@ class InspectionsConfig(AppConfig):
                      ability="inspections.view", order=41),
             NavEntry("inspections.orders", _("Rectification orders"), "inspections:order_list",
                      ability="inspections.view_orders", order=42),
+            NavEntry("inspections.zombies", _("Zombie institutions"), "inspections:zombie_list",
+                     ability="inspections.view", order=43),
             NavEntry("inspections.results", _("Annual inspection results"),
                      "inspections:public_results", public=True, order=40),
         )

@@ -1,8 +1,8 @@
 """Demo inspections for one county (called by portal.demo.load_demo): last year's arts
 round published, this year's arts round being inspected (results in every state) and a
 tech round being planned; daily inspections of every kind in every state, a random draw,
-and rectification orders open, submitted and closed. Idempotent: a county that has a
-round already is left alone."""
+rectification orders open and closed, and a suspected zombie institution. Idempotent: a
+county that has a round already is left alone."""
 
 from __future__ import annotations
 
@@ -10,9 +10,16 @@ import datetime as dt
 
 from core.vocab import Category, DepartmentType
 from inspections import services
-from inspections.models import DailyMode, InspectionRound
+from inspections.models import (
+    AnnualInspection,
+    AnnualResult,
+    DailyMode,
+    InspectionRound,
+    InspectionYear,
+)
 from institutions.models import Institution
 from org.models import Department, Region, User
+from policy.profile import active_profile
 
 ALL_MET = {"licence": True, "premises_safety": True, "teachers": True, "materials": True,
            "hours": True, "fees": True, "contract": True, "training_quality": True}
@@ -32,6 +39,23 @@ def load(county: Region, users: dict[str, User], key: str, today: dt.date) -> No
                 .order_by("uscc"))
     _annual(county, today, culture, culture_head, officer, admin, arts)
     _daily(county, today, users, key, depts)
+    _zombie(county, today)
+
+
+def _zombie(county: Region, today: dt.date) -> None:
+    """The institution that missed last year's round missed the year before too: a
+    suspected zombie (000 §4(3)), with its cleanup case."""
+    absent = AnnualInspection.objects.filter(
+        round__region=county, round__year=today.year - 1,
+        result=AnnualResult.ABSENT).select_related("institution__region").first()
+    if absent is None:
+        return
+    InspectionYear.objects.get_or_create(institution=absent.institution, year=today.year - 2,
+                                         defaults={"inspected": False})
+    flags = services.zombie_flags(years={today.year - 2: False, today.year - 1: False},
+                                  min_years=2, active=False, unreachable=False)
+    services._zombie_open(absent.institution, flags, active_profile().zombie_combination,
+                          today)
 
 
 def _annual(county: Region, today: dt.date, culture: User, culture_head: User, officer: User,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.vocab import Category
-from inspections.models import DailyMode, SiteType
+from inspections.models import DailyMode, SiteType, ZombieOutcome
 from institutions.forms import BoundedDateField
 from licensing.forms import MultipleFileField
 from org.models import Department, Region, RegionLevel, User
@@ -110,6 +110,9 @@ class InspectForm(forms.Form):
                                widget=forms.Textarea(attrs={"rows": 2}),
                                help_text=_("Empty: the problems ticked above."))
     rectify = forms.BooleanField(label=_("Order a rectification"), required=False)
+    unreachable = forms.BooleanField(
+        label=_("Closed and unreachable"), required=False,
+        help_text=_("Nobody at the address, and the legal representative does not answer."))
     photos = MultipleFileField(label=_("Photos"), required=False,
                                help_text=_("JPEG or PNG; they are kept with the case."))
     latitude = forms.DecimalField(label=_("Latitude"), required=False, min_value=-90,
@@ -166,3 +169,10 @@ class RecheckForm(forms.Form):
     extend_workdays = forms.IntegerField(label=_("Extend by working days"), required=False,
                                          min_value=1, max_value=60,
                                          help_text=_("Once only, with the note as reason."))
+
+
+class ZombieCloseForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[
+        c for c in ZombieOutcome.choices if c[0]])
+    note = forms.CharField(label=_("Note"), max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 2}))

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 ANNUAL = "annual_inspection"
 DAILY = "daily_inspection"
 RECTIFICATION = "rectification"
+ZOMBIE = "zombie_cleanup"
 
 
 def _staff(scope: Scope) -> bool:
@@ -81,4 +82,12 @@ def specs() -> list[CaseKindSpec]:
                 "inspections.order.recheck": _("Rectification re-checked"),
             },
             visible_to=_order_visible),
+        CaseKindSpec(
+            code=ZOMBIE, prefix="QL", label=_("Zombie institution cleanup"),
+            steps=steps_of([Step.PATROL, Step.ENFORCEMENT, Step.REGISTRATION],
+                           dict(Step.choices)),
+            audit_labels={
+                "inspections.zombie.flag": _("Flagged as a suspected zombie institution"),
+                "inspections.zombie.close": _("Zombie cleanup concluded"),
+            }),
     ]

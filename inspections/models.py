@@ -301,6 +301,9 @@ class DailyInspection(models.Model):
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     findings = models.TextField(_("findings"), blank=True)
+    #: The site was found closed and neither the address nor the legal representative
+    #: answered (000 §4(3): 通过登记的住所和法定代表人等方式无法取得联系).
+    unreachable = models.BooleanField(_("unreachable"), default=False)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True,
                                    blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True,
@@ -429,6 +432,57 @@ class RectificationOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} · {self.findings[:40]}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
+        return _case_q(scope, action, f"{prefix}case__")
+
+
+# -- zombie institutions ------------------------------------------------------------------
+
+class ZombieOutcome(models.TextChoices):
+    OPEN = "", _("Being cleaned up")
+    DEREGISTERED = "deregistered", _("Deregistered")
+    REVOKED = "revoked", _("Licence revoked")
+    ACTIVE = "active", _("Found active: not a zombie")
+
+
+class ZombieQuerySet(ScopedQuerySet):
+    pass
+
+
+class ZombieCleanup(models.Model):
+    """One cleanup per flagged institution (000 §4(3): 推动"僵尸型"校外培训机构主动注销);
+    a second scan finds the open one and creates nothing."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT,
+                                related_name="zombie_cleanup")
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT,
+                                    related_name="zombie_cleanups",
+                                    verbose_name=_("institution"))
+    criteria = models.JSONField(_("criteria met"), default=dict)
+    combination = models.CharField(_("combination"), max_length=3)
+    flagged_on = models.DateField(_("flagged on"))
+    outcome = models.CharField(_("outcome"), max_length=20, choices=ZombieOutcome.choices,
+                               blank=True, default=ZombieOutcome.OPEN)
+    outcome_note = models.TextField(_("outcome note"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = ZombieQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("zombie cleanup")
+        verbose_name_plural = _("zombie cleanups")
+        ordering = ["-flagged_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution"], condition=Q(outcome=""),
+                                    name="zombie_one_open_per_institution"),
+            models.CheckConstraint(condition=Q(outcome="") | Q(closed_at__isnull=False),
+                                   name="zombie_closed_has_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} · {self.institution}"
 
     @classmethod
     def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:

@@ -15,6 +15,7 @@ from inspections.models import (
     RandomDraw,
     RectificationOrder,
     RoundState,
+    ZombieCleanup,
 )
 from org.scope import Action
 
@@ -78,3 +79,13 @@ def order_list(user: Any) -> QuerySet[RectificationOrder]:
 def order_detail(user: Any, pk: int) -> RectificationOrder:
     return RectificationOrder.objects.restrict(user).select_related(
         "case", "institution", "department", "annual__round", "daily").get(pk=pk)
+
+
+def zombie_list(user: Any) -> QuerySet[ZombieCleanup]:
+    return ZombieCleanup.objects.restrict(user).select_related(
+        "case", "institution__region").order_by("-flagged_on", "-id")
+
+
+def zombie_detail(user: Any, pk: int) -> ZombieCleanup:
+    return ZombieCleanup.objects.restrict(user).select_related(
+        "case", "institution__region").get(pk=pk)

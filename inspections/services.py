@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,8 +25,8 @@ from cases.audit import audit_record, snapshot
 from cases.models import Case, CaseState, Task, TaskRole, TaskStatus
 from core.abilities import require
 from core.errors import DomainError, InvalidState
-from core.vocab import Category, DepartmentType, Phase, Step, label_of
-from inspections.kinds import ANNUAL, DAILY, RECTIFICATION
+from core.vocab import Category, DepartmentType, Nature, Phase, Step, label_of
+from inspections.kinds import ANNUAL, DAILY, RECTIFICATION, ZOMBIE
 from inspections.models import (
     AnnualInspection,
     AnnualResult,
@@ -45,8 +45,10 @@ from inspections.models import (
     RectificationOrder,
     RoundState,
     SiteType,
+    ZombieCleanup,
+    ZombieOutcome,
 )
-from institutions.models import Institution, InstitutionStatus
+from institutions.models import Enrolment, Institution, InstitutionStatus
 from org.models import Department, Region, RegionLevel, Role, User
 from policy.calendar import workdays_between
 from policy.profile import Cell, active_profile
@@ -54,7 +56,8 @@ from policy.profile import Cell, active_profile
 #: Deadline keys this app reads (policy/profiles/base.yaml `deadlines`).
 RECTIFICATION_DEADLINE = "rectification_default"
 DAILY_DEADLINE = "daily_inspection"
-DEADLINE_KEYS = (RECTIFICATION_DEADLINE, DAILY_DEADLINE)
+ZOMBIE_DEADLINE = "zombie_cleanup"
+DEADLINE_KEYS = (RECTIFICATION_DEADLINE, DAILY_DEADLINE, ZOMBIE_DEADLINE)
 
 #: Institutions an annual inspection covers: those holding a licence.
 INSPECTED_STATUSES = (InstitutionStatus.LICENSED, InstitutionStatus.SUSPENDED)
@@ -402,7 +405,7 @@ def daily_record(*, actor: User | None, inspection: DailyInspection,
                  answers: Mapping[str, str], notes: str = "", findings: str = "",
                  latitude: Any = None, longitude: Any = None,
                  photos: Sequence[UploadedFile] = (), rectify: bool = False,
-                 ) -> DailyInspection:
+                 unreachable: bool = False) -> DailyInspection:
     """The inspection form, filled on site: the checklist, notes, photos (through the
     attachment checks: size and real file type) and an optional position. Findings may
     open a rectification order with its deadline (004 §4(2))."""
@@ -435,6 +438,7 @@ def daily_record(*, actor: User | None, inspection: DailyInspection,
     inspection.findings = findings
     inspection.outcome = DailyOutcome.FINDINGS if findings else DailyOutcome.CLEAR
     inspection.latitude, inspection.longitude = latitude, longitude
+    inspection.unreachable = unreachable
     inspection.state = DailyState.DONE
     inspection.done_at = timezone.now()
     inspection.done_by = actor
@@ -445,7 +449,7 @@ def daily_record(*, actor: User | None, inspection: DailyInspection,
             case_services.attachment_add(actor=actor, case=case, upload=photo)
     audit_record(actor=actor, action="inspections.daily.record", case=case, obj=inspection,
                  after=snapshot(inspection, ["answers", "outcome", "findings", "latitude",
-                                             "longitude", "state"]))
+                                             "longitude", "unreachable", "state"]))
     dept_id = getattr(actor, "department_id", None)
     mine = Task.objects.filter(case=case, status=TaskStatus.OPEN)
     if dept_id is not None:
@@ -661,3 +665,134 @@ def order_recheck(*, actor: User | None, order: RectificationOrder, passed: bool
                  before=before, after={**snapshot(order, ["state", "recheck_note"]),
                                        "passed": passed})
     return order
+
+
+# -- zombie institutions (000 §4(3)) -----------------------------------------------------
+
+#: A year of enrolments: an institution without one has "no training activity".
+ACTIVITY_DAYS = 365
+CRITERIA = ("missed_years", "no_activity", "unreachable")
+
+
+def missed_run(years: Mapping[int, bool]) -> list[int]:
+    """The latest run of consecutive years without annual inspection: counted back from
+    the latest recorded year, stopping at an inspected year or a gap in the calendar
+    (000 §4(3): 连续两年及以上未参加年检)."""
+    run: list[int] = []
+    for year in sorted(years, reverse=True):
+        if years[year] or (run and year != run[-1] - 1):
+            break
+        run.append(year)
+    return sorted(run)
+
+
+def zombie_flags(*, years: Mapping[int, bool], min_years: int, active: bool,
+                 unreachable: bool) -> dict[str, Any]:
+    """Which of the three criteria of 000 §4(3) an institution meets."""
+    run = missed_run(years)
+    return {"missed_years": run if len(run) >= min_years else [],
+            "no_activity": not active, "unreachable": unreachable}
+
+
+def is_zombie(flags: Mapping[str, Any], combination: str) -> bool:
+    """Any one criterion, or all of them: the seed reads either way, so the profile
+    decides (`zombie.combination`, DOMAIN.md §2)."""
+    met = [bool(flags[c]) for c in CRITERIA]
+    return all(met) if combination == "all" else any(met)
+
+
+def zombie_candidates(today: dt.date) -> list[tuple[Institution, dict[str, Any]]]:
+    """Licensed (or suspended) institutions that the profile's criteria flag, read in a
+    constant number of queries."""
+    profile = active_profile()
+    min_years = int(profile.rule("zombie_years_without_inspection"))
+    institutions = list(Institution.objects.filter(status__in=INSPECTED_STATUSES)
+                        .select_related("region").order_by("pk"))
+    years: dict[int, dict[int, bool]] = {}
+    for inst_id, year, inspected in InspectionYear.objects.values_list(
+            "institution_id", "year", "inspected"):
+        years.setdefault(inst_id, {})[year] = inspected
+    since = today - dt.timedelta(days=ACTIVITY_DAYS)
+    active = set(Enrolment.objects.filter(enrolled_on__gte=since).values_list(
+        "institution_id", flat=True))
+    latest: dict[int, bool] = {}
+    for inst_id, flag in DailyInspection.objects.filter(
+            institution__isnull=False, state=DailyState.DONE).order_by(
+            "institution_id", "-done_at", "-pk").values_list("institution_id", "unreachable"):
+        latest.setdefault(inst_id, flag)
+    out = []
+    for inst in institutions:
+        flags = zombie_flags(years=years.get(inst.pk, {}), min_years=min_years,
+                             active=inst.pk in active, unreachable=latest.get(inst.pk, False))
+        if is_zombie(flags, profile.zombie_combination):
+            out.append((inst, flags))
+    return out
+
+
+def zombie_scan(*, today: dt.date | None = None) -> int:
+    """The daily scan: one cleanup case per flagged institution that has none open; a
+    second run creates nothing (a partial unique constraint backs it)."""
+    today = today or timezone.localdate()
+    combination = active_profile().zombie_combination
+    opened = 0
+    for inst, flags in zombie_candidates(today):
+        if ZombieCleanup.objects.filter(institution=inst, outcome=ZombieOutcome.OPEN).exists():
+            continue
+        try:
+            with transaction.atomic():
+                _zombie_open(inst, flags, combination, today)
+                opened += 1
+        except IntegrityError:
+            continue  # a concurrent scan opened it first
+    return opened
+
+
+def _zombie_open(inst: Institution, flags: dict[str, Any], combination: str,
+                 today: dt.date) -> ZombieCleanup:
+    case = case_services.case_open(
+        actor=None, kind=ZOMBIE, region=inst.region, institution=inst,
+        category=inst.category, phase=Phase.ANNUAL_INSPECTION,
+        title=_("Suspected zombie institution: %(name)s") % {"name": inst.name})
+    cleanup = ZombieCleanup.objects.create(case=case, institution=inst, criteria=flags,
+                                           combination=combination, flagged_on=today)
+    supervisor = inst.supervising_department or department_of(
+        DepartmentType.EDUCATION_SPORTS, inst.region)
+    registrar = department_of(DepartmentType.MARKET_REGULATION if inst.nature ==
+                              Nature.FOR_PROFIT else DepartmentType.CIVIL_AFFAIRS, inst.region)
+    for dept, role, step, duty in (
+            (supervisor, TaskRole.LEAD, Step.PATROL,
+             _("Verify on site whether the institution still trains.")),
+            (supervisor, TaskRole.LEAD, Step.ENFORCEMENT,
+             _("Contact the legal representative at the registered address.")),
+            (registrar, TaskRole.ASSIST, Step.REGISTRATION,
+             _("Push the institution to deregister."))):
+        case_services.task_assign(actor=None, case=case, department=dept, role=role, step=step,
+                                  duty=duty, deadline_key=ZOMBIE_DEADLINE, today=today)
+    audit_record(actor=None, action="inspections.zombie.flag", case=case, obj=cleanup,
+                 after={"criteria": flags, "combination": combination})
+    return cleanup
+
+
+@transaction.atomic
+def zombie_close(*, actor: User | None, cleanup: ZombieCleanup, outcome: str,
+                 note: str) -> ZombieCleanup:
+    """Record the outcome of a cleanup and close its case."""
+    cleanup = ZombieCleanup.objects.select_for_update(of=("self",)).select_related(
+        "case", "institution__region").get(pk=cleanup.pk)
+    require(actor, "inspections.close_zombie", cleanup.institution.region)
+    if cleanup.outcome != ZombieOutcome.OPEN:
+        raise InvalidState(_("This cleanup is closed."))
+    if outcome not in ZombieOutcome.values or outcome == ZombieOutcome.OPEN:
+        raise DomainError(_("Choose the outcome."), field="outcome")
+    if not note.strip():
+        raise DomainError(_("Explain the outcome."), field="note")
+    cleanup.outcome = outcome
+    cleanup.outcome_note = note.strip()
+    cleanup.closed_at = timezone.now()
+    cleanup.save()
+    for task in Task.objects.filter(case=cleanup.case, status=TaskStatus.OPEN):
+        case_services.task_complete(actor=None, task=task, note=note.strip())
+    case_services.case_close(actor=None, case=cleanup.case, reason=note.strip())
+    audit_record(actor=actor, action="inspections.zombie.close", case=cleanup.case,
+                 obj=cleanup, after=snapshot(cleanup, ["outcome", "outcome_note"]))
+    return cleanup

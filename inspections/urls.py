@@ -23,4 +23,6 @@ urlpatterns = [
     path("office/inspections/orders/<int:pk>/", views.order_detail, name="order_detail"),
     path("office/inspections/orders/<int:pk>/<slug:verb>/", views.order_action,
          name="order_action"),
+    path("office/inspections/zombies/", views.zombie_list, name="zombie_list"),
+    path("office/inspections/zombies/<int:pk>/", views.zombie_detail, name="zombie_detail"),
 ]

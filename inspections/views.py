@@ -30,8 +30,9 @@ from inspections.forms import (
     RecheckForm,
     ResultForm,
     RoundForm,
+    ZombieCloseForm,
 )
-from inspections.models import AnnualResult, DailyState, OrderState, RoundState
+from inspections.models import AnnualResult, DailyState, OrderState, RoundState, ZombieOutcome
 from institutions.models import Institution
 from institutions.uscc import normalise
 
@@ -266,7 +267,7 @@ def daily_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user, inspection=inspection, answers=form.answers(),
                     notes=data["notes"], findings=data["findings"], rectify=data["rectify"],
                     latitude=data["latitude"], longitude=data["longitude"],
-                    photos=data["photos"])
+                    photos=data["photos"], unreachable=data["unreachable"])
                 messages.success(request, _("Inspection form submitted."))
                 return redirect("inspections:daily_detail", pk=inspection.pk)
             except DomainError as exc:
@@ -358,3 +359,35 @@ def order_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         except DomainError as exc:
             _form_error(form, exc)
     return _form_page(request, form, str(order), case=order.case)
+
+
+# -- zombie institutions -------------------------------------------------------------------
+
+@login_required
+def zombie_list(request: HttpRequest) -> HttpResponse:
+    _office(request)
+    page = Paginator(selectors.zombie_list(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    return render(request, "inspections/zombie_list.html", {"page": page})
+
+
+@login_required
+def zombie_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cleanup = _get(selectors.zombie_detail, request.user, pk)
+    may_close = cleanup.outcome == ZombieOutcome.OPEN and \
+        may(request.user, "inspections.close_zombie", cleanup.institution.region)
+    form = ZombieCloseForm(request.POST or None) if may_close else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.zombie_close(actor=request.user, cleanup=cleanup,
+                                      outcome=form.cleaned_data["outcome"],
+                                      note=form.cleaned_data["note"])
+                messages.success(request, _("Saved."))
+                return redirect("inspections:zombie_detail", pk=cleanup.pk)
+            except DomainError as exc:
+                _form_error(form, exc)
+    return render(request, "inspections/zombie_detail.html", {"cleanup": cleanup, "form": form},
+                  status=400 if request.method == "POST" else 200)

@@ -18,4 +18,5 @@ EXPECTED: dict[str, set[str]] = {
     "inspections.random_draw": ADMINS | {"joint", "head"},
     "inspections.submit_evidence": set(),  # the order's institution is needed
     "inspections.recheck": DEPARTMENT_OFFICERS | {"system_admin"},
+    "inspections.close_zombie": ADMINS | {"head"},
 }

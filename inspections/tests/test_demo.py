@@ -15,6 +15,7 @@ from inspections.models import (
     RandomDraw,
     RectificationOrder,
     RoundState,
+    ZombieCleanup,
 )
 from inspections.services import draw_verify
 
@@ -40,3 +41,4 @@ def test_demo_has_inspections_in_every_state_and_is_idempotent():
         set(RectificationOrder.objects.values_list("state", flat=True))
     assert InspectionYear.objects.filter(inspected=False).exists()
     assert all(draw_verify(d) for d in RandomDraw.objects.all())
+    assert ZombieCleanup.objects.filter(outcome="").exists()

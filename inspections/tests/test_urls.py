@@ -209,3 +209,36 @@ def test_public_results_api_query_count_is_constant(world: World, query_budget: 
 
     query_budget(Client(), f"/api/v1/public/inspection-results/?year={rnd.year}&page_size=50",
                  grow, small=2, large=8, budget=8, name="public results API")
+
+
+def _zombie(world: World, key: str, n: int = 95) -> Any:
+    from inspections.models import InspectionYear
+
+    inst = licensed_with_gate(world, key, n, name=f"僵尸机构{key}{n}")
+    year = today().year
+    for y in (year - 2, year - 1):
+        InspectionYear.objects.create(institution=inst, year=y, inspected=False)
+    flags = services.zombie_flags(years={year - 2: False, year - 1: False}, min_years=2,
+                                  active=False, unreachable=False)
+    return services._zombie_open(inst, flags, "any", today())
+
+
+class TestZombieURLs(URLTests):
+    """A cleanup of an arts institution: its case is seen as arts annual-inspection work
+    (culture-tourism leads, education-sports assists, 000 §3(1)2) or through its tasks
+    (the supervising department; market regulation for deregistration)."""
+
+    html_list = "/office/inspections/zombies/"
+    viewers = {"officer", "head", "culture", "market", "county_admin", "joint", "discipline"}
+    html_budget = 10
+    budget_small, budget_large = 2, 6
+
+    def build(self, world: World, key: str) -> Any:
+        return _zombie(world, key)
+
+    def html_detail(self, obj: Any) -> str:
+        return f"/office/inspections/zombies/{obj.pk}/"
+
+    def grow(self, world: World, start: int, stop: int) -> None:
+        for n in range(start, stop):
+            _zombie(world, "a", 300 + n)
