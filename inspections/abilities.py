@@ -72,6 +72,7 @@ def _own_order(user: Any, order: Any) -> bool:
 
 @rules.predicate
 def _order_department(user: Any, order: Any) -> bool:
+    """The department an order (or an enforcement case) belongs to; no object passes."""
     return order is None or scope_of(user).department_id == order.department_id
 
 
@@ -107,5 +108,11 @@ def load() -> None:
     declare("inspections.close_zombie",
             is_unrestricted | in_region & (has_role(Role.COUNTY_ADMIN, Role.CITY_ADMIN) |
                                            is_department_head))
+    #: Hand a finding to enforcement: coordinators and department officers.
+    declare("inspections.open_enforcement",
+            is_unrestricted | in_region & (is_coordinator | is_department_officer))
+    #: Decide the penalty: the head of the competent department.
+    declare("inspections.decide_penalty",
+            is_unrestricted | is_department_head & _order_department)
     #: Re-check an order: the officers of the department that issued it.
     declare("inspections.recheck", is_unrestricted | is_department_officer & _order_department)

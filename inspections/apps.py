@@ -26,6 +26,8 @@ class InspectionsConfig(AppConfig):
                      ability="inspections.view_orders", order=42),
             NavEntry("inspections.zombies", _("Zombie institutions"), "inspections:zombie_list",
                      ability="inspections.view", order=43),
+            NavEntry("inspections.enforcement", _("Enforcement cases"),
+                     "inspections:enforcement_list", ability="inspections.view", order=44),
             NavEntry("inspections.results", _("Annual inspection results"),
                      "inspections:public_results", public=True, order=40),
         )

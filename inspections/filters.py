@@ -5,7 +5,7 @@ from inspections.models import DailyMode, DailyState, OrderState, RoundState
 
 
 class RoundFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(min_value=2000, max_value=2100)
+    year = django_filters.NumberFilter()
     category = django_filters.ChoiceFilter(choices=Category.choices)
     state = django_filters.ChoiceFilter(choices=RoundState.choices)
 
@@ -20,7 +20,6 @@ class OrderFilter(django_filters.FilterSet):
 
 
 class PublicResultFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="round__year", required=True,
-                                       min_value=2000, max_value=2100)
+    year = django_filters.NumberFilter(field_name="round__year", required=True)
     category = django_filters.ChoiceFilter(field_name="round__category",
                                            choices=Category.choices)

@@ -9,7 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.vocab import Category
-from inspections.models import DailyMode, SiteType, ZombieOutcome
+from inspections.models import (
+    DailyMode,
+    EnforcementMode,
+    Penalty,
+    SiteType,
+    ViolationType,
+    ZombieOutcome,
+)
 from institutions.forms import BoundedDateField
 from licensing.forms import MultipleFileField
 from org.models import Department, Region, RegionLevel, User
@@ -176,3 +183,32 @@ class ZombieCloseForm(forms.Form):
         c for c in ZombieOutcome.choices if c[0]])
     note = forms.CharField(label=_("Note"), max_length=5000,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EnforcementForm(forms.Form):
+    violation = forms.ModelChoiceField(label=_("Violation"), queryset=ViolationType.objects.all())
+    mode = forms.ChoiceField(label=_("Enforcement mode"), choices=EnforcementMode.choices)
+    institution = forms.CharField(label=_("Institution (unified social credit code)"),
+                                  max_length=18, required=False)
+    subject_name = forms.CharField(label=_("Individual"), max_length=100, required=False,
+                                   help_text=_("When the subject is a person, not an "
+                                               "institution."))
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none(),
+                                    required=False)
+    findings = forms.CharField(label=_("Findings"), max_length=5000,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.restrict(user, Action.MANAGE).filter(
+            level__gte=RegionLevel.COUNTY)
+
+
+class PenaltyForm(forms.Form):
+    penalty = forms.ChoiceField(label=_("Penalty"), choices=[c for c in Penalty.choices if c[0]])
+    fine_amount = forms.DecimalField(label=_("Fine (yuan)"), required=False, min_value=0,
+                                     max_digits=12, decimal_places=2)
+    legal_basis = forms.CharField(label=_("Legal basis"), max_length=5000,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    document = forms.FileField(label=_("Decision document"),
+                               help_text=_("PDF, JPEG, PNG or DOCX; kept with the case."))

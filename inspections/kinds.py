@@ -21,6 +21,7 @@ ANNUAL = "annual_inspection"
 DAILY = "daily_inspection"
 RECTIFICATION = "rectification"
 ZOMBIE = "zombie_cleanup"
+ENFORCEMENT = "enforcement"
 
 
 def _staff(scope: Scope) -> bool:
@@ -89,5 +90,12 @@ def specs() -> list[CaseKindSpec]:
             audit_labels={
                 "inspections.zombie.flag": _("Flagged as a suspected zombie institution"),
                 "inspections.zombie.close": _("Zombie cleanup concluded"),
+            }),
+        CaseKindSpec(
+            code=ENFORCEMENT, prefix="ZF", label=_("Enforcement case"),
+            steps=steps_of([Step.ENFORCEMENT], dict(Step.choices)),
+            audit_labels={
+                "inspections.enforcement.open": _("Handed to the competent department"),
+                "inspections.penalty": _("Penalty decided"),
             }),
     ]

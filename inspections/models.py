@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.vocab import Category
+from core.vocab import Category, DepartmentType
 from org.scope import Action, Scope, ScopedQuerySet
 
 
@@ -483,6 +483,111 @@ class ZombieCleanup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} · {self.institution}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
+        return _case_q(scope, action, f"{prefix}case__")
+
+
+# -- findings and enforcement ---------------------------------------------------------------
+
+class ViolationType(models.Model):
+    """The violation taxonomy (DOMAIN.md §6 and §8), kept as data (migration
+    0004_violations): each item with its seed source and its competent department (fees and
+    advertising to market regulation, safety to police and fire, labour to human resources,
+    disguised academic training to education)."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    label = models.CharField(_("violation"), max_length=200)
+    competent_department = models.CharField(_("competent department"), max_length=40,
+                                            choices=DepartmentType.choices)
+    source = models.CharField(_("source"), max_length=100)
+
+    class Meta:
+        verbose_name = _("violation type")
+        verbose_name_plural = _("violation types")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class EnforcementMode(models.TextChoices):
+    """000 §4(2): 综合执法、联合执法、协作执法."""
+
+    COMPREHENSIVE = "comprehensive", _("Comprehensive enforcement")
+    JOINT = "joint", _("Joint enforcement")
+    COOPERATIVE = "cooperative", _("Cooperative enforcement")
+
+
+class Penalty(models.TextChoices):
+    NONE = "", _("Not decided")
+    WARNING = "warning", _("Warning")
+    FINE = "fine", _("Fine")
+    SUSPENSION = "suspension", _("Suspension")
+    REVOCATION = "revocation", _("Revocation of the licence")
+    SHUTDOWN = "shutdown", _("Shutdown")
+
+
+class EnforcementQuerySet(ScopedQuerySet):
+    pass
+
+
+class Enforcement(models.Model):
+    """An enforcement case with the competent department: the subject is an institution
+    or an individual (003 §5(1)); the decision carries the penalty, the legal basis and
+    the decision document."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT,
+                                related_name="enforcement")
+    violation = models.ForeignKey(ViolationType, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("violation"))
+    mode = models.CharField(_("enforcement mode"), max_length=20,
+                            choices=EnforcementMode.choices)
+    region = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("region"))
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="enforcements",
+                                    verbose_name=_("institution"))
+    subject_name = models.CharField(_("individual"), max_length=100, blank=True)
+    department = models.ForeignKey("org.Department", on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("competent department"))
+    findings = models.TextField(_("findings"))
+    daily = models.ForeignKey(DailyInspection, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="enforcements")
+    penalty = models.CharField(_("penalty"), max_length=20, choices=Penalty.choices,
+                               blank=True, default=Penalty.NONE)
+    fine_amount = models.DecimalField(_("fine (yuan)"), max_digits=12, decimal_places=2,
+                                      null=True, blank=True)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    decision_document = models.ForeignKey("cases.Attachment", on_delete=models.PROTECT,
+                                          null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = EnforcementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enforcement case")
+        verbose_name_plural = _("enforcement cases")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(institution__isnull=False) | ~Q(subject_name=""),
+                                   name="enforcement_has_subject"),
+            models.CheckConstraint(condition=~Q(penalty="fine") | Q(fine_amount__gt=0),
+                                   name="enforcement_fine_has_amount"),
+            models.CheckConstraint(condition=Q(penalty="") | Q(decided_at__isnull=False),
+                                   name="enforcement_decided_has_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} · {self.violation}"
+
+    @property
+    def subject_label(self) -> str:
+        return self.institution.name if self.institution_id else self.subject_name
 
     @classmethod
     def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:

@@ -11,6 +11,7 @@ from inspections.models import (
     AnnualInspection,
     AnnualResult,
     DailyInspection,
+    Enforcement,
     InspectionRound,
     RandomDraw,
     RectificationOrder,
@@ -89,3 +90,14 @@ def zombie_list(user: Any) -> QuerySet[ZombieCleanup]:
 def zombie_detail(user: Any, pk: int) -> ZombieCleanup:
     return ZombieCleanup.objects.restrict(user).select_related(
         "case", "institution__region").get(pk=pk)
+
+
+def enforcement_list(user: Any) -> QuerySet[Enforcement]:
+    return Enforcement.objects.restrict(user).select_related(
+        "case", "institution", "department", "violation").order_by("-created_at", "-id")
+
+
+def enforcement_detail(user: Any, pk: int) -> Enforcement:
+    return Enforcement.objects.restrict(user).select_related(
+        "case", "institution", "department", "violation", "daily", "decision_document").get(
+        pk=pk)

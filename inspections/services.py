@@ -13,6 +13,7 @@ import datetime as dt
 import random
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -26,7 +27,7 @@ from cases.models import Case, CaseState, Task, TaskRole, TaskStatus
 from core.abilities import require
 from core.errors import DomainError, InvalidState
 from core.vocab import Category, DepartmentType, Nature, Phase, Step, label_of
-from inspections.kinds import ANNUAL, DAILY, RECTIFICATION, ZOMBIE
+from inspections.kinds import ANNUAL, DAILY, ENFORCEMENT, RECTIFICATION, ZOMBIE
 from inspections.models import (
     AnnualInspection,
     AnnualResult,
@@ -37,17 +38,22 @@ from inspections.models import (
     DailyMode,
     DailyOutcome,
     DailyState,
+    Enforcement,
+    EnforcementMode,
     InspectionGroup,
     InspectionRound,
     InspectionYear,
     OrderState,
+    Penalty,
     RandomDraw,
     RectificationOrder,
     RoundState,
     SiteType,
+    ViolationType,
     ZombieCleanup,
     ZombieOutcome,
 )
+from institutions import services as registry
 from institutions.models import Enrolment, Institution, InstitutionStatus
 from org.models import Department, Region, RegionLevel, Role, User
 from policy.calendar import workdays_between
@@ -57,7 +63,8 @@ from policy.profile import Cell, active_profile
 RECTIFICATION_DEADLINE = "rectification_default"
 DAILY_DEADLINE = "daily_inspection"
 ZOMBIE_DEADLINE = "zombie_cleanup"
-DEADLINE_KEYS = (RECTIFICATION_DEADLINE, DAILY_DEADLINE, ZOMBIE_DEADLINE)
+ENFORCEMENT_DEADLINE = "enforcement_decision"
+DEADLINE_KEYS = (RECTIFICATION_DEADLINE, DAILY_DEADLINE, ZOMBIE_DEADLINE, ENFORCEMENT_DEADLINE)
 
 #: Institutions an annual inspection covers: those holding a licence.
 INSPECTED_STATUSES = (InstitutionStatus.LICENSED, InstitutionStatus.SUSPENDED)
@@ -796,3 +803,103 @@ def zombie_close(*, actor: User | None, cleanup: ZombieCleanup, outcome: str,
     audit_record(actor=actor, action="inspections.zombie.close", case=cleanup.case,
                  obj=cleanup, after=snapshot(cleanup, ["outcome", "outcome_note"]))
     return cleanup
+
+
+# -- enforcement and penalties ----------------------------------------------------------------
+
+#: Penalties that change the licence, and the status they set (000 §4(2); outcomes of
+#: 002 §2(4) enforcement; a shutdown ends an unlicensed operation, not a licence).
+LICENCE_PENALTIES: dict[str, str] = {Penalty.SUSPENSION: InstitutionStatus.SUSPENDED,
+                     Penalty.REVOCATION: InstitutionStatus.REVOKED}
+
+
+@transaction.atomic
+def enforcement_open(*, actor: User | None, violation: ViolationType, region: Region,
+                     findings: str, mode: str = EnforcementMode.COMPREHENSIVE,
+                     institution: Institution | None = None, subject_name: str = "",
+                     daily: DailyInspection | None = None) -> Enforcement:
+    """Hand a finding to the violation's competent department (DOMAIN.md §8: fees and
+    advertising to market regulation, safety to police and fire, labour to human
+    resources, disguised academic training to education). The subject may be a person
+    (003 §5(1))."""
+    if institution is not None:
+        region = institution.region
+    require(actor, "inspections.open_enforcement", region)
+    if mode not in EnforcementMode.values:
+        raise DomainError(_("Unknown enforcement mode."), field="mode")
+    if institution is None and not subject_name.strip():
+        raise DomainError(_("Name the institution or the individual."), field="subject_name")
+    if not findings.strip():
+        raise DomainError(_("Describe the findings."), field="findings")
+    department = department_of(violation.competent_department, region)
+    subject = institution.name if institution is not None else subject_name.strip()
+    case = case_services.case_open(
+        actor=None, kind=ENFORCEMENT, region=region, institution=institution,
+        category=institution.category if institution is not None else "",
+        phase=Phase.DAILY_SUPERVISION if institution is not None else "",
+        title=_("Enforcement: %(subject)s") % {"subject": subject},
+        description=findings.strip())
+    case_services.task_assign(actor=None, case=case, department=department,
+                              role=TaskRole.LEAD, step=Step.ENFORCEMENT,
+                              duty=_("Investigate and decide: %(violation)s")
+                              % {"violation": violation.label},
+                              deadline_key=ENFORCEMENT_DEADLINE)
+    enforcement = Enforcement.objects.create(
+        case=case, violation=violation, mode=mode, region=region, institution=institution,
+        subject_name=subject_name.strip() if institution is None else "",
+        department=department, findings=findings.strip(), daily=daily)
+    audit_record(actor=actor, action="inspections.enforcement.open", case=case,
+                 obj=enforcement, after=snapshot(enforcement, [
+                     "violation", "mode", "institution", "subject_name", "department",
+                     "findings", "daily"]))
+    return enforcement
+
+
+@transaction.atomic
+def penalty_decide(*, actor: User | None, enforcement: Enforcement, penalty: str,
+                   legal_basis: str, document: UploadedFile, fine_amount: Decimal | None = None,
+                   ) -> Enforcement:
+    """The decision: warning, fine with its amount, suspension, revocation or shutdown,
+    with its legal basis and the decision document. Suspension and revocation change the
+    licence through this open case."""
+    enforcement = Enforcement.objects.select_for_update(of=("self",)).select_related(
+        "case", "institution", "department", "violation").get(pk=enforcement.pk)
+    require(actor, "inspections.decide_penalty", enforcement)
+    if enforcement.penalty:
+        raise InvalidState(_("The penalty is already decided."))
+    if penalty not in Penalty.values or penalty == Penalty.NONE:
+        raise DomainError(_("Choose the penalty."), field="penalty")
+    if penalty == Penalty.FINE and (fine_amount is None or fine_amount <= 0):
+        raise DomainError(_("A fine needs its amount."), field="fine_amount")
+    if penalty != Penalty.FINE:
+        fine_amount = None
+    if penalty in LICENCE_PENALTIES and enforcement.institution is None:
+        raise DomainError(_("Only a licensed institution can be suspended or revoked."),
+                          field="penalty")
+    if not legal_basis.strip():
+        raise DomainError(_("Give the legal basis."), field="legal_basis")
+    case_services.attachment_check(document, field="document")
+    if actor is None:
+        raise DomainError(_("A person decides the penalty."))
+    attachment = case_services.attachment_add(actor=actor, case=enforcement.case,
+                                              upload=document)
+    if penalty in LICENCE_PENALTIES and enforcement.institution is not None:
+        registry.institution_set_status(
+            actor=actor, institution=enforcement.institution,
+            status=LICENCE_PENALTIES[penalty], reason=legal_basis.strip(),
+            case=enforcement.case)
+    enforcement.penalty = penalty
+    enforcement.fine_amount = fine_amount
+    enforcement.legal_basis = legal_basis.strip()
+    enforcement.decision_document = attachment
+    enforcement.decided_at = timezone.now()
+    enforcement.decided_by = actor
+    enforcement.save()
+    for task in Task.objects.filter(case=enforcement.case, status=TaskStatus.OPEN):
+        case_services.task_complete(actor=None, task=task, note=enforcement.legal_basis)
+    case_services.case_close(actor=None, case=enforcement.case,
+                             reason=label_of(Penalty, penalty))
+    audit_record(actor=actor, action="inspections.penalty", case=enforcement.case,
+                 obj=enforcement, after=snapshot(enforcement, [
+                     "penalty", "fine_amount", "legal_basis", "decision_document"]))
+    return enforcement

@@ -25,4 +25,8 @@ urlpatterns = [
          name="order_action"),
     path("office/inspections/zombies/", views.zombie_list, name="zombie_list"),
     path("office/inspections/zombies/<int:pk>/", views.zombie_detail, name="zombie_detail"),
+    path("office/inspections/enforcement/", views.enforcement_list, name="enforcement_list"),
+    path("office/inspections/enforcement/new/", views.enforcement_new, name="enforcement_new"),
+    path("office/inspections/enforcement/<int:pk>/", views.enforcement_detail,
+         name="enforcement_detail"),
 ]

@@ -23,10 +23,12 @@ from inspections import selectors, services
 from inspections.forms import (
     DailyForm,
     DrawForm,
+    EnforcementForm,
     EvidenceForm,
     GroupForm,
     InspectForm,
     MoveForm,
+    PenaltyForm,
     RecheckForm,
     ResultForm,
     RoundForm,
@@ -277,7 +279,8 @@ def daily_detail(request: HttpRequest, pk: int) -> HttpResponse:
     answered = [(i.text, labels.get(inspection.answers.get(i.code, ""), "—")) for i in items]
     return render(request, "inspections/daily_detail.html", {
         "inspection": inspection, "form": form, "answered": answered,
-        "orders": inspection.orders.select_related("case")},
+        "orders": inspection.orders.select_related("case"),
+        "may_enforce": may(request.user, "inspections.open_enforcement", inspection.region)},
         status=400 if request.method == "POST" else 200)
 
 
@@ -390,4 +393,77 @@ def zombie_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except DomainError as exc:
                 _form_error(form, exc)
     return render(request, "inspections/zombie_detail.html", {"cleanup": cleanup, "form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+# -- enforcement ----------------------------------------------------------------------------
+
+@login_required
+def enforcement_list(request: HttpRequest) -> HttpResponse:
+    _office(request)
+    page = Paginator(selectors.enforcement_list(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    return render(request, "inspections/enforcement_list.html", {
+        "page": page, "may_open": may(request.user, "inspections.open_enforcement")})
+
+
+@login_required
+def enforcement_new(request: HttpRequest) -> HttpResponse:
+    """Hand a finding to the competent department; from a daily inspection (?daily=) its
+    target and findings are filled in."""
+    if not may(request.user, "inspections.open_enforcement"):
+        raise Http404
+    daily = None
+    if request.GET.get("daily", "").isdigit():
+        daily = _get(selectors.daily_detail, request.user, int(request.GET["daily"]))
+    initial = {"findings": daily.findings, "region": daily.region_id,
+               "institution": daily.institution.uscc if daily.institution else ""} \
+        if daily else {}
+    form = EnforcementForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        institution = None
+        if data["institution"]:
+            institution = Institution.objects.restrict(request.user).filter(
+                uscc=normalise(data["institution"])).select_related("region").first()
+            if institution is None:
+                form.add_error("institution", _("No institution with this code in your scope."))
+        region = institution.region if institution else data["region"]
+        if region is None and not form.errors:
+            form.add_error("region", _("Give the region of the site."))
+        if not form.errors:
+            try:
+                enforcement = services.enforcement_open(
+                    actor=request.user, violation=data["violation"], region=region,
+                    findings=data["findings"], mode=data["mode"], institution=institution,
+                    subject_name=data["subject_name"], daily=daily)
+                return redirect("inspections:enforcement_detail", pk=enforcement.pk)
+            except DomainError as exc:
+                _form_error(form, exc)
+    return _form_page(request, form, _("Hand to enforcement"))
+
+
+@login_required
+def enforcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    enforcement = _get(selectors.enforcement_detail, request.user, pk)
+    may_decide = not enforcement.penalty and \
+        may(request.user, "inspections.decide_penalty", enforcement)
+    form = PenaltyForm(request.POST or None, request.FILES or None) if may_decide else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.penalty_decide(actor=request.user, enforcement=enforcement,
+                                        penalty=data["penalty"],
+                                        fine_amount=data["fine_amount"],
+                                        legal_basis=data["legal_basis"],
+                                        document=data["document"])
+                messages.success(request, _("Saved."))
+                return redirect("inspections:enforcement_detail", pk=enforcement.pk)
+            except DomainError as exc:
+                _form_error(form, exc)
+    return render(request, "inspections/enforcement_detail.html",
+                  {"enforcement": enforcement, "form": form},
                   status=400 if request.method == "POST" else 200)

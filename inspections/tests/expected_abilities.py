@@ -19,4 +19,6 @@ EXPECTED: dict[str, set[str]] = {
     "inspections.submit_evidence": set(),  # the order's institution is needed
     "inspections.recheck": DEPARTMENT_OFFICERS | {"system_admin"},
     "inspections.close_zombie": ADMINS | {"head"},
+    "inspections.open_enforcement": ADMINS | DEPARTMENT_OFFICERS | {"joint"},
+    "inspections.decide_penalty": {"head", "system_admin"},
 }

@@ -242,3 +242,49 @@ class TestZombieURLs(URLTests):
     def grow(self, world: World, start: int, stop: int) -> None:
         for n in range(start, stop):
             _zombie(world, "a", 300 + n)
+
+
+def _enforcement(world: World, key: str, n: int = 97) -> Any:
+    from inspections.models import ViolationType
+
+    inst = licensed_with_gate(world, key, n, name=f"执法机构{key}{n}")
+    return services.enforcement_open(actor=None, violation=ViolationType.objects.get(
+        code="hours"), region=inst.region, institution=inst, findings="超时培训")
+
+
+class TestEnforcementURLs(URLTests):
+    html_list = "/office/inspections/enforcement/"
+    viewers = ARTS_DAILY
+    html_budget = 10
+    budget_small, budget_large = 2, 12
+
+    def build(self, world: World, key: str) -> Any:
+        return _enforcement(world, key)
+
+    def html_detail(self, obj: Any) -> str:
+        return f"/office/inspections/enforcement/{obj.pk}/"
+
+    def grow(self, world: World, start: int, stop: int) -> None:
+        from inspections.models import ViolationType
+        from institutions.models import Institution
+
+        inst = Institution.objects.filter(name="执法增长机构").first() or \
+            licensed_with_gate(world, "a", 91, name="执法增长机构")
+        for n in range(start, stop):
+            services.enforcement_open(actor=None, violation=ViolationType.objects.get(
+                code="advertising"), region=inst.region, institution=inst, findings=f"广告{n}")
+
+
+def test_penalty_form_matrix(world: World):
+    """The head of the competent department decides; county B's case answers 404."""
+    from tests.samplefiles import pdf
+
+    def data(o: dict[str, Any]) -> dict[str, Any]:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return {"penalty": "warning", "legal_basis": "《规定》",
+                "document": SimpleUploadedFile("d.pdf", pdf())}
+
+    endpoints = [Endpoint("decide", lambda o: f"/office/inspections/enforcement/{o['e'].pk}/",
+                          {"head"}, method="post", ok=(302,), data=data, files=True)]
+    assert_matrix(world, endpoints, lambda w, key: {"e": _enforcement(w, key)})
