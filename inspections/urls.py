@@ -29,4 +29,5 @@ urlpatterns = [
     path("office/inspections/enforcement/new/", views.enforcement_new, name="enforcement_new"),
     path("office/inspections/enforcement/<int:pk>/", views.enforcement_detail,
          name="enforcement_detail"),
+    path("office/inspections/planner/", views.planner_page, name="planner"),
 ]

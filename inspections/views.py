@@ -4,6 +4,7 @@ page of published annual-inspection results. Every read goes through the selecto
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -13,13 +14,14 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.abilities import may
 from core.errors import DomainError
 from core.ratelimit import limited
-from inspections import selectors, services
+from inspections import planner, selectors, services
 from inspections.forms import (
     DailyForm,
     DrawForm,
@@ -223,7 +225,8 @@ def daily_list(request: HttpRequest) -> HttpResponse:
 def daily_new(request: HttpRequest) -> HttpResponse:
     if not may(request.user, "inspections.open_daily"):
         raise Http404
-    form = DailyForm(request.POST or None, user=request.user)
+    initial = {k: request.GET[k] for k in ("mode", "planned_on") if request.GET.get(k)}
+    form = DailyForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         institution = None
@@ -467,3 +470,22 @@ def enforcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "inspections/enforcement_detail.html",
                   {"enforcement": enforcement, "form": form},
                   status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def planner_page(request: HttpRequest) -> HttpResponse:
+    """Proposed dates for the next weeks (004 §4(2)), each a link to plan the inspection."""
+    if not may(request.user, "inspections.open_daily"):
+        raise Http404
+    raw = request.GET.get("weeks", "4")
+    weeks = int(raw) if raw.isdigit() and 1 <= int(raw) <= 12 else 4
+    start = timezone.localdate()
+    error = ""
+    try:
+        proposals = planner.propose(start, start + dt.timedelta(weeks=weeks) -
+                                    dt.timedelta(days=1), request.user.region.county_code
+                                    if getattr(request.user, "region", None) else "")
+    except DomainError as exc:
+        proposals, error = [], str(exc.message)
+    return render(request, "inspections/planner.html",
+                  {"proposals": proposals, "weeks": weeks, "error": error})
