@@ -114,5 +114,14 @@ def load() -> None:
     #: Decide the penalty: the head of the competent department.
     declare("inspections.decide_penalty",
             is_unrestricted | is_department_head & _order_department)
+    #: Black-list an institution (004 §6(4)): the admins and department officers (the
+    #: register's own rule then asks for the institution's supervising department).
+    declare("inspections.blacklist", is_unrestricted | in_region & (
+        has_role(Role.COUNTY_ADMIN, Role.CITY_ADMIN) | is_department_officer))
+    #: Appeal (申诉): the institution's own staff.
+    declare("inspections.appeal", is_institution_staff & _own_order)
+    #: Decide an appeal, approve a removal: the head of the listing department.
+    declare("inspections.decide_blacklist",
+            is_unrestricted | is_department_head & _order_department)
     #: Re-check an order: the officers of the department that issued it.
     declare("inspections.recheck", is_unrestricted | is_department_officer & _order_department)

@@ -28,6 +28,9 @@ class InspectionsConfig(AppConfig):
                      ability="inspections.view", order=43),
             NavEntry("inspections.enforcement", _("Enforcement cases"),
                      "inspections:enforcement_list", ability="inspections.view", order=44),
+            NavEntry("inspections.blacklist", _("Black list entries"),
+                     "inspections:blacklist_list", ability="inspections.view_orders",
+                     order=45),
             NavEntry("inspections.results", _("Annual inspection results"),
                      "inspections:public_results", public=True, order=40),
         )

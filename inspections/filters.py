@@ -1,11 +1,18 @@
 import django_filters
+from django import forms
 
 from core.vocab import Category
 from inspections.models import DailyMode, DailyState, OrderState, RoundState
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A whole year: "2026", never "2026.5" (the schema says integer)."""
+
+    field_class = forms.IntegerField
+
+
 class RoundFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter()
+    year = YearFilter()
     category = django_filters.ChoiceFilter(choices=Category.choices)
     state = django_filters.ChoiceFilter(choices=RoundState.choices)
 
@@ -20,6 +27,6 @@ class OrderFilter(django_filters.FilterSet):
 
 
 class PublicResultFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="round__year", required=True)
+    year = YearFilter(field_name="round__year", required=True)
     category = django_filters.ChoiceFilter(field_name="round__category",
                                            choices=Category.choices)

@@ -212,3 +212,28 @@ class PenaltyForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 2}))
     document = forms.FileField(label=_("Decision document"),
                                help_text=_("PDF, JPEG, PNG or DOCX; kept with the case."))
+
+
+class BlacklistForm(forms.Form):
+    institution = forms.CharField(label=_("Institution (unified social credit code)"),
+                                  max_length=18)
+    reason = forms.CharField(label=_("Reason"), max_length=5000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AppealForm(forms.Form):
+    text = forms.CharField(label=_("Grounds of the appeal"), max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AppealDecisionForm(forms.Form):
+    grant = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "yes",
+                                   choices=[("no", _("Reject the appeal")),
+                                            ("yes", _("Grant the appeal: lift the listing"))])
+    reason = forms.CharField(label=_("Reason"), max_length=5000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RemovalForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=5000,
+                             widget=forms.Textarea(attrs={"rows": 2}))

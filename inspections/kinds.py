@@ -22,6 +22,7 @@ DAILY = "daily_inspection"
 RECTIFICATION = "rectification"
 ZOMBIE = "zombie_cleanup"
 ENFORCEMENT = "enforcement"
+BLACKLIST = "blacklist"
 
 
 def _staff(scope: Scope) -> bool:
@@ -98,4 +99,14 @@ def specs() -> list[CaseKindSpec]:
                 "inspections.enforcement.open": _("Handed to the competent department"),
                 "inspections.penalty": _("Penalty decided"),
             }),
+        CaseKindSpec(
+            code=BLACKLIST, prefix="HM", label=_("Black list entry"),
+            steps=steps_of([Step.ENFORCEMENT], dict(Step.choices)),
+            audit_labels={
+                "inspections.blacklist.enter": _("Put on the black list"),
+                "inspections.appeal.submit": _("Appeal submitted"),
+                "inspections.appeal.decide": _("Appeal decided"),
+                "inspections.blacklist.remove": _("Taken off the black list"),
+            },
+            visible_to=_order_visible),
     ]

@@ -592,3 +592,70 @@ class Enforcement(models.Model):
     @classmethod
     def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
         return _case_q(scope, action, f"{prefix}case__")
+
+
+# -- black list entries and appeals (004 §6(4)) -------------------------------------------
+
+class BlacklistState(models.TextChoices):
+    LISTED = "listed", _("On the black list")
+    REMOVED = "removed", _("Removed from the black list")
+
+
+class AppealState(models.TextChoices):
+    NONE = "", _("No appeal")
+    PENDING = "pending", _("Appeal pending")
+    UPHELD = "upheld", _("Appeal rejected: the listing stands")
+    OVERTURNED = "overturned", _("Appeal granted: the listing is lifted")
+
+
+class BlacklistQuerySet(ScopedQuerySet):
+    pass
+
+
+class BlacklistEntry(models.Model):
+    """Why and on what evidence an institution was black-listed (004 §6(4)), its appeal
+    (申诉) with a deadline, a decision and a reason, and its removal."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT,
+                                related_name="blacklist_entry")
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT,
+                                    related_name="blacklist_entries",
+                                    verbose_name=_("institution"))
+    department = models.ForeignKey("org.Department", on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("department"))
+    reason = models.TextField(_("reason"))
+    enforcement = models.ForeignKey(Enforcement, on_delete=models.PROTECT, null=True,
+                                    blank=True, related_name="+")
+    daily = models.ForeignKey(DailyInspection, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    state = models.CharField(_("state"), max_length=10, choices=BlacklistState.choices,
+                             default=BlacklistState.LISTED)
+    listed_at = models.DateTimeField(_("listed at"), auto_now_add=True)
+    appeal_text = models.TextField(_("appeal"), blank=True)
+    appeal_state = models.CharField(_("appeal state"), max_length=12,
+                                    choices=AppealState.choices, blank=True,
+                                    default=AppealState.NONE)
+    appeal_due = models.DateField(_("appeal decision due"), null=True, blank=True)
+    appeal_reason = models.TextField(_("appeal decision reason"), blank=True)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    removal_reason = models.TextField(_("removal reason"), blank=True)
+
+    objects = BlacklistQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("black list entry")
+        verbose_name_plural = _("black list entries")
+        ordering = ["-listed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution"], condition=Q(state="listed"),
+                                    name="blacklist_one_open_entry"),
+            models.CheckConstraint(condition=~Q(state="removed") | Q(removed_at__isnull=False),
+                                   name="blacklist_removed_has_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} · {self.institution}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
+        return _case_q(scope, action, f"{prefix}case__")

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from inspections.models import (
     AnnualInspection,
     AnnualResult,
+    BlacklistEntry,
     DailyInspection,
     Enforcement,
     InspectionRound,
@@ -101,3 +102,13 @@ def enforcement_detail(user: Any, pk: int) -> Enforcement:
     return Enforcement.objects.restrict(user).select_related(
         "case", "institution", "department", "violation", "daily", "decision_document").get(
         pk=pk)
+
+
+def blacklist_list(user: Any) -> QuerySet[BlacklistEntry]:
+    return BlacklistEntry.objects.restrict(user).select_related(
+        "case", "institution", "department").order_by("-listed_at", "-id")
+
+
+def blacklist_detail(user: Any, pk: int) -> BlacklistEntry:
+    return BlacklistEntry.objects.restrict(user).select_related(
+        "case", "institution", "department", "daily__case", "enforcement__case").get(pk=pk)

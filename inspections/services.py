@@ -27,10 +27,13 @@ from cases.models import Case, CaseState, Task, TaskRole, TaskStatus
 from core.abilities import require
 from core.errors import DomainError, InvalidState
 from core.vocab import Category, DepartmentType, Nature, Phase, Step, label_of
-from inspections.kinds import ANNUAL, DAILY, ENFORCEMENT, RECTIFICATION, ZOMBIE
+from inspections.kinds import ANNUAL, BLACKLIST, DAILY, ENFORCEMENT, RECTIFICATION, ZOMBIE
 from inspections.models import (
     AnnualInspection,
     AnnualResult,
+    AppealState,
+    BlacklistEntry,
+    BlacklistState,
     ChecklistItem,
     ChecklistPurpose,
     ChecklistTemplate,
@@ -64,7 +67,9 @@ RECTIFICATION_DEADLINE = "rectification_default"
 DAILY_DEADLINE = "daily_inspection"
 ZOMBIE_DEADLINE = "zombie_cleanup"
 ENFORCEMENT_DEADLINE = "enforcement_decision"
-DEADLINE_KEYS = (RECTIFICATION_DEADLINE, DAILY_DEADLINE, ZOMBIE_DEADLINE, ENFORCEMENT_DEADLINE)
+APPEAL_DEADLINE = "blacklist_appeal"
+DEADLINE_KEYS = (RECTIFICATION_DEADLINE, DAILY_DEADLINE, ZOMBIE_DEADLINE, ENFORCEMENT_DEADLINE,
+                 APPEAL_DEADLINE)
 
 #: Institutions an annual inspection covers: those holding a licence.
 INSPECTED_STATUSES = (InstitutionStatus.LICENSED, InstitutionStatus.SUSPENDED)
@@ -903,3 +908,129 @@ def penalty_decide(*, actor: User | None, enforcement: Enforcement, penalty: str
                  obj=enforcement, after=snapshot(enforcement, [
                      "penalty", "fine_amount", "legal_basis", "decision_document"]))
     return enforcement
+
+
+# -- black list entries and appeals (004 §6(4)) ---------------------------------------------
+
+@transaction.atomic
+def blacklist_enter(*, actor: User, institution: Institution, reason: str,
+                    enforcement: Enforcement | None = None,
+                    daily: DailyInspection | None = None) -> BlacklistEntry:
+    """Put an institution on the black list with its reason and evidence (004 §6(4)): an
+    approved one found doing something on the negative list leaves the white list; an
+    unapproved one found training goes on it too. The register's own rule decides who may
+    (institutions.services.blacklist_add); the entry's case records it."""
+    require(actor, "inspections.blacklist", institution.region)
+    if enforcement is not None and enforcement.institution_id != institution.pk or \
+            daily is not None and daily.institution_id != institution.pk:
+        raise DomainError(_("The evidence concerns another institution."), field="reason")
+    registry.blacklist_add(actor=actor, institution=institution, reason=reason)
+    department = (enforcement.department if enforcement is not None else
+                  institution.supervising_department or
+                  department_of(DepartmentType.EDUCATION_SPORTS, institution.region))
+    case = case_services.case_open(
+        actor=None, kind=BLACKLIST, region=institution.region, institution=institution,
+        category=institution.category, phase=Phase.DAILY_SUPERVISION,
+        title=_("Black list: %(name)s") % {"name": institution.name},
+        description=reason.strip())
+    entry = BlacklistEntry.objects.create(case=case, institution=institution,
+                                          department=department, reason=reason.strip(),
+                                          enforcement=enforcement, daily=daily)
+    audit_record(actor=actor, action="inspections.blacklist.enter", case=case, obj=entry,
+                 after=snapshot(entry, ["institution", "department", "reason", "enforcement",
+                                        "daily"]))
+    return entry
+
+
+def _locked_entry(entry: BlacklistEntry) -> BlacklistEntry:
+    return BlacklistEntry.objects.select_for_update(of=("self",)).select_related(
+        "case", "institution", "department").get(pk=entry.pk)
+
+
+@transaction.atomic
+def appeal_submit(*, actor: User, entry: BlacklistEntry, text: str) -> BlacklistEntry:
+    """The institution appeals (申诉); the listing department decides within the profile's
+    `blacklist_appeal` working days."""
+    entry = _locked_entry(entry)
+    require(actor, "inspections.appeal", entry)
+    if entry.state != BlacklistState.LISTED:
+        raise InvalidState(_("The institution is no longer on the black list."))
+    if entry.appeal_state != AppealState.NONE:
+        raise InvalidState(_("An appeal was already made."))
+    if not text.strip():
+        raise DomainError(_("Give the grounds of the appeal."), field="text")
+    task = case_services.task_assign(
+        actor=None, case=entry.case, department=entry.department, role=TaskRole.LEAD,
+        step=Step.ENFORCEMENT, duty=_("Decide the appeal against the black-listing."),
+        deadline_key=APPEAL_DEADLINE)
+    entry.appeal_text = text.strip()
+    entry.appeal_state = AppealState.PENDING
+    entry.appeal_due = task.due_date
+    entry.save()
+    audit_record(actor=actor, action="inspections.appeal.submit", case=entry.case, obj=entry,
+                 after=snapshot(entry, ["appeal_text", "appeal_state", "appeal_due"]))
+    return entry
+
+
+def _remove(actor: User | None, entry: BlacklistEntry, reason: str) -> None:
+    # The department's head was checked by this app's ability; the register changes as
+    # the workflow's system step (the entry's case holds no task for the head to work).
+    registry.blacklist_remove(actor=None, institution=entry.institution, reason=reason,
+                              case=entry.case)
+    entry.state = BlacklistState.REMOVED
+    entry.removed_at = timezone.now()
+    entry.removal_reason = reason
+
+
+@transaction.atomic
+def appeal_decide(*, actor: User, entry: BlacklistEntry, grant: bool,
+                  reason: str) -> BlacklistEntry:
+    """The head of the listing department decides the appeal, with a reason; granted, the
+    listing is lifted."""
+    entry = _locked_entry(entry)
+    require(actor, "inspections.decide_blacklist", entry)
+    if entry.appeal_state != AppealState.PENDING:
+        raise InvalidState(_("No appeal is pending."))
+    if not reason.strip():
+        raise DomainError(_("Give the reason of the decision."), field="reason")
+    entry.appeal_state = AppealState.OVERTURNED if grant else AppealState.UPHELD
+    entry.appeal_reason = reason.strip()
+    if grant:
+        _remove(actor, entry, reason.strip())
+    entry.save()
+    for task in Task.objects.filter(case=entry.case, status=TaskStatus.OPEN):
+        case_services.task_complete(actor=None, task=task, note=reason.strip())
+    if grant:
+        case_services.case_close(actor=None, case=entry.case, reason=reason.strip())
+    audit_record(actor=actor, action="inspections.appeal.decide", case=entry.case, obj=entry,
+                 after=snapshot(entry, ["appeal_state", "appeal_reason", "state"]))
+    return entry
+
+
+def rectified_since_listing(entry: BlacklistEntry) -> bool:
+    """A rectification order of the institution closed after the re-check since it was
+    listed (004 §6(4))."""
+    return RectificationOrder.objects.filter(
+        institution_id=entry.institution_id, state=OrderState.CLOSED,
+        closed_at__gte=entry.listed_at).exists()
+
+
+@transaction.atomic
+def blacklist_remove(*, actor: User, entry: BlacklistEntry, reason: str) -> BlacklistEntry:
+    """Removal needs a completed rectification and a department head's approval."""
+    entry = _locked_entry(entry)
+    require(actor, "inspections.decide_blacklist", entry)
+    if entry.state != BlacklistState.LISTED:
+        raise InvalidState(_("The institution is no longer on the black list."))
+    if entry.appeal_state == AppealState.PENDING:
+        raise InvalidState(_("Decide the pending appeal first."))
+    if not rectified_since_listing(entry):
+        raise InvalidState(_("No rectification has been completed since the listing."))
+    if not reason.strip():
+        raise DomainError(_("Give a reason."), field="reason")
+    _remove(actor, entry, reason.strip())
+    entry.save()
+    case_services.case_close(actor=None, case=entry.case, reason=reason.strip())
+    audit_record(actor=actor, action="inspections.blacklist.remove", case=entry.case,
+                 obj=entry, after=snapshot(entry, ["state", "removal_reason"]))
+    return entry

@@ -30,4 +30,10 @@ urlpatterns = [
     path("office/inspections/enforcement/<int:pk>/", views.enforcement_detail,
          name="enforcement_detail"),
     path("office/inspections/planner/", views.planner_page, name="planner"),
+    path("office/inspections/blacklist/", views.blacklist_list, name="blacklist_list"),
+    path("office/inspections/blacklist/new/", views.blacklist_new, name="blacklist_new"),
+    path("office/inspections/blacklist/<int:pk>/", views.blacklist_detail,
+         name="blacklist_detail"),
+    path("office/inspections/blacklist/<int:pk>/<slug:verb>/", views.blacklist_action,
+         name="blacklist_action"),
 ]

@@ -23,6 +23,9 @@ from core.errors import DomainError
 from core.ratelimit import limited
 from inspections import planner, selectors, services
 from inspections.forms import (
+    AppealDecisionForm,
+    AppealForm,
+    BlacklistForm,
     DailyForm,
     DrawForm,
     EnforcementForm,
@@ -32,11 +35,20 @@ from inspections.forms import (
     MoveForm,
     PenaltyForm,
     RecheckForm,
+    RemovalForm,
     ResultForm,
     RoundForm,
     ZombieCloseForm,
 )
-from inspections.models import AnnualResult, DailyState, OrderState, RoundState, ZombieOutcome
+from inspections.models import (
+    AnnualResult,
+    AppealState,
+    BlacklistState,
+    DailyState,
+    OrderState,
+    RoundState,
+    ZombieOutcome,
+)
 from institutions.models import Institution
 from institutions.uscc import normalise
 
@@ -489,3 +501,79 @@ def planner_page(request: HttpRequest) -> HttpResponse:
         proposals, error = [], str(exc.message)
     return render(request, "inspections/planner.html",
                   {"proposals": proposals, "weeks": weeks, "error": error})
+
+
+# -- black list entries and appeals ------------------------------------------------------------
+
+@login_required
+def blacklist_list(request: HttpRequest) -> HttpResponse:
+    _office(request, "inspections.view_orders")
+    page = Paginator(selectors.blacklist_list(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    return render(request, "inspections/blacklist_list.html", {
+        "page": page, "may_list": may(request.user, "inspections.blacklist")})
+
+
+@login_required
+def blacklist_new(request: HttpRequest) -> HttpResponse:
+    if not may(request.user, "inspections.blacklist"):
+        raise Http404
+    form = BlacklistForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        institution = Institution.objects.restrict(request.user).filter(
+            uscc=normalise(form.cleaned_data["institution"])).select_related("region").first()
+        if institution is None:
+            form.add_error("institution", _("No institution with this code in your scope."))
+        else:
+            try:
+                entry = services.blacklist_enter(actor=request.user, institution=institution,
+                                                 reason=form.cleaned_data["reason"])
+                return redirect("inspections:blacklist_detail", pk=entry.pk)
+            except DomainError as exc:
+                _form_error(form, exc)
+    return _form_page(request, form, _("Put on the black list"))
+
+
+@login_required
+def blacklist_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _get(selectors.blacklist_detail, request.user, pk)
+    listed = entry.state == BlacklistState.LISTED
+    pending = entry.appeal_state == AppealState.PENDING
+    return render(request, "inspections/blacklist_detail.html", {
+        "entry": entry,
+        "appeal_form": AppealForm() if listed and entry.appeal_state == AppealState.NONE and
+        may(request.user, "inspections.appeal", entry) else None,
+        "decision_form": AppealDecisionForm() if pending and
+        may(request.user, "inspections.decide_blacklist", entry) else None,
+        "removal_form": RemovalForm() if listed and not pending and
+        services.rectified_since_listing(entry) and
+        may(request.user, "inspections.decide_blacklist", entry) else None})
+
+
+@login_required
+@require_POST
+def blacklist_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    entry = _get(selectors.blacklist_detail, request.user, pk)
+    forms_by_verb: dict[str, Any] = {"appeal": AppealForm, "decide": AppealDecisionForm,
+                                     "remove": RemovalForm}
+    abilities = {"appeal": "inspections.appeal", "decide": "inspections.decide_blacklist",
+                 "remove": "inspections.decide_blacklist"}
+    if verb not in forms_by_verb or not may(request.user, abilities[verb], entry):
+        raise Http404
+    form = forms_by_verb[verb](request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if verb == "appeal":
+                services.appeal_submit(actor=request.user, entry=entry, text=data["text"])
+            elif verb == "decide":
+                services.appeal_decide(actor=request.user, entry=entry, grant=data["grant"],
+                                       reason=data["reason"])
+            else:
+                services.blacklist_remove(actor=request.user, entry=entry,
+                                          reason=data["reason"])
+            messages.success(request, _("Saved."))
+            return redirect("inspections:blacklist_detail", pk=entry.pk)
+        except DomainError as exc:
+            _form_error(form, exc)
+    return _form_page(request, form, str(entry), case=entry.case)

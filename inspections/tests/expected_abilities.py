@@ -21,4 +21,7 @@ EXPECTED: dict[str, set[str]] = {
     "inspections.close_zombie": ADMINS | {"head"},
     "inspections.open_enforcement": ADMINS | DEPARTMENT_OFFICERS | {"joint"},
     "inspections.decide_penalty": {"head", "system_admin"},
+    "inspections.blacklist": ADMINS | DEPARTMENT_OFFICERS,
+    "inspections.appeal": set(),  # the entry's institution is needed
+    "inspections.decide_blacklist": {"head", "system_admin"},
 }

@@ -288,3 +288,42 @@ def test_penalty_form_matrix(world: World):
     endpoints = [Endpoint("decide", lambda o: f"/office/inspections/enforcement/{o['e'].pk}/",
                           {"head"}, method="post", ok=(302,), data=data, files=True)]
     assert_matrix(world, endpoints, lambda w, key: {"e": _enforcement(w, key)})
+
+
+def _entry(world: World, key: str, n: int = 98) -> Any:
+    inst = licensed_with_gate(world, key, n, name=f"黑名单机构{key}{n}")
+    return services.blacklist_enter(actor=world.county(key).users["county_admin"],
+                                    institution=inst, reason="违规培训")
+
+
+class TestBlacklistURLs(URLTests):
+    """An arts institution's entry: culture-tourism supervises it (000 §3(1))."""
+
+    html_list = "/office/inspections/blacklist/"
+    viewers = ARTS_DAILY
+    html_budget = 10
+    budget_small, budget_large = 2, 6
+
+    def build(self, world: World, key: str) -> Any:
+        return _entry(world, key)
+
+    def html_detail(self, obj: Any) -> str:
+        return f"/office/inspections/blacklist/{obj.pk}/"
+
+    def grow(self, world: World, start: int, stop: int) -> None:
+        for n in range(start, stop):
+            _entry(world, "a", 400 + n)
+
+
+def test_blacklist_forms_matrix(world: World):
+    """Appeals come from the institution's staff (here: none is attached, so nobody); the
+    decision from the listing department's head (culture-tourism: none in the world's
+    roles); county B's entry answers 404 to everyone."""
+    endpoints = [
+        Endpoint("appeal", lambda o: f"/office/inspections/blacklist/{o['e'].pk}/appeal/",
+                 set(), method="post", ok=(302,), data=lambda o: {"text": "申诉"}),
+        Endpoint("decide", lambda o: f"/office/inspections/blacklist/{o['e'].pk}/decide/",
+                 set(), method="post", ok=(302,),
+                 data=lambda o: {"grant": "yes", "reason": "理由"}),
+    ]
+    assert_matrix(world, endpoints, lambda w, key: {"e": _entry(w, key)})

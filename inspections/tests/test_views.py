@@ -140,3 +140,26 @@ def test_public_results_entry_and_office_entries_in_the_menu(world: World):
     assert "/office/inspections/rounds/" in page and "/office/inspections/daily/" in page
     staff = login(world.a.users["institution"]).get("/office/").content.decode()
     assert "/office/inspections/daily/" not in staff
+
+
+def test_appeal_through_the_pages(world: World):
+    from inspections.models import AppealState, BlacklistEntry
+    from institutions.tests.helpers import licensed_with_gate
+    from tests.factories import UserFactory
+
+    inst = licensed_with_gate(world)
+    admin = login(world.a.users["county_admin"])
+    response = admin.post("/office/inspections/blacklist/new/",
+                          {"institution": inst.uscc, "reason": "违规开展学科类培训"})
+    assert response.status_code == 302
+    entry = BlacklistEntry.objects.get()
+    staff = login(staff_of(world, inst))
+    url = f"/office/inspections/blacklist/{entry.pk}/"
+    assert "/appeal/" in staff.get(url).content.decode()
+    assert staff.post(url + "appeal/", {"text": "我方开展的是书法培训"}).status_code == 302
+    head = login(UserFactory(username="a_culture_head", role="department_head",
+                             department=world.a.users["culture"].department))
+    assert "/decide/" in head.get(url).content.decode()
+    assert head.post(url + "decide/", {"grant": "no", "reason": "证据确凿"}).status_code == 302
+    entry.refresh_from_db()
+    assert entry.appeal_state == AppealState.UPHELD
