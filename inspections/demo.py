@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from core.vocab import Category, DepartmentType
-from inspections import services
+from inspections import reference, services
 from inspections.models import (
     AnnualInspection,
     AnnualResult,
@@ -30,6 +30,7 @@ DAILY_OK = {"licence_display": "ok", "academic_content": "ok", "hours": "ok", "f
 def load(county: Region, users: dict[str, User], key: str, today: dt.date) -> None:
     if InspectionRound.objects.filter(region=county).exists():
         return
+    reference.ensure()
     admin, officer = users[f"{key}_admin"], users[f"{key}_officer"]
     culture, culture_head = users[f"{key}_culture"], users[f"{key}_culture_head"]
     depts = {d.type: d for d in Department.objects.filter(region=county)}
