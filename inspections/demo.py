@@ -1,7 +1,8 @@
 """Demo inspections for one county (called by portal.demo.load_demo): last year's arts
 round published, this year's arts round being inspected (results in every state) and a
 tech round being planned; daily inspections of every kind in every state, a random draw,
-rectification orders open and closed, and a suspected zombie institution. Idempotent: a
+rectification orders open and closed, an enforcement case against an individual and a
+suspected zombie institution. Idempotent: a
 county that has a round already is left alone."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from inspections.models import (
     DailyMode,
     InspectionRound,
     InspectionYear,
+    ViolationType,
 )
 from institutions.models import Institution
 from org.models import Department, Region, User
@@ -143,8 +145,11 @@ def _daily(county: Region, today: dt.date, users: dict[str, User], key: str,
     plan(DailyMode.ONLINE, other, days=3)
     covert = plan(DailyMode.COVERT, site_type="flat", site_address=f"{town.name}幸福小区3栋201室",
                   days=-1)
-    services.daily_record(actor=officer, inspection=covert,
-                          answers={**DAILY_OK, "academic_content": "problem"},
-                          findings="住宅内以“托管”名义开展一对多学科类培训，已移交执法。")
+    covert = services.daily_record(actor=officer, inspection=covert,
+                                   answers={**DAILY_OK, "academic_content": "problem"},
+                                   findings="住宅内以“托管”名义开展一对多学科类培训，已移交执法。")
+    services.enforcement_open(
+        actor=officer, violation=ViolationType.objects.get(code="offsite_training"),
+        region=town, subject_name="王某", findings=covert.findings, mode="joint", daily=covert)
     services.random_draw(actor=admin, region=county, institution_count=2, inspector_count=2,
                          planned_on=today + dt.timedelta(days=7), seed=20260501)

@@ -815,7 +815,7 @@ def zombie_close(*, actor: User | None, cleanup: ZombieCleanup, outcome: str,
 #: Penalties that change the licence, and the status they set (000 §4(2); outcomes of
 #: 002 §2(4) enforcement; a shutdown ends an unlicensed operation, not a licence).
 LICENCE_PENALTIES: dict[str, str] = {Penalty.SUSPENSION: InstitutionStatus.SUSPENDED,
-                     Penalty.REVOCATION: InstitutionStatus.REVOKED}
+                                     Penalty.REVOCATION: InstitutionStatus.REVOKED}
 
 
 @transaction.atomic
