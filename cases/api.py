@@ -18,6 +18,7 @@ from cases.serializers import (
 from core.api.errors import ErrorSerializer
 from core.api.pagination import DueDateCursorPagination
 from core.api.views import StrictQueryMixin
+from org.feed import ChangeFeedView, feed_schema
 
 
 class CaseViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
@@ -26,6 +27,8 @@ class CaseViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = CaseFilter
     lookup_field = "number"
     required_scope = "cases:read"
+    # Task progress touches its case's updated_at (issue 14 §A6), so it covers the tasks.
+    last_modified_field = "updated_at"
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         qs = selectors.case_list_qs(self.request.user)
@@ -83,3 +86,17 @@ class NotificationViewSet(StrictQueryMixin, mixins.ListModelMixin, viewsets.Gene
         count = services.notifications_mark_read(actor=request.user,
                                                  ids=data.validated_data.get("ids"))
         return Response({"marked": count}, status=status.HTTP_200_OK)
+
+
+@feed_schema(CaseSerializer, "case")
+class CaseChangeFeed(ChangeFeedView):
+    """Cases of the caller's scope that changed after `since` (task progress included,
+    issue 14 §A6), oldest first, with tombstones of cases that left its regions."""
+
+    feed_kind = "case"
+    key_field = "number"
+    serializer_class = CaseSerializer
+    required_scope = "cases:read"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.case_list_qs(self.request.user)

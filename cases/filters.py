@@ -41,6 +41,31 @@ class CaseFilter(django_filters.FilterSet):
         return qs.filter(Q(number__icontains=value) | Q(title__icontains=value))
 
 
+def _regions(request: Any) -> QuerySet:
+    """Regions to filter cases by, named: the user's region and those below it, down to
+    towns (grids are too many for a list), or every such region for a city-wide reader."""
+    from org.models import Region, RegionLevel
+    from org.scope import scope_of
+
+    if request is None:
+        return Region.objects.none()
+    qs = Region.objects.filter(level__lte=RegionLevel.TOWN).order_by("path")
+    path = getattr(scope_of(request.user), "region_path", None)
+    return qs.filter(path__startswith=path) if path else qs
+
+
+class CasePageFilter(CaseFilter):
+    """The case page's filter: a region is picked by name (its code stays the value, as in
+    the API), not typed as a number (issue 14 C9)."""
+
+    region = django_filters.ModelChoiceFilter(
+        queryset=_regions, to_field_name="code", method="filter_region_choice",
+        label=_("Region"))
+
+    def filter_region_choice(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
+        return qs.filter(region__path__startswith=value.path)
+
+
 def _departments(request: Any) -> QuerySet:
     """Departments to filter by: those of the user's region and below."""
     from org.models import Department

@@ -65,8 +65,30 @@ class TaskReassignForm(forms.Form):
         return data
 
 
+class DepartmentTaggedSelect(forms.Select):
+    """Each person carries their department, so that the page offers only the officers of
+    the selected tasks' departments (portal.js)."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        instance = getattr(option["value"], "instance", None)
+        if instance is not None and instance.department_id:
+            option["attrs"]["data-department"] = str(instance.department_id)
+        return option
+
+
 class BulkAssignForm(TaskReassignForm):
     tasks = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, user: User, departments: Any = None, **kwargs: Any) -> None:
+        """`departments`: the departments of the tasks on offer; only their officers are
+        offered (issue 14 C9). The service checks each task's department again."""
+        super().__init__(*args, user=user, **kwargs)
+        field = self.fields["assignee"]
+        if departments is not None:
+            field.queryset = field.queryset.filter(department_id__in=departments)
+        field.widget = DepartmentTaggedSelect(attrs={"data-limit-by-department": ""})
+        field.widget.choices = field.choices
 
     def clean_tasks(self) -> list[int]:
         raw = self.data.getlist("task_ids") if hasattr(self.data, "getlist") else []

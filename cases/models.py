@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, Storage
 from django.db import models
 from django.db.models import Q
 from django.utils import translation
@@ -225,6 +225,10 @@ class Task(models.Model):
             models.Index(fields=["department", "status", "due_date"], name="task_dept_idx"),
             models.Index(fields=["assignee", "status", "due_date"], name="task_assignee_idx"),
             models.Index(fields=["status", "due_date"], name="task_status_due_idx"),
+            # A case's open tasks (the case list's count) and a department's tasks of a
+            # case (the task scope), issue 13.
+            models.Index(fields=["case", "status"], name="task_case_status_idx"),
+            models.Index(fields=["department", "case"], name="task_dept_case_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -376,9 +380,19 @@ class Notification(models.Model):
         return Q(**{f"{prefix}recipient_id": scope.user_id})
 
 
-def private_storage() -> FileSystemStorage:
+def private_storage() -> Storage:
     """Attachment storage outside every public URL (served only by a scoped view). A
-    callable, so migrations do not capture the machine's path."""
+    callable, so migrations do not capture the machine's path.
+
+    The file system under PRIVATE_MEDIA_ROOT by default; when the deployment names a
+    bucket (settings.STORAGES["private"], django-storages' S3 backend: MinIO or any
+    S3-compatible store), the files live there and every web node reads the same ones
+    (issue 13, stateless web nodes). Downloads still go through the scoped view."""
+    configured = settings.STORAGES.get("private")
+    if configured:
+        from django.core.files.storage import storages
+
+        return storages["private"]
     return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
 
 

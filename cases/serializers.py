@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from cases import kinds
 from cases.models import Case, Notification, Task
-from core.api.serializers import ModelSerializer
+from core.api.serializers import ModelSerializer, StrictCharField, StrictIntegerField
 
 
 class RegisteredChoices:
@@ -45,7 +45,7 @@ class TaskSerializer(RegisteredChoices, ModelSerializer):
 
 
 class TaskCompleteSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=5000, allow_blank=False, trim_whitespace=True)
+    note = StrictCharField(max_length=5000, allow_blank=False, trim_whitespace=True)
 
 
 class CaseInstitutionSerializer(serializers.Serializer):
@@ -91,6 +91,6 @@ class NotificationSerializer(ModelSerializer):
 
 
 class MarkReadSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+    ids = serializers.ListField(child=StrictIntegerField(min_value=1, max_value=2**63 - 1),
                                 required=False,
                                 max_length=1000)

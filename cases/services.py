@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.functional import Promise
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -384,8 +385,16 @@ def tasks_bulk_assign(*, actor: User, task_ids: list[int], assignee: User | None
     if len(tasks) != len(set(task_ids)):
         raise DomainError(_("Some of the selected tasks cannot be assigned by you."),
                           field="tasks")
-    return [task_reassign(actor=actor, task=t, assignee=assignee, department=department,
-                          reason=reason) for t in tasks]
+    done = []
+    for task in tasks:
+        try:
+            done.append(task_reassign(actor=actor, task=task, assignee=assignee,
+                                      department=department, reason=reason))
+        except DomainError as exc:  # all or nothing, and the reader learns which task
+            raise type(exc)(_("%(case)s · %(duty)s: %(error)s")
+                            % {"case": task.case.number, "duty": Truncator(task.duty).chars(40),
+                               "error": exc.message}, field=exc.field) from exc
+    return done
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases import kinds, selectors, services
-from cases.filters import CaseFilter, TaskPageFilter
+from cases.filters import CasePageFilter, TaskPageFilter
 from cases.forms import (
     AttachmentForm,
     BulkAssignForm,
@@ -37,6 +37,8 @@ from core.ratelimit import exports_limited
 from org.scope import Action
 
 PAGE_SIZE = 50
+#: Session key of the tasks ticked before a bulk assignment that failed.
+BULK_SELECTION = "cases:bulk_selection"
 
 
 def _page(request: HttpRequest, qs: QuerySet) -> Any:
@@ -78,9 +80,22 @@ def _task_list(request: HttpRequest, qs: QuerySet, *, title: str, queue: str,
     tasks = filterset.qs
     if request.GET.get("export") == "xlsx":
         return xlsx_response(title, TASK_EXPORT, tasks)
-    context = {"title": title, "queue": queue, "filter": filterset, "page": _page(request, tasks),
-               "bulk_form": BulkAssignForm(user=request.user) if bulk else None}
+    page = _page(request, tasks)
+    context = {"title": title, "queue": queue, "filter": filterset, "page": page,
+               "bulk_form": _bulk_form(request, page) if bulk else None,
+               "selected": _kept_selection(request)}
     return render(request, "cases/task_list.html", context)
+
+
+def _bulk_form(request: HttpRequest, page: Any) -> BulkAssignForm:
+    """Offers the officers of the departments of the tasks on this page."""
+    return BulkAssignForm(user=request.user,
+                          departments={t.department_id for t in page.object_list})
+
+
+def _kept_selection(request: HttpRequest) -> set[int]:
+    """The tasks ticked before a bulk assignment that failed, ticked again (issue 14 C9)."""
+    return set(request.session.pop(BULK_SELECTION, []))
 
 
 @login_required
@@ -112,9 +127,10 @@ def overview(request: HttpRequest) -> HttpResponse:
         return xlsx_response(_("Task overview"), TASK_EXPORT, filterset.qs)
     context = {
         "title": _("Task overview"), "queue": "overview", "filter": filterset,
-        "page": _page(request, filterset.qs),
+        "page": (page := _page(request, filterset.qs)),
         "overview": selectors.county_overview(request.user),
-        "bulk_form": BulkAssignForm(user=request.user),
+        "bulk_form": _bulk_form(request, page),
+        "selected": _kept_selection(request),
     }
     return render(request, "cases/task_list.html", context)
 
@@ -133,10 +149,13 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("%(n)s tasks assigned.") % {"n": len(done)})
         except DomainError as exc:
             messages.error(request, str(exc.message))
+            request.session[BULK_SELECTION] = form.cleaned_data["tasks"]
     else:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
+        if "tasks" in form.cleaned_data:
+            request.session[BULK_SELECTION] = form.cleaned_data["tasks"]
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = reverse("cases:overview")
@@ -192,7 +211,8 @@ CASE_EXPORT = [
 @login_required
 @exports_limited
 def case_list(request: HttpRequest) -> HttpResponse:
-    filterset = CaseFilter(request.GET, queryset=selectors.case_list_qs(request.user))
+    filterset = CasePageFilter(request.GET, queryset=selectors.case_list_qs(request.user),
+                               request=request)
     if request.GET.get("export") == "xlsx":
         return xlsx_response(_("Cases"), CASE_EXPORT, filterset.qs)
     may_open = may(request.user, "cases.open_case")
@@ -239,7 +259,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
                      .values_list("pk", flat=True))
     context = {
         "case": case, "tasks": tasks, "workable": workable, "assignable": assignable,
-        "timeline": selectors.case_timeline(user, case),
+        "timeline": selectors.grouped_timeline(selectors.case_timeline(user, case)),
         "attachments": Attachment.objects.restrict(user).filter(case=case).select_related(
             "uploaded_by"),
         "comments": Comment.objects.restrict(user).filter(case=case).select_related("author"),
@@ -343,12 +363,26 @@ def attachment_download(request: HttpRequest, number: str, pk: int) -> FileRespo
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
+    """The inbox: all or only the unread notices, paged; a POST marks one notice read (its
+    `id`) or all of them, and returns to the same view of the inbox."""
+    show = "unread" if request.GET.get("show") == "unread" else "all"
+    back = redirect(f"{reverse('cases:notifications')}?show={show}")
     if request.method == "POST":
-        services.notifications_mark_read(actor=request.user)
-        messages.success(request, _("All notifications marked as read."))
-        return redirect("cases:notifications")
+        one = request.POST.get("id")
+        if one is None:
+            services.notifications_mark_read(actor=request.user)
+            messages.success(request, _("All notifications marked as read."))
+            return back
+        if not one.isdigit() or int(one) > 2**63 - 1:  # the column's range (issue 14 D6)
+            raise Http404
+        services.notifications_mark_read(actor=request.user, ids=[int(one)])
+        messages.success(request, _("Notification marked as read."))
+        return back
     qs = Notification.objects.restrict(request.user).select_related("case")
-    return render(request, "cases/notifications.html", {"page": _page(request, qs)})
+    if show == "unread":
+        qs = qs.unread()
+    return render(request, "cases/notifications.html",
+                  {"page": _page(request, qs), "show": show})
 
 
 @login_required

@@ -16,11 +16,16 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def guard_text(value: str) -> str:
+    """Text is never a formula (CSV/Excel injection), and control characters go. The one
+    guard of every .xlsx and .csv the project writes."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, str):
-        # Text is never a formula (CSV/Excel injection), and control characters go.
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+        return guard_text(value)
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) \
             else value

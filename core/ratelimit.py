@@ -48,11 +48,13 @@ def allow(request: HttpRequest, scope: str) -> tuple[bool, int]:
     return count <= limit, start + window - now
 
 
-def _limit(*, pages: bool) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def _limit(*, pages: bool, download: bool = False
+           ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            scope = "export" if request.GET.get("export") else "page" if pages else None
+            scope = ("export" if download or request.GET.get("export") else
+                     "page" if pages else None)
             if scope is not None:
                 allowed, retry = allow(request, scope)
                 if not allowed:
@@ -71,3 +73,5 @@ def _limit(*, pages: bool) -> Callable[[Callable[..., HttpResponse]], Callable[.
 limited = _limit(pages=True)
 #: An officers' list: only its exports are limited.
 exports_limited = _limit(pages=False)
+#: A download (the open data): every request counts against the export rate.
+downloads_limited = _limit(pages=False, download=True)

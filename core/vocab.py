@@ -44,6 +44,8 @@ class DepartmentType(models.TextChoices):
     WOMENS_FEDERATION = "womens_federation", _("Women's federation")
     DISCIPLINE_INSPECTION = "discipline_inspection", _("Discipline inspection and supervision commission")
     TOWN_GOVERNMENT = "town_government", _("Town or street government")
+    #: 002 §2(4): the employment look-up and bans are set up 「会同区检察院、公安局等部门」.
+    PROCURATORATE = "procuratorate", _("People's procuratorate")
 
 
 class Category(models.TextChoices):
@@ -90,6 +92,8 @@ class Step(models.TextChoices):
     FILING = "filing", _("Filing")
     LICENCE_ISSUE = "licence_issue", _("Licence issue")
     FUND_ACCOUNT = "fund_account", _("Fund-supervision account")
+    #: 002 §3(1): 「区住建局负责配合…做好校外培训机构场所建筑、消防安全审批工作」.
+    PREMISES_APPROVAL = "premises_approval", _("Premises and fire-safety approval")
     APPROVAL_NOTICE = "approval_notice", _("Approval pushed to departments")
     # annual inspection (000 §3, 002)
     PLAN = "plan", _("Inspection plan")

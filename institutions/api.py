@@ -1,16 +1,29 @@
-from drf_spectacular.utils import extend_schema
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from core.api.throttling import ClientIpScopedRateThrottle
 from core.api.views import StrictQueryMixin
+from core.vocab import Category
 from institutions import selectors
 from institutions.filters import InstitutionFilter
 from institutions.serializers import (
+    BulkLookupResultSerializer,
+    BulkLookupSerializer,
     InstitutionListSerializer,
     InstitutionSerializer,
     PublicInstitutionSerializer,
+    PublicListEntrySerializer,
 )
+from org.feed import ChangeFeedView, feed_schema
 
 
 class PublicStatusView(StrictQueryMixin, generics.RetrieveAPIView):
@@ -49,3 +62,86 @@ class InstitutionViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(responses=InstitutionListSerializer(many=True))
     def list(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=BulkLookupSerializer, responses=BulkLookupResultSerializer)
+    @action(detail=False, methods=["post"], url_path="lookup", parser_classes=[JSONParser])
+    def lookup(self, request: Request) -> Response:
+        """Up to 200 institutions by credit code in one call (issue 13); codes outside
+        the caller's scope are `missing`, as codes that do not exist are."""
+        form = BulkLookupSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        codes = list(dict.fromkeys(form.validated_data["uscc"]))
+        found = {i.uscc: i for i in self.get_queryset().filter(uscc__in=codes)}
+        return Response({
+            "results": InstitutionListSerializer([found[c] for c in codes if c in found],
+                                                 many=True).data,
+            "missing": [c for c in codes if c not in found]})
+
+
+@feed_schema(InstitutionListSerializer, "institution")
+class InstitutionChangeFeed(ChangeFeedView):
+    """Institutions of the caller's scope that changed after `since`, oldest first, with
+    tombstones of institutions that left its regions."""
+
+    feed_kind = "institution"
+    key_field = "uscc"
+    serializer_class = InstitutionListSerializer
+    required_scope = "institutions:read"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.office_qs(self.request.user)
+
+
+class PublicListView(StrictQueryMixin, generics.ListAPIView):
+    """A published list (004 §6(4)), with no token, throttled per IP; filters: `county`
+    (a county code), `category`, and on the white list `relicensed` (re-approved)."""
+
+    serializer_class = PublicListEntrySerializer
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ClientIpScopedRateThrottle]
+    throttle_scope = "public"
+    query_params_allowed = ("county", "category")
+
+    def filters(self) -> dict[str, Any]:
+        params = self.request.query_params
+        errors: dict[str, list[str]] = {}
+        county = params.get("county", "").strip()
+        if county and not (county.isascii() and county.isdigit() and len(county) <= 20):
+            errors["county"] = [_("Give a county code (digits).")]
+        category = params.get("category", "").strip()
+        if category and category not in Category.values:
+            errors["category"] = [_("Choose one of: %(values)s.") % {
+                "values": ", ".join(Category.values)}]
+        relicensed = params.get("relicensed", "").strip().lower()
+        if relicensed not in ("", "true", "false"):
+            errors["relicensed"] = [_("Give true or false.")]
+        if errors:
+            raise ValidationError(errors)
+        return {"county": county, "category": category, "relicensed": relicensed == "true"}
+
+
+@extend_schema(parameters=[
+    OpenApiParameter("county", {"type": "string", "pattern": "^[0-9]{1,20}$"},
+                     description="County code: only that county's list (empty if none)"),
+    OpenApiParameter("category", str, enum=Category.values),
+    OpenApiParameter("relicensed", bool, description="Only re-approved institutions")])
+class PublicWhiteListView(PublicListView):
+    query_params_allowed = ("county", "category", "relicensed")
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        f = self.filters()
+        qs = selectors.white_list(self.request.user, county=f["county"],
+                                  relicensed=f["relicensed"])
+        return qs.filter(category=f["category"]) if f["category"] else qs
+
+
+@extend_schema(parameters=[
+    OpenApiParameter("county", {"type": "string", "pattern": "^[0-9]{1,20}$"},
+                     description="County code: only that county's list (empty if none)"),
+    OpenApiParameter("category", str, enum=Category.values)])
+class PublicBlackListView(PublicListView):
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        f = self.filters()
+        qs = selectors.black_list(self.request.user, county=f["county"])
+        return qs.filter(category=f["category"]) if f["category"] else qs

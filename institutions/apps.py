@@ -10,7 +10,10 @@ class InstitutionsConfig(AppConfig):
         from cases import kinds
         from institutions import abilities
         from institutions import kinds as institution_kinds
+        from institutions.models import Institution
+        from org.feed import track
 
         abilities.load()
+        track(Institution, kind="institution", key_field="uscc")
         kinds.register(institution_kinds.SUPERVISION)
         kinds.register_audit_labels(institution_kinds.AUDIT_LABELS)

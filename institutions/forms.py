@@ -15,7 +15,7 @@ from institutions.models import (
     SafetyRole,
     Staff,
 )
-from institutions.rules import CLAUSE_LABELS, Slot
+from institutions.rules import Slot, clause_labels, model_contract_version
 from institutions.uscc import normalise, validate_uscc
 from org.models import Region, User
 from org.scope import Action
@@ -168,19 +168,21 @@ class FeePlanForm(forms.Form):
                                      max_value=10000)
     refund_terms = forms.CharField(label=_("Refund terms"), widget=forms.Textarea(
         attrs={"rows": 2}), max_length=2000)
-    contract_version = forms.CharField(label=_("Model contract edition"), max_length=10,
-                                       initial="2021")
+    contract_version = forms.CharField(label=_("Model contract edition"), max_length=10)
     charge_on = BoundedDateField(label=_("Charged on (advance charge)"), required=False)
     remaining_hours = forms.IntegerField(
         label=_("Class hours remaining when charged"), required=False, min_value=0,
         max_value=10000, help_text=_("For a charge on a running course (a top-up)."))
     contract_clauses = forms.MultipleChoiceField(
         label=_("Clauses in the contract"), required=False,
-        widget=forms.CheckboxSelectMultiple, choices=list(CLAUSE_LABELS.items()))
+        widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, institution: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["course"].queryset = institution.courses.all()
+        # The edition and clauses are the profile's (002 §2(4); 004 §4(5)).
+        self.fields["contract_version"].initial = model_contract_version()
+        self.fields["contract_clauses"].choices = list(clause_labels().items())
 
 
 class MaterialForm(forms.Form):

@@ -21,6 +21,9 @@ from org.scope import NOTHING, Action, Scope, ScopedQuerySet, ScopedThrough
 
 class InstitutionStatus(models.TextChoices):
     APPLYING = "applying", _("Applying")
+    #: A new institution whose establishment was not accepted or was rejected: no longer
+    #: applying, never licensed; it may apply again (issue 14 C3).
+    NOT_APPROVED = "not_approved", _("Not approved")
     LICENSED = "licensed", _("Licensed")
     SUSPENDED = "suspended", _("Suspended")
     REVOKED = "revoked", _("Revoked")
@@ -29,7 +32,9 @@ class InstitutionStatus(models.TextChoices):
 
 #: The only moves of a licence status (000 §3; 002 §2(4) enforcement outcomes).
 STATUS_TRANSITIONS: dict[str, set[str]] = {
-    InstitutionStatus.APPLYING: {InstitutionStatus.LICENSED, InstitutionStatus.TERMINATED},
+    InstitutionStatus.APPLYING: {InstitutionStatus.LICENSED, InstitutionStatus.TERMINATED,
+                                 InstitutionStatus.NOT_APPROVED},
+    InstitutionStatus.NOT_APPROVED: {InstitutionStatus.APPLYING, InstitutionStatus.TERMINATED},
     InstitutionStatus.LICENSED: {InstitutionStatus.SUSPENDED, InstitutionStatus.REVOKED,
                                  InstitutionStatus.TERMINATED},
     InstitutionStatus.SUSPENDED: {InstitutionStatus.LICENSED, InstitutionStatus.REVOKED,
@@ -37,6 +42,10 @@ STATUS_TRANSITIONS: dict[str, set[str]] = {
     InstitutionStatus.REVOKED: set(),
     InstitutionStatus.TERMINATED: set(),
 }
+
+
+#: Never licensed, so not published (unless black-listed).
+UNPUBLISHED = [InstitutionStatus.APPLYING, InstitutionStatus.NOT_APPROVED]
 
 
 class ListStatus(models.TextChoices):
@@ -58,7 +67,7 @@ class SafetyRole(models.TextChoices):
 
 class InstitutionQuerySet(ScopedQuerySet):
     def publicly_listed(self) -> InstitutionQuerySet:
-        return self.exclude(status=InstitutionStatus.APPLYING)
+        return self.exclude(status__in=UNPUBLISHED)
 
 
 class Institution(models.Model):
@@ -141,7 +150,7 @@ class Institution(models.Model):
         if action == Action.PUBLIC:
             # Published facts (licence status, lists, courses): every institution past
             # the application stage, for anyone, signed in or not.
-            return ~Q(**{f"{p}status": InstitutionStatus.APPLYING}) | \
+            return ~Q(**{f"{p}status__in": UNPUBLISHED}) | \
                 Q(**{f"{p}list_status": ListStatus.BLACK})
         if scope.kind == "client":
             if action == Action.VIEW and "institutions:read" in scope.client_scopes:
@@ -355,8 +364,7 @@ class FeePlan(ScopedThrough, models.Model):
     months = models.PositiveSmallIntegerField(_("months covered"))
     class_hours = models.PositiveSmallIntegerField(_("class hours covered"))
     refund_terms = models.TextField(_("refund terms"))
-    contract_version = models.CharField(_("model contract edition"), max_length=10,
-                                        default="2021")
+    contract_version = models.CharField(_("model contract edition"), max_length=10)
     contract_clauses = models.JSONField(_("contract clauses"), default=list)
     charge_on = models.DateField(_("charged on"), null=True, blank=True,
                                  help_text=_("For an advance charge: the day it is collected."))

@@ -8,11 +8,11 @@ values come from the profile (DOMAIN.md §5), never from this module:
   breaks of at least 10 minutes and ends by 21:00;
 - 002 §2(4): one charge covers at most 3 months or 60 class hours (top-ups and class
   cards count) and at most 5,000 yuan; an advance charge comes no earlier than 1 month
-  before a new course starts, or when 20 class hours remain of a running one; the 2021
-  model contract is used;
+  before a new course starts, or when 20 class hours remain of a running one; the model
+  contract of the profile's edition (2021) is used;
 - 004 §3(2): academic training is forbidden on legal holidays, rest days and vacations;
-- 004 §4(5): the contract holds training items, requirements, fees and refunds, liability
-  for breach and dispute resolution;
+- 004 §4(5): the contract holds the clauses the profile lists (training items, requirements,
+  fees and refunds, liability for breach and dispute resolution);
 - 001 §4(2)7: where a government-guided price is set, a deviating price is flagged.
 """
 
@@ -25,10 +25,10 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from policy.profile import ProfileData, active_profile
+from policy.sources import cite
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,8 @@ class Violation:
     blocking: bool = True
 
     def __str__(self) -> str:
-        return f"{self.message}（{self.source}）" if self.source else self.message
+        """The message with its source as users read it (issue 14 C10)."""
+        return f"{self.message}（{cite(self.source)}）" if self.source else self.message
 
 
 def _source(profile: ProfileData, key: str) -> str:
@@ -80,7 +81,8 @@ def course_violations(*, mode: str, is_academic: bool, lesson_minutes: int, brea
         if latest is not None and _minutes(slot.end) > _minutes(latest):
             out.append(Violation(
                 "slots", end_key,
-                _("Training must end by %(latest)s; a lesson ends at %(end)s.")
+                # 002 §2(4) 「不得晚于20:30」: 20:30 itself is allowed (issue 14 C11).
+                _("Training must end no later than %(latest)s; a lesson ends at %(end)s.")
                 % {"latest": latest.strftime("%H:%M"), "end": slot.end.strftime("%H:%M")},
                 _source(p, end_key)))
         if is_academic and slot.weekday >= 5 and p.rule("academic_forbidden_on_rest_days"):
@@ -188,21 +190,25 @@ def check_session_date(*, day: dt.date, is_academic: bool, county_code: str = ""
     return []
 
 
-REQUIRED_CLAUSES = ("training_items", "requirements", "fees_and_refunds", "liability",
-                    "dispute_resolution")
-#: The clauses 004 §4(5) requires of the model contract, by code.
-CLAUSE_LABELS = {
-    "training_items": gettext_lazy("Training items"),
-    "requirements": gettext_lazy("Requirements"),
-    "fees_and_refunds": gettext_lazy("Fees and refunds"),
-    "liability": gettext_lazy("Liability for breach"),
-    "dispute_resolution": gettext_lazy("Dispute resolution"),
-}
-MODEL_CONTRACT_VERSION = "2021"
+def model_contract_version(profile: ProfileData | None = None) -> str:
+    """The model contract's edition every fee plan names (the profile's `contract`, from
+    002 §2(4): 2021年修订版)."""
+    return str((profile or active_profile()).contract_setting("version"))
 
 
-def fee_limit_violations(*, amount: Decimal, months: int, class_hours: int, contract_version: str,
-                   clauses: list[str], charge_date: dt.date | None = None,
+def clause_labels(profile: ProfileData | None = None) -> dict[str, str]:
+    """The clauses the model contract must hold, code → label (the profile's `contract`,
+    from 004 §4(5))."""
+    return {c["code"]: c["label"]
+            for c in (profile or active_profile()).contract_setting("clauses")}
+
+
+def required_clauses(profile: ProfileData | None = None) -> list[str]:
+    return list(clause_labels(profile))
+
+
+def fee_limit_violations(*, amount: Decimal, months: int, class_hours: int,
+                   contract_version: str, clauses: list[str], charge_date: dt.date | None = None,
                    course_start: dt.date | None = None, remaining_hours: int | None = None,
                    unit_price: Decimal | None = None,
                    profile: ProfileData | None = None) -> list[Violation]:
@@ -249,16 +255,18 @@ def fee_limit_violations(*, amount: Decimal, months: int, class_hours: int, cont
                     _("A running course may be charged again only when %(n)s class hours or "
                       "fewer remain; %(left)s remain.") % {"n": threshold, "left": remaining_hours},
                     _source(p, "advance_charge_remaining_hours")))
-    if contract_version != MODEL_CONTRACT_VERSION:
+    edition = model_contract_version(p)
+    if contract_version != edition:
         out.append(Violation("contract_version", "model_contract",
-                             _("The 2021 edition of the model contract is mandatory."),
-                             "002 §2(4)"))
-    missing = [c for c in REQUIRED_CLAUSES if c not in clauses]
+                             _("The %(version)s edition of the model contract is mandatory.")
+                             % {"version": edition}, p.contract_setting("version_source")))
+    labels = clause_labels(p)
+    missing = [c for c in labels if c not in clauses]
     if missing:
         out.append(Violation("clauses", "contract_clauses",
                              _("The contract lacks required clauses: %(missing)s.")
-                             % {"missing": "、".join(str(CLAUSE_LABELS[c]) for c in missing)},
-                             "004 §4(5)"))
+                             % {"missing": "、".join(labels[c] for c in missing)},
+                             p.contract_setting("clauses_source")))
     guided = p.rule("government_guided_price")
     if guided is not None and unit_price is not None and unit_price != guided:
         out.append(Violation("unit_price", "government_guided_price",

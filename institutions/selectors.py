@@ -172,3 +172,40 @@ def course_in_application(course: Course) -> bool:
     """Whether a change application in progress carries this course (asked of the
     licensing app through `institutions.ports`)."""
     return ports.licensing().course_in_application(course)
+
+
+def white_list_checklist(institution: Institution) -> list[dict[str, Any]]:
+    """What the white list asks of an institution (004 §6(4): licensed institutions that
+    pass the enrollment gate, 000 §4(3); never one on the black list), each condition
+    with whether it is met and, if not, what is missing and who acts (issue 14 C5). Uses
+    the institution's prefetched courses when the caller loaded them."""
+    gate = institution.gate_conditions
+    prefetched = getattr(institution, "_prefetched_objects_cache", {}).get("courses")
+    courses = list(prefetched) if prefetched is not None else list(institution.courses.all())
+    licensed = institution.status == InstitutionStatus.LICENSED
+    return [
+        {"key": "licence", "label": _("A school-running licence"), "met": licensed,
+         "source": "004 §6(4)",
+         "missing": "" if licensed else
+         _("The institution is %(status)s: a licence comes from a licensing application "
+           "that the departments approve.") % {"status": institution.get_status_display()}},
+        {"key": "fund_account", "label": _("Fund-supervision account and payment channel"),
+         "met": gate["fund_account"], "source": "000 §4(3)",
+         "missing": "" if gate["fund_account"] else
+         _("Not recorded yet: the supervising department records them once the account "
+           "is opened.")},
+        {"key": "national_platform", "label": _("Account on the national platform"),
+         "met": gate["national_platform"], "source": "000 §4(3)",
+         "missing": "" if gate["national_platform"] else
+         _("Not recorded yet: the supervising department records it.")},
+        {"key": "courses_listed", "label": _("Courses listed"), "met": gate["courses_listed"],
+         "source": "000 §4(3)",
+         "missing": "" if gate["courses_listed"] else
+         (_("None of its %(n)s courses is listed on the platform yet: list one in the "
+            "course table.") % {"n": len(courses)} if courses else
+          _("No course is entered yet: add a course, then list it."))},
+        {"key": "not_black", "label": _("Not on the black list"),
+         "met": institution.list_status != ListStatus.BLACK, "source": "004 §6(4)",
+         "missing": "" if institution.list_status != ListStatus.BLACK else
+         (institution.list_reason or _("On the black list."))},
+    ]

@@ -47,3 +47,28 @@ class InstitutionListSerializer(InstitutionSerializer):
     class Meta(InstitutionSerializer.Meta):
         fields = [f for f in InstitutionSerializer.Meta.fields if f != "gate_met"]
         read_only_fields = fields
+
+
+class PublicListEntrySerializer(PublicInstitutionSerializer):
+    """A row of the published white or black list."""
+
+    gate_met = None  # type: ignore[assignment]  (a query per row; the detail has it)
+    relicensed = serializers.BooleanField(read_only=True, default=False)
+
+    class Meta(PublicInstitutionSerializer.Meta):
+        fields = [*(f for f in PublicInstitutionSerializer.Meta.fields if f != "gate_met"),
+                  "relicensed"]
+        read_only_fields = fields
+
+
+class BulkLookupSerializer(serializers.Serializer):
+    uscc = serializers.ListField(
+        child=serializers.RegexField(r"^[0-9A-HJ-NPQRTUWXY]{18}$", max_length=18),
+        min_length=1, max_length=200,
+        help_text="Up to 200 unified social credit codes.")
+
+
+class BulkLookupResultSerializer(serializers.Serializer):
+    results = InstitutionListSerializer(many=True)
+    missing = serializers.ListField(child=serializers.CharField(),
+                                    help_text="Codes not found in the caller's scope.")

@@ -61,6 +61,7 @@ from institutions.uscc import normalise, validate_uscc
 from org.models import Department, Region, RegionLevel, User
 from org.scope import Action
 from policy.profile import active_profile
+from policy.sources import cite
 
 INSTITUTION_FIELDS = ["name", "uscc", "nature", "category", "status", "list_status",
                       "list_reason", "supervising_department", "licence_number",
@@ -136,7 +137,8 @@ def supervisors_follow_profile(*, actor: User | None = None,
                      after={**snapshot(inst, ["supervising_department"]),
                             "department": str(target)},
                      reason=_("The policy profile %(profile)s names this supervising "
-                              "department (001 §3(2)).") % {"profile": profile.code})
+                              "department (%(src)s).") % {"profile": profile.code,
+                                                          "src": cite("001 §3(2)")})
     return moves
 
 
@@ -340,8 +342,8 @@ def _flag_banned_staff(ban: EmploymentBan) -> None:
             role=TaskRole.LEAD, deadline_key="task_default",
             duty=stored(gettext_lazy("%(person)s (%(id)s) is under an employment ban: see that "
                                      "the institution ends the employment and record the "
-                                     "leaving date (002 §2(4))."),
-                        person=member.name, id=member.id_number_masked))
+                                     "leaving date (%(src)s)."),
+                        person=member.name, id=member.id_number_masked, src=cite("002 §2(4)")))
 
 
 @transaction.atomic
@@ -804,8 +806,9 @@ def enrolment_create(*, actor: User, institution: Institution, course: Course,
         raise InvalidState(_("A black-listed institution may not enrol students."))
     missing = [label for key, label in GATE_LABELS if not institution.gate_conditions[key]]
     if missing:
-        raise InvalidState(_("The enrollment gate is not met (000 §4(3)): %(missing)s.")
-                           % {"missing": "、".join(str(m) for m in missing)})
+        raise InvalidState(_("The enrollment gate is not met (%(src)s): %(missing)s.")
+                           % {"missing": "、".join(str(m) for m in missing),
+                              "src": cite("000 §4(3)")})
     course = Course.objects.get(pk=course.pk)
     fee_plan = FeePlan.objects.get(pk=fee_plan.pk)
     if enrolled_on and enrolled_on > timezone.localdate():

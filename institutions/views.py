@@ -9,11 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from core.abilities import may
 from core.errors import DomainError, PermissionDenied
@@ -160,14 +159,28 @@ OFFICE_EXPORT = [*WHITE_LIST_EXPORT,
 @login_required
 @exports_limited
 def office_list(request: HttpRequest) -> HttpResponse:
+    """The register for the offices, filtered by name or code, status, county and category
+    (issue 14 C9); each row names its county. An unknown filter value is ignored."""
     qs = selectors.office_qs(request.user).order_by("name", "id")
     q = request.GET.get("q", "").strip()[:100]
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(uscc__iexact=q.upper()))
+    counties = {r.code: r.name for r in Region.objects.restrict(request.user).filter(
+        level=RegionLevel.COUNTY).order_by("code")}
+    chosen = {"status": request.GET.get("status", ""), "county": request.GET.get("county", ""),
+              "category": request.GET.get("category", "")}
+    if chosen["status"] in InstitutionStatus.values:
+        qs = qs.filter(status=chosen["status"])
+    if chosen["county"] in counties:
+        qs = qs.filter(region__path__contains=f"/{chosen['county']}/")
+    if chosen["category"] in Category.values:
+        qs = qs.filter(category=chosen["category"])
     if request.GET.get("export") == "xlsx":
         return xlsx_response(gettext_lazy("Institutions"), OFFICE_EXPORT, qs)
     return render(request, "institutions/office_list.html", {
         "page": Paginator(qs, 50).get_page(request.GET.get("page")), "q": q,
+        "chosen": chosen, "counties": counties, "statuses": InstitutionStatus.choices,
+        "categories": Category.choices,
         "may_register": may(request.user, "institutions.register")})
 
 
@@ -197,6 +210,7 @@ def office_detail(request: HttpRequest, uscc: str) -> HttpResponse:
             request.user).filter(institution=institution).order_by("name", "id"))
     return render(request, "institutions/office_detail.html", {
         "institution": institution, "gate": institution.gate_conditions,
+        "white_checklist": selectors.white_list_checklist(institution),
         **_abilities(request.user, institution)})
 
 
@@ -397,17 +411,33 @@ def fee_plan_violations(request: HttpRequest, uscc: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def course_list(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
+    """List a course on the platform. A course added after the licence is listed through
+    a change application that several departments work: that button first asks for
+    confirmation on a page of its own (issue 14 C5), no script needed."""
     institution = _office_institution(request, uscc)
     course = get_object_or_404(Course.objects.restrict(request.user), pk=pk,
                                institution=institution)
+    needs_change = selectors.listing_needs_change(course)
+    if request.method not in ("GET", "POST") or (request.method == "GET" and not needs_change):
+        return HttpResponseNotAllowed(["POST"])
+    if needs_change and not Course.objects.restrict(request.user, Action.CHANGE).filter(
+            pk=course.pk).exists():
+        raise Http404  # the confirmation is offered only to who may start the application
+    error = ""
     try:
-        if selectors.listing_needs_change(course):
-            application = ports.licensing().course_listing_submit(actor=request.user, course=course)
-            messages.success(request, _("Change application submitted: %(number)s")
-                             % {"number": application.case.number})
-            return redirect(application.case.get_absolute_url())
+        if needs_change:
+            if request.method == "POST" and request.POST.get("confirm") == "yes":
+                application = ports.licensing().course_listing_submit(actor=request.user,
+                                                                      course=course)
+                messages.success(request, _("Change application submitted: %(number)s")
+                                 % {"number": application.case.number})
+                return redirect(application.case.get_absolute_url())
+            if request.method == "POST":
+                error = _("Confirm that the change application is to start.")
+            return render(request, "institutions/confirm_application.html", {
+                "institution": institution, "course": course, "error": error},
+                status=400 if error else 200)
         services.course_list_on_platform(actor=request.user, course=course)
         messages.success(request, _("Course listed."))
     except PermissionDenied:

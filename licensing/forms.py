@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from institutions.forms import BoundedDateField
@@ -31,11 +34,57 @@ class ApplyForm(forms.Form):
                                             widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, institution: Any, **kwargs: Any) -> None:
+        from licensing.services import required_documents
+
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = towns_in_county(institution.region)
         # Only the applications the institution's status allows (000 §3).
         self.fields["action"].choices = [(a, label) for a, label in ApplicationAction.choices
                                          if institution.status in APPLIES_TO[a]]
+        # The documents the profile's licensing cell asks for (issue 14 C1), one file
+        # field each, with its source and the upload limits stated before the upload.
+        self.documents: dict[str, tuple[Any, list[str]]] = {}
+        for action, _label in self.fields["action"].choices:
+            for document in required_documents(institution, action):
+                self.documents.setdefault(document.code, (document, []))[1].append(action)
+        limits = gettext("PDF, images, Word or Excel; at most %(mb)s MB.") % {
+            "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+        for code, (document, actions) in self.documents.items():
+            source = (gettext("Source: %(src)s") % {"src": document.source}
+                      if document.from_seed else
+                      gettext("A documented default, not from a seed document."))
+            needed = gettext("Needed for: %(actions)s") % {"actions": "、".join(
+                str(ApplicationAction(a).label) for a in actions)}
+            self.fields[f"doc_{code}"] = forms.FileField(
+                label=document.label, required=False,
+                help_text=" · ".join(x for x in (document.help, needed, source, limits) if x))
+
+    def document_fields(self) -> list[Any]:
+        return [self[f"doc_{code}"] for code in self.documents]
+
+    def other_fields(self) -> list[Any]:
+        return [f for f in self.visible_fields() if not f.name.startswith("doc_")]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        action = data.get("action")
+        missing = [code for code, (_doc, actions) in self.documents.items()
+                   if action in actions and not data.get(f"doc_{code}")]
+        for code in missing:
+            self.add_error(f"doc_{code}", gettext("Upload this document."))
+        if missing:
+            self.add_error(None, ngettext(
+                "%(n)s document is missing for this application.",
+                "%(n)s documents are missing for this application.", len(missing))
+                % {"n": len(missing)})
+        return data
+
+    def uploads(self) -> dict[str, UploadedFile]:
+        """The files of the documents the chosen application needs."""
+        action = self.cleaned_data.get("action")
+        return {code: self.cleaned_data[f"doc_{code}"]
+                for code, (_doc, actions) in self.documents.items()
+                if action in actions and self.cleaned_data.get(f"doc_{code}")}
 
     def change_details(self) -> dict[str, Any]:
         keys = ("name", "address", "region", "legal_representative", "safety_person",
@@ -99,11 +148,35 @@ class OnsiteForm(forms.Form):
 
 
 class ConcludeForm(forms.Form):
+    """The conclusion starts with no decision chosen and is confirmed before it is
+    recorded: it is final and changes the register (issue 14 C3)."""
+
     approve = forms.TypedChoiceField(label=_("Conclusion"), coerce=lambda v: v == "yes",
+                                     widget=forms.RadioSelect,
                                      choices=[("yes", _("Approve")), ("no", _("Reject"))])
     reason = forms.CharField(label=_("Reasons"), max_length=5000, required=False,
                              help_text=_("Required when rejecting."),
                              widget=forms.Textarea(attrs={"rows": 3}))
+    confirm = forms.BooleanField(
+        label=_("I have read the evidence above. This decision is final: it cannot be undone "
+                "and the register follows it."),
+        error_messages={"required": _("Confirm the decision: it cannot be undone.")})
+
+
+class RegistrationForm(forms.Form):
+    """The registration step asks for the fact it produces (issue 14 C4; 000 §3)."""
+
+    registration_number = forms.CharField(
+        label=_("Registration number"), max_length=60,
+        help_text=_("The unified social credit code or registration number on the business "
+                    "licence (for-profit) or the registration certificate (non-profit)."))
+    certificate = forms.FileField(label=_("Registration certificate"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["certificate"].help_text = gettext(
+            "PDF, images, Word or Excel; at most %(mb)s MB.") % {
+            "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
 
 
 class LicenceForm(forms.Form):

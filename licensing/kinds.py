@@ -42,6 +42,7 @@ def spec() -> CaseKindSpec:
             "licensing.decide.acceptance": _("Acceptance decided"),
             "licensing.decide.onsite": _("On-site inspection recorded"),
             "licensing.decide.conclusion": _("Review concluded"),
+            "licensing.decide.registration": _("Registration recorded"),
             "licensing.decide.licence": _("Licence issued"),
         },
         visible_to=_own_applications,

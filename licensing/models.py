@@ -23,10 +23,10 @@ class ApplicationAction(models.TextChoices):
 
 
 #: The licence statuses each application fits (000 §3; 003 §4 re-licensing of existing
-#: institutions): a new institution is established, a licensed or suspended one
-#: re-licensed, changed or terminated.
+#: institutions): a new institution is established (again, after a refusal), a licensed
+#: or suspended one re-licensed, changed or terminated.
 APPLIES_TO: dict[str, set[str]] = {
-    ApplicationAction.ESTABLISH: {InstitutionStatus.APPLYING},
+    ApplicationAction.ESTABLISH: {InstitutionStatus.APPLYING, InstitutionStatus.NOT_APPROVED},
     ApplicationAction.RELICENSE: {InstitutionStatus.LICENSED, InstitutionStatus.SUSPENDED},
     ApplicationAction.CHANGE: {InstitutionStatus.LICENSED, InstitutionStatus.SUSPENDED},
     ApplicationAction.TERMINATE: {InstitutionStatus.LICENSED, InstitutionStatus.SUSPENDED},
@@ -74,6 +74,14 @@ class LicensingApplication(models.Model):
     onsite_checklist = models.JSONField(_("on-site checklist"), default=dict, blank=True)
     decisions = models.JSONField(_("decisions"), default=dict, blank=True,
                                  help_text=_("Per decision stage: the decision, who and why."))
+    documents = models.JSONField(
+        _("documents"), default=dict, blank=True,
+        help_text=_("The documents the profile's licensing cell asks for: code → the case "
+                    "attachment that holds it, with its label and source."))
+    registration_number = models.CharField(
+        _("registration number"), max_length=60, blank=True,
+        help_text=_("Given by market regulation (for-profit) or civil affairs (non-profit) "
+                    "at the registration step (000 §3)."))
     concluded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      null=True, blank=True, related_name="+")
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,

@@ -29,7 +29,7 @@ licence stages.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -54,12 +54,13 @@ from institutions.rules import Slot
 from licensing.models import APPLIES_TO, ApplicationAction, LicensingApplication, Stage
 from org.models import Department, Role, User
 from org.scope import Action
-from policy.profile import Cell, ProfileData, active_profile
+from policy.profile import Cell, Document, ProfileData, active_profile
+from policy.sources import cite, is_default
 
 STAGE_STEPS: dict[str, tuple[str, ...]] = {
     Stage.ACCEPTANCE: (Step.ACCEPTANCE,),
     Stage.REVIEW: (Step.MATERIAL_REVIEW, Step.CO_REVIEW, Step.MATERIALS_REVIEW),
-    Stage.ONSITE: (Step.ONSITE_INSPECTION,),
+    Stage.ONSITE: (Step.ONSITE_INSPECTION, Step.PREMISES_APPROVAL),
     Stage.VERIFICATION: (Step.CREDENTIAL_VERIFICATION, Step.RECORD_CHECK),
     Stage.CONSULTATION: (Step.CONSULTATION,),
     Stage.CONCLUSION: (Step.CONCLUSION,),
@@ -76,10 +77,12 @@ TERMINAL = {Stage.COMPLETED, Stage.NOT_ACCEPTED, Stage.REJECTED}
 
 PHOTO_TYPES = {"image/jpeg", "image/png"}
 #: Steps decided with their own form (a generic "complete" is refused).
-DECISION_STEPS = {Step.ACCEPTANCE, Step.ONSITE_INSPECTION, Step.CONCLUSION, Step.LICENCE_ISSUE}
+DECISION_STEPS = {Step.ACCEPTANCE, Step.ONSITE_INSPECTION, Step.CONCLUSION, Step.REGISTRATION,
+                  Step.LICENCE_ISSUE}
 #: Steps whose doers may not conclude the same application (no self-approval).
 REVIEW_STEPS = {Step.ACCEPTANCE, Step.MATERIAL_REVIEW, Step.CO_REVIEW, Step.MATERIALS_REVIEW,
-                Step.ONSITE_INSPECTION, Step.CREDENTIAL_VERIFICATION, Step.RECORD_CHECK}
+                Step.ONSITE_INSPECTION, Step.CREDENTIAL_VERIFICATION, Step.RECORD_CHECK,
+                Step.PREMISES_APPROVAL}
 
 DEADLINE_KEYS = {
     Step.ACCEPTANCE: "licensing_acceptance", Step.MATERIAL_REVIEW: "licensing_review",
@@ -89,7 +92,7 @@ DEADLINE_KEYS = {
     Step.CONSULTATION: "licensing_review", Step.CONCLUSION: "licensing_conclusion",
     Step.REGISTRATION: "licensing_registration", Step.FILING: "licensing_filing",
     Step.APPROVAL_NOTICE: "licensing_filing", Step.LICENCE_ISSUE: "licensing_licence_issue",
-    Step.FUND_ACCOUNT: "licensing_fund_account",
+    Step.FUND_ACCOUNT: "licensing_fund_account", Step.PREMISES_APPROVAL: "licensing_onsite",
 }
 
 CHANGEABLE_FIELDS = services.CHANGEABLE_FIELDS
@@ -180,10 +183,11 @@ def department_for(dept_type: str, institution: Institution) -> Department:
 
 
 def _cited(step_code: str, source: str) -> str:
-    """A step's label with its seed source; a profile default cites nothing."""
-    if not source or source == "default":
+    """A step's label with its seed source as users read it (the document's number and
+    section, issue 14 C10); a profile default cites nothing."""
+    if is_default(source):
         return label_of(Step, step_code)
-    return _("%(step)s (%(src)s)") % {"step": label_of(Step, step_code), "src": source}
+    return _("%(step)s (%(src)s)") % {"step": label_of(Step, step_code), "src": cite(source)}
 
 
 def planned_tasks(application: LicensingApplication, stage: str) -> list[dict[str, Any]]:
@@ -214,7 +218,7 @@ def planned_tasks(application: LicensingApplication, stage: str) -> list[dict[st
             if dept_type:
                 add(dept_type, TaskRole.ASSIST, Step.CONSULTATION,
                     _("Give the supervising department's opinion before approval (%(src)s).")
-                    % {"src": rule.source})
+                    % {"src": cite(rule.source)})
         return out
     if stage == Stage.CONCLUSION:
         rule = profile.approval(_licence_action(application.action))
@@ -223,11 +227,11 @@ def planned_tasks(application: LicensingApplication, stage: str) -> list[dict[st
         step = cell.step_owner(Step.CONCLUSION)
         add(approver, TaskRole.LEAD, Step.CONCLUSION,
             _("Conclude the review: approve, or reject with reasons (%(src)s).")
-            % {"src": rule.source if rule else cell.lead.source})
+            % {"src": cite(rule.source if rule else cell.lead.source)})
         if step is not None:
             for cosigner in step.cosigners:
                 add(cosigner, TaskRole.ASSIST, Step.CONCLUSION,
-                    _("Co-sign the review conclusion (%(src)s).") % {"src": step.source})
+                    _("Co-sign the review conclusion (%(src)s).") % {"src": cite(step.source)})
         return out
     for step_code in STAGE_STEPS.get(stage, ()):
         owner = cell.step_owner(step_code, inst.nature)
@@ -239,7 +243,7 @@ def planned_tasks(application: LicensingApplication, stage: str) -> list[dict[st
         for participant in owner.participants:
             add(participant, TaskRole.ASSIST, step_code,
                 assist_duty.get(participant) or _("Take part: %(step)s (%(src)s)")
-                % {"step": label_of(Step, step_code), "src": owner.source})
+                % {"step": label_of(Step, step_code), "src": cite(owner.source)})
     return out
 
 
@@ -289,6 +293,16 @@ def _complete(application: LicensingApplication) -> None:
     audit_record(actor=None, action="licensing.completed", case=application.case,
                  obj=application, after={"stage": Stage.COMPLETED})
     _close_if_done(application.case, stored(gettext_lazy("Licensing workflow completed")))
+
+
+def _not_approved(application: LicensingApplication, actor: User, reason: str) -> None:
+    """A refused establishment leaves the institution not approved, no longer applying
+    (issue 14 C3); it may apply again. Other actions leave the licence as it was."""
+    if application.action == ApplicationAction.ESTABLISH and \
+            application.institution.status == InstitutionStatus.APPLYING:
+        services.institution_set_status(
+            actor=actor, institution=application.institution,
+            status=InstitutionStatus.NOT_APPROVED, reason=reason, case=application.case)
 
 
 def _tell_applicant(application: LicensingApplication, title: Any, body: str) -> None:
@@ -363,10 +377,43 @@ def advance(application: LicensingApplication) -> None:
 
 # -- services -----------------------------------------------------------------------------
 
+def required_documents(institution: Institution, action: str) -> tuple[Document, ...]:
+    """The documents the profile's licensing cell asks of this application (issue 14 C1),
+    each with its source."""
+    cell = active_profile().cell(institution.category, Phase.LICENSING,
+                                 institution.region.county_code)
+    return cell.documents_for(action) if cell is not None else ()
+
+
+def _check_documents(institution: Institution, action: str,
+                     documents: Mapping[str, UploadedFile]) -> list[tuple[Document, UploadedFile]]:
+    """Every document the cell asks for is there and passes the attachment checks (size,
+    real type); nothing else is taken. Checked before anything is stored."""
+    required = required_documents(institution, action)
+    known = {d.code for d in required}
+    unknown = sorted(set(documents) - known)
+    if unknown:
+        raise DomainError(_("This application takes no document %(code)s.")
+                          % {"code": unknown[0]}, field="documents")
+    missing = [d for d in required if not documents.get(d.code)]
+    if missing:
+        raise DomainError(_("Upload every document the application needs; missing: "
+                            "%(missing)s.") % {"missing": "、".join(d.label for d in missing)},
+                          field=f"doc_{missing[0].code}")
+    for document in required:
+        case_services.attachment_check(documents[document.code], field=f"doc_{document.code}")
+    return [(d, documents[d.code]) for d in required]
+
+
 @transaction.atomic
 def application_submit(*, actor: User, institution: Institution, action: str,
-                       change_details: dict[str, Any] | None = None) -> LicensingApplication:
-    """An institution's staff apply through the portal, or an officer enters a walk-in."""
+                       change_details: dict[str, Any] | None = None,
+                       documents: Mapping[str, UploadedFile] | None = None
+                       ) -> LicensingApplication:
+    """An institution's staff apply through the portal, or an officer enters a walk-in.
+    The documents the profile's licensing cell lists for the action come with it, each
+    checked as a case attachment is (size, real type) before anything is stored; they are
+    kept with the case, the applicant's own (issue 14 C1)."""
     institution = Institution.objects.select_for_update(of=("self",)).select_related("region").get(
         pk=institution.pk)
     require(actor, "licensing.apply", institution)
@@ -407,6 +454,7 @@ def application_submit(*, actor: User, institution: Institution, action: str,
             if not known:
                 raise DomainError(_("A course change must name a listed course of this "
                                     "institution and its new values."), field="change_details")
+    uploads = _check_documents(institution, action, documents or {})
     probe = LicensingApplication(institution=institution, action=action)
     for stage in stages_for(probe):
         for item in planned_tasks(probe, stage):
@@ -418,9 +466,22 @@ def application_submit(*, actor: User, institution: Institution, action: str,
     application = LicensingApplication.objects.create(
         case=case, institution=institution, action=action, change_details=details,
         channel="portal" if own_staff else "walk_in", submitted_by=actor)
+    if action == ApplicationAction.ESTABLISH and \
+            institution.status == InstitutionStatus.NOT_APPROVED:
+        services.institution_set_status(
+            actor=None, institution=institution, status=InstitutionStatus.APPLYING,
+            reason=stored(gettext_lazy("Applies again")), case=case)
     audit_record(actor=actor, action="licensing.submit", case=case, obj=application,
                  after={"action": action, "changes": details, "channel": application.channel})
     _open_stage(application, stages_for(application), 0)
+    stored_documents = {}
+    for document, upload in uploads:  # last, so nothing after them can fail
+        attachment = case_services.attachment_add(actor=actor, case=case, upload=upload)
+        stored_documents[document.code] = {"attachment": attachment.pk, "label": document.label,
+                                           "source": document.source}
+    if stored_documents:
+        application.documents = stored_documents
+        application.save(update_fields=["documents"])
     return application
 
 
@@ -525,6 +586,7 @@ def application_accept(*, actor: User, application: LicensingApplication, accept
         note = reason or _("Accepted")
     case_services.task_complete(actor=actor, task=task, note=note)
     if not accept:
+        _not_approved(application, actor, reason)
         _tell_applicant(application, gettext_lazy("Application %(number)s not accepted"),
                         reason)
         _close_if_done(application.case, reason)
@@ -582,7 +644,8 @@ def application_conclude(*, actor: User, application: LicensingApplication, appr
                           ~Q(record_check="passed")).exists():
             raise DomainError(_("Every current staff member must have passed the credential "
                                 "verification (teachers) and the violation-record check "
-                                "before approval (000 §3)."), field="approve")
+                                "before approval (%(src)s).") % {"src": cite("000 §3")},
+                              field="approve")
     if approve:
         for item in application.change_details.get(COURSES_KEY, []):
             values, slots = _values_from_json(item["after"])
@@ -596,8 +659,36 @@ def application_conclude(*, actor: User, application: LicensingApplication, appr
     case_services.task_complete(actor=actor, task=task,
                                 note=reason or stored(gettext_lazy("Approved")))
     if not approve:
+        _not_approved(application, actor, reason)
         _tell_applicant(application, gettext_lazy("Application %(number)s rejected"), reason)
         _close_if_done(application.case, reason)
+    application.refresh_from_db()
+    return application
+
+
+@transaction.atomic
+def application_record_registration(*, actor: User, application: LicensingApplication,
+                                    registration_number: str,
+                                    certificate: UploadedFile) -> LicensingApplication:
+    """Registration (登记) by market regulation for a for-profit institution or civil
+    affairs for a non-profit one (000 §3): the fact it produces, the registration number,
+    and its certificate, checked as a case attachment is and shared with the applicant
+    (issue 14 C4)."""
+    application = _locked_application(application, Stage.REGISTRATION)
+    task = _decision_task(application, actor, Step.REGISTRATION)
+    number = registration_number.strip()
+    if not number:
+        raise DomainError(_("Enter the registration number."), field="registration_number")
+    case_services.attachment_check(certificate, field="certificate")
+    application.registration_number = number
+    application.save(update_fields=["registration_number"])
+    attachment = case_services.attachment_add(actor=actor, case=application.case,
+                                              upload=certificate, to_applicant=True)
+    _decide(application, actor, {"registration_number": number,
+                                 "certificate": attachment.pk})
+    case_services.task_complete(actor=actor, task=task,
+                                note=stored(gettext_lazy("Registered under %(number)s"),
+                                            number=number))
     application.refresh_from_db()
     return application
 

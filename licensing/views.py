@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,13 +13,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from cases import kinds
-from cases.models import Task, TaskRole, TaskStatus
+from cases.models import Attachment, Task, TaskRole, TaskStatus
 from core.abilities import may
 from core.errors import DomainError
 from core.vocab import Step, label_of
 from institutions import selectors
 from institutions import services as registry
-from institutions.models import Course, CourseMode, CourseSlot, Institution
+from institutions.models import Course, CourseMode, CourseSlot, Institution, Staff
 from licensing import services
 from licensing.forms import (
     ONSITE_ITEMS,
@@ -27,6 +28,7 @@ from licensing.forms import (
     ConcludeForm,
     LicenceForm,
     OnsiteForm,
+    RegistrationForm,
 )
 from licensing.models import LicensingApplication, Stage
 from org.models import Region
@@ -42,24 +44,26 @@ def office_apply(request: HttpRequest, uscc: str) -> HttpResponse:
         raise Http404
     if not may(request.user, "licensing.apply", institution):
         raise Http404  # a form the user may not submit is not offered
-    form = ApplyForm(request.POST or None, institution=institution)
+    form = ApplyForm(request.POST or None, request.FILES or None, institution=institution)
     if request.method == "POST" and form.is_valid():
         try:
             application = services.application_submit(
                 actor=request.user, institution=institution,
-                action=form.cleaned_data["action"], change_details=form.change_details())
+                action=form.cleaned_data["action"], change_details=form.change_details(),
+                documents=form.uploads())
             messages.success(request, _("Application submitted: %(number)s")
                              % {"number": application.case.number})
             return redirect(application.case.get_absolute_url())
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-    return render(request, "institutions/office_form.html",
-                  {"form": form, "title": _("Apply"), "institution": institution},
+    return render(request, "licensing/apply.html",
+                  {"form": form, "title": _("Apply"), "institution": institution,
+                   "upload_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)},
                   status=400 if request.method == "POST" else 200)
 
 
 DECISION_FORMS = {"accept": AcceptForm, "onsite": OnsiteForm, "conclude": ConcludeForm,
-                  "licence": LicenceForm}
+                  "register": RegistrationForm, "licence": LicenceForm}
 
 
 @login_required
@@ -84,6 +88,11 @@ def licensing_decide(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             elif verb == "conclude":
                 services.application_conclude(actor=request.user, application=application,
                                                approve=data["approve"], reason=data["reason"])
+            elif verb == "register":
+                services.application_record_registration(
+                    actor=request.user, application=application,
+                    registration_number=data["registration_number"],
+                    certificate=data["certificate"])
             else:
                 services.application_issue_licence(actor=request.user, application=application,
                                                     licence_number=data["licence_number"],
@@ -92,9 +101,48 @@ def licensing_decide(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             return redirect(application.case.get_absolute_url())
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+    status = 400 if request.method == "POST" else 200
+    if verb == "conclude":
+        return render(request, "licensing/conclude.html", {
+            "form": form, "application": application,
+            "evidence": conclusion_evidence(request.user, application)}, status=status)
     return render(request, "institutions/office_form.html",
                   {"form": form, "title": application, "case": application.case},
-                  status=400 if request.method == "POST" else 200)
+                  status=status)
+
+
+def conclusion_evidence(user: Any, application: LicensingApplication) -> dict[str, Any]:
+    """What the head reads before concluding (issue 14 C3): the co-signatures, the on-site
+    checklist with its note and photos, each current staff member's checks (000 §3), the
+    work done on the other steps, and the documents; each read as `user` may."""
+    case = application.case
+    tasks = Task.objects.restrict(user).filter(case=case).select_related(
+        "department", "completed_by").order_by("created_at", "id")
+    photos = Attachment.objects.restrict(user).filter(
+        case=case, content_type__in=sorted(services.PHOTO_TYPES))
+    onsite = application.decisions.get(Stage.ONSITE) or {}
+    return {
+        "cosign": [t for t in tasks if t.step == Step.CONCLUSION and t.role == TaskRole.ASSIST],
+        "checklist": [(label, application.onsite_checklist.get(key)) for key, label in
+                      ONSITE_ITEMS] if application.onsite_checklist else [],
+        "onsite_note": onsite.get("reason", ""),
+        "photos": list(photos),
+        "staff": list(Staff.objects.restrict(user).filter(
+            institution=application.institution, left_on__isnull=True).order_by("name", "id")),
+        "steps": [(kinds.step_label(case.kind, t.step) or t.duty[:40], t.department.name,
+                   t.completion_note) for t in tasks
+                  if t.status == TaskStatus.DONE and t.step != Step.CONCLUSION],
+        "documents": _documents(user, application),
+    }
+
+
+def _documents(user: Any, application: LicensingApplication) -> list[tuple[str, str, Any]]:
+    """The documents that came with the application, as the reader may open them."""
+    ids = [d.get("attachment") for d in application.documents.values() if isinstance(d, dict)]
+    readable = {a.pk: a for a in Attachment.objects.restrict(user).filter(
+        case=application.case, pk__in=[i for i in ids if isinstance(i, int)])}
+    return [(d.get("label", code), d.get("source", ""), readable.get(d.get("attachment")))
+            for code, d in application.documents.items() if isinstance(d, dict)]
 
 
 def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, Any]] | None:
@@ -112,7 +160,8 @@ def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, 
                    case=case, status=TaskStatus.OPEN).select_related("department")
                .order_by("due_date", "id")]
     verbs = {Step.ACCEPTANCE: "accept", Step.ONSITE_INSPECTION: "onsite",
-             Step.CONCLUSION: "conclude", Step.LICENCE_ISSUE: "licence"}
+             Step.CONCLUSION: "conclude", Step.REGISTRATION: "register",
+             Step.LICENCE_ISSUE: "licence"}
     return "licensing/_licensing_panel.html", {
         "application": application,
         "stages": [(s, label_of(Stage, s)) for s in services.stages_for(application)
@@ -123,6 +172,8 @@ def licensing_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, 
                                      and not others_open))],
         "awaiting_others": Step.CONCLUSION in held and others_open,
         "waiting": waiting,
+        # The documents that came with the application, as the reader may open them.
+        "documents": _documents(request.user, application),
         "checklist": [(label, application.onsite_checklist.get(key))
                       for key, label in ONSITE_ITEMS if key in application.onsite_checklist],
         "changes": [(Institution._meta.get_field(k).verbose_name,

@@ -304,3 +304,27 @@ class ApiClient(models.Model):
         self.token_prefix = token[:8]
         self.token_hash = self.hash_token(token)
         return token
+
+
+class Tombstone(models.Model):
+    """A record that left a region: deleted, or moved to another region (issue 13, the
+    change feed). An integrator pulling changes of its regions learns from these what to
+    drop; the record's key is all a tombstone keeps."""
+
+    class Reason(models.TextChoices):
+        DELETED = "deleted", _("Deleted")
+        MOVED = "moved", _("Moved out of the region")
+
+    kind = models.CharField(max_length=30)  # the feed: "institution", "case"
+    key = models.CharField(max_length=40)  # the record's public key (credit code, number)
+    region_path = models.CharField(max_length=255)  # where it was
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tombstone")
+        verbose_name_plural = _("tombstones")
+        indexes = [models.Index(fields=["kind", "id"], name="tombstone_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} {self.reason}"

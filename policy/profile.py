@@ -135,6 +135,18 @@ class StepOwner:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A document a licensing application asks for, with its source (FORMAT.md)."""
+
+    code: str
+    label: str
+    help: str
+    actions: tuple[str, ...]
+    source: str
+    from_seed: bool
+
+
+@dataclass(frozen=True)
 class Cell:
     category: str
     phase: str
@@ -142,6 +154,11 @@ class Cell:
     lead: Duty
     assists: tuple[Duty, ...]
     steps: tuple[StepOwner, ...]
+    #: Licensing cells: the documents the applicant uploads.
+    documents: tuple[Document, ...] = ()
+
+    def documents_for(self, action: str) -> tuple[Document, ...]:
+        return tuple(d for d in self.documents if action in d.actions)
 
     @property
     def category_label(self) -> str:
@@ -254,6 +271,26 @@ class ProfileData:
     rules: dict[str, Rule] = field(default_factory=dict)
     #: New academic (学科类) institutions: {new_institutions_allowed, note, source}.
     academic: dict[str, Any] = field(default_factory=dict)
+    #: Seed code -> {title, number, issuer, date}: how a citation is shown (issue 14 C10).
+    sources: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def cite(self, source: str) -> str:
+        """A citation as users read it: the document's number or title and the section
+        (policy.sources)."""
+        from policy.sources import render
+
+        return render(source, self.sources)
+
+    #: The model contract: {title, version, version_source, clauses: [{code, label}],
+    #: clauses_source}.
+    contract: dict[str, Any] = field(default_factory=dict)
+
+    def contract_setting(self, key: str) -> Any:
+        """A setting of the model contract (the base's `contract`)."""
+        try:
+            return self.contract[key]
+        except KeyError:
+            raise ProfileMissing(_("The policy profile has no contract %(key)s.") % {"key": key})
 
     # -- the responsibility matrix -------------------------------------------------
     def cell(self, category: str, phase: str, county_code: str = "") -> Cell | None:
@@ -328,7 +365,8 @@ class ProfileData:
 
 
 def _cache_key(code: str) -> str:
-    return f"policy:profile:v3:{code}"  # v2: StepOwner.role; v3: Approval.steps
+    # v2: StepOwner.role; v3: Approval.steps; v4: sources; v5: documents and contract
+    return f"policy:profile:v5:{code}"
 
 
 def build_profile_data(code: str) -> ProfileData:
@@ -339,6 +377,7 @@ def build_profile_data(code: str) -> ProfileData:
     except PolicyProfile.DoesNotExist:
         raise ProfileMissing()
     cells: dict[tuple[str, str, str], Cell] = {}
+    documents = _documents(profile.content or {})
     for c in MatrixCell.objects.filter(profile=profile).prefetch_related("assists", "steps"):
         cells[(c.region_code, c.category, c.phase)] = Cell(
             category=c.category, phase=c.phase, region_code=c.region_code,
@@ -348,6 +387,7 @@ def build_profile_data(code: str) -> ProfileData:
                 StepOwner(s.step, s.owner_type, s.nature, tuple(s.participants or ()),
                           tuple(s.cosigners or ()), s.source, s.role)
                 for s in sorted(c.steps.all(), key=lambda s: s.order)),
+            documents=documents.get((c.region_code, c.category, c.phase), ()),
         )
     return ProfileData(
         code=profile.code, name=profile.name, name_en=profile.name_en, source=profile.source,
@@ -364,7 +404,23 @@ def build_profile_data(code: str) -> ProfileData:
                    for a in profile.licence_approvals.all()},
         rules=_rules(profile),
         academic=dict((profile.content or {}).get("academic") or {}),
+        sources=dict((profile.content or {}).get("sources") or {}),
+        contract=dict((profile.content or {}).get("contract") or {}),
     )
+
+
+def _documents(content: dict[str, Any]) -> dict[tuple[str, str, str], tuple[Document, ...]]:
+    """The documents of each cell, from the loaded content (the cell rows do not hold
+    them)."""
+    out: dict[tuple[str, str, str], tuple[Document, ...]] = {}
+    for name in ("matrix", "county_overrides"):
+        for cell in content.get(name) or []:
+            key = (str(cell.get("region_code") or ""), cell.get("category"), cell.get("phase"))
+            out[key] = tuple(
+                Document(d["code"], d["label"], d.get("help", ""), tuple(d.get("actions") or ()),
+                         d["source"], bool(d.get("from_seed", True)))
+                for d in cell.get("documents") or [])
+    return out
 
 
 def _rules(profile: Any) -> dict[str, Rule]:

@@ -203,6 +203,23 @@ class NewAcademic(Strict):
     from_seed: StrictBool = False
 
 
+class Clause(Strict):
+    code: Annotated[str, Field(pattern=r"^[a-z_]+$", max_length=40)]
+    label: Text
+
+
+class Contract(Strict):
+    """The model contract (示范文本) every fee plan uses: its edition and the clauses it
+    must hold. The base writes it once (002 §2(4) edition; 004 §4(5) clauses)."""
+
+    title: Text = "中小学生校外培训服务合同（示范文本）"
+    version: Annotated[str, BeforeValidator(str), Field(min_length=1, max_length=10)]
+    version_source: Text
+    clauses: Annotated[list[Clause], Field(min_length=1)]
+    clauses_source: Text
+    from_seed: StrictBool = True
+
+
 class Zombie(Strict):
     combination: Literal["any", "all"] = "any"
     source: str = "default"
@@ -234,12 +251,40 @@ class StepEntry(Strict):
     from_seed: StrictBool = True
 
 
+#: The applications a document is asked for when `actions` is omitted: a new licence.
+DOCUMENT_DEFAULT_ACTIONS = ["establish", "relicense"]
+
+
+class DocumentEntry(Strict):
+    """A document the applicant uploads with a licensing application (FORMAT.md)."""
+
+    code: Annotated[str, Field(pattern=r"^[a-z_]+$", max_length=40)]
+    label: Text
+    help: str = ""
+    actions: list[Annotated[str, _code_of(extra=("establish", "relicense", "change",
+                                                 "terminate"))]] = DOCUMENT_DEFAULT_ACTIONS
+    source: Text
+    from_seed: StrictBool = True
+
+
 class CellEntry(Strict):
     category: CategoryCode
     phase: PhaseCode
     lead: LeadDuty
     assists: list[AssistDuty] = []
     steps: list[StepEntry] = []
+    #: Only in a licensing cell: what the applicant uploads.
+    documents: list[DocumentEntry] = []
+
+    @field_validator("documents")
+    @classmethod
+    def _documents_once(cls, documents: list[DocumentEntry], info: Any) -> list[DocumentEntry]:
+        if documents and info.data.get("phase") not in (None, Phase.LICENSING):
+            raise ValueError(_("only a licensing cell lists documents"))
+        codes = [d.code for d in documents]
+        if len(codes) != len(set(codes)):
+            raise ValueError(_("a document is listed twice"))
+        return documents
 
 
 class CountyOverride(CellEntry):
@@ -274,6 +319,19 @@ class RouteEntry(Strict):
     from_seed: StrictBool = True
 
 
+class SourceDoc(Strict):
+    """A seed document as users read it cited: its title and its number (文号), where it
+    has one (001 and 004 carry none), by its seed code (issue 14 C10)."""
+
+    title: Text
+    number: str = ""
+    issuer: str = ""
+    date: str = ""
+
+
+SeedCode = Annotated[str, Field(pattern=r"^\d{3}$")]
+
+
 class Profile(Strict):
     code: Annotated[str, Field(pattern=r"^[a-z_]+$")]
     name: Text
@@ -285,6 +343,7 @@ class Profile(Strict):
     preschool: Preschool = Preschool()
     academic: NewAcademic = NewAcademic()
     zombie: Zombie = Zombie()
+    contract: Contract
     supervisors: dict[CategoryCode, DeptCode]
     licence_approval: list[ApprovalEntry]
     matrix: list[CellEntry]
@@ -292,6 +351,8 @@ class Profile(Strict):
     complaint_routing: list[RouteEntry]
     rules: list[RuleEntry]
     deadlines: list[DeadlineEntry]
+    #: Seed code -> document, so that citations show a title and number, not "000 §3".
+    sources: dict[SeedCode, SourceDoc] = {}
 
 
 # -- checks across entries ------------------------------------------------------------------

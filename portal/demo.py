@@ -17,7 +17,7 @@ from core.vocab import Category, DepartmentType, Phase
 from inspections import demo as inspections_demo
 from institutions import services as inst
 from institutions.models import Institution, InstitutionStatus
-from institutions.rules import REQUIRED_CLAUSES, Slot
+from institutions.rules import Slot, model_contract_version, required_clauses
 from institutions.uscc import check_character
 from org.models import Department, Region, RegionLevel, Role, User
 from policy import calendar
@@ -52,6 +52,7 @@ DEPT_NAMES = {
     DepartmentType.WOMENS_FEDERATION: "妇女联合会",
     DepartmentType.DISCIPLINE_INSPECTION: "纪委监委",
     DepartmentType.TOWN_GOVERNMENT: "街道办事处",
+    DepartmentType.PROCURATORATE: "人民检察院",
 }
 
 PROVINCE = ("53", "云南省", "省")
@@ -289,7 +290,8 @@ def _demo_institutions(county: Region, *, towns: list[Region], admin: User, head
                                                Slot(5, dt.time(9, 0), dt.time(10, 30))])
         inst.fee_plan_create(actor=admin, course=course, name="一期（48课时）", amount=3600,
                              months=3, class_hours=48, refund_terms="未消课时按比例全额退费。",
-                             contract_version="2021", contract_clauses=list(REQUIRED_CLAUSES))
+                             contract_version=model_contract_version(),
+                             contract_clauses=required_clauses())
         if gate:
             inst.gate_record(actor=admin, institution=institution,
                              fund_account=f"6217{n:012d}", payment_channel="监管平台统一收费",
@@ -312,6 +314,23 @@ def _demo_institutions(county: Region, *, towns: list[Region], admin: User, head
             _demo_application(institution, admin)
 
 
+def _demo_document(code: str) -> Any:
+    """A one-page PDF standing in for a scanned document of a demo application."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj" % number + body + b"endobj\n"
+    xref = len(out)
+    out += b"xref\n0 4\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o
+                                                         for o in offsets)
+    out += b"trailer<</Size 4/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref
+    return SimpleUploadedFile(f"{code}.pdf", out, content_type="application/pdf")
+
+
 def _demo_application(institution: Institution, admin: User, stop: str = "review",
                       action: str = "establish") -> None:
     """An application (establishment unless `action` says otherwise) worked by the
@@ -320,7 +339,10 @@ def _demo_application(institution: Institution, admin: User, stop: str = "review
     from cases.services import task_complete
     from licensing import services as licensing
 
-    app = licensing.application_submit(actor=admin, institution=institution, action=action)
+    app = licensing.application_submit(
+        actor=admin, institution=institution, action=action,
+        documents={d.code: _demo_document(d.code)
+                   for d in licensing.required_documents(institution, action)})
 
     def person(task: Any, head: bool = False) -> User | None:
         role = Role.DEPARTMENT_HEAD if head else Role.OFFICER
@@ -347,8 +369,17 @@ def _demo_application(institution: Institution, admin: User, stop: str = "review
                     if app.case.tasks.filter(status=TaskStatus.OPEN).exclude(
                             pk=task.pk).exists():
                         continue
+                    if stop == "rejected":  # the institution shows as not approved
+                        licensing.application_conclude(
+                            actor=actor, application=app, approve=False,
+                            reason="现场勘验发现消防通道被占用，整改前不予设立")
+                        continue
                     licensing.application_conclude(actor=actor, application=app, approve=True,
                                                    reason="材料齐全，现场勘验符合要求，同意设立")
+                elif task.step == "registration":
+                    licensing.application_record_registration(
+                        actor=actor, application=app, registration_number=institution.uscc,
+                        certificate=_demo_document("registration_certificate"))
                 elif task.step == "licence_issue":
                     licensing.application_issue_licence(
                         actor=actor, application=app,
@@ -360,7 +391,8 @@ def _demo_application(institution: Institution, admin: User, stop: str = "review
 STAGED = [("acceptance", "启航舞蹈培训中心"), ("onsite", "童心戏剧培训中心"),
           ("verification", "墨香国画培训中心"), ("conclusion", "弦歌古筝培训中心"),
           ("registration", "彩虹合唱艺术中心"), ("filing", "律动街舞培训中心"),
-          ("licence", "画境油画培训中心"), ("completed", "翰墨书画艺术中心")]
+          ("licence", "画境油画培训中心"), ("completed", "翰墨书画艺术中心"),
+          ("rejected", "远帆美术培训中心")]
 
 
 def _demo_staged_applications(county: Region, towns: list[Region], admin: User) -> None:

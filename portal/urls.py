@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core.api.errors import not_found as api_not_found
+from institutions import opendata
 from institutions import views as institution_views
 from policy import views as policy_views
 from portal import views
@@ -15,6 +16,7 @@ portal_patterns = ([
 urlpatterns = [
     path("", include(portal_patterns)),
     path("duties/", policy_views.duty_counties, name="duty_counties"),
+    path("open-data/register.<str:fmt>", opendata.register_download, name="open_data_register"),
     path("duties/<str:code>/", policy_views.duty_page, name="duty_page"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),

@@ -16,7 +16,7 @@ from core.abilities import declared, may
 from core.errors import DomainError
 from core.vocab import DepartmentType
 from institutions import services as registry
-from institutions.tests.helpers import register
+from institutions.tests.helpers import application_documents, register
 from licensing import services as licensing
 from tests.factories import COUNTY_ROLES, World, make_case, make_task
 
@@ -169,7 +169,8 @@ def test_no_page_offers_what_its_service_refuses(world: World, key: str):
     status, page = _page(user, f"/office/institutions/{inst.uscc}/")
     offered = status == 200 and f"/office/institutions/{inst.uscc}/apply/" in page
     accepted = _service_accepts(lambda: licensing.application_submit(
-        actor=user, institution=inst, action="establish"))
+        actor=user, institution=inst, action="establish",
+        documents=application_documents(inst)))
     assert offered == accepted, "apply"
 
     # The forms themselves open only for who may submit them, and offer only what the
@@ -207,7 +208,9 @@ def test_the_apply_form_offers_only_what_the_status_allows(world: World):
     offered = {a for a in ("establish", "relicense", "change", "terminate")
                if f'value="{a}"' in page}
     takes = {a for a in ("establish", "relicense", "terminate") if _service_accepts(
-        lambda a=a: licensing.application_submit(actor=admin, institution=inst, action=a))}
+        lambda a=a: licensing.application_submit(
+            actor=admin, institution=inst, action=a,
+            documents=application_documents(inst, a)))}
     assert status == 200 and offered == takes | {"change"} and "establish" not in offered
 
 

@@ -207,6 +207,39 @@ def test_token_use_is_recorded(world):
     assert client.last_used_at is not None
 
 
+def test_token_use_is_written_at_most_once_a_minute(world, django_assert_num_queries):
+    """Issue 13: an UPDATE of `last_used_at` on every call is a row lock on the hottest
+    path; within a minute a call writes nothing, after it the time moves on."""
+    import time_machine
+
+    client, token = issue_client(scopes=["regions:read"])
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        token_get(token, REGIONS)
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, 30, tzinfo=dt.UTC), tick=False):
+        token_get(token, REGIONS)
+        client.refresh_from_db()
+        assert client.last_used_at == dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 1, 5, tzinfo=dt.UTC), tick=False):
+        token_get(token, REGIONS)
+        client.refresh_from_db()
+        assert client.last_used_at == dt.datetime(2026, 11, 2, 9, 1, 5, tzinfo=dt.UTC)
+
+
+def test_api_reads_do_not_save_the_session_but_pages_do(world):
+    """Issue 13: the idle timeout is refreshed by pages and writes, not by API reads."""
+    from django.contrib.sessions.models import Session
+
+    browser = Client()
+    browser.force_login(world.a.users["officer"])
+    key = browser.session.session_key
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() + dt.timedelta(minutes=5))
+    assert browser.get(CASES).status_code == 200
+    before = Session.objects.get(pk=key).expire_date
+    assert before < timezone.now() + dt.timedelta(minutes=6)
+    assert browser.get("/office/").status_code == 200
+    assert Session.objects.get(pk=key).expire_date > before + dt.timedelta(minutes=20)
+
+
 # -- session users: scope, filters, pagination ----------------------------------------
 
 def test_session_user_lists_only_cases_in_scope(world, two_counties):

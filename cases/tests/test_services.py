@@ -867,3 +867,22 @@ def test_polyglots_are_not_what_their_first_bytes_say(world: World):
     with pytest.raises(DomainError):
         services.attachment_add(actor=world.a.users["officer"], case=make_case(world.a),
                                 upload=upload("a.pdf", polyglot))
+
+
+def test_attachments_go_to_the_bucket_when_a_deployment_names_one(settings):
+    """Issue 13: with PRIVATE_STORAGE_BUCKET set, attachments use django-storages' S3
+    backend (private ACL, signed URLs only), so that no web node keeps files of its own."""
+    from django.core.files.storage import storages
+    from storages.backends.s3 import S3Storage
+
+    from cases.models import private_storage
+
+    settings.STORAGES = {**settings.STORAGES, "private": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"bucket_name": "attachments", "endpoint_url": "http://minio:9000",
+                    "default_acl": "private", "querystring_auth": True,
+                    "file_overwrite": False}}}
+    storage = private_storage()
+    assert isinstance(storage, S3Storage)
+    assert storage.bucket_name == "attachments" and storage.default_acl == "private"
+    assert storage.file_overwrite is False and storages["private"] is storage

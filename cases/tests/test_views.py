@@ -179,3 +179,107 @@ def test_task_page_filters_keep_to_open_work_unless_asked(client, world):
         assert open_case.number in every and finished_case.number in every, url
     page = client.get("/office/tasks/mine/").content.decode()
     assert ">全部</option>" in page and ">是</option>" in page and "未知" not in page
+
+
+def test_inbox_filters_pages_and_marks_one_notice_read(client, world, django_assert_max_num_queries):
+    """Issue 14 C11: the inbox shows all or only the unread notices, pages them, and marks
+    one notice read by POST (another reader's notice is not touched)."""
+    from cases.models import Notification
+    from cases.views import PAGE_SIZE
+
+    officer = world.a.users["officer"]
+    for n in range(PAGE_SIZE + 2):
+        make_task(world.a, make_case(world.a, title=f"事项{n}"))
+    notes = list(Notification.objects.filter(recipient=officer).order_by("pk"))
+    assert len(notes) >= PAGE_SIZE + 2
+    client.force_login(officer)
+    first = client.get("/office/notifications/?show=unread")
+    assert first.context["page"].paginator.num_pages == 2
+    assert "page=2" in first.content.decode()
+    one = notes[0]
+    response = client.post("/office/notifications/?show=unread", {"id": one.pk})
+    assert response.status_code == 302 and response["Location"].endswith("?show=unread")
+    one.refresh_from_db()
+    assert one.read_at is not None
+    assert Notification.objects.filter(recipient=officer, read_at__isnull=True).count() == \
+        len(notes) - 1
+    unread = client.get("/office/notifications/?show=unread").context["page"].paginator.count
+    assert unread == len(notes) - 1
+    assert client.get("/office/notifications/").context["page"].paginator.count == len(notes)
+    # someone else's notice, a non-number or an id no column holds: nothing is marked
+    other = Notification.objects.filter(recipient=world.b.users["officer"]).first() or \
+        Notification.objects.exclude(recipient=officer).first()
+    if other is not None:
+        client.post("/office/notifications/", {"id": other.pk})
+        other.refresh_from_db()
+        assert other.read_at is None
+    assert client.post("/office/notifications/", {"id": "x"}).status_code == 404
+    assert client.post("/office/notifications/", {"id": str(2**64)}).status_code == 404
+    with django_assert_max_num_queries(12):
+        client.get("/office/notifications/?show=unread&page=2")
+
+
+def test_the_timeline_groups_a_run_of_alike_events(client, world):
+    """Issue 14 C11: tasks assigned in a row by the same actor read as one line with their
+    count, each still listed inside it; a different action starts a new line."""
+    case = make_case(world.a)
+    for dept in (DepartmentType.EDUCATION_SPORTS, DepartmentType.CULTURE_TOURISM,
+                 DepartmentType.MARKET_REGULATION):
+        make_task(world.a, case, dept=dept, role=TaskRole.ASSIST)
+    client.force_login(world.a.users["county_admin"])
+    response = client.get(case.get_absolute_url())
+    entries = response.context["timeline"]
+    assert [(e.event.action, e.count) for e in entries] == [("case.open", 1), ("task.assign", 3)]
+    body = response.content.decode()
+    assert body.count('class="timeline-group"') == 1 and "× 3" in body
+
+
+def test_bulk_assignment_offers_the_tasks_departments_names_a_failure_and_keeps_the_selection(
+        client, world):
+    """Issue 14 C9: the assignee list holds the officers of the listed tasks' departments
+    (each tagged with its department for the page to narrow to the ticked tasks); a task
+    that refuses is named in the message; the ticked tasks stay ticked."""
+    admin = world.a.users["county_admin"]
+    case = make_case(world.a, title="批量")
+    edu = make_task(world.a, case, dept=DepartmentType.EDUCATION_SPORTS)
+    culture = make_task(world.a, case, dept=DepartmentType.CULTURE_TOURISM, role=TaskRole.ASSIST)
+    client.force_login(admin)
+    form = client.get("/office/tasks/overview/").context["bulk_form"]
+    offered = set(form.fields["assignee"].queryset)
+    assert world.a.users["officer"] in offered and world.a.users["culture"] in offered
+    assert world.a.users["market"] not in offered  # no task of market regulation listed
+    body = client.get("/office/tasks/overview/").content.decode()
+    officer = world.a.users["officer"]
+    assert f'data-department="{officer.department_id}"' in body
+    response = client.post("/office/tasks/bulk-assign/", {
+        "task_ids": [edu.pk, culture.pk], "assignee": officer.pk,
+        "next": "/office/tasks/overview/"}, follow=True)
+    text = " ".join(str(m) for m in response.context["messages"])
+    assert case.number in text, text  # the culture task refuses an education officer
+    edu.refresh_from_db()
+    assert edu.assignee is None  # all or nothing
+    page = response.content.decode()
+    for task in (edu, culture):
+        assert f'value="{task.pk}" form="bulk-form" data-department="{task.department_id}" ' \
+               f'aria-label' in page
+    assert page.count(" checked>") >= 2
+    again = client.get("/office/tasks/overview/").content.decode()
+    assert again.count(" checked>") == 0  # kept once, for the page after the failure
+
+
+def test_case_list_filters_a_region_picked_by_name(client, world):
+    """Issue 14 C9: the case page offers the regions by name (the code is the value) and
+    filters to the region and below; a number typed by hand that is no region is refused."""
+    make_case(world.a, title="甲区事项")
+    make_case(world.a, title="街道事项", region=world.a.town)
+    client.force_login(world.city_admin)
+    response = client.get("/office/cases/")
+    body = response.content.decode()
+    assert f'<option value="{world.a.region.code}">{world.a.region.name}</option>' in body
+    titles = lambda r: {c.title for c in r.context["page"].object_list}  # noqa: E731
+    assert titles(client.get("/office/cases/", {"region": world.a.town.code})) == {"街道事项"}
+    assert titles(client.get("/office/cases/", {"region": world.a.region.code})) == \
+        {"甲区事项", "街道事项"}
+    assert titles(client.get("/office/cases/", {"region": world.b.region.code})) == set()
+    bad = client.get("/office/cases/", {"region": "123"})
+    assert bad.context["filter"].errors["region"]

@@ -13,6 +13,7 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
 from core.api.errors import ErrorSerializer
+from core.api.serializers import StrictCharField
 
 #: Text the API takes holds no NUL (core.request refuses it; PostgreSQL could not store it).
 NO_NUL = r"^[^\u0000]*$"
@@ -87,7 +88,7 @@ class ApiAutoSchema(AutoSchema):
     def _map_serializer_field(self, field: Any, direction: Any,
                               bypass_extensions: bool = False) -> dict[str, Any]:
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
-        if direction == "request" and type(field) is serializers.CharField and \
+        if direction == "request" and type(field) in (serializers.CharField, StrictCharField) and \
                 not field.read_only:
             blank_refused = field.trim_whitespace and not field.allow_blank
             schema.setdefault("pattern", NOT_BLANK if blank_refused else NO_NUL)

@@ -1,10 +1,44 @@
-"""Serializer base classes shared by the API (issue 14 §A4: the schema tells the truth)."""
+"""Serializer base classes shared by the API (issue 14 §A4: the schema tells the truth;
+§D8: typed fields refuse other types). Writable fields of a plain Serializer use the
+Strict* fields below; a ModelSerializer built on this base gets them for its model fields."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+
+class StrictCharField(serializers.CharField):
+    """Text given as text: DRF's CharField turns a number (or true) into its string, so a
+    task note sent as 123 was stored as "123". A typed API refuses it (issue 14 D8)."""
+
+    default_error_messages = {"invalid": _("Not a valid string.")}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A whole number given as a JSON number: not "5", 5.0 or true (issue 14 D8)."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """true or false, not "yes", 1 or "on" (issue 14 D8)."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return bool(data)
 
 
 class ModelSerializer(serializers.ModelSerializer):
@@ -19,3 +53,17 @@ class ModelSerializer(serializers.ModelSerializer):
         if kwargs.get("read_only") and allow_blank:
             kwargs["allow_blank"] = True
         return kwargs
+
+    #: Writable model fields are typed strictly (issue 14 D8).
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.IntegerField: StrictIntegerField,
+        models.BigIntegerField: StrictIntegerField,
+        models.SmallIntegerField: StrictIntegerField,
+        models.PositiveIntegerField: StrictIntegerField,
+        models.PositiveSmallIntegerField: StrictIntegerField,
+        models.PositiveBigIntegerField: StrictIntegerField,
+        models.BooleanField: StrictBooleanField,
+    }

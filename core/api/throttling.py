@@ -18,7 +18,32 @@ def _client_ident(request: Request) -> str:
     return client_ip_of(request._request) or "unknown"
 
 
-class PrincipalRateThrottle(SimpleRateThrottle):
+#: where a throttle leaves its reading for the response headers (core.api.views)
+RATELIMIT_ATTR = "_ratelimit"
+
+
+class ReportingMixin:
+    """Leaves (limit, remaining, seconds to reset) on the request after each check, the
+    tightest of the view's throttles winning, so that every API answer carries the
+    `RateLimit-*` headers beside `Retry-After` (issue 13)."""
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        allowed = super().allow_request(request, view)  # type: ignore[misc]
+        history = getattr(self, "history", None)
+        if history is None or not getattr(self, "num_requests", None):
+            return allowed
+        limit, duration = self.num_requests, self.duration  # type: ignore[attr-defined]
+        remaining = max(0, limit - len(history))
+        # DRF keeps the newest call first: the budget grows back when the oldest expires.
+        reset = int(max(0.0, duration - (self.now - history[-1]))) if history else 0  # type: ignore[attr-defined]
+        raw = request._request
+        current = getattr(raw, RATELIMIT_ATTR, None)
+        if current is None or remaining < current[1]:
+            setattr(raw, RATELIMIT_ATTR, (limit, remaining, reset))
+        return allowed
+
+
+class PrincipalRateThrottle(ReportingMixin, SimpleRateThrottle):
     """Users by id; API clients by their own configured rate; anonymous by IP."""
 
     scope = "user"
@@ -51,7 +76,7 @@ class PrincipalRateThrottle(SimpleRateThrottle):
         return f"throttle_{self.scope}_{ident}"
 
 
-class ClientIpScopedRateThrottle(ScopedRateThrottle):
+class ClientIpScopedRateThrottle(ReportingMixin, ScopedRateThrottle):
     """The view's `throttle_scope` rate, per client IP (public endpoints)."""
 
     def get_ident(self, request: Request) -> str:

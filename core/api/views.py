@@ -6,9 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
+from rest_framework.mixins import ListModelMixin
 from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api.throttling import RATELIMIT_ATTR
 
 #: Read by DRF's content negotiation (`?format=json`, `?format=api`) on every operation.
 ALWAYS_ALLOWED = frozenset({"format"})
@@ -24,7 +29,9 @@ class StrictQueryMixin:
 
     def documented_query_params(self) -> set[str]:
         names = set(self.query_params_allowed)
-        if getattr(self, "action", None) == "list":
+        lists = (getattr(self, "action", None) == "list" if hasattr(self, "action")
+                 else isinstance(self, ListModelMixin))
+        if lists:
             paginator = getattr(self, "paginator", None)
             if paginator is not None:
                 names |= {p["name"] for p in paginator.get_schema_operation_parameters(self)}
@@ -48,3 +55,31 @@ class StrictQueryMixin:
                 errors[name] = [_("This parameter may not be empty.")]
         if errors:
             raise ValidationError(errors)
+
+    #: a detail's timestamp that moves with everything the detail shows (its nested rows
+    #: included); None where no such field exists, and then the ETag alone answers 304
+    last_modified_field: str | None = None
+
+    def get_object(self) -> Any:
+        obj = super().get_object()  # type: ignore[misc]
+        if self.last_modified_field:
+            self._last_modified = getattr(obj, self.last_modified_field, None)
+        return obj
+
+    def finalize_response(self, request: Request, response: Response, *args: Any,
+                          **kwargs: Any) -> Response:
+        """Every answer carries the `RateLimit-*` reading of the tightest throttle; a
+        detail answers `Last-Modified` from the record, so that with the ETag (Django's
+        ConditionalGetMiddleware) a client's conditional GET gets 304 (issue 13)."""
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        reading = getattr(request._request, RATELIMIT_ATTR, None)
+        if reading is not None:
+            limit, remaining, reset = reading
+            response["RateLimit-Limit"] = str(limit)
+            response["RateLimit-Remaining"] = str(remaining)
+            response["RateLimit-Reset"] = str(reset)
+        updated = getattr(self, "_last_modified", None)
+        if (updated is not None and request.method in ("GET", "HEAD")
+                and response.status_code == 200):
+            response["Last-Modified"] = http_date(updated.timestamp())
+        return response

@@ -14,12 +14,21 @@ from cases.models import Task, TaskStatus
 from core.vocab import Category, DepartmentType
 from institutions import imports, services
 from institutions.models import InstitutionStatus
-from institutions.rules import REQUIRED_CLAUSES, Slot
+from institutions.rules import Slot, required_clauses
 from licensing import services as licensing
 from licensing.models import ApplicationAction, Stage
 from org.models import Role
 from portal.demo import demo_uscc
 from tests.factories import UserFactory
+
+
+def application_documents(institution, action=ApplicationAction.ESTABLISH):
+    """A real PDF for every document the profile's licensing cell asks of the action
+    (issue 14 C1)."""
+    from tests.samplefiles import pdf
+
+    return {d.code: SimpleUploadedFile(f"{d.code}.pdf", pdf(), content_type="application/pdf")
+            for d in licensing.required_documents(institution, action)}
 
 
 def register(world, key="a", n=1, category=Category.ARTS, **kw):
@@ -86,7 +95,7 @@ def plan_for(actor, course, amount="3000", hours=40):
     return services.fee_plan_create(
         actor=actor, course=course, name="一期", amount=Decimal(amount), months=3,
         class_hours=hours, refund_terms="未上课时按比例退费", contract_version="2021",
-        contract_clauses=list(REQUIRED_CLAUSES))
+        contract_clauses=required_clauses())
 
 
 def course_for(actor, inst, name="美术", price="3000", **kw):
@@ -101,7 +110,7 @@ def _to_conclusion(world, inst, submitter=None):
     from tests.licensing_driver import Driver
 
     app = licensing.application_submit(actor=submitter or world.a.users["county_admin"],
-                                       institution=inst, action=ApplicationAction.ESTABLISH)
+                                       institution=inst, action=ApplicationAction.ESTABLISH, documents=application_documents(inst, ApplicationAction.ESTABLISH))
     return Driver(world).advance_to(app, Stage.CONCLUSION)
 
 

@@ -6,12 +6,12 @@ from decimal import Decimal
 import pytest
 
 from institutions.rules import (
-    REQUIRED_CLAUSES,
     Slot,
     check_session_date,
     course_violations,
     fee_limit_violations,
     fee_plan_violations,
+    required_clauses,
 )
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +69,7 @@ def test_violations_cite_their_source():
 
 def fee(**kw):
     args = dict(amount=Decimal("5000.00"), months=3, class_hours=60, contract_version="2021",
-                clauses=list(REQUIRED_CLAUSES))
+                clauses=required_clauses())
     args.update(kw)
     return rules_of(fee_limit_violations(**args))
 
@@ -106,15 +106,16 @@ def test_a_charge_after_the_start_asks_for_the_remaining_hours_the_profile_names
 
     course = SimpleNamespace(starts_on=dt.date(2026, 9, 1), price=Decimal("100"))
     args = dict(course=course, amount=Decimal("1000"), months=1, class_hours=10,
-                contract_version="2021", contract_clauses=list(REQUIRED_CLAUSES),
+                contract_version="2021", contract_clauses=required_clauses(),
                 charge_on=dt.date(2026, 9, 2), remaining_hours=None)
     message = next(str(v) for v in fee_plan_violations(**args) if v.field == "remaining_hours")
-    assert "20" in message and "002 §2(4)" in message
+    assert "20" in message and "通培联办〔2023〕1号 第二条（四）" in message
     RuleParameter.objects.filter(profile__code="kunming",
                                  key="advance_charge_remaining_hours").update(value="12")
     invalidate_profile_cache()
     message = next(str(v) for v in fee_plan_violations(**args) if v.field == "remaining_hours")
-    assert "12" in message and "20" not in message.replace("2026", "")
+    text = message.rpartition("（通培联办")[0]  # the rule's text, without its citation
+    assert "12" in text and "20" not in text
 
 
 def test_overlapping_lessons_are_refused(world):
@@ -161,3 +162,37 @@ def test_online_lessons_need_a_real_break_between_them():
     assert rules_of(online(T(19, 30), T(20, 0))) == {"online_break_min_minutes"}
     assert rules_of(online(T(19, 39), T(20, 9))) == {"online_break_min_minutes"}
     assert online(T(19, 40), T(20, 10)) == []
+
+
+def test_the_end_time_message_says_not_later_than():
+    """002 §2(4) 「线下培训结束时间不得晚于20:30」: 20:30 itself is allowed, so the message says
+    不得晚于, not 前 (issue 14 C11)."""
+    from django.utils import translation
+
+    assert course(end=T(20, 30)) == []
+    with translation.override("zh-hans"):
+        (violation,) = course(end=T(20, 31))
+        assert "不得晚于 20:30" in str(violation.message) and "前" not in str(violation.message)
+
+
+def test_the_model_contract_edition_and_clauses_are_the_profiles():
+    """issue 14 B7: the edition (002 §2(4), 2021年修订版) and the clauses (004 §4(5)) come
+    from the profile's `contract`, and a refusal cites them."""
+    from policy.models import PolicyProfile
+    from policy.profile import invalidate_profile_cache
+
+    found = fee_limit_violations(amount=Decimal("100"), months=1, class_hours=1,
+                                 contract_version="2014", clauses=["training_items"])
+    by_rule = {v.rule: v for v in found}
+    assert "2021" in by_rule["model_contract"].message
+    assert by_rule["model_contract"].source == "002 §2(4)"
+    assert "争议处理" in by_rule["contract_clauses"].message
+    assert by_rule["contract_clauses"].source == "004 §4(5)"
+    profile = PolicyProfile.objects.get(code="kunming")
+    profile.content = {**profile.content, "contract": {
+        **profile.content["contract"], "version": "2025",
+        "clauses": [{"code": "training_items", "label": "培训项目"}]}}
+    profile.save()
+    invalidate_profile_cache()
+    assert fee(contract_version="2025", clauses=["training_items"]) == set()
+    assert fee(contract_version="2021") == {"model_contract"}

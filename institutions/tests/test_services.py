@@ -22,7 +22,7 @@ from institutions.models import (
     Staff,
     StaffCheck,
 )
-from institutions.rules import REQUIRED_CLAUSES, RuleViolation, Slot
+from institutions.rules import RuleViolation, Slot, required_clauses
 from institutions.tests.helpers import (
     course_for,
     licensed_with_gate,
@@ -137,7 +137,7 @@ def test_course_and_fee_plan_violations_block_saving(world):
                                is_academic=False, lesson_minutes=60, break_minutes=10,
                                class_hours=40, price=Decimal("100"),
                                slots=[Slot(1, dt.time(19, 31), dt.time(20, 31))])
-    assert "20:30" in str(exc.value.message) and "002" in str(exc.value.message)
+    assert "20:30" in str(exc.value.message) and "通培联办〔2023〕1号" in str(exc.value.message)
     course = services.course_create(actor=admin, institution=inst, name="晚课", mode="offline",
                                     is_academic=False, lesson_minutes=60, break_minutes=10,
                                     class_hours=40, price=Decimal("100"),
@@ -145,11 +145,11 @@ def test_course_and_fee_plan_violations_block_saving(world):
     with pytest.raises(RuleViolation):
         services.fee_plan_create(actor=admin, course=course, name="超额", amount=Decimal("5000.01"),
                                  months=3, class_hours=60, refund_terms="按比例退费",
-                                 contract_version="2021", contract_clauses=list(REQUIRED_CLAUSES))
+                                 contract_version="2021", contract_clauses=required_clauses())
     plan = services.fee_plan_create(actor=admin, course=course, name="正常",
                                     amount=Decimal("5000.00"), months=3, class_hours=60,
                                     refund_terms="按比例退费", contract_version="2021",
-                                    contract_clauses=list(REQUIRED_CLAUSES))
+                                    contract_clauses=required_clauses())
     assert plan.pk
 
 
@@ -239,7 +239,7 @@ def test_advance_charge_and_guided_price_on_fee_plans(world):
                                     slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
     plan = dict(actor=admin, course=course, name="一期", amount=Decimal("3000"), months=3,
                 class_hours=40, refund_terms="按比例退费", contract_version="2021",
-                contract_clauses=list(REQUIRED_CLAUSES))
+                contract_clauses=required_clauses())
     with pytest.raises(RuleViolation):
         services.fee_plan_create(**plan, charge_on=dt.date(2026, 7, 31))
     assert services.fee_plan_create(**plan, charge_on=dt.date(2026, 8, 1)).flags == []
@@ -424,12 +424,12 @@ def test_a_zero_fee_plan_is_refused_and_the_plan_keeps_its_course(world):
         services.fee_plan_update(actor=admin, plan=plan, course=other, name="x",
                                  amount=Decimal("10"), months=1, class_hours=1,
                                  refund_terms="x", contract_version="2021",
-                                 contract_clauses=list(REQUIRED_CLAUSES))
+                                 contract_clauses=required_clauses())
     client = login(admin)
     response = client.post(f"/office/institutions/{inst.uscc}/feeplan/", {
         "course": course.pk, "name": "零元", "amount": "0", "months": 1, "class_hours": 1,
         "refund_terms": "x", "contract_version": "2021",
-        "contract_clauses": list(REQUIRED_CLAUSES)})
+        "contract_clauses": required_clauses()})
     assert response.status_code == 400
 
 
@@ -460,7 +460,7 @@ def test_a_top_up_on_a_running_course_waits_until_20_class_hours_remain(world):
     course = course_for(admin, inst, starts_on=dt.date(2026, 9, 1))
     args = dict(actor=admin, course=course, name="续费", amount=Decimal("1000"), months=1,
                 class_hours=20, refund_terms="按比例退费", contract_version="2021",
-                contract_clauses=list(REQUIRED_CLAUSES), charge_on=dt.date(2026, 11, 2))
+                contract_clauses=required_clauses(), charge_on=dt.date(2026, 11, 2))
     with pytest.raises(DomainError, match="剩余课时"):
         services.fee_plan_create(**args)  # running course: say how many hours remain
     with pytest.raises(RuleViolation):
@@ -478,7 +478,7 @@ def test_a_ban_on_someone_already_working_opens_a_case_for_the_supervisor(world)
     services.ban_add(actor=admin, name="王五", id_number=demo_id_number(64), reason="性侵害前科",
                      source="检察院")
     task = Task.objects.get(case__institution=inst, status=TaskStatus.OPEN)
-    assert task.department == inst.supervising_department and "002 §2(4)" in task.duty
+    assert task.department == inst.supervising_department and "通培联办〔2023〕1号 第二条（四）" in str(task.duty)
 
 
 

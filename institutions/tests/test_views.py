@@ -22,8 +22,9 @@ from institutions.models import (
     Staff,
     TrainingMaterial,
 )
-from institutions.rules import REQUIRED_CLAUSES, Slot
+from institutions.rules import Slot, required_clauses
 from institutions.tests.helpers import (
+    application_documents,
     course_for,
     good_row,
     licensed_with_gate,
@@ -193,7 +194,7 @@ def test_the_institution_sees_a_rule_violation_before_it_submits(world, setup):
     url = f"/office/institutions/{inst.uscc}/course-check/"
     late = {**COURSE, "slots": "3 19:31-20:31"}
     body = client.post(url, late).content.decode()
-    assert "course-violations" in body and "20:30" in body and "002" in body
+    assert "course-violations" in body and "20:30" in body and "通培联办〔2023〕1号" in body
     assert "course-violations" not in client.post(url, COURSE).content.decode()
     response = client.post(f"/office/institutions/{inst.uscc}/course/", late)
     assert response.status_code == 400 and "20:30" in response.content.decode()
@@ -395,7 +396,7 @@ def test_a_fee_plan_edit_is_checked_again(world):
     url = f"/office/institutions/{inst.uscc}/feeplans/{plan.pk}/edit/"
     form = {"course": course.pk, "name": "一期", "amount": "5000.01", "months": 3,
             "class_hours": 60, "refund_terms": "按比例退费", "contract_version": "2021",
-            "contract_clauses": list(REQUIRED_CLAUSES)}
+            "contract_clauses": required_clauses()}
     response = client.get(url)
     assert response.status_code == 200 and "3000.00" in response.content.decode()
     response = client.post(url, form)
@@ -411,7 +412,7 @@ def test_a_fee_plan_edit_is_checked_again(world):
         services.fee_plan_update(actor=admin, plan=plan, course=foreign, name="x",
                                  amount=Decimal("10"), months=1, class_hours=1,
                                  refund_terms="x", contract_version="2021",
-                                 contract_clauses=list(REQUIRED_CLAUSES))
+                                 contract_clauses=required_clauses())
 
 
 def test_enrolment_page_refuses_with_the_reason_and_enrols_when_the_gate_is_met(world):
@@ -509,7 +510,8 @@ def test_cross_county_matrix_for_staff_fee_plan_and_enrolment_pages(world):
                  f"{o['course'].pk}/edit/", EDITORS, method="post", ok=(302,),
                  data=lambda o: {**COURSE_FORM, "slots": "3 18:00-19:00", "price": "3100"}),
         Endpoint("course listing", lambda o: f"{base.format(o['inst'].uscc)}/courses/"
-                 f"{o['draft'].pk}/list/", EDITORS, method="post", ok=(302,)),
+                 f"{o['draft'].pk}/list/", EDITORS, method="post", ok=(302,),
+                 data=lambda o: {"confirm": "yes"}),
         Endpoint("credential check", lambda o: f"{base.format(o['inst'].uscc)}/staff/"
                  f"{o['staff'].pk}/credential/", {"officer", "head"}, method="post",
                  ok=(302,), data=lambda o: {"approved": "yes"}),
@@ -549,7 +551,8 @@ def test_counties_publish_their_white_list_with_the_re_approved_marked(world):
     licensed_with_gate(world, "a", 2, name="新设机构")
     licensed_with_gate(world, "b", 3, name="乙县机构")
     app = licensing.application_submit(actor=world.a.users["county_admin"], institution=again,
-                                       action=ApplicationAction.RELICENSE)
+                                       action=ApplicationAction.RELICENSE,
+                                       documents=application_documents(again, ApplicationAction.RELICENSE))
     assert Driver(world).run(app).stage == Stage.COMPLETED
     client = Client()
     code = world.a.region.code
@@ -581,7 +584,15 @@ def test_a_course_added_after_the_licence_is_listed_through_a_change(world):
     assert new.added_after_licence
     with pytest.raises(InvalidState):
         services.course_list_on_platform(actor=staff, course=new)
-    response = client.post(f"/office/institutions/{inst.uscc}/courses/{new.pk}/list/")
+    url = f"/office/institutions/{inst.uscc}/courses/{new.pk}/list/"
+    # issue 14 C5: the button asks for confirmation before several departments start.
+    page = client.get(f"/office/institutions/{inst.uscc}/").content.decode()
+    assert f'href="{url}"' in page
+    confirm = client.get(url)
+    assert confirm.status_code == 200 and 'id="confirm-application"' in confirm.content.decode()
+    assert client.post(url).status_code == 400
+    assert not LicensingApplication.objects.exists()
+    response = client.post(url, {"confirm": "yes"})
     app = LicensingApplication.objects.get()
     assert response["Location"] == app.case.get_absolute_url()
     assert "新课" in client.get(app.case.get_absolute_url()).content.decode()
@@ -602,7 +613,7 @@ def test_the_fee_plan_form_shows_violations_before_submit(world):
     url = f"/office/institutions/{inst.uscc}/feeplan-check/"
     form = {"course": course.pk, "name": "一期", "amount": "5000.01", "months": 3,
             "class_hours": 61, "refund_terms": "按比例退费", "contract_version": "2021",
-            "contract_clauses": list(REQUIRED_CLAUSES)}
+            "contract_clauses": required_clauses()}
     body = client.get(f"/office/institutions/{inst.uscc}/feeplan/").content.decode()
     assert url in body
     body = client.post(url, form).content.decode()
@@ -662,7 +673,7 @@ def test_the_live_fee_plan_check_and_the_save_agree(world):
     client = login(admin)
     form = {"course": course.pk, "name": "续费", "amount": "1000", "months": 1,
             "class_hours": 20, "refund_terms": "按比例退费", "contract_version": "2021",
-            "contract_clauses": list(REQUIRED_CLAUSES), "charge_on": "2026-11-02"}
+            "contract_clauses": required_clauses(), "charge_on": "2026-11-02"}
     body = client.post(f"/office/institutions/{inst.uscc}/feeplan-check/", form).content.decode()
     assert 'id="feeplan-violations"' in body
     assert client.post(f"/office/institutions/{inst.uscc}/feeplan/", form).status_code == 400
@@ -732,3 +743,35 @@ def test_an_invalid_credit_code_in_the_look_up_says_why(world):
     page = Client().get("/", {"q": "91530102MA0000001X"}).content.decode()
     assert 'id="code-error"' in page and "校验" in page
     assert 'id="code-error"' not in Client().get("/", {"q": "美术"}).content.decode()
+
+
+def test_office_list_filters_by_status_county_and_category_and_names_the_county(world):
+    """Issue 14 C9: the office register filters by status, county and category, and each
+    row names its county (the institution's region may be a town)."""
+    from core.vocab import Category
+
+    arts = register(world, "a", 1, category=Category.ARTS)
+    tech = register(world, "a", 2, category=Category.TECH)
+    other = register(world, "b", 3, category=Category.ARTS)
+    client = Client()
+    client.force_login(world.city_admin)
+
+    def names(**params):
+        response = client.get("/office/institutions/", params)
+        assert response.status_code == 200
+        return {i.name for i in response.context["page"].object_list}
+
+    assert names() == {arts.name, tech.name, other.name}
+    assert names(county=world.a.region.code) == {arts.name, tech.name}
+    assert names(category=Category.TECH) == {tech.name}
+    assert names(county=world.b.region.code, category=Category.ARTS) == {other.name}
+    assert names(status=arts.status) == {arts.name, tech.name, other.name}
+    assert names(status="licensed") == set()
+    assert names(county="nowhere") == {arts.name, tech.name, other.name}  # ignored
+    body = client.get("/office/institutions/", {"county": world.a.region.code}).content.decode()
+    import re
+
+    assert re.search(f">{world.a.region.name}</td><td [^>]*>{world.a.town.name}</td>", body)
+    export = client.get("/office/institutions/", {"category": Category.TECH, "export": "xlsx"})
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 2 and tech.name in rows[1]

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.test import override_settings
 
 from cases import services as case_services
@@ -14,6 +15,7 @@ from core.vocab import DepartmentType as D
 from core.vocab import Step
 from institutions import services
 from institutions.models import (
+    Institution,
     InstitutionStatus,
     Staff,
 )
@@ -21,6 +23,7 @@ from institutions.rules import RuleViolation, Slot
 from institutions.tests.helpers import (
     _finish_cosign,
     _to_conclusion,
+    application_documents,
     licensed_with_gate,
     login,
     register,
@@ -29,6 +32,7 @@ from institutions.tests.helpers import (
 from licensing import services as licensing
 from licensing.models import ApplicationAction, LicensingApplication, Stage
 from org.models import Role
+from org.scope import Action
 from portal.demo import demo_id_number
 from tests.factories import DepartmentFactory, UserFactory
 from tests.licensing_driver import Driver, submit
@@ -170,13 +174,31 @@ def test_only_a_head_concludes_and_only_after_co_signatures(world):
         task_complete(actor=head, task=conclusion, note="同意")
 
 
-def test_rejection_closes_the_case_and_keeps_the_institution_applying(world):
+def test_rejection_closes_the_case_and_the_institution_is_no_longer_applying(world):
+    """issue 14 C3: after a rejection the institution is not approved (not 申请中), stays
+    unpublished, and may apply again, which makes it applying again."""
     app = submit(world, "arts")
     app = Driver(world).run(app, approve=False)
     assert app.stage == Stage.REJECTED
-    app.institution.refresh_from_db()
-    assert app.institution.status == InstitutionStatus.APPLYING
+    inst = Institution.objects.get(pk=app.institution_id)
+    assert inst.status == InstitutionStatus.NOT_APPROVED
     assert app.decisions[Stage.CONCLUSION]["approve"] is False
+    assert not Institution.objects.restrict(AnonymousUser(), Action.PUBLIC).filter(pk=inst.pk).exists()
+    again = licensing.application_submit(
+        actor=world.a.users["county_admin"], institution=inst, action=ApplicationAction.ESTABLISH,
+        documents=application_documents(inst))
+    inst.refresh_from_db()
+    assert inst.status == InstitutionStatus.APPLYING and again.stage == Stage.ACCEPTANCE
+
+
+def test_a_relicensing_rejection_leaves_the_licence_as_it_was(world):
+    inst = licensed_with_gate(world)
+    app = Driver(world).run(licensing.application_submit(
+        actor=world.a.users["county_admin"], institution=inst, action=ApplicationAction.RELICENSE,
+        documents=application_documents(inst, ApplicationAction.RELICENSE)), approve=False)
+    assert app.stage == Stage.REJECTED
+    inst.refresh_from_db()
+    assert inst.status == InstitutionStatus.LICENSED
 
 
 def test_non_acceptance_needs_a_reason(world):
@@ -187,6 +209,8 @@ def test_non_acceptance_needs_a_reason(world):
     app = licensing.application_accept(actor=culture_officer, application=app, accept=False,
                                        reason="材料不全")
     assert app.stage == Stage.NOT_ACCEPTED
+    assert Institution.objects.get(pk=app.institution_id).status == \
+        InstitutionStatus.NOT_APPROVED
 
 
 def test_change_and_termination_run_through_the_same_engine(world):
@@ -217,15 +241,18 @@ def test_one_application_at_a_time_and_staff_apply_for_their_own(world):
     staff.institution = inst
     staff.save()
     app = licensing.application_submit(actor=staff, institution=inst,
-                                       action=ApplicationAction.ESTABLISH)
+                                       action=ApplicationAction.ESTABLISH,
+                                       documents=application_documents(inst, ApplicationAction.ESTABLISH))
     assert app.channel == "portal"
     with pytest.raises(InvalidState):
         licensing.application_submit(actor=staff, institution=inst,
-                                     action=ApplicationAction.ESTABLISH)
+                                     action=ApplicationAction.ESTABLISH,
+                                     documents=application_documents(inst, ApplicationAction.ESTABLISH))
     other = register(world, "a", 2, category="arts")
     with pytest.raises(PermissionDenied):
         licensing.application_submit(actor=staff, institution=other,
-                                     action=ApplicationAction.ESTABLISH)
+                                     action=ApplicationAction.ESTABLISH,
+                                     documents=application_documents(other, ApplicationAction.ESTABLISH))
 
 
 def test_a_returned_step_keeps_its_history_and_the_stage_waits_for_it(world):
@@ -264,7 +291,8 @@ def test_an_application_of_a_200_character_name_gets_a_case_title_that_fits(worl
     its column (with an ellipsis), never a database error."""
     inst = register(world, name="艺" * 200)
     app = licensing.application_submit(actor=world.a.users["county_admin"], institution=inst,
-                                       action=ApplicationAction.ESTABLISH)
+                                       action=ApplicationAction.ESTABLISH,
+                                       documents=application_documents(inst, ApplicationAction.ESTABLISH))
     assert len(app.case.title) == 200 and app.case.title.endswith("…")
 
 
@@ -272,10 +300,12 @@ def test_a_cancelled_application_does_not_block_the_next(world):
     inst = register(world, n=1)
     admin = world.a.users["county_admin"]
     app = licensing.application_submit(actor=admin, institution=inst,
-                                       action=ApplicationAction.ESTABLISH)
+                                       action=ApplicationAction.ESTABLISH,
+                                       documents=application_documents(inst, ApplicationAction.ESTABLISH))
     case_services.case_cancel(actor=admin, case=app.case, reason="申请人撤回")
     again = licensing.application_submit(actor=admin, institution=inst,
-                                         action=ApplicationAction.ESTABLISH)
+                                         action=ApplicationAction.ESTABLISH,
+                                         documents=application_documents(inst, ApplicationAction.ESTABLISH))
     assert again.pk != app.pk
 
 
@@ -292,7 +322,8 @@ def test_a_failed_staff_check_blocks_approval(world):
     services.staff_check(actor=world.a.users["officer"], staff=Staff.objects.get(),
                          kind="credential", passed=True)
     app = licensing.application_submit(actor=admin, institution=inst,
-                                       action=ApplicationAction.ESTABLISH)
+                                       action=ApplicationAction.ESTABLISH,
+                                       documents=application_documents(inst, ApplicationAction.ESTABLISH))
     with pytest.raises(DomainError) as exc:
         Driver(world).run(app)
     assert exc.value.field == "approve"
@@ -319,7 +350,8 @@ def test_verification_tasks_wait_for_every_staff_check(world):
                                credential_kind="teacher_certificate")
     services.staff_leave(actor=admin, staff=gone, left_on=dt.date(2026, 11, 1))
     app = licensing.application_submit(actor=admin, institution=inst,
-                                       action=ApplicationAction.ESTABLISH)
+                                       action=ApplicationAction.ESTABLISH,
+                                       documents=application_documents(inst, ApplicationAction.ESTABLISH))
     driver = Driver(world)
     driver.advance_to(app, Stage.VERIFICATION)
     record = Task.objects.get(case=app.case, step=Step.RECORD_CHECK, status=TaskStatus.OPEN)
@@ -403,7 +435,8 @@ def test_verification_waits_for_a_rechecked_credential(world):
                                 id_number=demo_id_number(40),
                                 credential_kind="teacher_certificate")
     app = licensing.application_submit(actor=admin, institution=inst,
-                                       action=ApplicationAction.ESTABLISH)
+                                       action=ApplicationAction.ESTABLISH,
+                                       documents=application_documents(inst, ApplicationAction.ESTABLISH))
     driver = Driver(world)
     police = UserFactory(role=Role.OFFICER, department=world.a.depts[D.PUBLIC_SECURITY])
     services.staff_check(actor=world.a.users["officer"], staff=staff, kind="credential",
@@ -433,7 +466,7 @@ def test_approval_needs_every_current_staff_check_passed(world):
     late = services.staff_hire(actor=admin, institution=inst, name="后来者",
                                id_number=demo_id_number(61), credential_kind="teacher_certificate")
     head = UserFactory(role=Role.DEPARTMENT_HEAD, department=world.a.depts[D.CULTURE_TOURISM])
-    with pytest.raises(DomainError, match="000 §3"):
+    with pytest.raises(DomainError, match="昆教体办发〔2023〕120号 第三条"):
         licensing.application_conclude(actor=head, application=app, approve=True, reason="同意")
     services.staff_check(actor=world.a.users["officer"], staff=late, kind="credential",
                          passed=False, note="证书不符")
@@ -472,13 +505,14 @@ def test_onsite_photos_must_be_images(world):
 
     inst = register(world)
     app = licensing.application_submit(actor=world.a.users["county_admin"], institution=inst,
-                                       action=ApplicationAction.ESTABLISH)
+                                       action=ApplicationAction.ESTABLISH,
+                                       documents=application_documents(inst, ApplicationAction.ESTABLISH))
     app = Driver(world).advance_to(app, Stage.ONSITE)
     with pytest.raises(DomainError):
         licensing.application_record_onsite(
             actor=world.a.users["culture"], application=app, checklist={"premises": True},
             note="符合", photos=[SimpleUploadedFile("plan.pdf", samplefiles.pdf())])
-    assert not Attachment.objects.exists()
+    assert not Attachment.objects.filter(uploaded_by=world.a.users["culture"]).exists()
 
 
 def test_an_ended_licensing_case_is_not_reopened(world):
@@ -487,7 +521,7 @@ def test_an_ended_licensing_case_is_not_reopened(world):
     inst = licensed_with_gate(world)
     admin = world.a.users["county_admin"]
     app = Driver(world).run(licensing.application_submit(
-        actor=admin, institution=inst, action=ApplicationAction.RELICENSE))
+        actor=admin, institution=inst, action=ApplicationAction.RELICENSE, documents=application_documents(inst, ApplicationAction.RELICENSE)))
     app.case.refresh_from_db()
     assert app.case.state == "closed"
     with pytest.raises(InvalidState):
@@ -502,7 +536,8 @@ def test_the_applicant_hears_how_the_application_ended(world):
     inst = register(world)
     staff = staff_of(world, inst)
     app = licensing.application_submit(actor=staff, institution=inst,
-                                       action=ApplicationAction.ESTABLISH)
+                                       action=ApplicationAction.ESTABLISH,
+                                       documents=application_documents(inst, ApplicationAction.ESTABLISH))
     Driver(world).run(app, approve=False)
     note = Notification.objects.get(recipient=staff, kind="case")
     assert app.case.number in note.title and note.body
@@ -532,16 +567,20 @@ def test_no_new_academic_or_pre_school_institution_where_the_city_says_so(world)
         academic = register(world, n=1, category="academic")
         with pytest.raises(RuleViolation) as exc:
             licensing.application_submit(actor=admin, institution=academic,
-                                         action=ApplicationAction.ESTABLISH)
-        assert exc.value.field == "category" and "001 §3(1)" in str(exc.value.message)
+                                         action=ApplicationAction.ESTABLISH,
+                                         documents=application_documents(academic, ApplicationAction.ESTABLISH))
+        assert exc.value.field == "category" and "第三条（一）" in str(exc.value.message)
         preschool = register(world, n=2, category="arts", serves_preschool=True)
         with pytest.raises(RuleViolation) as exc:
             licensing.application_submit(actor=admin, institution=preschool,
-                                         action=ApplicationAction.ESTABLISH)
-        assert exc.value.field == "serves_preschool" and "001 §3(1)" in str(exc.value.message)
+                                         action=ApplicationAction.ESTABLISH,
+                                         documents=application_documents(preschool, ApplicationAction.ESTABLISH))
+        assert exc.value.field == "serves_preschool" and "第三条（一）" in str(exc.value.message)
         arts = register(world, n=3, category="arts")
         assert licensing.application_submit(actor=admin, institution=arts,
-                                            action=ApplicationAction.ESTABLISH).pk
+                                            action=ApplicationAction.ESTABLISH,
+                                            documents=application_documents(arts, ApplicationAction.ESTABLISH)).pk
     kunming_preschool = register(world, n=4, category="arts", serves_preschool=True)
     assert licensing.application_submit(actor=admin, institution=kunming_preschool,
-                                        action=ApplicationAction.ESTABLISH).pk
+                                        action=ApplicationAction.ESTABLISH,
+                                        documents=application_documents(kunming_preschool, ApplicationAction.ESTABLISH)).pk

@@ -16,6 +16,7 @@ from institutions.models import (
 from institutions.tests.helpers import (
     _finish_cosign,
     _to_conclusion,
+    application_documents,
     licensed_with_gate,
     login,
     register,
@@ -28,6 +29,12 @@ from tests.factories import UserFactory
 from tests.licensing_driver import Driver
 
 pytestmark = pytest.mark.django_db
+
+
+def apply_form(inst, action="establish"):
+    """The application form's data: the action and a file for each document."""
+    return {"action": action, **{f"doc_{code}": upload for code, upload in
+                                 application_documents(inst, action).items()}}
 
 
 def test_register_form_shows_field_errors_and_creates_nothing(world):
@@ -52,7 +59,7 @@ def test_walk_through_the_pages(world):
         "address": "人民路1号", "region": world.a.town.pk})
     assert response.status_code == 302
     inst = Institution.objects.get()
-    response = admin.post(f"/office/institutions/{inst.uscc}/apply/", {"action": "establish"})
+    response = admin.post(f"/office/institutions/{inst.uscc}/apply/", apply_form(inst))
     assert response.status_code == 302
     case_url = response["Location"]
     people = {D.CULTURE_TOURISM: world.a.users["culture"],
@@ -64,8 +71,18 @@ def test_walk_through_the_pages(world):
                                department=world.a.depts[D.CULTURE_TOURISM])
     forms = {"accept": {"accept": "yes", "reason": ""},
              "onsite": {"note": "符合", "item_premises": "on", "item_fire_safety": "on"},
-             "conclude": {"approve": "yes", "reason": "同意"},
+             "conclude": {"approve": "yes", "reason": "同意", "confirm": "on"},
+             "register": {"registration_number": "91530102MA0000001R"},
              "licence": {"licence_number": "文旅民0099号", "valid_until": "2029-12-31"}}
+
+    def form_for(verb):
+        from tests import samplefiles
+
+        if verb != "register":
+            return forms[verb]
+        return {**forms[verb], "certificate": SimpleUploadedFile(
+            "营业执照.pdf", samplefiles.pdf(), content_type="application/pdf")}
+
     for _round in range(12):
         inst.refresh_from_db()
         app = inst.applications.get()
@@ -78,7 +95,7 @@ def test_walk_through_the_pages(world):
             for verb in re.findall(r'id="decide-(\w+)"', page):
                 if (verb == "conclude") != (user == culture_head):
                     continue  # only the head concludes, and the head does nothing else
-                response = client.post(f"/office/licensing/{app.pk}/{verb}/", forms[verb])
+                response = client.post(f"/office/licensing/{app.pk}/{verb}/", form_for(verb))
                 body = response.content.decode()
                 if verb == "conclude" and response.status_code == 400:
                     # Co-signatures still open: the form says so, and the head returns.
@@ -111,10 +128,10 @@ def test_staff_apply_for_their_own_institution_only(world):
     staff.save()
     client = login(staff)
     assert client.get(f"/office/institutions/{other.uscc}/apply/").status_code == 404
-    response = client.post(f"/office/institutions/{inst.uscc}/apply/", {"action": "establish"})
+    response = client.post(f"/office/institutions/{inst.uscc}/apply/", apply_form(inst))
     assert response.status_code == 302
     assert client.get(response["Location"]).status_code == 200  # staff see their case
-    response = client.post(f"/office/institutions/{inst.uscc}/apply/", {"action": "establish"})
+    response = client.post(f"/office/institutions/{inst.uscc}/apply/", apply_form(inst))
     assert response.status_code == 400  # one application at a time, said on the form
 
 
@@ -130,7 +147,8 @@ def test_onsite_photos_are_kept_with_the_case_and_a_bad_one_stores_nothing(world
 
     inst = register(world)
     app = licensing.application_submit(actor=world.a.users["county_admin"], institution=inst,
-                                       action=ApplicationAction.ESTABLISH)
+                                       action=ApplicationAction.ESTABLISH,
+                                       documents=application_documents(inst, ApplicationAction.ESTABLISH))
     app = Driver(world).advance_to(app, Stage.ONSITE)
     client = login(world.a.users["culture"])
     url = f"/office/licensing/{app.pk}/onsite/"
@@ -138,14 +156,15 @@ def test_onsite_photos_are_kept_with_the_case_and_a_bad_one_stores_nothing(world
     bad = client.post(url, {**form, "photos": [
         SimpleUploadedFile("site.jpg", samplefiles.JPEG, "image/jpeg"),
         SimpleUploadedFile("photo.jpg", samplefiles.exe(), "image/jpeg")]})
-    assert bad.status_code == 400 and not Attachment.objects.exists()
+    assert bad.status_code == 400
+    assert not Attachment.objects.filter(uploaded_by=world.a.users["culture"]).exists()
     app.refresh_from_db()
     assert app.stage == Stage.ONSITE
     ok = client.post(url, {**form, "photos": [
         SimpleUploadedFile("site.jpg", samplefiles.JPEG, "image/jpeg"),
         SimpleUploadedFile("door.png", samplefiles.png(), "image/png")]})
     assert ok.status_code == 302
-    assert sorted(Attachment.objects.filter(case=app.case).values_list(
+    assert sorted(Attachment.objects.filter(case=app.case, uploaded_by=world.a.users["culture"]).values_list(
         "content_type", flat=True)) == ["image/jpeg", "image/png"]
 
 
@@ -199,7 +218,8 @@ def test_the_applicant_answers_on_its_case_and_never_reads_internal_notes(world)
     staff = staff_of(world, inst)
     admin, officer = world.a.users["county_admin"], world.a.users["culture"]
     app = licensing.application_submit(actor=admin, institution=inst,
-                                       action=ApplicationAction.ESTABLISH)
+                                       action=ApplicationAction.ESTABLISH,
+                                       documents=application_documents(inst, ApplicationAction.ESTABLISH))
     case = app.case
     case_services.comment_add(actor=officer, case=case, body="内部意见：场地存疑")
     case_services.attachment_add(actor=officer, case=case, upload=SimpleUploadedFile(
@@ -215,7 +235,7 @@ def test_the_applicant_answers_on_its_case_and_never_reads_internal_notes(world)
     page = client.get(case.get_absolute_url()).content.decode()
     assert "请补充消防验收材料" in page and "内部意见" not in page and "photo.png" not in page
     assert 'name="to_applicant"' not in page and 'name="body"' in page and 'name="file"' in page
-    internal = case.attachments.get()
+    internal = case.attachments.get(uploaded_by=officer)
     assert client.get(f"{case.get_absolute_url()}attachments/{internal.pk}/").status_code == 404
 
     client.post(f"{case.get_absolute_url()}comments/", {"body": "已补充，见附件"})
@@ -238,7 +258,8 @@ def test_the_applicant_and_the_officers_see_who_acts_next(world):
     inst = register(world)
     staff = staff_of(world, inst)
     app = licensing.application_submit(actor=staff, institution=inst,
-                                       action=ApplicationAction.ESTABLISH)
+                                       action=ApplicationAction.ESTABLISH,
+                                       documents=application_documents(inst, ApplicationAction.ESTABLISH))
     task = Task.objects.get(case=app.case, status="open")
     from cases import kinds
 

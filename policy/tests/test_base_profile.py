@@ -27,7 +27,60 @@ def _changed_since(code, before):
                 for step in cell["steps"]:
                     if step["step"] in ("security", "fees", "labour", "taxation"):
                         step["role"] = "assist"
+    if code == "kunming":  # issue 14 B6: citations that did not support their content
+        _kunming_b6(before)
+    if code == "beichen":  # issue 14 B6: the topic assists cite their duties in 001 §4(2)
+        for route in before["complaint_routing"]:
+            if route["topic"] != "general":
+                route["source"] = BEICHEN_ROUTE_SOURCES[route["topic"]]
+    if code == "tongzhou":  # issue 14 B5 (002 §2(4), §3(1)): procuratorate and housing
+        _tongzhou_b5(before)
     return before
+
+
+BEICHEN_ROUTE_SOURCES = {
+    "advertising": "001 §5(3), §4(2)5", "contract": "001 §5(3), §4(2)5",
+    "price": "001 §5(3), §4(2)5, 7", "safety": "001 §5(3), §4(2)9, 13",
+    "refund": "001 §5(3), §4(2)5, 17", "unlicensed": "001 §5(3), §4(2)5, 19"}
+
+DEFAULT = {"source": "default", "from_seed": False}
+
+
+def _kunming_b6(data):
+    for rule in data["licence_approval"]:
+        if rule["action"] in ("change", "terminate"):
+            rule.update(DEFAULT)
+    for cell in data["matrix"]:
+        if cell["phase"] != "licensing":
+            continue
+        for step in cell["steps"]:
+            if step["step"] == "fund_account":
+                if step.get("role") == "assist":
+                    step.update(DEFAULT)
+                else:
+                    step["source"] = "000 §3(3)1, §4(3)"
+            if step["step"] == "material_review" and cell["category"] == "sports":
+                step.update(DEFAULT)
+
+
+def _tongzhou_b5(data):
+    for cell in data["matrix"]:
+        if cell["phase"] != "licensing":
+            continue
+        at = next(i for i, a in enumerate(cell["assists"])
+                  if a["department"] == "public_security") + 1
+        cell["assists"].insert(at, {
+            "department": "procuratorate",
+            "duty": "会同教育体育、文广旅、科技等主管部门和公安局建立完善从业人员入职查询和从业禁止制度，严把入口关",
+            "source": "002 §2(4)"})
+        steps = cell["steps"]
+        for step in steps:
+            if step["step"] == "record_check":
+                step["participants"] = ["procuratorate"]
+        onsite = [i for i, s in enumerate(steps) if s["step"] == "onsite_inspection"]
+        if onsite:
+            steps.insert(onsite[0] + 1, {"step": "premises_approval", "owner": "housing",
+                                         "role": "assist", "source": "002 §3(1)"})
 
 
 @pytest.mark.parametrize("code", sorted(BEFORE))
@@ -38,8 +91,15 @@ def test_each_city_means_what_it_meant_before_the_base(code):
     # Added after the base (issue 14 B1): new academic institutions, written in the base as
     # a documented default and by Beichen from its seed.
     academic = now.pop("academic")
+    assert set(now.pop("sources")) == {"000", "001", "002", "003", "004"}  # issue 14 C10
     assert academic["new_institutions_allowed"] is False
     assert academic["source"] == ("001 §3(1)" if code == "beichen" else "default")
+    # Added by issue 14 C1 and B7: each licensing cell's documents, and the model contract
+    # written once in the base.
+    assert now.pop("contract")["version"] == "2021"
+    for cell in now["matrix"]:
+        documents = cell.pop("documents", [])
+        assert bool(documents) == (cell["phase"] == "licensing")
     assert by_key(now.pop("rules")) == by_key(before.pop("rules"))
     assert by_key(now.pop("deadlines")) == by_key(before.pop("deadlines"))
     assert now == before

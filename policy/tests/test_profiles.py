@@ -129,7 +129,7 @@ def test_matrix_page_shows_who_leads_what(client, world):
     response = client.get("/office/policy/")
     assert response.status_code == 200
     body = response.content.decode()
-    assert "000 §3" in body
+    assert "昆教体办发〔2023〕120号 第三条" in body  # the document, not "000 §3" (issue 14 C10)
     from django.utils import translation
 
     from core.vocab import label_of

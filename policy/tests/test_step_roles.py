@@ -117,3 +117,32 @@ def test_kunming_daily_supervision_is_led_by_education_sports_and_assisted_by_th
     for step in (Step.SECURITY, Step.FEES, Step.LABOUR, Step.TAXATION):
         assert roles[step] == StepRole.ASSIST, step
     assert roles[Step.PATROL] == StepRole.LEAD
+
+
+@pytest.mark.parametrize("category", [Category.ARTS, Category.TECH, Category.SPORTS])
+def test_tongzhou_housing_owns_the_premises_approval_step(category):
+    """002 §3(1) (「区住建局负责配合校外培训主管部门做好校外培训机构场所建筑、消防安全审批
+    工作」), issue 14 B5: housing owns its licensing step, as an assisting department, in
+    the on-site stage."""
+    from policy.profile import build_profile_data
+
+    load_profile("tongzhou")
+    cell = build_profile_data("tongzhou").cell(category, Phase.LICENSING)
+    step = cell.step_owner(Step.PREMISES_APPROVAL)
+    assert (step.owner_type, step.role, step.source) == (
+        DepartmentType.HOUSING, StepRole.ASSIST, "002 §3(1)")
+    assert Step.PREMISES_APPROVAL in licensing.STAGE_STEPS[Stage.ONSITE]
+
+
+@pytest.mark.parametrize("category", [Category.ACADEMIC, Category.ARTS, Category.TECH,
+                                      Category.SPORTS])
+def test_tongzhou_procuratorate_takes_part_in_the_record_check(category):
+    """002 §2(4) (「会同区检察院、公安局等部门建立完善从业人员入职查询和从业禁止制度」),
+    issue 14 B5: the procuratorate is a department type and takes part in the staff
+    violation-record check of every licensing cell."""
+    from policy.profile import build_profile_data
+
+    load_profile("tongzhou")
+    cell = build_profile_data("tongzhou").cell(category, Phase.LICENSING)
+    assert DepartmentType.PROCURATORATE in {a.department_type for a in cell.assists}
+    assert cell.step_owner(Step.RECORD_CHECK).participants == (DepartmentType.PROCURATORATE,)

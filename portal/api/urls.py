@@ -1,8 +1,14 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from cases.api import CaseViewSet, MyTaskViewSet, NotificationViewSet
-from institutions.api import InstitutionViewSet, PublicStatusView
+from cases.api import CaseChangeFeed, CaseViewSet, MyTaskViewSet, NotificationViewSet
+from institutions.api import (
+    InstitutionChangeFeed,
+    InstitutionViewSet,
+    PublicBlackListView,
+    PublicStatusView,
+    PublicWhiteListView,
+)
 from org.api import DepartmentViewSet, RegionViewSet
 from policy.api import ActiveProfileView
 
@@ -17,6 +23,10 @@ router.register("institutions", InstitutionViewSet, basename="institution")
 app_name = "api"
 urlpatterns = [
     path("policy/profile/", ActiveProfileView.as_view(), name="policy-profile"),
+    path("changes/institutions/", InstitutionChangeFeed.as_view(), name="institution-changes"),
+    path("changes/cases/", CaseChangeFeed.as_view(), name="case-changes"),
+    path("public/whitelist/", PublicWhiteListView.as_view(), name="public-whitelist"),
+    path("public/blacklist/", PublicBlackListView.as_view(), name="public-blacklist"),
     path("public/institutions/<str:uscc>/", PublicStatusView.as_view(),
          name="public-institution"),
     path("", include("complaints.api_urls")),

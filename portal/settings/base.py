@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "axes",
+    "corsheaders",
     "core",
     "portal",
     "org",
@@ -53,9 +54,14 @@ MIDDLEWARE = [
     "core.request.RequestContextMiddleware",
     "core.security.ContentSecurityPolicyMiddleware",
     "core.api.errors.ApiErrorFormatMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # ETag on every GET and 304 on If-None-Match / If-Modified-Since (issue 13); detail
+    # endpoints add Last-Modified from the record's updated_at (core.api.views).
+    "django.middleware.http.ConditionalGetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.db_router.PrimaryAfterWriteMiddleware",
+    "core.request.SessionMiddleware",  # Django's, without a save on API reads
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -90,6 +96,24 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections (issue 13: a new connection cost 12-16 ms on every request under
+# gunicorn), checked before reuse so that a restarted database or PgBouncer is survived.
+# No session-level state is kept on a connection, so transaction-mode PgBouncer is safe.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction mode a cursor cannot outlive its transaction, so the
+# exports' iterator() fetches in chunks on the client instead (no session-level state).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DB_BEHIND_PGBOUNCER",
+                                                               default=False)
+# A read replica, if the deployment has one (core.db_router): reads outside transactions go
+# there; a writing request and the same browser's next REPLICA_LAG_SECONDS read the primary.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
+REPLICA_LAG_SECONDS = env.int("REPLICA_LAG_SECONDS", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
@@ -160,8 +184,24 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Attachments live outside any public URL and are served only through scoped views.
+# Attachments live outside any public URL and are served only through scoped views: on
+# the file system by default, or in an S3-compatible bucket (MinIO in docker-compose.yml)
+# when PRIVATE_STORAGE_BUCKET is set, so that web nodes keep no state (issue 13).
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "media")))
+if env("PRIVATE_STORAGE_BUCKET", default=""):
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("PRIVATE_STORAGE_BUCKET"),
+            "endpoint_url": env("PRIVATE_STORAGE_ENDPOINT", default="") or None,
+            "access_key": env("PRIVATE_STORAGE_ACCESS_KEY", default="") or None,
+            "secret_key": env("PRIVATE_STORAGE_SECRET_KEY", default="") or None,
+            "region_name": env("PRIVATE_STORAGE_REGION", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 #: Scripts only from our own static files; inline styles stay allowed (htmx and Bootstrap
 #: set some), inline scripts do not.
 CONTENT_SECURITY_POLICY = (
@@ -189,6 +229,16 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # gunicorn directly).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
+# CORS (django-cors-headers): only the public read-only endpoints, only for the origins a
+# deployment names (none by default), only reads; a browser may read the caching and
+# rate-limit headers.
+CORS_URLS_REGEX = r"^/api/v1/public/.*$"
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After", "RateLimit-Limit",
+                       "RateLimit-Remaining", "RateLimit-Reset", "X-Request-ID")
+
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport (no server).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
@@ -208,6 +258,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Any number of beats may run; one sends (core.beat: a lease in the shared cache).
+CELERY_BEAT_SCHEDULER = "core.beat:SingleBeatScheduler"
+BEAT_LEASE_SECONDS = env.int("BEAT_LEASE_SECONDS", default=30)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Minutes between deadline scans run by beat.
 DEADLINE_SCAN_MINUTES = env.int("DEADLINE_SCAN_MINUTES", default=15)

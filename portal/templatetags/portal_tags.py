@@ -34,3 +34,13 @@ def _checkbox_list(field: Any) -> str:
 @register.filter
 def get_item(mapping: Any, key: Any) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def tel(number: Any) -> str:
+    """A phone number as a tap-to-call link (issue 14 C6); '—' when there is none."""
+    text = str(number or "").strip()
+    dial = "".join(c for c in text if c.isdigit() or c == "+")
+    if not dial:
+        return text or "—"
+    return format_html('<a href="tel:{}">{}</a>', dial, text)

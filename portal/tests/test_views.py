@@ -40,3 +40,12 @@ def test_signing_out_says_so(world: World):
     response = client.post("/accounts/logout/", follow=True)
     assert "您已安全退出。" in response.content.decode()
     assert client.get("/office/").status_code == 302
+
+
+def test_a_phone_number_is_a_tap_to_call_link():
+    """Issue 14 C6: phone numbers are tel: links; none reads as a dash."""
+    from portal.templatetags.portal_tags import tel
+
+    assert tel("0871-12345678") == '<a href="tel:087112345678">0871-12345678</a>'
+    assert tel("+86 871 1234") == '<a href="tel:+868711234">+86 871 1234</a>'
+    assert tel("") == "—"

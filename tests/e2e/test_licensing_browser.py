@@ -1,6 +1,9 @@
-"""Browser walk in Debian's Chromium through Playwright (issue 4 "Done when"): an
-institution applies through its portal, the officers complete their tasks, the licence
-is issued, and the public look-up shows the institution as licensed."""
+"""Browser walk in Debian's Chromium through Playwright (issue 4 "Done when"; issue 14
+"Done when"): an institution applies through its portal with its documents, answers an
+officer's question and sees what comes next; the officers complete their tasks (the
+registration with its number and certificate); a head concludes with the evidence in view
+and confirms; the licence is issued, the white-list checklist leads the institution to
+the published list, and the public look-up shows the institution as licensed."""
 
 from __future__ import annotations
 
@@ -56,7 +59,8 @@ def login(browser, base: str, username: str):  # type: ignore[no-untyped-def]
     return page
 
 
-def test_institution_applies_officers_work_licence_is_published(browser, live_server):
+def test_institution_applies_officers_work_licence_is_published(browser, live_server,
+                                                                 tmp_path):
     from core.vocab import DepartmentType as D
     from institutions.models import Institution
     from institutions.tests.helpers import register
@@ -77,15 +81,72 @@ def test_institution_applies_officers_work_licence_is_published(browser, live_se
                        department=world.a.depts[D.CULTURE_TOURISM])
     base = live_server.url
 
-    # The institution applies through its portal.
+    from tests.samplefiles import pdf
+
+    scan = tmp_path / "材料.pdf"
+    scan.write_bytes(pdf())
+
+    # The institution applies through its portal: the white-list checklist says what is
+    # missing, the form states the upload limits and asks for each document.
     page = login(browser, base, staff.username)
     page.goto(f"{base}/office/institutions/{inst.uscc}/")
+    assert page.locator("#white-licence div.text-danger").is_visible()
     page.click(f"a[href='/office/institutions/{inst.uscc}/apply/']")
     page.select_option("#id_action", "establish")
+    assert "MB" in page.inner_text("#upload-limits")
+    documents = page.locator("#application-documents input[type=file]")
+    wanted = documents.count()
+    assert wanted >= 4
+    for n in range(wanted - 1):
+        documents.nth(n).set_input_files(str(scan))
+    page.click("button[type=submit]")  # one document missing: refused, said at the field
+    assert page.locator(".invalid-feedback").count() >= 1
+    for n in range(wanted):
+        page.locator("#application-documents input[type=file]").nth(n).set_input_files(
+            str(scan))
     page.click("button[type=submit]")
     page.wait_for_selector("#licensing-panel")
+    assert page.locator("#licensing-documents a").count() == wanted
     case_url = page.url
     page.context.close()
+
+    # An officer asks the applicant a question; the applicant answers with a document
+    # and sees what comes next.
+    page = login(browser, base, world.a.users["culture"].username)
+    page.goto(case_url)
+    page.fill("form[action$='/comments/'] textarea[name=body]", "请补充消防验收意见书")
+    page.check("form[action$='/comments/'] input[name=to_applicant]")
+    page.click("form[action$='/comments/'] button")
+    page.wait_for_selector("#licensing-panel")
+    page.context.close()
+    page = login(browser, base, staff.username)
+    page.goto(case_url)
+    assert "请补充消防验收意见书" in page.content()
+    assert "等待" in page.inner_text("#licensing-next")
+    page.fill("form[action$='/comments/'] textarea[name=body]", "已补充，见附件")
+    page.click("form[action$='/comments/'] button")
+    page.wait_for_selector("#licensing-panel")
+    assert "MB" in page.inner_text("form[action$='/attachments/']")
+    page.set_input_files("form[action$='/attachments/'] input[type=file]", str(scan))
+    page.click("form[action$='/attachments/'] button")
+    page.wait_for_selector("#licensing-panel")
+    assert "已补充，见附件" in page.content()
+    page.context.close()
+
+    concluded = []
+
+    def conclude(p):  # type: ignore[no-untyped-def]
+        """The head reads the evidence, chooses, and must confirm."""
+        assert p.locator("#conclusion-evidence").is_visible()
+        assert "已办结" in p.inner_text("#evidence-cosign")  # the co-signature, done
+        assert p.locator("#evidence-onsite").is_visible()
+        assert not p.locator("input[name=approve]:checked").count()
+        p.check("input[name=approve][value=yes]")
+        p.fill("#id_reason", "材料齐全，现场符合要求")
+        p.click("button[type=submit]")  # not confirmed: nothing recorded
+        assert p.locator("#id_confirm.is-invalid").count() == 1
+        p.check("#id_confirm")
+        concluded.append(True)
 
     workers = [world.a.users["culture"].username, world.a.users["officer"].username,
                police.username, world.a.users["market"].username]
@@ -94,8 +155,9 @@ def test_institution_applies_officers_work_licence_is_published(browser, live_se
         "onsite": lambda p: (p.check("#id_item_premises"), p.check("#id_item_fire_safety"),
                              p.fill("#id_note", "场地、消防符合要求")),
         "licence": lambda p: p.fill("#id_licence_number", "文旅民E2E号"),
-        "conclude": lambda p: (p.select_option("#id_approve", "yes"),
-                               p.fill("#id_reason", "材料齐全，现场符合要求")),
+        "register": lambda p: (p.fill("#id_registration_number", "91530102MA0000001R"),
+                               p.set_input_files("#id_certificate", str(scan))),
+        "conclude": conclude,
     }
     for _round in range(10):
         inst.refresh_from_db()
@@ -120,7 +182,21 @@ def test_institution_applies_officers_work_licence_is_published(browser, live_se
                     page.wait_for_selector("#licensing-panel")
             page.context.close()
     inst = Institution.objects.get(pk=inst.pk)
-    assert inst.status == "licensed" and inst.licence_number == "文旅民E2E号"
+    assert inst.status == "licensed" and inst.licence_number == "文旅民E2E号" and concluded
+    assert inst.applications.get().registration_number == "91530102MA0000001R"
+
+    # Licensed is not yet white-listed: the checklist says what is missing; once the
+    # department records the gate and a course is listed, it leads to the published list.
+    page = login(browser, base, staff.username)
+    page.goto(f"{base}/office/institutions/{inst.uscc}/")
+    assert page.locator("#white-fund_account div.text-danger").is_visible()
+    assert not page.locator("#white-list-link").count()
+    _meet_the_gate(world, inst)
+    page.reload()
+    page.click("#white-list-link")
+    page.wait_for_url(re.compile(r".*/whitelist/.*"))
+    assert "浏览器测试美术中心" in page.content()
+    page.context.close()
 
     # A parent checks the institution on the public site.
     context = browser.new_context(locale="zh-CN")
@@ -135,6 +211,29 @@ def test_institution_applies_officers_work_licence_is_published(browser, live_se
     context.close()
 
 
+def _meet_the_gate(world, inst):  # type: ignore[no-untyped-def]
+    import datetime as dt
+    from decimal import Decimal
+
+    from institutions import services
+    from institutions.rules import Slot
+
+    admin = world.a.users["county_admin"]
+    course = services.course_create(
+        actor=admin, institution=inst, name="少儿美术", mode="offline", is_academic=False,
+        lesson_minutes=60, break_minutes=10, class_hours=40, price=Decimal("3000"),
+        slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
+    services.gate_record(actor=admin, institution=inst, fund_account="6217",
+                         payment_channel="平台", national_platform_account="QG1")
+    if not course.is_listed and not course.added_after_licence:
+        services.course_list_on_platform(actor=admin, course=course)
+    else:  # a course added after the licence is listed through a change application
+        from licensing import services as licensing
+        from tests.licensing_driver import Driver
+
+        Driver(world).run(licensing.course_listing_submit(actor=admin, course=course))
+
+
 def test_enrolment_waits_for_the_gate_and_a_course_changes_through_an_application(
         browser, live_server):
     """000 §4(3): no enrolment until the gate is met; 变更 covers a licensed course."""
@@ -143,7 +242,7 @@ def test_enrolment_waits_for_the_gate_and_a_course_changes_through_an_applicatio
 
     from institutions import services
     from institutions.models import Enrolment
-    from institutions.rules import REQUIRED_CLAUSES, Slot
+    from institutions.rules import Slot, required_clauses
     from institutions.tests.helpers import licensed_with_gate, register
     from licensing.models import LicensingApplication
     from tests.factories import build_world
@@ -164,7 +263,7 @@ def test_enrolment_waits_for_the_gate_and_a_course_changes_through_an_applicatio
         services.fee_plan_create(actor=admin, course=course, name="一期", amount=Decimal("3000"),
                                  months=3, class_hours=40, refund_terms="按比例退费",
                                  contract_version="2021",
-                                 contract_clauses=list(REQUIRED_CLAUSES))
+                                 contract_clauses=required_clauses())
     staff = world.a.users["institution"]
     staff.institution = licensed
     staff.save()

@@ -1,0 +1,78 @@
+"""Issue 13, the integrator's pull over HTTP: conditional GETs answer 304, every answer
+carries its rate-limit reading, and the public endpoints speak CORS to the origins a
+deployment names (and only those, and only them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from cases import services
+from tests.factories import make_case, make_task
+from tests.test_api import issue_client, token_get, user_client
+from tests.test_api_integrator import PUBLIC, local_cache  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_case_detail_answers_304_to_its_etag_and_to_its_last_modified(world):
+    case = make_case(world.a)
+    task = make_task(world.a, case)
+    api = user_client(world.a.users["county_admin"])
+    url = f"/api/v1/cases/{case.number}/"
+    first = api.get(url)
+    assert first.status_code == 200 and first["ETag"] and first["Last-Modified"]
+    assert api.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert api.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    # Task progress changes the detail: the old validators no longer match.
+    import time
+
+    time.sleep(1.1)  # Last-Modified has a resolution of one second
+    services.task_complete(actor=world.a.users["officer"], task=task, note="已核查")
+    assert api.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+    assert api.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 200
+
+
+def test_lists_answer_304_to_their_etag_and_200_when_a_row_changes(world):
+    client, token = issue_client(scopes=["cases:read"], regions=[world.a.region])
+    make_case(world.a)
+    first = token_get(token, "/api/v1/cases/")
+    assert first.status_code == 200
+    again = Client().get("/api/v1/cases/", HTTP_AUTHORIZATION=f"Token {token}",
+                         HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    make_case(world.a, title="新的事项")
+    changed = Client().get("/api/v1/cases/", HTTP_AUTHORIZATION=f"Token {token}",
+                           HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200
+
+
+def test_every_answer_carries_its_rate_limit_reading(world, local_cache):  # noqa: F811
+    answers = [Client().get(PUBLIC, REMOTE_ADDR="203.0.113.7") for _ in range(4)]
+    assert [a["RateLimit-Limit"] for a in answers] == ["3"] * 4
+    assert [a["RateLimit-Remaining"] for a in answers] == ["2", "1", "0", "0"]
+    assert answers[3].status_code == 429 and int(answers[3]["Retry-After"]) > 0
+    assert 0 < int(answers[0]["RateLimit-Reset"]) <= 60
+
+
+def test_cors_answers_only_the_named_origins_on_the_public_endpoints(world, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://zwfw.example.gov.cn"]
+    ok = Client().get(PUBLIC, HTTP_ORIGIN="https://zwfw.example.gov.cn")
+    assert ok["Access-Control-Allow-Origin"] == "https://zwfw.example.gov.cn"
+    assert "RateLimit-Remaining" in ok["Access-Control-Expose-Headers"]
+    other = Client().get(PUBLIC, HTTP_ORIGIN="https://evil.example")
+    assert "Access-Control-Allow-Origin" not in other
+    preflight = Client().options(PUBLIC, HTTP_ORIGIN="https://zwfw.example.gov.cn",
+                                 HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
+    assert "POST" not in preflight.get("Access-Control-Allow-Methods", "")
+    # Office endpoints never answer CORS, whatever the origin list says.
+    office = user_client(world.a.users["officer"]).get(
+        "/api/v1/cases/", HTTP_ORIGIN="https://zwfw.example.gov.cn")
+    assert "Access-Control-Allow-Origin" not in office
+
+
+def test_by_default_no_origin_is_allowed(world: Any):
+    answer = Client().get(PUBLIC, HTTP_ORIGIN="https://zwfw.example.gov.cn")
+    assert "Access-Control-Allow-Origin" not in answer
