@@ -12,3 +12,18 @@ def stored(message: Any, **params: Any) -> str:
     with translation.override(settings.LANGUAGE_CODE):
         text = str(message)
         return text % params if params else text
+
+
+def _chinese() -> bool:
+    return (translation.get_language() or settings.LANGUAGE_CODE).lower().startswith("zh")
+
+
+def join_list(items: Any) -> str:
+    """Items of a sentence joined as the reader's language writes them: 「甲、乙」 or "a, b"
+    (issue 14 C11: English pages had Chinese punctuation)."""
+    return ("、" if _chinese() else ", ").join(str(i) for i in items)
+
+
+def parenthesized(text: Any) -> str:
+    """An aside after a sentence: 「（…）」 in Chinese, " (…)" in English."""
+    return f"（{text}）" if _chinese() else f" ({text})"

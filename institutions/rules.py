@@ -27,6 +27,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.i18n import join_list, parenthesized
 from policy.profile import ProfileData, active_profile
 from policy.sources import cite
 
@@ -41,7 +42,8 @@ class Violation:
 
     def __str__(self) -> str:
         """The message with its source as users read it (issue 14 C10)."""
-        return f"{self.message}（{cite(self.source)}）" if self.source else self.message
+        return f"{self.message}{parenthesized(cite(self.source))}" if self.source else \
+            str(self.message)
 
 
 def _source(profile: ProfileData, key: str) -> str:
@@ -158,9 +160,9 @@ def _academic_dates(*, slots: list[Slot], starts_on: dt.date, ends_on: dt.date,
     vacations = SchoolVacation.objects.filter(
         Q(region_code="") | Q(region_code=county_code), start__lte=bad[-1],
         end__gte=bad[0]).values_list("name", flat=True)
-    shown = "、".join(bad[:5]) + ("…" if len(bad) > 5 else "")
+    shown = join_list(bad[:5]) + ("…" if len(bad) > 5 else "")
     if vacations:
-        shown += "（" + "、".join(sorted(set(vacations))) + "）"
+        shown += parenthesized(join_list(sorted(set(vacations))))
     return [Violation("slots", "academic_forbidden_on_rest_days",
                       _("An academic course may not meet on legal holidays, rest days or in "
                         "school vacations; %(n)s of its dates do: %(dates)s.")
@@ -265,7 +267,7 @@ def fee_limit_violations(*, amount: Decimal, months: int, class_hours: int,
     if missing:
         out.append(Violation("clauses", "contract_clauses",
                              _("The contract lacks required clauses: %(missing)s.")
-                             % {"missing": "、".join(labels[c] for c in missing)},
+                             % {"missing": join_list(labels[c] for c in missing)},
                              p.contract_setting("clauses_source")))
     guided = p.rule("government_guided_price")
     if guided is not None and unit_price is not None and unit_price != guided:

@@ -24,7 +24,7 @@ from cases.audit import audit_record, snapshot
 from cases.models import Case, CaseState
 from core.abilities import may, require
 from core.errors import DomainError, InvalidState, PermissionDenied
-from core.i18n import stored
+from core.i18n import join_list, stored
 from core.vocab import Category, DepartmentType, label_of
 from institutions import ports
 from institutions.idnumbers import hash_id_number, mask_id_number, validate_id_number
@@ -807,7 +807,7 @@ def enrolment_create(*, actor: User, institution: Institution, course: Course,
     missing = [label for key, label in GATE_LABELS if not institution.gate_conditions[key]]
     if missing:
         raise InvalidState(_("The enrollment gate is not met (%(src)s): %(missing)s.")
-                           % {"missing": "、".join(str(m) for m in missing),
+                           % {"missing": join_list(missing),
                               "src": cite("000 §4(3)")})
     course = Course.objects.get(pk=course.pk)
     fee_plan = FeePlan.objects.get(pk=fee_plan.pk)

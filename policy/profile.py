@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
+from core.i18n import join_list
 from core.vocab import label_of
 
 CACHE_TTL = 300
@@ -131,7 +132,7 @@ class StepOwner:
     def others_label(self) -> str:
         from core.vocab import DepartmentType
 
-        return "、".join(label_of(DepartmentType, t) for t in (*self.participants, *self.cosigners))
+        return join_list(label_of(DepartmentType, t) for t in (*self.participants, *self.cosigners))
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,7 @@ class Approval:
         special = {"lead": gettext("the licensing lead"),
                    "supervisor": gettext("the supervising department")}
         items = (codes,) if isinstance(codes, str) else codes
-        return "、".join(special.get(c) or label_of(DepartmentType, c) for c in items)
+        return join_list(special.get(c) or label_of(DepartmentType, c) for c in items)
 
     @property
     def action_label(self) -> str:
@@ -240,7 +241,7 @@ class Approval:
     def steps_label(self) -> str:
         from core.vocab import Step
 
-        return "、".join(label_of(Step, s) for s in self.steps)
+        return join_list(label_of(Step, s) for s in self.steps)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,12 @@ def test_an_applying_institution_sees_every_missing_condition(world):
     assert 'id="white-list-checklist"' in page and 'id="white-list-link"' not in page
     for key in ("licence", "fund_account", "national_platform", "courses_listed"):
         assert f'id="white-{key}"' in page
-    assert "000 §4(3)" in page and "004 §6(4)" in page
+    # The seed sources, shown as users read them (issue 14 C10).
+    from django.utils.html import escape
+
+    from policy.sources import cite
+
+    assert escape(cite("000 §4(3)")) in page and escape(cite("004 §6(4)")) in page
 
 
 def test_a_white_listed_institution_is_led_to_the_published_list(world):

@@ -146,3 +146,24 @@ def test_tongzhou_procuratorate_takes_part_in_the_record_check(category):
     cell = build_profile_data("tongzhou").cell(category, Phase.LICENSING)
     assert DepartmentType.PROCURATORATE in {a.department_type for a in cell.assists}
     assert cell.step_owner(Step.RECORD_CHECK).participants == (DepartmentType.PROCURATORATE,)
+
+
+def test_a_tongzhou_application_plans_the_housing_and_procuratorate_tasks(world, settings):
+    """002 §3(1), §2(4), issue 14 B5: under Tongzhou's profile the on-site stage gives
+    housing its own assisting task, and the record check asks the procuratorate too."""
+    from policy.profile import invalidate_profile_cache
+
+    load_profile("tongzhou")
+    settings.POLICY_PROFILE = "tongzhou"
+    invalidate_profile_cache()
+    try:
+        inst = register(world, "a", 1, category=Category.ARTS)
+        probe = LicensingApplication(institution=inst, action=ApplicationAction.ESTABLISH)
+        onsite = {(t["type"], t["step"]): t["role"]
+                  for t in licensing.planned_tasks(probe, Stage.ONSITE)}
+        assert onsite[(DepartmentType.HOUSING, Step.PREMISES_APPROVAL)] == TaskRole.ASSIST
+        checks = {(t["type"], t["step"]): t["role"]
+                  for t in licensing.planned_tasks(probe, Stage.VERIFICATION)}
+        assert checks[(DepartmentType.PROCURATORATE, Step.RECORD_CHECK)] == TaskRole.ASSIST
+    finally:
+        invalidate_profile_cache()  # the settings fixture puts the profile setting back
