@@ -1,5 +1,17 @@
 """The app's REST routes, included under /api/v1/ by portal/api/urls.py."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from inspections import api
+
+router = SimpleRouter()
+router.register("inspections/rounds", api.RoundViewSet, basename="inspection-round")
+router.register("inspections/daily", api.DailyInspectionViewSet, basename="daily-inspection")
+router.register("inspections/orders", api.OrderViewSet, basename="rectification-order")
+
+urlpatterns: list = [
+    path("public/inspection-results/", api.PublicResultsView.as_view(),
+         name="public-inspection-results"),
+    *router.urls,
+]

@@ -26,6 +26,7 @@ AUDIT_LABELS = {
     "institution.gate": _("Enrollment conditions recorded"),
     "institution.list": _("White list updated"),
     "institution.blacklist": _("Put on the black list"),
+    "institution.unblacklist": _("Taken off the black list"),
     "institution.status.licensed": _("Licence issued"),
     "institution.status.suspended": _("Licence suspended"),
     "institution.status.revoked": _("Licence revoked"),

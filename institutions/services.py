@@ -268,6 +268,27 @@ def blacklist_add(*, actor: User, institution: Institution, reason: str) -> Inst
     return institution
 
 
+@transaction.atomic
+def blacklist_remove(*, actor: User | None, institution: Institution, reason: str,
+                     case: Any) -> Institution:
+    """Take an institution off the black list (004 §6(4)), only through the open case of
+    the workflow that decided it (inspections: a completed rectification approved by a
+    department head, or an appeal found for the institution); the white list then
+    follows the licence and the gate again."""
+    if not reason.strip():
+        raise DomainError(_("Give a reason."), field="reason")
+    institution = _locked_for_case(institution, case, actor)
+    if institution.list_status != ListStatus.BLACK:
+        raise InvalidState(_("The institution is not on the black list."))
+    before = snapshot(institution, INSTITUTION_FIELDS)
+    institution.list_status = ListStatus.NONE
+    institution.list_reason = ""
+    institution.save(update_fields=["list_status", "list_reason", "updated_at"])
+    audit_record(actor=actor, action="institution.unblacklist", obj=institution, before=before,
+                 after=snapshot(institution, INSTITUTION_FIELDS), reason=reason)
+    return _list_refresh(institution=institution, actor=actor)
+
+
 # -- staff -----------------------------------------------------------------------------
 
 @transaction.atomic

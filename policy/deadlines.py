@@ -38,8 +38,3 @@ def declared() -> dict[str, DeadlineKey]:
     """Every declared key; only complete once all apps are ready."""
     apps.check_apps_ready()
     return dict(_DECLARED)
-
-
-# Keys the shipped profiles carry for apps that are not built yet (DESIGN.md: complaints,
-# inspections). Each block moves into its app's ready() when that app lands.
-declare("rectification_default", owner="inspections (planned)")

@@ -29,4 +29,8 @@ def _beat_schedule(sender: Celery, **kwargs: object) -> None:
             "task": "complaints.tasks.close_unrated",
             "schedule": crontab(hour=6, minute=30),
         },
+        "zombie-scan": {
+            "task": "inspections.tasks.zombie_scan",
+            "schedule": crontab(hour=2, minute=30),
+        },
     }

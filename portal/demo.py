@@ -15,6 +15,7 @@ from cases import services
 from cases.models import Case, TaskRole
 from complaints import demo as complaints_demo
 from core.vocab import Category, DepartmentType, Phase
+from inspections import demo as inspections_demo
 from institutions import services as inst
 from institutions.models import Institution, InstitutionStatus
 from institutions.rules import Slot, model_contract_version, required_clauses
@@ -176,6 +177,7 @@ def load_demo() -> dict[str, Any]:
             _demo_staged_applications(county, towns_list, users[f"{key}_admin"])
             _demo_records(users, key)
         complaints_demo.load(county, users, key, today)
+        inspections_demo.load(county, users, key, today)
     services.deadline_scan(today=today)
     return {"users": sorted(users) + ["admin", "kunming_admin", "kunming_edu"],
             "password": DEMO_PASSWORD}

@@ -44,7 +44,15 @@ def _changed_since(code, before):
                 route["source"] = BEICHEN_ROUTE_SOURCES[route["topic"]]
     if code == "tongzhou":  # issue 14 B5 (002 §2(4), §3(1)): procuratorate and housing
         _tongzhou_b5(before)
+    # Issue 9: the deadline keys inspections declared, written once in the base.
+    base = yaml.safe_load(profile_path("base").read_text(encoding="utf-8"))
+    before["deadlines"] = before["deadlines"] + [
+        d for d in base["deadlines"] if d["key"] in INSPECTIONS_DEADLINES]
     return before
+
+
+INSPECTIONS_DEADLINES = {"daily_inspection", "zombie_cleanup", "enforcement_decision",
+                         "blacklist_appeal"}
 
 
 BEICHEN_ROUTE_SOURCES = {
@@ -117,7 +125,8 @@ def test_each_city_means_what_it_meant_before_the_base(code):
 def test_the_base_holds_the_shared_rules_and_deadlines_once():
     base = yaml.safe_load(profile_path("base").read_text(encoding="utf-8"))
     assert base["abstract"] is True
-    assert len(base["rules"]) == 15 and len(base["deadlines"]) == 17 + len(ADDED_TO_BASE)
+    assert len(base["rules"]) == 15 and len(base["deadlines"]) == (
+        17 + len(ADDED_TO_BASE) + len(INSPECTIONS_DEADLINES))
     for code in BEFORE:
         own = yaml.safe_load(profile_path(code).read_text(encoding="utf-8"))
         assert own["extends"] == "base"

@@ -1,0 +1,155 @@
+"""Demo inspections for one county (called by portal.demo.load_demo): last year's arts
+round published, this year's arts round being inspected (results in every state) and a
+tech round being planned; daily inspections of every kind in every state, a random draw,
+rectification orders open and closed, an enforcement case against an individual and a
+suspected zombie institution. Idempotent: a
+county that has a round already is left alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from core.vocab import Category, DepartmentType
+from inspections import reference, services
+from inspections.models import (
+    AnnualInspection,
+    AnnualResult,
+    DailyMode,
+    InspectionRound,
+    InspectionYear,
+    ViolationType,
+)
+from institutions.models import Institution
+from org.models import Department, Region, User
+from policy.profile import active_profile
+
+ALL_MET = {"licence": True, "premises_safety": True, "teachers": True, "materials": True,
+           "hours": True, "fees": True, "contract": True, "training_quality": True}
+DAILY_OK = {"licence_display": "ok", "academic_content": "ok", "hours": "ok", "fees": "ok",
+            "advertising": "ok", "fire_safety": "ok", "staff": "ok"}
+
+
+def load(county: Region, users: dict[str, User], key: str, today: dt.date) -> None:
+    if InspectionRound.objects.filter(region=county).exists():
+        return
+    reference.ensure()
+    admin, officer = users[f"{key}_admin"], users[f"{key}_officer"]
+    culture, culture_head = users[f"{key}_culture"], users[f"{key}_culture_head"]
+    depts = {d.type: d for d in Department.objects.filter(region=county)}
+    arts = list(Institution.objects.filter(region__path__startswith=county.path,
+                                           category=Category.ARTS,
+                                           status__in=services.INSPECTED_STATUSES)
+                .order_by("uscc"))
+    _annual(county, today, culture, culture_head, officer, admin, arts)
+    _daily(county, today, users, key, depts)
+    _zombie(county, today)
+
+
+def _zombie(county: Region, today: dt.date) -> None:
+    """The institution that missed last year's round missed the year before too: a
+    suspected zombie (000 §4(3)), with its cleanup case."""
+    absent = AnnualInspection.objects.filter(
+        round__region=county, round__year=today.year - 1,
+        result=AnnualResult.ABSENT).select_related("institution__region").first()
+    if absent is None:
+        return
+    InspectionYear.objects.get_or_create(institution=absent.institution, year=today.year - 2,
+                                         defaults={"inspected": False})
+    flags = services.zombie_flags(years={today.year - 2: False, today.year - 1: False},
+                                  min_years=2, active=False, unreachable=False)
+    services._zombie_open(absent.institution, flags, active_profile().zombie_combination,
+                          today)
+
+
+def _annual(county: Region, today: dt.date, culture: User, culture_head: User, officer: User,
+            admin: User, arts: list[Institution]) -> None:
+    last = services.round_create(
+        actor=culture, county=county, year=today.year - 1, category=Category.ARTS,
+        plan="按照年检方案，分两组对全区文化艺术类机构开展现场检查，重点检查培训质量与安全管理。",
+        starts_on=dt.date(today.year - 1, 9, 1), ends_on=dt.date(today.year - 1, 11, 30))
+    services.group_save(actor=culture, round=last, name="第一组", members=[culture])
+    services.round_balance(actor=culture, round=last)
+    inspections = list(last.inspections.order_by("institution__uscc"))
+    if inspections:
+        services.result_record(actor=culture, inspection=inspections[0], answers=ALL_MET,
+                               inspected_on=dt.date(today.year - 1, 10, 12))
+    if len(inspections) > 1:
+        services.result_record(actor=officer, inspection=inspections[1],
+                               answers={**ALL_MET, "fees": False, "teachers": False},
+                               inspected_on=dt.date(today.year - 1, 10, 15))
+    services.round_publish(actor=culture_head, round=last)  # the rest: did not take part
+
+    current = services.round_create(
+        actor=culture, county=county, year=today.year, category=Category.ARTS,
+        plan="本年度文化艺术类机构年检：培训质量为重要指标，不合格的下达整改通知。",
+        starts_on=today - dt.timedelta(days=20), ends_on=today + dt.timedelta(days=40))
+    services.group_save(actor=culture, round=current, name="第一组", members=[culture])
+    services.group_save(actor=culture, round=current, name="第二组", members=[officer])
+    services.round_balance(actor=culture, round=current)
+    inspections = list(current.inspections.order_by("institution__uscc"))
+    if len(inspections) > 1:
+        services.result_record(actor=officer, inspection=inspections[1], answers=ALL_MET)
+    if len(inspections) > 2:  # training quality fails it whatever the score (002 §2(4))
+        services.result_record(actor=culture, inspection=inspections[2],
+                               answers={**ALL_MET, "training_quality": False},
+                               notes="课堂教学质量差，学员反映强烈。")
+    services.round_create(
+        actor=admin, county=county, year=today.year, category=Category.TECH,
+        plan="科技类机构年检方案（征求意见稿）。",
+        starts_on=today + dt.timedelta(days=30), ends_on=today + dt.timedelta(days=90))
+
+
+def _daily(county: Region, today: dt.date, users: dict[str, User], key: str,
+           depts: dict[str, Department]) -> None:
+    admin, officer = users[f"{key}_admin"], users[f"{key}_officer"]
+    edu = depts[DepartmentType.EDUCATION_SPORTS]
+    licensed = list(Institution.objects.filter(region__path__startswith=county.path,
+                                               status__in=services.INSPECTED_STATUSES)
+                    .order_by("uscc"))
+    if not licensed:
+        return
+    staff = User.objects.get(pk=users[f"{key}_institution"].pk)
+    # The demo institution's staff login belongs to one of them: it answers the order.
+    first = next((i for i in licensed if i.pk == staff.institution_id), licensed[0])
+    other = next(i for i in reversed(licensed) if i.pk != first.pk) \
+        if len(licensed) > 1 else first
+    town = county.children.order_by("code").first() or county
+
+    def plan(mode: str, institution: Institution | None = None, departments=None,
+             days: int = 0, **kw):  # type: ignore[no-untyped-def]
+        return services.daily_open(actor=admin, mode=mode, region=town,
+                                   planned_on=today + dt.timedelta(days=days),
+                                   departments=departments or [edu], institution=institution,
+                                   **kw)
+
+    patrol = plan(DailyMode.PATROL, first, days=-3)
+    services.daily_record(actor=officer, inspection=patrol, answers=DAILY_OK,
+                          notes="证照公示齐全，课表符合规定。")
+    night = plan(DailyMode.NIGHT, first, days=-2)
+    services.daily_record(actor=officer, inspection=night,
+                          answers={**DAILY_OK, "hours": "problem"},
+                          notes="20:50 仍有学员上课。", rectify=True,
+                          latitude="25.040600", longitude="102.712300")
+    order = night.orders.get()
+    if staff.institution_id == first.pk:
+        services.order_submit_evidence(actor=staff, order=order,
+                                       evidence="已调整课表，所有课程20:00前结束。")
+        services.order_recheck(actor=officer, order=order, passed=True,
+                               note="复查：课表已调整，整改到位。")
+    plan(DailyMode.FOLLOWUP, first, followup_of=night, days=5)
+    plan(DailyMode.UNANNOUNCED, other, days=1)
+    plan(DailyMode.JOINT, other, departments=[edu, depts[DepartmentType.MARKET_REGULATION],
+                                              depts[DepartmentType.PUBLIC_SECURITY]], days=2)
+    plan(DailyMode.SAFETY, first, departments=[depts[DepartmentType.FIRE_RESCUE],
+                                               depts[DepartmentType.HEALTH], edu], days=4)
+    plan(DailyMode.ONLINE, other, days=3)
+    covert = plan(DailyMode.COVERT, site_type="flat", site_address=f"{town.name}幸福小区3栋201室",
+                  days=-1)
+    covert = services.daily_record(actor=officer, inspection=covert,
+                                   answers={**DAILY_OK, "academic_content": "problem"},
+                                   findings="住宅内以“托管”名义开展一对多学科类培训，已移交执法。")
+    services.enforcement_open(
+        actor=officer, violation=ViolationType.objects.get(code="offsite_training"),
+        region=town, subject_name="王某", findings=covert.findings, mode="joint", daily=covert)
+    services.random_draw(actor=admin, region=county, institution_count=2, inspector_count=2,
+                         planned_on=today + dt.timedelta(days=7), seed=20260501)

@@ -1,0 +1,101 @@
+"""Browser walk at phone width (390 px) in Debian's Chromium through Playwright: an
+inspector fills the on-site form with a photo and a finding, the institution submits its
+rectification evidence, and the re-check closes the order. (The offline part of issue 9,
+with a service worker and IndexedDB, is not built: this walk runs online.)"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.management import call_command
+
+from tests.e2e.test_licensing_browser import (  # noqa: F401  (fixtures)
+    _reference_data_back_after_the_flush,
+    browser,
+)
+from tests.factories import PASSWORD
+from tests.samplefiles import png
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _inspections_data_back_after_the_flush(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The flush after a transactional test empties the migration data too."""
+    yield
+    with django_db_blocker.unblock():
+        from inspections import reference
+
+        reference.ensure()
+
+
+def phone_login(chromium, base: str, username: str):  # type: ignore[no-untyped-def]
+    context = chromium.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/office/.*"))
+    return page
+
+
+def fits(page) -> bool:  # type: ignore[no-untyped-def]
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_inspector_on_a_phone_orders_a_rectification_the_institution_answers(
+        browser, live_server, tmp_path):  # type: ignore[no-untyped-def]  # noqa: F811
+    from inspections.models import OrderState, RectificationOrder
+    from inspections.tests.helpers import make_daily
+    from tests.factories import build_world
+
+    call_command("seed_calendar", verbosity=0)
+    call_command("load_profiles", verbosity=0)
+    from inspections import reference
+
+    reference.ensure()
+    world = build_world()
+    inspection = make_daily(world, mode="night")
+    staff = world.a.users["institution"]
+    staff.institution = inspection.institution
+    staff.save()
+    photo = tmp_path / "现场.png"
+    photo.write_bytes(png(40, 30))
+    base = live_server.url
+
+    page = phone_login(browser, base, world.a.users["officer"].username)
+    page.goto(f"{base}/office/inspections/daily/{inspection.pk}/")
+    assert fits(page)
+    page.check("input[name=item_hours][value=problem]")
+    page.fill("#id_notes", "20:50 仍有学员上课")
+    page.fill("#id_latitude", "25.040600")
+    page.fill("#id_longitude", "102.712300")
+    page.check("#id_rectify")
+    page.set_input_files("#id_photos", str(photo))
+    page.click("button[type=submit]")
+    page.wait_for_selector("a[href^='/office/inspections/orders/']:has-text('ZG-')")
+    assert fits(page)
+    order = RectificationOrder.objects.get(daily=inspection)
+    page.context.close()
+
+    page = phone_login(browser, base, staff.username)
+    page.goto(f"{base}/office/inspections/orders/{order.pk}/")
+    assert fits(page)
+    page.fill("#id_evidence", "已调整课表，所有课程20:00前结束")
+    page.click("form[action$='/evidence/'] button")
+    page.wait_for_url(re.compile(rf".*/orders/{order.pk}/$"))
+    page.context.close()
+
+    page = phone_login(browser, base, world.a.users["officer"].username)
+    page.goto(f"{base}/office/inspections/orders/{order.pk}/")
+    page.select_option("#id_passed", "yes")
+    page.fill("#id_note", "复查：整改到位")
+    page.click("form[action$='/recheck/'] button")
+    page.wait_for_url(re.compile(rf".*/orders/{order.pk}/$"))
+    page.context.close()
+    order.refresh_from_db()
+    assert order.state == OrderState.CLOSED and order.evidence

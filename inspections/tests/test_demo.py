@@ -1,0 +1,44 @@
+"""The demo (portal.demo.load_demo) shows inspections in every state (issue 9 "Done
+when": a round in progress, daily inspections of every kind, open and closed orders)."""
+
+import pytest
+from django.core.management import call_command
+
+from inspections.models import (
+    AnnualResult,
+    DailyInspection,
+    DailyMode,
+    DailyState,
+    InspectionRound,
+    InspectionYear,
+    OrderState,
+    RandomDraw,
+    RectificationOrder,
+    RoundState,
+    ZombieCleanup,
+)
+from inspections.services import draw_verify
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_inspections_in_every_state_and_is_idempotent():
+    call_command("load_demo", verbosity=0)
+    counts = (InspectionRound.objects.count(), DailyInspection.objects.count(),
+              RectificationOrder.objects.count())
+    call_command("load_demo", verbosity=0)
+    assert counts == (InspectionRound.objects.count(), DailyInspection.objects.count(),
+                      RectificationOrder.objects.count())
+    assert set(InspectionRound.objects.values_list("state", flat=True)) == set(RoundState.values)
+    results = {r for rnd in InspectionRound.objects.all()
+               for r in rnd.inspections.values_list("result", flat=True)}
+    assert results == set(AnnualResult.values)
+    assert set(DailyInspection.objects.values_list("mode", flat=True)) == set(DailyMode.values)
+    assert set(DailyInspection.objects.values_list("state", flat=True)) == \
+        set(DailyState.values)
+    assert DailyInspection.objects.filter(institution__isnull=True).exists()
+    assert {OrderState.OPEN, OrderState.CLOSED} <= \
+        set(RectificationOrder.objects.values_list("state", flat=True))
+    assert InspectionYear.objects.filter(inspected=False).exists()
+    assert all(draw_verify(d) for d in RandomDraw.objects.all())
+    assert ZombieCleanup.objects.filter(outcome="").exists()

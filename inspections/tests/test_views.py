@@ -1,0 +1,165 @@
+"""The inspection pages: the on-site form with photos, the institution's evidence and the
+re-check, the round's buttons offered exactly to who may use them, and the public entry."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+
+from core.errors import DomainError
+from inspections import services
+from inspections.models import DailyState, OrderState, RectificationOrder, RoundState
+from inspections.tests.helpers import DAILY_OK, make_daily, make_order, make_round, today
+from institutions.tests.helpers import staff_of
+from tests.factories import COUNTY_ROLES, World
+from tests.samplefiles import png
+
+pytestmark = pytest.mark.django_db
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_on_site_form_with_photo_and_position_orders_a_rectification(world: World):
+    inspection = make_daily(world, mode="night")
+    client = login(world.a.users["officer"])
+    url = f"/office/inspections/daily/{inspection.pk}/"
+    page = client.get(url).content.decode()
+    assert 'name="item_hours"' in page and 'name="photos"' in page and "table" not in page
+    data = {**{f"item_{k}": v for k, v in DAILY_OK.items()}, "item_hours": "problem",
+            "notes": "21:05 仍在上课", "latitude": "25.04", "longitude": "102.71",
+            "rectify": "on"}
+    bad = client.post(url, {**data, "photos": SimpleUploadedFile("x.png", b"plain text")})
+    assert bad.status_code == 400 and "不支持该文件类型" in bad.content.decode()
+    inspection.refresh_from_db()
+    assert inspection.state == DailyState.PLANNED  # nothing half-way
+    response = client.post(url, {**data, "photos": SimpleUploadedFile("p.png", png())})
+    assert response.status_code == 302
+    inspection.refresh_from_db()
+    assert inspection.state == DailyState.DONE and inspection.case.attachments.count() == 1
+    order = RectificationOrder.objects.get(daily=inspection)
+    assert str(inspection.latitude) == "25.040000"
+    done = client.get(url).content.decode()
+    assert f"/office/inspections/orders/{order.pk}/" in done
+
+
+def test_the_institution_submits_evidence_and_the_officer_closes_the_order(world: World):
+    order = make_order(world)
+    staff = login(staff_of(world, order.institution))
+    url = f"/office/inspections/orders/{order.pk}/"
+    page = staff.get(url).content.decode()
+    assert "/evidence/" in page and "/recheck/" not in page
+    assert staff.get("/office/inspections/orders/").status_code == 200
+    response = staff.post(url + "evidence/", {"evidence": "已整改",
+                                              "files": SimpleUploadedFile("e.png", png())})
+    assert response.status_code == 302
+    officer = login(world.a.users["officer"])
+    assert "/recheck/" in officer.get(url).content.decode()
+    assert officer.post(url + "recheck/", {"passed": "yes", "note": ""}).status_code == 400
+    assert officer.post(url + "recheck/", {"passed": "yes", "note": "复查合格"}).status_code == 302
+    order.refresh_from_db()
+    assert order.state == OrderState.CLOSED
+    assert "/recheck/" not in officer.get(url).content.decode()
+
+
+def _accepts(call) -> bool:
+    class Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            call()
+            raise Rollback
+    except Rollback:
+        return True
+    except DomainError:
+        return False
+
+
+@pytest.mark.parametrize("key", COUNTY_ROLES)
+def test_round_page_offers_what_the_services_accept(world: World, key: str):
+    """DESIGN.md "Abilities": no page offers what its service refuses, and back."""
+    rnd = make_round(world)
+    user = world.a.users[key]
+    response = login(user).get(f"/office/inspections/rounds/{rnd.pk}/")
+    page = response.content.decode() if response.status_code == 200 else ""
+    offered = {verb: f"/office/inspections/rounds/{rnd.pk}/{verb}/" in page
+               for verb in ("balance", "publish")}
+    services.group_save(actor=None, round=rnd, name="一组",
+                        members=[world.a.users["officer"]])
+    accepted = {"balance": _accepts(lambda: services.round_balance(actor=user, round=rnd)),
+                "publish": _accepts(lambda: services.round_publish(actor=user, round=rnd))}
+    assert offered == accepted
+
+
+def test_round_new_form_and_detail(world: World):
+    client = login(world.a.users["head"])
+    response = client.post("/office/inspections/rounds/new/", {
+        "county": world.a.region.pk, "category": "sports", "year": 2026, "plan": "方案",
+        "starts_on": today().isoformat(), "ends_on": today().isoformat()})
+    assert response.status_code == 302
+    again = client.post("/office/inspections/rounds/new/", {
+        "county": world.a.region.pk, "category": "sports", "year": 2026, "plan": "方案",
+        "starts_on": today().isoformat(), "ends_on": today().isoformat()})
+    assert again.status_code == 400 and "已有年检批次" in again.content.decode()
+    assert login(world.b.users["head"]).get(response["Location"]).status_code == 404
+    assert login(world.a.users["institution"]).get(
+        "/office/inspections/rounds/new/").status_code == 404
+
+
+def test_publish_through_the_page(world: World):
+    rnd = make_round(world)
+    response = login(world.a.users["head"]).post(
+        f"/office/inspections/rounds/{rnd.pk}/publish/")
+    assert response.status_code == 302
+    rnd.refresh_from_db()
+    assert rnd.state == RoundState.PUBLISHED
+
+
+def test_daily_new_for_a_site_without_an_institution(world: World):
+    client = login(world.a.users["officer"])
+    edu = world.a.users["officer"].department
+    response = client.post("/office/inspections/daily/new/", {
+        "mode": "covert", "region": world.a.town.pk, "site_type": "hotel",
+        "site_address": "如家酒店305", "planned_on": today().isoformat(),
+        "departments": [edu.pk]})
+    assert response.status_code == 302
+    missing = client.post("/office/inspections/daily/new/", {
+        "mode": "patrol", "planned_on": today().isoformat(), "departments": [edu.pk]})
+    assert missing.status_code == 400
+
+
+def test_public_results_entry_and_office_entries_in_the_menu(world: World):
+    assert "/inspections/results/" in Client().get("/").content.decode()
+    page = login(world.a.users["officer"]).get("/office/").content.decode()
+    assert "/office/inspections/rounds/" in page and "/office/inspections/daily/" in page
+    staff = login(world.a.users["institution"]).get("/office/").content.decode()
+    assert "/office/inspections/daily/" not in staff
+
+
+def test_appeal_through_the_pages(world: World):
+    from inspections.models import AppealState, BlacklistEntry
+    from institutions.tests.helpers import licensed_with_gate
+    from tests.factories import UserFactory
+
+    inst = licensed_with_gate(world)
+    admin = login(world.a.users["county_admin"])
+    response = admin.post("/office/inspections/blacklist/new/",
+                          {"institution": inst.uscc, "reason": "违规开展学科类培训"})
+    assert response.status_code == 302
+    entry = BlacklistEntry.objects.get()
+    staff = login(staff_of(world, inst))
+    url = f"/office/inspections/blacklist/{entry.pk}/"
+    assert "/appeal/" in staff.get(url).content.decode()
+    assert staff.post(url + "appeal/", {"text": "我方开展的是书法培训"}).status_code == 302
+    head = login(UserFactory(username="a_culture_head", role="department_head",
+                             department=world.a.users["culture"].department))
+    assert "/decide/" in head.get(url).content.decode()
+    assert head.post(url + "decide/", {"grant": "no", "reason": "证据确凿"}).status_code == 302
+    entry.refresh_from_db()
+    assert entry.appeal_state == AppealState.UPHELD
