@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from funds import views
 
 app_name = "funds"
-urlpatterns: list = []
+urlpatterns = [
+    path("office/funds/", views.overview, name="overview"),
+    path("office/funds/import/", views.statement_import, name="statement_import"),
+    path("office/funds/orders/<str:number>/", views.order_detail, name="order_detail"),
+    path("office/funds/<str:uscc>/", views.institution_funds, name="institution"),
+    path("office/funds/<str:uscc>/arrangement/", views.arrangement, name="arrangement"),
+    path("office/funds/<str:uscc>/ledger/", views.ledger, name="ledger"),
+]

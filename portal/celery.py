@@ -25,4 +25,8 @@ def _beat_schedule(sender: Celery, **kwargs: object) -> None:
             "task": "policy.tasks.calendar_coverage_check",
             "schedule": crontab(hour=7, minute=0, day_of_month="1"),
         },
+        "funds-disburse": {
+            "task": "funds.tasks.disburse_due",
+            "schedule": crontab(hour=2, minute=30),
+        },
     }

@@ -1,0 +1,67 @@
+"""The funds API: orders and the ledger for who reads them, and the inbound payments
+of the custodian bank (token clients with the `funds:write` scope)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api.errors import ErrorSerializer
+from core.api.views import StrictQueryMixin
+from core.principals import is_system
+from funds import selectors, services
+from funds.models import Entry, Order
+from funds.serializers import (
+    EntrySerializer,
+    OrderSerializer,
+    PaymentResultSerializer,
+    PaymentSerializer,
+)
+
+
+class OrderViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
+    """Orders in the caller's funds scope (issue 11 "Access")."""
+
+    serializer_class = OrderSerializer
+    lookup_field = "number"
+    required_scope = "funds:write"
+    queryset = Order.objects.none()
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.orders(self.request.user)
+
+
+class EntryViewSet(StrictQueryMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The ledger's entries in the caller's funds scope, newest first."""
+
+    serializer_class = EntrySerializer
+    user_only = True
+    queryset = Entry.objects.none()
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.entries(self.request.user)
+
+
+class PaymentViewSet(StrictQueryMixin, viewsets.GenericViewSet):
+    """A payment reported by the custodian bank; idempotent on its transaction id
+    (201 the first time, 200 with the same movement after)."""
+
+    serializer_class = PaymentSerializer
+    required_scope = "funds:write"
+    queryset = Order.objects.none()
+
+    @extend_schema(request=PaymentSerializer,
+                   responses={201: PaymentResultSerializer, 200: PaymentResultSerializer,
+                              409: ErrorSerializer})
+    def create(self, request: Request) -> Response:
+        if not is_system(request.user):
+            raise PermissionDenied()  # the bank's token client only
+        data = PaymentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = services.payment_record(actor=request.user, **data.validated_data)
+        body = PaymentResultSerializer({
+            "movement": payment.movement.pk, "order_number": payment.movement.order.number,
+            "amount": payment.movement.amount, "created": payment.created}).data
+        return Response(body, status=status.HTTP_201_CREATED if payment.created
+                        else status.HTTP_200_OK)

@@ -1,0 +1,51 @@
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from core.api.schema import NO_NUL
+from core.api.serializers import ModelSerializer
+from funds.models import Entry, Order
+
+
+class OrderSerializer(ModelSerializer):
+    institution = serializers.CharField(source="institution.uscc", read_only=True)
+    course = serializers.CharField(source="course.name", read_only=True)
+
+    class Meta:
+        model = Order
+        fields = ["number", "institution", "course", "learner_name", "class_hours", "months",
+                  "amount", "contract_version", "ordered_on", "state", "hours_consumed",
+                  "hours_refunded", "held", "consumed", "disbursed", "refunded", "created_at"]
+        read_only_fields = fields
+
+
+class EntrySerializer(ModelSerializer):
+    order = serializers.CharField(source="order.number", read_only=True)
+    kind = serializers.CharField(source="movement.kind", read_only=True)
+    movement = serializers.IntegerField(source="movement_id", read_only=True)
+    reason = serializers.CharField(source="movement.reason", read_only=True)
+
+    class Meta:
+        model = Entry
+        fields = ["id", "movement", "order", "kind", "account", "amount", "reason",
+                  "created_at"]
+        read_only_fields = fields
+
+
+class PaymentSerializer(serializers.Serializer):
+    """A payment into custody, as the custodian bank reports it."""
+
+    transaction_id = serializers.RegexField(NO_NUL, max_length=64, min_length=1,
+                                            help_text="The bank's own transaction id: a "
+                                            "repeated id records nothing twice.")
+    order_number = serializers.RegexField(NO_NUL, max_length=20, min_length=1)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2,
+                                      min_value=Decimal("0.01"))
+
+
+class PaymentResultSerializer(serializers.Serializer):
+    movement = serializers.IntegerField()
+    order_number = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    created = serializers.BooleanField(help_text="False when the transaction was recorded "
+                                       "before.")
