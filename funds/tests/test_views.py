@@ -161,7 +161,7 @@ def test_ledger_and_order_pages_keep_their_query_count(world, query_budget):
     first = paid_order(world, inst, course, amount="1000.00", hours=50)
 
     def grow(start, stop):
-        for n in range(start, stop):
+        for _n in range(start, stop):
             consume(world, first, 1)
 
     client = login(world.a.users["county_admin"])
@@ -174,7 +174,7 @@ def test_order_page_query_count(world, query_budget):
     first = paid_order(world, inst, course, amount="1000.00", hours=50)
 
     def grow(start, stop):
-        for n in range(start, stop):
+        for _n in range(start, stop):
             consume(world, first, 1)
 
     client = login(world.a.users["county_admin"])
