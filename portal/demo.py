@@ -14,6 +14,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import Case, TaskRole
 from core.vocab import Category, DepartmentType, Phase
+from funds import demo as funds_demo
 from institutions import services as inst
 from institutions.models import Institution, InstitutionStatus
 from institutions.rules import REQUIRED_CLAUSES, Slot
@@ -173,6 +174,7 @@ def load_demo() -> dict[str, Any]:
                                staff_user=users[f"{key}_institution"], key=key)
             _demo_staged_applications(county, towns_list, users[f"{key}_admin"])
             _demo_records(users, key)
+        funds_demo.load(county, users[f"{key}_admin"])
     services.deadline_scan(today=today)
     return {"users": sorted(users) + ["admin", "kunming_admin", "kunming_edu"],
             "password": DEMO_PASSWORD}
