@@ -4,6 +4,7 @@ of the custodian bank (token clients with the `funds:write` scope)."""
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -49,11 +50,12 @@ class PaymentViewSet(StrictQueryMixin, viewsets.GenericViewSet):
 
     serializer_class = PaymentSerializer
     required_scope = "funds:write"
+    parser_classes = [JSONParser]
     queryset = Order.objects.none()
 
     @extend_schema(request=PaymentSerializer,
                    responses={201: PaymentResultSerializer, 200: PaymentResultSerializer,
-                              409: ErrorSerializer})
+                              404: ErrorSerializer, 409: ErrorSerializer})
     def create(self, request: Request) -> Response:
         if not is_system(request.user):
             raise PermissionDenied()  # the bank's token client only

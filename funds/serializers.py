@@ -1,8 +1,6 @@
-from decimal import Decimal
-
 from rest_framework import serializers
 
-from core.api.schema import NO_NUL
+from core.api.schema import NOT_BLANK
 from core.api.serializers import ModelSerializer
 from funds.models import Entry, Order
 
@@ -32,15 +30,20 @@ class EntrySerializer(ModelSerializer):
         read_only_fields = fields
 
 
+#: A positive amount of yuan: 1 to 10 digits, at most two decimals; never zero.
+YUAN = r"^(0\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,9}(\.[0-9]{1,2})?)$"
+
+
 class PaymentSerializer(serializers.Serializer):
     """A payment into custody, as the custodian bank reports it."""
 
-    transaction_id = serializers.RegexField(NO_NUL, max_length=64, min_length=1,
+    transaction_id = serializers.RegexField(NOT_BLANK, max_length=64, min_length=1,
                                             help_text="The bank's own transaction id: a "
                                             "repeated id records nothing twice.")
-    order_number = serializers.RegexField(NO_NUL, max_length=20, min_length=1)
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2,
-                                      min_value=Decimal("0.01"))
+    order_number = serializers.RegexField(NOT_BLANK, max_length=20, min_length=1)
+    amount = serializers.RegexField(
+        YUAN, max_length=13,
+        help_text="Yuan with at most two decimals, as a string (never a binary float).")
 
 
 class PaymentResultSerializer(serializers.Serializer):
