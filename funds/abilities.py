@@ -55,5 +55,8 @@ def load() -> None:
     #: department decides.
     declare("funds.refund", is_region_admin | is_department_officer | (
         is_institution_staff & _own_institution))
+    #: Handle a risk warning (003): the admins and the supervising department (the
+    #: gateway's CHANGE rule picks which officers).
+    declare("funds.handle_warning", is_region_admin | is_department_officer)
     #: Import the custodian bank's statement.
     declare("funds.import_statement", is_region_admin | is_department_officer & _funds_department)

@@ -12,12 +12,15 @@ from core.api.errors import ErrorSerializer
 from core.api.views import StrictQueryMixin
 from core.principals import is_system
 from funds import selectors, services
-from funds.models import Entry, Order
+from funds.models import Entry, Order, RiskWarning
 from funds.serializers import (
+    BankBalanceResultSerializer,
+    BankBalanceSerializer,
     EntrySerializer,
     OrderSerializer,
     PaymentResultSerializer,
     PaymentSerializer,
+    WarningSerializer,
 )
 
 
@@ -67,3 +70,38 @@ class PaymentViewSet(StrictQueryMixin, viewsets.GenericViewSet):
             "amount": payment.movement.amount, "created": payment.created}).data
         return Response(body, status=status.HTTP_201_CREATED if payment.created
                         else status.HTTP_200_OK)
+
+
+class BankBalanceViewSet(StrictQueryMixin, viewsets.GenericViewSet):
+    """The custodian bank's daily closing balance of a supervised account, compared with
+    the ledger by the daily reconciliation; idempotent on (institution, day)."""
+
+    serializer_class = BankBalanceSerializer
+    required_scope = "funds:write"
+    parser_classes = [JSONParser]
+    queryset = Order.objects.none()
+
+    @extend_schema(request=BankBalanceSerializer,
+                   responses={201: BankBalanceResultSerializer, 200: BankBalanceResultSerializer,
+                              404: ErrorSerializer, 409: ErrorSerializer})
+    def create(self, request: Request) -> Response:
+        if not is_system(request.user):
+            raise PermissionDenied()  # the bank's token client only
+        data = BankBalanceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report, created = services.bank_balance_report(actor=request.user, **data.validated_data)
+        body = BankBalanceResultSerializer({"uscc": report.institution.uscc, "day": report.day,
+                                            "balance": report.balance,
+                                            "created": created}).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class WarningViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
+    """Risk warnings in the caller's funds scope (003)."""
+
+    serializer_class = WarningSerializer
+    user_only = True
+    queryset = RiskWarning.objects.none()
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.warnings(self.request.user)

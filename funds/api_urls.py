@@ -2,11 +2,19 @@
 
 from rest_framework.routers import SimpleRouter
 
-from funds.api import EntryViewSet, OrderViewSet, PaymentViewSet
+from funds.api import (
+    BankBalanceViewSet,
+    EntryViewSet,
+    OrderViewSet,
+    PaymentViewSet,
+    WarningViewSet,
+)
 
 router = SimpleRouter()
 router.register("funds/orders", OrderViewSet, basename="fund-order")
 router.register("funds/entries", EntryViewSet, basename="fund-entry")
 router.register("funds/payments", PaymentViewSet, basename="fund-payment")
+router.register("funds/bank-balances", BankBalanceViewSet, basename="fund-bank-balance")
+router.register("funds/warnings", WarningViewSet, basename="fund-warning")
 
 urlpatterns = router.urls

@@ -63,3 +63,7 @@ def load(county: Region, admin: Any) -> None:
     services.order_refund(actor=admin, order=back, reason="家长因搬家申请退还未消课时费用")
     cancelled = sale("刘欣怡", "13900000006", 24, "1800.00", pay=False)
     services.order_cancel(actor=admin, order=cancelled, reason="家长放弃报名")
+    # The bank's balance for today is 200 yuan short of the ledger: an open warning.
+    short = services.ledger_balance(institution=custody, day=today) - Decimal("200.00")
+    services.bank_balance_report(actor=admin, uscc=custody.uscc, day=today, balance=short)
+    services.reconcile(day=today)

@@ -70,3 +70,13 @@ class RefundForm(forms.Form):
 
 class StatementForm(forms.Form):
     file = forms.FileField(label=_("Bank statement (.csv or .xlsx)"))
+
+
+class WarningForm(forms.Form):
+    state = forms.ChoiceField(label=_("Step"), choices=[])
+    note = forms.CharField(label=_("What was done"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, states: list[tuple[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = states  # type: ignore[attr-defined]

@@ -391,3 +391,144 @@ class StatementImport(models.Model):
         if scope.kind != "user":
             return NOTHING
         return Q(**{f"{prefix}created_by_id": scope.user_id})
+
+
+class BankBalance(FundScoped, models.Model):
+    """The custodian bank's closing balance of an institution's supervised account on a
+    day, as the bank reports it: the other side of the daily reconciliation."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("institution"))
+    day = models.DateField(_("day"))
+    balance = models.DecimalField(_("bank balance (yuan)"), max_digits=14, decimal_places=2)
+    reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bank balance")
+        verbose_name_plural = _("bank balances")
+        ordering = ["-day", "-id"]
+        constraints = [models.UniqueConstraint(fields=["institution", "day"],
+                                               name="bank_balance_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.institution} · {self.day} · {self.balance}"
+
+
+class Reconciliation(FundScoped, models.Model):
+    """One day's comparison of the ledger (custody and consumed, both still in the
+    supervised account) with the bank's balance."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("institution"))
+    day = models.DateField(_("day"))
+    bank_balance = models.DecimalField(_("bank balance (yuan)"), max_digits=14,
+                                       decimal_places=2)
+    ledger_balance = models.DecimalField(_("ledger balance (yuan)"), max_digits=14,
+                                         decimal_places=2)
+    difference = models.DecimalField(_("difference (yuan)"), max_digits=14, decimal_places=2)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reconciliation")
+        verbose_name_plural = _("reconciliations")
+        ordering = ["-day", "-id"]
+        constraints = [models.UniqueConstraint(fields=["institution", "day"],
+                                               name="reconciliation_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.institution} · {self.day} · {self.difference}"
+
+
+class RiskRule(models.Model):
+    """A warning rule kept as data (003: refund difficulty, flight with funds): its
+    threshold and window are edited in the admin, not in code."""
+
+    class Code(models.TextChoices):
+        RECONCILIATION = "reconciliation_mismatch", _("Ledger and bank balance differ")
+        REFUND_SPIKE = "refund_spike", _("Refunds pile up")
+        SALES_SURGE = "sales_surge", _("Sales surge against the trailing average")
+
+    code = models.CharField(_("rule"), max_length=40, choices=Code.choices, unique=True)
+    threshold = models.DecimalField(_("threshold"), max_digits=14, decimal_places=2)
+    window_days = models.PositiveSmallIntegerField(_("window (days)"))
+    active = models.BooleanField(_("active"), default=True)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("risk warning rule")
+        verbose_name_plural = _("risk warning rules")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+
+class WarningState(models.TextChoices):
+    OPEN = "open", _("Open")
+    ASSIGNED = "assigned", _("Assigned")
+    CHECKED = "checked", _("Checked")
+    RESOLVED = "resolved", _("Resolved")
+
+
+#: The moves of a warning's handling (issue 11: assigned, checked, resolved).
+WARNING_TRANSITIONS: dict[str, set[str]] = {
+    WarningState.OPEN: {WarningState.ASSIGNED, WarningState.CHECKED, WarningState.RESOLVED},
+    WarningState.ASSIGNED: {WarningState.CHECKED, WarningState.RESOLVED},
+    WarningState.CHECKED: {WarningState.RESOLVED},
+    WarningState.RESOLVED: set(),
+}
+
+
+class RiskWarning(FundScoped, models.Model):
+    """A rule fired for an institution in a window; once per (institution, rule,
+    window)."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT,
+                                    related_name="risk_warnings",
+                                    verbose_name=_("institution"))
+    rule = models.ForeignKey(RiskRule, on_delete=models.PROTECT, related_name="warnings",
+                             verbose_name=_("rule"))
+    window = models.CharField(_("window"), max_length=30)
+    value = models.DecimalField(_("measured"), max_digits=14, decimal_places=2)
+    threshold = models.DecimalField(_("threshold"), max_digits=14, decimal_places=2)
+    state = models.CharField(_("state"), max_length=10, choices=WarningState.choices,
+                             default=WarningState.OPEN)
+    created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("risk warning")
+        verbose_name_plural = _("risk warnings")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["institution", "rule", "window"],
+                                               name="warning_once_per_window")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} · {self.institution} · {self.window}"
+
+
+class WarningAction(ScopedThrough, models.Model):
+    """The handling record of a warning: each step, who took it and the note."""
+
+    warning = models.ForeignKey(RiskWarning, on_delete=models.CASCADE, related_name="actions")
+    state = models.CharField(_("state"), max_length=10, choices=WarningState.choices)
+    note = models.TextField(_("note"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="+")
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_through = "warning"
+
+    class Meta:
+        verbose_name = _("warning handling")
+        verbose_name_plural = _("warning handling")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.warning} · {self.get_state_display()}"

@@ -16,7 +16,9 @@ from funds.models import (
     Consumption,
     Entry,
     Order,
+    RiskWarning,
     StatementImport,
+    WarningAction,
 )
 from institutions.models import Institution
 from institutions.selectors import LICENSED_STATES
@@ -34,7 +36,7 @@ def institutions(user: Any) -> QuerySet[Institution]:
     with their arrangement and totals, in one query whatever the number of rows. An
     institution's orders share its visibility, so its totals need no second filter."""
     money = DecimalField(max_digits=14, decimal_places=2)
-    return (_fund_institutions(user)
+    return (fund_institutions(user)
             .filter(Q(status__in=LICENSED_STATES) | Q(fund_arrangement__isnull=False))
             .select_related("fund_arrangement")
             .annotate(
@@ -49,10 +51,11 @@ def funds_institution(user: Any, uscc: str) -> Institution:
     """An institution whose funds `user` reads (its arrangement may be missing yet: the
     page offers to record it). Raises Institution.DoesNotExist for missing and forbidden
     alike."""
-    return _fund_institutions(user).get(uscc=uscc)
+    return fund_institutions(user).get(uscc=uscc)
 
 
-def _fund_institutions(user: Any) -> QuerySet[Institution]:
+def fund_institutions(user: Any, action: str = Action.VIEW) -> QuerySet[Institution]:
+    """Institutions whose funds `user` may read (VIEW) or work on (CHANGE)."""
     from funds.models import funds_scope_q
     from org.scope import scope_of
 
@@ -60,7 +63,7 @@ def _fund_institutions(user: Any) -> QuerySet[Institution]:
     qs = Institution.objects.select_related("region", "supervising_department")
     if scope.unrestricted:
         return qs
-    q = funds_scope_q(scope, Action.VIEW, "")
+    q = funds_scope_q(scope, action, "")
     return qs.filter(q) if q is not None else qs
 
 
@@ -122,3 +125,17 @@ def open_orders_of_learner(*, course_id: int, learner_name: str,
 
 def statement_imports(user: Any) -> QuerySet[StatementImport]:
     return StatementImport.objects.restrict(user).order_by("-created_at", "-id")
+
+
+def warnings(user: Any) -> QuerySet[RiskWarning]:
+    return (RiskWarning.objects.restrict(user, Action.VIEW)
+            .select_related("institution", "rule").order_by("-created_at", "-id"))
+
+
+def warning_detail(user: Any, pk: int) -> RiskWarning:
+    return warnings(user).get(pk=pk)
+
+
+def warning_actions(user: Any, warning: RiskWarning) -> QuerySet[WarningAction]:
+    return WarningAction.objects.restrict(user).filter(warning=warning).select_related(
+        "actor").order_by("created_at", "id")

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from core.api.schema import NOT_BLANK
 from core.api.serializers import ModelSerializer
-from funds.models import Entry, Order
+from funds.models import Entry, Order, RiskWarning
 
 
 class OrderSerializer(ModelSerializer):
@@ -52,3 +52,32 @@ class PaymentResultSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     created = serializers.BooleanField(help_text="False when the transaction was recorded "
                                        "before.")
+
+
+class BankBalanceSerializer(serializers.Serializer):
+    """An account's closing balance for a day, as the custodian bank reports it."""
+
+    uscc = serializers.RegexField(NOT_BLANK, max_length=18, min_length=1,
+                                  help_text="The institution's unified social credit code.")
+    day = serializers.DateField()
+    balance = serializers.RegexField(
+        r"^(0|[1-9][0-9]{0,11})(\.[0-9]{1,2})?$", max_length=15,
+        help_text="Yuan with at most two decimals, as a string.")
+
+
+class BankBalanceResultSerializer(serializers.Serializer):
+    uscc = serializers.CharField()
+    day = serializers.DateField()
+    balance = serializers.DecimalField(max_digits=14, decimal_places=2)
+    created = serializers.BooleanField()
+
+
+class WarningSerializer(ModelSerializer):
+    institution = serializers.CharField(source="institution.uscc", read_only=True)
+    rule = serializers.CharField(source="rule.code", read_only=True)
+
+    class Meta:
+        model = RiskWarning
+        fields = ["id", "institution", "rule", "window", "value", "threshold", "state",
+                  "created_at"]
+        read_only_fields = fields

@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,10 +31,11 @@ from core.request import current_request_id
 from funds import selectors
 from funds.models import (
     CENT,
-    OPEN_STATES,
+    WARNING_TRANSITIONS,
     ZERO,
     Account,
     Arrangement,
+    BankBalance,
     Consumption,
     ConsumptionState,
     Entry,
@@ -43,6 +44,10 @@ from funds.models import (
     MovementKind,
     Order,
     OrderState,
+    Reconciliation,
+    RiskRule,
+    RiskWarning,
+    WarningAction,
 )
 from institutions import services as registry
 from institutions.models import Course, Institution, InstitutionStatus, ListStatus
@@ -563,7 +568,157 @@ def order_refund(*, actor: Any, order: Order, reason: str,
     return movement
 
 
-__all__ = ["OPEN_STATES", "Conflict", "Payment", "arrangement_record", "consumption_dispute",
-           "consumption_record", "consumption_resolve", "disburse_due", "order_cancel",
-           "order_create", "order_disburse", "order_refund", "order_violations",
-           "payment_apply", "payment_record", "yuan"]
+
+
+# -- reconciliation ------------------------------------------------------------------------
+
+def _end_of(day: dt.date) -> dt.datetime:
+    """The first instant after `day` in Asia/Shanghai."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()),
+                               timezone.get_default_timezone())
+
+
+def ledger_balance(*, institution: Institution, day: dt.date) -> Decimal:
+    """What the supervised account should hold at the end of `day`: custody and consumed
+    value not yet disbursed (money leaves the account only by disbursement and refund)."""
+    return Entry.objects.filter(
+        institution=institution, account__in=(Account.CUSTODY, Account.CONSUMED),
+        created_at__lt=_end_of(day)).aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+@transaction.atomic
+def bank_balance_report(*, actor: Any, uscc: str, day: dt.date, balance: Any) -> tuple[
+        BankBalance, bool]:
+    """The custodian bank reports an account's closing balance for a day; idempotent on
+    (institution, day): the same balance again records nothing, another is a conflict."""
+    # Missing and outside the caller's regions answer alike (DoesNotExist: 404).
+    institution = selectors.fund_institutions(actor, "change").get(uscc=str(uscc).strip())
+    try:
+        amount = Decimal(str(balance).strip())
+    except (InvalidOperation, ValueError):
+        amount = Decimal("NaN")
+    if not amount.is_finite() or amount != amount.quantize(CENT) or amount < 0 \
+            or amount >= Decimal("1e12"):
+        raise DomainError(_("Give a balance of yuan with at most two decimals."),
+                          field="balance")
+    if day > timezone.localdate():
+        raise DomainError(_("The day cannot be in the future."), field="day")
+    earlier = BankBalance.objects.filter(institution=institution, day=day).first()
+    if earlier is not None:
+        if earlier.balance != amount:
+            raise Conflict(_("Another balance was reported for this day."), field="balance")
+        return earlier, False
+    report = BankBalance.objects.create(institution=institution, day=day, balance=amount)
+    audit_record(actor=actor, action="funds.bank_balance", obj=report,
+                 after={"day": day, "balance": str(amount)})
+    return report, True
+
+
+#: The warning rules and their documented defaults (the seeds give no numbers): created
+#: as rows on the first scan, then edited in the admin (003; issue 11 "kept as data").
+DEFAULT_RULES: dict[str, dict[str, Any]] = {
+    RiskRule.Code.RECONCILIATION: {"threshold": Decimal("0.00"), "window_days": 1,
+                                   "source": "002 §2(3)（全程可控）；默认配置"},
+    RiskRule.Code.REFUND_SPIKE: {"threshold": Decimal("5"), "window_days": 30,
+                                 "source": "003（退费难）；默认配置"},
+    RiskRule.Code.SALES_SURGE: {"threshold": Decimal("3"), "window_days": 7,
+                                "source": "003（卷钱跑路）；默认配置"},
+}
+
+
+def _rules() -> dict[str, RiskRule]:
+    out = {}
+    for code, defaults in DEFAULT_RULES.items():
+        out[code] = RiskRule.objects.get_or_create(code=code, defaults=defaults)[0]
+    return out
+
+
+def _warn(*, institution_id: int, rule: RiskRule, window: str, value: Decimal) -> bool:
+    """Raise a warning once per (institution, rule, window)."""
+    _warning, created = RiskWarning.objects.get_or_create(
+        institution_id=institution_id, rule=rule, window=window,
+        defaults={"value": value, "threshold": rule.threshold})
+    return created
+
+
+@transaction.atomic
+def reconcile(*, day: dt.date) -> int:
+    """The daily reconciliation: each bank balance of `day` against the ledger; a
+    difference beyond the rule's threshold raises a warning with the difference. Returns
+    the number of warnings raised; a re-run creates nothing twice."""
+    rule = _rules()[RiskRule.Code.RECONCILIATION]
+    raised = 0
+    for report in BankBalance.objects.filter(day=day).select_related("institution"):
+        ledger = ledger_balance(institution=report.institution, day=day)
+        difference = report.balance - ledger
+        Reconciliation.objects.get_or_create(
+            institution=report.institution, day=day,
+            defaults={"bank_balance": report.balance, "ledger_balance": ledger,
+                      "difference": difference})
+        if rule.active and abs(difference) > rule.threshold:
+            raised += _warn(institution_id=report.institution_id, rule=rule,
+                            window=day.isoformat(), value=difference)
+    return raised
+
+
+# -- risk warnings (003) ------------------------------------------------------------------
+
+def _window(today: dt.date, days: int) -> tuple[dt.date, str]:
+    """The fixed window `today` falls in (so a rule warns once per window), and its key."""
+    start = dt.date.fromordinal(today.toordinal() - today.toordinal() % days)
+    return start, f"{start.isoformat()}+{days}"
+
+
+@transaction.atomic
+def risk_scan(*, today: dt.date | None = None) -> int:
+    """Run the count rules over each institution: refunds in the window at or above the
+    threshold (refund difficulty), and orders in the window at or above the threshold
+    times the trailing weekly average of the four windows before (a sales surge before a
+    flight with the funds, 003). Returns the number of warnings raised."""
+    today = today or timezone.localdate()
+    rules = _rules()
+    raised = 0
+    spike = rules[RiskRule.Code.REFUND_SPIKE]
+    if spike.active:
+        start, key = _window(today, spike.window_days)
+        rows = (Movement.objects.filter(kind=MovementKind.REFUND, created_at__gte=_end_of(
+            start - dt.timedelta(days=1)), created_at__lt=_end_of(today))
+            .values("institution_id").annotate(n=Count("id")))
+        for row in rows:
+            if row["n"] >= spike.threshold:
+                raised += _warn(institution_id=row["institution_id"], rule=spike, window=key,
+                                value=Decimal(row["n"]))
+    surge = rules[RiskRule.Code.SALES_SURGE]
+    if surge.active:
+        start, key = _window(today, surge.window_days)
+        before = start - dt.timedelta(days=4 * surge.window_days)
+        sales = (Order.objects.filter(ordered_on__gte=before, ordered_on__lte=today)
+                .values("institution_id")
+                .annotate(now=Count("id", filter=Q(ordered_on__gte=start)),
+                          trailing=Count("id", filter=Q(ordered_on__lt=start))))
+        for sale in sales:
+            average = Decimal(sale["trailing"]) / 4
+            if sale["now"] > 0 and average > 0 and sale["now"] >= surge.threshold * average:
+                raised += _warn(institution_id=sale["institution_id"], rule=surge, window=key,
+                                value=Decimal(sale["now"]))
+    return raised
+
+
+@transaction.atomic
+def warning_handle(*, actor: Any, warning: RiskWarning, state: str, note: str) -> RiskWarning:
+    """One step of a warning's handling (assigned, checked, resolved), with its note, by
+    the admins or the supervising department."""
+    require(actor, "funds.handle_warning", warning.institution)
+    _may_work(actor, warning.institution)
+    if not note.strip():
+        raise DomainError(_("Describe what was done."), field="note")
+    warning = RiskWarning.objects.select_for_update().get(pk=warning.pk)
+    if state not in WARNING_TRANSITIONS.get(warning.state, set()):
+        raise InvalidState(_("A warning that is %(state)s cannot move to that state.")
+                           % {"state": warning.get_state_display()})
+    warning.state = state
+    warning.save(update_fields=["state"])
+    WarningAction.objects.create(warning=warning, state=state, note=note.strip(), actor=actor)
+    audit_record(actor=actor, action="funds.warning", obj=warning, after={"state": state},
+                 reason=note.strip())
+    return warning

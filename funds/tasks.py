@@ -19,3 +19,22 @@ def disburse_due(day: str | None = None) -> int:
     made = run(today=dt.date.fromisoformat(day) if day else None)
     log.info("timed disbursement %s: %s", day or "today", made)
     return made
+
+
+@shared_task(acks_late=True)
+def reconcile(day: str | None = None) -> int:
+    """The daily reconciliation of yesterday (or `day`) against the bank's balances."""
+    from django.utils import timezone
+
+    from funds.services import reconcile as run
+
+    target = dt.date.fromisoformat(day) if day else timezone.localdate() - dt.timedelta(days=1)
+    return run(day=target)
+
+
+@shared_task(acks_late=True)
+def risk_scan(day: str | None = None) -> int:
+    """The daily scan of the warning rules (003)."""
+    from funds.services import risk_scan as run
+
+    return run(today=dt.date.fromisoformat(day) if day else None)

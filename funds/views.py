@@ -26,8 +26,18 @@ from funds.forms import (
     RefundForm,
     ResolveForm,
     StatementForm,
+    WarningForm,
 )
-from funds.models import Arrangement, Consumption, ConsumptionState, Order, OrderState
+from funds.models import (
+    WARNING_TRANSITIONS,
+    Arrangement,
+    Consumption,
+    ConsumptionState,
+    Order,
+    OrderState,
+    RiskWarning,
+    WarningState,
+)
 from institutions import rules
 from institutions.models import Institution
 
@@ -206,3 +216,40 @@ def statement_import(request: HttpRequest) -> HttpResponse:
         "form": form, "job": job, "columns": imports.COLUMNS,
         "recent": selectors.statement_imports(request.user)[:10]},
         status=400 if request.method == "POST" and (job is None or job.errors) else 200)
+
+
+@login_required
+def warning_list(request: HttpRequest) -> HttpResponse:
+    """Risk warnings (003) of the institutions whose funds the user reads."""
+    if not may(request.user, "funds.view"):
+        raise Http404
+    return render(request, "funds/warnings.html", {
+        "page": Paginator(selectors.warnings(request.user), PAGE_SIZE).get_page(
+            request.GET.get("page"))})
+
+
+@login_required
+def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A warning and its handling record; the next step for who may handle it."""
+    try:
+        warning = selectors.warning_detail(request.user, pk)
+    except RiskWarning.DoesNotExist:
+        raise Http404 from None
+    form = None
+    if selectors.may_work_on(request.user, warning.institution) and \
+            may(request.user, "funds.handle_warning", warning.institution):
+        states = [(s, WarningState(s).label) for s in WarningState.values
+                  if s in WARNING_TRANSITIONS[warning.state]]
+        if states:
+            form = WarningForm(request.POST or None, states=states)
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid() and _run(form, lambda: services.warning_handle(
+                actor=request.user, warning=warning, **form.cleaned_data)):
+            messages.success(request, _("Saved."))
+            return redirect("funds:warning_detail", pk=warning.pk)
+    return render(request, "funds/warning.html", {
+        "warning": warning, "form": form,
+        "actions": selectors.warning_actions(request.user, warning)},
+        status=400 if request.method == "POST" else 200)

@@ -29,4 +29,12 @@ def _beat_schedule(sender: Celery, **kwargs: object) -> None:
             "task": "funds.tasks.disburse_due",
             "schedule": crontab(hour=2, minute=30),
         },
+        "funds-reconcile": {
+            "task": "funds.tasks.reconcile",
+            "schedule": crontab(hour=6, minute=0),
+        },
+        "funds-risk-scan": {
+            "task": "funds.tasks.risk_scan",
+            "schedule": crontab(hour=6, minute=30),
+        },
     }

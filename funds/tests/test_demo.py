@@ -4,7 +4,15 @@ orders in every state, a disputed consumption record, a balanced ledger; idempot
 import pytest
 from django.core.management import call_command
 
-from funds.models import Arrangement, Consumption, Entry, Mode, Order, OrderState
+from funds.models import (
+    Arrangement,
+    Consumption,
+    Entry,
+    Mode,
+    Order,
+    OrderState,
+    RiskWarning,
+)
 from funds.tests.test_services import assert_ledger_consistent
 
 pytestmark = pytest.mark.django_db
@@ -19,4 +27,5 @@ def test_the_demo_shows_both_modes_and_orders_in_every_state():
     assert set(Arrangement.objects.values_list("mode", flat=True)) == set(Mode.values)
     assert set(Order.objects.values_list("state", flat=True)) == set(OrderState.values)
     assert Consumption.objects.filter(state="disputed").exists()
+    assert RiskWarning.objects.filter(state="open").exists()
     assert_ledger_consistent(*Order.objects.all())
