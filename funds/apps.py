@@ -15,4 +15,6 @@ class FundsConfig(AppConfig):
         ports.register_funds(ports.FundsFacts(
             arrangement_in_place=selectors.arrangement_in_place))
         nav.register(nav.NavEntry("funds", _("Funds"), "funds:overview",
-                                  ability="funds.view", order=40))
+                                  ability="funds.view", order=40),
+                     nav.NavEntry("funds-parent", _("My training order"), "funds:parent_order",
+                                  public=True, order=40))

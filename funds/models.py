@@ -143,6 +143,12 @@ def new_order_number() -> str:
     return "DD" + secrets.token_hex(5).upper()
 
 
+def access_code_hash(number: str, code: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{number}:{code}".encode()).hexdigest()
+
+
 class Order(FundScoped, models.Model):
     """A parent's purchase of a course: the learner, the class hours, the price and the
     model-contract version, checked against the fee rules of 002 §2(4) per learner.
@@ -177,6 +183,9 @@ class Order(FundScoped, models.Model):
                                     default=ZERO)
     refunded = models.DecimalField(_("refunded (yuan)"), max_digits=12, decimal_places=2,
                                    default=ZERO)
+    #: The parent's private code, hashed with the number (issue 11 "Access": parents
+    #: see their own order through the order number and a private code).
+    access_code_hash = models.CharField(max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

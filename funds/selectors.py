@@ -139,3 +139,18 @@ def warning_detail(user: Any, pk: int) -> RiskWarning:
 def warning_actions(user: Any, warning: RiskWarning) -> QuerySet[WarningAction]:
     return WarningAction.objects.restrict(user).filter(warning=warning).select_related(
         "actor").order_by("created_at", "id")
+
+
+def order_for_parent(*, number: str, code: str) -> Order:
+    """A parent's own order by its number and private code; a wrong code answers like a
+    missing order (Order.DoesNotExist)."""
+    import hmac
+
+    from funds.models import access_code_hash
+
+    number, code = str(number).strip().upper(), str(code).strip()
+    order = Order.objects.select_related("institution", "course").filter(number=number).first()
+    if order is None or not order.access_code_hash or not hmac.compare_digest(
+            order.access_code_hash, access_code_hash(number, code)):
+        raise Order.DoesNotExist
+    return order

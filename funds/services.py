@@ -15,6 +15,7 @@ finds the movement it made and makes nothing twice.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -48,6 +49,7 @@ from funds.models import (
     RiskRule,
     RiskWarning,
     WarningAction,
+    access_code_hash,
 )
 from institutions import services as registry
 from institutions.models import Course, Institution, InstitutionStatus, ListStatus
@@ -284,12 +286,18 @@ def order_create(*, actor: Any, institution: Institution, course: Course, learne
         ordered_on=ordered_on) if v.blocking]
     if blocking:
         raise RuleViolation(blocking)
-    order = Order.objects.create(
+    order = Order(
         institution=institution, course=course, learner_name=learner_name.strip(),
         guardian_name=guardian_name.strip(), guardian_phone=guardian_phone.strip(),
         class_hours=class_hours, months=months, amount=price,
         contract_version=contract_version.strip(), ordered_on=ordered_on,
         created_by=actor)
+    # The parent's private code: shown once to the seller, who hands it over with the
+    # contract; only its hash is kept.
+    code = f"{secrets.randbelow(10**8):08d}"
+    order.access_code_hash = access_code_hash(order.number, code)
+    order.save()
+    order.access_code = code  # type: ignore[attr-defined]
     audit_record(actor=actor, action="funds.order", obj=order,
                  after=snapshot(order, ["institution", "course", "class_hours", "months",
                                         "amount", "contract_version", "ordered_on"]))
@@ -432,6 +440,20 @@ def consumption_dispute(*, actor: Any, consumption: Consumption, reason: str) ->
     require(actor, "funds.dispute", consumption.order.institution)
     if not Consumption.objects.restrict(actor).filter(pk=consumption.pk).exists():
         raise PermissionDenied()
+    return _dispute(actor=actor, consumption=consumption, reason=reason)
+
+
+@transaction.atomic
+def consumption_dispute_by_parent(*, number: str, code: str, consumption_id: int,
+                                  reason: str) -> Consumption:
+    """The parent disputes a record through the order number and the private code
+    (issue 11 "Access"); a wrong code answers like a missing order."""
+    order = selectors.order_for_parent(number=number, code=code)
+    consumption = Consumption.objects.get(order=order, pk=consumption_id)
+    return _dispute(actor="parent", consumption=consumption, reason=reason)
+
+
+def _dispute(*, actor: Any, consumption: Consumption, reason: str) -> Consumption:
     if not reason.strip():
         raise DomainError(_("Give the parent's reason."), field="reason")
     _locked(consumption.order)

@@ -4,6 +4,7 @@ from funds import views
 
 app_name = "funds"
 urlpatterns = [
+    path("funds/order/", views.parent_order, name="parent_order"),
     path("office/funds/", views.overview, name="overview"),
     path("office/funds/import/", views.statement_import, name="statement_import"),
     path("office/funds/orders/<str:number>/", views.order_detail, name="order_detail"),

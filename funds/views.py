@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.abilities import may
 from core.errors import DomainError, PermissionDenied
+from core.ratelimit import limited
 from funds import imports, selectors, services
 from funds.forms import (
     ArrangementForm,
@@ -90,9 +91,14 @@ def institution_funds(request: HttpRequest, uscc: str) -> HttpResponse:
     if request.method == "POST":
         if form is None:
             raise Http404
-        if form.is_valid() and _run(form, lambda: services.order_create(
-                actor=request.user, institution=institution, **form.cleaned_data)):
-            messages.success(request, _("The order is recorded; it awaits the payment."))
+        made: list[Order] = []
+        if form.is_valid() and _run(form, lambda: made.append(services.order_create(
+                actor=request.user, institution=institution, **form.cleaned_data))):
+            messages.success(request, _(
+                "Order %(number)s is recorded; it awaits the payment. Give the parent the "
+                "private code %(code)s: with the order number it shows the order and its "
+                "class consumption on the public order page. It is shown only now.")
+                % {"number": made[0].number, "code": made[0].access_code})  # type: ignore[attr-defined]
             return redirect("funds:institution", uscc=institution.uscc)
     orders = selectors.orders(request.user, institution)
     return render(request, "funds/institution.html", {
@@ -253,3 +259,35 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "warning": warning, "form": form,
         "actions": selectors.warning_actions(request.user, warning)},
         status=400 if request.method == "POST" else 200)
+
+
+@limited
+def parent_order(request: HttpRequest) -> HttpResponse:
+    """Parents see their own order through the order number and the private code, and
+    dispute a consumption record within the period (issue 11 "Access"; 002 §2(3)). A
+    wrong code answers like a missing order; the page is rate-limited."""
+    # The code travels in a POST body, never in a URL that logs keep.
+    number = request.POST.get("number", "").strip()[:20]
+    code = request.POST.get("code", "").strip()[:20]
+    order, error, status = None, "", 200
+    if number or code:
+        try:
+            order = selectors.order_for_parent(number=number, code=code)
+        except Order.DoesNotExist:
+            error, status = _("No order matches this number and code."), 404
+    if order is not None and request.method == "POST" and "consumption" in request.POST:
+        try:
+            consumption_id = int(request.POST.get("consumption", ""))
+            services.consumption_dispute_by_parent(
+                number=number, code=code, consumption_id=consumption_id,
+                reason=request.POST.get("reason", "")[:2000])
+            messages.success(request, _("Your dispute is recorded; the supervising "
+                                        "department decides it."))
+        except (ValueError, Consumption.DoesNotExist):
+            error, status = _("No such record."), 400
+        except DomainError as exc:
+            error, status = str(exc.message), 400
+    return render(request, "funds/parent_order.html", {
+        "order": order, "number": number, "code": code, "error": error,
+        "consumptions": order.consumptions.order_by("-lesson_on", "-id") if order else [],
+        "recorded": ConsumptionState.RECORDED}, status=status)

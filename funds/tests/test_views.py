@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from funds import services
 from funds.models import Arrangement, Consumption, ConsumptionState, Order, OrderState
@@ -192,3 +193,46 @@ def test_orders_on_the_fund_page_keep_their_query_count(world, query_budget):
     client = login(world.a.users["county_admin"])
     query_budget(client, f"/office/funds/{inst.uscc}/", grow, small=3, large=23, budget=16,
                  name="fund page")
+
+
+def test_a_parent_sees_the_order_by_number_and_code_and_disputes_a_record(world):
+    """Issue 11 "Access": parents see their own order through the order number and a
+    private code; 002 §2(3): a parent disputes class consumption within the period."""
+    inst, course = supervised(world)
+    made = order(world, inst, course)
+    code = made.access_code
+    services.payment_record(actor=world.a.users["county_admin"], order_number=made.number,
+                            amount=made.amount, transaction_id="P1")
+    record = consume(world, Order.objects.get(pk=made.pk), 2)
+    client = Client()
+    wrong = client.post("/funds/order/", {"number": made.number, "code": "00000000"})
+    assert wrong.status_code == 404 and "parent-order" not in wrong.content.decode()
+    page = client.post("/funds/order/", {"number": made.number, "code": code})
+    assert page.status_code == 200 and "parent-order" in page.content.decode()
+    response = client.post("/funds/order/", {"number": made.number, "code": code,
+                                             "consumption": record.pk, "reason": "请假未上课"})
+    assert response.status_code == 200
+    record.refresh_from_db()
+    assert record.state == ConsumptionState.DISPUTED and record.dispute_reason == "请假未上课"
+    other = consume(world, paid_order(world, inst, course, learner="小红",
+                                      phone="13900000002"), 1)
+    forged = client.post("/funds/order/", {"number": made.number, "code": code,
+                                           "consumption": other.pk, "reason": "x"})
+    assert forged.status_code == 400  # another order's record
+    assert Consumption.objects.get(pk=other.pk).state == ConsumptionState.RECORDED
+
+
+def test_the_seller_is_shown_the_code_once(world):
+    inst, course = supervised(world)
+    client = login(world.a.users["county_admin"])
+    response = client.post(f"/office/funds/{inst.uscc}/", _sale(course), follow=True)
+    made = Order.objects.get()
+    import re
+
+    from funds.models import access_code_hash
+
+    shown = " ".join(str(m) for m in response.context["messages"])
+    assert made.number in shown
+    code = re.search(r"\b(\d{8})\b", shown).group(1)
+    assert access_code_hash(made.number, code) == made.access_code_hash
+    assert code not in client.get(f"/office/funds/{inst.uscc}/").content.decode()
