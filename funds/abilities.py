@@ -58,5 +58,7 @@ def load() -> None:
     #: Handle a risk warning (003): the admins and the supervising department (the
     #: gateway's CHANGE rule picks which officers).
     declare("funds.handle_warning", is_region_admin | is_department_officer)
+    #: The risk ledger (一企一策, 003): open a plan, record its progress.
+    declare("funds.risk_ledger", is_region_admin | is_department_officer)
     #: Import the custodian bank's statement.
     declare("funds.import_statement", is_region_admin | is_department_officer & _funds_department)

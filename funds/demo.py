@@ -10,9 +10,9 @@ from typing import Any
 from django.utils import timezone
 
 from funds import services
-from funds.models import Arrangement, Mode, Order
+from funds.models import Arrangement, Mode, Order, PlanState, RiskType, RiskWarning
 from institutions.models import Institution, InstitutionStatus, ListStatus
-from org.models import Region
+from org.models import Department, Region
 
 
 def load(county: Region, admin: Any) -> None:
@@ -67,3 +67,18 @@ def load(county: Region, admin: Any) -> None:
     short = services.ledger_balance(institution=custody, day=today) - Decimal("200.00")
     services.bank_balance_report(actor=admin, uscc=custody.uscc, day=today, balance=short)
     services.reconcile(day=today)
+    # Yesterday the bank held 500 yuan the ledger does not know: a warning left open.
+    yesterday = today - dt.timedelta(days=1)
+    services.bank_balance_report(actor=admin, uscc=custody.uscc, day=yesterday,
+                                 balance="500.00")
+    services.reconcile(day=yesterday)
+    # Today's warning is escalated into the risk ledger; the plan is in progress.
+    warning = RiskWarning.objects.get(institution=custody, window=today.isoformat())
+    plan = services.risk_plan_open(
+        actor=admin, institution=custody, risk_type=RiskType.REFUND_DIFFICULTY,
+        department=custody.supervising_department or Department.objects.filter(
+            region=county, type="education_sports").get(),
+        measures="约谈机构负责人，核对托管账户流水，暂停新增收费直至差额查清。",
+        parent_help="开通家长退费协商专线，组织机构与家长逐一对账。", warning=warning)
+    services.risk_progress_add(actor=admin, plan=plan, state=PlanState.IN_PROGRESS,
+                               note="已调取银行流水，差额系一笔退费重复入账，督促机构更正。")

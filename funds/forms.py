@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from funds.models import Mode
+from funds.models import Mode, PlanState, RiskType
 from institutions.forms import BoundedDateField
 
 
@@ -80,3 +80,30 @@ class WarningForm(forms.Form):
     def __init__(self, *args: Any, states: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = states  # type: ignore[attr-defined]
+
+
+class RiskPlanForm(forms.Form):
+    risk_type = forms.ChoiceField(label=_("Risk type"), choices=RiskType.choices)
+    department = forms.ModelChoiceField(label=_("Responsible department"), queryset=None)
+    measures = forms.CharField(label=_("Measures"), max_length=5000,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+    parent_help = forms.CharField(label=_("Help for parents negotiating refunds"),
+                                  max_length=5000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        from org.models import Department
+        from org.scope import Action
+
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.restrict(  # type: ignore[attr-defined]
+            user, Action.ASSIGN).order_by("name")
+
+
+class RiskProgressForm(forms.Form):
+    state = forms.ChoiceField(label=_("State"), choices=[
+        (PlanState.IN_PROGRESS, PlanState.IN_PROGRESS.label),
+        (PlanState.RESOLVED, PlanState.RESOLVED.label)])
+    on = BoundedDateField(label=_("Date"))
+    note = forms.CharField(label=_("Progress"), max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 2}))

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import AppendOnlyError
 from institutions.models import Course, Institution
-from org.models import Role
+from org.models import Department, Role
 from org.scope import NOTHING, Action, Scope, ScopedQuerySet, ScopedThrough
 
 ZERO = Decimal("0.00")
@@ -481,14 +481,17 @@ class WarningState(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")
     CHECKED = "checked", _("Checked")
     RESOLVED = "resolved", _("Resolved")
+    ESCALATED = "escalated", _("Escalated into the risk ledger")
 
 
-#: The moves of a warning's handling (issue 11: assigned, checked, resolved).
+#: The moves of a warning's handling (issue 11: assigned, checked, resolved, or escalated
+#: into the risk ledger, which only `risk_plan_open` does).
 WARNING_TRANSITIONS: dict[str, set[str]] = {
     WarningState.OPEN: {WarningState.ASSIGNED, WarningState.CHECKED, WarningState.RESOLVED},
     WarningState.ASSIGNED: {WarningState.CHECKED, WarningState.RESOLVED},
     WarningState.CHECKED: {WarningState.RESOLVED},
     WarningState.RESOLVED: set(),
+    WarningState.ESCALATED: set(),
 }
 
 
@@ -506,6 +509,8 @@ class RiskWarning(FundScoped, models.Model):
     threshold = models.DecimalField(_("threshold"), max_digits=14, decimal_places=2)
     state = models.CharField(_("state"), max_length=10, choices=WarningState.choices,
                              default=WarningState.OPEN)
+    plan = models.ForeignKey("RiskPlan", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="warnings", verbose_name=_("risk ledger"))
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -541,3 +546,71 @@ class WarningAction(ScopedThrough, models.Model):
 
     def __str__(self) -> str:
         return f"{self.warning} · {self.get_state_display()}"
+
+
+
+class RiskType(models.TextChoices):
+    """The risks of 003: refund difficulty, flight with the funds, layoffs and wage
+    arrears."""
+
+    REFUND_DIFFICULTY = "refund_difficulty", _("Refund difficulty")
+    FLIGHT = "flight_with_funds", _("Flight with the funds")
+    LAYOFFS = "layoffs_wage_arrears", _("Layoffs and wage arrears")
+
+
+class PlanState(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class RiskPlan(FundScoped, models.Model):
+    """The risk ledger: one plan per institution (一企一策, 003), with its risk type, the
+    responsible department, the measures, help for parents negotiating refunds, and a
+    state kept until resolution."""
+
+    institution = models.OneToOneField(Institution, on_delete=models.PROTECT,
+                                       related_name="risk_plan", verbose_name=_("institution"))
+    risk_type = models.CharField(_("risk type"), max_length=30, choices=RiskType.choices)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("responsible department"))
+    measures = models.TextField(_("measures"))
+    parent_help = models.TextField(_("help for parents negotiating refunds"), blank=True)
+    state = models.CharField(_("state"), max_length=12, choices=PlanState.choices,
+                             default=PlanState.OPEN)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("risk ledger entry")
+        verbose_name_plural = _("risk ledger")
+        ordering = ["-opened_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.institution} · {self.get_risk_type_display()}"
+
+
+class RiskProgress(ScopedThrough, models.Model):
+    """A dated progress entry of a plan."""
+
+    plan = models.ForeignKey(RiskPlan, on_delete=models.CASCADE, related_name="progress")
+    on = models.DateField(_("date"))
+    note = models.TextField(_("progress"))
+    state = models.CharField(_("state"), max_length=12, choices=PlanState.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="+")
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_through = "plan"
+
+    class Meta:
+        verbose_name = _("risk ledger progress")
+        verbose_name_plural = _("risk ledger progress")
+        ordering = ["on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.plan} · {self.on}"

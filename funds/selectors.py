@@ -16,6 +16,8 @@ from funds.models import (
     Consumption,
     Entry,
     Order,
+    RiskPlan,
+    RiskProgress,
     RiskWarning,
     StatementImport,
     WarningAction,
@@ -154,3 +156,13 @@ def order_for_parent(*, number: str, code: str) -> Order:
             order.access_code_hash, access_code_hash(number, code)):
         raise Order.DoesNotExist
     return order
+
+
+def risk_plans(user: Any) -> QuerySet[RiskPlan]:
+    return (RiskPlan.objects.restrict(user, Action.VIEW)
+            .select_related("institution", "department").order_by("-opened_at", "-id"))
+
+
+def risk_progress(user: Any, plan: RiskPlan) -> QuerySet[RiskProgress]:
+    return RiskProgress.objects.restrict(user).filter(plan=plan).select_related(
+        "actor").order_by("on", "id")

@@ -45,10 +45,15 @@ from funds.models import (
     MovementKind,
     Order,
     OrderState,
+    PlanState,
     Reconciliation,
+    RiskPlan,
+    RiskProgress,
     RiskRule,
+    RiskType,
     RiskWarning,
     WarningAction,
+    WarningState,
     access_code_hash,
 )
 from institutions import services as registry
@@ -59,6 +64,8 @@ from institutions.rules import (
     Violation,
     fee_limit_violations,
 )
+from org.models import Department
+from org.scope import Action
 from policy.profile import active_profile
 
 #: The balance an account's entries add up to, on the order.
@@ -744,3 +751,76 @@ def warning_handle(*, actor: Any, warning: RiskWarning, state: str, note: str) -
     audit_record(actor=actor, action="funds.warning", obj=warning, after={"state": state},
                  reason=note.strip())
     return warning
+
+
+# -- the risk ledger (一企一策, 003) ------------------------------------------------------------
+
+@transaction.atomic
+def risk_plan_open(*, actor: Any, institution: Institution, risk_type: str,
+                   department: Department, measures: str, parent_help: str = "",
+                   warning: RiskWarning | None = None) -> RiskPlan:
+    """Open the institution's plan in the risk ledger (003: one plan per institution,
+    followed to resolution), or reopen a resolved one; a warning escalated into it keeps
+    the link."""
+    require(actor, "funds.risk_ledger", institution)
+    _may_work(actor, institution)
+    if risk_type not in RiskType.values:
+        raise DomainError(_("Choose the risk type."), field="risk_type")
+    if not measures.strip():
+        raise DomainError(_("Describe the measures."), field="measures")
+    if not Department.objects.restrict(actor, Action.ASSIGN).filter(pk=department.pk).exists():
+        raise DomainError(_("Choose a department of your region."), field="department")
+    Institution.objects.select_for_update().get(pk=institution.pk)
+    plan = RiskPlan.objects.filter(institution=institution).first()
+    if plan is not None and plan.state != PlanState.RESOLVED:
+        raise InvalidState(_("The institution already has an open plan in the risk ledger "
+                             "(一企一策): add progress to it."))
+    values = {"risk_type": risk_type, "department": department, "measures": measures.strip(),
+              "parent_help": parent_help.strip(), "state": PlanState.OPEN}
+    if plan is None:
+        plan = RiskPlan.objects.create(institution=institution, opened_by=actor, **values)
+    else:
+        for field, value in values.items():
+            setattr(plan, field, value)
+        plan.save()
+    RiskProgress.objects.create(plan=plan, on=timezone.localdate(), note=measures.strip(),
+                                state=PlanState.OPEN, actor=actor)
+    if warning is not None:
+        warning = RiskWarning.objects.select_for_update().get(pk=warning.pk)
+        if warning.institution_id != institution.pk or warning.state == WarningState.RESOLVED:
+            raise InvalidState(_("This warning cannot be escalated."))
+        warning.state, warning.plan = WarningState.ESCALATED, plan
+        warning.save(update_fields=["state", "plan"])
+        WarningAction.objects.create(warning=warning, state=WarningState.ESCALATED,
+                                     note=measures.strip(), actor=actor)
+    audit_record(actor=actor, action="funds.risk_plan", obj=plan,
+                 after={"risk_type": risk_type, "department": department.pk,
+                        "warning": warning.pk if warning else None})
+    return plan
+
+
+@transaction.atomic
+def risk_progress_add(*, actor: Any, plan: RiskPlan, note: str, state: str,
+                      on: dt.date | None = None) -> RiskProgress:
+    """A dated progress entry; the plan's state follows it until it is resolved."""
+    require(actor, "funds.risk_ledger", plan.institution)
+    _may_work(actor, plan.institution)
+    plan = RiskPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.state == PlanState.RESOLVED:
+        raise InvalidState(_("The plan is resolved; open it again to go on."))
+    if state not in (PlanState.IN_PROGRESS, PlanState.RESOLVED):
+        raise DomainError(_("Choose the state."), field="state")
+    if not note.strip():
+        raise DomainError(_("Describe the progress."), field="note")
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise DomainError(_("The date cannot be in the future."), field="on")
+    if on < timezone.localdate(plan.opened_at):
+        raise DomainError(_("The date is before the plan was opened."), field="on")
+    entry = RiskProgress.objects.create(plan=plan, on=on, note=note.strip(), state=state,
+                                        actor=actor)
+    plan.state = state
+    plan.save(update_fields=["state"])
+    audit_record(actor=actor, action="funds.risk_progress", obj=plan,
+                 after={"state": state, "on": on}, reason=note.strip())
+    return entry

@@ -26,6 +26,8 @@ from funds.forms import (
     OrderForm,
     RefundForm,
     ResolveForm,
+    RiskPlanForm,
+    RiskProgressForm,
     StatementForm,
     WarningForm,
 )
@@ -36,6 +38,8 @@ from funds.models import (
     ConsumptionState,
     Order,
     OrderState,
+    PlanState,
+    RiskPlan,
     RiskWarning,
     WarningState,
 )
@@ -241,22 +245,35 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
         warning = selectors.warning_detail(request.user, pk)
     except RiskWarning.DoesNotExist:
         raise Http404 from None
-    form = None
-    if selectors.may_work_on(request.user, warning.institution) and \
-            may(request.user, "funds.handle_warning", warning.institution):
+    form = escalate = None
+    working = selectors.may_work_on(request.user, warning.institution)
+    posted = request.POST if request.method == "POST" else None
+    verb = request.POST.get("verb", "handle") if posted else ""
+    if working and may(request.user, "funds.handle_warning", warning.institution):
         states = [(s, WarningState(s).label) for s in WarningState.values
                   if s in WARNING_TRANSITIONS[warning.state]]
         if states:
-            form = WarningForm(request.POST or None, states=states)
-    if request.method == "POST":
-        if form is None:
+            form = WarningForm(posted if verb == "handle" else None, states=states)
+    if working and may(request.user, "funds.risk_ledger", warning.institution) and \
+            warning.state not in (WarningState.RESOLVED, WarningState.ESCALATED):
+        escalate = RiskPlanForm(posted if verb == "escalate" else None, user=request.user,
+                                prefix="plan")
+    if posted is not None:
+        chosen = form if verb == "handle" else escalate if verb == "escalate" else None
+        if chosen is None:
             raise Http404
-        if form.is_valid() and _run(form, lambda: services.warning_handle(
+        if chosen is form and form.is_valid() and _run(form, lambda: services.warning_handle(
                 actor=request.user, warning=warning, **form.cleaned_data)):
             messages.success(request, _("Saved."))
             return redirect("funds:warning_detail", pk=warning.pk)
+        if chosen is escalate and escalate.is_valid() and _run(
+                escalate, lambda: services.risk_plan_open(
+                    actor=request.user, institution=warning.institution, warning=warning,
+                    **escalate.cleaned_data)):
+            messages.success(request, _("The warning is escalated into the risk ledger."))
+            return redirect("funds:risk_plan", pk=warning.institution.risk_plan.pk)
     return render(request, "funds/warning.html", {
-        "warning": warning, "form": form,
+        "warning": warning, "form": form, "escalate": escalate,
         "actions": selectors.warning_actions(request.user, warning)},
         status=400 if request.method == "POST" else 200)
 
@@ -291,3 +308,36 @@ def parent_order(request: HttpRequest) -> HttpResponse:
         "order": order, "number": number, "code": code, "error": error,
         "consumptions": order.consumptions.order_by("-lesson_on", "-id") if order else [],
         "recorded": ConsumptionState.RECORDED}, status=status)
+
+
+@login_required
+def risk_ledger(request: HttpRequest) -> HttpResponse:
+    """The risk ledger (一企一策, 003): one plan per institution, followed to resolution."""
+    if not may(request.user, "funds.view"):
+        raise Http404
+    return render(request, "funds/risk_ledger.html", {
+        "page": Paginator(selectors.risk_plans(request.user), PAGE_SIZE).get_page(
+            request.GET.get("page"))})
+
+
+@login_required
+def risk_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        plan = selectors.risk_plans(request.user).get(pk=pk)
+    except RiskPlan.DoesNotExist:
+        raise Http404 from None
+    form = None
+    if selectors.may_work_on(request.user, plan.institution) and \
+            may(request.user, "funds.risk_ledger", plan.institution) and \
+            plan.state != PlanState.RESOLVED:
+        form = RiskProgressForm(request.POST or None)
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid() and _run(form, lambda: services.risk_progress_add(
+                actor=request.user, plan=plan, **form.cleaned_data)):
+            messages.success(request, _("Saved."))
+            return redirect("funds:risk_plan", pk=plan.pk)
+    return render(request, "funds/risk_plan.html", {
+        "plan": plan, "form": form, "progress": selectors.risk_progress(request.user, plan)},
+        status=400 if request.method == "POST" else 200)

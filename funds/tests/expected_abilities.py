@@ -15,6 +15,7 @@ EXPECTED: dict[str, set[str]] = {
     "funds.resolve": ADMINS | DEPARTMENT_OFFICERS,
     "funds.refund": ADMINS | DEPARTMENT_OFFICERS | {"institution"},
     "funds.handle_warning": ADMINS | DEPARTMENT_OFFICERS,
+    "funds.risk_ledger": ADMINS | DEPARTMENT_OFFICERS,
     # Education-sports and market regulation are funds departments; culture and health
     # are not (financial regulation is one too, but the test world has none).
     "funds.import_statement": ADMINS | {"officer", "head", "market"},

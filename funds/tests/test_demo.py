@@ -11,6 +11,7 @@ from funds.models import (
     Mode,
     Order,
     OrderState,
+    RiskPlan,
     RiskWarning,
 )
 from funds.tests.test_services import assert_ledger_consistent
@@ -28,4 +29,5 @@ def test_the_demo_shows_both_modes_and_orders_in_every_state():
     assert set(Order.objects.values_list("state", flat=True)) == set(OrderState.values)
     assert Consumption.objects.filter(state="disputed").exists()
     assert RiskWarning.objects.filter(state="open").exists()
+    assert RiskPlan.objects.filter(state="in_progress").exists()
     assert_ledger_consistent(*Order.objects.all())

@@ -10,11 +10,15 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from core.errors import InvalidState
 from funds import services
 from funds.models import (
+    PlanState,
     Reconciliation,
+    RiskPlan,
+    RiskProgress,
     RiskRule,
     RiskWarning,
     WarningAction,
@@ -142,3 +146,70 @@ def test_the_warning_lists_keep_their_query_count(world, query_budget):
                  name="warnings")
     query_budget(client, "/api/v1/funds/warnings/?page_size=200", lambda a, b: grow(a + 100,
                  b + 100), small=3, large=23, budget=8, name="warnings api")
+
+
+def _warning(world):
+    admin = world.a.users["county_admin"]
+    inst, course = supervised(world)
+    for n in range(5):
+        o = paid_order(world, inst, course, learner=f"学员{n}", phone=f"1390000000{n}")
+        services.order_refund(actor=admin, order=o, reason="退费")
+    services.risk_scan()
+    return RiskWarning.objects.get()
+
+
+def test_a_warning_escalates_into_one_plan_per_institution_followed_to_resolution(world):
+    """003: the risk ledger, one plan per institution (一企一策), with the risk type, the
+    responsible department, the measures, dated progress and a state kept until
+    resolution; help for parents negotiating refunds."""
+    warning = _warning(world)
+    culture = world.a.users["culture"]
+    client = login(culture)
+    url = f"/office/funds/warnings/{warning.pk}/"
+    response = client.post(url, {"verb": "escalate", "plan-risk_type": "refund_difficulty",
+                                 "plan-department": culture.department.pk,
+                                 "plan-measures": "约谈举办者，督促按合同退费",
+                                 "plan-parent_help": "组织家长与机构协商退费"})
+    assert response.status_code == 302
+    plan = RiskPlan.objects.get()
+    warning.refresh_from_db()
+    assert warning.state == WarningState.ESCALATED and warning.plan == plan
+    assert plan.state == PlanState.OPEN and plan.department == culture.department
+    with pytest.raises(InvalidState):  # one open plan per institution
+        services.risk_plan_open(actor=culture, institution=plan.institution,
+                                risk_type="flight_with_funds",
+                                department=culture.department, measures="再开一个")
+    page = f"/office/funds/risk-ledger/{plan.pk}/"
+    today = timezone.localdate()
+    assert client.post(page, {"state": "in_progress", "on": DAY.isoformat(),
+                              "note": "开立之前"}).status_code == 400
+    assert client.post(page, {"state": "in_progress", "on": today.isoformat(),
+                              "note": "已退费三人"}).status_code == 302
+    assert client.post(page, {"state": "resolved", "on": today.isoformat(),
+                              "note": "全部退费完毕"}).status_code == 302
+    plan.refresh_from_db()
+    assert plan.state == PlanState.RESOLVED
+    assert list(RiskProgress.objects.values_list("state", flat=True)) == [
+        "open", "in_progress", "resolved"]
+    assert client.post(page, {"state": "in_progress", "on": DAY.isoformat(),
+                              "note": "x"}).status_code == 404  # resolved: no form
+    # Reading: education-sports sees it; county B nothing, in the list or by URL.
+    assert login(world.a.users["officer"]).get(page).status_code == 200
+    assert login(world.b.users["county_admin"]).get(page).status_code == 404
+    assert f'href="{page}"' not in login(world.b.users["county_admin"]).get(
+        "/office/funds/risk-ledger/").content.decode()
+
+
+def test_the_risk_ledger_list_keeps_its_query_count(world, query_budget):
+    admin = world.a.users["county_admin"]
+
+    def grow(start, stop):
+        for n in range(start, stop):
+            inst, _course = supervised(world, "a", n=20 + n)
+            services.risk_plan_open(actor=admin, institution=inst,
+                                    risk_type="layoffs_wage_arrears",
+                                    department=world.a.depts["education_sports"],
+                                    measures="督促发放工资")
+
+    query_budget(login(admin), "/office/funds/risk-ledger/", grow, small=2, large=12,
+                 budget=9, name="risk ledger")
