@@ -37,10 +37,11 @@ class OrderViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class EntryViewSet(StrictQueryMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The ledger's entries in the caller's funds scope, newest first."""
+    """The ledger's entries in the caller's funds scope, newest first (token clients with
+    `funds:read`: their regions)."""
 
     serializer_class = EntrySerializer
-    user_only = True
+    required_scope = "funds:read"
     queryset = Entry.objects.none()
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
@@ -48,8 +49,8 @@ class EntryViewSet(StrictQueryMixin, mixins.ListModelMixin, viewsets.GenericView
 
 
 class PaymentViewSet(StrictQueryMixin, viewsets.GenericViewSet):
-    """A payment reported by the custodian bank; idempotent on its transaction id
-    (201 the first time, 200 with the same movement after)."""
+    """A payment reported by the custodian bank; idempotent on its transaction id (the
+    same movement again, `created` false)."""
 
     serializer_class = PaymentSerializer
     required_scope = "funds:write"
@@ -57,7 +58,7 @@ class PaymentViewSet(StrictQueryMixin, viewsets.GenericViewSet):
     queryset = Order.objects.none()
 
     @extend_schema(request=PaymentSerializer,
-                   responses={201: PaymentResultSerializer, 200: PaymentResultSerializer,
+                   responses={200: PaymentResultSerializer,
                               404: ErrorSerializer, 409: ErrorSerializer})
     def create(self, request: Request) -> Response:
         if not is_system(request.user):
@@ -68,8 +69,7 @@ class PaymentViewSet(StrictQueryMixin, viewsets.GenericViewSet):
         body = PaymentResultSerializer({
             "movement": payment.movement.pk, "order_number": payment.movement.order.number,
             "amount": payment.movement.amount, "created": payment.created}).data
-        return Response(body, status=status.HTTP_201_CREATED if payment.created
-                        else status.HTTP_200_OK)
+        return Response(body, status=status.HTTP_200_OK)
 
 
 class BankBalanceViewSet(StrictQueryMixin, viewsets.GenericViewSet):
@@ -82,7 +82,7 @@ class BankBalanceViewSet(StrictQueryMixin, viewsets.GenericViewSet):
     queryset = Order.objects.none()
 
     @extend_schema(request=BankBalanceSerializer,
-                   responses={201: BankBalanceResultSerializer, 200: BankBalanceResultSerializer,
+                   responses={200: BankBalanceResultSerializer,
                               404: ErrorSerializer, 409: ErrorSerializer})
     def create(self, request: Request) -> Response:
         if not is_system(request.user):
@@ -93,14 +93,14 @@ class BankBalanceViewSet(StrictQueryMixin, viewsets.GenericViewSet):
         body = BankBalanceResultSerializer({"uscc": report.institution.uscc, "day": report.day,
                                             "balance": report.balance,
                                             "created": created}).data
-        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(body, status=status.HTTP_200_OK)
 
 
 class WarningViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     """Risk warnings in the caller's funds scope (003)."""
 
     serializer_class = WarningSerializer
-    user_only = True
+    required_scope = "funds:read"
     queryset = RiskWarning.objects.none()
 
     def get_queryset(self):  # type: ignore[no-untyped-def]

@@ -48,6 +48,8 @@ def funds_scope_q(scope: Scope, action: str, prefix: str) -> Q | None:
     if scope.kind == "client":
         if "funds:write" in scope.client_scopes and action in (Action.VIEW, Action.CHANGE):
             return scope.region_q(p)
+        if "funds:read" in scope.client_scopes and action == Action.VIEW:
+            return scope.region_q(p)
         return NOTHING
     if scope.kind != "user":
         return NOTHING

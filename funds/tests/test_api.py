@@ -35,7 +35,7 @@ def test_the_bank_posts_a_payment_once_whatever_it_repeats(world):
     token = _bank(world)
     body = {"transaction_id": "ABC-1", "order_number": o.number, "amount": "3000.00"}
     first = _post(token, body)
-    assert first.status_code == 201 and first.json()["created"] is True
+    assert first.status_code == 200 and first.json()["created"] is True
     again = _post(token, body)
     assert again.status_code == 200 and again.json()["created"] is False
     assert again.json()["movement"] == first.json()["movement"]
@@ -103,4 +103,10 @@ def test_the_ledger_lists_entries_in_scope_with_a_constant_query_count(world, qu
     assert login(world.b.users["county_admin"]).get(
         "/api/v1/funds/entries/").json()["results"] == []
     bank = _bank(world)
-    assert token_get(bank, "/api/v1/funds/entries/").status_code == 403  # people only
+    assert token_get(bank, "/api/v1/funds/entries/").status_code == 403  # no funds:read
+    reader = issue_client(name="platform", scopes=["funds:read"], regions=[world.a.region])[1]
+    assert len(token_get(reader, "/api/v1/funds/entries/").json()["results"]) == len(rows)
+    elsewhere = issue_client(name="other", scopes=["funds:read"], regions=[world.b.region])[1]
+    assert token_get(elsewhere, "/api/v1/funds/entries/").json()["results"] == []
+    payment = {"transaction_id": "R1", "order_number": o.number, "amount": "1000.00"}
+    assert _post(reader, payment).status_code == 403  # reading is not paying

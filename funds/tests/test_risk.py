@@ -51,9 +51,10 @@ def test_reconciliation_catches_an_injected_mismatch_once(world):
         bad, course_b = supervised(world, "a", 2)
         consume(world, paid_order(world, good, course, amount="3000.00"), 4)
         paid_order(world, bad, course_b, amount="1000.00")
-        assert _report(token, good.uscc, DAY, "3000.00").status_code == 201
-        assert _report(token, bad.uscc, DAY, "999.99").status_code == 201
-        assert _report(token, bad.uscc, DAY, "999.99").status_code == 200  # idempotent
+        assert _report(token, good.uscc, DAY, "3000.00").json()["created"] is True
+        assert _report(token, bad.uscc, DAY, "999.99").json()["created"] is True
+        again = _report(token, bad.uscc, DAY, "999.99")  # idempotent
+        assert again.status_code == 200 and again.json()["created"] is False
         assert _report(token, bad.uscc, DAY, "1000.00").status_code == 409
     assert services.reconcile(day=DAY) == 1
     assert services.reconcile(day=DAY) == 0  # once per (institution, rule, window)
