@@ -13,7 +13,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     """What the navigation offers, asked of the same abilities the pages and services
     ask. A token client asking for HTML gets no navigation (it has no inbox)."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or is_system(user):
+    if user is not None and is_system(user):
+        return {}
+    if user is None or not user.is_authenticated:
         return {"nav_public_entries": nav.public_entries()}
     return {
         "nav_public_entries": nav.public_entries(),
