@@ -1,5 +1,20 @@
 """The app's REST routes, included under /api/v1/ by portal/api/urls.py."""
 
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from funds.api import (
+    BankBalanceViewSet,
+    EntryViewSet,
+    OrderViewSet,
+    PaymentViewSet,
+    WarningViewSet,
+)
+
+router = SimpleRouter()
+router.register("funds/orders", OrderViewSet, basename="fund-order")
+router.register("funds/entries", EntryViewSet, basename="fund-entry")
+router.register("funds/payments", PaymentViewSet, basename="fund-payment")
+router.register("funds/bank-balances", BankBalanceViewSet, basename="fund-bank-balance")
+router.register("funds/warnings", WarningViewSet, basename="fund-warning")
+
+urlpatterns = router.urls

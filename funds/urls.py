@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from funds import views
 
 app_name = "funds"
-urlpatterns: list = []
+urlpatterns = [
+    path("funds/order/", views.parent_order, name="parent_order"),
+    path("office/funds/", views.overview, name="overview"),
+    path("office/funds/import/", views.statement_import, name="statement_import"),
+    path("office/funds/orders/<str:number>/", views.order_detail, name="order_detail"),
+    path("office/funds/warnings/", views.warning_list, name="warnings"),
+    path("office/funds/warnings/<int:pk>/", views.warning_detail, name="warning_detail"),
+    path("office/funds/risk-ledger/", views.risk_ledger, name="risk_ledger"),
+    path("office/funds/risk-ledger/<int:pk>/", views.risk_plan, name="risk_plan"),
+    path("office/funds/<str:uscc>/", views.institution_funds, name="institution"),
+    path("office/funds/<str:uscc>/arrangement/", views.arrangement, name="arrangement"),
+    path("office/funds/<str:uscc>/ledger/", views.ledger, name="ledger"),
+]

@@ -189,8 +189,13 @@ class Institution(models.Model):
         prefetched = getattr(self, "_prefetched_objects_cache", {}).get("courses")
         listed = (any(c.is_listed for c in prefetched) if prefetched is not None
                   else self.courses.filter(is_listed=True).exists())
+        from institutions import ports
+
+        funds = ports.funds()
         return {
-            "fund_account": bool(self.fund_account and self.payment_channel),
+            # A recorded account and channel, or a supervision arrangement in funds.
+            "fund_account": bool(self.fund_account and self.payment_channel) or bool(
+                funds and funds.arrangement_in_place(self)),
             "national_platform": bool(self.national_platform_account),
             "courses_listed": listed,
         }

@@ -47,3 +47,28 @@ def licensing() -> LicensingFacts:
     if _licensing is None:
         raise ImproperlyConfigured("The licensing app is not installed: the registry needs it.")
     return _licensing
+
+
+@dataclass(frozen=True)
+class FundsFacts:
+    """What the registry asks the funds app above it (issue 11): the funds app registers
+    these in its `AppConfig.ready()`."""
+
+    #: `(institution) -> bool`: a supervision arrangement (bank custody or a risk deposit,
+    #: 004 §4(4)) is in place, which meets the fund condition of the enrollment gate
+    #: (000 §4(3)).
+    arrangement_in_place: Callable[[Any], bool]
+
+
+_funds: FundsFacts | None = None
+
+
+def register_funds(facts: FundsFacts) -> None:
+    global _funds
+    _funds = facts
+
+
+def funds() -> FundsFacts | None:
+    """The funds app's facts, or None where it is not installed (the registry then reads
+    only its own recorded fund account)."""
+    return _funds

@@ -232,6 +232,12 @@ def gate_record(*, actor: User, institution: Institution, fund_account: str | No
     return _list_refresh(institution=institution, actor=actor)
 
 
+def gate_refresh(*, institution: Institution, actor: User | None = None) -> Institution:
+    """Re-read the white list after a gate condition changed elsewhere: the funds app
+    calls it when it records a supervision arrangement (issue 11)."""
+    return _list_refresh(institution=Institution.objects.get(pk=institution.pk), actor=actor)
+
+
 def _list_refresh(*, institution: Institution, actor: User | None = None) -> Institution:
     """White list: licensed institutions that pass the gate (004 §6(4), 000 §4(3)). The
     black list is set only by `blacklist_add` and wins over the white list."""

@@ -267,6 +267,8 @@ class ApiClient(models.Model):
         CASES = "cases:read", _("Read cases in its regions")
         INSTITUTIONS = "institutions:read", _("Read institutions in its regions")
         COMPLAINTS = "complaints:write", _("Send complaints (12345) and read them back")
+        FUNDS_WRITE = "funds:write", _("Report payments into fund custody (custodian bank)")
+        FUNDS_READ = "funds:read", _("Read prepaid-fee funds in its regions")
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     token_prefix = models.CharField(_("token prefix"), max_length=12, editable=False)

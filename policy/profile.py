@@ -39,6 +39,9 @@ RULE_KINDS: dict[str, str] = {
     "coverage_funds_percent": "percent",
     "coverage_data_audit_percent": "percent",
     "government_guided_price": "yuan",
+    "funds_dispute_days": "count",
+    "funds_disbursement_cycle_days": "count",
+    "funds_disbursement_retained_percent": "percent",
 }
 
 #: Rules whose value may be left unset (null): the seeds give no government-guided price.

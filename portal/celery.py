@@ -33,4 +33,16 @@ def _beat_schedule(sender: Celery, **kwargs: object) -> None:
             "task": "inspections.tasks.zombie_scan",
             "schedule": crontab(hour=2, minute=30),
         },
+        "funds-disburse": {
+            "task": "funds.tasks.disburse_due",
+            "schedule": crontab(hour=2, minute=30),
+        },
+        "funds-reconcile": {
+            "task": "funds.tasks.reconcile",
+            "schedule": crontab(hour=6, minute=0),
+        },
+        "funds-risk-scan": {
+            "task": "funds.tasks.risk_scan",
+            "schedule": crontab(hour=6, minute=30),
+        },
     }

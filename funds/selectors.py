@@ -1,0 +1,168 @@
+"""Reads of the funds app: every list starts from the scope gateway."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from funds.models import (
+    OPEN_STATES,
+    ZERO,
+    Account,
+    Arrangement,
+    Consumption,
+    Entry,
+    Order,
+    RiskPlan,
+    RiskProgress,
+    RiskWarning,
+    StatementImport,
+    WarningAction,
+)
+from institutions.models import Institution
+from institutions.selectors import LICENSED_STATES
+from org.scope import Action
+
+
+def arrangement_in_place(institution: Institution) -> bool:
+    """The registry's question (institutions/ports.py): the fund condition of the
+    enrollment gate (000 §4(3)) is met by a supervision arrangement (004 §4(4))."""
+    return Arrangement.objects.filter(institution_id=institution.pk).exists()
+
+
+def institutions(user: Any) -> QuerySet[Institution]:
+    """The licensed institutions (and any with an arrangement) whose funds `user` reads,
+    with their arrangement and totals, in one query whatever the number of rows. An
+    institution's orders share its visibility, so its totals need no second filter."""
+    money = DecimalField(max_digits=14, decimal_places=2)
+    return (fund_institutions(user)
+            .filter(Q(status__in=LICENSED_STATES) | Q(fund_arrangement__isnull=False))
+            .select_related("fund_arrangement")
+            .annotate(
+                orders_open=Count("fund_orders", filter=Q(fund_orders__state__in=OPEN_STATES)),
+                held_total=Coalesce(Sum("fund_orders__held"), Value(ZERO), output_field=money),
+                disbursed_total=Coalesce(Sum("fund_orders__disbursed"), Value(ZERO),
+                                         output_field=money))
+            .order_by("name", "id"))
+
+
+def funds_institution(user: Any, uscc: str) -> Institution:
+    """An institution whose funds `user` reads (its arrangement may be missing yet: the
+    page offers to record it). Raises Institution.DoesNotExist for missing and forbidden
+    alike."""
+    return fund_institutions(user).get(uscc=uscc)
+
+
+def fund_institutions(user: Any, action: str = Action.VIEW) -> QuerySet[Institution]:
+    """Institutions whose funds `user` may read (VIEW) or work on (CHANGE)."""
+    from funds.models import funds_scope_q
+    from org.scope import scope_of
+
+    scope = scope_of(user)
+    qs = Institution.objects.select_related("region", "supervising_department")
+    if scope.unrestricted:
+        return qs
+    q = funds_scope_q(scope, action, "")
+    return qs.filter(q) if q is not None else qs
+
+
+def may_work_on(user: Any, institution: Institution) -> bool:
+    """The gateway's CHANGE rule on an institution's funds."""
+    from funds.models import funds_scope_q
+    from org.scope import scope_of
+
+    scope = scope_of(user)
+    if scope.unrestricted:
+        return True
+    q = funds_scope_q(scope, Action.CHANGE, "")
+    return Institution.objects.filter(q, pk=institution.pk).exists() if q is not None else True
+
+
+def orders(user: Any, institution: Institution | None = None) -> QuerySet[Order]:
+    qs = Order.objects.restrict(user, Action.VIEW).select_related("institution", "course")
+    if institution is not None:
+        qs = qs.filter(institution=institution)
+    return qs.order_by("-id")
+
+
+def order_detail(user: Any, number: str) -> Order:
+    return orders(user).get(number=number)
+
+
+def entries(user: Any, institution: Institution | None = None) -> QuerySet[Entry]:
+    qs = Entry.objects.restrict(user, Action.VIEW).select_related("movement", "order")
+    if institution is not None:
+        qs = qs.filter(institution=institution)
+    return qs.order_by("-id")
+
+
+def consumptions(user: Any, order: Order) -> QuerySet[Consumption]:
+    return Consumption.objects.restrict(user, Action.VIEW).filter(order=order).order_by(
+        "-lesson_on", "-id")
+
+
+def balances(*, institution: Institution | None = None,
+             order: Order | None = None) -> dict[str, Decimal]:
+    """The balance of each account: the sum of its entries (one query)."""
+    qs = Entry.objects.all()
+    if institution is not None:
+        qs = qs.filter(institution=institution)
+    if order is not None:
+        qs = qs.filter(order=order)
+    found = {row["account"]: row["total"] for row in
+             qs.values("account").annotate(total=Sum("amount")).order_by()}
+    return {a: found.get(a, ZERO) for a in Account.values}
+
+
+def open_orders_of_learner(*, course_id: int, learner_name: str,
+                           guardian_phone: str) -> QuerySet[Order]:
+    """A learner's orders on a course that are not yet consumed (002 §2(4): their limits
+    count together). The learner is known by name and the guardian's phone."""
+    return Order.objects.filter(course_id=course_id, learner_name=learner_name,
+                                guardian_phone=guardian_phone, state__in=OPEN_STATES)
+
+
+def statement_imports(user: Any) -> QuerySet[StatementImport]:
+    return StatementImport.objects.restrict(user).order_by("-created_at", "-id")
+
+
+def warnings(user: Any) -> QuerySet[RiskWarning]:
+    return (RiskWarning.objects.restrict(user, Action.VIEW)
+            .select_related("institution", "rule").order_by("-created_at", "-id"))
+
+
+def warning_detail(user: Any, pk: int) -> RiskWarning:
+    return warnings(user).get(pk=pk)
+
+
+def warning_actions(user: Any, warning: RiskWarning) -> QuerySet[WarningAction]:
+    return WarningAction.objects.restrict(user).filter(warning=warning).select_related(
+        "actor").order_by("created_at", "id")
+
+
+def order_for_parent(*, number: str, code: str) -> Order:
+    """A parent's own order by its number and private code; a wrong code answers like a
+    missing order (Order.DoesNotExist)."""
+    import hmac
+
+    from funds.models import access_code_hash
+
+    number, code = str(number).strip().upper(), str(code).strip()
+    order = Order.objects.select_related("institution", "course").filter(number=number).first()
+    if order is None or not order.access_code_hash or not hmac.compare_digest(
+            order.access_code_hash, access_code_hash(number, code)):
+        raise Order.DoesNotExist
+    return order
+
+
+def risk_plans(user: Any) -> QuerySet[RiskPlan]:
+    return (RiskPlan.objects.restrict(user, Action.VIEW)
+            .select_related("institution", "department").order_by("-opened_at", "-id"))
+
+
+def risk_progress(user: Any, plan: RiskPlan) -> QuerySet[RiskProgress]:
+    return RiskProgress.objects.restrict(user).filter(plan=plan).select_related(
+        "actor").order_by("on", "id")

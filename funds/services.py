@@ -1,0 +1,826 @@
+"""Funds own the supervision of prepaid fees (预收费资金监管, DOMAIN.md §4.5; issue 11): the
+supervision arrangement of each institution (bank custody or a risk deposit, 004 §4(4)),
+orders checked against the fee rules per learner (002 §2(4)), and the closed loop of
+002 §2(3) kept in a double-entry ledger: payment into custody → class consumption (消课)
+→ timed disbursement (序时拨付) → refunds of the unconsumed hours.
+
+Every move of money is `_post`: one movement whose entries sum to zero, written under the
+order's row lock together with the order's running balances, so that concurrent refunds
+and disbursements serialise on the order and never overdraw it (the constraints on
+`Order` refuse a negative balance in any case). Movements carry the request id and, where
+the caller gives one, an idempotency key or the bank's transaction id: a repeated call
+finds the movement it made and makes nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.audit import audit_record, snapshot
+from core.abilities import require
+from core.errors import DomainError, InvalidState, PermissionDenied
+from core.request import current_request_id
+from funds import selectors
+from funds.models import (
+    CENT,
+    WARNING_TRANSITIONS,
+    ZERO,
+    Account,
+    Arrangement,
+    BankBalance,
+    Consumption,
+    ConsumptionState,
+    Entry,
+    Mode,
+    Movement,
+    MovementKind,
+    Order,
+    OrderState,
+    PlanState,
+    Reconciliation,
+    RiskPlan,
+    RiskProgress,
+    RiskRule,
+    RiskType,
+    RiskWarning,
+    WarningAction,
+    WarningState,
+    access_code_hash,
+)
+from institutions import services as registry
+from institutions.models import Course, Institution, InstitutionStatus, ListStatus
+from institutions.rules import (
+    REQUIRED_CLAUSES,
+    RuleViolation,
+    Violation,
+    fee_limit_violations,
+)
+from org.models import Department
+from org.scope import Action
+from policy.profile import active_profile
+
+#: The balance an account's entries add up to, on the order.
+BALANCE_FIELDS: dict[str, str] = {Account.CUSTODY: "held", Account.CONSUMED: "consumed",
+                  Account.DISBURSED: "disbursed", Account.REFUNDED: "refunded"}
+ORDER_FIELDS = ["state", "class_hours", "amount", "hours_consumed", "hours_refunded", "held",
+                "consumed", "disbursed", "refunded"]
+
+
+class Conflict(InvalidState):
+    """The same bank transaction id or idempotency key was used for a different move."""
+
+    code = "conflict"
+
+
+def yuan(value: Any, *, field: str = "amount") -> Decimal:
+    """An amount of yuan with at most two decimals, never through float."""
+    if isinstance(value, float | bool):
+        raise DomainError(_("Give the amount as a decimal number of yuan."), field=field)
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise DomainError(_("Give the amount as a decimal number of yuan."), field=field)
+    if not amount.is_finite() or amount != amount.quantize(CENT) or amount <= 0 \
+            or amount >= Decimal("1e10"):
+        raise DomainError(_("Give a positive amount of yuan with at most two decimals."),
+                          field=field)
+    return amount.quantize(CENT)
+
+
+def _actor_label(actor: Any) -> str:
+    return "" if getattr(actor, "role", None) else (str(actor) if actor else "system")
+
+
+def _user_or_none(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) and hasattr(actor, "role") else None
+
+
+def _post(*, order: Order, kind: str, legs: list[tuple[str, Decimal]], actor: Any,
+          reason: str = "", bank_transaction_id: str | None = None,
+          idempotency_key: str | None = None, reverses: Movement | None = None) -> Movement:
+    """Write one balanced movement and move the order's balances with it. The caller
+    holds the order's row lock (`_locked`)."""
+    if sum((amount for _a, amount in legs), ZERO) != ZERO:
+        raise AssertionError("a movement's entries must balance")
+    if any(amount == ZERO or amount != amount.quantize(CENT) for _a, amount in legs):
+        raise AssertionError("entries are non-zero amounts of whole fen")
+    movement = Movement.objects.create(
+        kind=kind, institution_id=order.institution_id, order=order,
+        amount=sum((a for _acc, a in legs if a > 0), ZERO), reason=reason,
+        bank_transaction_id=bank_transaction_id, idempotency_key=idempotency_key,
+        request_id=(current_request_id() or "")[:64], reverses=reverses,
+        actor=_user_or_none(actor), actor_label=_actor_label(actor)[:100])
+    Entry.objects.bulk_create([
+        Entry(movement=movement, institution_id=order.institution_id, order=order,
+              account=account, amount=amount) for account, amount in legs])
+    for account, amount in legs:
+        field = BALANCE_FIELDS.get(account)
+        if field:
+            setattr(order, field, getattr(order, field) + amount)
+    order.save(update_fields=[*BALANCE_FIELDS.values(), "state", "hours_consumed",
+                              "hours_refunded"])
+    return movement
+
+
+def _locked(order: Order) -> Order:
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def _may_work(actor: Any, institution: Institution) -> None:
+    """The gateway's CHANGE rule on the institution's funds; a principal who may not even
+    read them gets the same answer as for a missing record."""
+    if not selectors.may_work_on(actor, institution):
+        raise PermissionDenied()
+
+
+def _replayed(key: str | None, *, order: Order, kind: str) -> Movement | None:
+    """The movement an earlier call with the same idempotency key made, if any."""
+    if not key:
+        return None
+    earlier = Movement.objects.filter(idempotency_key=key).first()
+    if earlier is None:
+        return None
+    if earlier.order_id != order.pk or earlier.kind != kind:
+        raise Conflict(_("This idempotency key was used for another request."),
+                       field="idempotency_key")
+    return earlier
+
+
+def _key(key: str | None) -> str | None:
+    key = (key or "").strip()
+    if len(key) > 64:
+        raise DomainError(_("An idempotency key has at most 64 characters."),
+                          field="idempotency_key")
+    return key or None
+
+
+# -- the supervision arrangement --------------------------------------------------------------
+
+@transaction.atomic
+def arrangement_record(*, actor: Any, institution: Institution, mode: str,
+                       custodian_bank: str = "", account_number: str = "",
+                       deposit_amount: Any = None, deposit_bank: str = "",
+                       guarantee_document: str = "") -> Arrangement:
+    """Record how the institution's prepaid fees are supervised (004 §4(4)): bank custody
+    of its dedicated training-fee account, or a risk deposit with the bank's guarantee. It
+    meets the fund condition of the enrollment gate (000 §4(3)), so the white list is
+    re-read."""
+    require(actor, "funds.arrange", institution)
+    _may_work(actor, institution)
+    values: dict[str, Any] = {"mode": mode, "custodian_bank": custodian_bank.strip(),
+                              "account_number": account_number.strip(),
+                              "deposit_amount": None, "deposit_bank": deposit_bank.strip(),
+                              "guarantee_document": guarantee_document.strip()}
+    if mode == Mode.BANK_CUSTODY:
+        for field in ("custodian_bank", "account_number"):
+            if not values[field]:
+                raise DomainError(_("Bank custody names the custodian bank and the dedicated "
+                                    "training-fee account (004 §4(4))."), field=field)
+        values.update(deposit_bank="", guarantee_document="")
+    elif mode == Mode.RISK_DEPOSIT:
+        values["deposit_amount"] = yuan(deposit_amount if deposit_amount not in (None, "")
+                                        else "0", field="deposit_amount")
+        for field in ("deposit_bank", "guarantee_document"):
+            if not values[field]:
+                raise DomainError(_("A risk deposit names the bank and the guarantee document "
+                                    "(004 §4(4))."), field=field)
+        values.update(custodian_bank="", account_number="")
+    else:
+        raise DomainError(_("Choose a supervision mode."), field="mode")
+    Institution.objects.select_for_update().get(pk=institution.pk)
+    existing = Arrangement.objects.filter(institution=institution).first()
+    before = snapshot(existing, list(values)) if existing else {}
+    arrangement, _created = Arrangement.objects.update_or_create(
+        institution=institution, defaults={**values, "recorded_by": _user_or_none(actor)})
+    audit_record(actor=actor, action="funds.arrangement", obj=arrangement, before=before,
+                 after=snapshot(arrangement, list(values)))
+    registry.gate_refresh(institution=institution, actor=actor)
+    return arrangement
+
+
+# -- orders ---------------------------------------------------------------------------------
+
+AGGREGATED_RULES = ("charge_max_amount", "charge_max_months", "charge_max_class_hours")
+
+
+def order_violations(*, course: Course, learner_name: str, guardian_phone: str,
+                     amount: Decimal, months: int, class_hours: int, contract_version: str,
+                     ordered_on: dt.date) -> list[Violation]:
+    """Every fee rule an order breaks (002 §2(4)), alone and together with the learner's
+    unconsumed orders on the same course: at most 5,000 yuan and 3 months or 60 class
+    hours; an advance charge no earlier than 1 month before a new course starts, or when
+    20 class hours remain of a running one. Limits that only a sum of orders breaks are
+    a charge disguised as top-ups or class cards (以充值、次卡等形式变相收取, 002 §2(4))."""
+    open_orders = list(selectors.open_orders_of_learner(
+        course_id=course.pk, learner_name=learner_name.strip(),
+        guardian_phone=guardian_phone.strip()))
+    started = course.starts_on is None or course.starts_on <= ordered_on
+    remaining = sum(o.hours_left for o in open_orders) if open_orders and started else None
+    found = fee_limit_violations(
+        amount=amount, months=months, class_hours=class_hours,
+        contract_version=contract_version, clauses=list(REQUIRED_CLAUSES),
+        charge_date=ordered_on, course_start=course.starts_on, remaining_hours=remaining)
+    if open_orders:
+        unconsumed = sum((o.amount if o.state == OrderState.PENDING else o.held
+                          for o in open_orders), ZERO)
+        together = fee_limit_violations(
+            amount=amount + unconsumed, months=months + sum(o.months for o in open_orders),
+            class_hours=class_hours + sum(o.hours_left for o in open_orders),
+            contract_version=contract_version, clauses=list(REQUIRED_CLAUSES))
+        alone = {v.rule for v in found}
+        for v in together:
+            if v.rule in AGGREGATED_RULES and v.rule not in alone:
+                found.append(Violation(
+                    v.field, v.rule,
+                    _("Together with this learner's %(n)s unconsumed order(s) on the course, "
+                      "a charge disguised as top-ups or class cards (以充值、次卡等形式变相收取): "
+                      "%(message)s") % {"n": len(open_orders), "message": v.message},
+                    v.source))
+    return found
+
+
+@transaction.atomic
+def order_create(*, actor: Any, institution: Institution, course: Course, learner_name: str,
+                 guardian_name: str, guardian_phone: str, class_hours: int, months: int,
+                 amount: Any, contract_version: str = "2021",
+                 ordered_on: dt.date | None = None) -> Order:
+    """A parent buys a course. Only a licensed institution that meets the enrollment gate
+    sells (000 §4(3); 004 §6(4)), and the order must keep the fee rules of 002 §2(4) per
+    learner (`order_violations`); a refusal cites the rule."""
+    require(actor, "funds.sell", institution)
+    _may_work(actor, institution)
+    # One order at a time per institution: the learner's other orders are read under it.
+    institution = Institution.objects.select_for_update().get(pk=institution.pk)
+    if institution.status != InstitutionStatus.LICENSED:
+        raise InvalidState(_("Only a licensed institution may sell courses; this one is "
+                             "%(status)s.") % {"status": institution.get_status_display()})
+    if institution.list_status == ListStatus.BLACK:
+        raise InvalidState(_("A black-listed institution may not sell courses (004 §6(4))."))
+    missing = [label for key, label in registry.GATE_LABELS
+               if not institution.gate_conditions[key]]
+    if missing:
+        raise InvalidState(_("The enrollment gate is not met (000 §4(3)): %(missing)s.")
+                           % {"missing": "、".join(str(m) for m in missing)})
+    course = Course.objects.get(pk=course.pk)
+    if course.institution_id != institution.pk:
+        raise DomainError(_("Choose a course of this institution."), field="course")
+    if not course.is_listed:
+        raise DomainError(_("Only a course listed on the platform is sold."), field="course")
+    for field, value in (("learner_name", learner_name), ("guardian_name", guardian_name),
+                         ("guardian_phone", guardian_phone)):
+        if not str(value).strip():
+            raise DomainError(_("This field is required."), field=field)
+    for field, number in (("class_hours", class_hours), ("months", months)):
+        if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= 1000:
+            raise DomainError(_("Give a whole number from 1 to 1000."), field=field)
+    price = yuan(amount)
+    today = timezone.localdate()
+    ordered_on = ordered_on or today
+    if ordered_on > today:
+        raise DomainError(_("The order date cannot be in the future."), field="ordered_on")
+    blocking = [v for v in order_violations(
+        course=course, learner_name=learner_name, guardian_phone=guardian_phone, amount=price,
+        months=months, class_hours=class_hours, contract_version=contract_version.strip(),
+        ordered_on=ordered_on) if v.blocking]
+    if blocking:
+        raise RuleViolation(blocking)
+    order = Order(
+        institution=institution, course=course, learner_name=learner_name.strip(),
+        guardian_name=guardian_name.strip(), guardian_phone=guardian_phone.strip(),
+        class_hours=class_hours, months=months, amount=price,
+        contract_version=contract_version.strip(), ordered_on=ordered_on,
+        created_by=actor)
+    # The parent's private code: shown once to the seller, who hands it over with the
+    # contract; only its hash is kept.
+    code = f"{secrets.randbelow(10**8):08d}"
+    order.access_code_hash = access_code_hash(order.number, code)
+    order.save()
+    order.access_code = code  # type: ignore[attr-defined]
+    audit_record(actor=actor, action="funds.order", obj=order,
+                 after=snapshot(order, ["institution", "course", "class_hours", "months",
+                                        "amount", "contract_version", "ordered_on"]))
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, actor: Any, order: Order, reason: str) -> Order:
+    """An unpaid order is cancelled; nothing moves."""
+    require(actor, "funds.refund", order.institution)
+    _may_work(actor, order.institution)
+    order = _locked(order)
+    if order.state != OrderState.PENDING:
+        raise InvalidState(_("Only an unpaid order is cancelled; a paid one is refunded."))
+    if not reason.strip():
+        raise DomainError(_("Give the reason."), field="reason")
+    order.state = OrderState.CANCELLED
+    order.save(update_fields=["state"])
+    audit_record(actor=actor, action="funds.cancel", obj=order, after={"state": order.state},
+                 reason=reason.strip())
+    return order
+
+
+# -- payments ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Payment:
+    movement: Movement
+    created: bool
+
+
+def _clean_transaction_id(value: str) -> str:
+    text = (value or "").strip()
+    if not text or len(text) > 64 or "\x00" in text:
+        raise DomainError(_("Give the bank's transaction id (at most 64 characters)."),
+                          field="transaction_id")
+    return text
+
+
+@transaction.atomic
+def payment_record(*, actor: Any, order_number: str, amount: Any,
+                   transaction_id: str) -> Payment:
+    """A payment from the custodian bank into custody (002 §2(3): the charge is made on
+    the platform, into the supervised account). Idempotent on the bank's transaction id:
+    the same transaction again returns the movement it made; the same id with another
+    order or amount is a conflict."""
+    transaction_id = _clean_transaction_id(transaction_id)
+    price = yuan(amount)
+    # Missing and outside the caller's regions answer alike (Order.DoesNotExist: 404).
+    order = Order.objects.restrict(actor, "change").get(number=str(order_number).strip())
+    return payment_apply(actor=actor, order=order, amount=price, transaction_id=transaction_id)
+
+
+@transaction.atomic
+def payment_apply(*, actor: Any, order: Order, amount: Any,
+                  transaction_id: str) -> Payment:
+    """Record a payment on an order the caller already found through the gateway (the
+    bank's call, or a statement row read by a funds department)."""
+    price = yuan(amount)
+    transaction_id = _clean_transaction_id(transaction_id)
+    order = _locked(order)
+    earlier = Movement.objects.filter(bank_transaction_id=transaction_id).first()
+    if earlier is not None:
+        if earlier.order_id != order.pk or earlier.amount != price or \
+                earlier.kind != MovementKind.PAYMENT:
+            raise Conflict(_("This bank transaction id was recorded for another payment."),
+                           field="transaction_id")
+        return Payment(earlier, False)
+    if order.state != OrderState.PENDING:
+        raise InvalidState(_("The order is not awaiting payment."))
+    if price != order.amount:
+        raise DomainError(_("The payment must equal the order's amount of %(amount)s yuan.")
+                          % {"amount": order.amount}, field="amount")
+    order.state = OrderState.PAID
+    movement = _post(order=order, kind=MovementKind.PAYMENT, actor=actor,
+                     legs=[(Account.PAYER, -price), (Account.CUSTODY, price)],
+                     bank_transaction_id=transaction_id)
+    audit_record(actor=actor, action="funds.payment", obj=order,
+                 after={"amount": str(price), "transaction_id": transaction_id})
+    return Payment(movement, True)
+
+
+# -- class consumption and disputes ---------------------------------------------------------
+
+def _hours_value(order: Order, hours: int) -> Decimal:
+    return (order.amount * hours / order.class_hours).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@transaction.atomic
+def consumption_record(*, actor: Any, order: Order, hours: int, lesson_on: dt.date,
+                       idempotency_key: str | None = None) -> Consumption:
+    """The institution records attended lessons (消课, 002 §2(3)). Their value moves from
+    custody to consumed, to be disbursed once the parent's dispute period has passed. The
+    value is the order's price pro rata, and the last hours take what custody still holds,
+    so that rounding never loses or makes a fen."""
+    require(actor, "funds.consume", order.institution)
+    _may_work(actor, order.institution)
+    key = _key(idempotency_key)
+    order = _locked(order)
+    earlier = _replayed(key, order=order, kind=MovementKind.CONSUMPTION)
+    if earlier is not None:
+        return Consumption.objects.get(movement=earlier)
+    if order.state != OrderState.PAID:
+        raise InvalidState(_("Class consumption is recorded on a paid order with hours left."))
+    if not isinstance(hours, int) or isinstance(hours, bool) or not 1 <= hours <= order.hours_left:
+        raise DomainError(_("Give from 1 to %(n)s class hours.") % {"n": order.hours_left},
+                          field="hours")
+    today = timezone.localdate()
+    if lesson_on > today:
+        raise DomainError(_("The lesson date cannot be in the future."), field="lesson_on")
+    if lesson_on < order.ordered_on:
+        raise DomainError(_("The lesson date is before the order."), field="lesson_on")
+    if hours == order.hours_left:
+        value = order.held
+    else:
+        value = min(order.held, _hours_value(order, order.hours_consumed + hours)
+                    - _hours_value(order, order.hours_consumed))
+    order.hours_consumed += hours
+    if order.hours_left == 0:
+        order.state = OrderState.COMPLETED
+    movement = _post(order=order, kind=MovementKind.CONSUMPTION, actor=actor,
+                     legs=[(Account.CUSTODY, -value), (Account.CONSUMED, value)],
+                     idempotency_key=key) if value > 0 else None
+    if movement is None:
+        order.save(update_fields=["state", "hours_consumed"])
+    days = int(active_profile().rule("funds_dispute_days"))
+    consumption = Consumption.objects.create(
+        order=order, hours=hours, amount=value, lesson_on=lesson_on,
+        dispute_until=today + dt.timedelta(days=days), movement=movement, recorded_by=actor)
+    audit_record(actor=actor, action="funds.consume", obj=order,
+                 after={"hours": hours, "amount": str(value), "lesson_on": lesson_on})
+    return consumption
+
+
+@transaction.atomic
+def consumption_dispute(*, actor: Any, consumption: Consumption, reason: str) -> Consumption:
+    """The parent disputes a consumption record within the profile's period
+    (`funds_dispute_days`, a documented default: the seeds give none); until the
+    supervising department decides, its value is not disbursed."""
+    require(actor, "funds.dispute", consumption.order.institution)
+    if not Consumption.objects.restrict(actor).filter(pk=consumption.pk).exists():
+        raise PermissionDenied()
+    return _dispute(actor=actor, consumption=consumption, reason=reason)
+
+
+@transaction.atomic
+def consumption_dispute_by_parent(*, number: str, code: str, consumption_id: int,
+                                  reason: str) -> Consumption:
+    """The parent disputes a record through the order number and the private code
+    (issue 11 "Access"); a wrong code answers like a missing order."""
+    order = selectors.order_for_parent(number=number, code=code)
+    consumption = Consumption.objects.get(order=order, pk=consumption_id)
+    return _dispute(actor="parent", consumption=consumption, reason=reason)
+
+
+def _dispute(*, actor: Any, consumption: Consumption, reason: str) -> Consumption:
+    if not reason.strip():
+        raise DomainError(_("Give the parent's reason."), field="reason")
+    _locked(consumption.order)
+    consumption = Consumption.objects.get(pk=consumption.pk)
+    if consumption.state != ConsumptionState.RECORDED:
+        raise InvalidState(_("This record is already disputed or decided."))
+    if timezone.localdate() > consumption.dispute_until:
+        raise InvalidState(_("The dispute period ended on %(day)s.")
+                           % {"day": consumption.dispute_until.isoformat()})
+    consumption.state = ConsumptionState.DISPUTED
+    consumption.dispute_reason = reason.strip()
+    consumption.save(update_fields=["state", "dispute_reason"])
+    audit_record(actor=actor, action="funds.dispute", obj=consumption.order,
+                 after={"consumption": consumption.pk}, reason=reason.strip())
+    return consumption
+
+
+@transaction.atomic
+def consumption_resolve(*, actor: Any, consumption: Consumption, uphold: bool,
+                        resolution: str) -> Consumption:
+    """The supervising department decides a dispute. Upheld, the record is reversed with
+    a reversing movement that gives the reason (no entry is ever changed); rejected, the
+    value may be disbursed."""
+    require(actor, "funds.resolve", consumption.order.institution)
+    _may_work(actor, consumption.order.institution)
+    if not resolution.strip():
+        raise DomainError(_("Give the decision's reason."), field="resolution")
+    order = _locked(consumption.order)
+    consumption = Consumption.objects.get(pk=consumption.pk)
+    if consumption.state != ConsumptionState.DISPUTED:
+        raise InvalidState(_("Only a disputed record is decided."))
+    consumption.resolution = resolution.strip()
+    if uphold:
+        consumption.state = ConsumptionState.REVERSED
+        order.hours_consumed -= consumption.hours
+        if order.state == OrderState.COMPLETED:
+            order.state = OrderState.PAID
+        if consumption.amount > 0:
+            _post(order=order, kind=MovementKind.REVERSAL, actor=actor,
+                  legs=[(Account.CONSUMED, -consumption.amount),
+                        (Account.CUSTODY, consumption.amount)],
+                  reason=resolution.strip(), reverses=consumption.movement)
+        else:
+            order.save(update_fields=["state", "hours_consumed"])
+    else:
+        consumption.state = ConsumptionState.CONFIRMED
+    consumption.save(update_fields=["state", "resolution"])
+    audit_record(actor=actor, action="funds.resolve", obj=order,
+                 after={"consumption": consumption.pk, "state": consumption.state},
+                 reason=resolution.strip())
+    return consumption
+
+
+# -- timed disbursement ------------------------------------------------------------------
+
+def _releasable(order: Order, today: dt.date) -> Decimal:
+    """What timed disbursement (序时拨付, 002 §2(3)) may have released so far: the
+    consumed value past its dispute period and undisputed (or the dispute rejected),
+    less the profile's retained share while the order still runs."""
+    settled = Consumption.objects.filter(order=order).filter(
+        Q(state=ConsumptionState.RECORDED, dispute_until__lt=today)
+        | Q(state=ConsumptionState.CONFIRMED)).aggregate(total=Sum("amount"))["total"] or ZERO
+    if order.state in (OrderState.COMPLETED, OrderState.REFUNDED):
+        return settled
+    retained = Decimal(active_profile().rule("funds_disbursement_retained_percent"))
+    return (settled * (100 - retained) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@transaction.atomic
+def order_disburse(*, order: Order, today: dt.date | None = None,
+                   actor: Any = None) -> Movement | None:
+    """Release the order's settled consumption to the institution's own account, at most
+    once per cycle (`funds_disbursement_cycle_days`; a documented default). Run by the
+    scheduled job as the system; idempotent (a second run releases nothing more)."""
+    today = today or timezone.localdate()
+    order = _locked(order)
+    cycle = int(active_profile().rule("funds_disbursement_cycle_days"))
+    last = order.movements.filter(kind=MovementKind.DISBURSEMENT).order_by("-id").first()
+    if last is not None and timezone.localdate(last.created_at) > today - dt.timedelta(
+            days=cycle):
+        return None
+    release = min(_releasable(order, today) - order.disbursed, order.consumed)
+    if release <= 0:
+        return None
+    movement = _post(order=order, kind=MovementKind.DISBURSEMENT, actor=actor,
+                     legs=[(Account.CONSUMED, -release), (Account.DISBURSED, release)])
+    audit_record(actor=actor, action="funds.disburse", obj=order,
+                 after={"amount": str(release)})
+    return movement
+
+
+def disburse_due(*, today: dt.date | None = None) -> int:
+    """The scheduled job: each order with consumed value waiting, in its own
+    transaction. Returns the number of disbursements made."""
+    made = 0
+    for pk in Order.objects.filter(consumed__gt=0).values_list("pk", flat=True).order_by("pk"):
+        if order_disburse(order=Order(pk=pk), today=today) is not None:
+            made += 1
+    return made
+
+
+# -- refunds ----------------------------------------------------------------------------
+
+@transaction.atomic
+def order_refund(*, actor: Any, order: Order, reason: str,
+                 idempotency_key: str | None = None) -> Movement | None:
+    """Refund the unconsumed hours from custody (002 §2(3) "退费顺畅"): the parent asks
+    and the institution agrees, or the supervising department decides a dispute. The
+    whole held balance goes back; consumed hours are not refunded here."""
+    require(actor, "funds.refund", order.institution)
+    _may_work(actor, order.institution)
+    key = _key(idempotency_key)
+    if not reason.strip():
+        raise DomainError(_("Give the reason."), field="reason")
+    order = _locked(order)
+    earlier = _replayed(key, order=order, kind=MovementKind.REFUND)
+    if earlier is not None:
+        return earlier
+    if order.state != OrderState.PAID:
+        raise InvalidState(_("Only a paid order with unconsumed hours is refunded."))
+    if order.consumptions.filter(state=ConsumptionState.DISPUTED).exists():
+        raise InvalidState(_("Decide the open dispute on this order first."))
+    amount = order.held
+    order.hours_refunded += order.hours_left
+    order.state = OrderState.REFUNDED
+    movement = _post(order=order, kind=MovementKind.REFUND, actor=actor,
+                     legs=[(Account.CUSTODY, -amount), (Account.REFUNDED, amount)],
+                     reason=reason.strip(), idempotency_key=key) if amount > 0 else None
+    if movement is None:
+        order.save(update_fields=["state", "hours_refunded"])
+    audit_record(actor=actor, action="funds.refund", obj=order,
+                 after={"amount": str(amount), "hours": order.hours_refunded},
+                 reason=reason.strip())
+    return movement
+
+
+
+
+# -- reconciliation ------------------------------------------------------------------------
+
+def _end_of(day: dt.date) -> dt.datetime:
+    """The first instant after `day` in Asia/Shanghai."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()),
+                               timezone.get_default_timezone())
+
+
+def ledger_balance(*, institution: Institution, day: dt.date) -> Decimal:
+    """What the supervised account should hold at the end of `day`: custody and consumed
+    value not yet disbursed (money leaves the account only by disbursement and refund)."""
+    return Entry.objects.filter(
+        institution=institution, account__in=(Account.CUSTODY, Account.CONSUMED),
+        created_at__lt=_end_of(day)).aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+@transaction.atomic
+def bank_balance_report(*, actor: Any, uscc: str, day: dt.date, balance: Any) -> tuple[
+        BankBalance, bool]:
+    """The custodian bank reports an account's closing balance for a day; idempotent on
+    (institution, day): the same balance again records nothing, another is a conflict."""
+    # Missing and outside the caller's regions answer alike (DoesNotExist: 404).
+    institution = selectors.fund_institutions(actor, "change").get(uscc=str(uscc).strip())
+    try:
+        amount = Decimal(str(balance).strip())
+    except (InvalidOperation, ValueError):
+        amount = Decimal("NaN")
+    if not amount.is_finite() or amount != amount.quantize(CENT) or amount < 0 \
+            or amount >= Decimal("1e12"):
+        raise DomainError(_("Give a balance of yuan with at most two decimals."),
+                          field="balance")
+    if day > timezone.localdate():
+        raise DomainError(_("The day cannot be in the future."), field="day")
+    earlier = BankBalance.objects.filter(institution=institution, day=day).first()
+    if earlier is not None:
+        if earlier.balance != amount:
+            raise Conflict(_("Another balance was reported for this day."), field="balance")
+        return earlier, False
+    report = BankBalance.objects.create(institution=institution, day=day, balance=amount)
+    audit_record(actor=actor, action="funds.bank_balance", obj=report,
+                 after={"day": day, "balance": str(amount)})
+    return report, True
+
+
+#: The warning rules and their documented defaults (the seeds give no numbers): created
+#: as rows on the first scan, then edited in the admin (003; issue 11 "kept as data").
+DEFAULT_RULES: dict[str, dict[str, Any]] = {
+    RiskRule.Code.RECONCILIATION: {"threshold": Decimal("0.00"), "window_days": 1,
+                                   "source": "002 §2(3)（全程可控）；默认配置"},
+    RiskRule.Code.REFUND_SPIKE: {"threshold": Decimal("5"), "window_days": 30,
+                                 "source": "003（退费难）；默认配置"},
+    RiskRule.Code.SALES_SURGE: {"threshold": Decimal("3"), "window_days": 7,
+                                "source": "003（卷钱跑路）；默认配置"},
+}
+
+
+def _rules() -> dict[str, RiskRule]:
+    out = {}
+    for code, defaults in DEFAULT_RULES.items():
+        out[code] = RiskRule.objects.get_or_create(code=code, defaults=defaults)[0]
+    return out
+
+
+def _warn(*, institution_id: int, rule: RiskRule, window: str, value: Decimal) -> bool:
+    """Raise a warning once per (institution, rule, window)."""
+    _warning, created = RiskWarning.objects.get_or_create(
+        institution_id=institution_id, rule=rule, window=window,
+        defaults={"value": value, "threshold": rule.threshold})
+    return created
+
+
+@transaction.atomic
+def reconcile(*, day: dt.date) -> int:
+    """The daily reconciliation: each bank balance of `day` against the ledger; a
+    difference beyond the rule's threshold raises a warning with the difference. Returns
+    the number of warnings raised; a re-run creates nothing twice."""
+    rule = _rules()[RiskRule.Code.RECONCILIATION]
+    raised = 0
+    for report in BankBalance.objects.filter(day=day).select_related("institution"):
+        ledger = ledger_balance(institution=report.institution, day=day)
+        difference = report.balance - ledger
+        Reconciliation.objects.get_or_create(
+            institution=report.institution, day=day,
+            defaults={"bank_balance": report.balance, "ledger_balance": ledger,
+                      "difference": difference})
+        if rule.active and abs(difference) > rule.threshold:
+            raised += _warn(institution_id=report.institution_id, rule=rule,
+                            window=day.isoformat(), value=difference)
+    return raised
+
+
+# -- risk warnings (003) ------------------------------------------------------------------
+
+def _window(today: dt.date, days: int) -> tuple[dt.date, str]:
+    """The fixed window `today` falls in (so a rule warns once per window), and its key."""
+    start = dt.date.fromordinal(today.toordinal() - today.toordinal() % days)
+    return start, f"{start.isoformat()}+{days}"
+
+
+@transaction.atomic
+def risk_scan(*, today: dt.date | None = None) -> int:
+    """Run the count rules over each institution: refunds in the window at or above the
+    threshold (refund difficulty), and orders in the window at or above the threshold
+    times the trailing weekly average of the four windows before (a sales surge before a
+    flight with the funds, 003). Returns the number of warnings raised."""
+    today = today or timezone.localdate()
+    rules = _rules()
+    raised = 0
+    spike = rules[RiskRule.Code.REFUND_SPIKE]
+    if spike.active:
+        start, key = _window(today, spike.window_days)
+        rows = (Movement.objects.filter(kind=MovementKind.REFUND, created_at__gte=_end_of(
+            start - dt.timedelta(days=1)), created_at__lt=_end_of(today))
+            .values("institution_id").annotate(n=Count("id")))
+        for row in rows:
+            if row["n"] >= spike.threshold:
+                raised += _warn(institution_id=row["institution_id"], rule=spike, window=key,
+                                value=Decimal(row["n"]))
+    surge = rules[RiskRule.Code.SALES_SURGE]
+    if surge.active:
+        start, key = _window(today, surge.window_days)
+        before = start - dt.timedelta(days=4 * surge.window_days)
+        sales = (Order.objects.filter(ordered_on__gte=before, ordered_on__lte=today)
+                .values("institution_id")
+                .annotate(now=Count("id", filter=Q(ordered_on__gte=start)),
+                          trailing=Count("id", filter=Q(ordered_on__lt=start))))
+        for sale in sales:
+            average = Decimal(sale["trailing"]) / 4
+            if sale["now"] > 0 and average > 0 and sale["now"] >= surge.threshold * average:
+                raised += _warn(institution_id=sale["institution_id"], rule=surge, window=key,
+                                value=Decimal(sale["now"]))
+    return raised
+
+
+@transaction.atomic
+def warning_handle(*, actor: Any, warning: RiskWarning, state: str, note: str) -> RiskWarning:
+    """One step of a warning's handling (assigned, checked, resolved), with its note, by
+    the admins or the supervising department."""
+    require(actor, "funds.handle_warning", warning.institution)
+    _may_work(actor, warning.institution)
+    if not note.strip():
+        raise DomainError(_("Describe what was done."), field="note")
+    warning = RiskWarning.objects.select_for_update().get(pk=warning.pk)
+    if state not in WARNING_TRANSITIONS.get(warning.state, set()):
+        raise InvalidState(_("A warning that is %(state)s cannot move to that state.")
+                           % {"state": warning.get_state_display()})
+    warning.state = state
+    warning.save(update_fields=["state"])
+    WarningAction.objects.create(warning=warning, state=state, note=note.strip(), actor=actor)
+    audit_record(actor=actor, action="funds.warning", obj=warning, after={"state": state},
+                 reason=note.strip())
+    return warning
+
+
+# -- the risk ledger (一企一策, 003) ------------------------------------------------------------
+
+@transaction.atomic
+def risk_plan_open(*, actor: Any, institution: Institution, risk_type: str,
+                   department: Department, measures: str, parent_help: str = "",
+                   warning: RiskWarning | None = None) -> RiskPlan:
+    """Open the institution's plan in the risk ledger (003: one plan per institution,
+    followed to resolution), or reopen a resolved one; a warning escalated into it keeps
+    the link."""
+    require(actor, "funds.risk_ledger", institution)
+    _may_work(actor, institution)
+    if risk_type not in RiskType.values:
+        raise DomainError(_("Choose the risk type."), field="risk_type")
+    if not measures.strip():
+        raise DomainError(_("Describe the measures."), field="measures")
+    if not Department.objects.restrict(actor, Action.ASSIGN).filter(pk=department.pk).exists():
+        raise DomainError(_("Choose a department of your region."), field="department")
+    Institution.objects.select_for_update().get(pk=institution.pk)
+    plan = RiskPlan.objects.filter(institution=institution).first()
+    if plan is not None and plan.state != PlanState.RESOLVED:
+        raise InvalidState(_("The institution already has an open plan in the risk ledger "
+                             "(一企一策): add progress to it."))
+    values = {"risk_type": risk_type, "department": department, "measures": measures.strip(),
+              "parent_help": parent_help.strip(), "state": PlanState.OPEN}
+    if plan is None:
+        plan = RiskPlan.objects.create(institution=institution, opened_by=actor, **values)
+    else:
+        for field, value in values.items():
+            setattr(plan, field, value)
+        plan.save()
+    RiskProgress.objects.create(plan=plan, on=timezone.localdate(), note=measures.strip(),
+                                state=PlanState.OPEN, actor=actor)
+    if warning is not None:
+        warning = RiskWarning.objects.select_for_update().get(pk=warning.pk)
+        if warning.institution_id != institution.pk or warning.state == WarningState.RESOLVED:
+            raise InvalidState(_("This warning cannot be escalated."))
+        warning.state, warning.plan = WarningState.ESCALATED, plan
+        warning.save(update_fields=["state", "plan"])
+        WarningAction.objects.create(warning=warning, state=WarningState.ESCALATED,
+                                     note=measures.strip(), actor=actor)
+    audit_record(actor=actor, action="funds.risk_plan", obj=plan,
+                 after={"risk_type": risk_type, "department": department.pk,
+                        "warning": warning.pk if warning else None})
+    return plan
+
+
+@transaction.atomic
+def risk_progress_add(*, actor: Any, plan: RiskPlan, note: str, state: str,
+                      on: dt.date | None = None) -> RiskProgress:
+    """A dated progress entry; the plan's state follows it until it is resolved."""
+    require(actor, "funds.risk_ledger", plan.institution)
+    _may_work(actor, plan.institution)
+    plan = RiskPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.state == PlanState.RESOLVED:
+        raise InvalidState(_("The plan is resolved; open it again to go on."))
+    if state not in (PlanState.IN_PROGRESS, PlanState.RESOLVED):
+        raise DomainError(_("Choose the state."), field="state")
+    if not note.strip():
+        raise DomainError(_("Describe the progress."), field="note")
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise DomainError(_("The date cannot be in the future."), field="on")
+    if on < timezone.localdate(plan.opened_at):
+        raise DomainError(_("The date is before the plan was opened."), field="on")
+    entry = RiskProgress.objects.create(plan=plan, on=on, note=note.strip(), state=state,
+                                        actor=actor)
+    plan.state = state
+    plan.save(update_fields=["state"])
+    audit_record(actor=actor, action="funds.risk_progress", obj=plan,
+                 after={"state": state, "on": on}, reason=note.strip())
+    return entry

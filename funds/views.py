@@ -1,0 +1,343 @@
+"""The funds pages: an overview of the institutions' funds, an institution's fund page
+(arrangement, balances, orders, sale), an order (ledger, consumption, disputes, refund),
+the ledger, and the bank-statement import. Every read goes through the gateway; missing
+and forbidden both answer 404."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from core.abilities import may
+from core.errors import DomainError, PermissionDenied
+from core.ratelimit import limited
+from funds import imports, selectors, services
+from funds.forms import (
+    ArrangementForm,
+    ConsumptionForm,
+    DisputeForm,
+    OrderForm,
+    RefundForm,
+    ResolveForm,
+    RiskPlanForm,
+    RiskProgressForm,
+    StatementForm,
+    WarningForm,
+)
+from funds.models import (
+    WARNING_TRANSITIONS,
+    Arrangement,
+    Consumption,
+    ConsumptionState,
+    Order,
+    OrderState,
+    PlanState,
+    RiskPlan,
+    RiskWarning,
+    WarningState,
+)
+from institutions import rules
+from institutions.models import Institution
+
+PAGE_SIZE = 30
+
+
+def _run(form: Any, call: Any) -> bool:
+    """Call a service; show a refusal as form errors (each rule violation by field)."""
+    try:
+        call()
+        return True
+    except PermissionDenied:
+        raise Http404 from None
+    except rules.RuleViolation as exc:
+        for v in exc.violations:
+            form.add_error(v.field if v.field in form.fields else None, str(v))
+    except DomainError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+    return False
+
+
+def _institution(request: HttpRequest, uscc: str) -> Institution:
+    try:
+        return selectors.funds_institution(request.user, uscc)
+    except Institution.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """The institutions whose funds the user reads: mode, open orders, held and
+    disbursed totals. Institution staff go to their own page."""
+    if not may(request.user, "funds.view"):
+        raise Http404
+    qs = selectors.institutions(request.user)
+    return render(request, "funds/overview.html", {
+        "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
+        "may_import": may(request.user, "funds.import_statement")})
+
+
+@login_required
+def institution_funds(request: HttpRequest, uscc: str) -> HttpResponse:
+    """An institution's fund page: its arrangement, balances and orders, and the sale
+    form for who may sell (refused with the rule it breaks, 002 §2(4))."""
+    institution = _institution(request, uscc)
+    working = selectors.may_work_on(request.user, institution)
+    form = None
+    if working and may(request.user, "funds.sell", institution):
+        form = OrderForm(request.POST or None, institution=institution)
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        made: list[Order] = []
+        if form.is_valid() and _run(form, lambda: made.append(services.order_create(
+                actor=request.user, institution=institution, **form.cleaned_data))):
+            messages.success(request, _(
+                "Order %(number)s is recorded; it awaits the payment. Give the parent the "
+                "private code %(code)s: with the order number it shows the order and its "
+                "class consumption on the public order page. It is shown only now.")
+                % {"number": made[0].number, "code": made[0].access_code})  # type: ignore[attr-defined]
+            return redirect("funds:institution", uscc=institution.uscc)
+    orders = selectors.orders(request.user, institution)
+    return render(request, "funds/institution.html", {
+        "institution": institution,
+        "arrangement": Arrangement.objects.filter(institution=institution).first(),
+        "balances": selectors.balances(institution=institution),
+        "page": Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page")),
+        "form": form,
+        "may_arrange": working and may(request.user, "funds.arrange", institution),
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def arrangement(request: HttpRequest, uscc: str) -> HttpResponse:
+    institution = _institution(request, uscc)
+    if not (selectors.may_work_on(request.user, institution)
+            and may(request.user, "funds.arrange", institution)):
+        raise Http404
+    current = Arrangement.objects.filter(institution=institution).first()
+    initial = {f: getattr(current, f) for f in ArrangementForm.base_fields} if current else {}
+    form = ArrangementForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid() and _run(form, lambda: services.arrangement_record(
+                actor=request.user, institution=institution, **form.cleaned_data)):
+            messages.success(request, _("The supervision arrangement is recorded."))
+            return redirect("funds:institution", uscc=institution.uscc)
+    return render(request, "funds/arrangement.html", {"institution": institution,
+                                                      "form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def ledger(request: HttpRequest, uscc: str) -> HttpResponse:
+    institution = _institution(request, uscc)
+    qs = selectors.entries(request.user, institution)
+    return render(request, "funds/ledger.html", {
+        "institution": institution, "balances": selectors.balances(institution=institution),
+        "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))})
+
+
+ORDER_FORMS = {"consume": ConsumptionForm, "dispute": DisputeForm, "resolve": ResolveForm,
+               "refund": RefundForm}
+
+
+@login_required
+def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """An order: its balances and entries, its class consumption with disputes, and the
+    actions the user may take on it."""
+    try:
+        order = selectors.order_detail(request.user, number)
+    except Order.DoesNotExist:
+        raise Http404 from None
+    user = request.user
+    inst = order.institution
+    working = selectors.may_work_on(user, inst)
+    offers = {
+        "consume": working and order.state == OrderState.PAID and may(user, "funds.consume", inst),
+        "dispute": may(user, "funds.dispute", inst),
+        "resolve": working and may(user, "funds.resolve", inst),
+        "refund": working and order.state == OrderState.PAID and may(user, "funds.refund", inst),
+    }
+    forms: dict[str, Any] = {}
+    if offers["consume"]:
+        forms["consume"] = ConsumptionForm(prefix="consume")
+    if offers["refund"]:
+        forms["refund"] = RefundForm(prefix="refund",
+                                     initial={"idempotency_key": uuid.uuid4().hex})
+    status = 200
+    if request.method == "POST":
+        verb = request.POST.get("verb", "")
+        if verb not in ORDER_FORMS or not offers[verb]:
+            raise Http404
+        form = ORDER_FORMS[verb](request.POST, prefix=verb)
+        forms[verb] = form
+        if form.is_valid() and _run(form, lambda: _order_action(verb, user, order,
+                                                                form.cleaned_data)):
+            messages.success(request, _("Saved."))
+            return redirect("funds:order_detail", number=order.number)
+        status = 400
+    consumptions = selectors.consumptions(user, order)
+    return render(request, "funds/order.html", {
+        "order": order, "balances": selectors.balances(order=order), "offers": offers,
+        "forms": forms, "consumptions": consumptions,
+        "entries": selectors.entries(user).filter(order=order)[:200],
+        "disputed": ConsumptionState.DISPUTED, "recorded": ConsumptionState.RECORDED,
+    }, status=status)
+
+
+def _order_action(verb: str, user: Any, order: Order, data: dict[str, Any]) -> Any:
+    if verb == "consume":
+        return services.consumption_record(actor=user, order=order, **data)
+    if verb == "refund":
+        return services.order_refund(actor=user, order=order, reason=data["reason"],
+                                     idempotency_key=data.get("idempotency_key") or None)
+    try:
+        consumption = selectors.consumptions(user, order).get(pk=data["consumption"])
+    except Consumption.DoesNotExist:
+        raise DomainError(_("No such record."), field=None) from None
+    if verb == "dispute":
+        return services.consumption_dispute(actor=user, consumption=consumption,
+                                            reason=data["reason"])
+    return services.consumption_resolve(actor=user, consumption=consumption,
+                                        uphold=data["uphold"], resolution=data["resolution"])
+
+
+@login_required
+def statement_import(request: HttpRequest) -> HttpResponse:
+    """Upload the custodian bank's statement: a report per row, all or nothing."""
+    if not may(request.user, "funds.import_statement"):
+        raise Http404
+    form = StatementForm(request.POST or None, request.FILES or None)
+    job = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = imports.statement_import(actor=request.user, upload=form.cleaned_data["file"])
+        except PermissionDenied:
+            raise Http404 from None
+        except DomainError as exc:
+            form.add_error("file", str(exc.message))
+    return render(request, "funds/statement_import.html", {
+        "form": form, "job": job, "columns": imports.COLUMNS,
+        "recent": selectors.statement_imports(request.user)[:10]},
+        status=400 if request.method == "POST" and (job is None or job.errors) else 200)
+
+
+@login_required
+def warning_list(request: HttpRequest) -> HttpResponse:
+    """Risk warnings (003) of the institutions whose funds the user reads."""
+    if not may(request.user, "funds.view"):
+        raise Http404
+    return render(request, "funds/warnings.html", {
+        "page": Paginator(selectors.warnings(request.user), PAGE_SIZE).get_page(
+            request.GET.get("page"))})
+
+
+@login_required
+def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A warning and its handling record; the next step for who may handle it."""
+    try:
+        warning = selectors.warning_detail(request.user, pk)
+    except RiskWarning.DoesNotExist:
+        raise Http404 from None
+    form = escalate = None
+    working = selectors.may_work_on(request.user, warning.institution)
+    posted = request.POST if request.method == "POST" else None
+    verb = request.POST.get("verb", "handle") if posted else ""
+    if working and may(request.user, "funds.handle_warning", warning.institution):
+        states = [(s, WarningState(s).label) for s in WarningState.values
+                  if s in WARNING_TRANSITIONS[warning.state]]
+        if states:
+            form = WarningForm(posted if verb == "handle" else None, states=states)
+    if working and may(request.user, "funds.risk_ledger", warning.institution) and \
+            warning.state not in (WarningState.RESOLVED, WarningState.ESCALATED):
+        escalate = RiskPlanForm(posted if verb == "escalate" else None, user=request.user,
+                                prefix="plan")
+    if posted is not None:
+        chosen = form if verb == "handle" else escalate if verb == "escalate" else None
+        if chosen is None:
+            raise Http404
+        if chosen is form and form.is_valid() and _run(form, lambda: services.warning_handle(
+                actor=request.user, warning=warning, **form.cleaned_data)):
+            messages.success(request, _("Saved."))
+            return redirect("funds:warning_detail", pk=warning.pk)
+        if chosen is escalate and escalate.is_valid() and _run(
+                escalate, lambda: services.risk_plan_open(
+                    actor=request.user, institution=warning.institution, warning=warning,
+                    **escalate.cleaned_data)):
+            messages.success(request, _("The warning is escalated into the risk ledger."))
+            return redirect("funds:risk_plan", pk=warning.institution.risk_plan.pk)
+    return render(request, "funds/warning.html", {
+        "warning": warning, "form": form, "escalate": escalate,
+        "actions": selectors.warning_actions(request.user, warning)},
+        status=400 if request.method == "POST" else 200)
+
+
+@limited
+def parent_order(request: HttpRequest) -> HttpResponse:
+    """Parents see their own order through the order number and the private code, and
+    dispute a consumption record within the period (issue 11 "Access"; 002 §2(3)). A
+    wrong code answers like a missing order; the page is rate-limited."""
+    # The code travels in a POST body, never in a URL that logs keep.
+    number = request.POST.get("number", "").strip()[:20]
+    code = request.POST.get("code", "").strip()[:20]
+    order, error, status = None, "", 200
+    if number or code:
+        try:
+            order = selectors.order_for_parent(number=number, code=code)
+        except Order.DoesNotExist:
+            error, status = _("No order matches this number and code."), 404
+    if order is not None and request.method == "POST" and "consumption" in request.POST:
+        try:
+            consumption_id = int(request.POST.get("consumption", ""))
+            services.consumption_dispute_by_parent(
+                number=number, code=code, consumption_id=consumption_id,
+                reason=request.POST.get("reason", "")[:2000])
+            messages.success(request, _("Your dispute is recorded; the supervising "
+                                        "department decides it."))
+        except (ValueError, Consumption.DoesNotExist):
+            error, status = _("No such record."), 400
+        except DomainError as exc:
+            error, status = str(exc.message), 400
+    return render(request, "funds/parent_order.html", {
+        "order": order, "number": number, "code": code, "error": error,
+        "consumptions": order.consumptions.order_by("-lesson_on", "-id") if order else [],
+        "recorded": ConsumptionState.RECORDED}, status=status)
+
+
+@login_required
+def risk_ledger(request: HttpRequest) -> HttpResponse:
+    """The risk ledger (一企一策, 003): one plan per institution, followed to resolution."""
+    if not may(request.user, "funds.view"):
+        raise Http404
+    return render(request, "funds/risk_ledger.html", {
+        "page": Paginator(selectors.risk_plans(request.user), PAGE_SIZE).get_page(
+            request.GET.get("page"))})
+
+
+@login_required
+def risk_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        plan = selectors.risk_plans(request.user).get(pk=pk)
+    except RiskPlan.DoesNotExist:
+        raise Http404 from None
+    form = None
+    if selectors.may_work_on(request.user, plan.institution) and \
+            may(request.user, "funds.risk_ledger", plan.institution) and \
+            plan.state != PlanState.RESOLVED:
+        form = RiskProgressForm(request.POST or None)
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid() and _run(form, lambda: services.risk_progress_add(
+                actor=request.user, plan=plan, **form.cleaned_data)):
+            messages.success(request, _("Saved."))
+            return redirect("funds:risk_plan", pk=plan.pk)
+    return render(request, "funds/risk_plan.html", {
+        "plan": plan, "form": form, "progress": selectors.risk_progress(request.user, plan)},
+        status=400 if request.method == "POST" else 200)
