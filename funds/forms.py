@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from funds.models import Mode, PlanState, RiskType
 from institutions.forms import BoundedDateField
+from institutions.rules import model_contract_version
 
 
 class ArrangementForm(forms.Form):
@@ -35,7 +36,7 @@ class OrderForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=12, decimal_places=2,
                                 min_value=Decimal("0.01"))
     contract_version = forms.CharField(label=_("Model contract edition"), max_length=10,
-                                       initial="2021")
+                                       initial=model_contract_version)
 
     def __init__(self, *args: Any, institution: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -59,10 +59,11 @@ from funds.models import (
 from institutions import services as registry
 from institutions.models import Course, Institution, InstitutionStatus, ListStatus
 from institutions.rules import (
-    REQUIRED_CLAUSES,
     RuleViolation,
     Violation,
     fee_limit_violations,
+    model_contract_version,
+    required_clauses,
 )
 from org.models import Department
 from org.scope import Action
@@ -227,7 +228,7 @@ def order_violations(*, course: Course, learner_name: str, guardian_phone: str,
     remaining = sum(o.hours_left for o in open_orders) if open_orders and started else None
     found = fee_limit_violations(
         amount=amount, months=months, class_hours=class_hours,
-        contract_version=contract_version, clauses=list(REQUIRED_CLAUSES),
+        contract_version=contract_version, clauses=required_clauses(),
         charge_date=ordered_on, course_start=course.starts_on, remaining_hours=remaining)
     if open_orders:
         unconsumed = sum((o.amount if o.state == OrderState.PENDING else o.held
@@ -235,7 +236,7 @@ def order_violations(*, course: Course, learner_name: str, guardian_phone: str,
         together = fee_limit_violations(
             amount=amount + unconsumed, months=months + sum(o.months for o in open_orders),
             class_hours=class_hours + sum(o.hours_left for o in open_orders),
-            contract_version=contract_version, clauses=list(REQUIRED_CLAUSES))
+            contract_version=contract_version, clauses=required_clauses())
         alone = {v.rule for v in found}
         for v in together:
             if v.rule in AGGREGATED_RULES and v.rule not in alone:
@@ -251,13 +252,15 @@ def order_violations(*, course: Course, learner_name: str, guardian_phone: str,
 @transaction.atomic
 def order_create(*, actor: Any, institution: Institution, course: Course, learner_name: str,
                  guardian_name: str, guardian_phone: str, class_hours: int, months: int,
-                 amount: Any, contract_version: str = "2021",
+                 amount: Any, contract_version: str | None = None,
                  ordered_on: dt.date | None = None) -> Order:
     """A parent buys a course. Only a licensed institution that meets the enrollment gate
     sells (000 §4(3); 004 §6(4)), and the order must keep the fee rules of 002 §2(4) per
     learner (`order_violations`); a refusal cites the rule."""
     require(actor, "funds.sell", institution)
     _may_work(actor, institution)
+    # The profile's model-contract edition unless the order names another (issue 14 B7).
+    contract_version = contract_version or model_contract_version()
     # One order at a time per institution: the learner's other orders are read under it.
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     if institution.status != InstitutionStatus.LICENSED:

@@ -15,8 +15,8 @@ from cases import services
 from cases.models import Case, TaskRole
 from complaints import demo as complaints_demo
 from core.vocab import Category, DepartmentType, Phase
-from inspections import demo as inspections_demo
 from funds import demo as funds_demo
+from inspections import demo as inspections_demo
 from institutions import services as inst
 from institutions.models import Institution, InstitutionStatus
 from institutions.rules import Slot, model_contract_version, required_clauses
