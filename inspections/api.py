@@ -12,8 +12,8 @@ from inspections.filters import DailyFilter, OrderFilter, PublicResultFilter, Ro
 from inspections.models import AnnualInspection
 from inspections.serializers import (
     DailyInspectionSerializer,
-    OrderSerializer,
     PublicResultSerializer,
+    RectificationOrderSerializer,
     RoundSerializer,
 )
 
@@ -44,7 +44,7 @@ class DailyInspectionViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
 class OrderViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     """Rectification orders."""
 
-    serializer_class = OrderSerializer
+    serializer_class = RectificationOrderSerializer
     filterset_class = OrderFilter
     required_scope = "cases:read"
 

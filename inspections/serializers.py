@@ -34,7 +34,7 @@ class DailyInspectionSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class OrderSerializer(ModelSerializer):
+class RectificationOrderSerializer(ModelSerializer):
     number = serializers.CharField(source="case.number", read_only=True)
     institution = serializers.CharField(source="institution.uscc", read_only=True,
                                         default=None, allow_null=True)

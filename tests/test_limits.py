@@ -16,7 +16,7 @@ from django.db import connection
 from django.test import Client
 
 from cases.models import Case, Notification, TaskStatus
-from institutions.tests.helpers import register
+from institutions.tests.helpers import application_documents, register
 from licensing import services as licensing
 from licensing.models import ApplicationAction
 from tests.factories import make_case, make_task
@@ -91,7 +91,8 @@ def test_a_name_that_fills_its_column_makes_a_title_that_fits(world):
     """The licensing case title is composed from the action and a 200-character name."""
     inst = register(world, name="艺" * 200)
     app = licensing.application_submit(actor=world.a.users["county_admin"], institution=inst,
-                                       action=ApplicationAction.ESTABLISH)
+                                       action=ApplicationAction.ESTABLISH,
+                                       documents=application_documents(inst))
     assert len(app.case.title) == 200 and app.case.title.endswith("…")
 
 

@@ -12,6 +12,7 @@ from funds import services
 from funds.models import Arrangement, Consumption, ConsumptionState, Order, OrderState
 from funds.tests.helpers import consume, order, paid_order, supervised
 from institutions.tests.helpers import login, register
+from policy.sources import cite
 from tests.factories import COUNTY_ROLES
 from tests.permmatrix import Endpoint, assert_matrix
 
@@ -36,7 +37,7 @@ def test_the_sale_form_refuses_with_the_rule_and_records_a_good_order(world):
     client = login(world.a.users["county_admin"])
     url = f"/office/funds/{inst.uscc}/"
     response = client.post(url, _sale(course, amount="6000.00"))
-    assert response.status_code == 400 and "002 §2(4)" in response.content.decode()
+    assert response.status_code == 400 and cite("002 §2(4)") in response.content.decode()
     assert not Order.objects.exists()
     response = client.post(url, _sale(course))
     assert response.status_code == 302
