@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("complaints.urls")),
     path("", include("funds.urls")),
     path("", include("inspections.urls")),
+    path("", include("governance.urls")),
     path("", include("institutions.urls")),
     path("office/", include("cases.urls")),
     path("admin/", admin.site.urls),

@@ -32,5 +32,6 @@ urlpatterns = [
     path("", include("complaints.api_urls")),
     path("", include("funds.api_urls")),
     path("", include("inspections.api_urls")),
+    path("", include("governance.api_urls")),
     path("", include(router.urls)),
 ]

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "complaints",
     "funds",
     "inspections",
+    "governance",
 ]
 
 MIDDLEWARE = [
