@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint check-migrations pytest messages demo bench clean
+.PHONY: run test install lint check-migrations pytest messages demo bench bench-scale clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ messages: install
 
 bench: install
 	$(PY) bench/run.py
+
+## make bench-scale: the city-scale run (PostgreSQL; see bench/README.md).
+bench-scale: install
+	$(PY) bench/scale.py
 
 clean:
 	rm -rf $(VENV) var staticfiles db.sqlite3

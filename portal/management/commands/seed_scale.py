@@ -73,7 +73,7 @@ class Command(BaseCommand):
         categories = list(SUPERVISOR)
         made: list[tuple[int, int, int, str]] = []
         for lo in range(0, n, BATCH):
-            rows = []
+            rows, counties_of = [], []
             for k in range(lo, min(n, lo + BATCH)):
                 county = counties[k % len(counties)]
                 town = rng.choice(towns[county.pk]) if towns[county.pk] else county
@@ -87,11 +87,12 @@ class Command(BaseCommand):
                     status="licensed" if licensed else "applying",
                     list_status="white" if licensed and rng.random() < 0.7 else "none",
                     licence_number=f"教民{county.code}{k:06d}号" if licensed else ""))
+                counties_of.append(county.pk)
             with transaction.atomic():
                 created = Institution.objects.bulk_create(rows, batch_size=BATCH)
                 self._children(created, rng)
-            made += [(i.pk, i.region.parent_id or i.region_id, i.region_id, i.category)
-                     for i in created]
+            made += [(i.pk, county_pk, i.region_id, i.category)
+                     for i, county_pk in zip(created, counties_of, strict=True)]
         return made
 
     def _children(self, institutions: list[Institution], rng: random.Random) -> None:
