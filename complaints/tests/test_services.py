@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.utils import timezone
 
 from cases.models import CaseState, TaskRole, TaskStatus
 from complaints import selectors, services
@@ -41,7 +42,7 @@ def test_verify_deadline_counts_working_days(world):
     inst = register(world)
     complaint, _code, _ = submit(world, institution=inst)
     task = lead(complaint)
-    assert task.due_date == add_workdays(task.created_at.date(), 5)  # complaint_verify
+    assert task.due_date == add_workdays(timezone.localdate(task.created_at), 5)  # complaint_verify
 
 
 @override_settings(POLICY_PROFILE="quanzhou")
@@ -77,7 +78,7 @@ def test_unmatched_complaint_goes_to_the_dispatcher(world, profile):
     assert task.step == "dispatch" and task.department.type == EDU
     assert task.department.region == world.a.region
     assert complaint.status == ComplaintStatus.DISPATCH
-    assert task.due_date == add_workdays(task.created_at.date(), 1)  # complaint_accept
+    assert task.due_date == add_workdays(timezone.localdate(task.created_at), 1)  # complaint_accept
 
 
 def test_missing_lead_department_falls_back_to_dispatcher(world):
@@ -101,7 +102,7 @@ def test_transfer_chain_has_a_deadline_per_hand_off(world):
     assert [h.task.department.type for h in hops] == [EDU, DepartmentType.CULTURE_TOURISM,
                                                       EDU, DepartmentType.MARKET_REGULATION]
     assert [h.task.step for h in hops] == ["dispatch", "verify", "dispatch", "verify"]
-    assert all(h.task.due_date > h.task.created_at.date() for h in hops)
+    assert all(h.task.due_date > timezone.localdate(h.task.created_at) for h in hops)
     assert [h.task.status for h in hops[:3]] == [TaskStatus.DONE] * 3
     assert all(h.on_time for h in hops)
 
@@ -172,7 +173,7 @@ def test_silence_closes_without_rating(world):
     inst = register(world)
     complaint, _code, _ = submit(world, institution=inst)
     complaint = _through_reply(world, complaint)
-    later = add_workdays(complaint.replied_at.date(), 11)
+    later = add_workdays(timezone.localdate(complaint.replied_at), 11)
     assert services.complaints_close_unrated(today=later) == 1
     complaint.refresh_from_db()
     assert complaint.status == ComplaintStatus.CLOSED and complaint.rating == ""

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -43,7 +44,7 @@ MOVES = st.lists(st.one_of(
        hours=st.integers(min_value=1, max_value=60), moves=MOVES)
 def test_random_sequences_of_money_moves_keep_the_invariants(world, amount, hours, moves):
     admin = world.a.users["county_admin"]
-    today = dt.date.today()
+    today = timezone.localdate()
     try:
         with transaction.atomic():
             inst, course = supervised(world)
@@ -98,7 +99,7 @@ class TestConcurrentMoves:
         call_command("load_profiles", verbosity=0)
         world = build_world()
         admin = world.a.users["county_admin"]
-        today = dt.date.today()
+        today = timezone.localdate()
         inst, course = supervised(world)
         orders = []
         for n in range(5):
