@@ -38,8 +38,13 @@ def public_search(user: Any, *, q: str = "", region: str = "", category: str = "
                   ) -> QuerySet[Institution]:
     """Search the public register by name, credit code, region or category."""
     qs = public_qs(user)
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(uscc__iexact=q.strip().upper()))
+    code = q.strip().upper()
+    if len(code) == 18 and code.isascii() and code.isalnum():
+        # A credit code is looked up exactly, on its unique index, not by a scan of every
+        # name (issue 13: 165 ms at 100k institutions).
+        qs = qs.filter(uscc=code)
+    elif q:
+        qs = qs.filter(Q(name__icontains=q) | Q(uscc__iexact=code))
     if region:
         qs = qs.filter(region__path__contains=f"/{region}/")
     if category:
