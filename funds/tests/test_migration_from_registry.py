@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -21,13 +20,17 @@ AFTER = [("funds", "0006_enrolments_and_fund_accounts_move_here"),
 
 
 def migrate(targets):
+    """Migrate inside the test's transaction (PostgreSQL's DDL is transactional, so the
+    rollback restores the schema; a flush would drop the rows data migrations seed). The
+    deferred foreign-key checks fire first: a table with pending ones cannot be altered."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
     return executor.loader.project_state(targets).apps
 
 
-@pytest.mark.django_db(transaction=True)
 def test_enrolments_become_orders_and_accounts_become_arrangements(world):
     admin = world.a.users["county_admin"]
     white = licensed_with_gate(world, n=1)  # has an arrangement already (no channel)
