@@ -13,7 +13,8 @@ class FundsConfig(AppConfig):
 
         abilities.load()
         ports.register_funds(ports.FundsFacts(
-            arrangement_in_place=selectors.arrangement_in_place))
+            arrangement_in_place=selectors.arrangement_in_place,
+            orders_url=selectors.orders_url))
         nav.register(nav.NavEntry("funds", _("Funds"), "funds:overview",
                                   ability="funds.view", order=40),
                      nav.NavEntry("funds-parent", _("My training order"), "funds:parent_order",

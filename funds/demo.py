@@ -10,13 +10,15 @@ from typing import Any
 from django.utils import timezone
 
 from funds import services
-from funds.models import Arrangement, Mode, Order, PlanState, RiskType, RiskWarning
+from funds.models import Mode, Movement, Order, PlanState, RiskType, RiskWarning
 from institutions.models import Institution, InstitutionStatus, ListStatus
 from org.models import Department, Region
 
 
 def load(county: Region, admin: Any) -> None:
-    if Arrangement.objects.filter(institution__region__path__startswith=county.path).exists():
+    # The registry's demo records bank custody for the institutions meeting the gate and
+    # its staff login's orders; this demo's mark is the risk deposit and the payments.
+    if Movement.objects.filter(institution__region__path__startswith=county.path).exists():
         return
     licensed = Institution.objects.filter(region__path__startswith=county.path,
                                           status=InstitutionStatus.LICENSED).order_by("pk")

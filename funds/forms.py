@@ -16,8 +16,10 @@ from institutions.rules import model_contract_version
 class ArrangementForm(forms.Form):
     mode = forms.ChoiceField(label=_("Supervision mode"), choices=Mode.choices)
     custodian_bank = forms.CharField(label=_("Custodian bank"), max_length=100, required=False)
-    account_number = forms.CharField(label=_("Dedicated training-fee account"), max_length=40,
+    account_number = forms.CharField(label=_("Dedicated training-fee account"), max_length=100,
                                      required=False)
+    payment_channel = forms.CharField(label=_("Payment channel"), max_length=100,
+                                      required=False)
     deposit_amount = forms.DecimalField(label=_("Risk deposit (yuan)"), max_digits=12,
                                         decimal_places=2, min_value=Decimal("0.01"),
                                         required=False)

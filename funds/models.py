@@ -99,8 +99,11 @@ class Arrangement(FundScoped, models.Model):
                                        verbose_name=_("institution"))
     mode = models.CharField(_("supervision mode"), max_length=20, choices=Mode.choices)
     custodian_bank = models.CharField(_("custodian bank"), max_length=100, blank=True)
-    account_number = models.CharField(_("dedicated training-fee account"), max_length=40,
+    account_number = models.CharField(_("dedicated training-fee account"), max_length=100,
                                       blank=True)
+    #: How parents pay into the supervised account (the payment channel the registry
+    #: recorded for the enrollment gate before issue 11 moved it here, 000 §4(3)).
+    payment_channel = models.CharField(_("payment channel"), max_length=100, blank=True)
     deposit_amount = models.DecimalField(_("risk deposit (yuan)"), max_digits=14,
                                          decimal_places=2, null=True, blank=True)
     deposit_bank = models.CharField(_("deposit bank"), max_length=100, blank=True)
@@ -116,8 +119,12 @@ class Arrangement(FundScoped, models.Model):
         verbose_name = _("supervision arrangement")
         verbose_name_plural = _("supervision arrangements")
         constraints = [
+            # The custodian bank may be missing only on an arrangement carried over from
+            # the registry's recorded account and payment channel (migration 0006): the
+            # service asks for it on every new record.
             models.CheckConstraint(
-                condition=~Q(mode="bank_custody") | (~Q(custodian_bank="") & ~Q(account_number="")),
+                condition=~Q(mode="bank_custody") | (~Q(account_number="") & (
+                    ~Q(custodian_bank="") | ~Q(payment_channel=""))),
                 name="arrangement_custody_complete"),
             models.CheckConstraint(
                 condition=~Q(mode="risk_deposit") | (Q(deposit_amount__gt=0) & ~Q(
@@ -135,6 +142,16 @@ class OrderState(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     REFUNDED = "refunded", _("Refunded")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class OrderOrigin(models.TextChoices):
+    """Where an order came from: a sale on the funds pages or API, or an enrolment of the
+    registry carried over when issue 11 made the order the only way to enrol (migration
+    0006). A carried-over enrolment had no money movements: it awaits its payment like
+    any unpaid order."""
+
+    SALE = "sale", _("Sale")
+    ENROLMENT = "enrolment", _("Carried over from an enrolment (no money movements)")
 
 
 #: States whose unconsumed hours count against a learner's limits (002 §2(4)).
@@ -188,6 +205,8 @@ class Order(FundScoped, models.Model):
     #: The parent's private code, hashed with the number (issue 11 "Access": parents
     #: see their own order through the order number and a private code).
     access_code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    origin = models.CharField(_("origin"), max_length=10, choices=OrderOrigin.choices,
+                              default=OrderOrigin.SALE, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

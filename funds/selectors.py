@@ -33,6 +33,28 @@ def arrangement_in_place(institution: Institution) -> bool:
     return Arrangement.objects.filter(institution_id=institution.pk).exists()
 
 
+def orders_url(user: Any, institution: Institution) -> str | None:
+    """The registry's question (institutions/ports.py): where `user` finds the
+    institution's orders, the only way to enrol a learner (issue 11), or None where the
+    funds rule does not let `user` read them."""
+    from django.urls import reverse
+
+    if not fund_institutions(user).filter(pk=institution.pk).exists():
+        return None
+    return reverse("funds:institution", args=[institution.uscc])
+
+
+def institutions_with_orders_since(since: Any) -> set[int]:
+    """Ids of the institutions that took an order (enrolled a learner) on or after
+    `since`, a cancelled one aside: the training activity that the zombie detection of
+    inspections reads (000 §4(3): no training activity)."""
+    from funds.models import OrderState
+
+    return set(Order.objects.filter(ordered_on__gte=since)
+               .exclude(state=OrderState.CANCELLED)
+               .values_list("institution_id", flat=True).distinct())
+
+
 def institutions(user: Any) -> QuerySet[Institution]:
     """The licensed institutions (and any with an arrangement) whose funds `user` reads,
     with their arrangement and totals, in one query whatever the number of rows. An

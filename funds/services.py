@@ -57,7 +57,7 @@ from funds.models import (
     access_code_hash,
 )
 from institutions import services as registry
-from institutions.models import Course, Institution, InstitutionStatus, ListStatus
+from institutions.models import Course, Institution
 from institutions.rules import (
     RuleViolation,
     Violation,
@@ -169,16 +169,18 @@ def _key(key: str | None) -> str | None:
 @transaction.atomic
 def arrangement_record(*, actor: Any, institution: Institution, mode: str,
                        custodian_bank: str = "", account_number: str = "",
-                       deposit_amount: Any = None, deposit_bank: str = "",
-                       guarantee_document: str = "") -> Arrangement:
+                       payment_channel: str = "", deposit_amount: Any = None,
+                       deposit_bank: str = "", guarantee_document: str = "") -> Arrangement:
     """Record how the institution's prepaid fees are supervised (004 §4(4)): bank custody
-    of its dedicated training-fee account, or a risk deposit with the bank's guarantee. It
-    meets the fund condition of the enrollment gate (000 §4(3)), so the white list is
-    re-read."""
+    of its dedicated training-fee account, or a risk deposit with the bank's guarantee,
+    and the payment channel parents pay through. It meets the fund condition of the
+    enrollment gate (000 §4(3): 资金监管账户和支付通道; the registry kept these two until
+    issue 11 moved them here), so the white list is re-read."""
     require(actor, "funds.arrange", institution)
     _may_work(actor, institution)
     values: dict[str, Any] = {"mode": mode, "custodian_bank": custodian_bank.strip(),
                               "account_number": account_number.strip(),
+                              "payment_channel": payment_channel.strip(),
                               "deposit_amount": None, "deposit_bank": deposit_bank.strip(),
                               "guarantee_document": guarantee_document.strip()}
     if mode == Mode.BANK_CUSTODY:
@@ -263,16 +265,8 @@ def order_create(*, actor: Any, institution: Institution, course: Course, learne
     contract_version = contract_version or model_contract_version()
     # One order at a time per institution: the learner's other orders are read under it.
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
-    if institution.status != InstitutionStatus.LICENSED:
-        raise InvalidState(_("Only a licensed institution may sell courses; this one is "
-                             "%(status)s.") % {"status": institution.get_status_display()})
-    if institution.list_status == ListStatus.BLACK:
-        raise InvalidState(_("A black-listed institution may not sell courses (004 §6(4))."))
-    missing = [label for key, label in registry.GATE_LABELS
-               if not institution.gate_conditions[key]]
-    if missing:
-        raise InvalidState(_("The enrollment gate is not met (000 §4(3)): %(missing)s.")
-                           % {"missing": "、".join(str(m) for m in missing)})
+    # The registry's refusal: not licensed, black-listed, or the gate not met (000 §4(3)).
+    registry.require_enrollment_gate(institution)
     course = Course.objects.get(pk=course.pk)
     if course.institution_id != institution.pk:
         raise DomainError(_("Choose a course of this institution."), field="course")

@@ -14,10 +14,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.abilities import may
 from core.errors import DomainError, PermissionDenied
-from core.ratelimit import limited
+from core.exports import xlsx_response
+from core.ratelimit import exports_limited, limited
 from funds import imports, selectors, services
 from funds.forms import (
     ArrangementForm,
@@ -83,12 +85,35 @@ def overview(request: HttpRequest) -> HttpResponse:
         "may_import": may(request.user, "funds.import_statement")})
 
 
+#: The orders export (the registry's enrolments export before issue 11 moved enrolling
+#: here); the guardian's phone is added for who works on the institution's funds.
+ORDER_EXPORT = [
+    (gettext_lazy("Order number"), lambda o: o.number),
+    (gettext_lazy("Ordered on"), lambda o: o.ordered_on),
+    (gettext_lazy("Learner"), lambda o: o.learner_name),
+    (gettext_lazy("Guardian"), lambda o: o.guardian_name),
+    (gettext_lazy("Course"), lambda o: o.course.name),
+    (gettext_lazy("Class hours"), lambda o: o.class_hours),
+    (gettext_lazy("Months covered"), lambda o: o.months),
+    (gettext_lazy("Amount (yuan)"), lambda o: o.amount),
+    (gettext_lazy("Held in custody (yuan)"), lambda o: o.held),
+    (gettext_lazy("State"), lambda o: o.get_state_display()),
+    (gettext_lazy("Origin"), lambda o: o.get_origin_display()),
+]
+
+
 @login_required
+@exports_limited
 def institution_funds(request: HttpRequest, uscc: str) -> HttpResponse:
     """An institution's fund page: its arrangement, balances and orders, and the sale
-    form for who may sell (refused with the rule it breaks, 002 §2(4))."""
+    form for who may sell (refused with the rule it breaks, 002 §2(4)); `?export=xlsx`
+    downloads the orders."""
     institution = _institution(request, uscc)
     working = selectors.may_work_on(request.user, institution)
+    if request.GET.get("export") == "xlsx":
+        columns = ([*ORDER_EXPORT[:4], (_("Guardian's phone"), lambda o: o.guardian_phone),
+                    *ORDER_EXPORT[4:]] if working else ORDER_EXPORT)
+        return xlsx_response(_("Orders"), columns, selectors.orders(request.user, institution))
     form = None
     if working and may(request.user, "funds.sell", institution):
         form = OrderForm(request.POST or None, institution=institution)

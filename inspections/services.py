@@ -27,6 +27,7 @@ from cases.models import Case, CaseState, Task, TaskRole, TaskStatus
 from core.abilities import require
 from core.errors import DomainError, InvalidState
 from core.vocab import Category, DepartmentType, Nature, Phase, Step, label_of
+from funds import selectors as funds_selectors
 from inspections.kinds import ANNUAL, BLACKLIST, DAILY, ENFORCEMENT, RECTIFICATION, ZOMBIE
 from inspections.models import (
     AnnualInspection,
@@ -57,7 +58,7 @@ from inspections.models import (
     ZombieOutcome,
 )
 from institutions import services as registry
-from institutions.models import Enrolment, Institution, InstitutionStatus
+from institutions.models import Institution, InstitutionStatus
 from org.models import Department, Region, RegionLevel, Role, User
 from policy.calendar import workdays_between
 from policy.profile import Cell, active_profile
@@ -681,7 +682,8 @@ def order_recheck(*, actor: User | None, order: RectificationOrder, passed: bool
 
 # -- zombie institutions (000 §4(3)) -----------------------------------------------------
 
-#: A year of enrolments: an institution without one has "no training activity".
+#: A year of orders (enrolments, funds since issue 11): an institution without one has
+#: "no training activity".
 ACTIVITY_DAYS = 365
 CRITERIA = ("missed_years", "no_activity", "unreachable")
 
@@ -725,8 +727,7 @@ def zombie_candidates(today: dt.date) -> list[tuple[Institution, dict[str, Any]]
             "institution_id", "year", "inspected"):
         years.setdefault(inst_id, {})[year] = inspected
     since = today - dt.timedelta(days=ACTIVITY_DAYS)
-    active = set(Enrolment.objects.filter(enrolled_on__gte=since).values_list(
-        "institution_id", flat=True))
+    active = funds_selectors.institutions_with_orders_since(since)
     latest: dict[int, bool] = {}
     for inst_id, flag in DailyInspection.objects.filter(
             institution__isnull=False, state=DailyState.DONE).order_by(

@@ -11,7 +11,6 @@ from core.vocab import Category, Nature
 from institutions.models import (
     Course,
     CourseMode,
-    FeePlan,
     SafetyRole,
     Staff,
 )
@@ -98,25 +97,6 @@ class StaffForm(StaffEditForm):
         self.fields["is_teacher"].initial = True
 
 
-class EnrolmentForm(forms.Form):
-    course = forms.ModelChoiceField(label=_("Course"), queryset=Course.objects.none())
-    fee_plan = forms.ModelChoiceField(label=_("Fee plan"), queryset=FeePlan.objects.none())
-    learner_name = forms.CharField(label=_("Learner"), max_length=50)
-    guardian_name = forms.CharField(label=_("Guardian"), max_length=50)
-    guardian_phone = forms.RegexField(label=_("Guardian's phone"), max_length=20,
-                                      regex=r"^[0-9+\- ]{7,20}$", error_messages={
-                                          "invalid": _("Enter a phone number.")})
-    enrolled_on = BoundedDateField(label=_("Enrolled on"), required=False)
-
-    def __init__(self, *args: Any, institution: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["course"].queryset = institution.courses.filter(is_listed=True)
-        self.fields["fee_plan"].queryset = FeePlan.objects.filter(
-            course__institution=institution, course__is_listed=True).select_related("course")
-        self.fields["fee_plan"].label_from_instance = (
-            lambda p: f"{p.course.name} · {p.name} · ¥{p.amount}")
-
-
 SLOT_RE = re.compile(r"^\s*([1-7])\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
@@ -191,10 +171,9 @@ class MaterialForm(forms.Form):
 
 
 class GateForm(forms.Form):
-    fund_account = forms.CharField(label=_("Fund-supervision account"), max_length=100,
-                                   required=False)
-    payment_channel = forms.CharField(label=_("Payment channel"), max_length=100,
-                                      required=False)
+    """The registry's part of the gate; the fund-supervision account and payment channel
+    are the supervision arrangement, recorded on the funds page (issue 11)."""
+
     national_platform_account = forms.CharField(label=_("National platform account"),
                                                 max_length=100, required=False)
 

@@ -115,10 +115,9 @@ class Institution(models.Model):
     public_commitments = models.TextField(_("public commitments (公开承诺)"), blank=True,
                                           help_text=_("001 §5(1)"))
     disclosures = models.TextField(_("public disclosures"), blank=True)
-    # The enrollment gate (000 §4(3)): a fund-supervision account and payment channel,
-    # an account on the national platform, and courses listed.
-    fund_account = models.CharField(_("fund-supervision account"), max_length=100, blank=True)
-    payment_channel = models.CharField(_("payment channel"), max_length=100, blank=True)
+    # The enrollment gate (000 §4(3)): a fund-supervision arrangement (kept by funds, with
+    # its account and payment channel; issue 11), an account on the national platform,
+    # and courses listed.
     national_platform_account = models.CharField(_("national platform account"),
                                                  max_length=100, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -193,9 +192,9 @@ class Institution(models.Model):
 
         funds = ports.funds()
         return {
-            # A recorded account and channel, or a supervision arrangement in funds.
-            "fund_account": bool(self.fund_account and self.payment_channel) or bool(
-                funds and funds.arrangement_in_place(self)),
+            # The supervision arrangement kept by funds (its account and payment channel,
+            # 004 §4(4)); without the funds app no institution meets the gate.
+            "fund_account": bool(funds and funds.arrangement_in_place(self)),
             "national_platform": bool(self.national_platform_account),
             "courses_listed": listed,
         }
@@ -390,43 +389,6 @@ class FeePlan(ScopedThrough, models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-
-class Enrolment(ScopedThrough, models.Model):
-    """A learner enrolled on a listed course under one of its fee plans. Only a licensed
-    institution that passes the enrollment gate enrols (000 §4(3)); the charge itself is
-    the fee plan's, already checked against 002 §2(4). Payments, class consumption and
-    refunds belong to funds."""
-
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT,
-                                    related_name="enrolments")
-    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrolments",
-                               verbose_name=_("course"))
-    fee_plan = models.ForeignKey(FeePlan, on_delete=models.PROTECT, related_name="enrolments",
-                                 verbose_name=_("fee plan"))
-    learner_name = models.CharField(_("learner"), max_length=50)
-    guardian_name = models.CharField(_("guardian"), max_length=50)
-    guardian_phone = models.CharField(_("guardian's phone"), max_length=20)
-    enrolled_on = models.DateField(_("enrolled on"))
-    amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
-    class_hours = models.PositiveSmallIntegerField(_("class hours"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    objects = ScopedQuerySet.as_manager()
-    scope_through = "institution"
-
-    class Meta:
-        verbose_name = _("enrolment")
-        verbose_name_plural = _("enrolments")
-        ordering = ["-enrolled_on", "-id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0),
-                                              name="enrolment_amount_positive")]
-
-    def __str__(self) -> str:
-        return f"{self.learner_name} · {self.course_id}"
 
 
 class TrainingMaterial(ScopedThrough, models.Model):

@@ -58,6 +58,9 @@ class FundsFacts:
     #: 004 §4(4)) is in place, which meets the fund condition of the enrollment gate
     #: (000 §4(3)).
     arrangement_in_place: Callable[[Any], bool]
+    #: `(user, institution) -> str | None`: the page of the institution's orders (the
+    #: only way to enrol a learner, issue 11), or None where `user` may not read it.
+    orders_url: Callable[[Any, Any], str | None]
 
 
 _funds: FundsFacts | None = None
@@ -69,6 +72,6 @@ def register_funds(facts: FundsFacts) -> None:
 
 
 def funds() -> FundsFacts | None:
-    """The funds app's facts, or None where it is not installed (the registry then reads
-    only its own recorded fund account)."""
+    """The funds app's facts, or None where it is not installed (then no institution
+    meets the fund condition of the enrollment gate, and none takes orders)."""
     return _funds

@@ -19,7 +19,6 @@ from institutions.idnumbers import hash_id_number
 from institutions.models import (
     Course,
     EmploymentBan,
-    Enrolment,
     Institution,
     InstitutionStatus,
     ListStatus,
@@ -86,13 +85,6 @@ def office_qs(user: Any) -> QuerySet[Institution]:
     return (Institution.objects.restrict(user, Action.VIEW)
             .select_related("region", "supervising_department"))
 
-
-def enrolments(user: Any, institution: Institution) -> QuerySet[Enrolment]:
-    return (Enrolment.objects.restrict(user).filter(institution=institution)
-            .select_related("course", "fee_plan").order_by("-enrolled_on", "-id"))
-
-
-# -- facts the services ask for ------------------------------------------------------
 
 def county_of(region: Region) -> Region | None:
     code = region.county_code
@@ -197,8 +189,8 @@ def white_list_checklist(institution: Institution) -> list[dict[str, Any]]:
         {"key": "fund_account", "label": _("Fund-supervision account and payment channel"),
          "met": gate["fund_account"], "source": "000 §4(3)",
          "missing": "" if gate["fund_account"] else
-         _("Not recorded yet: the supervising department records them once the account "
-           "is opened.")},
+         _("No supervision arrangement yet: the supervising department records the "
+           "account and payment channel on the institution's funds page.")},
         {"key": "national_platform", "label": _("Account on the national platform"),
          "met": gate["national_platform"], "source": "000 §4(3)",
          "missing": "" if gate["national_platform"] else

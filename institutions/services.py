@@ -33,7 +33,6 @@ from institutions.models import (
     Course,
     CourseSlot,
     EmploymentBan,
-    Enrolment,
     FeePlan,
     Institution,
     InstitutionStatus,
@@ -65,11 +64,12 @@ from policy.sources import cite
 
 INSTITUTION_FIELDS = ["name", "uscc", "nature", "category", "status", "list_status",
                       "list_reason", "supervising_department", "licence_number",
-                      "fund_account", "payment_channel", "national_platform_account"]
+                      "national_platform_account"]
 
 
 GATE_LABELS = [
-    ("fund_account", gettext_lazy("a fund-supervision account and payment channel")),
+    ("fund_account", gettext_lazy("a fund-supervision arrangement (account and payment "
+                                  "channel)")),
     ("national_platform", gettext_lazy("an account on the national platform")),
     ("courses_listed", gettext_lazy("courses listed")),
 ]
@@ -214,18 +214,16 @@ def _locked_for_officers(institution: Institution, actor: User,
 
 
 @transaction.atomic
-def gate_record(*, actor: User, institution: Institution, fund_account: str | None = None,
-                payment_channel: str | None = None,
+def gate_record(*, actor: User, institution: Institution,
                 national_platform_account: str | None = None) -> Institution:
-    """Record the facts of the enrollment gate (000 §4(3)). The fund account stays a
-    recorded fact until the funds work provides the account itself. Officers record
-    them, so an institution cannot put itself on the white list."""
+    """Record the registry's fact of the enrollment gate (000 §4(3)): the account on the
+    national platform. The fund-supervision account and payment channel are the funds
+    app's supervision arrangement (issue 11), recorded there. Officers record them, so an
+    institution cannot put itself on the white list."""
     institution = _locked_for_officers(institution, actor)
     before = snapshot(institution, INSTITUTION_FIELDS)
-    for field, value in (("fund_account", fund_account), ("payment_channel", payment_channel),
-                         ("national_platform_account", national_platform_account)):
-        if value is not None:
-            setattr(institution, field, value.strip())
+    if national_platform_account is not None:
+        institution.national_platform_account = national_platform_account.strip()
     institution.save()
     audit_record(actor=actor, action="institution.gate", obj=institution, before=before,
                  after=snapshot(institution, INSTITUTION_FIELDS))
@@ -527,7 +525,7 @@ def fee_plan_update(*, actor: User, plan: FeePlan, course: Course, name: str, am
                     contract_clauses: list[str], charge_on: dt.date | None = None,
                     remaining_hours: int | None = None) -> FeePlan:
     """Change a fee plan; the charging limits and contract clauses are checked again
-    (002 §2(4), 004 §4(5)) and the price flags recomputed. Enrolments already made keep
+    (002 §2(4), 004 §4(5)) and the price flags recomputed. Orders already made keep
     the amount they were charged."""
     plan = FeePlan.objects.select_for_update(of=("self",)).select_related(
         "course__institution").get(pk=plan.pk)
@@ -794,17 +792,14 @@ def course_update(*, actor: User, course: Course, name: str, mode: str, is_acade
     return _course_write(actor=actor, course=course, values=values, slots=slots)
 
 
-# -- enrolment ----------------------------------------------------------------------------
+# -- the enrollment gate ---------------------------------------------------------------
 
-@transaction.atomic
-def enrolment_create(*, actor: User, institution: Institution, course: Course,
-                     fee_plan: FeePlan, learner_name: str, guardian_name: str,
-                     guardian_phone: str, enrolled_on: dt.date | None = None) -> Enrolment:
-    """Enrol a learner. Until the enrollment gate is met (a fund-supervision account and
-    payment channel, an account on the national platform, courses listed: 000 §4(3)) the
-    institution may not enrol; nor may an unlicensed or black-listed one (004 §6(4)). The
-    learner is charged the fee plan, already held to 002 §2(4)."""
-    institution = _locked(institution, actor)
+def require_enrollment_gate(institution: Institution) -> None:
+    """Refuse a sale (an order, the only way to enrol since issue 11) by an institution
+    that may not enrol: one not licensed, a black-listed one (004 §6(4)), or one that
+    does not meet the enrollment gate (a fund-supervision arrangement, an account on the
+    national platform, courses listed: 000 §4(3)). The funds app calls it under its lock
+    on the institution."""
     if institution.status != InstitutionStatus.LICENSED:
         raise InvalidState(_("Only a licensed institution may enrol students; this one is "
                              "%(status)s.") % {"status": institution.get_status_display()})
@@ -815,29 +810,3 @@ def enrolment_create(*, actor: User, institution: Institution, course: Course,
         raise InvalidState(_("The enrollment gate is not met (%(src)s): %(missing)s.")
                            % {"missing": join_list(missing),
                               "src": cite("000 §4(3)")})
-    course = Course.objects.get(pk=course.pk)
-    fee_plan = FeePlan.objects.get(pk=fee_plan.pk)
-    if enrolled_on and enrolled_on > timezone.localdate():
-        raise DomainError(_("The enrolment date cannot be in the future."), field="enrolled_on")
-    if course.institution_id != institution.pk:
-        raise DomainError(_("Choose a course of this institution."), field="course")
-    if not course.is_listed:
-        raise DomainError(_("Only a course listed on the platform takes enrolments."),
-                          field="course")
-    if fee_plan.course_id != course.pk:
-        raise DomainError(_("Choose a fee plan of this course."), field="fee_plan")
-    if fee_plan.amount <= 0:
-        raise DomainError(_("The amount must be more than zero."), field="fee_plan")
-    for field, value in (("learner_name", learner_name), ("guardian_name", guardian_name),
-                         ("guardian_phone", guardian_phone)):
-        if not value.strip():
-            raise DomainError(_("This field is required."), field=field)
-    enrolment = Enrolment.objects.create(
-        institution=institution, course=course, fee_plan=fee_plan,
-        learner_name=learner_name.strip(), guardian_name=guardian_name.strip(),
-        guardian_phone=guardian_phone.strip(), enrolled_on=enrolled_on or timezone.localdate(),
-        amount=fee_plan.amount, class_hours=fee_plan.class_hours, created_by=actor)
-    audit_record(actor=actor, action="enrolment.create", obj=enrolment,
-                 after=snapshot(enrolment, ["institution", "course", "fee_plan", "amount",
-                                            "class_hours", "enrolled_on"]))
-    return enrolment

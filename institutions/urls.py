@@ -24,6 +24,7 @@ urlpatterns = [
          name="course_edit"),
     path("office/institutions/<str:uscc>/feeplans/<int:pk>/edit/", views.feeplan_edit,
          name="feeplan_edit"),
+    # Enrolling is an order of the funds app (issue 11): the old address leads there.
     path("office/institutions/<str:uscc>/enrolments/", views.enrolments, name="enrolments"),
     path("office/institutions/<str:uscc>/staff/<int:pk>/", views.staff_detail,
          name="staff_detail"),

@@ -23,7 +23,6 @@ from institutions import imports, ports, rules, selectors, services
 from institutions.forms import (
     BlacklistForm,
     CourseForm,
-    EnrolmentForm,
     FeePlanForm,
     GateForm,
     ImportForm,
@@ -208,8 +207,11 @@ def office_detail(request: HttpRequest, uscc: str) -> HttpResponse:
     if request.GET.get("export") == "staff":
         return xlsx_response(_("Staff"), STAFF_EXPORT, Staff.objects.restrict(
             request.user).filter(institution=institution).order_by("name", "id"))
+    facts = ports.funds()
     return render(request, "institutions/office_detail.html", {
         "institution": institution, "gate": institution.gate_conditions,
+        # Enrolling is an order of the funds app (issue 11): its page, if the user reads it.
+        "orders_url": facts.orders_url(request.user, institution) if facts else None,
         "white_checklist": selectors.white_list_checklist(institution),
         **_abilities(request.user, institution)})
 
@@ -343,8 +345,7 @@ def institution_record(request: HttpRequest, uscc: str, verb: str) -> HttpRespon
         raise Http404  # a form the user may not submit is not offered at all
     kwargs: dict[str, Any] = {"institution": institution} if verb == "feeplan" else {}
     if verb == "gate":
-        kwargs["initial"] = {f: getattr(institution, f) for f in
-                             ("fund_account", "payment_channel", "national_platform_account")}
+        kwargs["initial"] = {"national_platform_account": institution.national_platform_account}
     form = RECORD_FORMS[verb](request.POST or None, **kwargs)
     user = request.user
     if request.method == "POST" and form.is_valid():
@@ -565,42 +566,14 @@ def staff_detail(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
         "show_record_notes": may(request.user, "institutions.read_record_notes")})
 
 
-ENROLMENT_EXPORT = [
-    (gettext_lazy("Enrolled on"), lambda e: e.enrolled_on),
-    (gettext_lazy("Learner"), lambda e: e.learner_name),
-    (gettext_lazy("Guardian"), lambda e: e.guardian_name),
-    (gettext_lazy("Course"), lambda e: e.course.name),
-    (gettext_lazy("Fee plan"), lambda e: e.fee_plan.name),
-    (gettext_lazy("Amount (yuan)"), lambda e: e.amount),
-    (gettext_lazy("Class hours"), lambda e: e.class_hours),
-]
-
-
 @login_required
-@exports_limited
 def enrolments(request: HttpRequest, uscc: str) -> HttpResponse:
-    """The institution's enrolments, and the form to enrol a learner: refused until the
-    enrollment gate is met (000 §4(3))."""
+    """The old enrolments page: enrolling is an order of the funds app since issue 11, so
+    the address leads to the institution's orders for who may read them (404 otherwise,
+    like any record out of reach)."""
     institution = _office_institution(request, uscc)
-    qs = selectors.enrolments(request.user, institution)
-    # Guardians' phone numbers: only for the institution, its supervising department and
-    # the admins (those who may change the institution's records), not every reader.
-    may_enrol = Institution.objects.restrict(request.user, Action.CHANGE).filter(
-        pk=institution.pk).exists()
-    if request.GET.get("export") == "xlsx":
-        columns = [*ENROLMENT_EXPORT[:3], (_("Guardian's phone"), lambda e: e.guardian_phone),
-                   *ENROLMENT_EXPORT[3:]] if may_enrol else ENROLMENT_EXPORT
-        return xlsx_response(_("Enrolments"), columns, qs)
-    form = EnrolmentForm(request.POST or None, institution=institution) if may_enrol else None
-    if request.method == "POST":
-        if form is None:
-            raise Http404
-        if form.is_valid() and _run(form, lambda: services.enrolment_create(
-                actor=request.user, institution=institution, **form.cleaned_data)):
-            messages.success(request, _("Enrolled."))
-            return redirect("institutions:enrolments", uscc=institution.uscc)
-    return render(request, "institutions/enrolments.html", {
-        "institution": institution, "form": form, "gate": institution.gate_conditions,
-        "show_phone": may_enrol,
-        "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))},
-        status=400 if request.method == "POST" else 200)
+    facts = ports.funds()
+    url = facts.orders_url(request.user, institution) if facts else None
+    if url is None:
+        raise Http404
+    return redirect(url)

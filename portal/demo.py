@@ -16,6 +16,7 @@ from cases.models import Case, TaskRole
 from complaints import demo as complaints_demo
 from core.vocab import Category, DepartmentType, Phase
 from funds import demo as funds_demo
+from funds import services as funds_services
 from inspections import demo as inspections_demo
 from institutions import services as inst
 from institutions.models import Institution, InstitutionStatus
@@ -297,8 +298,11 @@ def _demo_institutions(county: Region, *, towns: list[Region], admin: User, head
                              contract_version=model_contract_version(),
                              contract_clauses=required_clauses())
         if gate:
+            funds_services.arrangement_record(
+                actor=admin, institution=institution, mode="bank_custody",
+                custodian_bank=f"中国农业银行{county.name}支行", account_number=f"6217{n:012d}",
+                payment_channel="监管平台统一收费")
             inst.gate_record(actor=admin, institution=institution,
-                             fund_account=f"6217{n:012d}", payment_channel="监管平台统一收费",
                              national_platform_account=f"QG{county.code}{n:04d}")
             inst.course_list_on_platform(actor=admin, course=course)
         if status != InstitutionStatus.APPLYING:
@@ -414,7 +418,7 @@ def _demo_records(users: dict[str, User], key: str) -> None:
     """The white-listed institution of the staff login: its staff checks on record, a
     completed re-licensing (so it shows as re-approved), learners enrolled, and a course
     change waiting in a change application."""
-    from institutions.models import Enrolment
+    from funds.models import Order
     from licensing import services as licensing
 
     staff_user = User.objects.get(pk=users[f"{key}_institution"].pk)
@@ -427,12 +431,14 @@ def _demo_records(users: dict[str, User], key: str) -> None:
     _demo_application(institution, users[f"{key}_admin"], stop="completed", action="relicense")
     course = institution.courses.get(is_listed=True)
     plan = course.fee_plans.first()
-    if plan is not None and not Enrolment.objects.filter(institution=institution).exists():
+    if plan is not None and not Order.objects.filter(institution=institution).exists():
+        # Learners enrol through orders of the funds app (issue 11), under the fee plan.
         for n, (learner, guardian) in enumerate([("李小萌", "李华"), ("王子涵", "王芳"),
                                                  ("张一诺", "张伟")]):
-            inst.enrolment_create(actor=staff_user, institution=institution, course=course,
-                                  fee_plan=plan, learner_name=learner, guardian_name=guardian,
-                                  guardian_phone=f"1380871{n:04d}")
+            funds_services.order_create(
+                actor=staff_user, institution=institution, course=course,
+                learner_name=learner, guardian_name=guardian, guardian_phone=f"1380871{n:04d}",
+                class_hours=plan.class_hours, months=plan.months, amount=plan.amount)
     slots = [Slot(s.weekday, s.start, s.end) for s in course.slots.all()]
     licensing.course_change_submit(
         actor=staff_user, course=course, name=course.name, mode=course.mode,

@@ -178,7 +178,7 @@ def test_no_order_until_the_gate_is_met(world):
                                     issuer=world.a.depts["education_sports"])
     with pytest.raises(InvalidState) as exc:
         order(world, Institution.objects.get(pk=inst.pk), course)
-    assert "000 §4(3)" in str(exc.value)
+    assert cite("000 §4(3)") in str(exc.value)  # the registry's refusal (issue 11)
 
 
 # -- the loop: pay → consume → disburse → refund ----------------------------------------------
@@ -327,3 +327,19 @@ def test_the_command_runs_disbursement_for_a_day(world):
     assert "1 disbursement" in out.getvalue()
     assert Order.objects.get().disbursed == Decimal("1000.00")
     assert timezone.localdate()  # the command left the clock alone
+
+
+def test_zombie_detection_reads_orders_but_not_cancelled_ones(world):
+    """000 §4(3) "no training activity": inspections asks funds which institutions took an
+    order (enrolled a learner) in the window; a cancelled order is no activity."""
+    import datetime as dt
+
+    from funds import selectors
+
+    inst, course = supervised(world)
+    o = order(world, inst, course)
+    since = o.ordered_on
+    assert selectors.institutions_with_orders_since(since) == {inst.pk}
+    assert selectors.institutions_with_orders_since(since + dt.timedelta(days=1)) == set()
+    services.order_cancel(actor=world.a.users["county_admin"], order=o, reason="家长放弃")
+    assert selectors.institutions_with_orders_since(since) == set()

@@ -88,9 +88,48 @@ def test_the_arrangement_form_records_bank_custody(world):
     url = f"/office/funds/{inst.uscc}/arrangement/"
     assert client.post(url, {"mode": "bank_custody", "custodian_bank": "农行"}).status_code == 400
     response = client.post(url, {"mode": "bank_custody", "custodian_bank": "农行",
-                                 "account_number": "6228"})
+                                 "account_number": "6228", "payment_channel": "监管平台统一收费"})
     assert response.status_code == 302
-    assert Arrangement.objects.get().account_number == "6228"
+    arrangement = Arrangement.objects.get()
+    # The account and payment channel of the enrollment gate live here (issue 11).
+    assert (arrangement.account_number, arrangement.payment_channel) == ("6228", "监管平台统一收费")
+    page = client.get(f"/office/funds/{inst.uscc}/").content.decode()
+    assert "监管平台统一收费" in page and 'id="custodian-missing"' not in page
+
+
+def test_a_carried_over_account_asks_for_its_custodian_bank(world):
+    """funds 0006 carries the registry's account and channel over without a bank: the page
+    says so, and recording the arrangement again needs the bank."""
+    inst = register(world)
+    Arrangement.objects.create(institution=inst, mode="bank_custody", account_number="6217",
+                               payment_channel="平台")
+    client = login(world.a.users["county_admin"])
+    assert 'id="custodian-missing"' in client.get(f"/office/funds/{inst.uscc}/").content.decode()
+    url = f"/office/funds/{inst.uscc}/arrangement/"
+    assert client.post(url, {"mode": "bank_custody", "account_number": "6217",
+                             "payment_channel": "平台"}).status_code == 400
+
+
+def test_the_orders_export_shows_the_phone_to_workers_only(world):
+    """The registry's enrolments export moved here with enrolling (issue 11)."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    inst, course = supervised(world)
+    order(world, inst, course, learner="小明", phone="13800000009")
+    url = f"/office/funds/{inst.uscc}/?export=xlsx"
+
+    def rows(user):
+        response = login(user).get(url)
+        assert response.status_code == 200
+        return [[c.value for c in r] for r in load_workbook(BytesIO(response.content)).active.rows]
+
+    worker = rows(world.a.users["county_admin"])
+    assert "13800000009" in worker[-1] and "小明" in worker[-1]
+    reader = rows(world.a.users["market"])
+    assert "小明" in reader[-1] and "13800000009" not in reader[-1]
+    assert login(world.b.users["county_admin"]).get(url).status_code == 404
 
 
 def _objects(world, key):
@@ -194,6 +233,18 @@ def test_orders_on_the_fund_page_keep_their_query_count(world, query_budget):
     client = login(world.a.users["county_admin"])
     query_budget(client, f"/office/funds/{inst.uscc}/", grow, small=3, large=23, budget=16,
                  name="fund page")
+
+
+def test_the_orders_export_keeps_its_query_count(world, query_budget):
+    inst, course = supervised(world)
+
+    def grow(start, stop):
+        for n in range(start, stop):
+            order(world, inst, course, learner=f"学员{n}", phone=f"139{n:08d}")
+
+    client = login(world.a.users["county_admin"])
+    query_budget(client, f"/office/funds/{inst.uscc}/?export=xlsx", grow, small=1, large=21,
+                 name="orders export")
 
 
 def test_a_parent_sees_the_order_by_number_and_code_and_disputes_a_record(world):

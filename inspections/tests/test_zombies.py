@@ -8,11 +8,11 @@ import datetime as dt
 
 import pytest
 
+from funds import services as funds_services
 from inspections import services
 from inspections.models import InspectionYear, ZombieCleanup, ZombieOutcome
 from inspections.tests.helpers import DAILY_OK, make_daily, today
-from institutions import services as registry
-from institutions.tests.helpers import licensed_with_gate, plan_for
+from institutions.tests.helpers import licensed_with_gate
 from policy.models import PolicyProfile
 from policy.profile import invalidate_profile_cache
 from tests.factories import World
@@ -48,9 +48,11 @@ def test_all_of_needs_every_criterion():
 def _active(world: World, inst):
     admin = world.a.users["county_admin"]
     course = inst.courses.first()
-    registry.enrolment_create(actor=admin, institution=inst, course=course,
-                              fee_plan=plan_for(admin, course), learner_name="李小萌",
-                              guardian_name="李华", guardian_phone="13808710001")
+    # An order is an enrolment (issue 11): training activity of 000 §4(3).
+    funds_services.order_create(actor=admin, institution=inst, course=course,
+                                learner_name="李小萌", guardian_name="李华",
+                                guardian_phone="13808710001", class_hours=20, months=1,
+                                amount="1000")
 
 
 def _missed(inst, *years, inspected=False):

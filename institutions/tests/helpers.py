@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from cases.models import Task, TaskStatus
 from core.vocab import Category, DepartmentType
+from funds import services as funds_services
 from institutions import imports, services
 from institutions.models import InstitutionStatus
 from institutions.rules import Slot, required_clauses
@@ -49,8 +50,10 @@ def licensed_with_gate(world, key="a", n=1, **kw):
                                     is_academic=False, lesson_minutes=60, break_minutes=10,
                                     class_hours=40, price=Decimal("3000"),
                                     slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
-    services.gate_record(actor=admin, institution=inst, fund_account="6217", payment_channel="平台",
-                         national_platform_account="QG1")
+    funds_services.arrangement_record(actor=admin, institution=inst, mode="bank_custody",
+                                      custodian_bank="农行", account_number="6217",
+                                      payment_channel="平台")
+    services.gate_record(actor=admin, institution=inst, national_platform_account="QG1")
     services.course_list_on_platform(actor=admin, course=course)
     return services.institution_set_status(
         actor=admin, institution=inst, status=InstitutionStatus.LICENSED, reason="审核通过",

@@ -13,9 +13,10 @@ from cases.models import Task, TaskStatus
 from core.errors import DomainError, InvalidState, PermissionDenied
 from core.vocab import Category, DepartmentType
 from core.vocab import DepartmentType as D
+from funds import services as funds_services
+from funds.models import Order
 from institutions import services
 from institutions.models import (
-    Enrolment,
     Institution,
     InstitutionStatus,
     ListStatus,
@@ -154,8 +155,9 @@ def test_course_and_fee_plan_violations_block_saving(world):
 
 
 def test_the_enrollment_gate_has_three_conditions(world):
-    """000 §4(3): fund account and payment channel, national platform account, courses
-    listed; until then no white list and no published courses."""
+    """000 §4(3): fund account and payment channel (the funds app's supervision
+    arrangement, issue 11), national platform account, courses listed; until then no
+    white list and no published courses."""
     inst = register(world)
     admin = world.a.users["county_admin"]
     assert inst.gate_conditions == {"fund_account": False, "national_platform": False,
@@ -168,8 +170,12 @@ def test_the_enrollment_gate_has_three_conditions(world):
         actor=admin, institution=inst, status=InstitutionStatus.LICENSED, reason="通过",
         licence_number="教民1号", issuer=world.a.depts[DepartmentType.CULTURE_TOURISM])
     assert inst.list_status == ListStatus.NONE  # licensed, but the gate is not met
-    services.gate_record(actor=admin, institution=inst, fund_account="6217",
-                         payment_channel="平台", national_platform_account="QG")
+    services.gate_record(actor=admin, institution=inst, national_platform_account="QG")
+    inst.refresh_from_db()
+    assert not inst.gate_conditions["fund_account"] and inst.list_status == ListStatus.NONE
+    funds_services.arrangement_record(actor=admin, institution=inst, mode="bank_custody",
+                                      custodian_bank="农行", account_number="6217",
+                                      payment_channel="平台")
     inst.refresh_from_db()
     assert inst.list_status == ListStatus.NONE and not inst.gate_met
     services.course_list_on_platform(actor=admin, course=course)
@@ -356,18 +362,19 @@ def test_staff_checks_keep_their_history_and_a_new_credential_is_verified_again(
 
 
 def test_no_enrolment_until_the_gate_is_met(world):
-    """000 §4(3): until it has a fund-supervision account and payment channel, an account
-    on the national platform and courses listed, an institution may not enrol."""
+    """000 §4(3): until it has a fund-supervision arrangement (account and payment
+    channel), an account on the national platform and courses listed, an institution may
+    not enrol. Enrolling is a funds order (issue 11); the refusal is the registry's."""
     inst = register(world)
     admin = world.a.users["county_admin"]
     course = course_for(admin, inst)
-    plan = plan_for(admin, course)
     staff = staff_of(world, inst)
 
     def enrol():
-        return services.enrolment_create(actor=staff, institution=inst, course=course,
-                                         fee_plan=plan, learner_name="小明", guardian_name="明妈",
-                                         guardian_phone="13800000000")
+        return funds_services.order_create(
+            actor=staff, institution=inst, course=course, learner_name="小明",
+            guardian_name="明妈", guardian_phone="13800000000", class_hours=40, months=3,
+            amount="3000.00")
 
     with pytest.raises(InvalidState, match="办学许可"):
         enrol()  # applying: not licensed yet
@@ -378,32 +385,45 @@ def test_no_enrolment_until_the_gate_is_met(world):
                                     issuer=world.a.depts[D.CULTURE_TOURISM])
     with pytest.raises(InvalidState, match="资金监管"):
         enrol()
-    services.gate_record(actor=admin, institution=inst, fund_account="6217",
-                         payment_channel="平台")
+    funds_services.arrangement_record(actor=admin, institution=inst, mode="bank_custody",
+                                      custodian_bank="农行", account_number="6217",
+                                      payment_channel="平台")
     with pytest.raises(InvalidState, match="全国监管平台"):
         enrol()
     services.gate_record(actor=admin, institution=inst, national_platform_account="QG1")
-    enrolment = enrol()
-    assert enrolment.amount == Decimal("3000.00") and enrolment.class_hours == 40
+    order = enrol()
+    assert order.amount == Decimal("3000.00") and order.class_hours == 40
     services.blacklist_add(actor=admin, institution=inst, reason="超范围培训")
-    with pytest.raises(InvalidState):
+    with pytest.raises(InvalidState, match="黑名单"):
         enrol()
-    assert Enrolment.objects.count() == 1
+    assert Order.objects.count() == 1
 
 
-def test_enrolment_needs_a_listed_course_and_its_own_fee_plan(world):
+def test_enrolment_needs_a_listed_course_of_the_institution(world):
     inst = licensed_with_gate(world)
+    other = licensed_with_gate(world, n=2)
     admin = world.a.users["county_admin"]
     listed = inst.courses.get()
     draft = course_for(admin, inst, name="草稿课")
-    listed_plan, draft_plan = plan_for(admin, listed), plan_for(admin, draft)
     args = dict(actor=admin, institution=inst, learner_name="小红", guardian_name="红妈",
-                guardian_phone="13900000000")
+                guardian_phone="13900000000", class_hours=40, months=3, amount="3000.00")
     with pytest.raises(DomainError):
-        services.enrolment_create(course=draft, fee_plan=draft_plan, **args)
+        funds_services.order_create(course=draft, **args)
     with pytest.raises(DomainError):
-        services.enrolment_create(course=listed, fee_plan=draft_plan, **args)
-    services.enrolment_create(course=listed, fee_plan=listed_plan, **args)
+        funds_services.order_create(course=other.courses.get(), **args)
+    funds_services.order_create(course=listed, **args)
+
+
+def test_the_registry_keeps_no_enrolment_and_no_fund_account():
+    """Issue 11: one way to enrol (the funds order), one place for the fund account and
+    payment channel (the supervision arrangement)."""
+    from django.apps import apps
+
+    with pytest.raises(LookupError):
+        apps.get_model("institutions", "Enrolment")
+    fields = {f.name for f in Institution._meta.get_fields()}
+    assert not fields & {"fund_account", "payment_channel"}
+    assert not hasattr(services, "enrolment_create")
 
 
 

@@ -13,12 +13,12 @@ from openpyxl import load_workbook
 
 from core.errors import DomainError, InvalidState, PermissionDenied
 from core.vocab import DepartmentType as D
+from funds import services as funds_services
+from funds.models import Order
 from institutions import imports, services
 from institutions.models import (
     Course,
-    Enrolment,
     Institution,
-    InstitutionStatus,
     Staff,
     TrainingMaterial,
 )
@@ -269,17 +269,18 @@ def test_materials_are_filed_and_reviewed_by_an_officer(world, setup):
 def test_the_institution_cannot_record_its_own_gate_or_status(world, setup):
     inst, client = setup
     assert client.post(f"/office/institutions/{inst.uscc}/gate/",
-                       {"fund_account": "x", "payment_channel": "y",
-                        "national_platform_account": "z"}).status_code == 404
+                       {"national_platform_account": "z"}).status_code == 404
     assert client.post(f"/office/institutions/{inst.uscc}/blacklist/",
                        {"reason": "x"}).status_code == 404
     inst.refresh_from_db()
-    assert inst.fund_account == "" and inst.list_status == ""
+    assert inst.national_platform_account == "" and inst.list_status == ""
     admin = login(world.a.users["county_admin"])
+    page = admin.get(f"/office/institutions/{inst.uscc}/gate/").content.decode()
+    # The fund account and payment channel are the funds app's arrangement (issue 11).
+    assert 'name="national_platform_account"' in page and 'name="fund_account"' not in page
     assert admin.post(f"/office/institutions/{inst.uscc}/gate/",
-                      {"fund_account": "6217", "payment_channel": "平台",
-                       "national_platform_account": "QG"}).status_code == 302
-    assert Institution.objects.get(pk=inst.pk).fund_account == "6217"
+                      {"national_platform_account": "QG"}).status_code == 302
+    assert Institution.objects.get(pk=inst.pk).national_platform_account == "QG"
     other = login(world.b.users["county_admin"])
     assert other.get(f"/office/institutions/{inst.uscc}/gate/").status_code == 404
 
@@ -415,54 +416,27 @@ def test_a_fee_plan_edit_is_checked_again(world):
                                  contract_clauses=required_clauses())
 
 
-def test_enrolment_page_refuses_with_the_reason_and_enrols_when_the_gate_is_met(world):
-    inst = register(world)
-    admin = world.a.users["county_admin"]
-    course = course_for(admin, inst)
-    services.course_list_on_platform(actor=admin, course=course)
-    plan = plan_for(admin, course)
-    client = login(staff_of(world, inst))
-    url = f"/office/institutions/{inst.uscc}/enrolments/"
-    form = {"course": course.pk, "fee_plan": plan.pk, "learner_name": "小明",
-            "guardian_name": "明妈", "guardian_phone": "13800000000"}
-    page = client.get(url).content.decode()
-    assert 'id="gate-warning"' in page
-    response = client.post(url, form)
-    assert response.status_code == 400 and not Enrolment.objects.exists()
-    services.institution_set_status(actor=admin, institution=inst,
-                                    status=InstitutionStatus.LICENSED, reason="审核通过",
-                                    licence_number="文旅001号",
-                                    issuer=world.a.depts[D.CULTURE_TOURISM])
-    services.gate_record(actor=admin, institution=inst, fund_account="6217",
-                         payment_channel="平台", national_platform_account="QG1")
-    assert client.post(url, {**form, "guardian_phone": "电话"}).status_code == 400
-    assert client.post(url, form).status_code == 302
-    page = client.get(url).content.decode()
-    assert "小明" in page and 'id="gate-warning"' not in page
-    export = client.get(url + "?export=xlsx")
-    assert export.status_code == 200 and export["Content-Type"].startswith(
-        "application/vnd.openxmlformats")
-    # Read-only roles see the list without the form, and cannot post.
-    joint = login(world.a.users["joint"])
-    assert 'name="learner_name"' not in joint.get(url).content.decode()
-    assert joint.post(url, form).status_code == 404
-
-
-def test_enrolment_list_query_count_does_not_grow(world, query_budget):
+def test_the_old_enrolment_page_leads_to_the_funds_orders(world):
+    """Issue 11: enrolling is a funds order. The registry's page offers the institution's
+    orders to who reads its funds, and the old enrolments address leads there; for anyone
+    else it is missing, like any record out of reach."""
     inst = licensed_with_gate(world)
-    admin = world.a.users["county_admin"]
-    course = inst.courses.get()
-    plan = plan_for(admin, course)
-    client = login(staff_of(world, inst))
     url = f"/office/institutions/{inst.uscc}/enrolments/"
-
-    def grow(start, stop):
-        for i in range(start, stop):
-            services.enrolment_create(actor=admin, institution=inst, course=course,
-                                      fee_plan=plan, learner_name=f"学员{i}",
-                                      guardian_name="家长", guardian_phone="13800000000")
-
-    query_budget(client, url, grow, small=2, large=27)
+    funds_page = f"/office/funds/{inst.uscc}/"
+    for client in (login(staff_of(world, inst)), login(world.a.users["county_admin"])):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"] == funds_page
+        detail = client.get(f"/office/institutions/{inst.uscc}/").content.decode()
+        assert f'id="orders-link" href="{funds_page}"' in detail
+        # Posting the old enrolment form creates nothing: the address only leads on.
+        assert client.post(url, {"learner_name": "小明"}).status_code == 302
+    assert not Order.objects.exists()
+    # The joint office reads the register but not the funds (issue 11 "Access").
+    joint = login(world.a.users["joint"])
+    assert joint.get(url).status_code == 404
+    assert 'id="orders-link"' not in joint.get(
+        f"/office/institutions/{inst.uscc}/").content.decode()
+    assert login(world.b.users["county_admin"]).get(url).status_code == 404
 
 
 def build(world, key):
@@ -488,7 +462,7 @@ VIEWERS = {"officer", "head", "culture", "market", "county_admin", "joint", "dis
 EDITORS = {"culture", "county_admin"}
 
 
-def test_cross_county_matrix_for_staff_fee_plan_and_enrolment_pages(world):
+def test_cross_county_matrix_for_staff_fee_plan_and_course_pages(world):
     base = "/office/institutions/{}"
     endpoints = [
         Endpoint("staff page", lambda o: f"{base.format(o['inst'].uscc)}/staff/"
@@ -499,13 +473,6 @@ def test_cross_county_matrix_for_staff_fee_plan_and_enrolment_pages(world):
                                  "credential_kind": "teacher_certificate"}, ok=(302,)),
         Endpoint("fee plan edit", lambda o: f"{base.format(o['inst'].uscc)}/feeplans/"
                  f"{o['plan'].pk}/edit/", EDITORS),
-        Endpoint("enrolments", lambda o: f"{base.format(o['inst'].uscc)}/enrolments/",
-                 VIEWERS),
-        Endpoint("enrol", lambda o: f"{base.format(o['inst'].uscc)}/enrolments/", EDITORS,
-                 method="post", ok=(302,),
-                 data=lambda o: {"course": o["plan"].course_id, "fee_plan": o["plan"].pk,
-                                 "learner_name": "小明", "guardian_name": "明妈",
-                                 "guardian_phone": "13800000000"}),
         Endpoint("course change", lambda o: f"{base.format(o['inst'].uscc)}/courses/"
                  f"{o['course'].pk}/edit/", EDITORS, method="post", ok=(302,),
                  data=lambda o: {**COURSE_FORM, "slots": "3 18:00-19:00", "price": "3100"}),
@@ -531,15 +498,16 @@ def test_institution_staff_reach_only_their_own_enrolments(world):
     own = licensed_with_gate(world, "a", 1)
     other = licensed_with_gate(world, "a", 2)
     client = login(staff_of(world, own))
-    assert client.get(f"/office/institutions/{own.uscc}/enrolments/").status_code == 200
+    assert client.get(f"/office/institutions/{own.uscc}/enrolments/").status_code == 302
     assert client.get(f"/office/institutions/{other.uscc}/enrolments/").status_code == 404
     plan = plan_for(world.a.users["county_admin"], other.courses.get())
     assert client.get(f"/office/institutions/{other.uscc}/feeplans/{plan.pk}/edit/"
                       ).status_code == 404
     with pytest.raises(PermissionDenied):
-        services.enrolment_create(actor=staff_of(world, own), institution=other,
-                                  course=other.courses.get(), fee_plan=plan, learner_name="x",
-                                  guardian_name="y", guardian_phone="13800000000")
+        funds_services.order_create(actor=staff_of(world, own), institution=other,
+                                    course=other.courses.get(), learner_name="x",
+                                    guardian_name="y", guardian_phone="13800000000",
+                                    class_hours=10, months=1, amount="500")
 
 
 def test_counties_publish_their_white_list_with_the_re_approved_marked(world):

@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from cases.models import AuditEvent, Case, CaseState, Task, TaskStatus
-from institutions.models import Enrolment, Institution, InstitutionStatus, StaffCheck
+from funds.models import Arrangement, Order, OrderOrigin
+from institutions.models import Institution, InstitutionStatus, ListStatus, StaffCheck
 from licensing.models import ApplicationAction, LicensingApplication, Stage
 from org.models import Role, User
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def counts():
     return (User.objects.count(), Case.objects.count(), Task.objects.count(),
             Institution.objects.count(), LicensingApplication.objects.count(),
-            AuditEvent.objects.count(), Enrolment.objects.count(), StaffCheck.objects.count())
+            AuditEvent.objects.count(), Order.objects.count(), StaffCheck.objects.count())
 
 
 def test_demo_covers_every_role_state_and_stage_and_is_idempotent():
@@ -39,4 +40,8 @@ def test_demo_covers_every_role_state_and_stage_and_is_idempotent():
                                                stage=Stage.COMPLETED).exists()
     change = LicensingApplication.objects.filter(action=ApplicationAction.CHANGE).first()
     assert change is not None and change.change_details["courses"]
-    assert Enrolment.objects.exists() and StaffCheck.objects.exists()
+    assert Order.objects.filter(origin=OrderOrigin.SALE).exists() and StaffCheck.objects.exists()
+    # Issue 11: every white-listed institution meets the gate through its arrangement.
+    white = Institution.objects.filter(list_status=ListStatus.WHITE)
+    assert white.exists()
+    assert not white.exclude(pk__in=Arrangement.objects.values("institution_id")).exists()

@@ -223,8 +223,12 @@ def _meet_the_gate(world, inst):  # type: ignore[no-untyped-def]
         actor=admin, institution=inst, name="少儿美术", mode="offline", is_academic=False,
         lesson_minutes=60, break_minutes=10, class_hours=40, price=Decimal("3000"),
         slots=[Slot(2, dt.time(18, 0), dt.time(19, 0))])
-    services.gate_record(actor=admin, institution=inst, fund_account="6217",
-                         payment_channel="平台", national_platform_account="QG1")
+    from funds import services as funds_services
+
+    funds_services.arrangement_record(actor=admin, institution=inst, mode="bank_custody",
+                                      custodian_bank="农行", account_number="6217",
+                                      payment_channel="平台")
+    services.gate_record(actor=admin, institution=inst, national_platform_account="QG1")
     if not course.is_listed and not course.added_after_licence:
         services.course_list_on_platform(actor=admin, course=course)
     else:  # a course added after the licence is listed through a change application
@@ -236,12 +240,13 @@ def _meet_the_gate(world, inst):  # type: ignore[no-untyped-def]
 
 def test_enrolment_waits_for_the_gate_and_a_course_changes_through_an_application(
         browser, live_server):
-    """000 §4(3): no enrolment until the gate is met; 变更 covers a licensed course."""
+    """000 §4(3): no enrolment (a funds order since issue 11) until the gate is met; 变更
+    covers a licensed course."""
     import datetime as dt
     from decimal import Decimal
 
+    from funds.models import Order
     from institutions import services
-    from institutions.models import Enrolment
     from institutions.rules import Slot, required_clauses
     from institutions.tests.helpers import licensed_with_gate, register
     from licensing.models import LicensingApplication
@@ -269,31 +274,33 @@ def test_enrolment_waits_for_the_gate_and_a_course_changes_through_an_applicatio
     staff.save()
     base = live_server.url
 
-    # The county admin tries to enrol at the institution that has no licence yet.
+    def order(learner, guardian, phone):  # type: ignore[no-untyped-def]
+        page.select_option("#id_course", index=1)
+        page.fill("#id_learner_name", learner)
+        page.fill("#id_guardian_name", guardian)
+        page.fill("#id_guardian_phone", phone)
+        page.fill("#id_class_hours", "40")
+        page.fill("#id_months", "3")
+        page.fill("#id_amount", "3000")
+        page.click("main button[type=submit]")
+
+    # The county admin tries to enrol at the institution that has no licence yet: the
+    # old enrolments address leads to the institution's funds orders.
     page = login(browser, base, admin.username)
     page.goto(f"{base}/office/institutions/{applying.uscc}/enrolments/")
-    assert page.locator("#gate-warning").is_visible()
-    page.select_option("#id_course", index=1)
-    page.select_option("#id_fee_plan", index=1)
-    page.fill("#id_learner_name", "小明")
-    page.fill("#id_guardian_name", "明妈")
-    page.fill("#id_guardian_phone", "13800000000")
-    page.click("button[type=submit]")
-    assert "办学许可" in page.inner_text(".alert-danger")
-    assert not Enrolment.objects.exists()
+    page.wait_for_url(re.compile(rf".*/office/funds/{applying.uscc}/$"))
+    order("小明", "明妈", "13800000000")
+    assert "办学许可" in page.content()
+    assert not Order.objects.exists()
     page.context.close()
 
     # The licensed institution's staff reach their institution from the navigation.
     page = login(browser, base, staff.username)
     page.click("text=本机构")
-    page.click("text=学员报名")
-    page.select_option("#id_course", index=1)
-    page.select_option("#id_fee_plan", index=1)
-    page.fill("#id_learner_name", "小红")
-    page.fill("#id_guardian_name", "红妈")
-    page.fill("#id_guardian_phone", "13900000000")
-    page.click("button[type=submit]")
-    assert "小红" in page.inner_text("#enrolment-list")
+    page.click("#orders-link")
+    order("小红", "红妈", "13900000000")
+    page.wait_for_selector("#order-list")
+    assert "小红" in page.inner_text("#order-list")
 
     # A change to the listed course goes to a change application.
     course = licensed.courses.get()
