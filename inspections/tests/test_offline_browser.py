@@ -96,5 +96,5 @@ def test_a_visit_filled_offline_arrives_once_when_the_network_returns(
     assert Attachment.objects.filter(case=inspection.case).count() == 1
     assert DailyInspection.objects.filter(client_id=inspection.client_id).count() == 1
 
-    page.wait_for_selector(f"{BAR}[data-waiting='0']")
+    page.wait_for_selector(f"{BAR}[data-waiting='0']", state="attached")
     context.close()

@@ -76,8 +76,8 @@
     const waiting = items.filter((i) => i.state === "waiting").length;
     const lines = [navigator.onLine ? msg("Online") : msg("Offline")];
     if (waiting) lines.push(msg("Waiting", { n: waiting }));
-    if (items.some((i) => i.state === "rejected")) lines.push(msg("Rejected"));
-    if (items.some((i) => i.state === "signin")) lines.push(msg("Signin"));
+    const signin = items.some((i) => i.state === "signin");
+    if (signin) lines.push(msg("Signin"));
     if (lastEvent) lines.push(msg(lastEvent));
     const prepared = await preparedAt();
     if (bar.dataset.unsupported) lines.push(msg("Unsupported"));
@@ -87,7 +87,8 @@
     bar.dataset.online = navigator.onLine ? "1" : "0";
     bar.classList.toggle("alert-warning", !navigator.onLine || waiting > 0);
     bar.classList.toggle("alert-secondary", navigator.onLine && waiting === 0);
-    bar.hidden = false;
+    // Away from a form, the bar speaks only when there is something to say.
+    bar.hidden = !form && navigator.onLine && !waiting && !signin && !lastEvent;
   }
 
   // -- service worker, manifest, "prepare for offline" -----------------------------------
@@ -230,9 +231,15 @@
   }
 
   // -- sending -----------------------------------------------------------------------------
+  function token(item) {
+    // The token of the page open now (a sign-in since the form was queued changes it).
+    const field = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return (field && field.value) || item.csrf;
+  }
+
   function body(item) {
     const data = new FormData();
-    data.append("csrfmiddlewaretoken", item.csrf);
+    data.append("csrfmiddlewaretoken", token(item));
     Object.entries(item.fields).forEach(([name, value]) => {
       if (value === true) data.append(name, "on");
       else if (value !== false) data.append(name, value);
@@ -246,7 +253,7 @@
     try {
       response = await fetch(item.url, {
         method: "POST", body: body(item), credentials: "same-origin",
-        headers: { "X-CSRFToken": item.csrf },
+        headers: { "X-CSRFToken": token(item) },
       });
     } catch (error) {
       return "waiting"; // still no network
@@ -255,6 +262,7 @@
     if (response.ok && landed === item.url && response.redirected) return "sent";
     if (response.ok && landed !== item.url) return "signin";
     if (response.status === 409) return "conflict";
+    if (response.status === 403) return "signin"; // a stale token: sign in, then resend
     if (response.status === 400 && item.url === visitUrl && form) {
       // The server's own form, with its field errors, replaces ours; the draft stays.
       const html = await response.text();
