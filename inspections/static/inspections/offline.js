@@ -14,7 +14,6 @@
   const bar = document.querySelector("[data-offline-bar]");
   const form = document.querySelector("form[data-offline-form]");
   const prepareButton = document.querySelector("[data-offline-prepare]");
-  const photoList = document.querySelector("[data-offline-photos]");
   const VISITS_CACHE = "insp-visits";
   const visitUrl = window.location.pathname;
   let syncing = false;
@@ -170,6 +169,8 @@
   }
 
   function showPhotos() {
+    // Looked up each time: the server's form may have replaced ours (a refused form).
+    const photoList = document.querySelector("[data-offline-photos]");
     if (!photoList || !draft) return;
     photoList.replaceChildren();
     if (!draft.photos.length) return;
