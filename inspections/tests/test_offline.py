@@ -109,3 +109,28 @@ def test_the_service_worker_and_manifest_cover_the_inspection_pages(world: World
     assert manifest["scope"] == "/office/inspections/"
     assert manifest["start_url"] == "/office/inspections/daily/"
     assert manifest["display"] == "standalone" and manifest["icons"]
+
+
+RESENT = {"a": uuid.UUID(int=0xA), "b": uuid.UUID(int=0xB)}
+
+
+def _recorded(world: World, key: str) -> dict:
+    inspection = make_daily(world, key)
+    services.daily_record(actor=world.county(key).users["officer"], inspection=inspection,
+                          answers=DAILY_OK, client_id=RESENT[key])
+    return {"daily": inspection, "key": key}
+
+
+def test_resend_and_conflict_matrix(world: World):
+    """A resend of the recorded submission answers as done to who may fill the form, a
+    different one 409; everyone else, and every role on county B's visit, gets 404."""
+    from tests.permmatrix import Endpoint, assert_matrix
+
+    url = lambda o: f"/office/inspections/daily/{o['daily'].pk}/"  # noqa: E731
+    endpoints = [
+        Endpoint("resend", url, {"officer", "head"}, method="post", ok=(302,),
+                 data=lambda o: form(RESENT[o["key"]]), denied=(404,)),
+        Endpoint("conflict", url, {"officer", "head"}, method="post", ok=(409,),
+                 data=lambda o: form(uuid.uuid4()), denied=(404,)),
+    ]
+    assert_matrix(world, endpoints, _recorded)
