@@ -126,6 +126,9 @@ class InspectForm(forms.Form):
                                   max_value=90, max_digits=9, decimal_places=6)
     longitude = forms.DecimalField(label=_("Longitude"), required=False, min_value=-180,
                                    max_value=180, max_digits=9, decimal_places=6)
+    #: Made on the phone (inspections/static/inspections/offline.js): a resend of the
+    #: same submission creates nothing twice.
+    client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, items: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -311,6 +311,10 @@ class DailyInspection(models.Model):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                 blank=True, related_name="+")
+    #: The id the inspector's phone gave the submitted form (issue 9: answers kept offline
+    #: are sent when the network returns; a resend with the same id creates nothing twice).
+    client_id = models.UUIDField(_("submission id"), null=True, blank=True, unique=True,
+                                 editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = DailyQuerySet.as_manager()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -418,15 +419,26 @@ def daily_record(*, actor: User | None, inspection: DailyInspection,
                  answers: Mapping[str, str], notes: str = "", findings: str = "",
                  latitude: Any = None, longitude: Any = None,
                  photos: Sequence[UploadedFile] = (), rectify: bool = False,
-                 unreachable: bool = False) -> DailyInspection:
+                 unreachable: bool = False,
+                 client_id: uuid.UUID | None = None) -> DailyInspection:
     """The inspection form, filled on site: the checklist, notes, photos (through the
     attachment checks: size and real file type) and an optional position. Findings may
-    open a rectification order with its deadline (004 §4(2))."""
+    open a rectification order with its deadline (004 §4(2)).
+
+    `client_id` is the id the inspector's phone gave this submission (issue 9: a form
+    filled offline is sent when the network returns, maybe more than once). A resend of
+    the submission already recorded returns the inspection and changes nothing: no second
+    audit entry, photo or order."""
     inspection = DailyInspection.objects.select_for_update(of=("self",)).select_related(
         "case", "region", "institution", "template").get(pk=inspection.pk)
     require(actor, "inspections.inspect", inspection)
+    if client_id is not None and inspection.client_id == client_id:
+        return inspection
     if inspection.state != DailyState.PLANNED:
         raise InvalidState(_("This inspection is already recorded."))
+    if client_id is not None and DailyInspection.objects.filter(client_id=client_id).exists():
+        raise DomainError(_("This submission id belongs to another inspection."),
+                          field="client_id")
     items = list(inspection.template.items.all())
     clean = {i.code: answers.get(i.code, "") for i in items}
     if any(v not in DAILY_ANSWERS for v in clean.values()):
@@ -455,6 +467,7 @@ def daily_record(*, actor: User | None, inspection: DailyInspection,
     inspection.state = DailyState.DONE
     inspection.done_at = timezone.now()
     inspection.done_by = actor
+    inspection.client_id = client_id
     inspection.save()
     case = inspection.case
     for photo in photos:

@@ -5,15 +5,21 @@ page of published annual-inspection results. Every read goes through the selecto
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -53,6 +59,15 @@ from institutions.models import Institution
 from institutions.uscc import normalise
 
 PAGE_SIZE = 30
+#: What the service worker keeps so that a prepared visit opens with no network.
+OFFLINE_SHELL = (
+    "vendor/bootstrap/bootstrap.min.css", "vendor/bootstrap-icons/bootstrap-icons.min.css",
+    "portal/portal.css", "portal/favicon.svg", "vendor/bootstrap/bootstrap.bundle.min.js",
+    "vendor/htmx/htmx.min.js", "portal/portal.js", "inspections/offline.js",
+    "vendor/bootstrap-icons/fonts/bootstrap-icons.woff2",
+)
+#: Raise to make every phone drop its cached shell.
+OFFLINE_VERSION = "1"
 
 
 def _get(read: Callable[..., Any], *args: Any) -> Any:
@@ -274,9 +289,9 @@ def daily_detail(request: HttpRequest, pk: int) -> HttpResponse:
         may(request.user, "inspections.inspect", inspection)
     form = InspectForm(request.POST or None, request.FILES or None, items=items) \
         if may_inspect else None
+    if request.method == "POST" and form is None:
+        return _daily_resent(request, inspection)
     if request.method == "POST":
-        if form is None:
-            raise Http404
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -284,7 +299,8 @@ def daily_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user, inspection=inspection, answers=form.answers(),
                     notes=data["notes"], findings=data["findings"], rectify=data["rectify"],
                     latitude=data["latitude"], longitude=data["longitude"],
-                    photos=data["photos"], unreachable=data["unreachable"])
+                    photos=data["photos"], unreachable=data["unreachable"],
+                    client_id=data["client_id"])
                 messages.success(request, _("Inspection form submitted."))
                 return redirect("inspections:daily_detail", pk=inspection.pk)
             except DomainError as exc:
@@ -294,9 +310,59 @@ def daily_detail(request: HttpRequest, pk: int) -> HttpResponse:
     answered = [(i.text, labels.get(inspection.answers.get(i.code, ""), "—")) for i in items]
     return render(request, "inspections/daily_detail.html", {
         "inspection": inspection, "form": form, "answered": answered,
+        "prepared_at": timezone.localtime(),
         "orders": inspection.orders.select_related("case"),
         "may_enforce": may(request.user, "inspections.open_enforcement", inspection.region)},
         status=400 if request.method == "POST" else 200)
+
+
+def _daily_resent(request: HttpRequest, inspection: Any) -> HttpResponse:
+    """A form posted to an inspection no longer planned. The phone resending the
+    submission already recorded (same id) is answered as a success and nothing is created
+    twice; a different submission answers 409 (someone else recorded it first); one who
+    may not fill the form gets 404."""
+    if not may(request.user, "inspections.inspect", inspection):
+        raise Http404
+    try:
+        client_id = uuid.UUID(request.POST.get("client_id", ""))
+    except ValueError:
+        client_id = None
+    if client_id is not None and inspection.client_id == client_id:
+        messages.info(request, _("This inspection form was already received."))
+        return redirect("inspections:daily_detail", pk=inspection.pk)
+    return render(request, "inspections/daily_conflict.html", {"inspection": inspection},
+                  status=409)
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker of the office inspection pages (issue 9: the form works with no
+    network for a whole visit). Served here, not from /static/, so that its scope covers
+    /office/inspections/; it lists the app shell by its static URLs."""
+    shell = [static(p) for p in OFFLINE_SHELL]
+    version = hashlib.sha256("\n".join([OFFLINE_VERSION, *shell]).encode()).hexdigest()[:12]
+    response = render(request, "inspections/sw.js", {
+        "shell": json.dumps(shell), "version": version, "static_prefix": settings.STATIC_URL,
+        "not_prepared": _("No network, and this page was not prepared for offline.")},
+        content_type="text/javascript")
+    response["Service-Worker-Allowed"] = reverse("inspections:daily_list").rsplit(
+        "daily/", 1)[0]
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def manifest(request: HttpRequest) -> HttpResponse:
+    """The web-app manifest: the inspection office pages installed on the phone."""
+    scope = reverse("inspections:daily_list").rsplit("daily/", 1)[0]
+    data = {
+        "name": _("Daily inspections"), "short_name": _("Inspections"),
+        "start_url": reverse("inspections:daily_list"), "scope": scope,
+        "display": "standalone", "lang": "zh-CN", "background_color": "#ffffff",
+        "theme_color": "#0d6efd",
+        "icons": [{"src": static("portal/favicon.svg"), "sizes": "any",
+                   "type": "image/svg+xml"}],
+    }
+    return HttpResponse(json.dumps(data, ensure_ascii=False),
+                        content_type="application/manifest+json")
 
 
 @login_required

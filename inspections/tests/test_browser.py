@@ -1,7 +1,7 @@
 """Browser walk at phone width (390 px) in Debian's Chromium through Playwright: an
 inspector fills the on-site form with a photo and a finding, the institution submits its
-rectification evidence, and the re-check closes the order. (The offline part of issue 9,
-with a service worker and IndexedDB, is not built: this walk runs online.)"""
+rectification evidence, and the re-check closes the order. This walk runs online; the
+walk with the network cut mid-visit is test_offline_browser.py."""
 
 from __future__ import annotations
 

@@ -1,0 +1,150 @@
+"""Issue 9, the form with no network, in Debian's Chromium through Playwright at phone
+width: the inspector opens a visit and prepares it for offline, the network is cut, the
+checklist, notes, position and a photo are filled, the page is reloaded with no network
+(the service worker answers from the visit it kept, the form comes back from IndexedDB),
+the form is submitted and waits on the phone; when the network returns it is sent, and
+the server holds the inspection exactly once, with its photo."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from inspections.tests.test_browser import (  # noqa: F401  (fixtures)
+    _inspections_data_back_after_the_flush,
+    phone_login,
+)
+from tests.e2e.test_licensing_browser import (  # noqa: F401  (fixtures)
+    _reference_data_back_after_the_flush,
+    browser,
+)
+from tests.samplefiles import png
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
+
+BAR = "[data-offline-bar]"
+CSP_VIOLATIONS = "() => window.__csp || []"
+
+
+def until(check, seconds: float = 10) -> None:  # type: ignore[no-untyped-def]
+    """Poll from here: the page's CSP forbids the eval that wait_for_function needs."""
+    end = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.1)
+
+
+def test_a_visit_filled_offline_arrives_once_when_the_network_returns(
+        browser, live_server, tmp_path):  # type: ignore[no-untyped-def]  # noqa: F811
+    from cases.models import Attachment
+    from inspections import reference
+    from inspections.models import DailyInspection, DailyOutcome, DailyState
+    from inspections.tests.helpers import make_daily
+    from tests.factories import build_world
+
+    call_command("seed_calendar", verbosity=0)
+    call_command("load_profiles", verbosity=0)
+    reference.ensure()
+    world = build_world()
+    inspection = make_daily(world, mode="night")
+    photo = tmp_path / "现场照片.png"
+    photo.write_bytes(png(40, 30))
+    url = f"{live_server.url}/office/inspections/daily/{inspection.pk}/"
+
+    page = phone_login(browser, live_server.url, world.a.users["officer"].username)
+    context = page.context
+    page.add_init_script("window.__csp = []; document.addEventListener("
+                         "'securitypolicyviolation', e => window.__csp.push("
+                         "e.violatedDirective + ' ' + e.blockedURI));")
+    page.goto(url)
+    assert page.locator("[data-institution-facts]").text_content().count(
+        inspection.institution.uscc) == 1
+    page.click("[data-offline-prepare]")
+    page.wait_for_selector("[data-offline-prepare][data-prepared='1']")
+    page.reload()  # the service worker now controls the page
+    until(lambda: page.evaluate("() => navigator.serviceWorker.controller !== null"))
+
+    context.set_offline(True)
+    page.wait_for_selector(f"{BAR}[data-online='0']")
+    page.check("input[name=item_hours][value=problem]")
+    page.fill("#id_notes", "地下室教室，20:50 仍有学员上课")
+    page.fill("#id_latitude", "25.040600")
+    page.fill("#id_longitude", "102.712300")
+    page.set_input_files("#id_photos", str(photo))
+    page.wait_for_selector("[data-offline-photos] li:has-text('现场照片.png')")
+
+    page.reload()  # no network: the kept visit, and the form as it was left
+    expect(page.locator("#id_notes")).to_have_value("地下室教室，20:50 仍有学员上课")
+    assert page.is_checked("input[name=item_hours][value=problem]")
+    assert page.input_value("#id_latitude") == "25.040600"
+    assert page.locator("[data-offline-photos] li:has-text('现场照片.png')").count() == 1
+    assert page.evaluate(CSP_VIOLATIONS) == []  # the kept page runs under the policy too
+    page.click("form[data-offline-form] button[type=submit]")
+    page.wait_for_selector(f"{BAR}[data-waiting='1']")
+    assert "待发送" in page.locator(BAR).inner_text()
+    page.reload()  # still waiting after a reload with no network
+    page.wait_for_selector(f"{BAR}[data-waiting='1']")
+    inspection.refresh_from_db()
+    assert inspection.state == DailyState.PLANNED
+
+    context.set_offline(False)
+    # Sent, and the page shows the recorded inspection.
+    expect(page.locator("form[data-offline-form]")).to_have_count(0, timeout=15000)
+    inspection.refresh_from_db()
+    assert inspection.state == DailyState.DONE
+    assert inspection.outcome == DailyOutcome.FINDINGS
+    assert inspection.notes == "地下室教室，20:50 仍有学员上课"
+    assert str(inspection.latitude) == "25.040600" and inspection.client_id is not None
+    assert Attachment.objects.filter(case=inspection.case).count() == 1
+    assert DailyInspection.objects.filter(client_id=inspection.client_id).count() == 1
+
+    page.wait_for_selector(f"{BAR}[data-waiting='0']", state="attached")
+    assert page.evaluate(CSP_VIOLATIONS) == []
+    context.close()
+
+
+def test_a_form_the_server_refuses_comes_back_with_its_errors_and_nothing_lost(
+        browser, live_server, tmp_path):  # type: ignore[no-untyped-def]  # noqa: F811
+    from inspections import reference
+    from inspections.models import DailyState
+    from inspections.tests.helpers import make_daily
+    from tests.factories import build_world
+
+    call_command("seed_calendar", verbosity=0)
+    call_command("load_profiles", verbosity=0)
+    reference.ensure()
+    world = build_world()
+    inspection = make_daily(world)
+    photo = tmp_path / "门口.png"
+    photo.write_bytes(png(30, 20))
+    url = f"{live_server.url}/office/inspections/daily/{inspection.pk}/"
+    page = phone_login(browser, live_server.url, world.a.users["officer"].username)
+    page.goto(url)
+    page.wait_for_selector(f"{BAR}[data-online='1']")
+    page.context.set_offline(True)
+    page.fill("#id_notes", "只填了纬度")
+    page.fill("#id_latitude", "25.040600")  # no longitude: the server refuses
+    page.set_input_files("#id_photos", str(photo))
+    page.wait_for_selector("[data-offline-photos] li:has-text('门口.png')")
+    page.click("form[data-offline-form] button[type=submit]")
+    page.wait_for_selector(f"{BAR}[data-waiting='1']")
+
+    page.context.set_offline(False)
+    page.wait_for_selector("form[data-offline-form] .invalid-feedback")
+    page.wait_for_selector(f"{BAR}[data-waiting='0']")
+    assert "服务器未接受" in page.locator(BAR).inner_text()
+    expect(page.locator("#id_notes")).to_have_value("只填了纬度")
+    assert page.locator("[data-offline-photos] li:has-text('门口.png')").count() == 1
+    inspection.refresh_from_db()
+    assert inspection.state == DailyState.PLANNED
+
+    page.fill("#id_longitude", "102.712300")
+    page.click("form[data-offline-form] button[type=submit]")
+    expect(page.locator("form[data-offline-form]")).to_have_count(0, timeout=15000)
+    inspection.refresh_from_db()
+    assert inspection.state == DailyState.DONE and inspection.notes == "只填了纬度"
+    assert inspection.case.attachments.count() == 1
+    page.context.close()
