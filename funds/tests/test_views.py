@@ -237,3 +237,18 @@ def test_the_seller_is_shown_the_code_once(world):
     code = re.search(r"\b(\d{8})\b", shown).group(1)
     assert access_code_hash(made.number, code) == made.access_code_hash
     assert code not in client.get(f"/office/funds/{inst.uscc}/").content.decode()
+
+
+def test_the_funds_pages_cite_documents_not_seed_codes(world):
+    """Issue 14 C10: the fund pages name 004 §4(4), 000 §4(3) and 002 §2(4) by the
+    document, as the rest of the site does."""
+    inst, _course = supervised(world)
+    bare = register(world, "a", 2)
+    client = login(world.a.users["county_admin"])
+    for url, codes in (("/office/funds/", ["004 §4(4)"]),
+                       (f"/office/funds/{inst.uscc}/", ["004 §4(4)", "002 §2(4)"]),
+                       (f"/office/funds/{bare.uscc}/", ["000 §4(3)"]),
+                       (f"/office/funds/{inst.uscc}/arrangement/", ["004 §4(4)"])):
+        body = client.get(url).content.decode()
+        for code in codes:
+            assert code not in body and cite(code) in body, (url, code)
