@@ -163,3 +163,17 @@ def test_appeal_through_the_pages(world: World):
     assert head.post(url + "decide/", {"grant": "no", "reason": "证据确凿"}).status_code == 302
     entry.refresh_from_db()
     assert entry.appeal_state == AppealState.UPHELD
+
+
+def test_the_checklist_answers_are_bootstrap_radios_not_text_boxes(world: World):
+    """On a phone a radio styled as form-control was a thin bar whose checked state did
+    not show: each answer is a form-check radio with its own label."""
+    import re
+
+    inspection = make_daily(world)
+    page = login(world.a.users["officer"]).get(
+        f"/office/inspections/daily/{inspection.pk}/").content.decode()
+    radios = re.findall(r'<input type="radio" name="item_hours"[^>]*>', page)
+    assert len(radios) == 3
+    assert all('class="form-check-input"' in r for r in radios), radios
+    assert 'class="form-check-label" for="id_item_hours_1"' in page
