@@ -71,6 +71,20 @@ def test_the_order_page_consumes_disputes_resolves_and_refunds(world):
     assert again.status_code == 404  # no longer offered: the order is refunded
 
 
+def test_a_refused_dispute_on_a_closed_order_shows_why(world):
+    """A refunded order offers no consumption or refund form; a dispute sent without a
+    reason still shows its error (it answered 400 with nothing on the page)."""
+    admin = world.a.users["county_admin"]
+    inst, course = supervised(world)
+    o = paid_order(world, inst, course, amount="1000.00", hours=10)
+    record = consume(world, o, 2)
+    services.order_refund(actor=admin, order=o, reason="家长申请")
+    response = login(admin).post(f"/office/funds/orders/{o.number}/", {
+        "verb": "dispute", "dispute-consumption": record.pk, "dispute-reason": ""})
+    assert response.status_code == 400
+    assert 'id="consumption-errors"' in response.content.decode()
+
+
 def test_too_many_hours_show_as_a_field_error(world):
     inst, course = supervised(world)
     o = paid_order(world, inst, course, amount="1000.00", hours=10)
