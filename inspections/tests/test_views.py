@@ -177,3 +177,18 @@ def test_the_checklist_answers_are_bootstrap_radios_not_text_boxes(world: World)
     assert len(radios) == 3
     assert all('class="form-check-input"' in r for r in radios), radios
     assert 'class="form-check-label" for="id_item_hours_1"' in page
+
+
+def test_the_round_page_names_each_institutions_town(world: World):
+    """The round groups its institutions by town; the page shows the town's name, not its
+    division code."""
+    from org.models import Region
+
+    rnd = make_round(world, institutions=2)
+    codes = set(rnd.inspections.values_list("town_code", flat=True))
+    assert codes and "" not in codes
+    page = login(world.a.users["county_admin"]).get(
+        f"/office/inspections/rounds/{rnd.pk}/").content.decode()
+    for code in codes:
+        assert f"<td>{code}</td>" not in page
+        assert f"<td>{Region.objects.get(code=code).name}</td>" in page
