@@ -68,6 +68,7 @@ from institutions.rules import (
 from org.models import Department
 from org.scope import Action
 from policy.profile import active_profile
+from policy.sources import cite
 
 #: The balance an account's entries add up to, on the order.
 BALANCE_FIELDS: dict[str, str] = {Account.CUSTODY: "held", Account.CONSUMED: "consumed",
@@ -185,7 +186,8 @@ def arrangement_record(*, actor: Any, institution: Institution, mode: str,
         for field in ("custodian_bank", "account_number"):
             if not values[field]:
                 raise DomainError(_("Bank custody names the custodian bank and the dedicated "
-                                    "training-fee account (004 §4(4))."), field=field)
+                                    "training-fee account (%(src)s).") % {"src": cite("004 §4(4)")},
+                                  field=field)
         values.update(deposit_bank="", guarantee_document="")
     elif mode == Mode.RISK_DEPOSIT:
         values["deposit_amount"] = yuan(deposit_amount if deposit_amount not in (None, "")
@@ -193,7 +195,7 @@ def arrangement_record(*, actor: Any, institution: Institution, mode: str,
         for field in ("deposit_bank", "guarantee_document"):
             if not values[field]:
                 raise DomainError(_("A risk deposit names the bank and the guarantee document "
-                                    "(004 §4(4))."), field=field)
+                                    "(%(src)s).") % {"src": cite("004 §4(4)")}, field=field)
         values.update(custodian_bank="", account_number="")
     else:
         raise DomainError(_("Choose a supervision mode."), field="mode")
@@ -267,12 +269,14 @@ def order_create(*, actor: Any, institution: Institution, course: Course, learne
         raise InvalidState(_("Only a licensed institution may sell courses; this one is "
                              "%(status)s.") % {"status": institution.get_status_display()})
     if institution.list_status == ListStatus.BLACK:
-        raise InvalidState(_("A black-listed institution may not sell courses (004 §6(4))."))
+        raise InvalidState(_("A black-listed institution may not sell courses (%(src)s).")
+                           % {"src": cite("004 §6(4)")})
     missing = [label for key, label in registry.GATE_LABELS
                if not institution.gate_conditions[key]]
     if missing:
-        raise InvalidState(_("The enrollment gate is not met (000 §4(3)): %(missing)s.")
-                           % {"missing": "、".join(str(m) for m in missing)})
+        raise InvalidState(_("The enrollment gate is not met (%(src)s): %(missing)s.")
+                           % {"src": cite("000 §4(3)"),
+                              "missing": "、".join(str(m) for m in missing)})
     course = Course.objects.get(pk=course.pk)
     if course.institution_id != institution.pk:
         raise DomainError(_("Choose a course of this institution."), field="course")

@@ -178,7 +178,7 @@ def test_no_order_until_the_gate_is_met(world):
                                     issuer=world.a.depts["education_sports"])
     with pytest.raises(InvalidState) as exc:
         order(world, Institution.objects.get(pk=inst.pk), course)
-    assert "000 §4(3)" in str(exc.value)
+    assert cite("000 §4(3)") in str(exc.value)
 
 
 # -- the loop: pay → consume → disburse → refund ----------------------------------------------

@@ -266,3 +266,6 @@ def test_the_funds_pages_cite_documents_not_seed_codes(world):
         body = client.get(url).content.decode()
         for code in codes:
             assert code not in body and cite(code) in body, (url, code)
+    refused = client.post(f"/office/funds/{bare.uscc}/arrangement/",
+                          {"mode": "bank_custody"}).content.decode()
+    assert "004 §4(4)" not in refused and cite("004 §4(4)") in refused
