@@ -361,3 +361,6 @@ def test_routing_rule_and_hotline_source_read_as_documents_not_seed_codes(world:
     with override_settings(POLICY_PROFILE="quanzhou"):
         body = Client().get("/complaints/new/").content.decode()
         assert "004 §6(2)1" not in body and cite("004 §6(2)1") in body
+    client.force_login(world.a.users["county_admin"])
+    body = client.get("/office/complaints/analytics/").content.decode()
+    assert "004 §6(2)1" not in body and cite("004 §6(2)1") in body

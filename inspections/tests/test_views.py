@@ -192,3 +192,18 @@ def test_the_round_page_names_each_institutions_town(world: World):
     for code in codes:
         assert f"<td>{code}</td>" not in page
         assert f"<td>{Region.objects.get(code=code).name}</td>" in page
+
+
+def test_the_inspection_pages_cite_documents_not_seed_codes(world: World):
+    """Issue 14 C10: the public results, the zombie list and the planner name their
+    sources by document, as the rest of the site does."""
+    from policy.sources import cite
+
+    admin = login(world.a.users["county_admin"])
+    for client, url, codes in (
+            (Client(), "/inspections/results/", ["000 §3"]),
+            (admin, "/office/inspections/zombies/", ["000 §4(3)"]),
+            (admin, "/office/inspections/planner/", ["004 §4(2)", "002 §2(2)"])):
+        body = client.get(url).content.decode()
+        for code in codes:
+            assert code not in body and cite(code) in body, (url, code)
