@@ -68,6 +68,7 @@ from institutions.rules import (
 from org.models import Department
 from org.scope import Action
 from policy.profile import active_profile
+from policy.sources import cite
 
 #: The balance an account's entries add up to, on the order.
 BALANCE_FIELDS: dict[str, str] = {Account.CUSTODY: "held", Account.CONSUMED: "consumed",
@@ -187,7 +188,8 @@ def arrangement_record(*, actor: Any, institution: Institution, mode: str,
         for field in ("custodian_bank", "account_number"):
             if not values[field]:
                 raise DomainError(_("Bank custody names the custodian bank and the dedicated "
-                                    "training-fee account (004 §4(4))."), field=field)
+                                    "training-fee account (%(src)s).") % {"src": cite("004 §4(4)")},
+                                  field=field)
         values.update(deposit_bank="", guarantee_document="")
     elif mode == Mode.RISK_DEPOSIT:
         values["deposit_amount"] = yuan(deposit_amount if deposit_amount not in (None, "")
@@ -195,7 +197,7 @@ def arrangement_record(*, actor: Any, institution: Institution, mode: str,
         for field in ("deposit_bank", "guarantee_document"):
             if not values[field]:
                 raise DomainError(_("A risk deposit names the bank and the guarantee document "
-                                    "(004 §4(4))."), field=field)
+                                    "(%(src)s).") % {"src": cite("004 §4(4)")}, field=field)
         values.update(custodian_bank="", account_number="")
     else:
         raise DomainError(_("Choose a supervision mode."), field="mode")

@@ -19,6 +19,7 @@ from inspections.models import (
     RoundState,
     ZombieCleanup,
 )
+from org.models import Region
 from org.scope import Action
 
 
@@ -38,6 +39,13 @@ def round_detail(user: Any, pk: int) -> InspectionRound:
 def round_inspections(rnd: InspectionRound) -> QuerySet[AnnualInspection]:
     return rnd.inspections.select_related("institution", "group").order_by(
         "town_code", "institution__name", "pk")
+
+
+def round_town_names(rnd: InspectionRound) -> dict[str, str]:
+    """The towns' names by the division codes the round's inspections are grouped by:
+    users read 华山街道, not 530102001."""
+    return dict(Region.objects.filter(code__in=rnd.inspections.values("town_code"))
+                .values_list("code", "name"))
 
 
 def annual_detail(user: Any, pk: int) -> AnnualInspection:

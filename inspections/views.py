@@ -129,6 +129,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_plan = open_round and may(request.user, "inspections.plan_round", target)
     return render(request, "inspections/round_detail.html", {
         "round": rnd, "inspections": selectors.round_inspections(rnd),
+        "towns": selectors.round_town_names(rnd),
         "groups": rnd.groups.prefetch_related("members"),
         "assists": rnd.assisting_departments.all(),
         "may_plan": may_plan,

@@ -345,3 +345,22 @@ def test_12345_ticket_is_filed_even_without_the_fallback_topic(world: World):
                              content_type="application/json",
                              HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200 and response.json()["topic"] == "other"
+
+
+def test_routing_rule_and_hotline_source_read_as_documents_not_seed_codes(world: World):
+    """Issue 14 C10: users read a document's number or title, not "004 §6(2)1"."""
+    from policy.sources import cite
+
+    complaint, _code, _ = submit(world, institution=register(world))
+    assert complaint.route_source
+    client = Client()
+    client.force_login(world.a.users["officer"])
+    page = client.get(f"/office/complaints/{complaint.case.number}/").content.decode()
+    assert cite(complaint.route_source) in page
+    assert f">{complaint.route_source}<" not in page
+    with override_settings(POLICY_PROFILE="quanzhou"):
+        body = Client().get("/complaints/new/").content.decode()
+        assert "004 §6(2)1" not in body and cite("004 §6(2)1") in body
+    client.force_login(world.a.users["county_admin"])
+    body = client.get("/office/complaints/analytics/").content.decode()
+    assert "004 §6(2)1" not in body and cite("004 §6(2)1") in body

@@ -71,6 +71,20 @@ def test_the_order_page_consumes_disputes_resolves_and_refunds(world):
     assert again.status_code == 404  # no longer offered: the order is refunded
 
 
+def test_a_refused_dispute_on_a_closed_order_shows_why(world):
+    """A refunded order offers no consumption or refund form; a dispute sent without a
+    reason still shows its error (it answered 400 with nothing on the page)."""
+    admin = world.a.users["county_admin"]
+    inst, course = supervised(world)
+    o = paid_order(world, inst, course, amount="1000.00", hours=10)
+    record = consume(world, o, 2)
+    services.order_refund(actor=admin, order=o, reason="家长申请")
+    response = login(admin).post(f"/office/funds/orders/{o.number}/", {
+        "verb": "dispute", "dispute-consumption": record.pk, "dispute-reason": ""})
+    assert response.status_code == 400
+    assert 'id="consumption-errors"' in response.content.decode()
+
+
 def test_too_many_hours_show_as_a_field_error(world):
     inst, course = supervised(world)
     o = paid_order(world, inst, course, amount="1000.00", hours=10)
@@ -288,3 +302,21 @@ def test_the_seller_is_shown_the_code_once(world):
     code = re.search(r"\b(\d{8})\b", shown).group(1)
     assert access_code_hash(made.number, code) == made.access_code_hash
     assert code not in client.get(f"/office/funds/{inst.uscc}/").content.decode()
+
+
+def test_the_funds_pages_cite_documents_not_seed_codes(world):
+    """Issue 14 C10: the fund pages name 004 §4(4), 000 §4(3) and 002 §2(4) by the
+    document, as the rest of the site does."""
+    inst, _course = supervised(world)
+    bare = register(world, "a", 2)
+    client = login(world.a.users["county_admin"])
+    for url, codes in (("/office/funds/", ["004 §4(4)"]),
+                       (f"/office/funds/{inst.uscc}/", ["004 §4(4)", "002 §2(4)"]),
+                       (f"/office/funds/{bare.uscc}/", ["000 §4(3)"]),
+                       (f"/office/funds/{inst.uscc}/arrangement/", ["004 §4(4)"])):
+        body = client.get(url).content.decode()
+        for code in codes:
+            assert code not in body and cite(code) in body, (url, code)
+    refused = client.post(f"/office/funds/{bare.uscc}/arrangement/",
+                          {"mode": "bank_custody"}).content.decode()
+    assert "004 §4(4)" not in refused and cite("004 §4(4)") in refused

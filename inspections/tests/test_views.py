@@ -163,3 +163,47 @@ def test_appeal_through_the_pages(world: World):
     assert head.post(url + "decide/", {"grant": "no", "reason": "证据确凿"}).status_code == 302
     entry.refresh_from_db()
     assert entry.appeal_state == AppealState.UPHELD
+
+
+def test_the_checklist_answers_are_bootstrap_radios_not_text_boxes(world: World):
+    """On a phone a radio styled as form-control was a thin bar whose checked state did
+    not show: each answer is a form-check radio with its own label."""
+    import re
+
+    inspection = make_daily(world)
+    page = login(world.a.users["officer"]).get(
+        f"/office/inspections/daily/{inspection.pk}/").content.decode()
+    radios = re.findall(r'<input type="radio" name="item_hours"[^>]*>', page)
+    assert len(radios) == 3
+    assert all('class="form-check-input"' in r for r in radios), radios
+    assert 'class="form-check-label" for="id_item_hours_1"' in page
+
+
+def test_the_round_page_names_each_institutions_town(world: World):
+    """The round groups its institutions by town; the page shows the town's name, not its
+    division code."""
+    from org.models import Region
+
+    rnd = make_round(world, institutions=2)
+    codes = set(rnd.inspections.values_list("town_code", flat=True))
+    assert codes and "" not in codes
+    page = login(world.a.users["county_admin"]).get(
+        f"/office/inspections/rounds/{rnd.pk}/").content.decode()
+    for code in codes:
+        assert f"<td>{code}</td>" not in page
+        assert f"<td>{Region.objects.get(code=code).name}</td>" in page
+
+
+def test_the_inspection_pages_cite_documents_not_seed_codes(world: World):
+    """Issue 14 C10: the public results, the zombie list and the planner name their
+    sources by document, as the rest of the site does."""
+    from policy.sources import cite
+
+    admin = login(world.a.users["county_admin"])
+    for client, url, codes in (
+            (Client(), "/inspections/results/", ["000 §3"]),
+            (admin, "/office/inspections/zombies/", ["000 §4(3)"]),
+            (admin, "/office/inspections/planner/", ["004 §4(2)", "002 §2(2)"])):
+        body = client.get(url).content.decode()
+        for code in codes:
+            assert code not in body and cite(code) in body, (url, code)

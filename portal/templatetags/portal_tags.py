@@ -10,7 +10,7 @@ register = template.Library()
 def bootstrap(field: Any) -> str:
     """Render a form field's widget with Bootstrap classes (and is-invalid on error)."""
     widget = field.field.widget
-    if isinstance(widget, forms.CheckboxSelectMultiple):
+    if isinstance(widget, forms.RadioSelect):  # radios, and checkbox lists (a subclass)
         return _checkbox_list(field)
     css = "form-check-input" if getattr(widget, "input_type", "") == "checkbox" else \
         "form-select" if getattr(widget, "input_type", "") == "select" else "form-control"
@@ -20,7 +20,8 @@ def bootstrap(field: Any) -> str:
 
 
 def _checkbox_list(field: Any) -> str:
-    """One Bootstrap form-check per option, each input with its own label."""
+    """One Bootstrap form-check per option, each input with its own label (a radio with
+    form-control was a thin bar on a phone, its checked state invisible)."""
     rows = []
     for option in field.subwidgets:
         option.data["attrs"] = {**option.data["attrs"], "class": "form-check-input"}
