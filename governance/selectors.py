@@ -24,7 +24,7 @@ def meetings(user: Any) -> QuerySet[Meeting]:
         n_decisions=Count("decisions", distinct=True),
         n_units=Count("attendance", filter=Q(attendance__present=True), distinct=True),
         n_confirmed=Count("attendance", filter=Q(attendance__confirmed_at__isnull=False),
-                          distinct=True))
+                          distinct=True)).order_by("-held_on", "-id")
 
 
 def meeting_detail(user: Any, pk: int) -> Meeting:
@@ -47,7 +47,7 @@ def campaigns(user: Any) -> QuerySet[Campaign]:
         "phases").annotate(
         n_problems=Count("problems", distinct=True),
         n_closed=Count("problems", filter=Q(problems__status=ProblemStatus.CLOSED),
-                       distinct=True))
+                       distinct=True)).order_by("-created_at", "-id")
 
 
 def campaign_detail(user: Any, pk: int) -> Campaign:

@@ -15,8 +15,8 @@ urlpatterns = [
     path("office/governance/campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
     path("office/governance/campaigns/<int:pk>/<slug:verb>/", views.campaign_action,
          name="campaign_action"),
-    path("office/governance/problems/<int:pk>/<slug:verb>/", views.problem_action,
-         name="problem_action"),
     path("office/governance/problems/<int:pk>/evidence/", views.problem_evidence,
          name="problem_evidence"),
+    path("office/governance/problems/<int:pk>/<slug:verb>/", views.problem_action,
+         name="problem_action"),
 ]

@@ -35,9 +35,11 @@ from org.scope import Action
 PAGE_SIZE = 50
 
 
-def _viewer(request: HttpRequest) -> Any:
+def _viewer(request: HttpRequest, *, page: bool = True) -> Any:
+    """The reader of a list page (403 for a role without the ability) or of one record
+    (404: a record the user may not read is as missing as one that does not exist)."""
     if not may(request.user, "governance.view"):
-        raise Forbidden
+        raise Forbidden if page else Http404
     return request.user
 
 
@@ -84,7 +86,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 
 def _meeting_or_404(request: HttpRequest, pk: int) -> Any:
     try:
-        return selectors.meeting_detail(_viewer(request), pk)
+        return selectors.meeting_detail(_viewer(request, page=False), pk)
     except ObjectDoesNotExist:
         raise Http404 from None
 
@@ -182,7 +184,7 @@ def units(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def roster_change(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _viewer(request)
+    user = _viewer(request, page=False)
     unit = selectors.units(user).filter(pk=pk).first()
     if unit is None:
         raise Http404
@@ -239,7 +241,7 @@ def _campaign_page(request: HttpRequest, campaign: Any,
 
 def _campaign_or_404(request: HttpRequest, pk: int) -> Any:
     try:
-        return selectors.campaign_detail(_viewer(request), pk)
+        return selectors.campaign_detail(_viewer(request, page=False), pk)
     except ObjectDoesNotExist:
         raise Http404 from None
 
@@ -280,7 +282,7 @@ def campaign_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 @login_required
 @require_POST
 def problem_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-    user = _viewer(request)
+    user = _viewer(request, page=False)
     problem = Problem.objects.restrict(user).select_related("campaign__region").filter(
         pk=pk).first()
     if problem is None or verb not in ("closeout", "approve", "reject"):
@@ -324,7 +326,7 @@ def problem_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 
 @login_required
 def problem_evidence(request: HttpRequest, pk: int) -> FileResponse:
-    user = _viewer(request)
+    user = _viewer(request, page=False)
     problem = Problem.objects.restrict(user).filter(pk=pk).exclude(evidence_file="").first()
     if problem is None:
         raise Http404
