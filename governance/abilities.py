@@ -33,4 +33,6 @@ def load() -> None:
             (is_department_officer & owns_department) | (is_coordinator & in_region))
     #: Only the office and the admins approve a close-out (003 §3).
     declare("governance.approve_closeout", is_coordinator & in_region)
+    #: The office imports market regulation's list of entities to screen (004 §6(2)3).
+    declare("governance.import_screening", is_coordinator)
 

@@ -94,3 +94,9 @@ class CloseoutForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason for sending it back"), max_length=500)
+
+
+class ScreeningForm(forms.Form):
+    file = forms.FileField(label=_("Market regulation's list (.xlsx)"),
+                           help_text=_("Columns: unified social credit code, name, county "
+                                       "code, address; the first row is the header."))

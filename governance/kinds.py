@@ -21,3 +21,15 @@ def spec() -> CaseKindSpec:
         },
         on_task_done=services.on_task_done,
     )
+
+
+def screening_spec() -> CaseKindSpec:
+    """The check of a screened market entity (市场主体排查, "PC-…", 004 §6(2)3): opened by
+    `governance.screening.screening_import` for each entity the registry does not know."""
+    from governance import screening
+
+    return CaseKindSpec(
+        code=screening.KIND, prefix="PC", label=_("Market-entity screening check"),
+        steps={screening.STEP: _("Check the entity")},
+        audit_labels={"governance.screening_import": _("Screening list imported")},
+    )

@@ -283,3 +283,64 @@ class Problem(ScopedThrough, models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject}: {self.description[:40]}"
+
+
+class ScreeningImport(models.Model):
+    """One upload of market regulation's list of entities whose names contain 教育咨询,
+    教育科技 or 文化传播 (004 §6(2)3), with its per-row report."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("region"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    original_name = models.CharField(max_length=200, blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    created_rows = models.PositiveIntegerField(default=0)
+    matched_rows = models.PositiveIntegerField(default=0)
+    repeated_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
+        return governance_scope_q(scope, action, prefix)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.created_at:%Y-%m-%d})"
+
+
+class ScreeningEntity(RegionScoped, models.Model):
+    """A market entity of the list, once per credit code: matched to the registry, or
+    handed to its county as a check task (a case of the kind "screening", PC-…)."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("county"))
+    credit_code = models.CharField(_("unified social credit code"), max_length=18,
+                                   unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("registered institution"))
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="screening_entity")
+    first_import = models.ForeignKey(ScreeningImport, on_delete=models.PROTECT,
+                                     related_name="entities")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("screened entity")
+        verbose_name_plural = _("screened entities")
+        ordering = ["region", "credit_code"]
+        constraints = [models.CheckConstraint(
+            condition=Q(institution__isnull=True) | Q(case__isnull=True),
+            name="gov_screening_matched_or_checked")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.credit_code})"

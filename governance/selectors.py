@@ -16,6 +16,7 @@ from governance.models import (
     Problem,
     ProblemStatus,
     RosterEntry,
+    ScreeningEntity,
 )
 
 
@@ -54,3 +55,8 @@ def campaign_detail(user: Any, pk: int) -> Campaign:
     return Campaign.objects.restrict(user).select_related("region").prefetch_related(
         "phases", Prefetch("problems", Problem.objects.select_related(
             "department", "requested_by", "approved_by"))).get(pk=pk)
+
+
+def screened(user: Any) -> QuerySet[ScreeningEntity]:
+    return ScreeningEntity.objects.restrict(user).select_related(
+        "region", "institution", "case").order_by("region__code", "credit_code")

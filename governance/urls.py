@@ -11,6 +11,7 @@ urlpatterns = [
          name="meeting_action"),
     path("office/governance/units/", views.units, name="units"),
     path("office/governance/units/<int:pk>/roster/", views.roster_change, name="roster"),
+    path("office/governance/screening/", views.screening, name="screening"),
     path("office/governance/campaigns/", views.campaigns, name="campaigns"),
     path("office/governance/campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
     path("office/governance/campaigns/<int:pk>/<slug:verb>/", views.campaign_action,

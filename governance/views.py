@@ -27,8 +27,10 @@ from governance.forms import (
     ProblemForm,
     RejectForm,
     RosterForm,
+    ScreeningForm,
 )
 from governance.models import MeetingStatus, MemberUnit, Problem, ProblemStatus
+from governance.screening import screening_import
 from org.models import Region
 from org.scope import Action
 
@@ -332,3 +334,30 @@ def problem_evidence(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404
     return FileResponse(problem.evidence_file.open("rb"), as_attachment=True,
                         content_type=problem.evidence_type)
+
+
+# -- market-entity screening ---------------------------------------------------------------
+
+@login_required
+def screening(request: HttpRequest) -> HttpResponse:
+    """The screened entities (matched, or with their check case) and the import form
+    (004 §6(2)3); an import with bad rows records nothing and shows each row's reason."""
+    user = _viewer(request)
+    may_import = may(user, "governance.import_screening")
+    form = ScreeningForm(request.POST or None, request.FILES or None) if may_import else None
+    job = None
+    if request.method == "POST":
+        if form is None:
+            raise Forbidden
+        if form.is_valid():
+            try:
+                job = screening_import(actor=user, upload=form.cleaned_data["file"])
+                if not job.errors:
+                    messages.success(request, _("List imported."))
+                    return redirect("governance:screening")
+            except DomainError as exc:
+                _form_error(form, exc)
+    page = Paginator(selectors.screened(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "governance/screening.html", {
+        "page_obj": page, "form": form, "job": job},
+        status=400 if (form is not None and form.errors) or (job and job.errors) else 200)

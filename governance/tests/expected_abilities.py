@@ -11,4 +11,5 @@ EXPECTED: dict[str, set[str]] = {
     "governance.manage_campaigns": ADMINS | {"joint"},
     "governance.request_closeout": ADMINS | {"joint"} | DEPARTMENT_OFFICERS,
     "governance.approve_closeout": ADMINS | {"joint"},
+    "governance.import_screening": ADMINS | {"joint"},
 }
