@@ -17,10 +17,17 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
 @pytest.fixture(scope="module", autouse=True)
 def _reference_data_back_after_the_flush(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The flush after a transactional test empties the reference data of the migrations
+    too (profiles, calendar, complaint topics, inspection checklists): put it back."""
     yield
     with django_db_blocker.unblock():
+        from complaints.tests.conftest import seed_taxonomy
+        from inspections import reference
+
         call_command("seed_calendar", verbosity=0)
         call_command("load_profiles", verbosity=0)
+        seed_taxonomy()
+        reference.ensure()
 
 
 def phone_login(browser, base: str, username: str):  # type: ignore[no-untyped-def]  # noqa: F811
