@@ -5,3 +5,23 @@ from django.utils.translation import gettext_lazy as _
 class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = _("Joint governance")
+
+    def ready(self) -> None:
+        from cases import kinds
+        from core.nav import NavEntry, register
+        from governance import abilities, screening, services
+        from governance import kinds as governance_kinds
+        from policy.deadlines import declare
+
+        abilities.load()
+        declare(*services.DEADLINE_KEYS, screening.DEADLINE_KEY, owner="governance")
+        kinds.register(governance_kinds.spec())
+        kinds.register(governance_kinds.screening_spec())
+        register(
+            NavEntry("governance_meetings", _("Joint meetings"), "governance:meetings",
+                     ability="governance.view", order=45),
+            NavEntry("governance_campaigns", _("Campaigns"), "governance:campaigns",
+                     ability="governance.view", order=46),
+            NavEntry("governance_screening", _("Market-entity screening"),
+                     "governance:screening", ability="governance.view", order=47),
+        )

@@ -45,4 +45,8 @@ def _beat_schedule(sender: Celery, **kwargs: object) -> None:
             "task": "funds.tasks.risk_scan",
             "schedule": crontab(hour=6, minute=30),
         },
+        "governance-summary-reminders": {
+            "task": "governance.tasks.summary_reminders",
+            "schedule": crontab(hour=7, minute=30),
+        },
     }

@@ -17,6 +17,7 @@ from complaints import demo as complaints_demo
 from core.vocab import Category, DepartmentType, Phase
 from funds import demo as funds_demo
 from funds import services as funds_services
+from governance import demo as governance_demo
 from inspections import demo as inspections_demo
 from institutions import services as inst
 from institutions.models import Institution, InstitutionStatus
@@ -181,6 +182,7 @@ def load_demo() -> dict[str, Any]:
         complaints_demo.load(county, users, key, today)
         inspections_demo.load(county, users, key, today)
         funds_demo.load(county, users[f"{key}_admin"])
+        governance_demo.load(county, users, key, today)
     services.deadline_scan(today=today)
     return {"users": sorted(users) + ["admin", "kunming_admin", "kunming_edu"],
             "password": DEMO_PASSWORD}

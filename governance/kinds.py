@@ -1,0 +1,35 @@
+"""The meeting-decision case kind (联席会议议定事项, "LX-…"): one case per decision of
+issued minutes, opened by `governance.services.minutes_issue`, never by hand; its tasks
+(the implementing department's lead task and the assisting units') run on the shared
+task engine, so reminders, overdue marks and escalation apply (002 §3(2))."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from cases.kinds import CaseKindSpec
+
+
+def spec() -> CaseKindSpec:
+    from governance import services
+
+    return CaseKindSpec(
+        code=services.KIND, prefix="LX", label=_("Joint-meeting decision"),
+        steps={services.STEP: _("Implement the decision")},
+        audit_labels={
+            "governance.minutes_issue": _("Minutes issued"),
+        },
+        on_task_done=services.on_task_done,
+    )
+
+
+def screening_spec() -> CaseKindSpec:
+    """The check of a screened market entity (市场主体排查, "PC-…", 004 §6(2)3): opened by
+    `governance.screening.screening_import` for each entity the registry does not know."""
+    from governance import screening
+
+    return CaseKindSpec(
+        code=screening.KIND, prefix="PC", label=_("Market-entity screening check"),
+        steps={screening.STEP: _("Check the entity")},
+        audit_labels={"governance.screening_import": _("Screening list imported")},
+    )

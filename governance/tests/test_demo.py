@@ -1,0 +1,24 @@
+"""The demo shows a meeting with issued minutes and overdue, escalated tasks, minutes
+awaiting confirmation, a planned consultation, and a campaign mid-way with its problems in
+every state; a second load changes nothing."""
+
+import pytest
+
+from cases.models import Escalation
+from governance.models import Campaign, Meeting, MeetingStatus, Problem, ProblemStatus, RosterEntry
+from portal.demo import load_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_meetings_and_campaigns():
+    load_demo()
+    counts = (Meeting.objects.count(), Problem.objects.count(), RosterEntry.objects.count())
+    assert set(Meeting.objects.values_list("status", flat=True)) == set(MeetingStatus.values)
+    assert Escalation.objects.filter(task__case__kind="meeting_decision").exists()
+    assert set(Problem.objects.values_list("status", flat=True)) == set(ProblemStatus.values)
+    assert RosterEntry.objects.filter(end__isnull=False).exists()
+    assert Campaign.objects.count() == 2  # one per district
+    load_demo()
+    assert (Meeting.objects.count(), Problem.objects.count(),
+            RosterEntry.objects.count()) == counts
