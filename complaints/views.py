@@ -118,7 +118,10 @@ def _public_events(complaint: Complaint) -> list[Any]:
 def track(request: HttpRequest) -> HttpResponse:
     """Follow a complaint with its tracking number and private code (by POST, so the
     code stays out of addresses and logs); rate it once replied."""
-    form = TrackForm(request.POST or None)
+    # The receipt's link carries the tracking number (never the code), so the parent types
+    # only the code.
+    form = TrackForm(request.POST or None,
+                     initial={"number": request.GET.get("number", "").strip()[:40]})
     complaint = None
     if request.method == "POST" and form.is_valid():
         allowed, retry = allow(request, "complaint_track")

@@ -364,3 +364,12 @@ def test_routing_rule_and_hotline_source_read_as_documents_not_seed_codes(world:
     client.force_login(world.a.users["county_admin"])
     body = client.get("/office/complaints/analytics/").content.decode()
     assert "004 §6(2)1" not in body and cite("004 §6(2)1") in body
+
+
+def test_the_receipt_leads_to_the_tracking_page_with_the_number_filled_in(world):
+    """After filing, "follow a complaint" carries the tracking number (not the code)."""
+    from django.test import Client
+
+    page = Client().get("/complaints/track/", {"number": "TS-530191-2026-000001"})
+    assert page.status_code == 200
+    assert 'value="TS-530191-2026-000001"' in page.content.decode()
