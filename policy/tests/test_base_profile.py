@@ -56,7 +56,9 @@ def _changed_since(code, before):
 
 
 INSPECTIONS_DEADLINES = {"daily_inspection", "zombie_cleanup", "enforcement_decision",
-                         "blacklist_appeal"}
+                         "blacklist_appeal",
+                         # governance (issue 12), appended to the base likewise
+                         "meeting_decision", "screening_check"}
 
 
 BEICHEN_ROUTE_SOURCES = {
