@@ -86,6 +86,12 @@ def _form_error(form: Any, exc: DomainError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
 
 
+def _list_page(request: HttpRequest, rows: Any, template: str, **extra: Any) -> HttpResponse:
+    """A paged office list (rows come from a selector, through the scope gateway)."""
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, f"inspections/{template}", {"page": page, **extra})
+
+
 def _form_page(request: HttpRequest, form: Any, title: str, **extra: Any) -> HttpResponse:
     return render(request, "inspections/form.html", {"form": form, "title": title, **extra},
                   status=400 if request.method == "POST" else 200)
@@ -96,10 +102,8 @@ def _form_page(request: HttpRequest, form: Any, title: str, **extra: Any) -> Htt
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
     _office(request)
-    page = Paginator(selectors.round_list(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page"))
-    return render(request, "inspections/round_list.html", {
-        "page": page, "may_plan": may(request.user, "inspections.plan_round")})
+    return _list_page(request, selectors.round_list(request.user), "round_list.html",
+                      may_plan=may(request.user, "inspections.plan_round"))
 
 
 @login_required
@@ -242,11 +246,9 @@ def public_results(request: HttpRequest, year: int | None = None) -> HttpRespons
 @login_required
 def daily_list(request: HttpRequest) -> HttpResponse:
     _office(request)
-    page = Paginator(selectors.daily_list(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page"))
-    return render(request, "inspections/daily_list.html", {
-        "page": page, "may_open": may(request.user, "inspections.open_daily"),
-        "may_draw": may(request.user, "inspections.random_draw")})
+    return _list_page(request, selectors.daily_list(request.user), "daily_list.html",
+                      may_open=may(request.user, "inspections.open_daily"),
+                      may_draw=may(request.user, "inspections.random_draw"))
 
 
 @login_required
@@ -398,9 +400,7 @@ def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def order_list(request: HttpRequest) -> HttpResponse:
     _office(request, "inspections.view_orders")
-    page = Paginator(selectors.order_list(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page"))
-    return render(request, "inspections/order_list.html", {"page": page})
+    return _list_page(request, selectors.order_list(request.user), "order_list.html")
 
 
 @login_required
@@ -451,9 +451,7 @@ def order_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 @login_required
 def zombie_list(request: HttpRequest) -> HttpResponse:
     _office(request)
-    page = Paginator(selectors.zombie_list(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page"))
-    return render(request, "inspections/zombie_list.html", {"page": page})
+    return _list_page(request, selectors.zombie_list(request.user), "zombie_list.html")
 
 
 @login_required
@@ -483,10 +481,9 @@ def zombie_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def enforcement_list(request: HttpRequest) -> HttpResponse:
     _office(request)
-    page = Paginator(selectors.enforcement_list(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page"))
-    return render(request, "inspections/enforcement_list.html", {
-        "page": page, "may_open": may(request.user, "inspections.open_enforcement")})
+    return _list_page(request, selectors.enforcement_list(request.user),
+                      "enforcement_list.html",
+                      may_open=may(request.user, "inspections.open_enforcement"))
 
 
 @login_required
@@ -575,10 +572,8 @@ def planner_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def blacklist_list(request: HttpRequest) -> HttpResponse:
     _office(request, "inspections.view_orders")
-    page = Paginator(selectors.blacklist_list(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page"))
-    return render(request, "inspections/blacklist_list.html", {
-        "page": page, "may_list": may(request.user, "inspections.blacklist")})
+    return _list_page(request, selectors.blacklist_list(request.user), "blacklist_list.html",
+                      may_list=may(request.user, "inspections.blacklist"))
 
 
 @login_required
