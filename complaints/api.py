@@ -25,6 +25,7 @@ from core.api.errors import ErrorSerializer
 from core.api.views import StrictQueryMixin
 from core.principals import is_system
 from institutions.models import Institution
+from org.scope import Action
 
 
 class Conflict(APIException):
@@ -68,8 +69,10 @@ class HotlineTicketView(StrictQueryMixin, generics.GenericAPIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         uscc = (v.get("institution_uscc") or "").strip().upper()
-        institution = Institution.objects.filter(uscc=uscc).select_related(
-            "region").first() if uscc else None
+        # Through the gateway: an institution outside the client's regions is not one it
+        # can name (the ticket is then filed by its region, as an unknown one is).
+        institution = (Institution.objects.restrict(principal, Action.VIEW)
+                       .filter(uscc=uscc).select_related("region").first() if uscc else None)
         region = v.get("region")
         if region is None and institution is None:
             region = principal.client.regions.order_by("path").first()

@@ -94,10 +94,10 @@ def dispatcher(county: Region) -> Department:
 def route(*, category: str, topic: Topic, county: Region) -> RoutePlan:
     """The route of the active profile (001 §5(3): by the institution's category to its
     supervising department, cross-cutting ones with a lead and assists; 004 annex 1:
-    ads, contracts and prices to market regulation; 000 §3: under Kunming's matrix
-    education-sports leads complaint handling with the category's department assisting).
-    A rule whose lead department the county lacks, or no rule at all (Beichen's
-    hard-to-classify complaints), goes to the dispatcher."""
+    ads, contracts and prices to market regulation; 000 §3: where the matrix gives daily
+    supervision to education-sports, it leads complaint handling with the category's
+    department assisting). A rule whose lead department the county lacks, or no rule at
+    all (001's hard-to-classify complaints), goes to the dispatcher."""
     rule = active_profile().route(category or "", topic.route_topic)
     if rule is not None:
         depts = {d.type: d for d in Department.objects.filter(

@@ -188,3 +188,9 @@ def risk_plans(user: Any) -> QuerySet[RiskPlan]:
 def risk_progress(user: Any, plan: RiskPlan) -> QuerySet[RiskProgress]:
     return RiskProgress.objects.restrict(user).filter(plan=plan).select_related(
         "actor").order_by("on", "id")
+
+
+def arrangement_of(user: Any, institution: Institution) -> Arrangement | None:
+    """The institution's supervision arrangement as `user` may read it (the gateway)."""
+    return (Arrangement.objects.restrict(user, Action.VIEW)
+            .filter(institution_id=institution.pk).first())

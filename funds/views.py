@@ -35,7 +35,6 @@ from funds.forms import (
 )
 from funds.models import (
     WARNING_TRANSITIONS,
-    Arrangement,
     Consumption,
     ConsumptionState,
     Order,
@@ -132,7 +131,7 @@ def institution_funds(request: HttpRequest, uscc: str) -> HttpResponse:
     orders = selectors.orders(request.user, institution)
     return render(request, "funds/institution.html", {
         "institution": institution,
-        "arrangement": Arrangement.objects.filter(institution=institution).first(),
+        "arrangement": selectors.arrangement_of(request.user, institution),
         "balances": selectors.balances(institution=institution),
         "page": Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page")),
         "form": form,
@@ -146,7 +145,7 @@ def arrangement(request: HttpRequest, uscc: str) -> HttpResponse:
     if not (selectors.may_work_on(request.user, institution)
             and may(request.user, "funds.arrange", institution)):
         raise Http404
-    current = Arrangement.objects.filter(institution=institution).first()
+    current = selectors.arrangement_of(request.user, institution)
     initial = {f: getattr(current, f) for f in ArrangementForm.base_fields} if current else {}
     form = ArrangementForm(request.POST or None, initial=initial)
     if request.method == "POST":

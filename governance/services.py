@@ -3,7 +3,7 @@
 
 Sources: the joint meeting and its office, 001 §6(1) and 002 §3(2); campaign phases,
 problem ledger and close-out (销号), 003 §3; the summary report by 25 November, 003 §3
-(第三阶段); campaign phases in Quanzhou, 004 §5.
+(第三阶段); the campaign phases of 004 §5.
 """
 
 from __future__ import annotations

@@ -152,7 +152,10 @@ class Institution(models.Model):
             return ~Q(**{f"{p}status__in": UNPUBLISHED}) | \
                 Q(**{f"{p}list_status": ListStatus.BLACK})
         if scope.kind == "client":
-            if action == Action.VIEW and "institutions:read" in scope.client_scopes:
+            # A client reading the register, or the 12345 system naming the institution a
+            # ticket is about, sees its regions' institutions.
+            if action == Action.VIEW and scope.client_scopes & {"institutions:read",
+                                                               "complaints:write"}:
                 return scope.region_q(p)
             return NOTHING
         if scope.kind != "user":

@@ -373,3 +373,23 @@ def test_the_receipt_leads_to_the_tracking_page_with_the_number_filled_in(world)
     page = Client().get("/complaints/track/", {"number": "TS-530191-2026-000001"})
     assert page.status_code == 200
     assert 'value="TS-530191-2026-000001"' in page.content.decode()
+
+
+def test_12345_names_only_institutions_of_its_regions(world: World):
+    """The ticket's institution is read through the scope gateway: one of the client's
+    regions is linked; another county's is not (the ticket is filed by its region)."""
+    from institutions.tests.helpers import register
+
+    mine, theirs = register(world, "a", 1), register(world, "b", 2)
+    _c, token = issue_client(scopes=[ApiClient.Scopes.COMPLAINTS], regions=[world.a.region])
+    headers = {"HTTP_AUTHORIZATION": f"Token {token}"}
+    linked = Client().post("/api/v1/complaints/12345/",
+                           _ticket(world, ticket="T-1", institution_uscc=mine.uscc),
+                           content_type="application/json", **headers)
+    assert linked.status_code == 200, linked.content
+    assert Complaint.objects.get(external_ticket="T-1").case.institution == mine
+    other = Client().post("/api/v1/complaints/12345/",
+                          _ticket(world, ticket="T-2", institution_uscc=theirs.uscc),
+                          content_type="application/json", **headers)
+    assert other.status_code == 200, other.content
+    assert Complaint.objects.get(external_ticket="T-2").case.institution is None
