@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("funds.urls")),
     path("", include("inspections.urls")),
     path("", include("governance.urls")),
+    path("", include("reports.urls")),
     path("", include("institutions.urls")),
     path("office/", include("cases.urls")),
     path("admin/", admin.site.urls),

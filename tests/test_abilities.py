@@ -55,7 +55,7 @@ EXPECTED: dict[str, set[str]] = {
 
 # The later apps keep their rows beside their code, in `<app>/tests/expected_abilities.py`
 # (a dict EXPECTED of the same shape), so that their abilities are walked here too.
-for _app in ("complaints", "funds", "inspections", "governance"):
+for _app in ("complaints", "funds", "inspections", "governance", "reports"):
     try:
         EXPECTED.update(importlib.import_module(f"{_app}.tests.expected_abilities").EXPECTED)
     except ModuleNotFoundError:

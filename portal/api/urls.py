@@ -33,5 +33,6 @@ urlpatterns = [
     path("", include("funds.api_urls")),
     path("", include("inspections.api_urls")),
     path("", include("governance.api_urls")),
+    path("", include("reports.api_urls")),
     path("", include(router.urls)),
 ]

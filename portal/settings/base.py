@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "funds",
     "inspections",
     "governance",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    """The monthly statutory report (004 annex 2), the dashboards and the coverage figures
+    (004 §2). It reads what the other apps record, through their selectors and the scope
+    gateway; it sits above governance in the layers of DESIGN.md."""
+
+    name = "reports"
+    verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from reports import abilities
+
+        abilities.load()
