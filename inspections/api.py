@@ -8,13 +8,24 @@ from rest_framework.permissions import AllowAny
 from core.api.throttling import ClientIpScopedRateThrottle
 from core.api.views import StrictQueryMixin
 from inspections import selectors
-from inspections.filters import DailyFilter, OrderFilter, PublicResultFilter, RoundFilter
+from inspections.filters import (
+    BlacklistFilter,
+    DailyFilter,
+    EnforcementFilter,
+    OrderFilter,
+    PublicResultFilter,
+    RoundFilter,
+    ZombieFilter,
+)
 from inspections.models import AnnualInspection
 from inspections.serializers import (
+    BlacklistEntrySerializer,
     DailyInspectionSerializer,
+    EnforcementSerializer,
     PublicResultSerializer,
     RectificationOrderSerializer,
     RoundSerializer,
+    ZombieCleanupSerializer,
 )
 
 
@@ -66,3 +77,39 @@ class PublicResultsView(StrictQueryMixin, generics.ListAPIView):
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return AnnualInspection.objects.restrict(self.request.user, "public").select_related(
             "institution", "round__region", "round__lead_department")
+
+
+class ZombieCleanupViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
+    """Zombie flags and their cleanup cases (000 §4(3)). Filter `outcome`: open, or a
+    recorded outcome."""
+
+    serializer_class = ZombieCleanupSerializer
+    filterset_class = ZombieFilter
+    required_scope = "cases:read"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.zombie_list(self.request.user)
+
+
+class EnforcementViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
+    """Enforcement cases with their penalties (000 §4(2); 003 §5(1)). Filters: `mode`,
+    `penalty` (none: not decided yet), `violation` (a violation code)."""
+
+    serializer_class = EnforcementSerializer
+    filterset_class = EnforcementFilter
+    required_scope = "cases:read"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.enforcement_list(self.request.user)
+
+
+class BlacklistEntryViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
+    """Black-list entries with their appeals (004 §6(4)). Filters: `state`,
+    `appeal_state`."""
+
+    serializer_class = BlacklistEntrySerializer
+    filterset_class = BlacklistFilter
+    required_scope = "cases:read"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.blacklist_list(self.request.user)

@@ -2,7 +2,18 @@ import django_filters
 from django import forms
 
 from core.vocab import Category
-from inspections.models import DailyMode, DailyState, OrderState, RoundState
+from inspections.models import (
+    AppealState,
+    BlacklistState,
+    DailyMode,
+    DailyState,
+    EnforcementMode,
+    OrderState,
+    Penalty,
+    RoundState,
+    ViolationType,
+    ZombieOutcome,
+)
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -30,3 +41,36 @@ class PublicResultFilter(django_filters.FilterSet):
     year = YearFilter(field_name="round__year", required=True)
     category = django_filters.ChoiceFilter(field_name="round__category",
                                            choices=Category.choices)
+
+
+# -- zombies, enforcement and the black list -----------------------------------------------
+
+class ZombieFilter(django_filters.FilterSet):
+    """`outcome`: "open" for the cleanups still running, or a recorded outcome."""
+
+    outcome = django_filters.ChoiceFilter(
+        choices=[("open", "open"), *((v, v) for v in ZombieOutcome.values if v)],
+        method="filter_outcome")
+
+    def filter_outcome(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        return queryset.filter(outcome="" if value == "open" else value)
+
+
+class EnforcementFilter(django_filters.FilterSet):
+    """`penalty`: "none" for the cases not yet decided, or a penalty."""
+
+    mode = django_filters.ChoiceFilter(choices=EnforcementMode.choices)
+    penalty = django_filters.ChoiceFilter(
+        choices=[("none", "none"), *((v, v) for v in Penalty.values if v)],
+        method="filter_penalty")
+    violation = django_filters.ModelChoiceFilter(
+        field_name="violation", to_field_name="code", queryset=ViolationType.objects.all())
+
+    def filter_penalty(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        return queryset.filter(penalty="" if value == "none" else value)
+
+
+class BlacklistFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=BlacklistState.choices)
+    appeal_state = django_filters.ChoiceFilter(
+        choices=[(v, v) for v in AppealState.values if v])

@@ -103,7 +103,8 @@ def zombie_detail(user: Any, pk: int) -> ZombieCleanup:
 
 def enforcement_list(user: Any) -> QuerySet[Enforcement]:
     return Enforcement.objects.restrict(user).select_related(
-        "case", "institution", "department", "violation").order_by("-created_at", "-id")
+        "case", "institution", "department", "violation", "region").order_by(
+        "-created_at", "-id")
 
 
 def enforcement_detail(user: Any, pk: int) -> Enforcement:

@@ -230,7 +230,8 @@ class TestZombieURLs(URLTests):
 
     html_list = "/office/inspections/zombies/"
     viewers = {"officer", "head", "culture", "market", "county_admin", "joint", "discipline"}
-    html_budget = 10
+    api_list = "/api/v1/inspections/zombies/"
+    html_budget, api_budget = 10, 8
     budget_small, budget_large = 2, 6
 
     def build(self, world: World, key: str) -> Any:
@@ -238,6 +239,9 @@ class TestZombieURLs(URLTests):
 
     def html_detail(self, obj: Any) -> str:
         return f"/office/inspections/zombies/{obj.pk}/"
+
+    def api_detail(self, obj: Any) -> str:
+        return f"/api/v1/inspections/zombies/{obj.pk}/"
 
     def grow(self, world: World, start: int, stop: int) -> None:
         for n in range(start, stop):
@@ -255,7 +259,8 @@ def _enforcement(world: World, key: str, n: int = 97) -> Any:
 class TestEnforcementURLs(URLTests):
     html_list = "/office/inspections/enforcement/"
     viewers = ARTS_DAILY
-    html_budget = 10
+    api_list = "/api/v1/inspections/enforcement/"
+    html_budget, api_budget = 10, 8
     budget_small, budget_large = 2, 12
 
     def build(self, world: World, key: str) -> Any:
@@ -263,6 +268,9 @@ class TestEnforcementURLs(URLTests):
 
     def html_detail(self, obj: Any) -> str:
         return f"/office/inspections/enforcement/{obj.pk}/"
+
+    def api_detail(self, obj: Any) -> str:
+        return f"/api/v1/inspections/enforcement/{obj.pk}/"
 
     def grow(self, world: World, start: int, stop: int) -> None:
         from inspections.models import ViolationType
@@ -301,7 +309,8 @@ class TestBlacklistURLs(URLTests):
 
     html_list = "/office/inspections/blacklist/"
     viewers = ARTS_DAILY
-    html_budget = 10
+    api_list = "/api/v1/inspections/blacklist/"
+    html_budget, api_budget = 10, 8
     budget_small, budget_large = 2, 6
 
     def build(self, world: World, key: str) -> Any:
@@ -309,6 +318,9 @@ class TestBlacklistURLs(URLTests):
 
     def html_detail(self, obj: Any) -> str:
         return f"/office/inspections/blacklist/{obj.pk}/"
+
+    def api_detail(self, obj: Any) -> str:
+        return f"/api/v1/inspections/blacklist/{obj.pk}/"
 
     def grow(self, world: World, start: int, stop: int) -> None:
         for n in range(start, stop):
@@ -327,3 +339,42 @@ def test_blacklist_forms_matrix(world: World):
                  data=lambda o: {"grant": "yes", "reason": "理由"}),
     ]
     assert_matrix(world, endpoints, lambda w, key: {"e": _entry(w, key)})
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/inspections/zombies/?outcome=maybe",
+    "/api/v1/inspections/zombies/?outcom=open",
+    "/api/v1/inspections/enforcement/?penalty=jail",
+    "/api/v1/inspections/enforcement/?violation=nosuch",
+    "/api/v1/inspections/enforcement/?mode=x",
+    "/api/v1/inspections/blacklist/?state=gone",
+    "/api/v1/inspections/blacklist/?appeal_state=x",
+    "/api/v1/inspections/blacklist/?cursor=bogus",
+])
+def test_new_lists_answer_400_to_bad_filters(world: World, url: str):
+    client = Client()
+    client.force_login(world.a.users["county_admin"])
+    response = client.get(url)
+    assert response.status_code == 400, response.content
+    assert response.json()
+
+
+def test_new_list_filters_select_rows(world: World):
+    """The filters of the zombie, enforcement and black-list endpoints pick the rows."""
+    zombie, case, entry = _zombie(world, "a"), _enforcement(world, "a"), _entry(world, "a")
+    client = Client()
+    client.force_login(world.a.users["county_admin"])
+
+    def ids(url: str) -> set[int]:
+        response = client.get(url)
+        assert response.status_code == 200, response.content
+        return {row["id"] for row in response.json()["results"]}
+
+    assert ids("/api/v1/inspections/zombies/?outcome=open") == {zombie.pk}
+    assert ids("/api/v1/inspections/zombies/?outcome=deregistered") == set()
+    assert ids("/api/v1/inspections/enforcement/?penalty=none&violation=hours") == {case.pk}
+    assert ids("/api/v1/inspections/enforcement/?penalty=fine") == set()
+    assert ids("/api/v1/inspections/blacklist/?state=listed") == {entry.pk}
+    assert ids("/api/v1/inspections/blacklist/?appeal_state=pending") == set()
+    row = client.get(f"/api/v1/inspections/enforcement/{case.pk}/").json()
+    assert row["violation"] == "hours" and row["penalty"] == ""
