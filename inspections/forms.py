@@ -23,6 +23,7 @@ from org.models import Department, Region, RegionLevel, User
 from org.scope import Action
 
 ITEM_ANSWERS = [("ok", _("No problem")), ("problem", _("Problem")), ("na", _("Not applicable"))]
+MET_ANSWERS = [("yes", _("Met")), ("no", _("Not met"))]
 
 
 class RoundForm(forms.Form):
@@ -74,14 +75,16 @@ class ResultForm(forms.Form):
         self.fields["inspected_on"].initial = timezone.localdate()
         for item in items:
             label = f"{item.text}（{item.weight}）"
-            self.fields[f"item_{item.code}"] = forms.BooleanField(
-                label=label, required=False,
+            # Each item is answered, met or not: an untouched form is not a fail with score
+            # 0 but a form with its errors (a walk found empty forms recorded as fails).
+            self.fields[f"item_{item.code}"] = forms.ChoiceField(
+                label=label, choices=MET_ANSWERS, widget=forms.RadioSelect,
                 help_text=_("Key indicator: failing it fails the inspection.")
                 if item.key_indicator else "")
         self.order_fields([f"item_{i.code}" for i in items])
 
     def answers(self) -> dict[str, bool]:
-        return {i.code: bool(self.cleaned_data.get(f"item_{i.code}")) for i in self.items}
+        return {i.code: self.cleaned_data[f"item_{i.code}"] == "yes" for i in self.items}
 
 
 class DailyForm(forms.Form):
@@ -97,7 +100,12 @@ class DailyForm(forms.Form):
     planned_on = BoundedDateField(label=_("Planned on"))
     departments = forms.ModelMultipleChoiceField(
         label=_("Departments"), queryset=Department.objects.none(),
-        help_text=_("The first one leads; a joint check needs two or more."))
+        help_text=_("A joint check needs two or more."))
+    #: Chosen, not taken from the list order (a walk found "the first one leads" followed
+    #: the list's order, not the user's).
+    lead = forms.ModelChoiceField(label=_("Lead department"), queryset=Department.objects.none(),
+                                  help_text=_("One of the departments above; it leads the "
+                                              "inspection."))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -105,7 +113,15 @@ class DailyForm(forms.Form):
             level__gte=RegionLevel.COUNTY)
         self.fields["departments"].queryset = Department.objects.restrict(
             user, Action.ASSIGN).filter(is_active=True)
+        self.fields["lead"].queryset = self.fields["departments"].queryset
         self.fields["planned_on"].initial = timezone.localdate()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        lead, departments = data.get("lead"), data.get("departments")
+        if lead is not None and departments is not None and lead not in departments:
+            self.add_error("lead", _("The lead department must be one of the departments."))
+        return data
 
 
 class InspectForm(forms.Form):

@@ -64,6 +64,12 @@ class ChecklistItem(models.Model):
     key_indicator = models.BooleanField(_("key indicator"), default=False)
     source = models.CharField(_("source"), max_length=100, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    #: What a failed item is found to be, in the violation taxonomy (DOMAIN.md §6, §8): a
+    #: finding reads as the violation ("违规发布校外培训广告"), not as the item's wording
+    #: ("无违规发布培训广告"), which says the opposite.
+    violation = models.ForeignKey("ViolationType", on_delete=models.SET_NULL, null=True,
+                                  blank=True, related_name="+",
+                                  verbose_name=_("violation when failed"))
 
     class Meta:
         verbose_name = _("checklist item")

@@ -37,6 +37,13 @@ DAILY_ITEMS = [
     ("fire_safety", "场所、消防、食品和疫情防控安全", "002 §2(4)"),
     ("staff", "从业人员经入职查询，无从业禁止人员", "002 §2(4)"),
 ]
+#: The violation a failed checklist item is found to be (by item code); an item without
+#: one is reported as "not met" with its wording.
+ITEM_VIOLATIONS = {
+    "licence_display": "unlicensed", "academic_content": "beyond_syllabus", "hours": "hours",
+    "fees": "irregular_charging", "advertising": "advertising", "fire_safety": "fire_safety",
+    "premises_safety": "fire_safety", "contract": "contract",
+}
 
 
 VIOLATIONS = [
@@ -91,6 +98,14 @@ def load_violations(ViolationType: Any) -> None:  # noqa: N803 (a model class)
             "label": label, "competent_department": department, "source": source})
 
 
+def link_item_violations(Item: Any, ViolationType: Any) -> None:  # noqa: N803
+    codes = dict(ViolationType.objects.filter(code__in=set(ITEM_VIOLATIONS.values()))
+                 .values_list("code", "pk"))
+    for item_code, violation_code in ITEM_VIOLATIONS.items():
+        Item.objects.filter(code=item_code, violation__isnull=True).update(
+            violation_id=codes.get(violation_code))
+
+
 def ensure() -> None:
     """Load the reference data if it is missing (cheap when it is there)."""
     from inspections.models import ChecklistItem, ChecklistTemplate, ViolationType
@@ -99,3 +114,5 @@ def ensure() -> None:
         load_checklists(ChecklistTemplate, ChecklistItem)
     if not ViolationType.objects.exists():
         load_violations(ViolationType)
+    if ChecklistItem.objects.filter(code__in=ITEM_VIOLATIONS, violation__isnull=True).exists():
+        link_item_violations(ChecklistItem, ViolationType)

@@ -275,6 +275,15 @@ def score_checklist(items: Iterable[ChecklistItem], answers: Mapping[str, bool],
     return score, AnnualResult.FAIL
 
 
+def item_finding(item: ChecklistItem) -> str:
+    """What a failed checklist item is found to be: its violation in the taxonomy
+    (DOMAIN.md §6, §8), else "not met" with the item's wording. The wording alone says what
+    should be ("无违规发布培训广告"), the opposite of the finding."""
+    if item.violation_id is not None:
+        return item.violation.label
+    return _("Not met: %(item)s") % {"item": item.text}
+
+
 @transaction.atomic
 def result_record(*, actor: User | None, inspection: AnnualInspection,
                   answers: Mapping[str, bool], notes: str = "",
@@ -289,7 +298,7 @@ def result_record(*, actor: User | None, inspection: AnnualInspection,
     _open_round(rnd)
     if inspection.result != AnnualResult.PENDING:
         raise InvalidState(_("This institution's result is already recorded."))
-    items = list(rnd.template.items.all())
+    items = list(rnd.template.items.select_related("violation"))
     known = {i.code for i in items}
     clean = {k: bool(v) for k, v in answers.items() if k in known}
     score, result = score_checklist(items, clean, rnd.template)
@@ -309,7 +318,7 @@ def result_record(*, actor: User | None, inspection: AnnualInspection,
     audit_record(actor=actor, action="inspections.result", case=rnd.case, obj=inspection,
                  after=snapshot(inspection, ["result", "score", "answers", "inspected_on"]))
     if result == AnnualResult.FAIL:
-        failed = [i.text for i in items if not clean[i.code]]
+        failed = [item_finding(i) for i in items if not clean[i.code]]
         order_open(actor=None, department=rnd.lead_department,
                    institution=inspection.institution, region=inspection.institution.region,
                    findings=_("Annual inspection failed: %(items)s")
@@ -355,11 +364,13 @@ def daily_open(*, actor: User | None, mode: str, region: Region, planned_on: dt.
                departments: Sequence[Department], institution: Institution | None = None,
                site_type: str = "", site_address: str = "",
                inspectors: Sequence[User] = (), followup_of: DailyInspection | None = None,
-               draw: RandomDraw | None = None) -> DailyInspection:
+               draw: RandomDraw | None = None,
+               lead: Department | None = None) -> DailyInspection:
     """Plan a daily inspection of an institution, or of a site where disguised training
-    hides, entered by address and region (002 §2(2): 商务楼宇、居民区). The first
-    department leads; a joint check gives every department its own task (002 §2(2)
-    联检; 002 §2(4) safety checks by police, market regulation, fire and health)."""
+    hides, entered by address and region (002 §2(2): 商务楼宇、居民区). `lead` leads
+    (one of `departments`; without it, the first one); a joint check gives every department
+    its own task (002 §2(2) 联检; 002 §2(4) safety checks by police, market regulation,
+    fire and health)."""
     if mode not in DailyMode.values:
         raise DomainError(_("Unknown kind of inspection."), field="mode")
     if institution is not None:
@@ -373,6 +384,11 @@ def daily_open(*, actor: User | None, mode: str, region: Region, planned_on: dt.
             raise DomainError(_("Say what kind of place the site is."), field="site_type")
     if not departments:
         raise DomainError(_("Name the department that inspects."), field="departments")
+    if lead is not None:
+        if lead.pk not in {d.pk for d in departments}:
+            raise DomainError(_("The lead department must be one of the departments."),
+                              field="lead")
+        departments = [lead, *(d for d in departments if d.pk != lead.pk)]
     if mode == DailyMode.JOINT and len({d.pk for d in departments}) < 2:
         raise DomainError(_("A joint check needs at least two departments."),
                           field="departments")
@@ -439,7 +455,7 @@ def daily_record(*, actor: User | None, inspection: DailyInspection,
     if client_id is not None and DailyInspection.objects.filter(client_id=client_id).exists():
         raise DomainError(_("This submission id belongs to another inspection."),
                           field="client_id")
-    items = list(inspection.template.items.all())
+    items = list(inspection.template.items.select_related("violation"))
     clean = {i.code: answers.get(i.code, "") for i in items}
     if any(v not in DAILY_ANSWERS for v in clean.values()):
         raise DomainError(_("Answer every item of the checklist."), field="answers")
@@ -448,7 +464,7 @@ def daily_record(*, actor: User | None, inspection: DailyInspection,
     for photo in photos:
         if case_services.attachment_check(photo, field="photos") not in PHOTO_TYPES:
             raise DomainError(_("Photos must be JPEG or PNG images."), field="photos")
-    problems = [i.text for i in items if clean[i.code] == "problem"]
+    problems = [item_finding(i) for i in items if clean[i.code] == "problem"]
     findings = findings.strip()
     if problems and not findings:
         findings = "；".join(problems)

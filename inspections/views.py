@@ -273,7 +273,7 @@ def daily_new(request: HttpRequest) -> HttpResponse:
                     actor=request.user, mode=data["mode"],
                     region=institution.region if institution else data["region"],
                     planned_on=data["planned_on"], departments=list(data["departments"]),
-                    institution=institution, site_type=data["site_type"],
+                    lead=data["lead"], institution=institution, site_type=data["site_type"],
                     site_address=data["site_address"])
                 messages.success(request, _("Inspection planned: %(number)s")
                                  % {"number": inspection.case.number})
@@ -287,7 +287,7 @@ def daily_new(request: HttpRequest) -> HttpResponse:
 def daily_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The inspection, and on site its form (made for a phone)."""
     inspection = _get(selectors.daily_detail, request.user, pk)
-    items = list(inspection.template.items.all())
+    items = list(inspection.template.items.select_related("violation"))
     may_inspect = inspection.state == DailyState.PLANNED and \
         may(request.user, "inspections.inspect", inspection)
     form = InspectForm(request.POST or None, request.FILES or None, items=items) \
@@ -310,7 +310,11 @@ def daily_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 _form_error(form, exc)
     labels = {code: str(label) for code, label in
               (("ok", _("No problem")), ("problem", _("Problem")), ("na", _("Not applicable")))}
-    answered = [(i.text, labels.get(inspection.answers.get(i.code, ""), "—")) for i in items]
+    # A problem reads as its violation, not only as the item's wording (which says what
+    # should be).
+    answered = [(i.text, labels.get(inspection.answers.get(i.code, ""), "—"),
+                 services.item_finding(i) if inspection.answers.get(i.code) == "problem"
+                 else "") for i in items]
     return render(request, "inspections/daily_detail.html", {
         "inspection": inspection, "form": form, "answered": answered,
         "prepared_at": timezone.localtime(),

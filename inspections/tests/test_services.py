@@ -226,7 +226,7 @@ def test_disguised_training_site_by_address(world: World):
                               rectify=True)
     done = services.daily_record(actor=world.a.users["officer"], inspection=inspection,
                                  answers={**DAILY_OK, "academic_content": "problem"})
-    assert done.outcome == DailyOutcome.FINDINGS and "学科类" in done.findings
+    assert done.outcome == DailyOutcome.FINDINGS and "超标超前培训" in done.findings
 
 
 def test_inspection_form_with_photo_position_and_findings_opens_an_order(world: World):

@@ -123,7 +123,7 @@ def test_round_forms_matrix(world: World):
         Endpoint("record", lambda o: f"/office/inspections/annual/{o['inspection'].pk}/",
                  {"officer", "head"}, method="post", ok=(302,),
                  data=lambda o: {"inspected_on": today().isoformat(),
-                                 **{f"item_{k}": "on" for k in ALL_PASS}}),
+                                 **{f"item_{k}": "yes" for k in ALL_PASS}}),
         Endpoint("group", lambda o: f"/office/inspections/rounds/{o['round'].pk}/groups/",
                  planners, method="post", ok=(302,),
                  data=lambda o: {"name": "二组", "members": [o["group"].members.first().pk]}),

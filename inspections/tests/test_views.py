@@ -9,6 +9,7 @@ from django.db import transaction
 from django.test import Client
 
 from core.errors import DomainError
+from core.vocab import DepartmentType
 from inspections import services
 from inspections.models import DailyState, OrderState, RectificationOrder, RoundState
 from inspections.tests.helpers import DAILY_OK, make_daily, make_order, make_round, today
@@ -127,7 +128,7 @@ def test_daily_new_for_a_site_without_an_institution(world: World):
     response = client.post("/office/inspections/daily/new/", {
         "mode": "covert", "region": world.a.town.pk, "site_type": "hotel",
         "site_address": "如家酒店305", "planned_on": today().isoformat(),
-        "departments": [edu.pk]})
+        "departments": [edu.pk], "lead": edu.pk})
     assert response.status_code == 302
     missing = client.post("/office/inspections/daily/new/", {
         "mode": "patrol", "planned_on": today().isoformat(), "departments": [edu.pk]})
@@ -207,3 +208,81 @@ def test_the_inspection_pages_cite_documents_not_seed_codes(world: World):
         body = client.get(url).content.decode()
         for code in codes:
             assert code not in body and cite(code) in body, (url, code)
+
+
+# -- walk findings (issue 9) ----------------------------------------------------------------
+
+def test_an_empty_annual_form_shows_errors_and_records_nothing(world: World):
+    """A walk found an untouched annual form recorded a fail with score 0: every item must
+    be answered, met or not."""
+    from inspections.models import AnnualResult, RectificationOrder
+    from inspections.tests.helpers import ALL_PASS, first_inspection, make_round
+
+    rnd = make_round(world)
+    inspection = first_inspection(rnd)
+    client = login(world.a.users["officer"])
+    url = f"/office/inspections/annual/{inspection.pk}/"
+    response = client.post(url, {"inspected_on": today().isoformat()})
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) >= {f"item_{k}" for k in ALL_PASS}
+    inspection.refresh_from_db()
+    assert inspection.result == AnnualResult.PENDING and inspection.score is None
+    assert not RectificationOrder.objects.filter(annual=inspection).exists()
+    answers = {f"item_{k}": "yes" for k in ALL_PASS}
+    assert client.post(url, {"inspected_on": today().isoformat(), **answers,
+                             "item_fees": "maybe"}).status_code == 400
+    response = client.post(url, {"inspected_on": today().isoformat(), **answers,
+                                 "item_training_quality": "no"})
+    assert response.status_code == 302
+    inspection.refresh_from_db()
+    assert inspection.result == AnnualResult.FAIL and inspection.score == 80
+
+
+def test_the_lead_of_a_joint_check_is_chosen_not_the_list_order(world: World):
+    """A walk found "the first department leads" followed the list's order, not the
+    user's pick: the lead is its own field."""
+    from cases.models import Task, TaskRole
+    from inspections.models import DailyInspection
+    from institutions.tests.helpers import licensed_with_gate
+
+    inst = licensed_with_gate(world, "a", 61, name="联检机构")
+    edu = world.a.depts[DepartmentType.EDUCATION_SPORTS]
+    market = world.a.depts[DepartmentType.MARKET_REGULATION]
+    client = login(world.a.users["county_admin"])
+    data = {"mode": "joint", "institution": inst.uscc, "planned_on": today().isoformat(),
+            "departments": [edu.pk, market.pk]}
+    page = client.get("/office/inspections/daily/new/").content.decode()
+    assert 'name="lead"' in page
+    response = client.post("/office/inspections/daily/new/", data)
+    assert response.status_code == 400 and "lead" in response.context["form"].errors
+    health = world.a.depts[DepartmentType.HEALTH]
+    response = client.post("/office/inspections/daily/new/", {**data, "lead": health.pk})
+    assert response.status_code == 400 and "lead" in response.context["form"].errors
+    assert not DailyInspection.objects.filter(institution=inst).exists()
+    for lead, other in ((market, edu), (edu, market)):
+        response = client.post("/office/inspections/daily/new/", {**data, "lead": lead.pk})
+        assert response.status_code == 302
+        inspection = DailyInspection.objects.filter(institution=inst).latest("pk")
+        roles = dict(Task.objects.filter(case=inspection.case).values_list(
+            "department_id", "role"))
+        assert roles == {lead.pk: TaskRole.LEAD, other.pk: TaskRole.ASSIST}
+
+
+def test_a_finding_reads_as_the_violation_not_the_items_wording(world: World):
+    """A walk found a problem item reported with the item's wording ("无违规发布培训广告",
+    which says the opposite): the finding is the violation of the taxonomy."""
+    from inspections.tests.helpers import DAILY_OK, make_daily
+
+    inspection = make_daily(world)
+    client = login(world.a.users["officer"])
+    data = {**{f"item_{k}": v for k, v in DAILY_OK.items()}, "item_advertising": "problem",
+            "item_staff": "problem", "rectify": "on"}
+    assert client.post(f"/office/inspections/daily/{inspection.pk}/", data).status_code == 302
+    inspection.refresh_from_db()
+    assert "违规发布校外培训广告" in inspection.findings
+    assert "无违规发布培训广告" not in inspection.findings
+    assert "从业人员经入职查询" in inspection.findings  # no violation: "not met" + wording
+    order = inspection.orders.get()
+    assert order.findings == inspection.findings
+    page = client.get(f"/office/inspections/daily/{inspection.pk}/").content.decode()
+    assert page.count("data-finding") == 2 and "违规发布校外培训广告" in page
