@@ -125,3 +125,7 @@ def load() -> None:
             is_unrestricted | is_department_head & _order_department)
     #: Re-check an order: the officers of the department that issued it.
     declare("inspections.recheck", is_unrestricted | is_department_officer & _order_department)
+    #: Download the credit export (licences, penalties, spot checks, black list) for the
+    #: credit systems: the coordinators and department heads, of their region.
+    declare("inspections.credit_export",
+            is_unrestricted | in_region & (is_coordinator | is_department_head))

@@ -31,6 +31,8 @@ class InspectionsConfig(AppConfig):
             NavEntry("inspections.blacklist", _("Black list entries"),
                      "inspections:blacklist_list", ability="inspections.view_orders",
                      order=45),
+            NavEntry("inspections.credit", _("Credit export"), "inspections:credit_export",
+                     ability="inspections.credit_export", order=46),
             NavEntry("inspections.results", _("Annual inspection results"),
                      "inspections:public_results", public=True, order=40),
         )

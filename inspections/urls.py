@@ -38,4 +38,7 @@ urlpatterns = [
          name="blacklist_detail"),
     path("office/inspections/blacklist/<int:pk>/<slug:verb>/", views.blacklist_action,
          name="blacklist_action"),
+    path("office/inspections/credit/", views.credit_export, name="credit_export"),
+    path("office/inspections/credit/<slug:system>.<slug:fmt>", views.credit_download,
+         name="credit_download"),
 ]

@@ -16,18 +16,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.abilities import may
 from core.errors import DomainError
-from core.ratelimit import limited
-from inspections import planner, selectors, services
+from core.ratelimit import downloads_limited, limited
+from inspections import credit, planner, selectors, services
 from inspections.forms import (
     AppealDecisionForm,
     AppealForm,
@@ -643,3 +644,34 @@ def blacklist_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         except DomainError as exc:
             _form_error(form, exc)
     return _form_page(request, form, str(entry), case=entry.case)
+
+
+# -- credit export (issue 9; 004 §6(4)) -------------------------------------------------------
+
+@login_required
+def credit_export(request: HttpRequest) -> HttpResponse:
+    """The credit export's page: its documented format and the downloads per system."""
+    _office(request, "inspections.credit_export")
+    return render(request, "inspections/credit_export.html", {
+        "fields": credit.FIELDS, "systems": list(credit.SYSTEM_LABELS.items()),
+        "formats": credit.FORMATS, "record_types": credit.RECORD_TYPES})
+
+
+@login_required
+@downloads_limited
+def credit_download(request: HttpRequest, system: str, fmt: str) -> HttpResponse:
+    """One credit system's file (CSV or JSON), of the rows the user sees; every download
+    counts against the export rate."""
+    _office(request, "inspections.credit_export")
+    if system not in credit.SYSTEMS or fmt not in credit.FORMATS:
+        raise Http404
+    if fmt == "csv":
+        response = StreamingHttpResponse(credit.csv_chunks(request.user, system),
+                                         content_type="text/csv; charset=utf-8")
+    else:
+        response = StreamingHttpResponse(credit.json_chunks(request.user, system),
+                                         content_type="application/json; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"credit-{system}-{stamp}.{fmt}")
+    return response
