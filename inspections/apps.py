@@ -14,6 +14,12 @@ class InspectionsConfig(AppConfig):
         from policy.deadlines import declare
 
         abilities.load()
+        from inspections import record
+        from institutions import ports
+
+        ports.register_record(ports.RecordFacts(
+            office_history=record.office_history, public_history=record.public_history,
+            listed_since=record.listed_since))
         declare(*services.DEADLINE_KEYS, owner="inspections")
         for spec in inspection_kinds.specs():
             kinds.register(spec)

@@ -668,4 +668,8 @@ class BlacklistEntry(models.Model):
 
     @classmethod
     def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
+        if action == Action.PUBLIC:
+            # The lists are public (004 §6(4)): every entry, listed or removed, for anyone;
+            # the public pages show its reason and dates only.
+            return Q(**{f"{prefix}pk__isnull": False})
         return _case_q(scope, action, f"{prefix}case__")

@@ -279,7 +279,7 @@ def item_finding(item: ChecklistItem) -> str:
     """What a failed checklist item is found to be: its violation in the taxonomy
     (DOMAIN.md §6, §8), else "not met" with the item's wording. The wording alone says what
     should be ("无违规发布培训广告"), the opposite of the finding."""
-    if item.violation_id is not None:
+    if item.violation is not None:
         return item.violation.label
     return _("Not met: %(item)s") % {"item": item.text}
 

@@ -20,6 +20,7 @@ from institutions.serializers import (
     BulkLookupSerializer,
     InstitutionListSerializer,
     InstitutionSerializer,
+    PublicBlackListEntrySerializer,
     PublicInstitutionSerializer,
     PublicListEntrySerializer,
 )
@@ -141,6 +142,8 @@ class PublicWhiteListView(PublicListView):
                      description="County code: only that county's list (empty if none)"),
     OpenApiParameter("category", str, enum=Category.values)])
 class PublicBlackListView(PublicListView):
+    serializer_class = PublicBlackListEntrySerializer
+
     def get_queryset(self):  # type: ignore[no-untyped-def]
         f = self.filters()
         qs = selectors.black_list(self.request.user, county=f["county"])

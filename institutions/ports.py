@@ -7,11 +7,13 @@ licensing app declares these facts and actions and registers them here in its
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -75,3 +77,62 @@ def funds() -> FundsFacts | None:
     """The funds app's facts, or None where it is not installed (then no institution
     meets the fund condition of the enrollment gate, and none takes orders)."""
     return _funds
+
+
+@dataclass(frozen=True)
+class RecordEvent:
+    """One entry of an institution's history as an app above the registry reports it
+    (issue 9: "the institution page shows its inspections, findings, orders and penalties
+    as one history")."""
+
+    #: A date or an aware datetime; the history sorts by the local day, then by `order`.
+    when: dt.date | dt.datetime
+    #: What happened, e.g. "Daily inspection", "Finding", "Penalty".
+    kind: str
+    title: str
+    detail: str = ""
+    url: str | None = None
+    #: "danger", "warning", "success" or "secondary": the badge of the entry.
+    tone: str = "secondary"
+    order: int = 0
+
+    @property
+    def day(self) -> dt.date:
+        when = self.when
+        return timezone.localdate(when) if isinstance(when, dt.datetime) else when
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    """What the inspections app above tells the registry about an institution's record;
+    it registers these in its `AppConfig.ready()`."""
+
+    #: `(user, institution) -> Iterable[RecordEvent]`: inspections, findings, orders,
+    #: penalties and list entries that `user` sees (through `restrict()`), for the office
+    #: page.
+    office_history: Callable[[Any, Any], Iterable[RecordEvent]]
+    #: `(user, institution) -> Iterable[RecordEvent]`: published facts only (annual
+    #: results made public, black-list entries), for the public page.
+    public_history: Callable[[Any, Any], Iterable[RecordEvent]]
+    #: `() -> expression`: annotate institutions with when their current black-listing
+    #: began, over `OuterRef("pk")` (None where the app recorded none).
+    listed_since: Callable[[], Any]
+
+
+_record: RecordFacts | None = None
+
+
+def register_record(facts: RecordFacts) -> None:
+    global _record
+    _record = facts
+
+
+def record() -> RecordFacts | None:
+    """The inspections app's facts, or None where it is not installed (then the pages
+    show no history)."""
+    return _record
+
+
+def history(events: Iterable[RecordEvent]) -> list[RecordEvent]:
+    """One chronological history: oldest first, then by the reporter's order."""
+    return sorted(events, key=lambda e: (e.day, e.order))

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import DateTimeField, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -77,8 +77,13 @@ def white_list(user: Any, *, county: str = "", relicensed: bool = False
 
 
 def black_list(user: Any, *, county: str = "") -> QuerySet[Institution]:
-    return _in_county(public_qs(user).filter(list_status=ListStatus.BLACK), county).order_by(
-        "region__path", "name", "id")
+    """The black list (004 §6(4)), approved and unlicensed institutions alike, each with
+    its reason and `listed_since` (when its current listing began, as the inspections app
+    recorded it)."""
+    facts = ports.record()
+    since = facts.listed_since() if facts else Value(None, output_field=DateTimeField())
+    return _in_county(public_qs(user).filter(list_status=ListStatus.BLACK), county).annotate(
+        listed_since=since).order_by("region__path", "name", "id")
 
 
 def office_qs(user: Any) -> QuerySet[Institution]:

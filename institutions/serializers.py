@@ -61,6 +61,17 @@ class PublicListEntrySerializer(PublicInstitutionSerializer):
         read_only_fields = fields
 
 
+class PublicBlackListEntrySerializer(PublicListEntrySerializer):
+    """A row of the published black list (004 §6(4)): the reason (`list_reason`) and when
+    the listing began."""
+
+    listed_since = serializers.DateTimeField(read_only=True, allow_null=True, default=None)
+
+    class Meta(PublicListEntrySerializer.Meta):
+        fields = [*PublicListEntrySerializer.Meta.fields, "listed_since"]
+        read_only_fields = fields
+
+
 class BulkLookupSerializer(serializers.Serializer):
     uscc = serializers.ListField(
         child=serializers.RegexField(r"^[0-9A-HJ-NPQRTUWXY]{18}$", max_length=18),

@@ -99,8 +99,12 @@ def public_detail(request: HttpRequest, uscc: str) -> HttpResponse:
         institution = selectors.public_detail(request.user, uscc)
     except Institution.DoesNotExist:
         raise Http404
+    record = ports.record()
     return render(request, "institutions/public_detail.html", {
         "institution": institution, "complaint_phone": _complaint_phone(institution),
+        # Published annual results and list entries only (issue 9).
+        "history": ports.history(record.public_history(request.user, institution))
+        if record else [],
         # A black-listed institution may not enrol (004 §6(4)): no course and no pledge of it
         # is published as if it could.
         "black": institution.list_status == ListStatus.BLACK,
@@ -123,7 +127,8 @@ PUBLIC_EXPORT = [*WHITE_LIST_EXPORT,
                  (gettext_lazy("Status"), lambda i: i.get_status_display()),
                  (gettext_lazy("List"), lambda i: i.get_list_status_display()),
                  (gettext_lazy("Reason"), lambda i: i.list_reason)]
-BLACK_LIST_EXPORT = [*WHITE_LIST_EXPORT[:4], (gettext_lazy("Reason"), lambda i: i.list_reason)]
+BLACK_LIST_EXPORT = [*WHITE_LIST_EXPORT[:4], (gettext_lazy("Reason"), lambda i: i.list_reason),
+                     (gettext_lazy("Listed since"), lambda i: i.listed_since)]
 
 
 @limited
@@ -208,8 +213,13 @@ def office_detail(request: HttpRequest, uscc: str) -> HttpResponse:
         return xlsx_response(_("Staff"), STAFF_EXPORT, Staff.objects.restrict(
             request.user).filter(institution=institution).order_by("name", "id"))
     facts = ports.funds()
+    record = ports.record()
     return render(request, "institutions/office_detail.html", {
         "institution": institution, "gate": institution.gate_conditions,
+        # Inspections, findings, orders and penalties as one history (issue 9), from the
+        # inspections app above, as the user may see them.
+        "history": ports.history(record.office_history(request.user, institution))
+        if record else [],
         # Enrolling is an order of the funds app (issue 11): its page, if the user reads it.
         "orders_url": facts.orders_url(request.user, institution) if facts else None,
         "white_checklist": selectors.white_list_checklist(institution),
