@@ -1,12 +1,16 @@
 """Issue 9, the form with no network, in Debian's Chromium through Playwright at phone
 width: the inspector opens a visit and prepares it for offline, the network is cut, the
-checklist, notes, position and a photo are filled, the page is reloaded with no network
-(the service worker answers from the visit it kept, the form comes back from IndexedDB),
-the form is submitted and waits on the phone; when the network returns it is sent, and
-the server holds the inspection exactly once, with its photo."""
+checklist, notes, a finding with a rectification order, position and a photo are filled,
+the page is reloaded with no network (the service worker answers from the visit it kept,
+the form comes back from IndexedDB), the form is submitted and waits on the phone; when
+the network returns it is sent, and the server holds the inspection exactly once, with its
+photo. Then (issue 9 "Done when") the order reaches the institution: its staff find it
+through the institution portal's menu and submit the evidence, and the inspector's
+re-check closes it."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -15,6 +19,7 @@ from playwright.sync_api import expect
 
 from inspections.tests.test_browser import (  # noqa: F401  (fixtures)
     _inspections_data_back_after_the_flush,
+    fits,
     phone_login,
 )
 from tests.e2e.test_licensing_browser import (  # noqa: F401  (fixtures)
@@ -41,7 +46,13 @@ def test_a_visit_filled_offline_arrives_once_when_the_network_returns(
         browser, live_server, tmp_path):  # type: ignore[no-untyped-def]  # noqa: F811
     from cases.models import Attachment
     from inspections import reference
-    from inspections.models import DailyInspection, DailyOutcome, DailyState
+    from inspections.models import (
+        DailyInspection,
+        DailyOutcome,
+        DailyState,
+        OrderState,
+        RectificationOrder,
+    )
     from inspections.tests.helpers import make_daily
     from tests.factories import build_world
 
@@ -71,6 +82,8 @@ def test_a_visit_filled_offline_arrives_once_when_the_network_returns(
     page.wait_for_selector(f"{BAR}[data-online='0']")
     page.check("input[name=item_hours][value=problem]")
     page.fill("#id_notes", "地下室教室，20:50 仍有学员上课")
+    page.fill("#id_findings", "20:50 仍在培训，超出规定时间")
+    page.check("#id_rectify")
     page.fill("#id_latitude", "25.040600")
     page.fill("#id_longitude", "102.712300")
     page.set_input_files("#id_photos", str(photo))
@@ -103,7 +116,56 @@ def test_a_visit_filled_offline_arrives_once_when_the_network_returns(
 
     page.wait_for_selector(f"{BAR}[data-waiting='0']", state="attached")
     assert page.evaluate(CSP_VIOLATIONS) == []
+
+    # The finding arrived with its rectification order, once.
+    assert inspection.findings == "20:50 仍在培训，超出规定时间"
+    order = RectificationOrder.objects.get(daily=inspection)
+    assert order.findings == inspection.findings and order.state == OrderState.OPEN
+    order_link = f"a[href='/office/inspections/orders/{order.pk}/']"
+    page.goto(url)
+    page.wait_for_selector(order_link)
+    assert fits(page)
     context.close()
+    _institution_answers_and_the_recheck_closes(browser, live_server.url, world, order,
+                                                tmp_path)
+
+
+def _institution_answers_and_the_recheck_closes(browser, base, world, order,  # type: ignore[no-untyped-def]  # noqa: F811
+                                                tmp_path):
+    """The institution's staff reach the order through their portal's menu (no address
+    typed), submit the evidence with a photo; the inspector re-checks and closes it."""
+    from inspections.models import OrderState
+
+    staff = world.a.users["institution"]
+    staff.institution = order.institution
+    staff.save()
+    evidence = tmp_path / "整改后课表.png"
+    evidence.write_bytes(png(30, 20))
+    page = phone_login(browser, base, staff.username)
+    page.click("button.navbar-toggler")
+    page.click("#nav a[href='/office/inspections/orders/']")
+    page.click(f"a[href='/office/inspections/orders/{order.pk}/']")
+    assert fits(page)
+    page.fill("#id_evidence", "已调整课表，所有课程20:00前结束")
+    page.set_input_files("#id_files", str(evidence))
+    page.click("form[action$='/evidence/'] button")
+    page.wait_for_url(re.compile(rf".*/orders/{order.pk}/$"))
+    order.refresh_from_db()
+    assert order.state == OrderState.SUBMITTED
+    assert order.case.attachments.count() == 1
+    page.context.close()
+
+    page = phone_login(browser, base, world.a.users["officer"].username)
+    page.goto(f"{base}/office/inspections/orders/{order.pk}/")
+    assert "已调整课表" in page.content() and fits(page)
+    page.select_option("#id_passed", "yes")
+    page.fill("#id_note", "复查：整改到位")
+    page.click("form[action$='/recheck/'] button")
+    page.wait_for_url(re.compile(rf".*/orders/{order.pk}/$"))
+    assert fits(page)
+    page.context.close()
+    order.refresh_from_db()
+    assert order.state == OrderState.CLOSED and order.case.state == "closed"
 
 
 def test_a_form_the_server_refuses_comes_back_with_its_errors_and_nothing_lost(
