@@ -127,8 +127,8 @@ PUBLIC_EXPORT = [*WHITE_LIST_EXPORT,
                  (gettext_lazy("Status"), lambda i: i.get_status_display()),
                  (gettext_lazy("List"), lambda i: i.get_list_status_display()),
                  (gettext_lazy("Reason"), lambda i: i.list_reason)]
-BLACK_LIST_EXPORT = [*WHITE_LIST_EXPORT[:4], (gettext_lazy("Reason"), lambda i: i.list_reason),
-                     (gettext_lazy("Listed since"), lambda i: i.listed_since)]
+BLACK_LIST_EXPORT = [*WHITE_LIST_EXPORT[:4], (gettext_lazy("Listed since"), lambda i: i.listed_since),
+                     (gettext_lazy("Reason"), lambda i: i.list_reason)]
 
 
 @limited
