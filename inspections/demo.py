@@ -2,24 +2,32 @@
 round published, this year's arts round being inspected (results in every state) and a
 tech round being planned; daily inspections of every kind in every state, a random draw,
 rectification orders open and closed, an enforcement case against an individual and a
-suspected zombie institution. Idempotent: a
+suspected zombie institution; a spot-check result, a fine and an unlicensed operator on the
+black list, so that the institution's record and the credit export have rows. Idempotent: a
 county that has a round already is left alone."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from typing import Any
 
 from core.vocab import Category, DepartmentType
 from inspections import reference, services
 from inspections.models import (
     AnnualInspection,
     AnnualResult,
+    DailyInspection,
     DailyMode,
+    DailyState,
     InspectionRound,
     InspectionYear,
+    Penalty,
     ViolationType,
 )
+from institutions import services as registry
 from institutions.models import Institution
+from institutions.uscc import check_character
 from org.models import Department, Region, User
 from policy.profile import active_profile
 
@@ -43,6 +51,7 @@ def load(county: Region, users: dict[str, User], key: str, today: dt.date) -> No
     _annual(county, today, culture, culture_head, officer, admin, arts)
     _daily(county, today, users, key, depts)
     _zombie(county, today)
+    _lists_and_credit(county, today, users, key)
 
 
 def _zombie(county: Region, today: dt.date) -> None:
@@ -153,3 +162,55 @@ def _daily(county: Region, today: dt.date, users: dict[str, User], key: str,
         region=town, subject_name="王某", findings=covert.findings, mode="joint", daily=covert)
     services.random_draw(actor=admin, region=county, institution_count=2, inspector_count=2,
                          planned_on=today + dt.timedelta(days=7), seed=20260501)
+
+
+def _decision_pdf() -> Any:
+    """A one-page PDF standing in for the scanned decision document."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj" % number + body + b"endobj\n"
+    xref = len(out)
+    out += b"xref\n0 4\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o
+                                                         for o in offsets)
+    out += b"trailer<</Size 4/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref
+    return SimpleUploadedFile("处罚决定书.pdf", out, content_type="application/pdf")
+
+
+def _lists_and_credit(county: Region, today: dt.date, users: dict[str, User],
+                      key: str) -> None:
+    """A spot check done, a fine decided and an unlicensed operator black-listed (004
+    §6(4)): the rows of the credit export and of the institutions' records."""
+    admin, head = users[f"{key}_admin"], users[f"{key}_head"]
+    spot = DailyInspection.objects.filter(region__path__startswith=county.path,
+                                          mode=DailyMode.RANDOM, state=DailyState.PLANNED,
+                                          institution__isnull=False).order_by("pk").first()
+    inspector = spot.inspectors.order_by("pk").first() if spot is not None else None
+    if spot is not None and inspector is not None:
+        services.daily_record(actor=inspector, inspection=spot,
+                              answers={**DAILY_OK, "fees": "problem"},
+                              notes="双随机抽查：收费公示不完整。")
+    target = Institution.objects.filter(region__path__startswith=county.path,
+                                        status__in=services.INSPECTED_STATUSES,
+                                        list_status="white").order_by("-uscc").first()
+    if target is not None:
+        case = services.enforcement_open(
+            actor=users[f"{key}_officer"], violation=ViolationType.objects.get(code="hours"),
+            region=target.region, institution=target,
+            findings="晚间21:10仍在组织线下培训，超出规定时间。")
+        services.penalty_decide(actor=head, enforcement=case, penalty=Penalty.FINE,
+                                fine_amount=Decimal("2000"),
+                                legal_basis="《校外培训行政处罚暂行办法》第十六条",
+                                document=_decision_pdf())
+    town = county.children.order_by("code").first() or county
+    first17 = f"91{county.code}MB{990 + len(key):07d}"[:17]
+    operator = registry.institution_register(
+        actor=admin, name=f"{town.name}无证美术辅导点", uscc=first17 + check_character(first17),
+        nature="for_profit", category=Category.ARTS, legal_representative="赵某",
+        safety_person="赵某", address=f"{town.name}幸福小区5栋302室", region=town)
+    services.blacklist_enter(actor=admin, institution=operator,
+                             reason="未经审批在居民楼内开展培训，已责令停止。")

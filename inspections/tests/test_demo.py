@@ -42,3 +42,18 @@ def test_demo_has_inspections_in_every_state_and_is_idempotent():
     assert InspectionYear.objects.filter(inspected=False).exists()
     assert all(draw_verify(d) for d in RandomDraw.objects.all())
     assert ZombieCleanup.objects.filter(outcome="").exists()
+
+
+def test_demo_has_rows_for_the_credit_export_and_the_records():
+    """A spot-check result, a decided fine and an unlicensed operator black-listed by an
+    entry with its case (004 §6(4))."""
+    from inspections.models import BlacklistEntry, Enforcement
+    from institutions.models import InstitutionStatus
+
+    call_command("load_demo", verbosity=0)
+    assert DailyInspection.objects.filter(mode=DailyMode.RANDOM,
+                                          state=DailyState.DONE).exists()
+    assert Enforcement.objects.filter(penalty="fine", institution__isnull=False).exists()
+    assert BlacklistEntry.objects.filter(
+        state="listed", institution__status=InstitutionStatus.APPLYING).exists()
+
