@@ -99,3 +99,42 @@ def test_inspector_on_a_phone_orders_a_rectification_the_institution_answers(
     page.context.close()
     order.refresh_from_db()
     assert order.state == OrderState.CLOSED and order.evidence
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_credit_export_and_the_institution_record_fit_the_screen(
+        browser, live_server, width):  # type: ignore[no-untyped-def]  # noqa: F811
+    """The credit export's page and the institution's history (office and public pages)
+    need no sideways scroll on a phone or a desktop."""
+    from inspections import reference, services
+    from inspections.tests.helpers import DAILY_OK, make_daily
+    from tests.factories import build_world
+
+    call_command("seed_calendar", verbosity=0)
+    call_command("load_profiles", verbosity=0)
+    reference.ensure()
+    world = build_world()
+    inspection = make_daily(world, mode="night")
+    services.daily_record(actor=world.a.users["officer"], inspection=inspection,
+                          answers={**DAILY_OK, "hours": "problem", "advertising": "problem"},
+                          findings="20:50 仍有学员上课；" * 6, rectify=True)
+    inst = inspection.institution
+    services.blacklist_enter(actor=world.a.users["county_admin"], institution=inst,
+                             reason="多次超时培训，拒不整改。" * 4)
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900},
+                                  is_mobile=width < 800)
+    page = context.new_page()
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", world.a.users["county_admin"].username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/office/.*"))
+    for url in ("/office/inspections/credit/", f"/office/institutions/{inst.uscc}/",
+                f"/institutions/{inst.uscc}/", "/whitelist/"):
+        page.goto(base + url)
+        assert page.locator("body").count() == 1
+        assert fits(page), url
+    page.goto(f"{base}/office/institutions/{inst.uscc}/")
+    assert page.locator("#institution-history li[data-history-kind]").count() >= 4
+    context.close()
