@@ -33,6 +33,7 @@ from cases.models import Attachment, Case, Comment, Notification, Task, TaskRole
 from core.abilities import may
 from core.errors import DomainError
 from core.exports import xlsx_response
+from core.paging import keyset_page
 from core.ratelimit import exports_limited
 from org.scope import Action
 
@@ -217,7 +218,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         return xlsx_response(_("Cases"), CASE_EXPORT, filterset.qs)
     may_open = may(request.user, "cases.open_case")
     return render(request, "cases/case_list.html", {
-        "filter": filterset, "page": _page(request, filterset.qs), "may_open": may_open})
+        # Keyset pages on (opened_at, id): the list grows with every case (issue 13).
+        "filter": filterset, "may_open": may_open,
+        "page": keyset_page(filterset.qs, request.GET, size=PAGE_SIZE, name="cases")})
 
 
 @login_required
