@@ -257,7 +257,16 @@ class Task(models.Model):
         and for the head of its department."""
         p = prefix
         if action == Action.VIEW:
-            return Case.scope_q(scope, Action.VIEW, f"{p}case__")
+            seen = Case.scope_q(scope, Action.VIEW, f"{p}case__")
+            if scope.kind == "user" and scope.role in DEPARTMENT_ROLES and scope.department_id \
+                    and seen is not None:
+                # The department's own tasks in its region first: a subset of what the case
+                # rule shows, tested per row before the rule's subquery, which PostgreSQL
+                # then rarely builds (issue 13: tasks/mine 29.6 -> 16.7 ms at 200k tasks).
+                own = scope.region_q(f"{p}case__", county_field="county_code") & Q(
+                    **{f"{p}department_id": scope.department_id})
+                return own | seen
+            return seen
         if scope.kind != "user":
             return NOTHING
         role = scope.role

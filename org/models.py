@@ -85,7 +85,7 @@ class Region(models.Model):
             Region.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
                 path=Concat(Value(self.path), Substr(F("path"), len(old_path) + 1))
             )
-            CountyCoded.refresh_subtree(self.path)
+            CountyCoded.refresh_subtree(self)
 
     @classmethod
     def scope_q(cls, scope: object, action: str, prefix: str = "") -> models.Q | None:
@@ -147,15 +147,23 @@ class CountyCoded(models.Model):
         self._loaded_region_id = self.region_id
 
     @staticmethod
-    def refresh_subtree(path: str) -> None:
-        """After a region moved: every county-coded row under it takes its new county."""
-        regions = list(Region.objects.filter(path__startswith=path))
-        for model in CountyCoded.__subclasses__():
-            if model._meta.abstract:
-                continue
-            for region in regions:
-                model._default_manager.filter(region=region).exclude(
-                    county_code=region.county_code).update(county_code=region.county_code)
+    def models() -> list[type[CountyCoded]]:
+        return [m for m in CountyCoded.__subclasses__() if not m._meta.abstract]
+
+    @staticmethod
+    def refresh_subtree(region: Region) -> None:
+        """After a region moved: every county-coded row under it takes its new county. A
+        county or a region below one is one county: one UPDATE per model, whatever the
+        subtree's size. A city or province moving (rare) updates county by county."""
+        if region.level >= RegionLevel.COUNTY:
+            parts = [(region.path, region.county_code)]
+        else:
+            parts = [(c.path, c.code) for c in Region.objects.filter(
+                path__startswith=region.path, level=RegionLevel.COUNTY)]
+        for model in CountyCoded.models():
+            for path, code in parts:
+                model._default_manager.filter(region__path__startswith=path).update(
+                    county_code=code)
 
 
 class DepartmentQuerySet(ScopedQuerySet):
