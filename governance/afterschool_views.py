@@ -36,7 +36,8 @@ class SelectForm(forms.Form):
 
     def __init__(self, *args: Any, institutions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["institution"].queryset = institutions
+        field: Any = self.fields["institution"]
+        field.queryset = institutions
 
 
 class EvaluateForm(forms.Form):

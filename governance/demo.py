@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.vocab import DepartmentType as T
 from cases import services as case_services
 from cases.models import TaskRole
+from core.vocab import DepartmentType as T
 from governance import afterschool, consultation, incidents, services
 from governance.models import (
     AfterSchoolSelection,

@@ -18,7 +18,7 @@ from complaints.tests.conftest import seed_taxonomy
 from complaints.tests.helpers import submit
 from core.errors import DomainError, InvalidState, PermissionDenied
 from governance import consultation, services
-from governance.models import ConsultationReport, Meeting, MeetingKind
+from governance.models import Meeting, MeetingKind
 from governance.tests.helpers import units
 from org.models import Department
 from tests.factories import World
