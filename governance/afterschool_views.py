@@ -19,11 +19,13 @@ from django.views.decorators.http import require_POST
 
 from core.abilities import may
 from core.errors import DomainError
+from core.vocab import DepartmentType, label_of
 from governance import afterschool
 from governance.forms import DATE
 from governance.models import AfterSchoolStatus, EvaluationResult
 from governance.views import PAGE_SIZE, _form_error, _viewer
 from institutions.models import Institution
+from policy.profile import active_profile
 
 
 class SelectForm(forms.Form):
@@ -73,8 +75,14 @@ def selection_list(request: HttpRequest) -> HttpResponse:
     status = status if status in AfterSchoolStatus.values else ""
     page = Paginator(afterschool.selections(user, status=status), PAGE_SIZE).get_page(
         request.GET.get("page"))
+    profile = active_profile()
     return render(request, "governance/afterschool.html", {
         "page_obj": page, "statuses": AfterSchoolStatus.choices, "status": status,
+        "rules": [(label, label_of(DepartmentType,
+                                   profile.after_school_decider(action)["department"]),
+                   profile.after_school_decider(action)["source"]) for action, label in (
+            (afterschool.SELECT, _("Selection")), (afterschool.EVALUATE, _("Evaluation")),
+            (afterschool.REMOVE, _("Removal")))],
         "may_select": _select_region(user) is not None})
 
 

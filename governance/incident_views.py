@@ -24,6 +24,7 @@ from governance.forms import DATE
 from governance.models import IncidentKind, IncidentStatus
 from governance.views import PAGE_SIZE, _form_error, _home_region, _viewer
 from institutions.models import Institution
+from policy.profile import active_profile
 
 
 class IncidentForm(forms.Form):
@@ -106,7 +107,8 @@ def _page(request: HttpRequest, pk: int, close_form: CloseForm | None = None) ->
         close_form = CloseForm()
     tasks = list(incident.case.tasks.all())
     return render(request, "governance/incident.html", {
-        "incident": incident, "tasks": tasks, "close_form": close_form if manage else None,
+        "incident": incident, "tasks": tasks,
+        "route_source": active_profile().incident_route(incident.kind).get("source", ""), "close_form": close_form if manage else None,
         "open_tasks": sum(1 for t in tasks if t.status == "open")},
         status=400 if close_form is not None and close_form.errors else 200)
 
