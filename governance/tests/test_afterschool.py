@@ -173,6 +173,8 @@ def test_permission_matrix_county_a_vs_b(world: World):
 
 def test_the_list_does_not_leak_and_its_queries_are_constant(world: World, query_budget):
     select(world, "b", school="乙区小学")
+    listing = _client(world.a.users["culture"]).get("/office/governance/after-school/")
+    assert "通培联办〔2023〕1号" in listing.content.decode()  # 002 §2(4), the deciding rule
     for role in ("county_admin", "discipline", "officer"):
         body = _client(world.a.users[role]).get("/office/governance/after-school/").content
         assert "乙区小学" not in body.decode()

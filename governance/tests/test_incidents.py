@@ -151,6 +151,7 @@ def test_the_pages(world: World):
     url = f"/office/governance/incidents/{incident.pk}/"
     page = joint.get(url).content.decode()
     assert incident.case.number in page and world.a.depts[T.HEALTH].name in page
+    assert "北辰区校外培训机构监督管理工作方案" in page  # 001 §4(2)13, as the profile cites it
     assert joint.post(url + "close/", {"outcome": "已处置"}).status_code == 400
     for task in incident.case.tasks.filter(status=TaskStatus.OPEN):
         case_services.task_complete(actor=None, task=task, note="已处置")
