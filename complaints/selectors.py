@@ -139,13 +139,22 @@ def repeat_count(complaint: Complaint) -> int:
     return Complaint.objects.filter(q).count()
 
 
-def analytics(user: Any, *, since: dt.date | None = None) -> dict[str, Any]:
+def analytics(user: Any, *, since: dt.date | None = None, until: dt.date | None = None,
+              department: Any = None) -> dict[str, Any]:
     """Counts by the dimensions of 004 §6(2)1, each one grouped query over the scoped
     complaints: region, category, topic, channel (complainant side), month; the
-    completion rate, the on-time rate of the hand-offs and satisfaction."""
+    completion rate, the on-time rate of the hand-offs and satisfaction. `until` ends the
+    period (inclusive); `department` keeps the complaints it leads (a member unit's own
+    analysis for the monthly consultation, 004 §6(3))."""
     qs = Complaint.objects.restrict(user).exclude(status=ComplaintStatus.MERGED)
     if since is not None:
         qs = qs.filter(received_at__date__gte=since)
+    if until is not None:
+        qs = qs.filter(received_at__date__lte=until)
+    if department is not None:
+        qs = qs.filter(Exists(Task.objects.filter(case_id=OuterRef("case_id"),
+                                                  department=department,
+                                                  role=TaskRole.LEAD)))
     total = qs.count()
     closed = qs.filter(status=ComplaintStatus.CLOSED).count()
     tasks = Task.objects.filter(case__complaint__in=qs, role=TaskRole.LEAD)

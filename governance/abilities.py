@@ -36,3 +36,11 @@ def load() -> None:
     #: The office imports market regulation's list of entities to screen (004 §6(2)3).
     declare("governance.import_screening", is_coordinator)
 
+    #: The office registers incidents, public-opinion events and online takedowns and
+    #: closes them with their outcome (001 §4(2)13, 15, 16).
+    declare("governance.manage_incidents", is_coordinator & in_region)
+    #: The department the profile names (`after_school`) selects institutions into
+    #: after-school services, evaluates and removes them (002 §2(4), §3(1)).
+    declare("governance.decide_after_school", is_department_officer & owns_department)
+    #: A member unit writes its own report to the monthly consultation (004 §6(3)).
+    declare("governance.write_consultation_report", is_department_officer & owns_department)

@@ -1,22 +1,39 @@
 """Demo joint meeting and campaign for one county (called from portal/demo.py's
 per-county loop): member units with a roster that changed once, an issued meeting whose
 decision's tasks are overdue (the demo's deadline scan escalates them), minutes awaiting
-confirmation, a planned monthly consultation, and a campaign mid-way with problems open,
-awaiting close-out approval and closed out. Idempotent: a county with meetings is left
-alone."""
+confirmation, a planned monthly consultation (a plenary meeting where the profile holds
+none), and a campaign mid-way with problems open, awaiting close-out approval and closed
+out; an incident in progress whose lead task runs overdue, and a white-listed institution
+selected into a school's after-school services and evaluated. Idempotent: a county with
+meetings (incidents, selections) is left alone."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from cases import services as case_services
+from cases.models import TaskRole
 from core.vocab import DepartmentType as T
-from governance import services
-from governance.models import Meeting, MeetingKind, MemberUnit, Phase, RosterPosition
+from governance import afterschool, consultation, incidents, services
+from governance.models import (
+    AfterSchoolSelection,
+    EvaluationResult,
+    Incident,
+    IncidentKind,
+    Meeting,
+    MeetingKind,
+    MemberUnit,
+    Phase,
+    RosterPosition,
+)
+from institutions.models import Institution, InstitutionStatus, ListStatus
 from org.models import Department, Region, User
 from policy import calendar
 
 
 def load(county: Region, users: dict[str, User], key: str, today: dt.date) -> None:
+    _incident(county, users, key, today)
+    _after_school(county, users, key, today)
     if Meeting.objects.filter(region=county).exists():
         return
     joint = users[f"{key}_joint"]
@@ -72,9 +89,15 @@ def load(county: Region, users: dict[str, User], key: str, today: dt.date) -> No
     services.minutes_draft(actor=joint, meeting=drafted, minutes="会议议定：对重复投诉机构开展回头看。")
     services.minutes_confirm(actor=officers[T.CULTURE_TOURISM],
                              attendance=drafted.attendance.get(unit=units[T.CULTURE_TOURISM]))
-    services.meeting_create(actor=joint, region=county, kind=MeetingKind.CONSULTATION,
-                            title="月度会商", held_on=calendar.add_workdays(today, 5),
-                            agenda="各成员单位通报本月投诉分析（泉州方案六(三)）", units=present)
+    if consultation.holds_consultation():  # 004 §6(3): the units' reports are prefilled
+        services.meeting_create(actor=joint, region=county, kind=MeetingKind.CONSULTATION,
+                                title="月度部门联席会商会", held_on=calendar.add_workdays(today, 5),
+                                agenda="各成员单位通报上月校外培训信访投诉分析情况和日常管控工作进展",
+                                units=present)
+    else:
+        services.meeting_create(actor=joint, region=county, kind=MeetingKind.PLENARY,
+                                title="年度联席会议全体会议", held_on=calendar.add_workdays(today, 5),
+                                agenda="总结全年校外培训治理工作，部署下一年度任务", units=present)
 
     day = dt.timedelta(days=1)
     campaign = services.campaign_create(
@@ -101,3 +124,42 @@ def load(county: Region, users: dict[str, User], key: str, today: dt.date) -> No
                               evidence_note="杂物已清理，复查合格。")
     services.closeout_decide(actor=joint, problem=closed, approve=True)
     del open_problem
+
+
+def _incident(county: Region, users: dict[str, User], key: str, today: dt.date) -> None:
+    """A safety incident registered three working days ago: the assisting tasks are done,
+    the lead's is overdue (the demo's deadline scan escalates it)."""
+    if Incident.objects.filter(region=county).exists():
+        return
+    lead, _assists, _missing = incidents.route_departments(county, IncidentKind.INCIDENT)
+    if lead is None:
+        return
+    day = calendar.add_workdays(today, -3)
+    incident = incidents.incident_report(
+        actor=users[f"{key}_joint"], region=county, kind=IncidentKind.INCIDENT,
+        title="某体育培训机构学员训练中受伤送医", description="学员在训练中摔伤，已送医治疗；家长在网上发帖质疑机构安全管理。",
+        occurred_on=day, today=day)
+    for task in incident.case.tasks.filter(role=TaskRole.ASSIST):
+        case_services.task_complete(actor=None, task=task, note="已配合开展现场核查。")
+
+
+def _after_school(county: Region, users: dict[str, User], key: str, today: dt.date) -> None:
+    """A white-listed institution selected into a school's after-school services by the
+    department the profile names, evaluated for the last term."""
+    if AfterSchoolSelection.objects.filter(region=county).exists():
+        return
+    officer = users.get(f"{key}_officer")
+    decider = afterschool.deciding_department(county, afterschool.SELECT)
+    institution = Institution.objects.filter(
+        region__path__startswith=county.path, status=InstitutionStatus.LICENSED,
+        list_status=ListStatus.WHITE).order_by("id").first()
+    if officer is None or decider is None or officer.department_id != decider.pk or \
+            institution is None:
+        return
+    year = today.year if today.month >= 9 else today.year - 1
+    selection = afterschool.afterschool_select(
+        actor=officer, region=county, institution=institution, school="第一实验小学",
+        service="课后服务社团活动", selected_on=dt.date(year - 1, 9, 1))
+    afterschool.afterschool_evaluate(actor=officer, selection=selection,
+                                     term=f"{year - 1}-{year}-2", result=EvaluationResult.QUALIFIED,
+                                     note="学生和家长满意度较高。")

@@ -29,9 +29,14 @@ class MeetingForm(forms.Form):
                                            widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        from governance.consultation import holds_consultation
+
         super().__init__(*args, **kwargs)
         self.fields["units"].queryset = units
         self.fields["units"].initial = [u.pk for u in units]
+        if not holds_consultation():  # 004 §6(3): only where the profile sets it up
+            self.fields["kind"].choices = [c for c in MeetingKind.choices
+                                           if c[0] != MeetingKind.CONSULTATION]
 
 
 class MinutesForm(forms.Form):

@@ -33,3 +33,18 @@ def screening_spec() -> CaseKindSpec:
         steps={screening.STEP: _("Check the entity")},
         audit_labels={"governance.screening_import": _("Screening list imported")},
     )
+
+
+def incident_spec() -> CaseKindSpec:
+    """An incident, a public-opinion event or an online takedown (突发事件, "TF-…", 001
+    §4(2)13, 15, 16): opened by `governance.incidents.incident_report` with the lead and
+    assisting departments' tasks, closed with its outcome by `incident_close`."""
+    from governance import incidents
+
+    return CaseKindSpec(
+        code=incidents.KIND, prefix="TF", label=_("Incident"),
+        steps={incidents.STEP_LEAD: _("Lead the handling"),
+               incidents.STEP_ASSIST: _("Assist in the handling")},
+        audit_labels={"governance.incident_report": _("Incident registered"),
+                      "governance.incident_close": _("Incident closed")},
+    )

@@ -344,3 +344,181 @@ class ScreeningEntity(RegionScoped, models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.credit_code})"
+
+
+# -- incidents (issue 12 "Incidents") ------------------------------------------------------
+
+class IncidentKind(models.TextChoices):
+    """The kinds of incident case, each led as the profile's `incidents` says."""
+
+    INCIDENT = "incident", _("Safety incident or emergency")
+    PUBLIC_OPINION = "public_opinion", _("Public opinion")
+    ONLINE_TAKEDOWN = "online_takedown", _("Online platform takedown")
+
+
+class IncidentStatus(models.TextChoices):
+    OPEN = "open", _("Being handled")
+    CLOSED = "closed", _("Closed")
+
+
+class Incident(RegionScoped, models.Model):
+    """A safety incident (安全事故等突发事件, 001 §4(2)13), a public-opinion event (舆情,
+    001 §4(2)15) or a non-compliant online platform to take down (001 §4(2)16): a case of
+    the kind "incident" (TF-…) whose lead and assisting departments' tasks come from the
+    profile's `incidents`."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("region"))
+    kind = models.CharField(_("kind"), max_length=20, choices=IncidentKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    occurred_on = models.DateField(_("occurred on"))
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("institution concerned"))
+    platform = models.CharField(_("platform or application"), max_length=200, blank=True)
+    lead = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("lead department"))
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="incident")
+    status = models.CharField(_("status"), max_length=20, choices=IncidentStatus.choices,
+                              default=IncidentStatus.OPEN)
+    outcome = models.TextField(_("outcome"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-occurred_on", "-id"]
+        constraints = [models.CheckConstraint(
+            condition=~Q(status="closed") | ~Q(outcome=""), name="gov_incident_closed_outcome")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# -- after-school services (002 §2(4), §3(1)) ----------------------------------------------
+
+class AfterSchoolStatus(models.TextChoices):
+    SELECTED = "selected", _("In after-school services")
+    REMOVED = "removed", _("Removed")
+
+
+class AfterSchoolSelection(RegionScoped, models.Model):
+    """A licensed, white-listed institution selected into a school's after-school
+    services (002 §2(4): 进校园遴选), evaluated each term and removed when it fails
+    (评估退出机制); each step decided by the department the profile names."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("county"))
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("institution"))
+    school = models.CharField(_("school"), max_length=200)
+    service = models.CharField(_("service"), max_length=200)
+    selected_on = models.DateField(_("selected on"))
+    selected_by = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("selected by"))
+    status = models.CharField(_("status"), max_length=20, choices=AfterSchoolStatus.choices,
+                              default=AfterSchoolStatus.SELECTED)
+    removed_on = models.DateField(_("removed on"), null=True, blank=True)
+    removed_by = models.ForeignKey(Department, on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="+", verbose_name=_("removed by"))
+    removal_reason = models.TextField(_("reason for removal"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("after-school selection")
+        verbose_name_plural = _("after-school selections")
+        ordering = ["status", "school", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "school"],
+                                    condition=Q(status="selected"),
+                                    name="gov_afterschool_once_per_school"),
+            models.CheckConstraint(
+                condition=Q(status="selected") | (Q(removed_on__isnull=False) &
+                                                  ~Q(removal_reason="")),
+                name="gov_afterschool_removed_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} · {self.school}"
+
+
+class EvaluationResult(models.TextChoices):
+    EXCELLENT = "excellent", _("Excellent")
+    QUALIFIED = "qualified", _("Qualified")
+    UNQUALIFIED = "unqualified", _("Unqualified")
+
+
+class AfterSchoolEvaluation(ScopedThrough, models.Model):
+    """The evaluation of a selected institution for one term (002 §2(4) 评估)."""
+
+    selection = models.ForeignKey(AfterSchoolSelection, on_delete=models.CASCADE,
+                                  related_name="evaluations")
+    term = models.CharField(_("term"), max_length=20)
+    result = models.CharField(_("result"), max_length=20, choices=EvaluationResult.choices)
+    note = models.TextField(_("evaluation note"), blank=True)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("evaluated by"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_through = "selection"
+
+    class Meta:
+        verbose_name = _("after-school evaluation")
+        verbose_name_plural = _("after-school evaluations")
+        ordering = ["-term", "-id"]
+        constraints = [models.UniqueConstraint(fields=["selection", "term"],
+                                               name="gov_afterschool_eval_once")]
+
+    def __str__(self) -> str:
+        return f"{self.selection} · {self.term}"
+
+
+# -- the monthly consultation (004 §6(3)) --------------------------------------------------
+
+class ConsultationReport(ScopedThrough, models.Model):
+    """A member unit's report to a monthly consultation: its complaint analysis for the
+    month before the meeting, prefilled from the complaints analytics, and its progress
+    of daily control, which the unit edits before the meeting (004 §6(3))."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE,
+                                related_name="consultation_reports")
+    unit = models.ForeignKey(MemberUnit, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("member unit"))
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("until"))
+    figures = models.JSONField(_("figures"), default=dict)
+    analysis = models.TextField(_("complaint analysis"), blank=True)
+    progress = models.TextField(_("progress of daily control"), blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_through = "meeting"
+
+    class Meta:
+        verbose_name = _("consultation report")
+        verbose_name_plural = _("consultation reports")
+        ordering = ["unit__order", "id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "unit"],
+                                               name="gov_consultation_report_once")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} · {self.unit}"
+
+    @property
+    def department_id(self) -> int:
+        return self.unit.department_id

@@ -23,12 +23,14 @@ from cases.audit import audit_record, snapshot
 from cases.models import Notification, Task, TaskRole
 from core.abilities import require
 from core.errors import DomainError, InvalidState
+from governance import consultation
 from governance.models import (
     Attendance,
     Campaign,
     CampaignPhase,
     Decision,
     Meeting,
+    MeetingKind,
     MeetingStatus,
     MemberUnit,
     Phase,
@@ -108,6 +110,8 @@ def roster_change(*, actor: User, unit: MemberUnit, position: str, name: str, st
 def meeting_create(*, actor: User, region: Region, kind: str, title: str, held_on: dt.date,
                    agenda: str, units: Iterable[MemberUnit]) -> Meeting:
     require(actor, "governance.manage_meetings", region)
+    if kind == MeetingKind.CONSULTATION and not consultation.holds_consultation():
+        raise DomainError(_("The policy profile holds no monthly consultation."), field="kind")
     if not agenda.strip():
         raise DomainError(_("A meeting needs an agenda."), field="agenda")
     meeting = Meeting.objects.create(region=region, kind=kind, title=title.strip(),
@@ -116,6 +120,8 @@ def meeting_create(*, actor: User, region: Region, kind: str, title: str, held_o
         if unit.region_id != region.pk:
             raise DomainError(_("A unit of another joint meeting."), field="units")
         Attendance.objects.create(meeting=meeting, unit=unit)
+    # 004 §6(3): each unit's report, prefilled with its complaint analysis.
+    consultation.reports_prefill(actor=actor, meeting=meeting)
     audit_record(actor=actor, action="governance.meeting_create", obj=meeting,
                  after=snapshot(meeting, ["region", "kind", "title", "held_on"]))
     return meeting

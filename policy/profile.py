@@ -289,6 +289,33 @@ class ProfileData:
     #: clauses_source}.
     contract: dict[str, Any] = field(default_factory=dict)
 
+    #: Issue 12: {kind: {lead, assists, source}}, {action: {department, consult, source}}
+    #: and {enabled, source}.
+    incidents: dict[str, Any] = field(default_factory=dict)
+    after_school: dict[str, Any] = field(default_factory=dict)
+    monthly_consultation: dict[str, Any] = field(default_factory=dict)
+
+    def incident_route(self, kind: str) -> dict[str, Any]:
+        """The lead and assisting department types of a kind of incident case."""
+        try:
+            return dict(self.incidents[kind])
+        except KeyError:
+            raise ProfileMissing(_("The policy profile has no incident route %(key)s.")
+                                 % {"key": kind})
+
+    def after_school_decider(self, action: str) -> dict[str, Any]:
+        """The department type that decides an after-school step (select, evaluate,
+        remove) and those it consults."""
+        try:
+            return dict(self.after_school[action])
+        except KeyError:
+            raise ProfileMissing(_("The policy profile has no after-school rule %(key)s.")
+                                 % {"key": action})
+
+    @property
+    def holds_monthly_consultation(self) -> bool:
+        return bool(self.monthly_consultation.get("enabled"))
+
     def contract_setting(self, key: str) -> Any:
         """A setting of the model contract (the base's `contract`)."""
         try:
@@ -369,8 +396,9 @@ class ProfileData:
 
 
 def _cache_key(code: str) -> str:
-    # v2: StepOwner.role; v3: Approval.steps; v4: sources; v5: documents and contract
-    return f"policy:profile:v5:{code}"
+    # v2: StepOwner.role; v3: Approval.steps; v4: sources; v5: documents and contract;
+    # v6: incidents, after-school services, monthly consultation
+    return f"policy:profile:v6:{code}"
 
 
 def build_profile_data(code: str) -> ProfileData:
@@ -410,6 +438,9 @@ def build_profile_data(code: str) -> ProfileData:
         academic=dict((profile.content or {}).get("academic") or {}),
         sources=dict((profile.content or {}).get("sources") or {}),
         contract=dict((profile.content or {}).get("contract") or {}),
+        incidents=dict((profile.content or {}).get("incidents") or {}),
+        after_school=dict((profile.content or {}).get("after_school") or {}),
+        monthly_consultation=dict((profile.content or {}).get("monthly_consultation") or {}),
     )
 
 

@@ -12,4 +12,7 @@ EXPECTED: dict[str, set[str]] = {
     "governance.request_closeout": ADMINS | {"joint"} | DEPARTMENT_OFFICERS,
     "governance.approve_closeout": ADMINS | {"joint"},
     "governance.import_screening": ADMINS | {"joint"},
+    "governance.manage_incidents": ADMINS | {"joint"},
+    "governance.decide_after_school": DEPARTMENT_OFFICERS,
+    "governance.write_consultation_report": DEPARTMENT_OFFICERS,
 }

@@ -58,7 +58,8 @@ def _changed_since(code, before):
 INSPECTIONS_DEADLINES = {"daily_inspection", "zombie_cleanup", "enforcement_decision",
                          "blacklist_appeal",
                          # governance (issue 12), appended to the base likewise
-                         "meeting_decision", "screening_check"}
+                         "meeting_decision", "screening_check",
+                         "incident_response", "public_opinion_response", "online_takedown"}
 
 
 BEICHEN_ROUTE_SOURCES = {
@@ -120,6 +121,12 @@ def test_each_city_means_what_it_meant_before_the_base(code):
     # Added by issue 14 C1 and B7: each licensing cell's documents, and the model contract
     # written once in the base.
     assert now.pop("contract")["version"] == "2021"
+    # Added by issue 12: incident routes, after-school deciders, the monthly consultation
+    # (written in the base; where education is a bureau of its own, the city says so).
+    incidents, after_school = now.pop("incidents"), now.pop("after_school")
+    assert incidents["public_opinion"]["lead"] == "publicity"
+    assert after_school["select"]["department"] in ("education", "education_sports")
+    assert now.pop("monthly_consultation")["enabled"] is (code == "quanzhou")
     for cell in now["matrix"]:
         documents = cell.pop("documents", [])
         assert bool(documents) == (cell["phase"] == "licensing")
