@@ -14,7 +14,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cases.models import Task, TaskRole
-from complaints.models import Channel, Complaint, ComplaintStatus, Rating
+from complaints.models import Channel, Complaint, ComplaintStatus, Rating, ReportBack
 from core.abilities import may
 from core.vocab import Category, label_of
 from org.scope import Action, scope_of
@@ -46,6 +46,22 @@ def office_list(user: Any, *, status: str = "", topic: str = "", q: str = "",
         # read by the see_identity ability instead of a query per row
         handled_by_me=Exists(Task.objects.filter(case=OuterRef("case"),
                                                  department_id=department_id or 0)))
+
+
+def report_backs(user: Any) -> QuerySet[ReportBack]:
+    """Reports back up the user sees (through the complaint's case): pending first, by
+    due date."""
+    return (ReportBack.objects.restrict(user)
+            .select_related("complaint", "complaint__case", "task", "task__department",
+                            "reported_by")
+            .order_by(F("reported_at").asc(nulls_first=True), "due_date", "id"))
+
+
+def institution_qs(user: Any) -> QuerySet[Complaint]:
+    """An institution's staff: the complaints about it they were asked to explain (the
+    gateway's rule, Complaint.scope_q)."""
+    return (Complaint.objects.restrict(user).select_related("case", "topic")
+            .order_by("-explanation_requested_at", "-id"))
 
 
 def for_tracking(number: str, code: str) -> Complaint | None:

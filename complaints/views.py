@@ -10,24 +10,37 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from complaints import selectors, services
+from complaints import outcomes, selectors, services
 from complaints.forms import (
+    AskForm,
     ComplaintForm,
+    ExplainForm,
     HandleForm,
     MergeForm,
     RateForm,
     ReplyForm,
+    ReportBackForm,
     ReturnForm,
     StaffComplaintForm,
     TrackForm,
     TransferForm,
     VerifyForm,
 )
-from complaints.models import Channel, Complaint, ComplaintFile, ComplaintStatus, Hotline, Topic
+from complaints.models import (
+    Channel,
+    Complaint,
+    ComplaintFile,
+    ComplaintStatus,
+    FileStage,
+    Hotline,
+    ReportBack,
+    Topic,
+)
 from core.abilities import may
 from core.errors import DomainError
 from core.exports import xlsx_response
@@ -248,21 +261,44 @@ def _complaint_or_404(request: HttpRequest, number: str) -> Complaint:
     return complaint
 
 
+def _may_work(user: Any, complaint: Complaint, task: Any) -> bool:
+    return bool(may(user, "complaints.work", task)) and \
+        complaint.case.tasks.restrict(user, Action.CHANGE).filter(pk=task.pk).exists()
+
+
+def _pending_report(complaint: Complaint) -> ReportBack | None:
+    if complaint.channel != Channel.FORWARDED:
+        return None
+    return ReportBack.objects.filter(complaint=complaint, reported_at__isnull=True
+                                     ).select_related("task").first()
+
+
 def _step_forms(user: Any, complaint: Complaint) -> dict[str, Any]:
     task = services.open_lead_task(complaint)
     forms: dict[str, Any] = {}
-    works = task is not None and may(user, "complaints.work", task) and \
-        complaint.case.tasks.restrict(user, Action.CHANGE).filter(pk=task.pk).exists()
+    works = task is not None and _may_work(user, complaint, task)
     if works and task is not None:
         if task.step == services.VERIFY:
             forms["verify"] = VerifyForm()
         elif task.step == services.HANDLE:
             forms["handle"] = HandleForm()
+        if task.step in (services.VERIFY, services.HANDLE) and \
+                complaint.case.institution_id is not None:
+            forms["ask"] = AskForm()
         elif task.step == services.REPLY or (task.step == services.REVIEW and
                                              may(user, "complaints.review", task)):
             forms["reply"] = ReplyForm()
         if task.step != services.DISPATCH:
             forms["return"] = ReturnForm()
+    report = _pending_report(complaint)
+    if report is not None and report.task is not None and \
+            _may_work(user, complaint, report.task):
+        forms["report"] = ReportBackForm(initial={
+            "accepted_on": timezone.localdate(complaint.received_at),
+            "outcome": " · ".join(str(v) for v in (complaint.get_finding_display(),
+                                                   complaint.get_outcome_display(),
+                                                   complaint.outcome_note) if v),
+            "reply": complaint.reply})
     open_ = complaint.status not in (ComplaintStatus.CLOSED, ComplaintStatus.MERGED)
     if open_ and may(user, "complaints.dispatch", complaint.case.region):
         if complaint.status != ComplaintStatus.AWAITING_RATING:
@@ -284,19 +320,26 @@ def _detail_page(request: HttpRequest, complaint: Complaint,
     if bound is not None:
         forms[bound[0]] = bound[1]
     name, phone = selectors.identity(user, complaint)
+    files = list(ComplaintFile.objects.restrict(user).filter(complaint=complaint))
     return render(request, "complaints/office_detail.html", {
         "complaint": complaint, "case": complaint.case, "name": name, "phone": phone,
         "chain": selectors.chain(complaint), "forms": forms,
         "duplicates": selectors.duplicates(user, complaint),
         "repeat_count": selectors.repeat_count(complaint),
-        "files": ComplaintFile.objects.restrict(user).filter(complaint=complaint),
+        "files": [f for f in files if f.stage == FileStage.INTAKE],
+        "evidence_files": [f for f in files if f.stage == FileStage.VERIFICATION],
+        "outcome_link": outcomes.link_url(complaint),
+        "report_back": ReportBack.objects.restrict(user).filter(complaint=complaint)
+        .select_related("reported_by").first() if complaint.channel == Channel.FORWARDED
+        else None,
         "duplicate_of": complaint.duplicate_of and selectors.office_qs(user).filter(
             pk=complaint.duplicate_of_id).first(),
     }, status=400 if bound is not None else 200)
 
 
 VERBS = {"verify": VerifyForm, "handle": HandleForm, "reply": ReplyForm,
-         "transfer": TransferForm, "return": ReturnForm, "merge": MergeForm}
+         "transfer": TransferForm, "return": ReturnForm, "merge": MergeForm, "ask": AskForm,
+         "report": ReportBackForm}
 
 
 @login_required
@@ -310,16 +353,29 @@ def office_action(request: HttpRequest, number: str, verb: str) -> HttpResponse:
         raise Http404  # a form the page does not offer is not taken either
     form_class: Any = VERBS[verb]
     form = form_class(request.POST, user=user) if verb == "transfer" else \
+        form_class(request.POST, request.FILES) if verb == "verify" else \
         form_class(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
             if verb == "verify":
                 services.complaint_verify(actor=user, complaint=complaint,
-                                          finding=data["finding"], evidence=data["evidence"])
+                                          finding=data["finding"], evidence=data["evidence"],
+                                          files=data.get("files") or [])
             elif verb == "handle":
                 services.complaint_handle(actor=user, complaint=complaint,
-                                          outcome=data["outcome"], note=data["note"])
+                                          outcome=data["outcome"], note=data["note"],
+                                          params=form.params())
+            elif verb == "ask":
+                services.complaint_ask_explanation(actor=user, complaint=complaint,
+                                                   question=data["question"])
+            elif verb == "report":
+                report = _pending_report(complaint)
+                if report is None:
+                    raise Http404
+                services.complaint_report(actor=user, report=report,
+                                          accepted_on=data["accepted_on"],
+                                          outcome=data["outcome"], reply=data["reply"])
             elif verb == "reply":
                 services.complaint_reply(actor=user, complaint=complaint, text=data["text"])
             elif verb == "transfer":
@@ -354,6 +410,55 @@ def office_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
         raise Http404
     return FileResponse(row.file.open("rb"), as_attachment=True, filename=row.original_name,
                         content_type=row.content_type)
+
+
+@login_required
+def report_backs(request: HttpRequest) -> HttpResponse:
+    """The office's reports back up on forwarded complaints (004 §6(2)4): the pending ones
+    first, by due date, then those reported, with whether on time."""
+    if not may(request.user, "complaints.view_list"):
+        raise Http404
+    qs = selectors.report_backs(request.user)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "complaints/report_backs.html", {
+        "page": page, "today": timezone.localdate()})
+
+
+@login_required
+def institution_list(request: HttpRequest) -> HttpResponse:
+    """An institution's staff: the complaints about their institution that the handling
+    department asked them to explain; the complainant is never shown."""
+    if not may(request.user, "complaints.explain"):
+        raise Http404
+    qs = selectors.institution_qs(request.user)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "complaints/institution_list.html", {"page": page})
+
+
+@login_required
+def institution_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """The substance of the complaint, the question, and the explanation form."""
+    complaint = selectors.institution_qs(request.user).filter(case__number=number).first()
+    if complaint is None or not may(request.user, "complaints.explain", complaint):
+        raise Http404
+    open_ = complaint.status not in (ComplaintStatus.CLOSED, ComplaintStatus.MERGED)
+    form = ExplainForm(request.POST or None,
+                       initial={"text": complaint.explanation}) if open_ else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.complaint_explain(actor=request.user,  # type: ignore[arg-type]
+                                           complaint=complaint, text=form.cleaned_data["text"])
+                messages.success(request, _("Your explanation was sent."))
+                return redirect("complaints:institution_detail", number=number)
+            except DomainError as exc:
+                _form_error(form, exc)
+    return render(request, "complaints/institution_detail.html", {
+        "complaint": complaint, "form": form,
+        "mine": complaint.case.institution,
+    }, status=400 if request.method == "POST" else 200)
 
 
 DIMENSIONS = {"region": gettext_lazy("By region"), "category": gettext_lazy("By category"),

@@ -91,7 +91,7 @@ def test_track_and_rate_with_the_private_code(world: World):
     services.complaint_verify(actor=officer, complaint=complaint,
                               finding=Finding.SUBSTANTIATED, evidence="属实")
     services.complaint_handle(actor=officer, complaint=complaint,
-                              outcome=Outcome.REFUND_MEDIATION, note="已调解退费")
+                              outcome=Outcome.NOTHING_FURTHER, note="机构已自行退费")
     services.complaint_reply(actor=officer, complaint=complaint, text="已为您调解退费。")
     client = Client()
     wrong = client.post("/complaints/track/", {"number": complaint.case.number, "code": "NOPE"})
