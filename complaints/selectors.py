@@ -17,6 +17,7 @@ from cases.models import Task, TaskRole
 from complaints.models import Channel, Complaint, ComplaintStatus, Rating, ReportBack
 from core.abilities import may
 from core.vocab import Category, label_of
+from org.models import Role
 from org.scope import Action, scope_of
 
 #: Within this many days, the same phone about the same institution is a likely repeat.
@@ -25,6 +26,12 @@ DUPLICATE_SIMILARITY = 0.3
 
 
 def office_qs(user: Any, action: str = Action.VIEW) -> QuerySet[Complaint]:
+    """The complaints of the office pages and the API. An institution's staff, who see
+    the complaints they are asked to explain, read them only through their own pages
+    (`institution_qs`), never the office's."""
+    scope = scope_of(user)
+    if scope.kind == "user" and scope.role == Role.INSTITUTION_STAFF:
+        return Complaint.objects.none()
     return (Complaint.objects.restrict(user, action)
             .select_related("case", "case__region", "case__institution", "topic"))
 

@@ -27,6 +27,7 @@ from cases import filetypes
 from cases import services as case_services
 from cases.audit import audit_record, snapshot
 from cases.models import Case, CaseState, Notification, Task, TaskRole, TaskStatus
+from complaints import outcomes
 from complaints.models import (
     Channel,
     Complaint,
@@ -39,7 +40,6 @@ from complaints.models import (
     ReportBack,
     Topic,
 )
-from complaints import outcomes
 from core.abilities import may, require
 from core.errors import DomainError, InvalidState, PermissionDenied
 from core.vocab import DepartmentType
