@@ -14,7 +14,14 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cases.models import Task, TaskRole
-from complaints.models import Channel, Complaint, ComplaintStatus, Rating, ReportBack
+from complaints.models import (
+    OPEN_STATUSES,
+    Channel,
+    Complaint,
+    ComplaintStatus,
+    Rating,
+    ReportBack,
+)
 from core.abilities import may
 from core.vocab import Category, label_of
 from org.models import Role
@@ -122,27 +129,48 @@ def duplicates(user: Any, complaint: Complaint) -> list[Complaint]:
     """Likely duplicates the user can see: the same phone about the same institution
     within DUPLICATE_DAYS, or the same institution with similar text (PostgreSQL trigram
     similarity; elsewhere, the same first 20 characters)."""
-    inst_id = complaint.case.institution_id
     qs = office_qs(user).exclude(pk=complaint.pk).filter(duplicate_of__isnull=True)
-    if inst_id is not None:
-        same = qs.filter(case__institution_id=inst_id)
-    elif complaint.institution_text:
-        same = qs.filter(institution_text=complaint.institution_text)
+    return list(_likely(qs, institution_id=complaint.case.institution_id,
+                        institution_text=complaint.institution_text,
+                        phone=complaint.complainant_phone, description=complaint.description,
+                        at=complaint.received_at).order_by("received_at")[:10])
+
+
+def intake_matches(qs: QuerySet[Complaint], *, institution_id: int | None,
+                   institution_text: str, phone: str, description: str,
+                   exclude_pk: int | None = None) -> QuerySet[Complaint]:
+    """The open complaints of `qs` that a complaint being taken in likely repeats (issue
+    10 "Duplicates": suggested on intake), by the same rules as `duplicates`."""
+    qs = qs.filter(duplicate_of__isnull=True,
+                   status__in=[*OPEN_STATUSES, ComplaintStatus.AWAITING_RATING])
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return _likely(qs, institution_id=institution_id, institution_text=institution_text,
+                   phone=phone, description=description, at=timezone.now()
+                   ).order_by("received_at")
+
+
+def _likely(qs: QuerySet[Complaint], *, institution_id: int | None, institution_text: str,
+            phone: str, description: str, at: dt.datetime) -> QuerySet[Complaint]:
+    if institution_id is not None:
+        same = qs.filter(case__institution_id=institution_id)
+    elif institution_text.strip():
+        same = qs.filter(institution_text=institution_text.strip())
     else:
-        return []
-    since = complaint.received_at - dt.timedelta(days=DUPLICATE_DAYS)
+        return qs.none()
+    since = at - dt.timedelta(days=DUPLICATE_DAYS)
     match = Q(pk__in=[])
-    if complaint.complainant_phone:
-        match |= Q(complainant_phone=complaint.complainant_phone, received_at__gte=since)
+    if phone:
+        match |= Q(complainant_phone=phone, received_at__gte=since)
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import TrigramSimilarity
 
-        similar = same.annotate(sim=TrigramSimilarity("description", complaint.description)
+        similar = same.annotate(sim=TrigramSimilarity("description", description)
                                 ).filter(sim__gte=DUPLICATE_SIMILARITY).values("pk")
         match |= Q(pk__in=similar)
     else:
-        match |= Q(description__startswith=complaint.description[:20])
-    return list(same.filter(match).order_by("received_at")[:10])
+        match |= Q(description__startswith=description[:20])
+    return same.filter(match)
 
 
 def repeat_counts(user: Any) -> QuerySet[Any]:

@@ -113,8 +113,10 @@ def file(request: HttpRequest) -> HttpResponse:
             result = _submit(request, form, Channel.WEB)
             if result is not None:
                 complaint, code = result
-                return render(request, "complaints/submitted.html",
-                              {"complaint": complaint, "code": code})
+                return render(request, "complaints/submitted.html", {
+                    "complaint": complaint, "code": code,
+                    "similar_open": _intake_matches(Complaint.objects.all(), complaint)
+                    .count()})
     return render(request, "complaints/file.html",
                   {"form": form, "hotlines": hotlines_for_profile()},
                   status=400 if request.method == "POST" else 200)
@@ -232,15 +234,42 @@ def office_list(request: HttpRequest) -> HttpResponse:
         "may_enter": may(request.user, "complaints.enter")})
 
 
+def _intake_matches(qs: Any, complaint: Complaint) -> Any:
+    """The open complaints a complaint just taken in likely repeats (issue 10)."""
+    return selectors.intake_matches(
+        qs, institution_id=complaint.case.institution_id,
+        institution_text=complaint.institution_text, phone=complaint.complainant_phone,
+        description=complaint.description, exclude_pk=complaint.pk)
+
+
 @login_required
 def office_new(request: HttpRequest) -> HttpResponse:
+    """The officers' entry. "Check for duplicates" shows the open complaints in the
+    user's view that the entry likely repeats, before anything is recorded."""
     if not may(request.user, "complaints.enter"):
         raise Http404
     form = StaffComplaintForm(request.POST or None, request.FILES or None, user=request.user)
+    matches = None
+    if request.method == "POST" and form.is_valid() and request.POST.get("check"):
+        data = form.cleaned_data
+        found = selectors.intake_matches(
+            selectors.office_qs(request.user),
+            institution_id=form.institution.pk if form.institution is not None else None,
+            institution_text="" if form.institution is not None else
+            (data.get("institution_name") or ""),
+            phone=data.get("complainant_phone") or "", description=data["description"])
+        matches = [(c, *selectors.identity(request.user, c)) for c in found[:10]]
+        return render(request, "complaints/office_new.html",
+                      {"form": form, "matches": matches, "checked": True})
     if request.method == "POST" and form.is_valid():
         result = _submit(request, form, Channel.WALK_IN)
         if result is not None:
             complaint, code = result
+            repeats = [c.case.number for c in _intake_matches(
+                selectors.office_qs(request.user), complaint)[:5]]
+            if repeats:
+                messages.warning(request, _("Likely duplicates: %(numbers)s.")
+                                 % {"numbers": ", ".join(repeats)})
             if code:
                 messages.success(request, _("Complaint %(number)s recorded; the complainant's "
                                             "private code is %(code)s.")
