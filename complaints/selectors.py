@@ -5,6 +5,7 @@ repeat count, completion rate, satisfaction)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ from complaints.models import (
 )
 from core.abilities import may
 from core.vocab import Category, label_of
-from org.models import Role
+from org.models import Region, RegionLevel, Role
 from org.scope import Action, scope_of
 
 #: Within this many days, the same phone about the same institution is a likely repeat.
@@ -190,18 +191,112 @@ def repeat_count(complaint: Complaint) -> int:
     return Complaint.objects.filter(q).count()
 
 
-def analytics(user: Any, *, since: dt.date | None = None) -> dict[str, Any]:
-    """Counts by the dimensions of 004 §6(2)1, each one grouped query over the scoped
-    complaints: region, category, topic, channel (complainant side), month; the
-    completion rate, the on-time rate of the hand-offs and satisfaction."""
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass
+class AnalyticsFilter:
+    """The analysis' filters: a range of months (received), and a region of the user's
+    subtree (a county for city users, a town for county users)."""
+
+    month_from: dt.date | None = None
+    month_to: dt.date | None = None
+    region: Region | None = None
+
+    def as_params(self) -> dict[str, str]:
+        out = {}
+        if self.month_from:
+            out["month_from"] = self.month_from.strftime("%Y-%m")
+        if self.month_to:
+            out["month_to"] = self.month_to.strftime("%Y-%m")
+        if self.region is not None:
+            out["region"] = self.region.code
+        return out
+
+
+def analytics_regions(user: Any) -> QuerySet[Region]:
+    """The regions the analysis can be narrowed to: the counties of a city user's
+    subtree; a county user's towns."""
+    scope = scope_of(user)
+    qs = Region.objects.all() if scope.unrestricted else \
+        Region.objects.filter(path__startswith=scope.region_path) if scope.region_path else \
+        Region.objects.none()
+    counties = qs.filter(level=RegionLevel.COUNTY)
+    if counties.count() > 1:
+        return counties.order_by("path")
+    return qs.filter(level=RegionLevel.TOWN).order_by("path")
+
+
+def _month(value: str) -> dt.date | None:
+    match = MONTH_RE.match(value)
+    if match is None:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        return None
+    return dt.date(year, month, 1)
+
+
+def parse_filter(user: Any, params: Any) -> tuple[AnalyticsFilter, dict[str, list[str]]]:
+    """The filters from query parameters, with field errors for bad values (the page
+    shows them, the API answers 400)."""
+    from django.utils.translation import gettext as _
+
+    out, errors = AnalyticsFilter(), {}
+    for name in ("month_from", "month_to"):
+        raw = (params.get(name) or "").strip()
+        if raw:
+            value = _month(raw)
+            if value is None:
+                errors[name] = [_("Enter a month as YYYY-MM.")]
+            setattr(out, name, value)
+    if out.month_from and out.month_to and out.month_from > out.month_to:
+        errors["month_to"] = [_("The last month comes after the first.")]
+    code = (params.get("region") or "").strip()
+    if code:
+        out.region = analytics_regions(user).filter(code=code).first()
+        if out.region is None:
+            errors["region"] = [_("Choose a region of your area.")]
+    return out, errors
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def analytics_qs(user: Any, filters: AnalyticsFilter | None = None,
+                 since: dt.date | None = None) -> QuerySet[Complaint]:
+    """The complaints the analysis counts: the user's, not merged, filtered."""
     qs = Complaint.objects.restrict(user).exclude(status=ComplaintStatus.MERGED)
     if since is not None:
         qs = qs.filter(received_at__date__gte=since)
+    f = filters or AnalyticsFilter()
+    if f.month_from is not None:
+        qs = qs.filter(received_at__date__gte=f.month_from)
+    if f.month_to is not None:
+        qs = qs.filter(received_at__date__lt=_next_month(f.month_to))
+    if f.region is not None:
+        qs = qs.filter(case__region__path__startswith=f.region.path)
+    return qs
+
+
+def analytics(user: Any, *, since: dt.date | None = None,
+              filters: AnalyticsFilter | None = None) -> dict[str, Any]:
+    """Counts by the dimensions of 004 §6(2)1, each one grouped query over the scoped
+    complaints: region, category, topic, channel (complainant side), month; the
+    completion rate, the on-time rate of the hand-offs (overall and per department:
+    the lead tasks closed by their deadline over those closed) and satisfaction."""
+    qs = analytics_qs(user, filters, since)
     total = qs.count()
     closed = qs.filter(status=ComplaintStatus.CLOSED).count()
     tasks = Task.objects.filter(case__complaint__in=qs, role=TaskRole.LEAD)
     done = tasks.filter(completed_at__isnull=False)
     on_time = done.filter(completed_at__date__lte=F("due_date")).count()
+    by_department = [
+        {**row, "rate": _rate(row["on_time"], row["closed"])}
+        for row in done.values("department__name").annotate(
+            closed=Count("pk"), on_time=Count("pk", filter=Q(completed_at__date__lte=F(
+                "due_date")))).order_by("department__name")]
     rated = qs.exclude(rating="")
     satisfied = rated.filter(rating__in=[Rating.SATISFIED, Rating.BASICALLY]).count()
 
@@ -223,6 +318,7 @@ def analytics(user: Any, *, since: dt.date | None = None) -> dict[str, Any]:
         "by_topic": by("topic__name"),
         "by_channel": by("channel", Channel),
         "by_status": by("status", ComplaintStatus),
+        "by_department": by_department,
         "by_rating": [{**r, "label": label_of(Rating, r["rating"])} for r in
                       rated.values("rating").annotate(n=Count("pk")).order_by("-n")],
         "by_month": list(qs.annotate(month=TruncMonth("received_at")).values("month")

@@ -4,6 +4,7 @@ private code; the office list, entry, complaint page with its step forms, and an
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -502,24 +503,37 @@ DIMENSIONS = {"region": gettext_lazy("By region"), "category": gettext_lazy("By 
 @exports_limited
 def analytics(request: HttpRequest) -> HttpResponse:
     """The analysis by the dimensions of 004 §6(2)1, as charts and tables, and as .xlsx
-    (`?export=xlsx`) for the monthly joint consultation."""
+    (`?export=xlsx`) for the monthly joint consultation; filtered by a range of months
+    and a region (`month_from`, `month_to` as YYYY-MM, `region` as its code). Bad filter
+    values answer 400 with the field errors, and count nothing."""
     if not may(request.user, "complaints.analytics"):
         raise Http404
-    data = selectors.analytics(request.user)
+    filters, errors = selectors.parse_filter(request.user, request.GET)
+    regions = selectors.analytics_regions(request.user)
+    if errors:
+        return render(request, "complaints/analytics.html", {
+            "errors": errors, "regions": regions, "params": request.GET}, status=400)
+    data = selectors.analytics(request.user, filters=filters)
     charts = selectors.chart_rows(data)
     if request.GET.get("export") == "xlsx":
-        rows = [(DIMENSIONS[key], row["label"], row["n"])
-                for key, entries in charts.items() for row in entries]
-        rows += [(_("Completion rate"), "%", data["completion_rate"]),
-                 (_("On-time rate"), "%", data["on_time_rate"]),
-                 (_("Satisfaction"), "%", data["satisfaction_rate"])]
+        rows: list[tuple[Any, ...]] = [(DIMENSIONS[key], row["label"], row["n"], None, None)
+                                       for key, entries in charts.items() for row in entries]
+        rows += [(_("Completion rate"), "%", data["completion_rate"], None, None),
+                 (_("On-time rate"), "%", data["on_time_rate"], None, None),
+                 (_("Satisfaction"), "%", data["satisfaction_rate"], None, None)]
+        rows += [(_("On-time rate by department"), r["department__name"], r["rate"],
+                  r["closed"], r["on_time"]) for r in data["by_department"]]
         return xlsx_response(_("Complaint analysis"),
                              [(_("Dimension"), lambda r: str(r[0])),
-                              (_("Item"), lambda r: r[1]), (_("Count"), lambda r: r[2])],
+                              (_("Item"), lambda r: r[1]), (_("Count"), lambda r: r[2]),
+                              (_("Tasks closed"), lambda r: r[3]),
+                              (_("Closed by the deadline"), lambda r: r[4])],
                              rows)
     return render(request, "complaints/analytics.html", {
-        "data": data, "charts": [(key, DIMENSIONS[key], rows) for key, rows in charts.items()
-                                 if not key.startswith("repeat")]})
+        "data": data, "regions": regions, "params": request.GET,
+        "filter_query": urlencode(filters.as_params()),
+        "charts": [(key, DIMENSIONS[key], rows) for key, rows in charts.items()
+                   if not key.startswith("repeat")]})
 
 
 def complaint_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, Any]] | None:
