@@ -9,11 +9,12 @@ class InspectionsConfig(AppConfig):
     def ready(self) -> None:
         from cases import kinds
         from core.nav import NavEntry, register
-        from inspections import abilities, services
+        from inspections import abilities, complaint_outcomes, services
         from inspections import kinds as inspection_kinds
         from policy.deadlines import declare
 
         abilities.load()
+        complaint_outcomes.register()
         declare(*services.DEADLINE_KEYS, owner="inspections")
         for spec in inspection_kinds.specs():
             kinds.register(spec)

@@ -25,7 +25,7 @@ def by_key(entries):
 #: Deadlines added to the base after it was introduced (issue 10: the complaint
 #: hand-offs, documented defaults), which every city inherits.
 ADDED_TO_BASE = ("complaint_accept", "complaint_reply", "complaint_review",
-                 "complaint_rating_wait")
+                 "complaint_rating_wait", "complaint_report_back")
 
 
 def _changed_since(code, before):
