@@ -29,7 +29,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -84,8 +84,8 @@ def annotated(user: Any, today: dt.date | None = None) -> QuerySet[Institution]:
 def institutions(user: Any, *, target: str, county: str = "", met: bool | None = None,
                  today: dt.date | None = None) -> QuerySet[Institution]:
     """The records behind one coverage figure: the base of a county, optionally only those
-    that meet (or miss) `target`."""
-    qs = annotated(user, today).select_related("region")
+    that meet (or miss) `target`; each row's `met` says whether it meets it."""
+    qs = annotated(user, today).select_related("region").annotate(met=F(f"met_{target}"))
     if county:
         qs = qs.filter(region__path__contains=f"/{county}/")
     if met is not None:

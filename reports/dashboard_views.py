@@ -72,12 +72,9 @@ def coverage_list(request: HttpRequest) -> HttpResponse:
             (_("Unified social credit code"), lambda i: i.uscc),
             (_("Region"), lambda i: i.region.name),
             (_("Status"), lambda i: i.get_status_display()),
-            (_("Meets the target"), lambda i: _("Yes") if getattr(i, f"met_{target}")
-             else _("No")),
+            (_("Meets the target"), lambda i: _("Yes") if i.met else _("No")),
         ], qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    for institution in page:
-        institution.met = getattr(institution, f"met_{target}")
     return render(request, "reports/dashboard_coverage.html", {
         "page": page, "target": coverage.TARGETS[target], "targets": coverage.TARGETS.values(),
         "county": county, "counties": counties.values(),

@@ -117,7 +117,7 @@ def county_of(path: str | None) -> str:
     return codes[RegionLevel.COUNTY - 1] if len(codes) >= RegionLevel.COUNTY else ""
 
 
-def _by_county(rows: Iterable[dict[str, Any]], path_key: str, *keys: str
+def _by_county(rows: Iterable[Any], path_key: str, *keys: str
                ) -> dict[str, dict[str, int]]:
     """Sums grouped rows (one per region) into their counties."""
     out: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(keys, 0))
@@ -163,8 +163,8 @@ def tasks_chart(user: Any, reader: Reader | None = None, today: dt.date | None =
                           for c in reader.counties]) for key in counts]
         dimension = _("County")
     else:
-        rows = list(qs.values("department_id", "department__name").annotate(**counts)
-                    .order_by("-overdue", "department__name"))
+        grouped: Any = qs.values("department_id", "department__name").annotate(**counts)
+        rows: list[dict[str, Any]] = list(grouped.order_by("-overdue", "department__name"))
         categories = [r["department__name"] for r in rows]
         series = [Series(names[key], [r[key] for r in rows],
                          [_url("cases:overview", department=r["department_id"],
