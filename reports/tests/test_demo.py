@@ -5,7 +5,6 @@ coverage targets of 004 §2 show figures for each target."""
 import pytest
 from django.test import Client
 
-from complaints.tests.conftest import seed_taxonomy
 from org.models import User
 from portal.demo import load_demo
 from reports import dashboards
@@ -14,7 +13,6 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_fills_the_dashboards():
-    seed_taxonomy()  # the complaint topics a transactional test may have flushed
     load_demo()
     city = User.objects.get(username="kunming_admin")
     charts = {c.key: c for c in dashboards.charts(city)}
