@@ -41,7 +41,7 @@ CLICK_BAR = """([selector, series, index]) => {
 def test_county_admin_drills_from_the_dashboard_into_overdue_tasks(browser, live_server,  # noqa: F811
                                                                    width):
     from core.vocab import DepartmentType
-    from reports.tests.helpers import institution, overdue_task
+    from reports.tests.dashboard_helpers import institution, overdue_task
     from tests.factories import build_world
 
     call_command("seed_calendar", verbosity=0)

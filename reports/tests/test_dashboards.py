@@ -20,7 +20,7 @@ from funds.models import Reconciliation
 from inspections.tests.helpers import make_daily, make_round
 from institutions.models import InstitutionStatus
 from reports import dashboards
-from reports.tests.helpers import institution, login, overdue_task
+from reports.tests.dashboard_helpers import institution, login, overdue_task
 
 pytestmark = pytest.mark.django_db
 
