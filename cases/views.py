@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases import kinds, selectors, services
-from cases.filters import CasePageFilter, TaskPageFilter
+from cases.filters import CasePageFilter, TaskOverviewFilter, TaskPageFilter
 from cases.forms import (
     AttachmentForm,
     BulkAssignForm,
@@ -123,7 +123,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     if not may(request.user, "cases.oversee_tasks"):
         raise Http404
     qs = selectors.assignable_tasks(request.user)
-    filterset = TaskPageFilter(request.GET, queryset=qs, request=request)
+    filterset = TaskOverviewFilter(request.GET, queryset=qs, request=request)
     if request.GET.get("export") == "xlsx":
         return xlsx_response(_("Task overview"), TASK_EXPORT, filterset.qs)
     context = {

@@ -14,3 +14,9 @@ class ReportsConfig(AppConfig):
         from reports import abilities
 
         abilities.load()
+        # -- dashboards and coverage (issue 12 "Dashboards") --
+        from core.nav import NavEntry, register
+
+        register(NavEntry("reports_dashboard", _("Overview"), "reports:dashboard",
+                          ability="reports.view_dashboard", order=5))
+        # -- end dashboards and coverage --

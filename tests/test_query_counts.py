@@ -94,9 +94,10 @@ PAGES = [
 BUDGETS = {
     # +1 for the department choices of the task filter.
     "html department tasks (head, with bulk form)": 12,
-    "html task overview": 13,
+    "html task overview": 14,  # + the regions to filter by (issue 12)
     "html dashboard (officer)": 12,  # + what was escalated to the reader
-    "html dashboard (county admin)": 13,  # + the area figures and escalations
+    "html dashboard (county admin)": 15,  # + the area figures and escalations, and the
+    # overview chart: the reader's counties and its tasks by department (issue 12)
     "html public home": 1,
     "html public duty counties": 1,
     "html duty page": 2,
