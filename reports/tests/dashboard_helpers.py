@@ -55,3 +55,19 @@ def overdue_task(world, key="a", *, dept=DepartmentType.EDUCATION_SPORTS, days=3
                                due_date=timezone.localdate() - dt.timedelta(days=days),
                                escalation_level=1 if escalated else 0)
     return task
+
+
+def rows_behind(client, link: str) -> int:
+    """How many rows the list at `link` shows: its paginator's count, or, for a keyset
+    list (issue 13: no COUNT(*)), the rows of every page followed by `after`."""
+    response = client.get(link)
+    assert response.status_code == 200, link
+    page = response.context["page"]
+    if not getattr(page, "keyset", False):
+        return page.paginator.count
+    total = len(page.object_list)
+    while page.has_next:
+        sep = "&" if "?" in link else "?"
+        page = client.get(f"{link}{sep}after={page.next_token}").context["page"]
+        total += len(page.object_list)
+    return total
