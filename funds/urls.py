@@ -15,4 +15,10 @@ urlpatterns = [
     path("office/funds/<str:uscc>/", views.institution_funds, name="institution"),
     path("office/funds/<str:uscc>/arrangement/", views.arrangement, name="arrangement"),
     path("office/funds/<str:uscc>/ledger/", views.ledger, name="ledger"),
+    path("office/funds/<str:uscc>/guarantee/", views.guarantee, name="guarantee"),
+    path("office/funds/<str:uscc>/self-inspections/", views.self_inspections,
+         name="self_inspections"),
+    path("office/funds/<str:uscc>/self-inspections/<int:pk>/file/", views.self_inspection_file,
+         name="self_inspection_file"),
+    path("office/funds/<str:uscc>/spot-checks/", views.spot_checks, name="spot_checks"),
 ]

@@ -23,7 +23,7 @@ from funds.models import (
     Order,
     OrderState,
 )
-from funds.tests.helpers import consume, order, paid_order, pay, supervised
+from funds.tests.helpers import consume, guarantee, order, paid_order, pay, supervised
 from institutions.models import Institution, ListStatus
 from institutions.rules import RuleViolation
 from institutions.tests.helpers import course_for, register
@@ -72,7 +72,7 @@ def test_an_arrangement_meets_the_gates_fund_condition_and_whitelists(world):
     assert not inst.gate_conditions["fund_account"] and inst.list_status == ListStatus.NONE
     services.arrangement_record(actor=admin, institution=inst, mode=Mode.RISK_DEPOSIT,
                                 deposit_amount="100000", deposit_bank="建设银行",
-                                guarantee_document="保函1")
+                                guarantee_document="保函1", guarantee_upload=guarantee())
     inst = Institution.objects.get(pk=inst.pk)
     assert inst.gate_conditions["fund_account"] and inst.gate_met
     assert inst.list_status == ListStatus.WHITE
