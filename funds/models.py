@@ -400,8 +400,11 @@ class Consumption(ScopedThrough, models.Model):
     #: None when the hours are worth less than a fen.
     movement = models.OneToOneField(Movement, on_delete=models.PROTECT, related_name="+",
                                     null=True, blank=True)
+    #: The institution's user, or none when its system recorded the lessons through the
+    #: API (a token client, named in `recorded_by_label`).
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+                                    related_name="+", null=True, blank=True)
+    recorded_by_label = models.CharField(max_length=100, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -511,7 +511,8 @@ def consumption_record(*, actor: Any, order: Order, hours: int, lesson_on: dt.da
     days = int(active_profile().rule("funds_dispute_days"))
     consumption = Consumption.objects.create(
         order=order, hours=hours, amount=value, lesson_on=lesson_on,
-        dispute_until=today + dt.timedelta(days=days), movement=movement, recorded_by=actor)
+        dispute_until=today + dt.timedelta(days=days), movement=movement,
+        recorded_by=_user_or_none(actor), recorded_by_label=_actor_label(actor)[:100])
     audit_record(actor=actor, action="funds.consume", obj=order,
                  after={"hours": hours, "amount": str(value), "lesson_on": lesson_on})
     return consumption
@@ -1179,9 +1180,14 @@ def risk_progress_add(*, actor: Any, plan: RiskPlan, note: str, state: str,
 
 def _amount_or_zero(value: Any, field: str) -> Decimal:
     """An amount of yuan that may be nothing (blank or zero)."""
-    if value in (None, "") or (isinstance(value, Decimal | int) and not isinstance(
-            value, bool) and value == 0):
+    if value in (None, ""):
         return ZERO
+    if not isinstance(value, float | bool):
+        try:
+            if Decimal(str(value).strip()) == 0:
+                return ZERO
+        except (InvalidOperation, ValueError):
+            pass
     return yuan(value, field=field)
 
 
