@@ -236,6 +236,8 @@ class Coverage:
     全国监管平台进行监管，培训机构预收费资金监管100%全覆盖).
 
     - `licensed`: licensed institutions (licensed or suspended) of the county;
+    - `on_platform`: of them, those with an account on the national supervision platform
+      (004 §2: 证照齐全的校外培训机构100%纳入全国监管平台);
     - `arranged`: of them, those with a supervision arrangement (bank custody or a risk
       deposit, 004 §4(4));
     - `prepaid_received`: the prepaid fees the institutions received as far as the
@@ -250,9 +252,14 @@ class Coverage:
     region_code: str
     region_name: str
     licensed: int
+    on_platform: int
     arranged: int
     prepaid_received: Decimal
     prepaid_supervised: Decimal
+
+    @property
+    def on_platform_percent(self) -> Decimal | None:
+        return _percent(Decimal(self.on_platform), Decimal(self.licensed))
 
     @property
     def arranged_percent(self) -> Decimal | None:
@@ -279,7 +286,7 @@ def coverage(user: Any, region: Any = None) -> list[Coverage]:
     or institutions.
 
     Usage: ``for row in coverage(request.user, region=city): row.licensed,
-    row.arranged, row.arranged_percent, row.prepaid_received, row.prepaid_supervised,
+    row.on_platform, row.on_platform_percent, row.arranged, row.arranged_percent, row.prepaid_received, row.prepaid_supervised,
     row.supervised_percent``."""
     from org.models import Region
 
@@ -292,16 +299,18 @@ def coverage(user: Any, region: Any = None) -> list[Coverage]:
     rows: dict[int, dict[str, Any]] = {}
     county_of: dict[int, int] = {}
     by_path = {r.path: r.pk for r in counties.values()}
-    for pk, path, status, arranged in insts.values_list(
-            "pk", "region__path", "status", "fund_arrangement__id"):
+    for pk, path, status, arranged, platform in insts.values_list(
+            "pk", "region__path", "status", "fund_arrangement__id",
+            "national_platform_account"):
         county = next((by_path[p] for p in by_path if path.startswith(p)), None)
         if county is None:
             continue
         county_of[pk] = county
-        row = rows.setdefault(county, {"licensed": 0, "arranged": 0, "received": ZERO,
-                                       "supervised": ZERO})
+        row = rows.setdefault(county, {"licensed": 0, "on_platform": 0, "arranged": 0,
+                                       "received": ZERO, "supervised": ZERO})
         if status in LICENSED_STATES:
             row["licensed"] += 1
+            row["on_platform"] += bool(platform)
             row["arranged"] += arranged is not None
     if county_of:
         paid = (Entry.objects.filter(institution_id__in=list(county_of), account=Account.PAYER)
@@ -319,6 +328,7 @@ def coverage(user: Any, region: Any = None) -> list[Coverage]:
             for r in outside:
                 rows[county_of[r["institution_id"]]]["received"] += r["total"] or ZERO
     return [Coverage(region_id=pk, region_code=counties[pk].code, region_name=counties[pk].name,
-                     licensed=row["licensed"], arranged=row["arranged"],
+                     licensed=row["licensed"], on_platform=row["on_platform"],
+                     arranged=row["arranged"],
                      prepaid_received=row["received"], prepaid_supervised=row["supervised"])
             for pk, row in sorted(rows.items(), key=lambda kv: counties[kv[0]].code)]

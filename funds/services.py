@@ -572,6 +572,12 @@ def consumption_resolve(*, actor: Any, consumption: Consumption, uphold: bool,
     if consumption.state != ConsumptionState.DISPUTED:
         raise InvalidState(_("Only a disputed record is decided."))
     consumption.resolution = resolution.strip()
+    if uphold and consumption.amount > order.consumed:
+        # Released already by timed disbursement (a dispute raised after its period was
+        # disbursed, or by a clock the scheduled job ran ahead of): the ledger cannot take
+        # back from the consumed account what it no longer holds.
+        raise InvalidState(_("This record's value was disbursed to the institution already; "
+                             "it cannot be reversed here."))
     if uphold:
         consumption.state = ConsumptionState.REVERSED
         order.hours_consumed -= consumption.hours

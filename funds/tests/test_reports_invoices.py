@@ -199,6 +199,11 @@ def test_under_a_risk_deposit_payments_never_post_to_custody(world):
     assert balances[Account.DEDICATED] == 0 and balances[Account.CONSUMED] == Decimal("750.00")
     assert balances[Account.REFUNDED] == Decimal("2250.00")
     assert sum(balances.values()) == 0
+    page = login(admin).get(f"/office/funds/{inst.uscc}/").content.decode()
+    assert 'id="balance-dedicated"' not in page  # all of it refunded or consumed
+    fresh = paid_order(world, inst, course, learner="小红", phone="13800000002")
+    page = login(admin).get(f"/office/funds/orders/{fresh.number}/").content.decode()
+    assert 'id="balance-dedicated"' in page
     assert services.ledger_balance(institution=inst, day=timezone.localdate()) == Decimal(
         "750.00")
     custody_inst, custody_course = supervised(world, "a", 2)
@@ -227,6 +232,7 @@ def test_coverage_per_county_for_the_dashboards(world, django_assert_max_num_que
     assert list(mine) == [world.a.region.code]  # county A's admin sees county A only
     a = mine[world.a.region.code]
     assert (a.licensed, a.arranged, a.arranged_percent) == (2, 2, Decimal("100.0"))
+    assert (a.on_platform, a.on_platform_percent) == (2, Decimal("100.0"))
     assert a.prepaid_supervised == Decimal("4000.00") and a.prepaid_received == Decimal(
         "5000.00")
     assert a.supervised_percent == Decimal("80.0")
