@@ -199,13 +199,13 @@ def test_under_a_risk_deposit_payments_never_post_to_custody(world):
     assert balances[Account.DEDICATED] == 0 and balances[Account.CONSUMED] == Decimal("750.00")
     assert balances[Account.REFUNDED] == Decimal("2250.00")
     assert sum(balances.values()) == 0
+    assert services.ledger_balance(institution=inst, day=timezone.localdate()) == Decimal(
+        "750.00")
     page = login(admin).get(f"/office/funds/{inst.uscc}/").content.decode()
     assert 'id="balance-dedicated"' not in page  # all of it refunded or consumed
     fresh = paid_order(world, inst, course, learner="小红", phone="13800000002")
     page = login(admin).get(f"/office/funds/orders/{fresh.number}/").content.decode()
     assert 'id="balance-dedicated"' in page
-    assert services.ledger_balance(institution=inst, day=timezone.localdate()) == Decimal(
-        "750.00")
     custody_inst, custody_course = supervised(world, "a", 2)
     c = paid_order(world, custody_inst, custody_course)
     assert c.held_in == Account.CUSTODY and Entry.objects.filter(
