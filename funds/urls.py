@@ -9,6 +9,7 @@ urlpatterns = [
     path("office/funds/import/", views.statement_import, name="statement_import"),
     path("office/funds/orders/<str:number>/", views.order_detail, name="order_detail"),
     path("office/funds/warnings/", views.warning_list, name="warnings"),
+    path("office/funds/refunds/", views.refund_list, name="refunds"),
     path("office/funds/warnings/<int:pk>/", views.warning_detail, name="warning_detail"),
     path("office/funds/risk-ledger/", views.risk_ledger, name="risk_ledger"),
     path("office/funds/risk-ledger/<int:pk>/", views.risk_plan, name="risk_plan"),

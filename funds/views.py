@@ -481,3 +481,19 @@ def spot_checks(request: HttpRequest, uscc: str) -> HttpResponse:
         "page": Paginator(selectors.spot_checks(request.user, institution),
                           PAGE_SIZE).get_page(request.GET.get("page"))},
         status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def refund_list(request: HttpRequest) -> HttpResponse:
+    """Parents' refund requests of the institutions whose funds the user reads: the open
+    ones (awaiting the institution, or refused and awaiting the department's decision)
+    by default, `?state=all` for every one."""
+    if not may(request.user, "funds.view"):
+        raise Http404
+    open_only = request.GET.get("state") != "all"
+    qs = selectors.refund_requests(request.user)
+    if open_only:
+        qs = qs.filter(state__in=OPEN_REFUND_STATES)
+    return render(request, "funds/refunds.html", {
+        "open_only": open_only,
+        "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))})

@@ -157,3 +157,27 @@ def test_the_order_page_answers_and_decides_with_field_errors(world):
         "verb": "decide", "decide-request": request.pk, "decide-uphold": "yes",
         "decide-decision": "x"}).status_code == 404
     assert selectors.refund_requests(world.b.users["county_admin"]).count() == 0
+
+
+def test_the_refund_list_shows_open_requests_in_scope_with_a_constant_query_count(
+        world, query_budget):
+    inst, course = supervised(world)
+    admin = world.a.users["county_admin"]
+
+    def grow(start, stop):
+        for n in range(start, stop):
+            p = paid_order(world, inst, course, learner=f"学员{n}", phone=f"136{n:08d}",
+                           amount="100.00", hours=2, months=1)
+            services.refund_request(actor=admin, order=p, reason=f"退费{n}")
+
+    client = login(world.a.users["culture"])
+    query_budget(client, "/office/funds/refunds/", grow, small=3, large=13, budget=10,
+                 name="refund requests")
+    closed = RefundRequest.objects.order_by("pk").first()
+    services.refund_decide(actor=admin, request=closed, uphold=False, decision="不支持")
+    page = client.get("/office/funds/refunds/").content.decode()
+    assert "退费0" not in page and "退费1" in page
+    assert "退费0" in client.get("/office/funds/refunds/?state=all").content.decode()
+    other = login(world.b.users["county_admin"]).get("/office/funds/refunds/?state=all")
+    assert other.status_code == 200 and "退费1" not in other.content.decode()
+    assert login(world.a.users["grid"]).get("/office/funds/refunds/").status_code == 404
