@@ -343,3 +343,23 @@ def test_zombie_detection_reads_orders_but_not_cancelled_ones(world):
     assert selectors.institutions_with_orders_since(since + dt.timedelta(days=1)) == set()
     services.order_cancel(actor=world.a.users["county_admin"], order=o, reason="家长放弃")
     assert selectors.institutions_with_orders_since(since) == set()
+
+
+def test_an_upheld_dispute_cannot_take_back_value_already_disbursed(world):
+    """Found by the property test: a record disbursed by a job that ran ahead of the
+    dispute period is not reversed from the consumed account (it no longer holds it);
+    the department may still reject the dispute, and the ledger stays consistent."""
+    admin = world.a.users["county_admin"]
+    inst, course = supervised(world)
+    o = paid_order(world, inst, course, amount="1000.00", hours=10)
+    record = consume(world, o, 10)
+    services.order_disburse(order=o, today=timezone.localdate() + dt.timedelta(days=30))
+    services.consumption_dispute(actor=admin, consumption=record, reason="未上课")
+    with pytest.raises(InvalidState):
+        services.consumption_resolve(actor=admin, consumption=record, uphold=True,
+                                     resolution="支持")
+    services.consumption_resolve(actor=admin, consumption=record, uphold=False,
+                                 resolution="已拨付，另行协商退费")
+    o.refresh_from_db()
+    assert o.consumed == 0 and o.disbursed == Decimal("1000.00")
+    assert_ledger_consistent(o)
