@@ -7,6 +7,9 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
+        from institutions import ports
+        from portal import ports as portal_ports
         from portal import wiring
 
         wiring.wire()
+        ports.register_complaint_counts(portal_ports.complaint_counts)

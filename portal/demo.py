@@ -124,6 +124,7 @@ def load_demo() -> dict[str, Any]:
     _user("kunming_edu", Role.OFFICER, full_name="市教体局干部",
           department=Department.objects.get(region=city, type=DepartmentType.EDUCATION_SPORTS))
     users: dict[str, User] = {}
+    parent_orders: list[tuple[str, str, str]] = []
     for key, (code, name, towns) in DISTRICTS.items():
         county = _region(code, name, RegionLevel.COUNTY, city, "区")
         depts = {t: _dept(county, t, name) for t in DepartmentType.values
@@ -182,10 +183,11 @@ def load_demo() -> dict[str, Any]:
         complaints_demo.load(county, users, key, today)
         inspections_demo.load(county, users, key, today)
         funds_demo.load(county, users[f"{key}_admin"])
+        parent_orders += funds_demo.parent_codes(county)
         governance_demo.load(county, users, key, today)
     services.deadline_scan(today=today)
     return {"users": sorted(users) + ["admin", "kunming_admin", "kunming_edu"],
-            "password": DEMO_PASSWORD}
+            "password": DEMO_PASSWORD, "parent_orders": parent_orders}
 
 
 def _demo_cases(county: Region, depts: dict[str, Department], users: dict[str, User], key: str,

@@ -15,7 +15,27 @@ BEFORE = json.loads((Path(__file__).parent / "fixtures" / "effective_profiles_be
 
 
 FUNDS_RULES = ("funds_dispute_days", "funds_disbursement_cycle_days",
-               "funds_disbursement_retained_percent")
+               "funds_disbursement_retained_percent",
+               # The risk warnings' thresholds and windows (issue 11; documented defaults).
+               "risk_reconciliation_yuan",
+               "risk_reconciliation_window_days",
+               "risk_refund_spike_count",
+               "risk_refund_spike_window_days",
+               "risk_sales_surge_factor",
+               "risk_sales_surge_window_days",
+               "risk_complaints_count",
+               "risk_complaints_window_days",
+               "risk_disbursement_percent",
+               "risk_disbursement_window_days",
+               "risk_refused_charges_count",
+               "risk_refused_charges_window_days",
+               "risk_closing_balance_yuan",
+               "risk_closing_window_days",
+               "risk_fee_loans_count",
+               "risk_fee_loans_window_days",
+               "risk_outside_account_yuan",
+               "risk_outside_account_window_days",
+               )
 
 
 def by_key(entries):
