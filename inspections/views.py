@@ -400,7 +400,8 @@ def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def order_list(request: HttpRequest) -> HttpResponse:
     _office(request, "inspections.view_orders")
-    return _list_page(request, selectors.order_list(request.user), "order_list.html")
+    return _list_page(request, selectors.order_list(request.user), "order_list.html",
+                      may_export=may(request.user, "inspections.view"))
 
 
 @login_required
@@ -573,7 +574,8 @@ def planner_page(request: HttpRequest) -> HttpResponse:
 def blacklist_list(request: HttpRequest) -> HttpResponse:
     _office(request, "inspections.view_orders")
     return _list_page(request, selectors.blacklist_list(request.user), "blacklist_list.html",
-                      may_list=may(request.user, "inspections.blacklist"))
+                      may_list=may(request.user, "inspections.blacklist"),
+                      may_export=may(request.user, "inspections.view"))
 
 
 @login_required
