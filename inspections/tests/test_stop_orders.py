@@ -3,7 +3,10 @@ that, defied, goes up to the joint office and the supervising department (001 §
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django.test import Client
 
 from cases.models import CaseState, Notification, TaskRole, TaskStatus
 from core.errors import DomainError, InvalidState, PermissionDenied
@@ -13,6 +16,7 @@ from inspections.models import StopOrder, StopOrderState
 from inspections.reference import SAFETY
 from inspections.tests.helpers import make_daily
 from tests.factories import DepartmentFactory, World
+from tests.generic import URLTests
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +126,62 @@ def test_a_kept_order_closes_its_case(world: World):
     order.refresh_from_db()
     assert order.state == StopOrderState.COMPLIED
     assert order.case.state == CaseState.CLOSED
+
+
+# -- the pages ---------------------------------------------------------------------------------
+
+class TestStopOrderURLs(URLTests):
+    """A stop order of county A's grid: the town (its grid officer and social supervisor,
+    through the town's task), the admins, the joint office and discipline see it."""
+
+    html_list = "/office/inspections/stop-orders/"
+    viewers = {"grid", "supervisor", "county_admin", "joint", "discipline"}
+    html_budget = 10
+    budget_small, budget_large = 2, 10
+
+    def build(self, world: World, key: str) -> Any:
+        return issue(world, key)
+
+    def html_detail(self, obj: Any) -> str:
+        return f"/office/inspections/stop-orders/{obj.pk}/"
+
+    def grow(self, world: World, start: int, stop: int) -> None:
+        for n in range(start, stop):
+            issue(world, "a", subject_name=f"经营者{n}")
+
+
+def test_the_form_issues_and_shows_field_errors(world: World):
+    client = Client()
+    client.force_login(world.a.users["grid"])
+    url = "/office/inspections/stop-orders/new/"
+    assert client.get(url).status_code == 200
+    bad = client.post(url, {"region": world.b.grid.pk, "subject_name": "", "category": "x",
+                            "activity": "", "site_address": "某处"})
+    assert bad.status_code == 400
+    assert {"region", "subject_name", "category", "activity"} <= set(bad.context["form"].errors)
+    assert not StopOrder.objects.exists()
+    ok = client.post(url, {"region": world.a.grid.pk, "subject_name": "张某", "category": "arts",
+                           "activity": "无证开展舞蹈培训", "site_address": "幸福小区3栋"})
+    order = StopOrder.objects.get()
+    assert ok.status_code == 302 and ok["Location"].endswith(f"/stop-orders/{order.pk}/")
+    officer = Client()
+    officer.force_login(world.a.users["officer"])
+    assert officer.get(url).status_code == 404
+
+
+def test_the_town_reports_defiance_on_the_page(world: World):
+    order = issue(world, category=Category.ARTS)
+    url = f"/office/inspections/stop-orders/{order.pk}/"
+    other = Client()
+    other.force_login(world.b.users["grid"])
+    assert other.post(url, {"defied": "1", "report": "x"}).status_code == 404
+    client = Client()
+    client.force_login(world.a.users["grid"])
+    bad = client.post(url, {"defied": "1", "report": ""})
+    assert bad.status_code == 400 and "report" in bad.context["form"].errors
+    assert client.post(url, {"defied": "1", "report": "拒不停止"}).status_code == 302
+    order.refresh_from_db()
+    assert order.state == StopOrderState.DEFIED
+    page = client.get(url).content.decode()
+    assert order.supervisor.name in page
+    assert client.post(url, {"defied": "0", "report": "again"}).status_code == 404
