@@ -42,6 +42,8 @@ RULE_KINDS: dict[str, str] = {
     "funds_dispute_days": "count",
     "funds_disbursement_cycle_days": "count",
     "funds_disbursement_retained_percent": "percent",
+    "complaint_target_threshold": "count",
+    "complaint_target_window_days": "count",
 }
 
 #: Rules whose value may be left unset (null): the seeds give no government-guided price.
