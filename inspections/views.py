@@ -365,7 +365,11 @@ def manifest(request: HttpRequest) -> HttpResponse:
         "display": "standalone", "lang": "zh-CN", "background_color": "#ffffff",
         "theme_color": "#0d6efd",
         "icons": [{"src": static("portal/favicon.svg"), "sizes": "any",
-                   "type": "image/svg+xml"}],
+                   "type": "image/svg+xml"},
+                  # Phones want raster icons to install (inspections/icons.py draws them).
+                  *({"src": static(f"inspections/icon-{size}.png"),
+                     "sizes": f"{size}x{size}", "type": "image/png", "purpose": "any maskable"}
+                    for size in (192, 512))],
     }
     return HttpResponse(json.dumps(data, ensure_ascii=False),
                         content_type="application/manifest+json")
