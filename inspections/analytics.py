@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.vocab import label_of
 from inspections.models import (
@@ -38,8 +39,6 @@ ANNUAL = "annual"
 
 
 def kind_choices() -> list[tuple[str, Any]]:
-    from django.utils.translation import gettext_lazy
-
     return [(ANNUAL, gettext_lazy("Annual inspection")), *DailyMode.choices]
 
 

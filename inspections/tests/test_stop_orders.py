@@ -76,10 +76,10 @@ def test_bad_input_changes_nothing(world: World):
         with pytest.raises(DomainError) as err:
             issue(world, **kw)
         assert err.value.field in ("subject_name", "category")
-    with pytest.raises(PermissionDenied):
-        issue(world, "b") if False else stoporders.stop_order_issue(
-            actor=world.a.users["grid"], region=world.b.grid, subject_name="李某",
-            category=Category.ARTS, activity="培训")
+    with pytest.raises(PermissionDenied):  # county A's grid officer in county B
+        stoporders.stop_order_issue(actor=world.a.users["grid"], region=world.b.grid,
+                                    subject_name="李某", category=Category.ARTS,
+                                    activity="培训")
     assert not StopOrder.objects.exists()
 
 
