@@ -361,3 +361,15 @@ def chart_rows(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
 
 def _rate(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
+
+
+def counts_per_institution(user: Any, *, since: dt.date, minimum: int = 1
+                           ) -> QuerySet[Any]:
+    """Complaints received since a day, per institution, the institutions with at least
+    `minimum` of them, most first ({"institution_id", "n"}); merged duplicates are not
+    counted twice. For the inspections' targets (issue 9: institutions with many
+    complaints)."""
+    return (Complaint.objects.restrict(user).exclude(status=ComplaintStatus.MERGED)
+            .filter(case__institution__isnull=False, received_at__date__gte=since)
+            .values(institution_id=F("case__institution_id")).annotate(n=Count("pk"))
+            .filter(n__gte=minimum).order_by("-n", "institution_id"))

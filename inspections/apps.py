@@ -32,6 +32,10 @@ class InspectionsConfig(AppConfig):
             NavEntry("inspections.blacklist", _("Black list entries"),
                      "inspections:blacklist_list", ability="inspections.view_orders",
                      order=45),
+            NavEntry("inspections.stop_orders", _("Stop orders"), "inspections:stop_list",
+                     ability="inspections.view", order=46),
+            NavEntry("inspections.analytics", _("Inspection analysis"),
+                     "inspections:analytics", ability="inspections.view", order=47),
             NavEntry("inspections.results", _("Annual inspection results"),
                      "inspections:public_results", public=True, order=40),
         )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspections import views
+from inspections import views, views_office
 
 app_name = "inspections"
 urlpatterns = [
@@ -38,4 +38,15 @@ urlpatterns = [
          name="blacklist_detail"),
     path("office/inspections/blacklist/<int:pk>/<slug:verb>/", views.blacklist_action,
          name="blacklist_action"),
+]
+
+# Analytics, list exports and stop orders (inspections.views_office).
+urlpatterns += [
+    path("office/inspections/analytics/", views_office.analytics_page, name="analytics"),
+    path("office/inspections/export/<slug:name>.xlsx", views_office.list_export,
+         name="list_export"),
+    path("office/inspections/stop-orders/", views_office.stop_list, name="stop_list"),
+    path("office/inspections/stop-orders/new/", views_office.stop_new, name="stop_new"),
+    path("office/inspections/stop-orders/<int:pk>/", views_office.stop_detail,
+         name="stop_detail"),
 ]

@@ -60,6 +60,8 @@ RULE_KINDS: dict[str, str] = {
     "risk_fee_loans_window_days": "count",
     "risk_outside_account_yuan": "yuan",
     "risk_outside_account_window_days": "count",
+    "complaint_target_threshold": "count",
+    "complaint_target_window_days": "count",
 }
 
 #: Rules whose value may be left unset (null): the seeds give no government-guided price.

@@ -24,4 +24,5 @@ EXPECTED: dict[str, set[str]] = {
     "inspections.blacklist": ADMINS | DEPARTMENT_OFFICERS,
     "inspections.appeal": set(),  # the entry's institution is needed
     "inspections.decide_blacklist": {"head", "system_admin"},
+    "inspections.stop_order": {"grid", "system_admin"},
 }

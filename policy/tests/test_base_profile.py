@@ -36,6 +36,9 @@ FUNDS_RULES = ("funds_dispute_days", "funds_disbursement_cycle_days",
                "risk_outside_account_yuan",
                "risk_outside_account_window_days",
                )
+#: Added after the base (issue 9: the complaint-heavy inspection targets, documented
+#: defaults).
+INSPECTIONS_RULES = ("complaint_target_threshold", "complaint_target_window_days")
 
 
 def by_key(entries):
@@ -151,7 +154,8 @@ def test_each_city_means_what_it_meant_before_the_base(code):
         documents = cell.pop("documents", [])
         assert bool(documents) == (cell["phase"] == "licensing")
     # Added after the base (issue 11): the funds parameters, documented defaults.
-    rules = {k: v for k, v in by_key(now.pop("rules")).items() if k not in FUNDS_RULES}
+    rules = {k: v for k, v in by_key(now.pop("rules")).items()
+             if k not in FUNDS_RULES + INSPECTIONS_RULES}
     assert rules == by_key(before.pop("rules"))
     assert by_key(now.pop("deadlines")) == by_key(before.pop("deadlines"))
     assert now == before
@@ -160,7 +164,7 @@ def test_each_city_means_what_it_meant_before_the_base(code):
 def test_the_base_holds_the_shared_rules_and_deadlines_once():
     base = yaml.safe_load(profile_path("base").read_text(encoding="utf-8"))
     assert base["abstract"] is True
-    assert len(base["rules"]) == 15 + len(FUNDS_RULES) and len(base["deadlines"]) == (
+    assert len(base["rules"]) == 15 + len(FUNDS_RULES) + len(INSPECTIONS_RULES) and len(base["deadlines"]) == (
         17 + len(ADDED_TO_BASE) + len(INSPECTIONS_DEADLINES))
     for code in BEFORE:
         own = yaml.safe_load(profile_path(code).read_text(encoding="utf-8"))
