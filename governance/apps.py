@@ -17,6 +17,7 @@ class GovernanceConfig(AppConfig):
         declare(*services.DEADLINE_KEYS, screening.DEADLINE_KEY, owner="governance")
         kinds.register(governance_kinds.spec())
         kinds.register(governance_kinds.screening_spec())
+        kinds.register(governance_kinds.plan_spec())
         register(
             NavEntry("governance_meetings", _("Joint meetings"), "governance:meetings",
                      ability="governance.view", order=45),

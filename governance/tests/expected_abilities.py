@@ -12,4 +12,8 @@ EXPECTED: dict[str, set[str]] = {
     "governance.request_closeout": ADMINS | {"joint"} | DEPARTMENT_OFFICERS,
     "governance.approve_closeout": ADMINS | {"joint"},
     "governance.import_screening": ADMINS | {"joint"},
+    "governance.record_screening_outcome": ADMINS | {"joint"} | DEPARTMENT_OFFICERS,
+    "governance.file_county_plan": ADMINS | {"joint"},
+    "governance.record_spotcheck": {"discipline"},
+    "governance.file_unit_filing": ADMINS | {"joint"} | DEPARTMENT_OFFICERS,
 }
