@@ -90,3 +90,25 @@ def filings(user: Any) -> QuerySet[UnitFiling]:
     return UnitFiling.objects.restrict(user).select_related(
         "unit__department", "unit__region", "filed_by").order_by(
         "unit__region__code", "unit__order", "unit_id", "kind", "-year", "-filed_at", "-id")
+
+
+def meetings_api(user: Any) -> QuerySet[Meeting]:
+    return Meeting.objects.restrict(user).select_related("region").prefetch_related(
+        Prefetch("decisions", Decision.objects.select_related("lead", "case").prefetch_related(
+            Prefetch("case__tasks", Task.objects.select_related("department").order_by(
+                "id"))))).order_by("-id")
+
+
+def campaigns_api(user: Any) -> QuerySet[Campaign]:
+    return Campaign.objects.restrict(user).select_related("region").prefetch_related(
+        "phases").annotate(
+        n_open=Count("problems", filter=Q(problems__status=ProblemStatus.OPEN)),
+        n_pending=Count("problems", filter=Q(problems__status=ProblemStatus.PENDING)),
+        n_closed=Count("problems", filter=Q(problems__status=ProblemStatus.CLOSED)),
+    ).order_by("-id")
+
+
+def screened_api(user: Any) -> QuerySet[ScreeningEntity]:
+    return ScreeningEntity.objects.restrict(user).select_related(
+        "region", "institution", "case", "outcome__enforcement__case",
+        "outcome__blacklist__case").order_by("-id")
