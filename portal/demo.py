@@ -183,6 +183,7 @@ def load_demo() -> dict[str, Any]:
         inspections_demo.load(county, users, key, today)
         funds_demo.load(county, users[f"{key}_admin"])
         governance_demo.load(county, users, key, today)
+    governance_demo.load_city(city, today)
     services.deadline_scan(today=today)
     return {"users": sorted(users) + ["admin", "kunming_admin", "kunming_edu"],
             "password": DEMO_PASSWORD}
