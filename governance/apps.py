@@ -25,4 +25,7 @@ class GovernanceConfig(AppConfig):
                      ability="governance.view", order=46),
             NavEntry("governance_screening", _("Market-entity screening"),
                      "governance:screening", ability="governance.view", order=47),
+            # issue 12, governance part A
+            NavEntry("governance_filings", _("Plans and working groups filed"),
+                     "governance:filings", ability="governance.view", order=48),
         )

@@ -142,9 +142,13 @@ def _load_part_a(county: Region, users: dict[str, User], key: str, today: dt.dat
                            text="组长：教体局分管副局长\n成员：文旅、市场监管、公安、科技各一人")
 
     from governance.screening import screening_import, screening_outcome_record
-    from portal.demo import demo_uscc
+    from institutions.uscc import check_character
 
-    rows = [(demo_uscc(county.code, 901 + i), name, county.code, f"示范路{i + 1}号")
+    def demo_uscc(serial: int) -> str:  # as portal.demo's, for a for-profit company
+        first17 = f"91{county.code}MA{serial:07d}"
+        return first17 + check_character(first17)
+
+    rows = [(demo_uscc(901 + i), name, county.code, f"示范路{i + 1}号")
             for i, name in enumerate(["星辰教育咨询有限公司", "启明教育科技有限公司",
                                       "彩虹文化传播有限公司", "远航教育咨询有限公司"])]
     registered = Institution.objects.filter(region__path__startswith=county.path).first()
