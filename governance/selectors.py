@@ -112,3 +112,10 @@ def screened_api(user: Any) -> QuerySet[ScreeningEntity]:
     return ScreeningEntity.objects.restrict(user).select_related(
         "region", "institution", "case", "outcome__enforcement__case",
         "outcome__blacklist__case").order_by("-id")
+
+
+def open_county_plans(user: Any, limit: int = 20) -> list[CountyPlan]:
+    """The county plans the reader may see that are not filed yet, soonest due first: a
+    county finds here the plans a city campaign asks of it (DOMAIN.md §4.8)."""
+    return list(CountyPlan.objects.restrict(user).filter(filed_at__isnull=True).select_related(
+        "campaign", "county").order_by("due", "county__code", "id")[:limit])

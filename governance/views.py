@@ -234,7 +234,8 @@ def campaigns(request: HttpRequest) -> HttpResponse:
     user = _viewer(request)
     page = Paginator(selectors.campaigns(user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "governance/campaigns.html", {
-        "page_obj": page, "may_manage": may(user, "governance.manage_campaigns")})
+        "page_obj": page, "may_manage": may(user, "governance.manage_campaigns"),
+        "open_plans": selectors.open_county_plans(user)})
 
 
 def _campaign_page(request: HttpRequest, campaign: Any,
@@ -648,12 +649,17 @@ def filings(request: HttpRequest) -> HttpResponse:
     """The supervision plans and working-group rosters the member units filed with the
     joint office (001 §6(1)), each unit's latest of each kind, and the form to file."""
     user = _viewer(request)
-    units = [u for u in MemberUnit.objects.restrict(user).select_related("department")
-             if may(user, "governance.file_unit_filing", u)]
+    year = timezone.localdate().year
+    all_units = list(MemberUnit.objects.restrict(user).select_related("department", "region")
+                     .order_by("region__code", "order", "id"))
+    filed = set(UnitFiling.objects.restrict(user).filter(year=year).values_list("unit_id",
+                                                                                 "kind"))
+    coverage = [(u, [(u.pk, kind) in filed for kind in FilingKind.values]) for u in all_units]
+    units = [u for u in all_units if may(user, "governance.file_unit_filing", u)]
     form = FilingForm(request.POST or None, request.FILES or None,
                       units=MemberUnit.objects.filter(pk__in=[u.pk for u in units]
                                                       ).select_related("department"),
-                      initial={"year": timezone.localdate().year}) if units else None
+                      initial={"year": year}) if units else None
     if request.method == "POST":
         if form is None:
             raise Forbidden
@@ -669,7 +675,8 @@ def filings(request: HttpRequest) -> HttpResponse:
                 _form_error(form, exc)
     page = Paginator(selectors.filings(user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "governance/filings.html", {
-        "page_obj": page, "form": form, "kinds": FilingKind.choices},
+        "page_obj": page, "form": form, "kinds": FilingKind.choices, "year": year,
+        "coverage": coverage},
         status=400 if form is not None and form.errors else 200)
 
 

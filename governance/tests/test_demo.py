@@ -3,10 +3,9 @@ awaiting confirmation, a planned consultation, and a campaign mid-way with its p
 every state; a second load changes nothing."""
 
 import pytest
-
-from cases.models import Escalation
 from django.utils import timezone
 
+from cases.models import Escalation
 from governance.models import (
     Campaign,
     FilingKind,

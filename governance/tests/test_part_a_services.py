@@ -280,3 +280,12 @@ def test_member_units_file_plans_and_rosters(world: World):
         services.filing_submit(actor=world.b.users["joint"], unit=unit[CULTURE],
                                kind="working_group", year=2026, text="x")
     assert UnitFiling.objects.count() == 2
+
+
+def test_the_checking_education_officer_records_unlicensed_academic_training(world: World):
+    entity = list(_entities(world).values())[0]
+    outcome = screening_outcome_record(
+        actor=world.a.users["officer"], entity=entity, kind="unlicensed",
+        note="违规开展学科类培训", category="academic", legal_representative="赵六")
+    assert outcome.blacklist.institution.uscc == entity.credit_code
+    assert outcome.enforcement.department.type == EDU

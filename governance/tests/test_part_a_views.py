@@ -137,6 +137,10 @@ def test_county_plans_through_the_pages(world: World):
     plan_a = CountyPlan.objects.get(county=world.a.region)
     plan_url = f"/office/governance/plans/{plan_a.pk}/"
     county = _client(world.a.users["county_admin"])
+    listing = county.get("/office/governance/campaigns/").content.decode()
+    assert f'href="{plan_url}"' in listing
+    plan_b = CountyPlan.objects.get(county=world.b.region)
+    assert f'/office/governance/plans/{plan_b.pk}/' not in listing
     assert county.post(plan_url, {"text": ""}).status_code == 400
     assert county.post(plan_url, {"text": "甲县方案", "file": SimpleUploadedFile(
         "p.pdf", samplefiles.pdf())}).status_code == 302
@@ -214,7 +218,10 @@ def test_filings_through_the_page(world: World, query_budget):
     ).status_code == 302
     filing = UnitFiling.objects.get()
     joint = _client(world.a.users["joint"])
-    assert "文旅局监管计划" in joint.get("/office/governance/filings/").content.decode()
+    listing = joint.get("/office/governance/filings/").content.decode()
+    assert "文旅局监管计划" in listing
+    coverage = listing[listing.index('id="filing-coverage"'):listing.index('id="filing-list"')]
+    assert coverage.count("text-bg-success") == 1 and coverage.count("text-bg-warning") == 5
     assert joint.get(f"/office/governance/filings/{filing.pk}/document/").status_code == 200
     b = _client(world.b.users["joint"])
     assert "文旅局监管计划" not in b.get("/office/governance/filings/").content.decode()
