@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from cases import services as case_services
 from cases.models import Case, CaseState, Task, TaskStatus
 from core.errors import DomainError, InvalidState, PermissionDenied
 from governance import services
@@ -146,6 +147,12 @@ def test_county_plans_are_called_filed_and_listed(world: World):
     plan_a = CountyPlan.objects.get(county=world.a.region)
     task = plan_a.case.tasks.get()
     assert task.department.type == EDU and task.due_date <= due and task.status == "open"
+    # the task engine reminds before the date and marks the county's filing overdue after it
+    assert task.remind_on is not None and task.remind_on < task.due_date
+    case_services.deadline_scan(today=task.remind_on)
+    case_services.deadline_scan(today=task.due_date + dt.timedelta(days=1))
+    task.refresh_from_db()
+    assert task.reminded_at is not None and task.overdue_since is not None
     with pytest.raises(DomainError) as exc:
         services.plan_file(actor=world.a.users["county_admin"], plan=plan_a, text="方案",
                            upload=SimpleUploadedFile("x.exe", b"MZ\x90\x00junk"))
@@ -282,10 +289,18 @@ def test_member_units_file_plans_and_rosters(world: World):
     assert UnitFiling.objects.count() == 2
 
 
-def test_the_checking_education_officer_records_unlicensed_academic_training(world: World):
+def test_the_checking_education_officer_records_unlicensed_training(world: World):
+    from core.abilities import may
+    from core.vocab import Category
+
     entity = list(_entities(world).values())[0]
+    officer = world.a.users["officer"]
+    # a category the education department accepts or supervises under the profile; the
+    # registry's own rule refuses the others (institutions.register)
+    category = next(c for c in Category.values
+                    if may(officer, "institutions.register", (world.a.region, c)))
     outcome = screening_outcome_record(
-        actor=world.a.users["officer"], entity=entity, kind="unlicensed",
-        note="违规开展学科类培训", category="academic", legal_representative="赵六")
+        actor=officer, entity=entity, kind="unlicensed",
+        note="违规开展培训", category=category, legal_representative="赵六")
     assert outcome.blacklist.institution.uscc == entity.credit_code
     assert outcome.enforcement.department.type == EDU
