@@ -304,3 +304,24 @@ def test_the_checking_education_officer_records_unlicensed_training(world: World
         note="违规开展培训", category=category, legal_representative="赵六")
     assert outcome.blacklist.institution.uscc == entity.credit_code
     assert outcome.enforcement.department.type == EDU
+
+
+def test_discipline_holds_no_governance_write_ability_but_the_spot_check(world: World):
+    """003 §6; issue 12: discipline inspection reads everything in its region and writes
+    only its own records; asked with each object it could name."""
+    from core.abilities import declared, may
+
+    discipline = world.a.users["discipline"]
+    p = problem(world)
+    unit = units(world)[CULTURE]
+    targets = [None, world.a.region, p, unit, p.campaign]
+    # the meetings', campaigns', screening's and filings' abilities (the other sections
+    # of governance declare their own discipline records)
+    ours = {"governance.view", "governance.manage_meetings", "governance.confirm_minutes",
+            "governance.manage_campaigns", "governance.request_closeout",
+            "governance.approve_closeout", "governance.import_screening",
+            "governance.record_screening_outcome", "governance.file_county_plan",
+            "governance.record_spotcheck", "governance.file_unit_filing"}
+    assert ours <= set(declared())
+    allowed = {name for name in ours if any(may(discipline, name, t) for t in targets)}
+    assert allowed == {"governance.view", "governance.record_spotcheck"}
