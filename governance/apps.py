@@ -19,6 +19,7 @@ class GovernanceConfig(AppConfig):
         kinds.register(governance_kinds.spec())
         kinds.register(governance_kinds.screening_spec())
         kinds.register(governance_kinds.incident_spec())
+        kinds.register(governance_kinds.plan_spec())
         register(
             NavEntry("governance_meetings", _("Joint meetings"), "governance:meetings",
                      ability="governance.view", order=45),
@@ -26,6 +27,9 @@ class GovernanceConfig(AppConfig):
                      ability="governance.view", order=46),
             NavEntry("governance_screening", _("Market-entity screening"),
                      "governance:screening", ability="governance.view", order=47),
+            # issue 12, governance part A
+            NavEntry("governance_filings", _("Plans and working groups filed"),
+                     "governance:filings", ability="governance.view", order=48),
         )
         register(
             NavEntry("governance_incidents", _("Incidents"), "governance:incidents",

@@ -48,3 +48,16 @@ def incident_spec() -> CaseKindSpec:
         audit_labels={"governance.incident_report": _("Incident registered"),
                       "governance.incident_close": _("Incident closed")},
     )
+
+
+def plan_spec() -> CaseKindSpec:
+    """A county's campaign plan filed with the city (方案备案, "FA-…", DOMAIN.md §4.8):
+    opened by `governance.services.plan_call` for each county, its task due on the city's
+    date; filing the plan completes it."""
+    from governance import services
+
+    return CaseKindSpec(
+        code=services.PLAN_KIND, prefix="FA", label=_("County campaign plan"),
+        steps={services.PLAN_STEP: _("File the plan with the city")},
+        audit_labels={"governance.plan_file": _("Plan filed")},
+    )

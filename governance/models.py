@@ -9,6 +9,8 @@ engine (`cases`), in a case of the kind "meeting_decision" (LX-…).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -25,13 +27,14 @@ READERS = {Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.JOINT_OFFICE, Role.DISCIPLIN
 WRITERS = {Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.JOINT_OFFICE}
 
 
-def governance_scope_q(scope: Scope, action: str, prefix: str) -> Q | None:
+def governance_scope_q(scope: Scope, action: str, prefix: str,
+                       region_field: str = "region") -> Q | None:
     if scope.kind != "user" or scope.role not in READERS:
         return NOTHING
     if action != Action.VIEW and scope.role not in WRITERS:
         # A member unit confirms its own attendance (see Attendance.scope_q).
         return NOTHING
-    return scope.region_q(prefix)
+    return scope.region_q(prefix, region_field)
 
 
 class RegionScoped:
@@ -518,6 +521,221 @@ class ConsultationReport(ScopedThrough, models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting} · {self.unit}"
+
+    @property
+    def department_id(self) -> int:
+        return self.unit.department_id
+
+
+# -- issue 12, governance part A: screening outcomes, county plans, rectification ledger,
+# -- discipline spot-checks, member-unit filings -----------------------------------------
+
+class ScreeningOutcomeKind(models.TextChoices):
+    """What the county's check of an unmatched entity found (004 §6(2)3)."""
+
+    LICENSED_ELSEWHERE = "licensed_elsewhere", _("Licensed elsewhere")
+    NOT_TRAINING = "not_training", _("Not training")
+    UNLICENSED = "unlicensed", _("Unlicensed training")
+
+
+class ScreeningOutcome(ScopedThrough, models.Model):
+    """The outcome of one entity's check task. Unlicensed training puts the entity in the
+    registry (not approved), opens an enforcement case and a black-list entry in the
+    inspections work (004 §6(2)3; 004 §6(4))."""
+
+    entity = models.OneToOneField(ScreeningEntity, on_delete=models.PROTECT,
+                                  related_name="outcome", verbose_name=_("screened entity"))
+    kind = models.CharField(_("outcome"), max_length=20, choices=ScreeningOutcomeKind.choices)
+    other_reference = models.CharField(_("other registry's reference"), max_length=100,
+                                       blank=True)
+    note = models.TextField(_("note"), blank=True)
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("institution"))
+    enforcement = models.ForeignKey("inspections.Enforcement", on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("enforcement case"))
+    blacklist = models.ForeignKey("inspections.BlacklistEntry", on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="+",
+                                  verbose_name=_("black list entry"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_through = "entity"
+
+    class Meta:
+        verbose_name = _("screening outcome")
+        verbose_name_plural = _("screening outcomes")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="licensed_elsewhere") | ~Q(other_reference=""),
+                name="gov_outcome_elsewhere_has_reference"),
+            models.CheckConstraint(
+                condition=~Q(kind="unlicensed") | Q(enforcement__isnull=False,
+                                                    blacklist__isnull=False),
+                name="gov_outcome_unlicensed_has_cases"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity} · {self.get_kind_display()}"
+
+
+class CountyPlan(RegionScoped, models.Model):
+    """A county's plan for a city campaign, filed with the city (004 §4.8 via DOMAIN.md
+    §4.8: county plans filed with city education by mid-July). The city's call opens a
+    case (FA-…) with a task for the county's education department due on the call's
+    date, so reminders and overdue marks run on the task engine; filing completes it."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="county_plans",
+                                 verbose_name=_("campaign"))
+    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("county"))
+    due = models.DateField(_("due"))
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="county_plan")
+    text = models.TextField(_("plan"), blank=True)
+    file = models.FileField(_("plan document"), upload_to=attachment_path, max_length=200,
+                            storage=private_storage, blank=True)
+    file_type = models.CharField(max_length=100, blank=True, editable=False)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 null=True, blank=True, related_name="+")
+    filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
+        return governance_scope_q(scope, action, prefix, "county")
+
+    class Meta:
+        verbose_name = _("county campaign plan")
+        verbose_name_plural = _("county campaign plans")
+        ordering = ["county__code", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "county"], name="gov_plan_once"),
+            models.CheckConstraint(condition=Q(filed_at__isnull=True) | ~Q(text=""),
+                                   name="gov_plan_filed_has_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.county}"
+
+
+class RectificationMeasure(ScopedThrough, models.Model):
+    """A line of the rectification ledger (整改台账, 003 §3): one measure of a problem with
+    its dated time node; overdue while undone after the node."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="measures",
+                                verbose_name=_("problem"))
+    measure = models.TextField(_("rectification measure"))
+    node = models.DateField(_("time node"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_through = "problem"
+
+    class Meta:
+        verbose_name = _("rectification measure")
+        verbose_name_plural = _("rectification measures")
+        ordering = ["node", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.measure[:40]} ({self.node})"
+
+    def is_overdue(self, today: Any) -> bool:
+        return self.done_on is None and self.node < today
+
+    @property
+    def department_id(self) -> int:
+        return self.problem.department_id
+
+
+class SpotCheckResult(models.TextChoices):
+    PASSED = "passed", _("Rectification confirmed")
+    FAILED = "failed", _("Rectification not confirmed")
+
+
+class SpotCheck(models.Model):
+    """An acceptance spot-check by discipline inspection (003 §6: 纪检监察部门对整改情况进行
+    抽查): a sample of a campaign's closed-out problems, the result and remarks. Discipline
+    inspection writes these and nothing else of governance."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="spot_checks",
+                                 verbose_name=_("campaign"))
+    checked_on = models.DateField(_("date"))
+    sample = models.ManyToManyField(Problem, related_name="spot_checks",
+                                    verbose_name=_("sampled problems"))
+    result = models.CharField(_("result"), max_length=10, choices=SpotCheckResult.choices)
+    remarks = models.TextField(_("remarks"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
+        if action != Action.VIEW and scope.kind == "user" and scope.role == Role.DISCIPLINE:
+            return scope.region_q(f"{prefix}campaign__")
+        return governance_scope_q(scope, action, f"{prefix}campaign__")
+
+    class Meta:
+        verbose_name = _("acceptance spot-check")
+        verbose_name_plural = _("acceptance spot-checks")
+        ordering = ["-checked_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.checked_on}"
+
+
+class FilingKind(models.TextChoices):
+    """What each member unit files with the joint office (001 §6(1))."""
+
+    SUPERVISION_PLAN = "supervision_plan", _("Supervision plan")
+    WORKING_GROUP = "working_group", _("Working-group roster")
+
+
+class UnitFiling(RegionScoped, models.Model):
+    """A member unit's supervision plan or working-group roster for a year, filed with the
+    joint office (001 §6(1)); a later filing of the same kind and year replaces it in the
+    office's list, the earlier one stays."""
+
+    unit = models.ForeignKey(MemberUnit, on_delete=models.PROTECT, related_name="filings",
+                             verbose_name=_("member unit"))
+    kind = models.CharField(_("kind"), max_length=20, choices=FilingKind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    text = models.TextField(_("content"))
+    file = models.FileField(_("document"), upload_to=attachment_path, max_length=200,
+                            storage=private_storage, blank=True)
+    file_type = models.CharField(max_length=100, blank=True, editable=False)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+")
+    filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    region_through = "unit"
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
+        """Every reader of the region reads the filings; a member unit's own officers
+        file for their unit (CHANGE), besides the coordinators."""
+        if action != Action.VIEW and scope.kind == "user" and \
+                scope.role in (Role.OFFICER, Role.DEPARTMENT_HEAD) and scope.department_id:
+            return scope.region_q(f"{prefix}unit__") & Q(
+                **{f"{prefix}unit__department_id": scope.department_id})
+        return super().scope_q(scope, action, prefix)
+
+    class Meta:
+        verbose_name = _("member-unit filing")
+        verbose_name_plural = _("member-unit filings")
+        ordering = ["unit__order", "kind", "-year", "-filed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.get_kind_display()} {self.year}"
 
     @property
     def department_id(self) -> int:

@@ -4,6 +4,27 @@ from governance import afterschool_views, consultation_views, incident_views, vi
 
 app_name = "governance"
 urlpatterns = [
+    # issue 12, governance part A (before the generic <pk>/<verb>/ routes)
+    path("office/governance/units/new/", views.unit_new, name="unit_new"),
+    path("office/governance/units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
+    path("office/governance/campaigns/new/", views.campaign_new, name="campaign_new"),
+    path("office/governance/campaigns/<int:pk>/edit/", views.campaign_edit,
+         name="campaign_edit"),
+    path("office/governance/campaigns/<int:pk>/plans/call/", views.plan_call,
+         name="plan_call"),
+    path("office/governance/campaigns/<int:pk>/spotchecks/add/", views.spotcheck_add,
+         name="spotcheck_add"),
+    path("office/governance/plans/<int:pk>/", views.plan_detail, name="plan"),
+    path("office/governance/plans/<int:pk>/document/", views.plan_document,
+         name="plan_document"),
+    path("office/governance/problems/<int:pk>/measures/add/", views.measure_add,
+         name="measure_add"),
+    path("office/governance/measures/<int:pk>/done/", views.measure_done, name="measure_done"),
+    path("office/governance/screening/<int:pk>/", views.screening_entity,
+         name="screening_entity"),
+    path("office/governance/filings/", views.filings, name="filings"),
+    path("office/governance/filings/<int:pk>/document/", views.filing_document,
+         name="filing_document"),
     path("office/governance/meetings/", views.meetings, name="meetings"),
     path("office/governance/meetings/new/", views.meeting_new, name="meeting_new"),
     path("office/governance/meetings/<int:pk>/", views.meeting_detail, name="meeting"),

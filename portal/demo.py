@@ -185,6 +185,7 @@ def load_demo() -> dict[str, Any]:
         funds_demo.load(county, users[f"{key}_admin"])
         parent_orders += funds_demo.parent_codes(county)
         governance_demo.load(county, users, key, today)
+    governance_demo.load_city(city, today)
     services.deadline_scan(today=today)
     return {"users": sorted(users) + ["admin", "kunming_admin", "kunming_edu"],
             "password": DEMO_PASSWORD, "parent_orders": parent_orders}

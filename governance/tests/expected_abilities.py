@@ -15,4 +15,8 @@ EXPECTED: dict[str, set[str]] = {
     "governance.manage_incidents": ADMINS | {"joint"},
     "governance.decide_after_school": DEPARTMENT_OFFICERS,
     "governance.write_consultation_report": DEPARTMENT_OFFICERS,
+    "governance.record_screening_outcome": ADMINS | {"joint"} | DEPARTMENT_OFFICERS,
+    "governance.file_county_plan": ADMINS | {"joint"},
+    "governance.record_spotcheck": {"discipline"},
+    "governance.file_unit_filing": ADMINS | {"joint"} | DEPARTMENT_OFFICERS,
 }
