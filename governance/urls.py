@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance import views
+from governance import discipline_views, views
 
 app_name = "governance"
 urlpatterns = [
@@ -20,4 +20,15 @@ urlpatterns = [
          name="problem_evidence"),
     path("office/governance/problems/<int:pk>/<slug:verb>/", views.problem_action,
          name="problem_action"),
+    # discipline inspection's records and the evaluation records (discipline_views.py)
+    path("office/governance/proposals/", discipline_views.proposals, name="proposals"),
+    path("office/governance/proposals/new/", discipline_views.proposal_new,
+         name="proposal_new"),
+    path("office/governance/proposals/<int:pk>/", discipline_views.proposal_detail,
+         name="proposal"),
+    path("office/governance/proposals/<int:pk>/followup/", discipline_views.proposal_followup,
+         name="proposal_followup"),
+    path("office/governance/evaluations/", discipline_views.evaluations, name="evaluations"),
+    path("office/governance/evaluations/new/", discipline_views.evaluation_new,
+         name="evaluation_new"),
 ]

@@ -12,4 +12,7 @@ EXPECTED: dict[str, set[str]] = {
     "governance.request_closeout": ADMINS | {"joint"} | DEPARTMENT_OFFICERS,
     "governance.approve_closeout": ADMINS | {"joint"},
     "governance.import_screening": ADMINS | {"joint"},
+    # discipline inspection and evaluation records (governance/discipline.py)
+    "governance.write_discipline": {"discipline"},
+    "governance.record_evaluation": ADMINS | {"joint"},
 }

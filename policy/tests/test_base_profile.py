@@ -58,7 +58,9 @@ def _changed_since(code, before):
 INSPECTIONS_DEADLINES = {"daily_inspection", "zombie_cleanup", "enforcement_decision",
                          "blacklist_appeal",
                          # governance (issue 12), appended to the base likewise
-                         "meeting_decision", "screening_check"}
+                         "meeting_decision", "screening_check",
+                         # issue 12: discipline's proposals, the monthly report
+                         "supervision_proposal_reply", "monthly_report_consolidate"}
 
 
 BEICHEN_ROUTE_SOURCES = {
