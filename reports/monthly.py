@@ -78,7 +78,7 @@ class Figure:
 
     code: str
     label: Any
-    model: type
+    model: Any  # the record's model class
     department: str
     sum_field: str | None = None
 
@@ -239,7 +239,8 @@ class Table:
     @property
     def typical(self) -> tuple[int, int, int, int]:
         fields = ("typical_batches", "typical_cases", "results_batches", "results_projects")
-        return tuple(sum(getattr(r, f) for r in self.reports) for f in fields)  # type: ignore
+        a, b, c, d = (sum(getattr(r, f) for r in self.reports) for f in fields)
+        return a, b, c, d
 
 
 def _schedule(campaign: Campaign) -> str:

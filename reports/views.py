@@ -196,7 +196,7 @@ def monthly_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_or_404(request, pk)
     response = HttpResponse(monthly_export.xlsx(monthly.table(report)), content_type=XLSX_MIME)
     response["Content-Disposition"] = content_disposition_header(
-        True, _filename(report, "xlsx"))
+        True, _filename(report, "xlsx")) or ""
     return response
 
 
@@ -206,5 +206,5 @@ def monthly_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(monthly_export.pdf(monthly.table(report)),
                             content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
-        False, _filename(report, "pdf"))
+        False, _filename(report, "pdf")) or ""
     return response
