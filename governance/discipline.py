@@ -57,7 +57,14 @@ def kind_spec() -> CaseKindSpec:
         steps={STEP: gettext_lazy("Reply to the supervision proposal")},
         audit_labels={"governance.proposal_issue": gettext_lazy("Supervision proposal issued")},
         on_task_done=_on_reply_done,
+        panel=_panel,
     )
+
+
+def _panel(*, request: Any, case: Any) -> Any:
+    from governance.discipline_views import proposal_panel
+
+    return proposal_panel(request=request, case=case)
 
 
 def _on_reply_done(*, task: Task, actor: Any) -> None:

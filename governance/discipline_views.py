@@ -128,3 +128,11 @@ def evaluation_new(request: HttpRequest) -> HttpResponse:
             _form_error(form, exc)
     return render(request, "governance/evaluation_new.html", {"form": form, "region": region},
                   status=400 if form.errors else 200)
+
+
+def proposal_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, Any]] | None:
+    """On the case page of a proposal's reply: the link to the proposal."""
+    proposal = discipline.proposals(request.user).filter(case=case).first()
+    if proposal is None:
+        return None
+    return "governance/_proposal_panel.html", {"proposal": proposal}

@@ -56,7 +56,14 @@ def kind_spec() -> CaseKindSpec:
         steps={STEP: gettext_lazy("Submit the monthly report")},
         decision_steps=frozenset({STEP}),
         audit_labels={"reports.monthly_submit": gettext_lazy("Monthly report submitted")},
+        panel=_panel,
     )
+
+
+def _panel(*, request: Any, case: Any) -> Any:
+    from reports.views import monthly_panel
+
+    return monthly_panel(request=request, case=case)
 
 
 def _due(report: MonthlyReport) -> dt.date:
@@ -94,10 +101,12 @@ def _sync_rows(report: MonthlyReport) -> None:
 
 @transaction.atomic
 def _open_one(department: Department, period: dt.date, today: dt.date) -> bool:
-    report, created = MonthlyReport.objects.get_or_create(
+    report, _created = MonthlyReport.objects.get_or_create(
         department=department, period=period, defaults={"region": department.region})
+    if report.status != ReportStatus.OPEN:
+        return False  # a submitted report is fixed
     _sync_rows(report)
-    if report.case_id is not None or report.status != ReportStatus.OPEN:
+    if report.case_id is not None:
         return False
     report = MonthlyReport.objects.select_for_update().select_related(
         "region", "department").get(pk=report.pk)
@@ -146,6 +155,7 @@ def monthly_save(*, actor: User, report: MonthlyReport, fields: Mapping[str, Any
     """Save the manual fields (the footer, the county total line, and each row's manual
     columns); computed columns are never typed in."""
     report = _locked(actor, report)
+    _sync_rows(report)  # a campaign started since the report opened gets its row
     before: dict[str, Any] = {}
     for name in MANUAL_REPORT_FIELDS:
         if name in fields:

@@ -208,3 +208,11 @@ def monthly_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = content_disposition_header(
         False, _filename(report, "pdf")) or ""
     return response
+
+
+def monthly_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, Any]] | None:
+    """On the case page of a report's task: the link to the report itself."""
+    report = selectors.monthly_reports(request.user).filter(case=case).first()
+    if report is None:
+        return None
+    return "reports/_monthly_panel.html", {"report": report}

@@ -255,3 +255,15 @@ def test_query_counts_are_constant(world: World, query_budget):
                  budget=30)
     query_budget(client, f"/office/reports/monthly/{r.pk}/records/13a/", campaigns, small=8,
                  large=12, budget=30)
+
+
+def test_the_reports_task_leads_to_the_report(world: World):
+    from django.urls import reverse
+
+    june(world)
+    open_june()
+    r = report(world)
+    page = _client(world.a.users["culture"]).get(
+        reverse("cases:case_detail", args=[r.case.number]))
+    assert page.status_code == 200
+    assert f"/office/reports/monthly/{r.pk}/" in page.content.decode()
