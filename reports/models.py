@@ -117,6 +117,9 @@ class MonthlyReportRow(ScopedThrough, models.Model):
     effects = models.TextField(_("effects of the work"), blank=True)  # 15
     shortcomings = models.TextField(_("problems in the work"), blank=True)  # 16
     remarks = models.CharField(_("remarks"), max_length=200, blank=True)  # 备注
+    #: The computed figures as submitted (column code → value): a submitted report says
+    #: what it said when it was sent, even if a record of the month is entered later.
+    submitted_figures = models.JSONField(null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
     scope_through = "report"

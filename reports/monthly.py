@@ -34,7 +34,8 @@ the sources are the campaign's own records and discipline inspection's:
 A city department's report relays its counties' submitted reports (the city science,
 culture-tourism and sports bureaus forward to city education, which consolidates: annex 2
 note 1); its figures are the sums of the county figures, and each opens the records behind
-each county's figure.
+each county's figure. A submitted report keeps the figures it was submitted with; its
+records pages say so when the records have changed since.
 """
 
 from __future__ import annotations
@@ -267,6 +268,8 @@ def table(report: MonthlyReport) -> Table:
     for row in rows:
         key = (row.campaign_id, row.report.department_id)
         figures = {code: computed[code].get(key, 0) for code in computed}
+        if row.submitted_figures is not None:
+            figures = {code: int(row.submitted_figures.get(code, 0)) for code in computed}
         for code, n in figures.items():
             totals[code] += n
         region_units = units.get(row.report.region_id, [])

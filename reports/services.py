@@ -188,6 +188,9 @@ def monthly_submit(*, actor: User, report: MonthlyReport) -> MonthlyReport:
         raise InvalidState(_("No county report has been submitted yet."))
     if not monthly.is_city(report):
         _sync_rows(report)
+        for line in monthly.table(report).lines:
+            line.row.submitted_figures = line.figures
+            line.row.save(update_fields=["submitted_figures"])
     report.status = ReportStatus.SUBMITTED
     report.submitted_at = timezone.now()
     report.submitted_by = actor

@@ -267,3 +267,22 @@ def test_the_reports_task_leads_to_the_report(world: World):
         reverse("cases:case_detail", args=[r.case.number]))
     assert page.status_code == 200
     assert f"/office/reports/monthly/{r.pk}/" in page.content.decode()
+
+
+def test_a_submitted_report_keeps_its_figures(world: World):
+    from governance import discipline
+
+    june(world)
+    open_june()
+    r = report(world)
+    services.monthly_submit(actor=world.a.users["culture"], report=r)
+    line = monthly.table(r).lines[0]
+    with on_day(D(2026, 7, 5)):  # a proposal of June entered after the report was sent
+        discipline.proposal_issue(
+            actor=world.a.users["discipline"], region=world.a.region,
+            department=world.a.depts[CULTURE], title="补录的六月建议书", content="内容",
+            issued_on=D(2026, 6, 28), campaign=line.row.campaign)
+    assert monthly.table(r).lines[0].figures == EXPECTED
+    page = _client(world.a.users["county_admin"]).get(
+        f"/office/reports/monthly/{r.pk}/records/11/?row={line.row.pk}").content.decode()
+    assert "补录的六月建议书" in page and 'class="alert alert-warning small m-2 changed"' in page
