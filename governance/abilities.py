@@ -76,3 +76,11 @@ def load() -> None:
     #: office (001 §6(1)): its own officers, or the coordinators.
     declare("governance.file_unit_filing",
             (is_department_officer & owns_department) | (is_coordinator & in_region))
+
+    # -- discipline inspection and evaluation records (governance/discipline.py) ------------
+    #: Discipline inspection writes its own records only: supervision proposals and their
+    #: follow-ups (004 annex 2 columns 11, 12; DOMAIN.md §1), in its region.
+    declare("governance.write_discipline", is_discipline & in_region)
+    #: The office and the admins record notices, interviews and commendations (002 §3(2)),
+    #: county-government evaluations (004 §6(5)) and accountability (001 §6(3)).
+    declare("governance.record_evaluation", is_coordinator & in_region)

@@ -9,7 +9,7 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         from cases import kinds
         from core.nav import NavEntry, register
-        from governance import abilities, incidents, screening, services
+        from governance import abilities, discipline, incidents, screening, services
         from governance import kinds as governance_kinds
         from policy.deadlines import declare
 
@@ -20,6 +20,8 @@ class GovernanceConfig(AppConfig):
         kinds.register(governance_kinds.screening_spec())
         kinds.register(governance_kinds.incident_spec())
         kinds.register(governance_kinds.plan_spec())
+        declare(discipline.DEADLINE_KEY, owner="governance.discipline")
+        kinds.register(discipline.kind_spec())
         register(
             NavEntry("governance_meetings", _("Joint meetings"), "governance:meetings",
                      ability="governance.view", order=45),
@@ -36,4 +38,8 @@ class GovernanceConfig(AppConfig):
                      ability="governance.view", order=48),
             NavEntry("governance_afterschool", _("After-school services"),
                      "governance:afterschool", ability="governance.view", order=49),
+            NavEntry("governance_proposals", _("Supervision proposals"),
+                     "governance:proposals", ability="governance.view", order=48),
+            NavEntry("governance_evaluations", _("Evaluation records"),
+                     "governance:evaluations", ability="governance.view", order=49),
         )

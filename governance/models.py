@@ -740,3 +740,137 @@ class UnitFiling(RegionScoped, models.Model):
     @property
     def department_id(self) -> int:
         return self.unit.department_id
+
+
+# -- discipline inspection's own records and the evaluation records (issue 12) -------------
+# Kept at the end of the module; their writes live in governance/discipline.py.
+
+class SupervisionProposal(RegionScoped, models.Model):
+    """A supervision proposal (纪检监察建议书, 004 annex 2 column 11) written by discipline
+    inspection to a department of its region, with a reply due in working days: the reply
+    is the department's task on the shared task engine (a case of the kind
+    "supervision_proposal", JJ-…), so reminders, overdue marks and escalation apply."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("region"))
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="proposals", verbose_name=_("campaign"))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("addressed department"))
+    number = models.CharField(_("document number"), max_length=60, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    content = models.TextField(_("proposal"))
+    issued_on = models.DateField(_("issued on"))
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="supervision_proposal")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("supervision proposal")
+        verbose_name_plural = _("supervision proposals")
+        ordering = ["-issued_on", "-id"]
+        indexes = [models.Index(fields=["region", "issued_on"], name="gov_proposal_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProposalFollowUp(ScopedThrough, models.Model):
+    """Discipline inspection's follow-up of a proposal (004 annex 2 column 12: 追踪完成整改
+    建议书份数); the one marked "rectified" completes the proposal."""
+
+    proposal = models.ForeignKey(SupervisionProposal, on_delete=models.CASCADE,
+                                 related_name="follow_ups", verbose_name=_("proposal"))
+    checked_on = models.DateField(_("checked on"))
+    note = models.TextField(_("follow-up"))
+    rectified = models.BooleanField(_("rectification completed"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_through = "proposal"
+
+    class Meta:
+        verbose_name = _("proposal follow-up")
+        verbose_name_plural = _("proposal follow-ups")
+        ordering = ["checked_on", "id"]
+        constraints = [models.UniqueConstraint(
+            fields=["proposal"], condition=Q(rectified=True),
+            name="gov_followup_rectified_once")]
+
+    def __str__(self) -> str:
+        return f"{self.proposal} · {self.checked_on}"
+
+
+class EvaluationKind(models.TextChoices):
+    """002 §3(2): 通报, 约谈, 表彰; 004 §6(5): the county governments' evaluation;
+    001 §6(3): accountability (问责)."""
+
+    NOTICE = "notice", _("Notice")
+    INTERVIEW = "interview", _("Interview")
+    COMMENDATION = "commendation", _("Commendation")
+    COUNTY_EVALUATION = "county_evaluation", _("County-government evaluation")
+    ACCOUNTABILITY = "accountability", _("Accountability")
+
+
+class AccountabilityMeasure(models.TextChoices):
+    """The two person counts of 004 annex 2: column 6 (批评教育帮助和处理) and column 7
+    (党纪政务处分)."""
+
+    CRITICISM = "criticism", _("Criticism, education and handling")
+    SANCTION = "sanction", _("Party or government sanction")
+
+
+class EvaluationRecord(RegionScoped, models.Model):
+    """A record of the office's evaluation: a notice, an interview or a commendation of the
+    departments or towns concerned, linked to the lagging tasks it is about (002 §3(2));
+    the evaluation of a county government (004 §6(5)); an accountability record
+    (001 §6(3)) with the measure and the number of persons."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("region"))
+    kind = models.CharField(_("kind"), max_length=20, choices=EvaluationKind.choices)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="evaluations", verbose_name=_("campaign"))
+    title = models.CharField(_("title"), max_length=200)
+    content = models.TextField(_("content"))
+    issued_on = models.DateField(_("date"))
+    departments = models.ManyToManyField(Department, blank=True, related_name="+",
+                                         verbose_name=_("units concerned"))
+    tasks = models.ManyToManyField("cases.Task", blank=True, related_name="+",
+                                   verbose_name=_("lagging tasks"))
+    evaluated_region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True,
+                                         blank=True, related_name="+",
+                                         verbose_name=_("county evaluated"))
+    cases_count = models.PositiveIntegerField(_("cases made public"), default=0)
+    measure = models.CharField(_("measure"), max_length=20, blank=True,
+                               choices=AccountabilityMeasure.choices)
+    persons = models.PositiveIntegerField(_("persons"), default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("evaluation record")
+        verbose_name_plural = _("evaluation records")
+        ordering = ["-issued_on", "-id"]
+        indexes = [models.Index(fields=["region", "kind", "issued_on"],
+                                name="gov_evaluation_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="accountability") | ~Q(measure="") & Q(persons__gte=1),
+                name="gov_accountability_measure"),
+            models.CheckConstraint(
+                condition=~Q(kind="county_evaluation") | Q(evaluated_region__isnull=False),
+                name="gov_county_evaluation_county"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

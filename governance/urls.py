@@ -1,6 +1,12 @@
 from django.urls import path
 
-from governance import afterschool_views, consultation_views, incident_views, views
+from governance import (
+    afterschool_views,
+    consultation_views,
+    discipline_views,
+    incident_views,
+    views,
+)
 
 app_name = "governance"
 urlpatterns = [
@@ -62,4 +68,15 @@ urlpatterns = [
          consultation_views.reports_refresh, name="consultation_refresh"),
     path("office/governance/consultation-reports/<int:pk>/", consultation_views.report_edit,
          name="consultation_report"),
+    # discipline inspection's records and the evaluation records (discipline_views.py)
+    path("office/governance/proposals/", discipline_views.proposals, name="proposals"),
+    path("office/governance/proposals/new/", discipline_views.proposal_new,
+         name="proposal_new"),
+    path("office/governance/proposals/<int:pk>/", discipline_views.proposal_detail,
+         name="proposal"),
+    path("office/governance/proposals/<int:pk>/followup/", discipline_views.proposal_followup,
+         name="proposal_followup"),
+    path("office/governance/evaluations/", discipline_views.evaluations, name="evaluations"),
+    path("office/governance/evaluations/new/", discipline_views.evaluation_new,
+         name="evaluation_new"),
 ]

@@ -19,4 +19,7 @@ EXPECTED: dict[str, set[str]] = {
     "governance.file_county_plan": ADMINS | {"joint"},
     "governance.record_spotcheck": {"discipline"},
     "governance.file_unit_filing": ADMINS | {"joint"} | DEPARTMENT_OFFICERS,
+    # discipline inspection and evaluation records (governance/discipline.py)
+    "governance.write_discipline": {"discipline"},
+    "governance.record_evaluation": ADMINS | {"joint"},
 }

@@ -82,7 +82,9 @@ INSPECTIONS_DEADLINES = {"daily_inspection", "zombie_cleanup", "enforcement_deci
                          "blacklist_appeal",
                          # governance (issue 12), appended to the base likewise
                          "meeting_decision", "screening_check",
-                         "incident_response", "public_opinion_response", "online_takedown"}
+                         "incident_response", "public_opinion_response", "online_takedown",
+                         # issue 12: discipline's proposals, the monthly report
+                         "supervision_proposal_reply", "monthly_report_consolidate"}
 
 
 BEICHEN_ROUTE_SOURCES = {
