@@ -60,6 +60,7 @@ def grow_institutions(world, start: int, stop: int) -> None:
         Institution(name=f"基准机构{n:05d}", uscc=demo_uscc(county.region.code, n),
                     nature="for_profit", category="arts", legal_representative="张三",
                     safety_person="张三", address="人民路1号", region=county.town,
+                    county_code=county.town.county_code,
                     status="licensed", list_status="white", licence_number=f"教民{n:05d}号",
                     supervising_department=county.depts["culture_tourism"])
         for n in range(start, stop))

@@ -1,3 +1,5 @@
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -16,17 +18,37 @@ from cases.serializers import (
     TaskSerializer,
 )
 from core.api.errors import ErrorSerializer
+from core.api.fastlist import FastListMixin, iso_datetime
 from core.api.pagination import DueDateCursorPagination
 from core.api.views import StrictQueryMixin
 from org.feed import ChangeFeedView, feed_schema
 
 
-class CaseViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
+def case_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of the list, as `CaseSerializer` writes it (the fast path of issue 13;
+    `cases/tests/test_fastlist.py` compares the two)."""
+    return {
+        "number": row["number"], "kind": row["kind"], "title": row["title"],
+        "region": row["region__code"], "region_name": row["region__name"],
+        "institution": {"uscc": row["institution__uscc"], "name": row["institution__name"]}
+        if row["institution__uscc"] is not None else None,
+        "category": row["category"], "phase": row["phase"], "state": row["state"],
+        "opened_at": iso_datetime(row["opened_at"]),
+        "closed_at": iso_datetime(row["closed_at"]),
+        "updated_at": iso_datetime(row["updated_at"]), "open_tasks": row["open_tasks"],
+    }
+
+
+class CaseViewSet(StrictQueryMixin, FastListMixin, viewsets.ReadOnlyModelViewSet):
     """Cases in the caller's scope. Missing and forbidden cases both answer 404."""
 
     filterset_class = CaseFilter
     lookup_field = "number"
     required_scope = "cases:read"
+    list_values = ("id", "number", "kind", "title", "region__code", "region__name",
+                   "institution__uscc", "institution__name", "category", "phase", "state",
+                   "opened_at", "closed_at", "updated_at", "open_tasks")
+    list_row = staticmethod(case_row)
     # Task progress touches its case's updated_at (issue 14 §A6), so it covers the tasks.
     last_modified_field = "updated_at"
 

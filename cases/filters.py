@@ -129,3 +129,16 @@ class TaskPageFilter(TaskFilter):
         if not self.form.cleaned_data.get("status"):
             qs = qs.filter(status=TaskStatus.OPEN)
         return qs
+
+
+class TaskOverviewFilter(TaskPageFilter):
+    """The task overview's filter adds the case's region (and those below it), picked by
+    name: the dashboards' per-county figures open the overview so filtered (issue 12
+    "Dashboards")."""
+
+    region = django_filters.ModelChoiceFilter(
+        queryset=_regions, to_field_name="code", method="filter_region_choice",
+        label=_("Region"))
+
+    def filter_region_choice(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
+        return qs.filter(case__region__path__startswith=value.path)

@@ -18,7 +18,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cases import kinds
 from core.vocab import Category, Phase
-from org.models import DEPARTMENT_ROLES, WORKING_ROLES, Department, Region, Role
+from org.models import DEPARTMENT_ROLES, WORKING_ROLES, CountyCoded, Department, Region, Role
 from org.scope import NOTHING, Action, Scope, ScopedQuerySet, ScopedThrough, scope_of
 
 
@@ -49,7 +49,7 @@ class CaseQuerySet(ScopedQuerySet):
     pass
 
 
-class Case(models.Model):
+class Case(CountyCoded):
     number = models.CharField(_("number"), max_length=40, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=30)  # a registered kind (cases.kinds)
     title = models.CharField(_("title"), max_length=200)
@@ -78,7 +78,9 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         ordering = ["-opened_at", "-id"]
         indexes = [models.Index(fields=["state", "kind"], name="case_state_kind_idx"),
-                   models.Index(fields=["opened_at", "id"], name="case_opened_idx")]
+                   models.Index(fields=["opened_at", "id"], name="case_opened_idx"),
+                   # A county's principal reads its cases by one equality (issue 13).
+                   models.Index(fields=["county_code", "id"], name="case_county_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(state__in=["closed", "cancelled"]) | Q(closed_at__isnull=False),
@@ -123,7 +125,7 @@ class Case(models.Model):
 
     @classmethod
     def _role_q(cls, scope: Scope, action: str, p: str) -> Q:
-        region = scope.region_q(p)
+        region = scope.region_q(p, county_field="county_code")
         role = scope.role
         if role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN):
             return region
@@ -255,7 +257,16 @@ class Task(models.Model):
         and for the head of its department."""
         p = prefix
         if action == Action.VIEW:
-            return Case.scope_q(scope, Action.VIEW, f"{p}case__")
+            seen = Case.scope_q(scope, Action.VIEW, f"{p}case__")
+            if scope.kind == "user" and scope.role in DEPARTMENT_ROLES and scope.department_id \
+                    and seen is not None:
+                # The department's own tasks in its region first: a subset of what the case
+                # rule shows, tested per row before the rule's subquery, which PostgreSQL
+                # then rarely builds (issue 13: tasks/mine 29.6 -> 16.7 ms at 200k tasks).
+                own = scope.region_q(f"{p}case__", county_field="county_code") & Q(
+                    **{f"{p}department_id": scope.department_id})
+                return own | seen
+            return seen
         if scope.kind != "user":
             return NOTHING
         role = scope.role
@@ -269,7 +280,7 @@ class Task(models.Model):
             return NOTHING
         if action == Action.ASSIGN:
             if role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.JOINT_OFFICE):
-                return scope.region_q(f"{p}case__")
+                return scope.region_q(f"{p}case__", county_field="county_code")
             if role == Role.DEPARTMENT_HEAD and scope.department_id:
                 return own_dept
             return NOTHING

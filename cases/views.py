@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases import kinds, selectors, services
-from cases.filters import CasePageFilter, TaskPageFilter
+from cases.filters import CasePageFilter, TaskOverviewFilter, TaskPageFilter
 from cases.forms import (
     AttachmentForm,
     BulkAssignForm,
@@ -33,6 +33,7 @@ from cases.models import Attachment, Case, Comment, Notification, Task, TaskRole
 from core.abilities import may
 from core.errors import DomainError
 from core.exports import xlsx_response
+from core.paging import keyset_page
 from core.ratelimit import exports_limited
 from org.scope import Action
 
@@ -122,7 +123,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     if not may(request.user, "cases.oversee_tasks"):
         raise Http404
     qs = selectors.assignable_tasks(request.user)
-    filterset = TaskPageFilter(request.GET, queryset=qs, request=request)
+    filterset = TaskOverviewFilter(request.GET, queryset=qs, request=request)
     if request.GET.get("export") == "xlsx":
         return xlsx_response(_("Task overview"), TASK_EXPORT, filterset.qs)
     context = {
@@ -217,7 +218,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         return xlsx_response(_("Cases"), CASE_EXPORT, filterset.qs)
     may_open = may(request.user, "cases.open_case")
     return render(request, "cases/case_list.html", {
-        "filter": filterset, "page": _page(request, filterset.qs), "may_open": may_open})
+        # Keyset pages on (opened_at, id): the list grows with every case (issue 13).
+        "filter": filterset, "may_open": may_open,
+        "page": keyset_page(filterset.qs, request.GET, size=PAGE_SIZE, name="cases")})
 
 
 @login_required

@@ -13,6 +13,7 @@ from org.abilities import (
     is_coordinator,
     is_department_head,
     is_department_officer,
+    is_institution_staff,
     owns_department,
 )
 from org.models import Role
@@ -29,6 +30,15 @@ def _handles(user: Any, complaint: Any) -> bool:
     if annotated is not None:
         return bool(annotated)
     return complaint.case.tasks.filter(department_id=scope.department_id).exists()
+
+
+@rules.predicate
+def _about_own_institution(user: Any, complaint: Any) -> bool:
+    """The complaint names the user's own institution (no object: any)."""
+    if complaint is None:
+        return True
+    institution_id = scope_of(user).institution_id
+    return institution_id is not None and complaint.case.institution_id == institution_id
 
 
 is_discipline = has_role(Role.DISCIPLINE)
@@ -51,3 +61,6 @@ def load() -> None:
     #: The complainant's identity: the handling departments and the coordinators only;
     #: masked for everyone else, never shown to the institution (issue 10 "Privacy").
     declare("complaints.see_identity", is_coordinator | _handles)
+    #: An institution's staff read the complaints about it that the handling department
+    #: asked them to explain, and answer (issue 10 "Privacy": never the complainant).
+    declare("complaints.explain", is_institution_staff & _about_own_institution)

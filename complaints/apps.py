@@ -24,4 +24,6 @@ class ComplaintsConfig(AppConfig):
                      ability="complaints.view_list", order=40),
             NavEntry("complaints_analytics", _("Complaint analysis"), "complaints:analytics",
                      ability="complaints.analytics", order=41),
+            NavEntry("complaints_about_us", _("Complaints about my institution"),
+                     "complaints:institution_list", ability="complaints.explain", order=42),
         )

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from complaints import outcomes
 from complaints.models import (
     STAFF_CHANNELS,
     Channel,
@@ -164,15 +165,61 @@ class VerifyForm(StyledForm):
                                 widget=forms.RadioSelect)
     evidence = forms.CharField(label=_("Evidence"), max_length=5000,
                                widget=forms.Textarea(attrs={"rows": 3}))
+    files = MultipleFileField(label=_("Evidence files (optional)"), required=False,
+                              help_text=_("PDF, JPEG, PNG, DOCX or XLSX, up to 5 files."))
 
 
 class HandleForm(StyledForm):
+    """The outcome, and the inputs of the handlers registered for it
+    (complaints.outcomes): the record they open is linked to the complaint."""
+
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices,
                                 widget=forms.RadioSelect)
     note = forms.CharField(label=_("Handling note"), max_length=5000,
                            widget=forms.Textarea(attrs={"rows": 3}),
-                           help_text=_("Name the rectification order, enforcement case or "
-                                       "refund mediation, or why nothing further applies."))
+                           help_text=_("The findings the rectification order, enforcement "
+                                       "case or refund mediation is opened with, or why "
+                                       "nothing further applies."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for _entry, param in outcomes.all_params():
+            if param.choices is not None:
+                field: forms.Field = forms.ChoiceField(
+                    label=param.label, required=False, help_text=param.help_text,
+                    choices=[("", "—"), *param.choices()])
+                field.widget.attrs["class"] = "form-select"
+            else:
+                field = forms.CharField(label=param.label, required=False, max_length=100,
+                                        help_text=param.help_text)
+                field.widget.attrs["class"] = "form-control"
+            self.fields[param.name] = field
+
+    def params(self) -> dict[str, str]:
+        entry = outcomes.get(self.cleaned_data.get("outcome") or "")
+        if entry is None:
+            return {}
+        return {p.name: self.cleaned_data.get(p.name) or "" for p in entry.params}
+
+
+class AskForm(StyledForm):
+    question = forms.CharField(label=_("What should the institution explain?"),
+                               max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExplainForm(StyledForm):
+    text = forms.CharField(label=_("The institution's explanation"), max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ReportBackForm(StyledForm):
+    accepted_on = forms.DateField(label=_("Accepted on"),
+                                  widget=forms.DateInput(attrs={"type": "date",
+                                                                "class": "form-control"}))
+    outcome = forms.CharField(label=_("Outcome"), max_length=5000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+    reply = forms.CharField(label=_("Reply text"), max_length=5000,
+                            widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ReplyForm(StyledForm):

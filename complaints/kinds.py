@@ -15,6 +15,7 @@ STEPS = {
     "handle": _("Handling"),
     "reply": _("Reply to the complainant"),
     "review": _("Review by the department head"),
+    "report_back": _("Report back to the forwarding office"),
 }
 
 
@@ -35,6 +36,9 @@ def spec() -> CaseKindSpec:
             "complaint.rate": _("Complainant rated the handling"),
             "complaint.close_unrated": _("Closed without a rating"),
             "complaint.merge": _("Merged as a duplicate"),
+            "complaint.ask_explanation": _("Institution asked to explain"),
+            "complaint.explain": _("Institution explained"),
+            "complaint.report_back": _("Reported back to the forwarding office"),
         },
         panel=views.complaint_panel,
     )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, attachment_path, private_storage
 from core.vocab import Category, ComplaintTopic
-from org.models import Region
+from org.models import Region, Role
 from org.scope import NOTHING, Action, Scope, ScopedQuerySet, ScopedThrough
 
 #: The scope a token client needs to send 12345 tickets and read them back.
@@ -169,6 +169,20 @@ class Complaint(ScopedThrough, models.Model):
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices,
                                blank=True)
     outcome_note = models.TextField(_("handling note"), blank=True)
+    #: What the handling opened (核实必处), as the outcome registry's handler named it
+    #: (complaints.outcomes): the record's kind, its id and its number (an order's case,
+    #: an enforcement case, a funds order refunded in the mediation).
+    outcome_link_kind = models.CharField(_("linked record"), max_length=30, blank=True)
+    outcome_link_id = models.PositiveIntegerField(null=True, blank=True)
+    outcome_link_number = models.CharField(_("linked record number"), max_length=40,
+                                           blank=True)
+    #: The handling department asks the institution for its explanation (the institution
+    #: then sees the complaint's substance, never the complainant).
+    explanation_question = models.TextField(_("question to the institution"), blank=True)
+    explanation_requested_at = models.DateTimeField(_("explanation asked at"), null=True,
+                                                    blank=True)
+    explanation = models.TextField(_("the institution's explanation"), blank=True)
+    explained_at = models.DateTimeField(_("explained at"), null=True, blank=True)
     reply = models.TextField(_("reply to the complainant"), blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices, blank=True)
@@ -203,10 +217,18 @@ class Complaint(ScopedThrough, models.Model):
     @classmethod
     def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
         """A token client holding complaints:write reads back the complaints of its
-        regions (the 12345 system checks what it sent); everyone else as the case."""
+        regions (the 12345 system checks what it sent); an institution's staff read the
+        complaints about their own institution that the handling department asked them to
+        explain (issue 10 "Privacy": the substance, never the complainant); everyone else
+        as the case."""
         if scope.kind == "client":
             if action == Action.VIEW and CLIENT_SCOPE in scope.client_scopes:
                 return scope.region_q(f"{prefix}case__")
+            return NOTHING
+        if scope.kind == "user" and scope.role == Role.INSTITUTION_STAFF:
+            if action == Action.VIEW and scope.institution_id:
+                return Q(**{f"{prefix}case__institution_id": scope.institution_id,
+                            f"{prefix}explanation_requested_at__isnull": False})
             return NOTHING
         return super().scope_q(scope, action, prefix)
 
@@ -241,6 +263,11 @@ class ReplyTemplate(models.Model):
         return self.name
 
 
+class FileStage(models.TextChoices):
+    INTAKE = "intake", _("Sent with the complaint")
+    VERIFICATION = "verification", _("Verification evidence")
+
+
 class ComplaintFile(ScopedThrough, models.Model):
     """Evidence sent with a complaint. The complainant has no account, so these sit beside
     the case's attachments (same checks, same private storage, random names) rather than
@@ -252,6 +279,9 @@ class ComplaintFile(ScopedThrough, models.Model):
     content_type = models.CharField(_("file type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
     sha256 = models.CharField(max_length=64)
+    #: Sent with the complaint, or the verification's evidence (有举必核, 004 §6(2)2).
+    stage = models.CharField(_("stage"), max_length=20, choices=FileStage.choices,
+                             default=FileStage.INTAKE)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = ComplaintQuerySet.as_manager()
@@ -264,3 +294,42 @@ class ComplaintFile(ScopedThrough, models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ReportBack(ScopedThrough, models.Model):
+    """The report back up on a complaint forwarded from the city or the province (004
+    §6(2)4: 对上级转办的投诉举报……反馈受理情况和办理结果): when it was accepted, what
+    came of it and the reply, due by a task with the profile's deadline
+    (`complaint_report_back`, working days from the reply)."""
+
+    complaint = models.OneToOneField(Complaint, on_delete=models.PROTECT,
+                                     related_name="report_back")
+    task = models.OneToOneField("cases.Task", on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="+")
+    due_date = models.DateField(_("report back by"))
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    reply = models.TextField(_("reply text"), blank=True)
+    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("reported by"))
+
+    objects = ComplaintQuerySet.as_manager()
+    scope_through = "complaint__case"
+
+    class Meta:
+        verbose_name = _("report back up")
+        verbose_name_plural = _("reports back up")
+        ordering = ["due_date", "id"]
+
+    def __str__(self) -> str:
+        return self.complaint.case.number
+
+    @property
+    def on_time(self) -> bool | None:
+        if self.reported_at is None:
+            return None
+        from django.utils import timezone
+
+        return timezone.localdate(self.reported_at) <= self.due_date

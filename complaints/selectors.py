@@ -5,6 +5,7 @@ repeat count, completion rate, satisfaction)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,9 +15,17 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cases.models import Task, TaskRole
-from complaints.models import Channel, Complaint, ComplaintStatus, Rating
+from complaints.models import (
+    OPEN_STATUSES,
+    Channel,
+    Complaint,
+    ComplaintStatus,
+    Rating,
+    ReportBack,
+)
 from core.abilities import may
 from core.vocab import Category, label_of
+from org.models import Region, RegionLevel, Role
 from org.scope import Action, scope_of
 
 #: Within this many days, the same phone about the same institution is a likely repeat.
@@ -25,6 +34,12 @@ DUPLICATE_SIMILARITY = 0.3
 
 
 def office_qs(user: Any, action: str = Action.VIEW) -> QuerySet[Complaint]:
+    """The complaints of the office pages and the API. An institution's staff, who see
+    the complaints they are asked to explain, read them only through their own pages
+    (`institution_qs`), never the office's."""
+    scope = scope_of(user)
+    if scope.kind == "user" and scope.role == Role.INSTITUTION_STAFF:
+        return Complaint.objects.none()
     return (Complaint.objects.restrict(user, action)
             .select_related("case", "case__region", "case__institution", "topic"))
 
@@ -46,6 +61,22 @@ def office_list(user: Any, *, status: str = "", topic: str = "", q: str = "",
         # read by the see_identity ability instead of a query per row
         handled_by_me=Exists(Task.objects.filter(case=OuterRef("case"),
                                                  department_id=department_id or 0)))
+
+
+def report_backs(user: Any) -> QuerySet[ReportBack]:
+    """Reports back up the user sees (through the complaint's case): pending first, by
+    due date."""
+    return (ReportBack.objects.restrict(user)
+            .select_related("complaint", "complaint__case", "task", "task__department",
+                            "reported_by")
+            .order_by(F("reported_at").asc(nulls_first=True), "due_date", "id"))
+
+
+def institution_qs(user: Any) -> QuerySet[Complaint]:
+    """An institution's staff: the complaints about it they were asked to explain (the
+    gateway's rule, Complaint.scope_q)."""
+    return (Complaint.objects.restrict(user).select_related("case", "topic")
+            .order_by("-explanation_requested_at", "-id"))
 
 
 def for_tracking(number: str, code: str) -> Complaint | None:
@@ -99,27 +130,48 @@ def duplicates(user: Any, complaint: Complaint) -> list[Complaint]:
     """Likely duplicates the user can see: the same phone about the same institution
     within DUPLICATE_DAYS, or the same institution with similar text (PostgreSQL trigram
     similarity; elsewhere, the same first 20 characters)."""
-    inst_id = complaint.case.institution_id
     qs = office_qs(user).exclude(pk=complaint.pk).filter(duplicate_of__isnull=True)
-    if inst_id is not None:
-        same = qs.filter(case__institution_id=inst_id)
-    elif complaint.institution_text:
-        same = qs.filter(institution_text=complaint.institution_text)
+    return list(_likely(qs, institution_id=complaint.case.institution_id,
+                        institution_text=complaint.institution_text,
+                        phone=complaint.complainant_phone, description=complaint.description,
+                        at=complaint.received_at).order_by("received_at")[:10])
+
+
+def intake_matches(qs: QuerySet[Complaint], *, institution_id: int | None,
+                   institution_text: str, phone: str, description: str,
+                   exclude_pk: int | None = None) -> QuerySet[Complaint]:
+    """The open complaints of `qs` that a complaint being taken in likely repeats (issue
+    10 "Duplicates": suggested on intake), by the same rules as `duplicates`."""
+    qs = qs.filter(duplicate_of__isnull=True,
+                   status__in=[*OPEN_STATUSES, ComplaintStatus.AWAITING_RATING])
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return _likely(qs, institution_id=institution_id, institution_text=institution_text,
+                   phone=phone, description=description, at=timezone.now()
+                   ).order_by("received_at")
+
+
+def _likely(qs: QuerySet[Complaint], *, institution_id: int | None, institution_text: str,
+            phone: str, description: str, at: dt.datetime) -> QuerySet[Complaint]:
+    if institution_id is not None:
+        same = qs.filter(case__institution_id=institution_id)
+    elif institution_text.strip():
+        same = qs.filter(institution_text=institution_text.strip())
     else:
-        return []
-    since = complaint.received_at - dt.timedelta(days=DUPLICATE_DAYS)
+        return qs.none()
+    since = at - dt.timedelta(days=DUPLICATE_DAYS)
     match = Q(pk__in=[])
-    if complaint.complainant_phone:
-        match |= Q(complainant_phone=complaint.complainant_phone, received_at__gte=since)
+    if phone:
+        match |= Q(complainant_phone=phone, received_at__gte=since)
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import TrigramSimilarity
 
-        similar = same.annotate(sim=TrigramSimilarity("description", complaint.description)
+        similar = same.annotate(sim=TrigramSimilarity("description", description)
                                 ).filter(sim__gte=DUPLICATE_SIMILARITY).values("pk")
         match |= Q(pk__in=similar)
     else:
-        match |= Q(description__startswith=complaint.description[:20])
-    return list(same.filter(match).order_by("received_at")[:10])
+        match |= Q(description__startswith=description[:20])
+    return same.filter(match)
 
 
 def repeat_counts(user: Any) -> QuerySet[Any]:
@@ -139,18 +191,121 @@ def repeat_count(complaint: Complaint) -> int:
     return Complaint.objects.filter(q).count()
 
 
-def analytics(user: Any, *, since: dt.date | None = None) -> dict[str, Any]:
-    """Counts by the dimensions of 004 §6(2)1, each one grouped query over the scoped
-    complaints: region, category, topic, channel (complainant side), month; the
-    completion rate, the on-time rate of the hand-offs and satisfaction."""
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass
+class AnalyticsFilter:
+    """The analysis' filters: a range of months (received), and a region of the user's
+    subtree (a county for city users, a town for county users)."""
+
+    month_from: dt.date | None = None
+    month_to: dt.date | None = None
+    region: Region | None = None
+
+    def as_params(self) -> dict[str, str]:
+        out = {}
+        if self.month_from:
+            out["month_from"] = self.month_from.strftime("%Y-%m")
+        if self.month_to:
+            out["month_to"] = self.month_to.strftime("%Y-%m")
+        if self.region is not None:
+            out["region"] = self.region.code
+        return out
+
+
+def analytics_regions(user: Any) -> QuerySet[Region]:
+    """The regions the analysis can be narrowed to: the counties of a city user's
+    subtree; a county user's towns."""
+    scope = scope_of(user)
+    qs = Region.objects.all() if scope.unrestricted else \
+        Region.objects.filter(path__startswith=scope.region_path) if scope.region_path else \
+        Region.objects.none()
+    counties = qs.filter(level=RegionLevel.COUNTY)
+    if counties.count() > 1:
+        return counties.order_by("path")
+    return qs.filter(level=RegionLevel.TOWN).order_by("path")
+
+
+def _month(value: str) -> dt.date | None:
+    match = MONTH_RE.match(value)
+    if match is None:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        return None
+    return dt.date(year, month, 1)
+
+
+def parse_filter(user: Any, params: Any) -> tuple[AnalyticsFilter, dict[str, list[str]]]:
+    """The filters from query parameters, with field errors for bad values (the page
+    shows them, the API answers 400)."""
+    from django.utils.translation import gettext as _
+
+    out, errors = AnalyticsFilter(), {}
+    for name in ("month_from", "month_to"):
+        raw = (params.get(name) or "").strip()
+        if raw:
+            value = _month(raw)
+            if value is None:
+                errors[name] = [_("Enter a month as YYYY-MM.")]
+            setattr(out, name, value)
+    if out.month_from and out.month_to and out.month_from > out.month_to:
+        errors["month_to"] = [_("The last month comes after the first.")]
+    code = (params.get("region") or "").strip()
+    if code:
+        out.region = analytics_regions(user).filter(code=code).first()
+        if out.region is None:
+            errors["region"] = [_("Choose a region of your area.")]
+    return out, errors
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def analytics_qs(user: Any, filters: AnalyticsFilter | None = None,
+                 since: dt.date | None = None) -> QuerySet[Complaint]:
+    """The complaints the analysis counts: the user's, not merged, filtered."""
     qs = Complaint.objects.restrict(user).exclude(status=ComplaintStatus.MERGED)
     if since is not None:
         qs = qs.filter(received_at__date__gte=since)
+    f = filters or AnalyticsFilter()
+    if f.month_from is not None:
+        qs = qs.filter(received_at__date__gte=f.month_from)
+    if f.month_to is not None:
+        qs = qs.filter(received_at__date__lt=_next_month(f.month_to))
+    if f.region is not None:
+        qs = qs.filter(case__region__path__startswith=f.region.path)
+    return qs
+
+
+def analytics(user: Any, *, since: dt.date | None = None, until: dt.date | None = None,
+              department: Any = None, filters: AnalyticsFilter | None = None
+              ) -> dict[str, Any]:
+    """Counts by the dimensions of 004 §6(2)1, each one grouped query over the scoped
+    complaints: region, category, topic, channel (complainant side), month; the
+    completion rate, the on-time rate of the hand-offs (overall and per department:
+    the lead tasks closed by their deadline over those closed) and satisfaction. `until`
+    ends the period (inclusive); `department` keeps the complaints it leads (a member
+    unit's own analysis for the monthly consultation, 004 §6(3))."""
+    qs = analytics_qs(user, filters, since)
+    if until is not None:
+        qs = qs.filter(received_at__date__lte=until)
+    if department is not None:
+        qs = qs.filter(Exists(Task.objects.filter(case_id=OuterRef("case_id"),
+                                                  department=department,
+                                                  role=TaskRole.LEAD)))
     total = qs.count()
     closed = qs.filter(status=ComplaintStatus.CLOSED).count()
     tasks = Task.objects.filter(case__complaint__in=qs, role=TaskRole.LEAD)
     done = tasks.filter(completed_at__isnull=False)
     on_time = done.filter(completed_at__date__lte=F("due_date")).count()
+    by_department = [
+        {**row, "rate": _rate(row["on_time"], row["closed"])}
+        for row in done.values("department__name").annotate(
+            closed=Count("pk"), on_time=Count("pk", filter=Q(completed_at__date__lte=F(
+                "due_date")))).order_by("department__name")]
     rated = qs.exclude(rating="")
     satisfied = rated.filter(rating__in=[Rating.SATISFIED, Rating.BASICALLY]).count()
 
@@ -172,6 +327,7 @@ def analytics(user: Any, *, since: dt.date | None = None) -> dict[str, Any]:
         "by_topic": by("topic__name"),
         "by_channel": by("channel", Channel),
         "by_status": by("status", ComplaintStatus),
+        "by_department": by_department,
         "by_rating": [{**r, "label": label_of(Rating, r["rating"])} for r in
                       rated.values("rating").annotate(n=Count("pk")).order_by("-n")],
         "by_month": list(qs.annotate(month=TruncMonth("received_at")).values("month")
@@ -205,3 +361,15 @@ def chart_rows(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
 
 def _rate(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
+
+
+def counts_per_institution(user: Any, *, since: dt.date, minimum: int = 1
+                           ) -> QuerySet[Any]:
+    """Complaints received since a day, per institution, the institutions with at least
+    `minimum` of them, most first ({"institution_id", "n"}); merged duplicates are not
+    counted twice. For the inspections' targets (issue 9: institutions with many
+    complaints)."""
+    return (Complaint.objects.restrict(user).exclude(status=ComplaintStatus.MERGED)
+            .filter(case__institution__isnull=False, received_at__date__gte=since)
+            .values(institution_id=F("case__institution_id")).annotate(n=Count("pk"))
+            .filter(n__gte=minimum).order_by("-n", "institution_id"))

@@ -75,6 +75,13 @@ class CountSerializer(serializers.Serializer):
     n = serializers.IntegerField()
 
 
+class DepartmentOnTimeSerializer(serializers.Serializer):
+    department = serializers.CharField()
+    closed = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+
+
 class AnalyticsSerializer(serializers.Serializer):
     """The analysis by the dimensions of 004 §6(2)1 (rates in percent, null without data)."""
 
@@ -92,3 +99,4 @@ class AnalyticsSerializer(serializers.Serializer):
     month = CountSerializer(many=True)
     repeats = CountSerializer(many=True)
     repeat_complainants = CountSerializer(many=True)
+    by_department = DepartmentOnTimeSerializer(many=True)

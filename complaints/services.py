@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,22 +21,26 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import filetypes
 from cases import services as case_services
 from cases.audit import audit_record, snapshot
-from cases.models import Case, CaseState, Task, TaskRole, TaskStatus
+from cases.models import Case, CaseState, Notification, Task, TaskRole, TaskStatus
+from complaints import outcomes
 from complaints.models import (
     Channel,
     Complaint,
     ComplaintFile,
     ComplaintStatus,
+    FileStage,
     Finding,
     Outcome,
     Rating,
+    ReportBack,
     Topic,
 )
-from core.abilities import require
+from core.abilities import may, require
 from core.errors import DomainError, InvalidState, PermissionDenied
 from core.vocab import DepartmentType
 from institutions.models import Institution
@@ -49,9 +53,11 @@ KIND = "complaint"
 #: The steps of a complaint, each a task with its deadline key (issue 10 "Routing and
 #: hand-offs": documented defaults in policy/profiles/base.yaml, not seed rules).
 DISPATCH, VERIFY, HANDLE, REPLY, REVIEW = "dispatch", "verify", "handle", "reply", "review"
+#: Reporting a forwarded complaint back up (004 §6(2)4), beside the lead's steps.
+REPORT_BACK = "report_back"
 DEADLINE_KEYS = {DISPATCH: "complaint_accept", VERIFY: "complaint_verify",
                  HANDLE: "complaint_resolve", REPLY: "complaint_reply",
-                 REVIEW: "complaint_review"}
+                 REVIEW: "complaint_review", REPORT_BACK: "complaint_report_back"}
 #: How long a reply waits for the complainant's rating before the complaint closes unrated.
 RATING_WAIT_KEY = "complaint_rating_wait"
 STEP_STATUS = {DISPATCH: ComplaintStatus.DISPATCH, VERIFY: ComplaintStatus.VERIFYING,
@@ -210,7 +216,8 @@ def complaint_submit(*, actor: User | None, channel: str, topic: Topic, descript
     return complaint, code, True
 
 
-def _store_file(complaint: Complaint, upload: UploadedFile, content_type: str) -> ComplaintFile:
+def _store_file(complaint: Complaint, upload: UploadedFile, content_type: str,
+                stage: str = FileStage.INTAKE) -> ComplaintFile:
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -218,7 +225,7 @@ def _store_file(complaint: Complaint, upload: UploadedFile, content_type: str) -
     name = filetypes.display_name((upload.name or "file").rsplit("/", 1)[-1][:190],
                                   content_type)
     row = ComplaintFile(complaint=complaint, original_name=name, content_type=content_type,
-                        size=upload.size or 0, sha256=digest.hexdigest())
+                        size=upload.size or 0, sha256=digest.hexdigest(), stage=stage)
     row.file.save(filetypes.safe_name(name, content_type), upload, save=False)
     row.save()
     return row
@@ -310,9 +317,11 @@ def complaint_return(*, actor: User, complaint: Complaint, reason: str) -> Compl
 
 
 @transaction.atomic
-def complaint_verify(*, actor: User, complaint: Complaint, finding: str,
-                     evidence: str) -> Complaint:
-    """有举必核 (004 §6(2)2): every complaint is verified, with evidence."""
+def complaint_verify(*, actor: User, complaint: Complaint, finding: str, evidence: str,
+                     files: Sequence[UploadedFile] = ()) -> Complaint:
+    """有举必核 (004 §6(2)2): every complaint is verified, with evidence: the note and any
+    files (checked as the case's attachments are, stored as the complaint's verification
+    files)."""
     complaint = _locked(complaint)
     task = _lead_task(complaint, VERIFY)
     _work(actor, task)
@@ -320,9 +329,14 @@ def complaint_verify(*, actor: User, complaint: Complaint, finding: str,
         raise DomainError(_("Choose what the verification found."), field="finding")
     if not evidence.strip():
         raise DomainError(_("Record the evidence of the verification."), field="evidence")
+    if len(files) > MAX_FILES:
+        raise DomainError(_("Attach at most %(n)s files.") % {"n": MAX_FILES}, field="files")
+    types = [case_services.attachment_check(f, field="files") for f in files]
     before = snapshot(complaint, ["status", "finding"])
     complaint.finding, complaint.finding_note = finding, evidence.strip()
     complaint.save(update_fields=["finding", "finding_note"])
+    for upload, content_type in zip(files, types, strict=True):
+        _store_file(complaint, upload, content_type, stage=FileStage.VERIFICATION)
     case_services.task_complete(actor=actor, task=task, note=evidence)
     _assign(actor=None, complaint=complaint, department=task.department, step=HANDLE)
     audit_record(actor=actor, action="complaint.verify", case=complaint.case, obj=complaint,
@@ -331,11 +345,62 @@ def complaint_verify(*, actor: User, complaint: Complaint, finding: str,
 
 
 @transaction.atomic
-def complaint_handle(*, actor: User, complaint: Complaint, outcome: str,
-                     note: str) -> Complaint:
+def complaint_ask_explanation(*, actor: User, complaint: Complaint,
+                              question: str) -> Complaint:
+    """The lead department asks the institution to explain itself while it verifies or
+    handles the complaint; from then on the institution's staff read the complaint's
+    substance (never the complainant, issue 10 "Privacy") and answer."""
+    complaint = _locked(complaint)
+    task = open_lead_task(complaint)
+    if task is None or task.step not in (VERIFY, HANDLE):
+        raise InvalidState(_("The institution is asked while the complaint is verified or "
+                             "handled."))
+    _work(actor, task)
+    if complaint.case.institution_id is None:
+        raise DomainError(_("Only a registered institution can be asked."), field="question")
+    if not question.strip():
+        raise DomainError(_("Write what the institution should explain."), field="question")
+    complaint.explanation_question = question.strip()
+    complaint.explanation_requested_at = timezone.now()
+    complaint.explanation, complaint.explained_at = "", None
+    complaint.save(update_fields=["explanation_question", "explanation_requested_at",
+                                  "explanation", "explained_at"])
+    audit_record(actor=actor, action="complaint.ask_explanation", case=complaint.case,
+                 obj=complaint, after={"question": complaint.explanation_question})
+    case_services.notify(
+        recipients=list(complaint.case.institution.staff_users.filter(is_active=True)),  # type: ignore[union-attr]
+        kind=Notification.Kind.CASE, title=gettext_lazy("Complaint %(number)s: please explain"),
+        title_params={"number": complaint.case.number}, body=complaint.explanation_question)
+    return complaint
+
+
+@transaction.atomic
+def complaint_explain(*, actor: User, complaint: Complaint, text: str) -> Complaint:
+    """The institution's explanation, where the handling department asked for one."""
+    complaint = _locked(complaint)
+    require(actor, "complaints.explain", complaint)
+    if not Complaint.objects.restrict(actor).filter(pk=complaint.pk).exists():
+        raise PermissionDenied()
+    if complaint.explanation_requested_at is None or complaint.status in (
+            ComplaintStatus.CLOSED, ComplaintStatus.MERGED):
+        raise InvalidState(_("No explanation is asked for this complaint."))
+    if not text.strip():
+        raise DomainError(_("Write the explanation."), field="text")
+    complaint.explanation, complaint.explained_at = text.strip(), timezone.now()
+    complaint.save(update_fields=["explanation", "explained_at"])
+    audit_record(actor=actor, action="complaint.explain", case=complaint.case, obj=complaint,
+                 after={"explanation": complaint.explanation})
+    return complaint
+
+
+@transaction.atomic
+def complaint_handle(*, actor: User, complaint: Complaint, outcome: str, note: str,
+                     params: Mapping[str, str] | None = None) -> Complaint:
     """核实必处 (004 §6(2)2): a substantiated complaint leads to a rectification order, an
     enforcement case or a refund mediation; "nothing further" needs the reason, and is
-    the only outcome of an unsubstantiated one."""
+    the only outcome of an unsubstantiated one. An outcome with a registered handler
+    (complaints.outcomes) opens its record through the owning app's service, in this
+    transaction, and the complaint keeps the link; `params` are the handler's inputs."""
     complaint = _locked(complaint)
     task = _lead_task(complaint, HANDLE)
     _work(actor, task)
@@ -348,11 +413,23 @@ def complaint_handle(*, actor: User, complaint: Complaint, outcome: str,
         raise DomainError(_("Describe the handling."), field="note")
     before = snapshot(complaint, ["status", "outcome"])
     complaint.outcome, complaint.outcome_note = outcome, note.strip()
-    complaint.save(update_fields=["outcome", "outcome_note"])
+    fields = ["outcome", "outcome_note"]
+    entry = outcomes.get(outcome)
+    if entry is not None:
+        if not may(actor, entry.ability, entry.target(complaint)):
+            raise PermissionDenied(_("You may not open this record."))
+        link = entry.handler(actor=actor, complaint=complaint, department=task.department,
+                             note=note.strip(), params=dict(params or {}))
+        complaint.outcome_link_kind, complaint.outcome_link_id = link.kind, link.id
+        complaint.outcome_link_number = link.number
+        fields += ["outcome_link_kind", "outcome_link_id", "outcome_link_number"]
+    complaint.save(update_fields=fields)
     case_services.task_complete(actor=actor, task=task, note=note)
     _assign(actor=None, complaint=complaint, department=task.department, step=REPLY)
     audit_record(actor=actor, action="complaint.handle", case=complaint.case, obj=complaint,
-                 before=before, after=snapshot(complaint, ["status", "outcome"]))
+                 before=before, after=snapshot(complaint, ["status", "outcome",
+                                                           "outcome_link_kind",
+                                                           "outcome_link_number"]))
     return complaint
 
 
@@ -373,10 +450,10 @@ def complaint_reply(*, actor: User, complaint: Complaint, text: str) -> Complain
     complaint.reply, complaint.replied_at = text.strip(), timezone.now()
     complaint.status = ComplaintStatus.AWAITING_RATING
     complaint.save(update_fields=["reply", "replied_at", "status"])
+    if complaint.channel == Channel.FORWARDED:
+        _report_back_due(complaint, task.department)
     audit_record(actor=actor, action="complaint.reply", case=complaint.case, obj=complaint,
-                 before=before, after={**snapshot(complaint, ["status", "reply"]),
-                                       **({"reported_to": complaint.origin}
-                                          if complaint.origin else {})})
+                 before=before, after=snapshot(complaint, ["status", "reply"]))
     return complaint
 
 
@@ -415,15 +492,76 @@ def complaint_rate(*, complaint: Complaint, code: str, rating: str,
 
 
 def _close(complaint: Complaint, *, reason: str, status: str = ComplaintStatus.CLOSED) -> None:
+    """Close (or merge) the complaint and its case. An open report back up stays open:
+    the case closes once it is reported (`complaint_report`)."""
     complaint.status = status
     complaint.save(update_fields=["status"])
     if complaint.case.state in (CaseState.OPEN, CaseState.IN_PROGRESS):
         if status == ComplaintStatus.MERGED:
             case_services.case_cancel(actor=None, case=complaint.case, reason=reason)
         else:
-            for task in complaint.case.tasks.filter(status=TaskStatus.OPEN):
+            for task in complaint.case.tasks.filter(status=TaskStatus.OPEN).exclude(
+                    step=REPORT_BACK):
                 case_services.task_complete(actor=None, task=task, note=reason)
-            case_services.case_close(actor=None, case=complaint.case, reason=reason)
+            if not complaint.case.tasks.filter(status=TaskStatus.OPEN).exists():
+                case_services.case_close(actor=None, case=complaint.case, reason=reason)
+
+
+def _report_back_due(complaint: Complaint, department: Department) -> ReportBack:
+    """The replying department owes the forwarding office a report (004 §6(2)4), due in
+    the profile's working days (`complaint_report_back`) from the reply. After a review
+    the same record stays; a new reply reopens nothing already reported."""
+    existing = ReportBack.objects.filter(complaint=complaint).first()
+    if existing is not None:
+        return existing
+    task = _assign(actor=None, complaint=complaint, department=department, step=REPORT_BACK,
+                   role=TaskRole.ASSIST,
+                   duty=_("Complaint %(number)s: report acceptance and outcome back to "
+                          "%(origin)s") % {"number": complaint.case.number,
+                                           "origin": complaint.origin})
+    return ReportBack.objects.create(complaint=complaint, task=task, due_date=task.due_date)
+
+
+@transaction.atomic
+def complaint_report(*, actor: User, report: ReportBack, accepted_on: dt.date, outcome: str,
+                     reply: str) -> ReportBack:
+    """Report a forwarded complaint's acceptance and outcome back up (004 §6(2)4: 及时受理
+    并反馈受理情况和办理结果): the date it was accepted, the outcome and the reply. Done by
+    the officers of the department that replied; it ends the report's task and, when the
+    complaint is already closed, its case."""
+    report = ReportBack.objects.select_for_update(of=("self",)).select_related(
+        "complaint", "complaint__case", "task").get(pk=report.pk)
+    complaint = report.complaint
+    if report.reported_at is not None or report.task is None:
+        raise InvalidState(_("This complaint was already reported back."))
+    _work(actor, report.task)
+    received = timezone.localdate(complaint.received_at)
+    if accepted_on < received or accepted_on > timezone.localdate():
+        raise DomainError(_("The acceptance date lies between the receipt and today."),
+                          field="accepted_on")
+    if not outcome.strip():
+        raise DomainError(_("Describe the outcome."), field="outcome")
+    if not reply.strip():
+        raise DomainError(_("Give the reply text."), field="reply")
+    report.accepted_on, report.outcome, report.reply = accepted_on, outcome.strip(), reply.strip()
+    report.reported_at, report.reported_by = timezone.now(), actor
+    report.save()
+    case_services.task_complete(actor=actor, task=report.task,
+                                note=_("Reported back to %(origin)s")
+                                % {"origin": complaint.origin})
+    audit_record(actor=actor, action="complaint.report_back", case=complaint.case,
+                 obj=complaint, after={"reported_to": complaint.origin,
+                                       "accepted_on": accepted_on.isoformat(),
+                                       "outcome": report.outcome})
+    case = complaint.case
+    case.refresh_from_db()
+    if complaint.status == ComplaintStatus.CLOSED and case.state in (
+            CaseState.OPEN, CaseState.IN_PROGRESS) and \
+            not case.tasks.filter(status=TaskStatus.OPEN).exists():
+        case_services.case_close(actor=None, case=case,
+                                 reason=_("Reported back to %(origin)s")
+                                 % {"origin": complaint.origin})
+    return report
 
 
 def complaints_close_unrated(*, today: Any = None) -> int:

@@ -4,30 +4,44 @@ private code; the office list, entry, complaint page with its step forms, and an
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from complaints import selectors, services
+from complaints import outcomes, selectors, services
 from complaints.forms import (
+    AskForm,
     ComplaintForm,
+    ExplainForm,
     HandleForm,
     MergeForm,
     RateForm,
     ReplyForm,
+    ReportBackForm,
     ReturnForm,
     StaffComplaintForm,
     TrackForm,
     TransferForm,
     VerifyForm,
 )
-from complaints.models import Channel, Complaint, ComplaintFile, ComplaintStatus, Hotline, Topic
+from complaints.models import (
+    Channel,
+    Complaint,
+    ComplaintFile,
+    ComplaintStatus,
+    FileStage,
+    Hotline,
+    ReportBack,
+    Topic,
+)
 from core.abilities import may
 from core.errors import DomainError
 from core.exports import xlsx_response
@@ -100,8 +114,10 @@ def file(request: HttpRequest) -> HttpResponse:
             result = _submit(request, form, Channel.WEB)
             if result is not None:
                 complaint, code = result
-                return render(request, "complaints/submitted.html",
-                              {"complaint": complaint, "code": code})
+                return render(request, "complaints/submitted.html", {
+                    "complaint": complaint, "code": code,
+                    "similar_open": _intake_matches(Complaint.objects.all(), complaint)
+                    .count()})
     return render(request, "complaints/file.html",
                   {"form": form, "hotlines": hotlines_for_profile()},
                   status=400 if request.method == "POST" else 200)
@@ -219,15 +235,42 @@ def office_list(request: HttpRequest) -> HttpResponse:
         "may_enter": may(request.user, "complaints.enter")})
 
 
+def _intake_matches(qs: Any, complaint: Complaint) -> Any:
+    """The open complaints a complaint just taken in likely repeats (issue 10)."""
+    return selectors.intake_matches(
+        qs, institution_id=complaint.case.institution_id,
+        institution_text=complaint.institution_text, phone=complaint.complainant_phone,
+        description=complaint.description, exclude_pk=complaint.pk)
+
+
 @login_required
 def office_new(request: HttpRequest) -> HttpResponse:
+    """The officers' entry. "Check for duplicates" shows the open complaints in the
+    user's view that the entry likely repeats, before anything is recorded."""
     if not may(request.user, "complaints.enter"):
         raise Http404
     form = StaffComplaintForm(request.POST or None, request.FILES or None, user=request.user)
+    matches = None
+    if request.method == "POST" and form.is_valid() and request.POST.get("check"):
+        data = form.cleaned_data
+        found = selectors.intake_matches(
+            selectors.office_qs(request.user),
+            institution_id=form.institution.pk if form.institution is not None else None,
+            institution_text="" if form.institution is not None else
+            (data.get("institution_name") or ""),
+            phone=data.get("complainant_phone") or "", description=data["description"])
+        matches = [(c, *selectors.identity(request.user, c)) for c in found[:10]]
+        return render(request, "complaints/office_new.html",
+                      {"form": form, "matches": matches, "checked": True})
     if request.method == "POST" and form.is_valid():
         result = _submit(request, form, Channel.WALK_IN)
         if result is not None:
             complaint, code = result
+            repeats = [c.case.number for c in _intake_matches(
+                selectors.office_qs(request.user), complaint)[:5]]
+            if repeats:
+                messages.warning(request, _("Likely duplicates: %(numbers)s.")
+                                 % {"numbers": ", ".join(repeats)})
             if code:
                 messages.success(request, _("Complaint %(number)s recorded; the complainant's "
                                             "private code is %(code)s.")
@@ -248,21 +291,44 @@ def _complaint_or_404(request: HttpRequest, number: str) -> Complaint:
     return complaint
 
 
+def _may_work(user: Any, complaint: Complaint, task: Any) -> bool:
+    return bool(may(user, "complaints.work", task)) and \
+        complaint.case.tasks.restrict(user, Action.CHANGE).filter(pk=task.pk).exists()
+
+
+def _pending_report(complaint: Complaint) -> ReportBack | None:
+    if complaint.channel != Channel.FORWARDED:
+        return None
+    return ReportBack.objects.filter(complaint=complaint, reported_at__isnull=True
+                                     ).select_related("task").first()
+
+
 def _step_forms(user: Any, complaint: Complaint) -> dict[str, Any]:
     task = services.open_lead_task(complaint)
     forms: dict[str, Any] = {}
-    works = task is not None and may(user, "complaints.work", task) and \
-        complaint.case.tasks.restrict(user, Action.CHANGE).filter(pk=task.pk).exists()
+    works = task is not None and _may_work(user, complaint, task)
     if works and task is not None:
         if task.step == services.VERIFY:
             forms["verify"] = VerifyForm()
         elif task.step == services.HANDLE:
             forms["handle"] = HandleForm()
+        if task.step in (services.VERIFY, services.HANDLE) and \
+                complaint.case.institution_id is not None:
+            forms["ask"] = AskForm()
         elif task.step == services.REPLY or (task.step == services.REVIEW and
                                              may(user, "complaints.review", task)):
             forms["reply"] = ReplyForm()
         if task.step != services.DISPATCH:
             forms["return"] = ReturnForm()
+    report = _pending_report(complaint)
+    if report is not None and report.task is not None and \
+            _may_work(user, complaint, report.task):
+        forms["report"] = ReportBackForm(initial={
+            "accepted_on": timezone.localdate(complaint.received_at),
+            "outcome": " · ".join(str(v) for v in (complaint.get_finding_display(),
+                                                   complaint.get_outcome_display(),
+                                                   complaint.outcome_note) if v),
+            "reply": complaint.reply})
     open_ = complaint.status not in (ComplaintStatus.CLOSED, ComplaintStatus.MERGED)
     if open_ and may(user, "complaints.dispatch", complaint.case.region):
         if complaint.status != ComplaintStatus.AWAITING_RATING:
@@ -284,19 +350,26 @@ def _detail_page(request: HttpRequest, complaint: Complaint,
     if bound is not None:
         forms[bound[0]] = bound[1]
     name, phone = selectors.identity(user, complaint)
+    files = list(ComplaintFile.objects.restrict(user).filter(complaint=complaint))
     return render(request, "complaints/office_detail.html", {
         "complaint": complaint, "case": complaint.case, "name": name, "phone": phone,
         "chain": selectors.chain(complaint), "forms": forms,
         "duplicates": selectors.duplicates(user, complaint),
         "repeat_count": selectors.repeat_count(complaint),
-        "files": ComplaintFile.objects.restrict(user).filter(complaint=complaint),
+        "files": [f for f in files if f.stage == FileStage.INTAKE],
+        "evidence_files": [f for f in files if f.stage == FileStage.VERIFICATION],
+        "outcome_link": outcomes.link_url(complaint),
+        "report_back": ReportBack.objects.restrict(user).filter(complaint=complaint)
+        .select_related("reported_by").first() if complaint.channel == Channel.FORWARDED
+        else None,
         "duplicate_of": complaint.duplicate_of and selectors.office_qs(user).filter(
             pk=complaint.duplicate_of_id).first(),
     }, status=400 if bound is not None else 200)
 
 
 VERBS = {"verify": VerifyForm, "handle": HandleForm, "reply": ReplyForm,
-         "transfer": TransferForm, "return": ReturnForm, "merge": MergeForm}
+         "transfer": TransferForm, "return": ReturnForm, "merge": MergeForm, "ask": AskForm,
+         "report": ReportBackForm}
 
 
 @login_required
@@ -310,16 +383,29 @@ def office_action(request: HttpRequest, number: str, verb: str) -> HttpResponse:
         raise Http404  # a form the page does not offer is not taken either
     form_class: Any = VERBS[verb]
     form = form_class(request.POST, user=user) if verb == "transfer" else \
+        form_class(request.POST, request.FILES) if verb == "verify" else \
         form_class(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
             if verb == "verify":
                 services.complaint_verify(actor=user, complaint=complaint,
-                                          finding=data["finding"], evidence=data["evidence"])
+                                          finding=data["finding"], evidence=data["evidence"],
+                                          files=data.get("files") or [])
             elif verb == "handle":
                 services.complaint_handle(actor=user, complaint=complaint,
-                                          outcome=data["outcome"], note=data["note"])
+                                          outcome=data["outcome"], note=data["note"],
+                                          params=form.params())
+            elif verb == "ask":
+                services.complaint_ask_explanation(actor=user, complaint=complaint,
+                                                   question=data["question"])
+            elif verb == "report":
+                report = _pending_report(complaint)
+                if report is None:
+                    raise Http404
+                services.complaint_report(actor=user, report=report,
+                                          accepted_on=data["accepted_on"],
+                                          outcome=data["outcome"], reply=data["reply"])
             elif verb == "reply":
                 services.complaint_reply(actor=user, complaint=complaint, text=data["text"])
             elif verb == "transfer":
@@ -356,6 +442,55 @@ def office_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
                         content_type=row.content_type)
 
 
+@login_required
+def report_backs(request: HttpRequest) -> HttpResponse:
+    """The office's reports back up on forwarded complaints (004 §6(2)4): the pending ones
+    first, by due date, then those reported, with whether on time."""
+    if not may(request.user, "complaints.view_list"):
+        raise Http404
+    qs = selectors.report_backs(request.user)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "complaints/report_backs.html", {
+        "page": page, "today": timezone.localdate()})
+
+
+@login_required
+def institution_list(request: HttpRequest) -> HttpResponse:
+    """An institution's staff: the complaints about their institution that the handling
+    department asked them to explain; the complainant is never shown."""
+    if not may(request.user, "complaints.explain"):
+        raise Http404
+    qs = selectors.institution_qs(request.user)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "complaints/institution_list.html", {"page": page})
+
+
+@login_required
+def institution_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """The substance of the complaint, the question, and the explanation form."""
+    complaint = selectors.institution_qs(request.user).filter(case__number=number).first()
+    if complaint is None or not may(request.user, "complaints.explain", complaint):
+        raise Http404
+    open_ = complaint.status not in (ComplaintStatus.CLOSED, ComplaintStatus.MERGED)
+    form = ExplainForm(request.POST or None,
+                       initial={"text": complaint.explanation}) if open_ else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.complaint_explain(actor=request.user,  # type: ignore[arg-type]
+                                           complaint=complaint, text=form.cleaned_data["text"])
+                messages.success(request, _("Your explanation was sent."))
+                return redirect("complaints:institution_detail", number=number)
+            except DomainError as exc:
+                _form_error(form, exc)
+    return render(request, "complaints/institution_detail.html", {
+        "complaint": complaint, "form": form,
+        "mine": complaint.case.institution,
+    }, status=400 if request.method == "POST" else 200)
+
+
 DIMENSIONS = {"region": gettext_lazy("By region"), "category": gettext_lazy("By category"),
               "topic": gettext_lazy("By topic"), "channel": gettext_lazy("By channel"),
               "status": gettext_lazy("By status"), "rating": gettext_lazy("Satisfaction"),
@@ -368,24 +503,37 @@ DIMENSIONS = {"region": gettext_lazy("By region"), "category": gettext_lazy("By 
 @exports_limited
 def analytics(request: HttpRequest) -> HttpResponse:
     """The analysis by the dimensions of 004 §6(2)1, as charts and tables, and as .xlsx
-    (`?export=xlsx`) for the monthly joint consultation."""
+    (`?export=xlsx`) for the monthly joint consultation; filtered by a range of months
+    and a region (`month_from`, `month_to` as YYYY-MM, `region` as its code). Bad filter
+    values answer 400 with the field errors, and count nothing."""
     if not may(request.user, "complaints.analytics"):
         raise Http404
-    data = selectors.analytics(request.user)
+    filters, errors = selectors.parse_filter(request.user, request.GET)
+    regions = selectors.analytics_regions(request.user)
+    if errors:
+        return render(request, "complaints/analytics.html", {
+            "errors": errors, "regions": regions, "params": request.GET}, status=400)
+    data = selectors.analytics(request.user, filters=filters)
     charts = selectors.chart_rows(data)
     if request.GET.get("export") == "xlsx":
-        rows = [(DIMENSIONS[key], row["label"], row["n"])
-                for key, entries in charts.items() for row in entries]
-        rows += [(_("Completion rate"), "%", data["completion_rate"]),
-                 (_("On-time rate"), "%", data["on_time_rate"]),
-                 (_("Satisfaction"), "%", data["satisfaction_rate"])]
+        rows: list[tuple[Any, ...]] = [(DIMENSIONS[key], row["label"], row["n"], None, None)
+                                       for key, entries in charts.items() for row in entries]
+        rows += [(_("Completion rate"), "%", data["completion_rate"], None, None),
+                 (_("On-time rate"), "%", data["on_time_rate"], None, None),
+                 (_("Satisfaction"), "%", data["satisfaction_rate"], None, None)]
+        rows += [(_("On-time rate by department"), r["department__name"], r["rate"],
+                  r["closed"], r["on_time"]) for r in data["by_department"]]
         return xlsx_response(_("Complaint analysis"),
                              [(_("Dimension"), lambda r: str(r[0])),
-                              (_("Item"), lambda r: r[1]), (_("Count"), lambda r: r[2])],
+                              (_("Item"), lambda r: r[1]), (_("Count"), lambda r: r[2]),
+                              (_("Tasks closed"), lambda r: r[3]),
+                              (_("Closed by the deadline"), lambda r: r[4])],
                              rows)
     return render(request, "complaints/analytics.html", {
-        "data": data, "charts": [(key, DIMENSIONS[key], rows) for key, rows in charts.items()
-                                 if not key.startswith("repeat")]})
+        "data": data, "regions": regions, "params": request.GET,
+        "filter_query": urlencode(filters.as_params()),
+        "charts": [(key, DIMENSIONS[key], rows) for key, rows in charts.items()
+                   if not key.startswith("repeat")]})
 
 
 def complaint_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, Any]] | None:

@@ -5,12 +5,13 @@ from funds.models import RiskRule
 
 @admin.register(RiskRule)
 class RiskRuleAdmin(admin.ModelAdmin):
-    """The warning rules are data (issue 11): thresholds and windows change here. The
-    rows are created with their documented defaults on the first scan
-    (`funds.services.DEFAULT_RULES`); codes are fixed, since the scan knows each one."""
+    """The warning rules are data (issue 11): each rule's threshold and window are set in
+    the policy profile (`risk_*` rules, documented defaults in base.yaml) and copied onto
+    the row on each scan (`funds.services.RULE_PARAMS`); here a rule is switched on or
+    off. Codes are fixed, since the scan knows each one."""
 
     list_display = ["code", "threshold", "window_days", "active", "source"]
-    readonly_fields = ["code"]
+    readonly_fields = ["code", "threshold", "window_days", "source"]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

@@ -12,14 +12,18 @@ from core.api.errors import ErrorSerializer
 from core.api.views import StrictQueryMixin
 from core.principals import is_system
 from funds import selectors, services
-from funds.models import Entry, Order, RiskWarning
+from funds.models import Consumption, Entry, Movement, Order, RefundRequest, RiskWarning
 from funds.serializers import (
     BankBalanceResultSerializer,
     BankBalanceSerializer,
+    ConsumptionCreateSerializer,
+    ConsumptionSerializer,
     EntrySerializer,
     OrderSerializer,
     PaymentResultSerializer,
     PaymentSerializer,
+    RefundRequestCreateSerializer,
+    RefundRequestSerializer,
     WarningSerializer,
 )
 
@@ -105,3 +109,81 @@ class WarningViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.warnings(self.request.user)
+
+
+class ReadWriteScopeMixin:
+    """Reading needs `funds:read` (or `funds:write`, which reads what it writes);
+    writing needs `funds:write`, as the payments endpoint does."""
+
+    request: Request
+
+    @property
+    def required_scope(self) -> str:
+        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            return "funds:write"
+        user = self.request.user
+        if is_system(user) and user.has_scope("funds:write"):  # type: ignore[union-attr]
+            return "funds:write"
+        return "funds:read"
+
+
+def _order_to_work_on(user: object, number: str) -> Order:
+    """The order by number within the caller's working scope; missing and outside answer
+    alike (Order.DoesNotExist: 404)."""
+    return Order.objects.restrict(user, "change").select_related("institution").get(
+        number=number.strip())
+
+
+class ConsumptionViewSet(ReadWriteScopeMixin, StrictQueryMixin, mixins.ListModelMixin,
+                         mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Class consumption (消课, 002 §2(3)) in the caller's funds scope, newest first, with
+    each record's dispute window; the institution's users and token clients with
+    `funds:write` record attended lessons (idempotent on the key)."""
+
+    serializer_class = ConsumptionSerializer
+    queryset = Consumption.objects.none()
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.consumption_list(self.request.user)
+
+    @extend_schema(request=ConsumptionCreateSerializer,
+                   responses={200: ConsumptionSerializer, 201: ConsumptionSerializer,
+                              404: ErrorSerializer, 409: ErrorSerializer})
+    def create(self, request: Request) -> Response:
+        data = ConsumptionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        order = _order_to_work_on(request.user, values.pop("order_number"))
+        replay = Movement.objects.filter(idempotency_key=values["idempotency_key"]).exists()
+        consumption = services.consumption_record(actor=request.user, order=order, **values)
+        return Response(ConsumptionSerializer(consumption).data,
+                        status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED)
+
+
+class RefundRequestViewSet(ReadWriteScopeMixin, StrictQueryMixin, mixins.ListModelMixin,
+                           mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Parents' refund requests in the caller's funds scope and their state: requested,
+    refused by the institution (then the supervising department decides), refunded or
+    rejected (002 §2(3) 退费顺畅). A request is recorded on the parent's behalf,
+    idempotent on the key."""
+
+    serializer_class = RefundRequestSerializer
+    queryset = RefundRequest.objects.none()
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.refund_requests(self.request.user)
+
+    @extend_schema(request=RefundRequestCreateSerializer,
+                   responses={200: RefundRequestSerializer, 201: RefundRequestSerializer,
+                              404: ErrorSerializer, 409: ErrorSerializer})
+    def create(self, request: Request) -> Response:
+        data = RefundRequestCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        order = Order.objects.restrict(request.user).get(
+            number=values.pop("order_number").strip())
+        replay = RefundRequest.objects.filter(
+            idempotency_key=values["idempotency_key"]).exists()
+        refund = services.refund_request(actor=request.user, order=order, **values)
+        return Response(RefundRequestSerializer(refund).data,
+                        status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED)

@@ -4,9 +4,11 @@ from rest_framework.routers import SimpleRouter
 
 from funds.api import (
     BankBalanceViewSet,
+    ConsumptionViewSet,
     EntryViewSet,
     OrderViewSet,
     PaymentViewSet,
+    RefundRequestViewSet,
     WarningViewSet,
 )
 
@@ -16,5 +18,7 @@ router.register("funds/entries", EntryViewSet, basename="fund-entry")
 router.register("funds/payments", PaymentViewSet, basename="fund-payment")
 router.register("funds/bank-balances", BankBalanceViewSet, basename="fund-bank-balance")
 router.register("funds/warnings", WarningViewSet, basename="fund-warning")
+router.register("funds/consumptions", ConsumptionViewSet, basename="fund-consumption")
+router.register("funds/refunds", RefundRequestViewSet, basename="fund-refund")
 
 urlpatterns = router.urls

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from funds.models import Mode, PlanState, RiskType
+from funds.models import InvoiceKind, Mode, PlanState, RiskType, SpotResult
 from institutions.forms import BoundedDateField
 from institutions.rules import model_contract_version
 
@@ -26,6 +26,10 @@ class ArrangementForm(forms.Form):
     deposit_bank = forms.CharField(label=_("Deposit bank"), max_length=100, required=False)
     guarantee_document = forms.CharField(label=_("Guarantee document number"), max_length=100,
                                          required=False)
+    guarantee_upload = forms.FileField(
+        label=_("Guarantee document (PDF or image)"), required=False,
+        help_text=_("Needed for a new risk deposit; a recorded one keeps its file unless "
+                    "you upload another."))
 
 
 class OrderForm(forms.Form):
@@ -110,3 +114,59 @@ class RiskProgressForm(forms.Form):
     on = BoundedDateField(label=_("Date"))
     note = forms.CharField(label=_("Progress"), max_length=5000,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RefundAnswerForm(forms.Form):
+    request = forms.IntegerField(widget=forms.HiddenInput)
+    agree = forms.TypedChoiceField(label=_("Answer"), coerce=lambda v: v == "yes",
+                                   choices=[("yes", _("Agree: refund the unconsumed hours")),
+                                            ("no", _("Refuse: the department decides"))])
+    note = forms.CharField(label=_("The institution's answer"), max_length=2000,
+                           required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RefundDecideForm(forms.Form):
+    request = forms.IntegerField(widget=forms.HiddenInput)
+    uphold = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "yes",
+                                    choices=[("yes", _("Uphold: refund the unconsumed hours")),
+                                             ("no", _("Reject the request"))])
+    decision = forms.CharField(label=_("Reason"), max_length=2000,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class InvoiceForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=InvoiceKind.choices)
+    number = forms.CharField(label=_("Invoice number"), max_length=40)
+    amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=12, decimal_places=2,
+                                min_value=Decimal("0.01"))
+    issued_on = BoundedDateField(label=_("Issued on"))
+
+
+class SelfInspectionForm(forms.Form):
+    period_start = BoundedDateField(label=_("Period from"))
+    period_end = BoundedDateField(label=_("Period to"))
+    prepaid_collected = forms.DecimalField(label=_("Prepaid fees collected (yuan)"),
+                                           max_digits=14, decimal_places=2,
+                                           min_value=Decimal("0"))
+    collected_outside = forms.DecimalField(
+        label=_("Of which collected outside the supervised account (yuan)"), max_digits=14,
+        decimal_places=2, min_value=Decimal("0"), required=False)
+    fee_loans = forms.IntegerField(label=_("Training-fee loans taken by parents"),
+                                   min_value=0, max_value=100000, initial=0)
+    findings = forms.CharField(label=_("Problems found"), max_length=5000, required=False,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+    corrections = forms.CharField(label=_("Corrections made"), max_length=5000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    upload = forms.FileField(label=_("Report file (PDF, image, DOCX or XLSX)"), required=False)
+
+
+class SpotCheckForm(forms.Form):
+    checked_on = BoundedDateField(label=_("Checked on"))
+    result = forms.ChoiceField(label=_("Result"), choices=SpotResult.choices)
+    collected_outside = forms.DecimalField(
+        label=_("Fees found collected outside the supervised account (yuan)"), max_digits=14,
+        decimal_places=2, min_value=Decimal("0"), required=False)
+    fee_loans = forms.IntegerField(label=_("Training-fee loans found"), min_value=0,
+                                   max_value=100000, initial=0)
+    findings = forms.CharField(label=_("Findings"), max_length=5000,
+                               widget=forms.Textarea(attrs={"rows": 3}))

@@ -16,14 +16,16 @@ make a negative held balance impossible.
 from __future__ import annotations
 
 import secrets
+import uuid
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import AppendOnlyError
+from cases.models import AppendOnlyError, private_storage
 from institutions.models import Course, Institution
 from org.models import Department, Role
 from org.scope import NOTHING, Action, Scope, ScopedQuerySet, ScopedThrough
@@ -89,6 +91,13 @@ class Mode(models.TextChoices):
     RISK_DEPOSIT = "risk_deposit", _("Risk deposit")
 
 
+def funds_file_path(instance: object, filename: str) -> str:
+    """Random names: nothing about the institution shows in the stored path."""
+    suffix = Path(filename).suffix.lower()[:10]
+    token = uuid.uuid4().hex
+    return f"funds/{token[:2]}/{token}{suffix}"
+
+
 class Arrangement(FundScoped, models.Model):
     """How an institution's prepaid fees are supervised: bank custody of the dedicated
     training-fee account, or a risk deposit (004 §4(4)). Having one meets the fund
@@ -109,6 +118,12 @@ class Arrangement(FundScoped, models.Model):
     deposit_bank = models.CharField(_("deposit bank"), max_length=100, blank=True)
     guarantee_document = models.CharField(_("guarantee document number"), max_length=100,
                                           blank=True)
+    #: The bank's guarantee (保函) itself, checked by size and real type like a case
+    #: attachment; served only through the scoped download view.
+    guarantee_file = models.FileField(_("guarantee document"), upload_to=funds_file_path,
+                                      storage=private_storage, max_length=200, blank=True)
+    guarantee_file_type = models.CharField(max_length=100, blank=True, editable=False)
+    guarantee_file_name = models.CharField(max_length=200, blank=True, editable=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     null=True, blank=True, related_name="+")
     recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
@@ -202,6 +217,12 @@ class Order(FundScoped, models.Model):
                                     default=ZERO)
     refunded = models.DecimalField(_("refunded (yuan)"), max_digits=12, decimal_places=2,
                                    default=ZERO)
+    #: The ledger account the order's unconsumed money sits in once paid: custody under
+    #: bank custody, the institution's dedicated training-fee account under a risk
+    #: deposit (004 §4(4); see `Account.DEDICATED`).
+    held_in = models.CharField(_("held in"), max_length=12, default="custody",
+                               choices=[("custody", _("Held in custody")),
+                                        ("dedicated", _("Dedicated training-fee account"))])
     #: The parent's private code, hashed with the number (issue 11 "Access": parents
     #: see their own order through the order number and a private code).
     access_code_hash = models.CharField(max_length=64, blank=True, editable=False)
@@ -274,6 +295,11 @@ class Account(models.TextChoices):
 
     PAYER = "payer", _("Paid in by parents")
     CUSTODY = "custody", _("Held in custody")
+    #: Under a risk deposit the prepaid fees are not in a custodian's hands: they sit in
+    #: the institution's dedicated training-fee account (培训收费专用账户), kept apart
+    #: from its own money (分账管理), and the deposit the bank holds answers for them
+    #: (004 §4(4)). Posting them to CUSTODY would claim a custody that does not exist.
+    DEDICATED = "dedicated", _("In the dedicated training-fee account (risk deposit)")
     CONSUMED = "consumed", _("Consumed, awaiting disbursement")
     DISBURSED = "disbursed", _("Disbursed to the institution")
     REFUNDED = "refunded", _("Refunded to parents")
@@ -374,8 +400,11 @@ class Consumption(ScopedThrough, models.Model):
     #: None when the hours are worth less than a fen.
     movement = models.OneToOneField(Movement, on_delete=models.PROTECT, related_name="+",
                                     null=True, blank=True)
+    #: The institution's user, or none when its system recorded the lessons through the
+    #: API (a token client, named in `recorded_by_label`).
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+                                    related_name="+", null=True, blank=True)
+    recorded_by_label = models.CharField(max_length=100, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -481,6 +510,14 @@ class RiskRule(models.Model):
         RECONCILIATION = "reconciliation_mismatch", _("Ledger and bank balance differ")
         REFUND_SPIKE = "refund_spike", _("Refunds pile up")
         SALES_SURGE = "sales_surge", _("Sales surge against the trailing average")
+        COMPLAINTS = "complaints", _("Refund and fee complaints pile up")
+        DISBURSEMENT_ANOMALY = "disbursement_anomaly", _("Disbursement drains the account")
+        REFUSED_CHARGES = "refused_charges", _("Attempts to charge over the limits")
+        CLOSING_OR_MOVING = "closing_or_moving", _("Signs of closing or moving with a large "
+                                                   "balance")
+        FEE_LOANS = "fee_loans", _("Training-fee loans")
+        OUTSIDE_ACCOUNT = "outside_account", _("Fees collected outside the supervised "
+                                               "account")
 
     code = models.CharField(_("rule"), max_length=40, choices=Code.choices, unique=True)
     threshold = models.DecimalField(_("threshold"), max_digits=14, decimal_places=2)
@@ -635,3 +672,199 @@ class RiskProgress(ScopedThrough, models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} · {self.on}"
+
+
+class RefundState(models.TextChoices):
+    REQUESTED = "requested", _("Requested, awaiting the institution")
+    REFUSED = "refused", _("Refused by the institution, awaiting the department")
+    REFUNDED = "refunded", _("Refunded")
+    REJECTED = "rejected", _("Rejected by the supervising department")
+
+
+#: A request still to be answered: one per order at a time.
+OPEN_REFUND_STATES = (RefundState.REQUESTED, RefundState.REFUSED)
+
+
+class RefundChannel(models.TextChoices):
+    PARENT = "parent", _("The parent, on the order page")
+    OFFICE = "office", _("Recorded for the parent")
+
+
+class RefundRequest(ScopedThrough, models.Model):
+    """A parent's request to refund the unconsumed hours (002 §2(3) "退费顺畅"): the
+    institution agrees (the refund is paid from custody) or refuses, and a refused or
+    unanswered request is a dispute the supervising department decides."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refund_requests",
+                              verbose_name=_("order"))
+    reason = models.TextField(_("the parent's reason"))
+    channel = models.CharField(_("channel"), max_length=10, choices=RefundChannel.choices)
+    state = models.CharField(_("state"), max_length=10, choices=RefundState.choices,
+                             default=RefundState.REQUESTED, db_index=True)
+    institution_note = models.TextField(_("the institution's answer"), blank=True)
+    decision = models.TextField(_("the department's decision"), blank=True)
+    amount = models.DecimalField(_("refunded (yuan)"), max_digits=12, decimal_places=2,
+                                 null=True, blank=True)
+    movement = models.OneToOneField(Movement, on_delete=models.PROTECT, related_name="+",
+                                    null=True, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, null=True,
+                                       blank=True, unique=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="+")
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_through = "order"
+
+    class Meta:
+        verbose_name = _("refund request")
+        verbose_name_plural = _("refund requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [models.UniqueConstraint(
+            fields=["order"], condition=Q(state__in=["requested", "refused"]),
+            name="refund_request_one_open")]
+
+    def __str__(self) -> str:
+        return f"{self.order} · {self.get_state_display()}"
+
+
+class ChargeAttempt(FundScoped, models.Model):
+    """An order the fee rules refused (002 §2(4)): kept so that repeated attempts to
+    charge over the limits raise a warning (003)."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("institution"))
+    learner_name = models.CharField(_("learner"), max_length=50)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
+    class_hours = models.PositiveSmallIntegerField(_("class hours"))
+    months = models.PositiveSmallIntegerField(_("months covered"))
+    rules = models.JSONField(_("rules broken"), default=list)
+    attempted_at = models.DateTimeField(_("attempted at"), auto_now_add=True, db_index=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("refused charge")
+        verbose_name_plural = _("refused charges")
+        ordering = ["-attempted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.institution} · {self.learner_name} · {self.amount}"
+
+
+class SelfInspection(FundScoped, models.Model):
+    """An institution's self-inspection of its prepaid fees (预收费监管自查自纠, 004 §4(4)):
+    what it collected in the period, what of it went into any account but the supervised
+    one, and the training-fee loans its parents took (001 §4(2)17)."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT,
+                                    related_name="fund_self_inspections",
+                                    verbose_name=_("institution"))
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    prepaid_collected = models.DecimalField(_("prepaid fees collected (yuan)"), max_digits=14,
+                                            decimal_places=2)
+    collected_outside = models.DecimalField(
+        _("of which collected outside the supervised account (yuan)"), max_digits=14,
+        decimal_places=2, default=ZERO)
+    fee_loans = models.PositiveIntegerField(_("training-fee loans taken by parents"),
+                                            default=0)
+    findings = models.TextField(_("problems found"), blank=True)
+    corrections = models.TextField(_("corrections made"), blank=True)
+    file = models.FileField(_("report file"), upload_to=funds_file_path,
+                            storage=private_storage, max_length=200, blank=True)
+    file_type = models.CharField(max_length=100, blank=True, editable=False)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("self-inspection report")
+        verbose_name_plural = _("self-inspection reports")
+        ordering = ["-period_end", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_start__lte=F("period_end")),
+                                   name="self_inspection_period_order"),
+            models.CheckConstraint(condition=Q(prepaid_collected__gte=0) & Q(
+                collected_outside__gte=0) & Q(collected_outside__lte=F("prepaid_collected")),
+                name="self_inspection_amounts")]
+
+    def __str__(self) -> str:
+        return f"{self.institution} · {self.period_start}–{self.period_end}"
+
+
+class SpotResult(models.TextChoices):
+    COMPLIANT = "compliant", _("No problem found")
+    PROBLEMS = "problems", _("Problems found, rectification ordered")
+
+
+class SpotCheck(FundScoped, models.Model):
+    """A department's key spot check of an institution's prepaid fees in the 平安消费
+    (safe consumption) action (004 §4(4): 开展预收费监管自查自纠和重点抽查)."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT,
+                                    related_name="fund_spot_checks",
+                                    verbose_name=_("institution"))
+    checked_on = models.DateField(_("checked on"))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("department"))
+    result = models.CharField(_("result"), max_length=10, choices=SpotResult.choices)
+    collected_outside = models.DecimalField(
+        _("fees found collected outside the supervised account (yuan)"), max_digits=14,
+        decimal_places=2, default=ZERO)
+    fee_loans = models.PositiveIntegerField(_("training-fee loans found"), default=0)
+    findings = models.TextField(_("findings"))
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True, db_index=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("safe-consumption spot check")
+        verbose_name_plural = _("safe-consumption spot checks")
+        ordering = ["-checked_on", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(collected_outside__gte=0),
+                                              name="spot_check_outside_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.institution} · {self.checked_on}"
+
+
+class InvoiceKind(models.TextChoices):
+    PAPER = "paper", _("Paper invoice")
+    ELECTRONIC = "electronic", _("E-invoice")
+
+
+class Invoice(ScopedThrough, models.Model):
+    """A standard invoice, e-invoices included, that the institution issued to the
+    learner for an order (002 §2(4): 主动向学员开具规范发票（含电子发票）)."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="invoices",
+                              verbose_name=_("order"))
+    kind = models.CharField(_("kind"), max_length=10, choices=InvoiceKind.choices)
+    number = models.CharField(_("invoice number"), max_length=40)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
+    issued_on = models.DateField(_("issued on"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_through = "order"
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "number"], name="invoice_number_once"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_amount_positive")]
+
+    def __str__(self) -> str:
+        return self.number

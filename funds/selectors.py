@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -15,10 +16,14 @@ from funds.models import (
     Arrangement,
     Consumption,
     Entry,
+    Invoice,
     Order,
+    RefundRequest,
     RiskPlan,
     RiskProgress,
     RiskWarning,
+    SelfInspection,
+    SpotCheck,
     StatementImport,
     WarningAction,
 )
@@ -194,3 +199,136 @@ def arrangement_of(user: Any, institution: Institution) -> Arrangement | None:
     """The institution's supervision arrangement as `user` may read it (the gateway)."""
     return (Arrangement.objects.restrict(user, Action.VIEW)
             .filter(institution_id=institution.pk).first())
+
+
+def consumption_list(user: Any) -> QuerySet[Consumption]:
+    """Class consumption in the caller's funds scope, newest first (the API's list)."""
+    return (Consumption.objects.restrict(user, Action.VIEW)
+            .select_related("order", "order__institution").order_by("-id"))
+
+
+def refund_requests(user: Any, order: Order | None = None) -> QuerySet[RefundRequest]:
+    """Parents' refund requests in the caller's funds scope, newest first."""
+    qs = (RefundRequest.objects.restrict(user, Action.VIEW)
+          .select_related("order", "order__institution").order_by("-id"))
+    return qs.filter(order=order) if order is not None else qs
+
+
+def self_inspections(user: Any, institution: Institution) -> QuerySet[SelfInspection]:
+    return (SelfInspection.objects.restrict(user, Action.VIEW)
+            .filter(institution=institution).select_related("submitted_by")
+            .order_by("-period_end", "-id"))
+
+
+def spot_checks(user: Any, institution: Institution) -> QuerySet[SpotCheck]:
+    return (SpotCheck.objects.restrict(user, Action.VIEW).filter(institution=institution)
+            .select_related("department", "checked_by").order_by("-checked_on", "-id"))
+
+
+def invoices(user: Any, order: Order) -> QuerySet[Invoice]:
+    return Invoice.objects.restrict(user, Action.VIEW).filter(order=order).order_by(
+        "-issued_on", "-id")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """One county's coverage of 004 §2 (到2023年12月底前 ... 证照齐全的校外培训机构100%纳入
+    全国监管平台进行监管，培训机构预收费资金监管100%全覆盖).
+
+    - `licensed`: licensed institutions (licensed or suspended) of the county;
+    - `on_platform`: of them, those with an account on the national supervision platform
+      (004 §2: 证照齐全的校外培训机构100%纳入全国监管平台);
+    - `arranged`: of them, those with a supervision arrangement (bank custody or a risk
+      deposit, 004 §4(4));
+    - `prepaid_received`: the prepaid fees the institutions received as far as the
+      platform knows: the payments the ledger recorded plus the fees that
+      self-inspections and spot checks found collected outside the supervised account;
+    - `prepaid_supervised`: of them, those paid into supervision (the ledger's payments,
+      into custody or the dedicated account under a risk deposit);
+    - the two shares in percent (None when there is nothing to share), to compare with
+      the profile's targets (`coverage_funds_percent`, 100 by default)."""
+
+    region_id: int
+    region_code: str
+    region_name: str
+    licensed: int
+    on_platform: int
+    arranged: int
+    prepaid_received: Decimal
+    prepaid_supervised: Decimal
+
+    @property
+    def on_platform_percent(self) -> Decimal | None:
+        return _percent(Decimal(self.on_platform), Decimal(self.licensed))
+
+    @property
+    def arranged_percent(self) -> Decimal | None:
+        return _percent(Decimal(self.arranged), Decimal(self.licensed))
+
+    @property
+    def supervised_percent(self) -> Decimal | None:
+        return _percent(self.prepaid_supervised, self.prepaid_received)
+
+
+def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
+    from decimal import ROUND_HALF_UP
+
+    if not whole:
+        return None
+    return (part * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def coverage(user: Any, region: Any = None) -> list[Coverage]:
+    """The funds coverage per county (004 §2), for the dashboards: one `Coverage` per
+    county the caller's funds scope reaches (within `region`, a Region or None for all),
+    ordered by county code. Counts only institutions `user` may read the funds of
+    (`fund_institutions`), in a fixed number of queries whatever the number of counties
+    or institutions.
+
+    Usage: ``for row in coverage(request.user, region=city): row.licensed,
+    row.on_platform, row.on_platform_percent, row.arranged, row.arranged_percent, row.prepaid_received, row.prepaid_supervised,
+    row.supervised_percent``."""
+    from org.models import Region
+
+    money = DecimalField(max_digits=16, decimal_places=2)
+    insts = fund_institutions(user)
+    if region is not None:
+        insts = insts.filter(region__path__startswith=region.path)
+    counties = {r.pk: r for r in Region.objects.counties()}
+    # An institution's county: its own region, or the county above it (a town's).
+    rows: dict[int, dict[str, Any]] = {}
+    county_of: dict[int, int] = {}
+    by_path = {r.path: r.pk for r in counties.values()}
+    for pk, path, status, arranged, platform in insts.values_list(
+            "pk", "region__path", "status", "fund_arrangement__id",
+            "national_platform_account"):
+        county = next((by_path[p] for p in by_path if path.startswith(p)), None)
+        if county is None:
+            continue
+        county_of[pk] = county
+        row = rows.setdefault(county, {"licensed": 0, "on_platform": 0, "arranged": 0,
+                                       "received": ZERO, "supervised": ZERO})
+        if status in LICENSED_STATES:
+            row["licensed"] += 1
+            row["on_platform"] += bool(platform)
+            row["arranged"] += arranged is not None
+    if county_of:
+        paid = (Entry.objects.filter(institution_id__in=list(county_of), account=Account.PAYER)
+                .values("institution_id").annotate(total=Coalesce(Sum("amount"), Value(ZERO),
+                                                                  output_field=money))
+                .order_by())
+        for r in paid:
+            row = rows[county_of[r["institution_id"]]]
+            row["supervised"] += -r["total"]
+            row["received"] += -r["total"]
+        for model in (SelfInspection, SpotCheck):
+            outside = (model.objects.filter(institution_id__in=list(county_of))
+                       .values("institution_id").annotate(total=Sum("collected_outside"))
+                       .order_by())
+            for r in outside:
+                rows[county_of[r["institution_id"]]]["received"] += r["total"] or ZERO
+    return [Coverage(region_id=pk, region_code=counties[pk].code, region_name=counties[pk].name,
+                     licensed=row["licensed"], on_platform=row["on_platform"],
+                     arranged=row["arranged"],
+                     prepaid_received=row["received"], prepaid_supervised=row["supervised"])
+            for pk, row in sorted(rows.items(), key=lambda kv: counties[kv[0]].code)]

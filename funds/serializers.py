@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from core.api.schema import NOT_BLANK
 from core.api.serializers import ModelSerializer
-from funds.models import Entry, Order, RiskWarning
+from funds.models import Consumption, Entry, Order, RefundRequest, RiskWarning
 
 
 class OrderSerializer(ModelSerializer):
@@ -81,3 +81,56 @@ class WarningSerializer(ModelSerializer):
         fields = ["id", "institution", "rule", "window", "value", "threshold", "state",
                   "created_at"]
         read_only_fields = fields
+
+
+class ConsumptionSerializer(ModelSerializer):
+    """A class-consumption record (消课, 002 §2(3)), with the parent's dispute window."""
+
+    order = serializers.CharField(source="order.number", read_only=True)
+    disputable = serializers.SerializerMethodField(
+        help_text="True while the parent may still dispute the record.")
+
+    class Meta:
+        model = Consumption
+        fields = ["id", "order", "hours", "amount", "lesson_on", "dispute_until", "disputable",
+                  "state", "recorded_at"]
+        read_only_fields = fields
+
+    def get_disputable(self, obj: Consumption) -> bool:
+        from django.utils import timezone
+
+        return obj.state == "recorded" and timezone.localdate() <= obj.dispute_until
+
+
+class ConsumptionCreateSerializer(serializers.Serializer):
+    """Attended lessons the institution records on a paid order; the money moves from
+    the held balance to consumed, so the call takes an idempotency key."""
+
+    order_number = serializers.RegexField(NOT_BLANK, max_length=20, min_length=1)
+    hours = serializers.IntegerField(min_value=1, max_value=1000)
+    lesson_on = serializers.DateField()
+    idempotency_key = serializers.RegexField(
+        NOT_BLANK, max_length=64, min_length=1,
+        help_text="The caller's key for this request: a repeat records nothing twice.")
+
+
+class RefundRequestSerializer(ModelSerializer):
+    """A parent's refund request and its state."""
+
+    order = serializers.CharField(source="order.number", read_only=True)
+
+    class Meta:
+        model = RefundRequest
+        fields = ["id", "order", "reason", "channel", "state", "institution_note", "decision",
+                  "amount", "requested_at", "closed_at"]
+        read_only_fields = fields
+
+
+class RefundRequestCreateSerializer(serializers.Serializer):
+    """A parent's refund request, recorded on the parent's behalf."""
+
+    order_number = serializers.RegexField(NOT_BLANK, max_length=20, min_length=1)
+    reason = serializers.RegexField(NOT_BLANK, max_length=2000, min_length=1)
+    idempotency_key = serializers.RegexField(
+        NOT_BLANK, max_length=64, min_length=1,
+        help_text="The caller's key for this request: a repeat records nothing twice.")

@@ -6,12 +6,13 @@ and forbidden both answer 404."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,21 +26,29 @@ from funds.forms import (
     ArrangementForm,
     ConsumptionForm,
     DisputeForm,
+    InvoiceForm,
     OrderForm,
+    RefundAnswerForm,
+    RefundDecideForm,
     RefundForm,
     ResolveForm,
     RiskPlanForm,
     RiskProgressForm,
+    SelfInspectionForm,
+    SpotCheckForm,
     StatementForm,
     WarningForm,
 )
 from funds.models import (
+    OPEN_REFUND_STATES,
     WARNING_TRANSITIONS,
     Consumption,
     ConsumptionState,
     Order,
     OrderState,
     PlanState,
+    RefundRequest,
+    RefundState,
     RiskPlan,
     RiskWarning,
     WarningState,
@@ -146,15 +155,16 @@ def arrangement(request: HttpRequest, uscc: str) -> HttpResponse:
             and may(request.user, "funds.arrange", institution)):
         raise Http404
     current = selectors.arrangement_of(request.user, institution)
-    initial = {f: getattr(current, f) for f in ArrangementForm.base_fields} if current else {}
-    form = ArrangementForm(request.POST or None, initial=initial)
+    initial = {f: getattr(current, f) for f in ArrangementForm.base_fields
+               if f != "guarantee_upload"} if current else {}
+    form = ArrangementForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST":
         if form.is_valid() and _run(form, lambda: services.arrangement_record(
                 actor=request.user, institution=institution, **form.cleaned_data)):
             messages.success(request, _("The supervision arrangement is recorded."))
             return redirect("funds:institution", uscc=institution.uscc)
     return render(request, "funds/arrangement.html", {"institution": institution,
-                                                      "form": form},
+                                                      "form": form, "current": current},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -168,7 +178,8 @@ def ledger(request: HttpRequest, uscc: str) -> HttpResponse:
 
 
 ORDER_FORMS = {"consume": ConsumptionForm, "dispute": DisputeForm, "resolve": ResolveForm,
-               "refund": RefundForm}
+               "refund": RefundForm, "answer": RefundAnswerForm, "decide": RefundDecideForm,
+               "invoice": InvoiceForm}
 
 
 @login_required
@@ -187,8 +198,14 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
         "dispute": may(user, "funds.dispute", inst),
         "resolve": working and may(user, "funds.resolve", inst),
         "refund": working and order.state == OrderState.PAID and may(user, "funds.refund", inst),
+        "answer": working and may(user, "funds.answer_refund", inst),
+        "decide": working and may(user, "funds.resolve", inst),
+        "invoice": working and order.state not in (OrderState.PENDING, OrderState.CANCELLED)
+        and may(user, "funds.invoice", inst),
     }
     forms: dict[str, Any] = {}
+    if offers["invoice"]:
+        forms["invoice"] = InvoiceForm(prefix="invoice")
     if offers["consume"]:
         forms["consume"] = ConsumptionForm(prefix="consume")
     if offers["refund"]:
@@ -212,6 +229,9 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
         "forms": forms, "consumptions": consumptions,
         "entries": selectors.entries(user).filter(order=order)[:200],
         "disputed": ConsumptionState.DISPUTED, "recorded": ConsumptionState.RECORDED,
+        "refund_requests": selectors.refund_requests(user, order),
+        "invoices": selectors.invoices(user, order),
+        "requested": RefundState.REQUESTED, "refused": RefundState.REFUSED,
     }, status=status)
 
 
@@ -221,6 +241,18 @@ def _order_action(verb: str, user: Any, order: Order, data: dict[str, Any]) -> A
     if verb == "refund":
         return services.order_refund(actor=user, order=order, reason=data["reason"],
                                      idempotency_key=data.get("idempotency_key") or None)
+    if verb == "invoice":
+        return services.invoice_record(actor=user, order=order, **data)
+    if verb in ("answer", "decide"):
+        try:
+            refund = selectors.refund_requests(user, order).get(pk=data["request"])
+        except RefundRequest.DoesNotExist:
+            raise DomainError(_("No such request."), field=None) from None
+        if verb == "answer":
+            return services.refund_answer(actor=user, request=refund, agree=data["agree"],
+                                          note=data["note"])
+        return services.refund_decide(actor=user, request=refund, uphold=data["uphold"],
+                                      decision=data["decision"])
     try:
         consumption = selectors.consumptions(user, order).get(pk=data["consumption"])
     except Consumption.DoesNotExist:
@@ -310,13 +342,23 @@ def parent_order(request: HttpRequest) -> HttpResponse:
     # The code travels in a POST body, never in a URL that logs keep.
     number = request.POST.get("number", "").strip()[:20]
     code = request.POST.get("code", "").strip()[:20]
-    order, error, status = None, "", 200
+    order, error, refund_error, status = None, "", "", 200
     if number or code:
         try:
             order = selectors.order_for_parent(number=number, code=code)
         except Order.DoesNotExist:
             error, status = _("No order matches this number and code."), 404
-    if order is not None and request.method == "POST" and "consumption" in request.POST:
+    if order is not None and request.method == "POST" and "refund_reason" in request.POST:
+        try:
+            services.refund_request_by_parent(
+                number=number, code=code, reason=request.POST.get("refund_reason", "")[:2001])
+            messages.success(request, _("Your refund request is recorded; the institution "
+                                        "answers it, and if it refuses, the supervising "
+                                        "department decides."))
+            order = selectors.order_for_parent(number=number, code=code)
+        except DomainError as exc:
+            refund_error, status = str(exc.message), 400
+    elif order is not None and request.method == "POST" and "consumption" in request.POST:
         try:
             consumption_id = int(request.POST.get("consumption", ""))
             services.consumption_dispute_by_parent(
@@ -331,6 +373,10 @@ def parent_order(request: HttpRequest) -> HttpResponse:
     return render(request, "funds/parent_order.html", {
         "order": order, "number": number, "code": code, "error": error,
         "consumptions": order.consumptions.order_by("-lesson_on", "-id") if order else [],
+        "refunds": order.refund_requests.order_by("-id") if order else [],
+        "refund_error": refund_error,
+        "may_ask_refund": order is not None and order.state == OrderState.PAID and not any(
+            r.state in OPEN_REFUND_STATES for r in order.refund_requests.all()),
         "recorded": ConsumptionState.RECORDED}, status=status)
 
 
@@ -365,3 +411,89 @@ def risk_plan(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "funds/risk_plan.html", {
         "plan": plan, "form": form, "progress": selectors.risk_progress(request.user, plan)},
         status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def guarantee(request: HttpRequest, uscc: str) -> FileResponse:
+    """The risk deposit's guarantee document, for who reads the institution's funds."""
+    institution = _institution(request, uscc)
+    arrangement = selectors.arrangement_of(request.user, institution)
+    if arrangement is None or not arrangement.guarantee_file:
+        raise Http404
+    return FileResponse(arrangement.guarantee_file.open("rb"), as_attachment=True,
+                        filename=arrangement.guarantee_file_name or "guarantee",
+                        content_type=arrangement.guarantee_file_type)
+
+
+@login_required
+def self_inspections(request: HttpRequest, uscc: str) -> HttpResponse:
+    """The institution's self-inspection reports on its prepaid fees (004 §4(4) 自查自纠),
+    and the form for the institution (or an admin) to submit one."""
+    institution = _institution(request, uscc)
+    form = None
+    if selectors.may_work_on(request.user, institution) and may(
+            request.user, "funds.self_inspect", institution):
+        form = SelfInspectionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid() and _run(form, lambda: services.self_inspection_submit(
+                actor=request.user, institution=institution, **form.cleaned_data)):
+            messages.success(request, _("The self-inspection report is submitted."))
+            return redirect("funds:self_inspections", uscc=institution.uscc)
+    return render(request, "funds/self_inspections.html", {
+        "institution": institution, "form": form,
+        "page": Paginator(selectors.self_inspections(request.user, institution),
+                          PAGE_SIZE).get_page(request.GET.get("page"))},
+        status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def self_inspection_file(request: HttpRequest, uscc: str, pk: int) -> FileResponse:
+    institution = _institution(request, uscc)
+    report = selectors.self_inspections(request.user, institution).filter(pk=pk).exclude(
+        file="").first()
+    if report is None:
+        raise Http404
+    return FileResponse(report.file.open("rb"), as_attachment=True,
+                        filename=f"self-inspection-{report.pk}{Path(report.file.name).suffix}",
+                        content_type=report.file_type)
+
+
+@login_required
+def spot_checks(request: HttpRequest, uscc: str) -> HttpResponse:
+    """The 平安消费 (safe consumption) key spot checks of the institution's prepaid fees
+    (004 §4(4) 重点抽查), and the form for the supervising department."""
+    institution = _institution(request, uscc)
+    form = None
+    if selectors.may_work_on(request.user, institution) and may(
+            request.user, "funds.spot_check", institution):
+        form = SpotCheckForm(request.POST or None)
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid() and _run(form, lambda: services.spot_check_record(
+                actor=request.user, institution=institution, **form.cleaned_data)):
+            messages.success(request, _("The spot check is recorded."))
+            return redirect("funds:spot_checks", uscc=institution.uscc)
+    return render(request, "funds/spot_checks.html", {
+        "institution": institution, "form": form,
+        "page": Paginator(selectors.spot_checks(request.user, institution),
+                          PAGE_SIZE).get_page(request.GET.get("page"))},
+        status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def refund_list(request: HttpRequest) -> HttpResponse:
+    """Parents' refund requests of the institutions whose funds the user reads: the open
+    ones (awaiting the institution, or refused and awaiting the department's decision)
+    by default, `?state=all` for every one."""
+    if not may(request.user, "funds.view"):
+        raise Http404
+    open_only = request.GET.get("state") != "all"
+    qs = selectors.refund_requests(request.user)
+    if open_only:
+        qs = qs.filter(state__in=OPEN_REFUND_STATES)
+    return render(request, "funds/refunds.html", {
+        "open_only": open_only,
+        "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))})

@@ -33,3 +33,31 @@ def screening_spec() -> CaseKindSpec:
         steps={screening.STEP: _("Check the entity")},
         audit_labels={"governance.screening_import": _("Screening list imported")},
     )
+
+
+def incident_spec() -> CaseKindSpec:
+    """An incident, a public-opinion event or an online takedown (突发事件, "TF-…", 001
+    §4(2)13, 15, 16): opened by `governance.incidents.incident_report` with the lead and
+    assisting departments' tasks, closed with its outcome by `incident_close`."""
+    from governance import incidents
+
+    return CaseKindSpec(
+        code=incidents.KIND, prefix="TF", label=_("Incident"),
+        steps={incidents.STEP_LEAD: _("Lead the handling"),
+               incidents.STEP_ASSIST: _("Assist in the handling")},
+        audit_labels={"governance.incident_report": _("Incident registered"),
+                      "governance.incident_close": _("Incident closed")},
+    )
+
+
+def plan_spec() -> CaseKindSpec:
+    """A county's campaign plan filed with the city (方案备案, "FA-…", DOMAIN.md §4.8):
+    opened by `governance.services.plan_call` for each county, its task due on the city's
+    date; filing the plan completes it."""
+    from governance import services
+
+    return CaseKindSpec(
+        code=services.PLAN_KIND, prefix="FA", label=_("County campaign plan"),
+        steps={services.PLAN_STEP: _("File the plan with the city")},
+        audit_labels={"governance.plan_file": _("Plan filed")},
+    )

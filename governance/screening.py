@@ -26,9 +26,14 @@ from cases import services as case_services
 from cases.audit import audit_record
 from cases.models import TaskRole
 from core.abilities import require
-from core.errors import DomainError
-from core.vocab import DepartmentType
-from governance.models import ScreeningEntity, ScreeningImport
+from core.errors import DomainError, InvalidState
+from core.vocab import Category, DepartmentType, Nature
+from governance.models import (
+    ScreeningEntity,
+    ScreeningImport,
+    ScreeningOutcome,
+    ScreeningOutcomeKind,
+)
 from institutions.models import Institution
 from institutions.uscc import normalise, validate_uscc
 from org.models import Department, Region, RegionLevel, User
@@ -184,3 +189,88 @@ def screening_import(*, actor: User, upload: Any) -> ScreeningImport:
                  after={"rows": len(rows), "created": job.created_rows,
                         "matched": job.matched_rows, "repeated": repeated})
     return job
+
+
+# -- the outcome of a check (issue 12, governance part A) ------------------------------------
+
+def _close_check(entity: ScreeningEntity, note: str) -> None:
+    """The check is done: its open tasks complete and its case closes (the system's step
+    of the workflow once the outcome is recorded)."""
+    from cases.models import Case, CaseState, Task, TaskStatus
+
+    case = entity.case
+    if case is None:
+        return
+    for task in Task.objects.filter(case=case, status=TaskStatus.OPEN):
+        case_services.task_complete(actor=None, task=task, note=note)
+    if Case.objects.filter(pk=case.pk, state__in=(CaseState.OPEN, CaseState.IN_PROGRESS)
+                           ).exists():
+        case_services.case_close(actor=None, case=case, reason=note)
+
+
+@transaction.atomic
+def screening_outcome_record(*, actor: User, entity: ScreeningEntity, kind: str,
+                             other_reference: str = "", note: str = "", category: str = "",
+                             legal_representative: str = "") -> ScreeningOutcome:
+    """Record what the check of an unmatched entity found (004 §6(2)3): licensed
+    elsewhere (with the other registry's reference), not training, or unlicensed
+    training. Unlicensed training enters the entity in the registry as not approved,
+    opens an enforcement case for unlicensed training (the violation's competent
+    department) and black-lists it with that case as evidence (004 §6(4)), through the
+    inspections services and their own permission rules. The check's tasks complete and
+    its case closes."""
+    from inspections import services as inspections
+    from inspections.models import ViolationType
+    from institutions import services as registry
+    from institutions.models import InstitutionStatus
+
+    entity = ScreeningEntity.objects.restrict(actor).select_for_update(of=("self",)).select_related(
+        "region", "case").get(pk=entity.pk)
+    require(actor, "governance.record_screening_outcome", entity)
+    if entity.case_id is None:
+        raise InvalidState(_("A matched entity needs no check."))
+    if ScreeningOutcome.objects.filter(entity=entity).exists():
+        raise InvalidState(_("The outcome of this check is already recorded."))
+    if kind not in ScreeningOutcomeKind.values:
+        raise DomainError(_("Choose the outcome."), field="kind")
+    other_reference, note = other_reference.strip(), note.strip()
+    outcome = ScreeningOutcome(entity=entity, kind=kind, note=note, recorded_by=actor)
+    if kind == ScreeningOutcomeKind.LICENSED_ELSEWHERE:
+        if not other_reference:
+            raise DomainError(_("Give the other registry's reference (licence or record "
+                                "number)."), field="other_reference")
+        outcome.other_reference = other_reference[:100]
+    elif kind == ScreeningOutcomeKind.UNLICENSED:
+        if not note:
+            raise DomainError(_("Describe the training found."), field="note")
+        institution = Institution.objects.filter(uscc=entity.credit_code).first()
+        if institution is None:
+            if category not in Category.values:
+                raise DomainError(_("Choose the category of the training."), field="category")
+            if not legal_representative.strip():
+                raise DomainError(_("Give the legal representative."),
+                                  field="legal_representative")
+            # A company on market regulation's list is a for-profit enterprise (000 §3).
+            institution = registry.institution_register(
+                actor=actor, name=entity.name, uscc=entity.credit_code,
+                nature=Nature.FOR_PROFIT, category=category,
+                legal_representative=legal_representative,
+                safety_person=legal_representative, address=entity.address or entity.name,
+                region=entity.region, status=InstitutionStatus.NOT_APPROVED)
+        violation = ViolationType.objects.get(code="unlicensed")
+        enforcement = inspections.enforcement_open(
+            actor=actor, violation=violation, region=entity.region, findings=note,
+            institution=institution)
+        outcome.institution = institution
+        outcome.enforcement = enforcement
+        outcome.blacklist = inspections.blacklist_enter(
+            actor=actor, institution=institution, reason=note, enforcement=enforcement)
+    outcome.save()
+    _close_check(entity, ScreeningOutcomeKind(kind).label)
+    audit_record(actor=actor, action="governance.screening_outcome", obj=entity,
+                 case=entity.case,
+                 after={"kind": kind, "other_reference": outcome.other_reference,
+                        "note": note, "institution": outcome.institution_id,
+                        "enforcement": outcome.enforcement_id,
+                        "blacklist": outcome.blacklist_id})
+    return outcome

@@ -23,23 +23,31 @@ from cases.audit import audit_record, snapshot
 from cases.models import Notification, Task, TaskRole
 from core.abilities import require
 from core.errors import DomainError, InvalidState
+from governance import consultation
 from governance.models import (
     Attendance,
     Campaign,
     CampaignPhase,
+    CountyPlan,
     Decision,
+    FilingKind,
     Meeting,
+    MeetingKind,
     MeetingStatus,
     MemberUnit,
     Phase,
     Problem,
     ProblemStatus,
+    RectificationMeasure,
     RosterEntry,
+    SpotCheck,
+    SpotCheckResult,
+    UnitFiling,
 )
-from org.models import Department, Region, Role, User
+from org.models import Department, Region, RegionLevel, Role, User
 from org.scope import Action
 from policy import deadlines
-from policy.calendar import add_workdays
+from policy.calendar import add_workdays, workdays_between
 from policy.profile import active_profile
 
 #: The case kind of a meeting decision (LX-…), registered in governance/kinds.py.
@@ -108,6 +116,8 @@ def roster_change(*, actor: User, unit: MemberUnit, position: str, name: str, st
 def meeting_create(*, actor: User, region: Region, kind: str, title: str, held_on: dt.date,
                    agenda: str, units: Iterable[MemberUnit]) -> Meeting:
     require(actor, "governance.manage_meetings", region)
+    if kind == MeetingKind.CONSULTATION and not consultation.holds_consultation():
+        raise DomainError(_("The policy profile holds no monthly consultation."), field="kind")
     if not agenda.strip():
         raise DomainError(_("A meeting needs an agenda."), field="agenda")
     meeting = Meeting.objects.create(region=region, kind=kind, title=title.strip(),
@@ -116,6 +126,8 @@ def meeting_create(*, actor: User, region: Region, kind: str, title: str, held_o
         if unit.region_id != region.pk:
             raise DomainError(_("A unit of another joint meeting."), field="units")
         Attendance.objects.create(meeting=meeting, unit=unit)
+    # 004 §6(3): each unit's report, prefilled with its complaint analysis.
+    consultation.reports_prefill(actor=actor, meeting=meeting)
     audit_record(actor=actor, action="governance.meeting_create", obj=meeting,
                  after=snapshot(meeting, ["region", "kind", "title", "held_on"]))
     return meeting
@@ -254,20 +266,31 @@ def campaign_create(*, actor: User, region: Region, title: str, summary_due: dt.
         raise DomainError(_("Give at least one phase with its dates."), field="phases")
     campaign = Campaign.objects.create(region=region, title=title.strip(),
                                        summary_due=summary_due)
-    order = list(Phase.values)
-    last_end: dt.date | None = None
-    for code in sorted(phases, key=order.index):
-        start, end = phases[code]
-        if end < start:
-            raise DomainError(_("A phase ends before it starts."), field="phases")
-        if last_end is not None and start < last_end:
-            raise DomainError(_("The phases must follow one another."), field="phases")
-        last_end = end
-        CampaignPhase.objects.create(campaign=campaign, phase=code, start=start, end=end)
+    _phases_set(campaign, phases)
     audit_record(actor=actor, action="governance.campaign_create", obj=campaign,
                  after={"title": campaign.title, "summary_due": summary_due,
                         "phases": {k: [v[0], v[1]] for k, v in phases.items()}})
     return campaign
+
+
+def _phases_set(campaign: Campaign, phases: Mapping[str, tuple[dt.date, dt.date]]) -> None:
+    """The phases in their order (003 §3; 004 §5), each within its dates, one after the
+    other; a phase left out is removed."""
+    order = list(Phase.values)
+    if any(code not in order for code in phases):
+        raise DomainError(_("Unknown phase."), field="phases")
+    last_end: dt.date | None = None
+    for code in sorted(phases, key=order.index):
+        start, end = phases[code]
+        if end < start:
+            raise DomainError(_("A phase ends before it starts."), field=code)
+        if last_end is not None and start < last_end:
+            raise DomainError(_("The phases must follow one another."), field=code)
+        last_end = end
+    campaign.phases.exclude(phase__in=list(phases)).delete()
+    for code, (start, end) in phases.items():
+        CampaignPhase.objects.update_or_create(campaign=campaign, phase=code,
+                                               defaults={"start": start, "end": end})
 
 
 @transaction.atomic
@@ -373,3 +396,221 @@ def summary_reminders(*, today: dt.date | None = None) -> int:
             sent += 1
     return sent
 
+
+
+# -- issue 12, governance part A: editing units and campaigns, county plans, the
+# -- rectification ledger, spot-checks, member-unit filings ---------------------------------
+
+#: The case kind of a county's campaign plan filed with the city (FA-…).
+PLAN_KIND = "campaign_plan"
+PLAN_STEP = "file"
+
+
+@transaction.atomic
+def unit_update(*, actor: User, unit: MemberUnit, is_convenor: bool, hosts_office: bool,
+                order: int) -> MemberUnit:
+    """The office changes a member unit's part in the joint meeting (001 §6(1)); the
+    department itself stays (a new department is a new unit)."""
+    unit = MemberUnit.objects.restrict(actor, Action.CHANGE).select_for_update().select_related(
+        "region").get(pk=unit.pk)
+    require(actor, "governance.manage_meetings", unit.region)
+    before = snapshot(unit, ["is_convenor", "hosts_office", "order"])
+    unit.is_convenor, unit.hosts_office, unit.order = is_convenor, hosts_office, order
+    unit.save(update_fields=["is_convenor", "hosts_office", "order"])
+    audit_record(actor=actor, action="governance.unit_update", obj=unit, before=before,
+                 after=snapshot(unit, ["is_convenor", "hosts_office", "order"]))
+    return unit
+
+
+@transaction.atomic
+def campaign_update(*, actor: User, campaign: Campaign, title: str, summary_due: dt.date,
+                    phases: Mapping[str, tuple[dt.date, dt.date]]) -> Campaign:
+    """Change a campaign's title, summary due date and phases (003 §3; 004 §5)."""
+    campaign = Campaign.objects.restrict(actor, Action.CHANGE).select_for_update().select_related(
+        "region").get(pk=campaign.pk)
+    require(actor, "governance.manage_campaigns", campaign.region)
+    if not title.strip():
+        raise DomainError(_("A campaign needs a title."), field="title")
+    if not phases:
+        raise DomainError(_("Give at least one phase with its dates."), field="phases")
+    before = {"title": campaign.title, "summary_due": campaign.summary_due}
+    campaign.title = title.strip()
+    if summary_due != campaign.summary_due:
+        campaign.summary_reminded_at = None
+    campaign.summary_due = summary_due
+    campaign.save(update_fields=["title", "summary_due", "summary_reminded_at"])
+    _phases_set(campaign, phases)
+    audit_record(actor=actor, action="governance.campaign_update", obj=campaign, before=before,
+                 after={"title": campaign.title, "summary_due": summary_due,
+                        "phases": {k: [v[0], v[1]] for k, v in phases.items()}})
+    return campaign
+
+
+def _county_lead(county: Region) -> Department:
+    from governance.screening import LEAD_TYPES
+
+    lead = Department.objects.filter(region=county, is_active=True,
+                                     type__in=LEAD_TYPES).order_by("type").first()
+    if lead is None:
+        raise DomainError(_("%(county)s has no education department.") % {"county": county.name},
+                          field="due")
+    return lead
+
+
+@transaction.atomic
+def plan_call(*, actor: User, campaign: Campaign, due: dt.date,
+              today: dt.date | None = None) -> list[CountyPlan]:
+    """The city asks each county for its campaign plan by a date (DOMAIN.md §4.8: county
+    plans filed with city education by mid-July): one case (FA-…) per county with a task
+    for the county's education department due on that date, so the task engine reminds
+    and marks it overdue. A county already asked is left alone."""
+    campaign = Campaign.objects.restrict(actor, Action.CHANGE).select_related("region").get(
+        pk=campaign.pk)
+    require(actor, "governance.manage_campaigns", campaign.region)
+    if campaign.region.level >= RegionLevel.COUNTY:
+        raise DomainError(_("Only a city campaign asks the counties for plans."), field="due")
+    today = today or timezone.localdate()
+    workdays = workdays_between(today, due)
+    if workdays < 1:
+        raise DomainError(_("The due date must be at least one working day away."),
+                          field="due")
+    asked = set(campaign.county_plans.values_list("county_id", flat=True))
+    created = []
+    for county in Region.objects.filter(parent=campaign.region, level=RegionLevel.COUNTY
+                                        ).exclude(pk__in=asked).order_by("code"):
+        case = case_services.case_open(
+            actor=actor, kind=PLAN_KIND, region=county,
+            title=_("Campaign plan: %(title)s") % {"title": campaign.title},
+            description=campaign.title)
+        case_services.task_assign(
+            actor=actor, case=case, department=_county_lead(county), role=TaskRole.LEAD,
+            duty=_("File the county's plan for %(title)s with the city.")
+            % {"title": campaign.title}, step=PLAN_STEP, workdays=workdays, today=today)
+        created.append(CountyPlan.objects.create(campaign=campaign, county=county, due=due,
+                                                 case=case))
+    audit_record(actor=actor, action="governance.plan_call", obj=campaign,
+                 after={"due": due, "counties": [p.county_id for p in created]})
+    return created
+
+
+@transaction.atomic
+def plan_file(*, actor: User, plan: CountyPlan, text: str,
+              upload: UploadedFile | None = None) -> CountyPlan:
+    """A county files its plan with the city: the text, and a document checked as case
+    attachments are (size, real type); the county's task completes."""
+    plan = CountyPlan.objects.restrict(actor, Action.CHANGE).select_for_update(
+        of=("self",)).select_related("county", "case").get(pk=plan.pk)
+    require(actor, "governance.file_county_plan", plan.county)
+    if plan.filed_at is not None:
+        raise InvalidState(_("The plan is already filed."))
+    if not text.strip():
+        raise DomainError(_("Write the plan."), field="text")
+    if upload is not None:
+        plan.file_type = case_services.attachment_check(upload, field="file")
+        plan.file = upload
+    plan.text = text.strip()
+    plan.filed_at = timezone.now()
+    plan.filed_by = actor
+    plan.save()
+    for task in plan.case.tasks.filter(status="open"):
+        case_services.task_complete(actor=None, task=task, note=_("Plan filed."))
+    case_services.case_close(actor=None, case=plan.case, reason=_("Plan filed."))
+    audit_record(actor=actor, action="governance.plan_file", obj=plan, case=plan.case,
+                 after={"text": plan.text, "file": bool(plan.file)})
+    return plan
+
+
+def _problem_for_ledger(actor: User, problem: Problem) -> Problem:
+    problem = Problem.objects.restrict(actor).select_for_update(of=("self",)).get(pk=problem.pk)
+    require(actor, "governance.request_closeout", problem)
+    if problem.status == ProblemStatus.CLOSED:
+        raise InvalidState(_("The problem is closed out; its ledger is fixed."))
+    return problem
+
+
+@transaction.atomic
+def measure_add(*, actor: User, problem: Problem, measure: str,
+                node: dt.date) -> RectificationMeasure:
+    """A line of the rectification ledger (003 §3 整改台账): a measure and its time node,
+    by the responsible department or the office."""
+    problem = _problem_for_ledger(actor, problem)
+    if not measure.strip():
+        raise DomainError(_("Describe the measure."), field="measure")
+    row = RectificationMeasure.objects.create(problem=problem, measure=measure.strip(),
+                                              node=node)
+    audit_record(actor=actor, action="governance.measure_add", obj=problem,
+                 after={"measure": row.measure, "node": node})
+    return row
+
+
+@transaction.atomic
+def measure_done(*, actor: User, measure: RectificationMeasure,
+                 done_on: dt.date | None = None) -> RectificationMeasure:
+    row = RectificationMeasure.objects.restrict(actor).select_for_update(of=("self",)).get(
+        pk=measure.pk)
+    problem = _problem_for_ledger(actor, row.problem)
+    if row.done_on is not None:
+        raise InvalidState(_("The measure is already done."))
+    done_on = done_on or timezone.localdate()
+    if done_on > timezone.localdate():
+        raise DomainError(_("A measure cannot be done in the future."), field="done_on")
+    row.done_on, row.done_by = done_on, actor
+    row.save(update_fields=["done_on", "done_by"])
+    audit_record(actor=actor, action="governance.measure_done", obj=problem,
+                 after={"measure": row.pk, "done_on": done_on})
+    return row
+
+
+@transaction.atomic
+def spotcheck_record(*, actor: User, campaign: Campaign, checked_on: dt.date,
+                     sample: Iterable[Problem], result: str, remarks: str = "") -> SpotCheck:
+    """Discipline inspection's acceptance spot-check (003 §6: 纪检监察部门对整改情况进行
+    抽查): a sample of the campaign's closed-out problems, the result, remarks (required
+    when the rectification is not confirmed)."""
+    campaign = Campaign.objects.restrict(actor).select_related("region").get(pk=campaign.pk)
+    require(actor, "governance.record_spotcheck", campaign.region)
+    if result not in SpotCheckResult.values:
+        raise DomainError(_("Choose the result."), field="result")
+    if checked_on > timezone.localdate():
+        raise DomainError(_("A spot-check cannot be dated in the future."), field="checked_on")
+    ids = {p.pk for p in sample}
+    if not ids:
+        raise DomainError(_("Choose at least one closed-out problem."), field="sample")
+    rows = list(Problem.objects.filter(pk__in=ids, campaign=campaign,
+                                       status=ProblemStatus.CLOSED))
+    if len(rows) != len(ids):
+        raise DomainError(_("Only the campaign's closed-out problems can be sampled."),
+                          field="sample")
+    if result == SpotCheckResult.FAILED and not remarks.strip():
+        raise DomainError(_("Say what was not rectified."), field="remarks")
+    check = SpotCheck.objects.create(campaign=campaign, checked_on=checked_on, result=result,
+                                     remarks=remarks.strip(), recorded_by=actor)
+    check.sample.set(rows)
+    audit_record(actor=actor, action="governance.spotcheck_record", obj=check,
+                 after={"campaign": campaign.pk, "sample": sorted(ids), "result": result,
+                        "remarks": check.remarks})
+    return check
+
+
+@transaction.atomic
+def filing_submit(*, actor: User, unit: MemberUnit, kind: str, year: int, text: str,
+                  upload: UploadedFile | None = None) -> UnitFiling:
+    """A member unit files its supervision plan or working-group roster with the joint
+    office (001 §6(1)): a text, and a document checked as case attachments are."""
+    unit = MemberUnit.objects.restrict(actor).select_related("region").get(pk=unit.pk)
+    require(actor, "governance.file_unit_filing", unit,
+            _("Only the unit's own officers or the office file for a unit."))
+    if kind not in FilingKind.values:
+        raise DomainError(_("Choose what is filed."), field="kind")
+    if not 2000 <= year <= 2100:
+        raise DomainError(_("Give the year."), field="year")
+    if not text.strip():
+        raise DomainError(_("Write the content."), field="text")
+    filing = UnitFiling(unit=unit, kind=kind, year=year, text=text.strip(), filed_by=actor)
+    if upload is not None:
+        filing.file_type = case_services.attachment_check(upload, field="file")
+        filing.file = upload
+    filing.save()
+    audit_record(actor=actor, action="governance.filing_submit", obj=filing,
+                 after={"unit": unit.pk, "kind": kind, "year": year, "file": bool(filing.file)})
+    return filing

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied as Forbidden
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,18 +21,35 @@ from core.abilities import may
 from core.errors import DomainError
 from governance import selectors, services
 from governance.forms import (
+    CampaignForm,
     CloseoutForm,
     DecisionForm,
+    FilingForm,
+    MeasureForm,
     MeetingForm,
     MinutesForm,
+    OutcomeForm,
+    PlanCallForm,
+    PlanFileForm,
     ProblemForm,
     RejectForm,
     RosterForm,
     ScreeningForm,
+    SpotCheckForm,
+    UnitForm,
 )
-from governance.models import MeetingStatus, MemberUnit, Problem, ProblemStatus
-from governance.screening import screening_import
-from org.models import Region
+from governance.models import (
+    CountyPlan,
+    FilingKind,
+    MeetingStatus,
+    MemberUnit,
+    Problem,
+    ProblemStatus,
+    RectificationMeasure,
+    UnitFiling,
+)
+from governance.screening import screening_import, screening_outcome_record
+from org.models import Region, RegionLevel
 from org.scope import Action
 
 PAGE_SIZE = 50
@@ -181,7 +199,8 @@ def units(request: HttpRequest) -> HttpResponse:
     user = _viewer(request)
     rows = list(selectors.units(user))
     return render(request, "governance/units.html", {
-        "units": [(u, may(user, "governance.manage_meetings", u.region)) for u in rows]})
+        "units": [(u, may(user, "governance.manage_meetings", u.region)) for u in rows],
+        "may_add": _home_region(user) is not None and may(user, "governance.manage_meetings")})
 
 
 @login_required
@@ -214,7 +233,9 @@ def roster_change(request: HttpRequest, pk: int) -> HttpResponse:
 def campaigns(request: HttpRequest) -> HttpResponse:
     user = _viewer(request)
     page = Paginator(selectors.campaigns(user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "governance/campaigns.html", {"page_obj": page})
+    return render(request, "governance/campaigns.html", {
+        "page_obj": page, "may_manage": may(user, "governance.manage_campaigns"),
+        "open_plans": selectors.open_county_plans(user)})
 
 
 def _campaign_page(request: HttpRequest, campaign: Any,
@@ -231,6 +252,9 @@ def _campaign_page(request: HttpRequest, campaign: Any,
                                                            campaign.region):
             forms["reject"] = RejectForm()
             forms["approve"] = None
+        if problem.status != ProblemStatus.CLOSED and may(user, "governance.request_closeout",
+                                                         problem):
+            forms["measure"] = MeasureForm()
         if bound is not None and bound[0] == problem.pk:
             forms[bound[1]] = bound[2]
         rows.append((problem, forms))
@@ -238,6 +262,7 @@ def _campaign_page(request: HttpRequest, campaign: Any,
         "campaign": campaign, "rows": rows, "manage": manage,
         "problem_form": bound[2] if bound and bound[1] == "problem" else
         (ProblemForm(user=user) if manage else None),
+        **_campaign_extras(user, campaign, bound),
     }, status=400 if bound else 200)
 
 
@@ -361,3 +386,305 @@ def screening(request: HttpRequest) -> HttpResponse:
     return render(request, "governance/screening.html", {
         "page_obj": page, "form": form, "job": job},
         status=400 if (form is not None and form.errors) or (job and job.errors) else 200)
+
+
+# -- issue 12, governance part A: unit and campaign pages, screening outcomes, county plans,
+# -- the rectification ledger, spot-checks, member-unit filings ------------------------------
+
+def _campaign_extras(user: Any, campaign: Any, bound: tuple[int, str, Any] | None
+                     ) -> dict[str, Any]:
+    """The campaign page's sections of part A: the county plans of a city campaign (and
+    the call for them), discipline inspection's spot-checks and its form, the overdue
+    time nodes of the rectification ledger."""
+    manage = may(user, "governance.manage_campaigns", campaign.region)
+    is_city = campaign.region.level < RegionLevel.COUNTY
+    closed = [p for p in campaign.problems.all() if p.status == ProblemStatus.CLOSED]
+    spot_form = None
+    if may(user, "governance.record_spotcheck", campaign.region) and closed:
+        spot_form = SpotCheckForm(problems=Problem.objects.filter(pk__in=[p.pk for p in closed]),
+                                  initial={"checked_on": timezone.localdate()})
+    plan_call_form = PlanCallForm() if manage and is_city else None
+    if bound is not None and bound[1] == "spotcheck":
+        spot_form = bound[2]
+    if bound is not None and bound[1] == "plancall":
+        plan_call_form = bound[2]
+    return {"today": timezone.localdate(), "is_city": is_city,
+            "county_plans": list(campaign.county_plans.all()),
+            "spot_checks": list(campaign.spot_checks.all()),
+            "spot_form": spot_form, "plan_call_form": plan_call_form}
+
+
+def _manageable_region(user: Any, ability: str) -> Region:
+    region = _home_region(user)
+    if region is None or not may(user, ability, region):
+        raise Forbidden
+    return region
+
+
+@login_required
+def unit_new(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    region = _manageable_region(user, "governance.manage_meetings")
+    form = UnitForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.unit_add(actor=user, region=region, department=data["department"],
+                              is_convenor=data["is_convenor"],
+                              hosts_office=data["hosts_office"], order=data["order"])
+            messages.success(request, _("Saved."))
+            return redirect("governance:units")
+        except DomainError as exc:
+            _form_error(form, exc)
+    return render(request, "governance/unit_form.html", {"form": form, "unit": None},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _viewer(request, page=False)
+    unit = selectors.units(user).filter(pk=pk).first()
+    if unit is None:
+        raise Http404
+    if not may(user, "governance.manage_meetings", unit.region):
+        raise Forbidden
+    form = UnitForm(request.POST or None, user=user, new=False, initial={
+        "is_convenor": unit.is_convenor, "hosts_office": unit.hosts_office,
+        "order": unit.order})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.unit_update(actor=user, unit=unit, is_convenor=data["is_convenor"],
+                                 hosts_office=data["hosts_office"], order=data["order"])
+            messages.success(request, _("Saved."))
+            return redirect("governance:units")
+        except DomainError as exc:
+            _form_error(form, exc)
+    return render(request, "governance/unit_form.html", {"form": form, "unit": unit},
+                  status=400 if form.errors else 200)
+
+
+def _campaign_form_page(request: HttpRequest, campaign: Any, region: Region) -> HttpResponse:
+    user: Any = request.user
+    form = CampaignForm(request.POST or None,
+                        initial=CampaignForm.initial_for(campaign) if campaign else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if campaign is None:
+                campaign = services.campaign_create(
+                    actor=user, region=region, title=data["title"],
+                    summary_due=data["summary_due"], phases=data["phases"])
+            else:
+                services.campaign_update(actor=user, campaign=campaign, title=data["title"],
+                                         summary_due=data["summary_due"],
+                                         phases=data["phases"])
+            messages.success(request, _("Saved."))
+            return redirect("governance:campaign", pk=campaign.pk)
+        except DomainError as exc:
+            form.add_domain_error(exc.field, str(exc.message))
+    return render(request, "governance/campaign_form.html", {
+        "form": form, "campaign": campaign, "region": region,
+        "phase_rows": [(form[f"{code}_start"], form[f"{code}_end"], label)
+                       for code, label in CampaignForm.phase_choices()]},
+        status=400 if form.errors else 200)
+
+
+@login_required
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    region = _manageable_region(request.user, "governance.manage_campaigns")
+    return _campaign_form_page(request, None, region)
+
+
+@login_required
+def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign_or_404(request, pk)
+    if not may(request.user, "governance.manage_campaigns", campaign.region):
+        raise Forbidden
+    return _campaign_form_page(request, campaign, campaign.region)
+
+
+@login_required
+def screening_entity(request: HttpRequest, pk: int) -> HttpResponse:
+    """One screened entity with its check and, once recorded, its outcome; the form for
+    the outcome to whom may record it (004 §6(2)3)."""
+    user = _viewer(request, page=False)
+    try:
+        entity = selectors.screened_entity(user, pk)
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    outcome = getattr(entity, "outcome", None)
+    may_record = entity.case_id is not None and outcome is None and \
+        may(user, "governance.record_screening_outcome", entity)
+    form = OutcomeForm(request.POST or None) if may_record else None
+    if request.method == "POST":
+        if form is None:
+            raise Forbidden
+        if form.is_valid():
+            try:
+                screening_outcome_record(actor=user, entity=entity, **form.cleaned_data)
+                messages.success(request, _("Outcome recorded."))
+                return redirect("governance:screening_entity", pk=entity.pk)
+            except DomainError as exc:
+                _form_error(form, exc)
+    return render(request, "governance/screening_entity.html", {
+        "entity": entity, "outcome": outcome, "form": form},
+        status=400 if form is not None and form.errors else 200)
+
+
+@login_required
+@require_POST
+def plan_call(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign_or_404(request, pk)
+    user: Any = request.user
+    if not may(user, "governance.manage_campaigns", campaign.region):
+        raise Forbidden
+    form = PlanCallForm(request.POST)
+    if form.is_valid():
+        try:
+            made = services.plan_call(actor=user, campaign=campaign, due=form.cleaned_data["due"])
+            messages.success(request, _("%(n)s counties asked for their plans.") % {"n": len(made)})
+            return redirect("governance:campaign", pk=campaign.pk)
+        except DomainError as exc:
+            _form_error(form, exc)
+    return _campaign_page(request, selectors.campaign_detail(user, campaign.pk),
+                          (0, "plancall", form))
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A county's plan for a city campaign: the county files it here (DOMAIN.md §4.8)."""
+    user = _viewer(request, page=False)
+    try:
+        plan = selectors.county_plan(user, pk)
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    may_file = plan.filed_at is None and may(user, "governance.file_county_plan", plan.county) \
+        and CountyPlan.objects.restrict(user, Action.CHANGE).filter(pk=plan.pk).exists()
+    form = PlanFileForm(request.POST or None, request.FILES or None) if may_file else None
+    if request.method == "POST":
+        if form is None:
+            raise Forbidden
+        if form.is_valid():
+            try:
+                services.plan_file(actor=user, plan=plan, text=form.cleaned_data["text"],
+                                   upload=form.cleaned_data["file"])
+                messages.success(request, _("Plan filed."))
+                return redirect("governance:plan", pk=plan.pk)
+            except DomainError as exc:
+                _form_error(form, exc)
+    return render(request, "governance/plan.html", {"plan": plan, "form": form},
+                  status=400 if form is not None and form.errors else 200)
+
+
+@login_required
+def plan_document(request: HttpRequest, pk: int) -> FileResponse:
+    user = _viewer(request, page=False)
+    plan = CountyPlan.objects.restrict(user).filter(pk=pk).exclude(file="").first()
+    if plan is None:
+        raise Http404
+    return FileResponse(plan.file.open("rb"), as_attachment=True, content_type=plan.file_type)
+
+
+@login_required
+@require_POST
+def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _viewer(request, page=False)
+    problem = Problem.objects.restrict(user).filter(pk=pk).first()
+    if problem is None:
+        raise Http404
+    if not may(user, "governance.request_closeout", problem):
+        raise Forbidden
+    form = MeasureForm(request.POST)
+    if form.is_valid():
+        try:
+            services.measure_add(actor=user, problem=problem, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+            return redirect("governance:campaign", pk=problem.campaign_id)
+        except DomainError as exc:
+            _form_error(form, exc)
+    return _campaign_page(request, selectors.campaign_detail(user, problem.campaign_id),
+                          (problem.pk, "measure", form))
+
+
+@login_required
+@require_POST
+def measure_done(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _viewer(request, page=False)
+    row = RectificationMeasure.objects.restrict(user).select_related("problem").filter(
+        pk=pk).first()
+    if row is None:
+        raise Http404
+    if not may(user, "governance.request_closeout", row.problem):
+        raise Forbidden
+    try:
+        services.measure_done(actor=user, measure=row)
+        messages.success(request, _("Saved."))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("governance:campaign", pk=row.problem.campaign_id)
+
+
+@login_required
+@require_POST
+def spotcheck_add(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign_or_404(request, pk)
+    user: Any = request.user
+    if not may(user, "governance.record_spotcheck", campaign.region):
+        raise Forbidden
+    form = SpotCheckForm(request.POST, problems=campaign.problems.filter(
+        status=ProblemStatus.CLOSED))
+    if form.is_valid():
+        try:
+            services.spotcheck_record(actor=user, campaign=campaign, **form.cleaned_data)
+            messages.success(request, _("Spot-check recorded."))
+            return redirect("governance:campaign", pk=campaign.pk)
+        except DomainError as exc:
+            _form_error(form, exc)
+    return _campaign_page(request, campaign, (0, "spotcheck", form))
+
+
+@login_required
+def filings(request: HttpRequest) -> HttpResponse:
+    """The supervision plans and working-group rosters the member units filed with the
+    joint office (001 §6(1)), each unit's latest of each kind, and the form to file."""
+    user = _viewer(request)
+    year = timezone.localdate().year
+    all_units = list(MemberUnit.objects.restrict(user).select_related("department", "region")
+                     .order_by("region__code", "order", "id"))
+    filed = set(UnitFiling.objects.restrict(user).filter(year=year).values_list("unit_id",
+                                                                                 "kind"))
+    coverage = [(u, [(u.pk, kind) in filed for kind in FilingKind.values]) for u in all_units]
+    units = [u for u in all_units if may(user, "governance.file_unit_filing", u)]
+    form = FilingForm(request.POST or None, request.FILES or None,
+                      units=MemberUnit.objects.filter(pk__in=[u.pk for u in units]
+                                                      ).select_related("department"),
+                      initial={"year": year}) if units else None
+    if request.method == "POST":
+        if form is None:
+            raise Forbidden
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.filing_submit(actor=user, unit=data["unit"], kind=data["kind"],
+                                       year=data["year"], text=data["text"],
+                                       upload=data["file"])
+                messages.success(request, _("Filed with the joint office."))
+                return redirect("governance:filings")
+            except DomainError as exc:
+                _form_error(form, exc)
+    page = Paginator(selectors.filings(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "governance/filings.html", {
+        "page_obj": page, "form": form, "kinds": FilingKind.choices, "year": year,
+        "coverage": coverage},
+        status=400 if form is not None and form.errors else 200)
+
+
+@login_required
+def filing_document(request: HttpRequest, pk: int) -> FileResponse:
+    user = _viewer(request, page=False)
+    filing = UnitFiling.objects.restrict(user).filter(pk=pk).exclude(file="").first()
+    if filing is None:
+        raise Http404
+    return FileResponse(filing.file.open("rb"), as_attachment=True,
+                        content_type=filing.file_type)

@@ -76,6 +76,19 @@ def _order_department(user: Any, order: Any) -> bool:
     return order is None or scope_of(user).department_id == order.department_id
 
 
+@rules.predicate
+def _town_officer(user: Any, target: Any) -> bool:
+    """A town's (镇/街道) officers and grid officers; on a stop order, those of the town
+    that issued it (001 §4(2)19)."""
+    from core.vocab import DepartmentType
+
+    scope = scope_of(user)
+    if scope.department_type != DepartmentType.TOWN_GOVERNMENT:
+        return False
+    order_department = getattr(target, "department_id", None)
+    return order_department is None or order_department == scope.department_id
+
+
 def load() -> None:
     #: The office pages of inspections: every office role.
     declare("inspections.view", is_unrestricted | has_role(*OFFICE_ROLES))
@@ -123,6 +136,10 @@ def load() -> None:
     #: Decide an appeal, approve a removal: the head of the listing department.
     declare("inspections.decide_blacklist",
             is_unrestricted | is_department_head & _order_department)
+    #: Order unlicensed training to stop, and report the order kept or defied: the town's
+    #: officers and grid officers (001 §4(2)19: 强化网格员日常巡查……责令停止).
+    declare("inspections.stop_order", is_unrestricted | in_region & has_role(
+        Role.OFFICER, Role.DEPARTMENT_HEAD, Role.GRID_OFFICER) & _town_officer)
     #: Re-check an order: the officers of the department that issued it.
     declare("inspections.recheck", is_unrestricted | is_department_officer & _order_department)
     #: Download the credit export (licences, penalties, spot checks, black list) for the

@@ -9,7 +9,7 @@ class InspectionsConfig(AppConfig):
     def ready(self) -> None:
         from cases import kinds
         from core.nav import NavEntry, register
-        from inspections import abilities, services
+        from inspections import abilities, complaint_outcomes, services
         from inspections import kinds as inspection_kinds
         from policy.deadlines import declare
 
@@ -20,6 +20,7 @@ class InspectionsConfig(AppConfig):
         ports.register_record(ports.RecordFacts(
             office_history=record.office_history, public_history=record.public_history,
             listed_since=record.listed_since))
+        complaint_outcomes.register()
         declare(*services.DEADLINE_KEYS, owner="inspections")
         for spec in inspection_kinds.specs():
             kinds.register(spec)
@@ -38,7 +39,11 @@ class InspectionsConfig(AppConfig):
                      "inspections:blacklist_list", ability="inspections.view_orders",
                      order=45),
             NavEntry("inspections.credit", _("Credit export"), "inspections:credit_export",
-                     ability="inspections.credit_export", order=46),
+                     ability="inspections.credit_export", order=48),
+            NavEntry("inspections.stop_orders", _("Stop orders"), "inspections:stop_list",
+                     ability="inspections.view", order=46),
+            NavEntry("inspections.analytics", _("Inspection analysis"),
+                     "inspections:analytics", ability="inspections.view", order=47),
             NavEntry("inspections.results", _("Annual inspection results"),
                      "inspections:public_results", public=True, order=40),
         )

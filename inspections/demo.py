@@ -2,8 +2,11 @@
 round published, this year's arts round being inspected (results in every state) and a
 tech round being planned; daily inspections of every kind in every state, a random draw,
 rectification orders open and closed, an enforcement case against an individual and a
-suspected zombie institution; a spot-check result, a fine and an unlicensed operator on the
-black list, so that the institution's record and the credit export have rows. Idempotent: a
+suspected zombie institution; safety checks with each department's own checklist, a
+decided penalty, the towns' stop orders (one kept, one defied and escalated, one open), an
+institution with many complaints for the planner's targets; a spot-check result, a fine and
+an unlicensed operator on the black list, so that the institution's record and the credit
+export have rows. Idempotent: a
 county that has a round already is left alone."""
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from inspections.models import (
 from institutions import services as registry
 from institutions.models import Institution
 from institutions.uscc import check_character
-from org.models import Department, Region, User
+from org.models import Department, Region, Role, User
 from policy.profile import active_profile
 
 ALL_MET = {"licence": True, "premises_safety": True, "teachers": True, "materials": True,
@@ -52,6 +55,9 @@ def load(county: Region, users: dict[str, User], key: str, today: dt.date) -> No
     _daily(county, today, users, key, depts)
     _zombie(county, today)
     _lists_and_credit(county, today, users, key)
+    _safety_and_penalty(county, today, users, key, depts)
+    _stop_orders(county, users, key)
+    _complaint_target(county, users, key)
 
 
 def _zombie(county: Region, today: dt.date) -> None:
@@ -214,3 +220,85 @@ def _lists_and_credit(county: Region, today: dt.date, users: dict[str, User],
         safety_person="赵某", address=f"{town.name}幸福小区5栋302室", region=town)
     services.blacklist_enter(actor=admin, institution=operator,
                              reason="未经审批在居民楼内开展培训，已责令停止。")
+
+
+def _safety_and_penalty(county: Region, today: dt.date, users: dict[str, User], key: str,
+                        depts: dict[str, Department]) -> None:
+    """Safety checks by police (premises) and market regulation (food), each with its own
+    checklist (002 §2(4)); the police check found a problem, fined by the decision."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from reportlab.pdfgen import canvas
+
+    licensed = Institution.objects.filter(region__path__startswith=county.path,
+                                          status__in=services.INSPECTED_STATUSES).order_by(
+        "-uscc").first()
+    if licensed is None:
+        return
+    admin = users[f"{key}_admin"]
+    police, market = depts[DepartmentType.PUBLIC_SECURITY], depts[DepartmentType.MARKET_REGULATION]
+    check = services.daily_open(actor=admin, mode=DailyMode.SAFETY, region=licensed.region,
+                                planned_on=today - dt.timedelta(days=6), departments=[police],
+                                institution=licensed)
+    answers = {item.code: "ok" for item in check.template.items.all()}
+    answers["physical_defence"] = "problem"
+    services.daily_record(actor=users[f"{key}_police"], inspection=check, answers=answers,
+                          notes="未安装一键报警装置。")
+    services.daily_open(actor=admin, mode=DailyMode.SAFETY, region=licensed.region,
+                        planned_on=today + dt.timedelta(days=6), departments=[market],
+                        institution=licensed)
+    case = services.enforcement_open(
+        actor=admin, violation=ViolationType.objects.get(code="advertising"),
+        region=licensed.region, institution=licensed, daily=check,
+        findings="在小区电梯间发布“保过”“提分”等违规培训广告。")
+    pdf = io.BytesIO()
+    page = canvas.Canvas(pdf)
+    page.drawString(72, 720, f"Decision {case.case.number}")
+    page.save()
+    head = User.objects.filter(department=case.department, role=Role.DEPARTMENT_HEAD).first() \
+        or User.objects.filter(is_superuser=True).first()
+    if head is None:
+        return
+    services.penalty_decide(actor=head, enforcement=case, penalty="fine",
+                            fine_amount=Decimal("5000"), legal_basis="《广告法》第二十四条",
+                            document=SimpleUploadedFile("decision.pdf", pdf.getvalue()))
+
+
+def _stop_orders(county: Region, users: dict[str, User], key: str) -> None:
+    """A town's stop orders (001 §4(2)19): one kept, one defied and sent up to the joint
+    office and the supervising department, one still open."""
+    from inspections import stoporders
+
+    grid = users[f"{key}_grid"]
+    if grid.region is None or grid.department is None:
+        return
+    issue = lambda name, category, what: stoporders.stop_order_issue(  # noqa: E731
+        actor=grid, region=grid.region, subject_name=name, category=category,
+        site_address=f"{grid.region.name}居民楼", activity=what)
+    kept = issue("赵某", Category.ARTS, "在自有住宅内无证开办美术培训班")
+    stoporders.stop_order_comply(actor=grid, order=kept, note="复查：已停止招生和培训。")
+    defied = issue("钱某", Category.SPORTS, "租用车库无证开展跆拳道培训")
+    stoporders.stop_order_report_defied(actor=grid, order=defied,
+                                        report="经多次警告仍继续培训，并阻挠网格员检查。")
+    issue("孙某", Category.TECH, "在小区会所无证开展编程培训")
+
+
+def _complaint_target(county: Region, users: dict[str, User], key: str) -> None:
+    """Enough recent complaints about one institution to make it a target (issue 9)."""
+    from complaints import services as complaint_services
+    from complaints.models import Channel, Complaint, Topic
+
+    threshold = int(active_profile().rule("complaint_target_threshold"))
+    inst = Institution.objects.filter(region__path__startswith=county.path,
+                                      status__in=services.INSPECTED_STATUSES).order_by(
+        "uscc").first()
+    topic = Topic.objects.filter(code="other").first()
+    if inst is None or topic is None:
+        return
+    have = Complaint.objects.filter(case__institution=inst).count()
+    for n in range(have, threshold):
+        complaint_services.complaint_submit(
+            actor=None, channel=Channel.WEB, topic=topic, institution=inst,
+            description="机构课后不退费，多次沟通无果。", complainant_name="家长",
+            complainant_phone=f"1390871{n:04d}")

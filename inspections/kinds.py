@@ -23,6 +23,7 @@ RECTIFICATION = "rectification"
 ZOMBIE = "zombie_cleanup"
 ENFORCEMENT = "enforcement"
 BLACKLIST = "blacklist"
+STOP_ORDER = "stop_order"
 
 
 def _staff(scope: Scope) -> bool:
@@ -109,4 +110,12 @@ def specs() -> list[CaseKindSpec]:
                 "inspections.blacklist.remove": _("Taken off the black list"),
             },
             visible_to=_order_visible),
+        CaseKindSpec(
+            code=STOP_ORDER, prefix="TZ", label=_("Stop order"),
+            steps=steps_of([Step.PATROL, Step.ENFORCEMENT], dict(Step.choices)),
+            audit_labels={
+                "inspections.stop.issue": _("Ordered to stop training"),
+                "inspections.stop.comply": _("Training found stopped"),
+                "inspections.stop.defied": _("Stop order defied: escalated"),
+            }),
     ]

@@ -41,6 +41,11 @@ class ChecklistTemplate(models.Model):
     pass_score = models.PositiveSmallIntegerField(_("pass score"), default=85)
     basic_pass_score = models.PositiveSmallIntegerField(_("basic pass score"), default=60)
     source = models.CharField(_("source"), max_length=100, blank=True)
+    #: The inspecting department a safety check's checklist belongs to (002 §2(4): police
+    #: premises, market regulation food, fire, health epidemic prevention); blank for the
+    #: others.
+    department_type = models.CharField(_("inspecting department"), max_length=40,
+                                       choices=DepartmentType.choices, blank=True)
 
     class Meta:
         verbose_name = _("checklist template")
@@ -672,4 +677,73 @@ class BlacklistEntry(models.Model):
             # The lists are public (004 §6(4)): every entry, listed or removed, for anyone;
             # the public pages show its reason and dates only.
             return Q(**{f"{prefix}pk__isnull": False})
+        return _case_q(scope, action, f"{prefix}case__")
+
+
+# -- stop orders by a town (001 §4(2)19) ------------------------------------------------------
+
+class StopOrderState(models.TextChoices):
+    ISSUED = "issued", _("Ordered to stop")
+    COMPLIED = "complied", _("Stopped")
+    DEFIED = "defied", _("Defied: escalated")
+
+
+class StopOrderQuerySet(ScopedQuerySet):
+    pass
+
+
+class StopOrder(models.Model):
+    """A town's order to stop unlicensed training (责令停止, 001 §4(2)19: 各镇人民政府、
+    街道办事处……对未经许可或登记擅自开展教育培训活动的，责令停止其违法违规培训行为), with
+    its own case. Reported defied (不听警告、继续培训), it goes up at once to the joint
+    office and the supervising department (及时上报区"双减"专班办公室和对应业务主管部门)."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT,
+                                related_name="stop_order")
+    region = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("region"))
+    department = models.ForeignKey("org.Department", on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("issued by"))
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="stop_orders",
+                                    verbose_name=_("institution"))
+    subject_name = models.CharField(_("operator"), max_length=100, blank=True)
+    site_address = models.CharField(_("site address"), max_length=200, blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    activity = models.TextField(_("training to stop"))
+    daily = models.ForeignKey(DailyInspection, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="stop_orders", verbose_name=_("found on"))
+    state = models.CharField(_("state"), max_length=10, choices=StopOrderState.choices,
+                             default=StopOrderState.ISSUED)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    report = models.TextField(_("report"), blank=True)
+    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    supervisor = models.ForeignKey("org.Department", on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="+",
+                                   verbose_name=_("supervising department"))
+
+    objects = StopOrderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stop order")
+        verbose_name_plural = _("stop orders")
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(institution__isnull=False) | ~Q(subject_name=""),
+                                   name="stop_order_has_subject"),
+            models.CheckConstraint(condition=Q(state="issued") | Q(reported_at__isnull=False),
+                                   name="stop_order_reported_has_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} · {self.subject_label}"
+
+    @property
+    def subject_label(self) -> str:
+        return self.institution.name if self.institution_id else self.subject_name
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
         return _case_q(scope, action, f"{prefix}case__")

@@ -45,6 +45,35 @@ ITEM_VIOLATIONS = {
     "premises_safety": "fire_safety", "contract": "contract",
 }
 
+#: The safety checks of 002 §2(4) (公安、市场监管、消防、卫健等部门对场所安全、食品安全、
+#: 消防安全、疫情防控开展检查): each department its own checklist, picked by the
+#: inspecting department's type for a safety check.
+SAFETY = {
+    "public_security": ("场所安全检查表（公安）", [
+        ("security_staff", "落实安全责任人，配备保安人员并建立值守制度", "002 §2(4); 000 §3"),
+        ("physical_defence", "人防物防技防到位：视频监控、一键报警、防冲撞设施", "000 §3"),
+        ("premises_structure", "培训场所结构安全，未设在地下室、临时建筑等禁用场所", "002 §2(4)"),
+        ("pickup", "学生接送交接制度落实，场所周边秩序良好", "000 §3"),
+    ]),
+    "market_regulation": ("食品安全检查表（市场监管）", [
+        ("food_licence", "提供餐食的持有食品经营许可证，或委托有资质的供餐单位", "002 §2(4)"),
+        ("food_staff_health", "从业人员持有效健康证明", "002 §2(4)"),
+        ("food_storage", "食品及原料储存、留样符合规定，无过期变质食品", "002 §2(4)"),
+        ("kitchen_hygiene", "加工场所卫生、餐具清洗消毒符合要求", "002 §2(4)"),
+    ]),
+    "fire_rescue": ("消防安全检查表（消防）", [
+        ("fire_exits", "安全出口、疏散通道畅通，数量符合要求", "002 §2(4)"),
+        ("fire_equipment", "灭火器、应急照明、疏散指示标志配备且完好有效", "002 §2(4)"),
+        ("electrical", "电气线路规范，无违规用电、电动车违规充电", "002 §2(4)"),
+        ("fire_drills", "制定应急预案并定期开展消防演练", "002 §2(4)"),
+    ]),
+    "health": ("疫情防控及卫生检查表（卫健）", [
+        ("epidemic_plan", "制定疫情防控应急预案，落实晨午检和因病缺课追踪", "002 §2(4)"),
+        ("ventilation", "教室通风、采光、消毒符合卫生要求", "002 §2(4)"),
+        ("health_records", "从业人员健康管理台账齐全", "002 §2(4)"),
+        ("sanitation", "饮用水、卫生间等公共卫生设施符合要求", "002 §2(4)"),
+    ]),
+}
 
 VIOLATIONS = [
     ("fake_deregistration", "假注销真运营", "education_sports", "003 §5(1)"),
@@ -92,6 +121,19 @@ def load_checklists(Template: Any, Item: Any) -> None:  # noqa: N803 (model clas
             "order": order})
 
 
+def load_safety_checklists(Template: Any, Item: Any) -> None:  # noqa: N803 (model classes)
+    for department_type, (name, items) in SAFETY.items():
+        template, _ = Template.objects.update_or_create(
+            code=f"safety_{department_type}", defaults={
+                "name": name, "purpose": "daily", "category": "",
+                "department_type": department_type, "pass_score": 0, "basic_pass_score": 0,
+                "source": "002 §2(4)"})
+        for order, (code, text, source) in enumerate(items):
+            Item.objects.update_or_create(template=template, code=code, defaults={
+                "text": text, "weight": 1, "key_indicator": False, "source": source,
+                "order": order})
+
+
 def load_violations(ViolationType: Any) -> None:  # noqa: N803 (a model class)
     for code, label, department, source in VIOLATIONS:
         ViolationType.objects.update_or_create(code=code, defaults={
@@ -112,6 +154,8 @@ def ensure() -> None:
 
     if not ChecklistTemplate.objects.filter(code="daily").exists():
         load_checklists(ChecklistTemplate, ChecklistItem)
+    if not ChecklistTemplate.objects.filter(code="safety_health").exists():
+        load_safety_checklists(ChecklistTemplate, ChecklistItem)
     if not ViolationType.objects.exists():
         load_violations(ViolationType)
     if ChecklistItem.objects.filter(code__in=ITEM_VIOLATIONS, violation__isnull=True).exists():

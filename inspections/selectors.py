@@ -17,6 +17,7 @@ from inspections.models import (
     RandomDraw,
     RectificationOrder,
     RoundState,
+    StopOrder,
     ZombieCleanup,
 )
 from org.models import Region
@@ -121,3 +122,17 @@ def blacklist_list(user: Any) -> QuerySet[BlacklistEntry]:
 def blacklist_detail(user: Any, pk: int) -> BlacklistEntry:
     return BlacklistEntry.objects.restrict(user).select_related(
         "case", "institution", "department", "daily__case", "enforcement__case").get(pk=pk)
+
+
+# -- stop orders by a town (001 §4(2)19) --------------------------------------------------
+
+def stop_order_list(user: Any) -> QuerySet[StopOrder]:
+    return StopOrder.objects.restrict(user).select_related(
+        "case", "region", "department", "institution", "supervisor").order_by(
+        "-issued_at", "-id")
+
+
+def stop_order_detail(user: Any, pk: int) -> StopOrder:
+    return StopOrder.objects.restrict(user).select_related(
+        "case", "region", "department", "institution", "supervisor", "daily__case",
+        "issued_by").get(pk=pk)

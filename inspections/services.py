@@ -109,9 +109,17 @@ def annual_cell(region: Region, category: str) -> Cell:
     return cell
 
 
-def template_for(purpose: str, category: str = "") -> ChecklistTemplate:
-    template = (ChecklistTemplate.objects.filter(purpose=purpose, category=category).first()
-                or ChecklistTemplate.objects.filter(purpose=purpose, category="").first())
+def template_for(purpose: str, category: str = "", department_type: str = ""
+                 ) -> ChecklistTemplate:
+    """The checklist of a purpose and category; a safety check's is the inspecting
+    department's own (002 §2(4)), and a department without one uses the general list."""
+    templates = ChecklistTemplate.objects.filter(purpose=purpose)
+    template = None
+    if department_type:
+        template = templates.filter(department_type=department_type).first()
+    templates = templates.filter(department_type="")
+    template = (template or templates.filter(category=category).first()
+                or templates.filter(category="").first())
     if template is None:
         raise DomainError(_("No checklist template is loaded for this inspection."))
     return template
@@ -409,7 +417,8 @@ def daily_open(*, actor: User | None, mode: str, region: Region, planned_on: dt.
         site_address=site_address.strip() if institution is None else "",
         planned_on=planned_on, followup_of=followup_of, draw=draw,
         template=template_for(ChecklistPurpose.DAILY,
-                              institution.category if institution else ""))
+                              institution.category if institution else "",
+                              departments[0].type if mode == DailyMode.SAFETY else ""))
     inspection.inspectors.set(inspectors)
     seen: set[int] = set()
     for n, dept in enumerate(departments):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspections import views
+from inspections import views, views_office
 
 app_name = "inspections"
 urlpatterns = [
@@ -41,4 +41,15 @@ urlpatterns = [
     path("office/inspections/credit/", views.credit_export, name="credit_export"),
     path("office/inspections/credit/<slug:system>.<slug:fmt>", views.credit_download,
          name="credit_download"),
+]
+
+# Analytics, list exports and stop orders (inspections.views_office).
+urlpatterns += [
+    path("office/inspections/analytics/", views_office.analytics_page, name="analytics"),
+    path("office/inspections/export/<slug:name>.xlsx", views_office.list_export,
+         name="list_export"),
+    path("office/inspections/stop-orders/", views_office.stop_list, name="stop_list"),
+    path("office/inspections/stop-orders/new/", views_office.stop_new, name="stop_new"),
+    path("office/inspections/stop-orders/<int:pk>/", views_office.stop_detail,
+         name="stop_detail"),
 ]

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 from core.abilities import may
 from core.errors import DomainError
 from core.ratelimit import downloads_limited, limited
-from inspections import credit, planner, selectors, services
+from inspections import credit, planner, selectors, services, targets
 from inspections.forms import (
     AppealDecisionForm,
     AppealForm,
@@ -256,7 +256,8 @@ def daily_list(request: HttpRequest) -> HttpResponse:
 def daily_new(request: HttpRequest) -> HttpResponse:
     if not may(request.user, "inspections.open_daily"):
         raise Http404
-    initial = {k: request.GET[k] for k in ("mode", "planned_on") if request.GET.get(k)}
+    initial = {k: request.GET[k] for k in ("mode", "planned_on", "institution")
+               if request.GET.get(k)}
     form = DailyForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -281,7 +282,9 @@ def daily_new(request: HttpRequest) -> HttpResponse:
                 return redirect("inspections:daily_detail", pk=inspection.pk)
             except DomainError as exc:
                 _form_error(form, exc)
-    return _form_page(request, form, _("Plan a daily inspection"))
+    return _form_page(request, form, _("Plan a daily inspection"),
+                      targets=targets.complaint_targets(request.user,
+                                                        today=timezone.localdate()))
 
 
 @login_required
@@ -367,7 +370,11 @@ def manifest(request: HttpRequest) -> HttpResponse:
         "display": "standalone", "lang": "zh-CN", "background_color": "#ffffff",
         "theme_color": "#0d6efd",
         "icons": [{"src": static("portal/favicon.svg"), "sizes": "any",
-                   "type": "image/svg+xml"}],
+                   "type": "image/svg+xml"},
+                  # Phones want raster icons to install (inspections/icons.py draws them).
+                  *({"src": static(f"inspections/icon-{size}.png"),
+                     "sizes": f"{size}x{size}", "type": "image/png", "purpose": "any maskable"}
+                    for size in (192, 512))],
     }
     return HttpResponse(json.dumps(data, ensure_ascii=False),
                         content_type="application/manifest+json")
@@ -405,7 +412,8 @@ def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def order_list(request: HttpRequest) -> HttpResponse:
     _office(request, "inspections.view_orders")
-    return _list_page(request, selectors.order_list(request.user), "order_list.html")
+    return _list_page(request, selectors.order_list(request.user), "order_list.html",
+                      may_export=may(request.user, "inspections.view"))
 
 
 @login_required
@@ -569,7 +577,8 @@ def planner_page(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         proposals, error = [], str(exc.message)
     return render(request, "inspections/planner.html",
-                  {"proposals": proposals, "weeks": weeks, "error": error})
+                  {"proposals": proposals, "weeks": weeks, "error": error,
+                   "targets": targets.complaint_targets(request.user, today=start)})
 
 
 # -- black list entries and appeals ------------------------------------------------------------
@@ -578,7 +587,8 @@ def planner_page(request: HttpRequest) -> HttpResponse:
 def blacklist_list(request: HttpRequest) -> HttpResponse:
     _office(request, "inspections.view_orders")
     return _list_page(request, selectors.blacklist_list(request.user), "blacklist_list.html",
-                      may_list=may(request.user, "inspections.blacklist"))
+                      may_list=may(request.user, "inspections.blacklist"),
+                      may_export=may(request.user, "inspections.view"))
 
 
 @login_required

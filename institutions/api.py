@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.fastlist import FastListMixin, iso_date, iso_datetime
 from core.api.throttling import ClientIpScopedRateThrottle
 from core.api.views import StrictQueryMixin
 from core.vocab import Category
@@ -46,13 +47,41 @@ class PublicStatusView(StrictQueryMixin, generics.RetrieveAPIView):
         return super().get_object()
 
 
-class InstitutionViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
+def institution_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of the list, as `InstitutionListSerializer` writes it (the fast path of
+    issue 13; `institutions/tests/test_fastlist.py` compares the two)."""
+    dept = row["supervising_department__name"]
+    return {
+        "uscc": row["uscc"], "name": row["name"], "category": row["category"],
+        "nature": row["nature"], "status": row["status"],
+        "licence_number": row["licence_number"],
+        "licence_valid_until": iso_date(row["licence_valid_until"]),
+        "list_status": row["list_status"], "list_reason": row["list_reason"],
+        "region": row["region__code"], "region_name": row["region__name"],
+        "supervising_department": dept,
+        "complaint_phone": (row["supervising_department__complaint_phone"]
+                            or row["supervising_department__consultation_phone"])
+        if dept is not None else "",
+        "legal_representative": row["legal_representative"], "address": row["address"],
+        "converted_from_academic": row["converted_from_academic"],
+        "updated_at": iso_datetime(row["updated_at"]),
+    }
+
+
+class InstitutionViewSet(StrictQueryMixin, FastListMixin, viewsets.ReadOnlyModelViewSet):
     """Institutions in the caller's scope: token clients with institutions:read see
     their regions; institution staff only their own institution."""
 
     filterset_class = InstitutionFilter
     lookup_field = "uscc"
     required_scope = "institutions:read"
+    list_values = ("id", "uscc", "name", "category", "nature", "status", "licence_number",
+                   "licence_valid_until", "list_status", "list_reason", "region__code",
+                   "region__name", "supervising_department__name",
+                   "supervising_department__complaint_phone",
+                   "supervising_department__consultation_phone", "legal_representative",
+                   "address", "converted_from_academic", "updated_at")
+    list_row = staticmethod(institution_row)
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.office_qs(self.request.user)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import private_storage
 from core.vocab import Category, Nature
 from institutions.uscc import validate_uscc
-from org.models import DEPARTMENT_ROLES, Department, Region, Role
+from org.models import DEPARTMENT_ROLES, CountyCoded, Department, Region, Role
 from org.scope import NOTHING, Action, Scope, ScopedQuerySet, ScopedThrough
 
 
@@ -70,7 +70,7 @@ class InstitutionQuerySet(ScopedQuerySet):
         return self.exclude(status__in=UNPUBLISHED)
 
 
-class Institution(models.Model):
+class Institution(CountyCoded):
     name = models.CharField(_("name"), max_length=200)
     uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True,
                             validators=[validate_uscc])
@@ -129,7 +129,11 @@ class Institution(models.Model):
         verbose_name = _("institution")
         verbose_name_plural = _("institutions")
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["status", "category"], name="institution_status_idx")]
+        indexes = [models.Index(fields=["status", "category"], name="institution_status_idx"),
+                   # The register's order: the office list's first page walks this index
+                   # instead of sorting every visible row (issue 13: 77 -> 0.65 ms at 100k).
+                   models.Index(fields=["name", "id"], name="institution_name_id_idx"),
+                   models.Index(fields=["county_code", "id"], name="institution_county_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="licensed") | ~Q(licence_number=""),
@@ -161,7 +165,7 @@ class Institution(models.Model):
         if scope.kind != "user":
             return NOTHING
         role = scope.role
-        region = scope.region_q(p)
+        region = scope.region_q(p, county_field="county_code")
         if role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN):
             return region
         if role in (Role.JOINT_OFFICE, Role.DISCIPLINE):

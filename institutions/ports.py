@@ -136,3 +136,22 @@ def record() -> RecordFacts | None:
 def history(events: Iterable[RecordEvent]) -> list[RecordEvent]:
     """One chronological history: oldest first, then by the reporter's order."""
     return sorted(events, key=lambda e: (e.day, e.order))
+
+
+#: `(*, since, until, topics) -> {institution_id: count}`: complaints about each
+#: institution received in [since, until) whose routing topic is one of `topics`. Funds
+#: reads it for the complaints warning rule (003 §4(4)); funds and complaints are sibling
+#: layers and cannot import each other, so the portal above both registers it.
+ComplaintCounts = Callable[..., dict[int, int]]
+
+_complaint_counts: ComplaintCounts | None = None
+
+
+def register_complaint_counts(counts: ComplaintCounts) -> None:
+    global _complaint_counts
+    _complaint_counts = counts
+
+
+def complaint_counts() -> ComplaintCounts | None:
+    """The complaints count, or None where the complaints app is not wired."""
+    return _complaint_counts

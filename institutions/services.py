@@ -26,7 +26,7 @@ from core.abilities import may, require
 from core.errors import DomainError, InvalidState, PermissionDenied
 from core.i18n import join_list, stored
 from core.vocab import Category, DepartmentType, label_of
-from institutions import ports
+from institutions import ports, selectors
 from institutions.idnumbers import hash_id_number, mask_id_number, validate_id_number
 from institutions.models import (
     STATUS_TRANSITIONS,
@@ -247,6 +247,8 @@ def _list_refresh(*, institution: Institution, actor: User | None = None) -> Ins
         before = {"list_status": institution.list_status}
         Institution.objects.filter(pk=institution.pk).update(
             list_status=wanted, list_reason="", updated_at=timezone.now())
+        selectors.public_lists_changed()
+        transaction.on_commit(selectors.public_lists_changed)
         institution.list_status = wanted
         institution.list_reason = ""
         audit_record(actor=actor, action="institution.list", obj=institution, before=before,

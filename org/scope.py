@@ -55,8 +55,13 @@ class Scope:
     def is_user(self) -> bool:
         return self.kind == "user"
 
-    def region_q(self, prefix: str, region_field: str = "region") -> Q:
-        """Rows whose region lies in the principal's subtree (one indexed prefix test)."""
+    def region_q(self, prefix: str, region_field: str = "region",
+                 county_field: str | None = None) -> Q:
+        """Rows whose region lies in the principal's subtree (one indexed prefix test).
+
+        A model that keeps its county's code (`org.models.CountyCoded`) names that column
+        in `county_field`; a principal working at county level then reads one equality on
+        its `(county_code, id)` index, even for a county with no rows (issue 13)."""
         lookup = f"{prefix}{region_field}__path__startswith"
         if self.kind == "client":
             q = NOTHING
@@ -65,6 +70,9 @@ class Scope:
             return q
         if not self.region_path:
             return NOTHING
+        if county_field and self.county_code and \
+                self.region_path.endswith(f"/{self.county_code}/"):
+            return Q(**{f"{prefix}{county_field}": self.county_code})
         return Q(**{lookup: self.region_path})
 
 

@@ -42,6 +42,26 @@ RULE_KINDS: dict[str, str] = {
     "funds_dispute_days": "count",
     "funds_disbursement_cycle_days": "count",
     "funds_disbursement_retained_percent": "percent",
+    "risk_reconciliation_yuan": "yuan",
+    "risk_reconciliation_window_days": "count",
+    "risk_refund_spike_count": "count",
+    "risk_refund_spike_window_days": "count",
+    "risk_sales_surge_factor": "count",
+    "risk_sales_surge_window_days": "count",
+    "risk_complaints_count": "count",
+    "risk_complaints_window_days": "count",
+    "risk_disbursement_percent": "percent",
+    "risk_disbursement_window_days": "count",
+    "risk_refused_charges_count": "count",
+    "risk_refused_charges_window_days": "count",
+    "risk_closing_balance_yuan": "yuan",
+    "risk_closing_window_days": "count",
+    "risk_fee_loans_count": "count",
+    "risk_fee_loans_window_days": "count",
+    "risk_outside_account_yuan": "yuan",
+    "risk_outside_account_window_days": "count",
+    "complaint_target_threshold": "count",
+    "complaint_target_window_days": "count",
 }
 
 #: Rules whose value may be left unset (null): the seeds give no government-guided price.
@@ -289,6 +309,33 @@ class ProfileData:
     #: clauses_source}.
     contract: dict[str, Any] = field(default_factory=dict)
 
+    #: Issue 12: {kind: {lead, assists, source}}, {action: {department, consult, source}}
+    #: and {enabled, source}.
+    incidents: dict[str, Any] = field(default_factory=dict)
+    after_school: dict[str, Any] = field(default_factory=dict)
+    monthly_consultation: dict[str, Any] = field(default_factory=dict)
+
+    def incident_route(self, kind: str) -> dict[str, Any]:
+        """The lead and assisting department types of a kind of incident case."""
+        try:
+            return dict(self.incidents[kind])
+        except KeyError:
+            raise ProfileMissing(_("The policy profile has no incident route %(key)s.")
+                                 % {"key": kind})
+
+    def after_school_decider(self, action: str) -> dict[str, Any]:
+        """The department type that decides an after-school step (select, evaluate,
+        remove) and those it consults."""
+        try:
+            return dict(self.after_school[action])
+        except KeyError:
+            raise ProfileMissing(_("The policy profile has no after-school rule %(key)s.")
+                                 % {"key": action})
+
+    @property
+    def holds_monthly_consultation(self) -> bool:
+        return bool(self.monthly_consultation.get("enabled"))
+
     def contract_setting(self, key: str) -> Any:
         """A setting of the model contract (the base's `contract`)."""
         try:
@@ -369,8 +416,9 @@ class ProfileData:
 
 
 def _cache_key(code: str) -> str:
-    # v2: StepOwner.role; v3: Approval.steps; v4: sources; v5: documents and contract
-    return f"policy:profile:v5:{code}"
+    # v2: StepOwner.role; v3: Approval.steps; v4: sources; v5: documents and contract;
+    # v6: incidents, after-school services, monthly consultation
+    return f"policy:profile:v6:{code}"
 
 
 def build_profile_data(code: str) -> ProfileData:
@@ -410,6 +458,9 @@ def build_profile_data(code: str) -> ProfileData:
         academic=dict((profile.content or {}).get("academic") or {}),
         sources=dict((profile.content or {}).get("sources") or {}),
         contract=dict((profile.content or {}).get("contract") or {}),
+        incidents=dict((profile.content or {}).get("incidents") or {}),
+        after_school=dict((profile.content or {}).get("after_school") or {}),
+        monthly_consultation=dict((profile.content or {}).get("monthly_consultation") or {}),
     )
 
 

@@ -319,6 +319,52 @@ class RouteEntry(Strict):
     from_seed: StrictBool = True
 
 
+class CaseRoute(Strict):
+    """Who leads a kind of governance case and who assists (issue 12 "Incidents")."""
+
+    lead: DeptCode
+    assists: list[DeptCode] = []
+    source: Text
+    from_seed: StrictBool = True
+
+
+class Incidents(Strict):
+    """The lead and assisting departments of each kind of incident case: a safety
+    incident (001 §4(2)13), public opinion (001 §4(2)15) and the takedown of an online
+    platform (001 §4(2)16)."""
+
+    incident: CaseRoute
+    public_opinion: CaseRoute
+    online_takedown: CaseRoute
+
+
+class Decider(Strict):
+    """The department that decides an after-school step, and those it consults."""
+
+    department: DeptCode
+    consult: list[DeptCode] = []
+    source: Text
+    from_seed: StrictBool = True
+
+
+class AfterSchool(Strict):
+    """Institutions in school after-school services (002 §2(4), §3(1)): who selects them,
+    evaluates them each term and removes them."""
+
+    select: Decider
+    evaluate: Decider
+    remove: Decider
+
+
+class MonthlyConsultation(Strict):
+    """Whether the joint meeting holds a monthly consultation where each unit reports its
+    complaint analysis (004 §6(3))."""
+
+    enabled: StrictBool = False
+    source: str = "default"
+    from_seed: StrictBool = False
+
+
 class SourceDoc(Strict):
     """A seed document as users read it cited: its title and its number (文号), where it
     has one (001 and 004 carry none), by its seed code (issue 14 C10)."""
@@ -353,6 +399,10 @@ class Profile(Strict):
     deadlines: list[DeadlineEntry]
     #: Seed code -> document, so that citations show a title and number, not "000 §3".
     sources: dict[SeedCode, SourceDoc] = {}
+    #: Issue 12: incident cases, after-school services, the monthly consultation.
+    incidents: Incidents
+    after_school: AfterSchool
+    monthly_consultation: MonthlyConsultation = MonthlyConsultation()
 
 
 # -- checks across entries ------------------------------------------------------------------

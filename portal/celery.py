@@ -49,4 +49,9 @@ def _beat_schedule(sender: Celery, **kwargs: object) -> None:
             "task": "governance.tasks.summary_reminders",
             "schedule": crontab(hour=7, minute=30),
         },
+        # 004 annex 2: the monthly report's tasks, opened on the 20th (idempotent).
+        "reports-monthly-open": {
+            "task": "reports.monthly_tasks.monthly_open",
+            "schedule": crontab(hour=7, minute=45, day_of_month="20"),
+        },
     }

@@ -18,6 +18,7 @@ from core.vocab import Category, DepartmentType, Phase
 from funds import demo as funds_demo
 from funds import services as funds_services
 from governance import demo as governance_demo
+from governance import discipline_demo
 from inspections import demo as inspections_demo
 from institutions import services as inst
 from institutions.models import Institution, InstitutionStatus
@@ -26,6 +27,7 @@ from institutions.uscc import check_character
 from org.models import Department, Region, RegionLevel, Role, User
 from policy import calendar
 from policy.models import CalendarYear
+from reports import demo as reports_demo
 
 DEMO_PASSWORD = "Demo-2026-xwpx"
 
@@ -124,6 +126,7 @@ def load_demo() -> dict[str, Any]:
     _user("kunming_edu", Role.OFFICER, full_name="市教体局干部",
           department=Department.objects.get(region=city, type=DepartmentType.EDUCATION_SPORTS))
     users: dict[str, User] = {}
+    parent_orders: list[tuple[str, str, str]] = []
     for key, (code, name, towns) in DISTRICTS.items():
         county = _region(code, name, RegionLevel.COUNTY, city, "区")
         depts = {t: _dept(county, t, name) for t in DepartmentType.values
@@ -182,10 +185,16 @@ def load_demo() -> dict[str, Any]:
         complaints_demo.load(county, users, key, today)
         inspections_demo.load(county, users, key, today)
         funds_demo.load(county, users[f"{key}_admin"])
+        parent_orders += funds_demo.parent_codes(county)
         governance_demo.load(county, users, key, today)
+        discipline_demo.load(county, users, key, today)
+    governance_demo.load_city(city, today)
+    reports_demo.load(User.objects.get(username="kunming_admin"),
+                      {u.region.code: u for k, u in users.items() if k.endswith("_admin")},
+                      today)
     services.deadline_scan(today=today)
     return {"users": sorted(users) + ["admin", "kunming_admin", "kunming_edu"],
-            "password": DEMO_PASSWORD}
+            "password": DEMO_PASSWORD, "parent_orders": parent_orders}
 
 
 def _demo_cases(county: Region, depts: dict[str, Department], users: dict[str, User], key: str,

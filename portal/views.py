@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from cases import selectors
 from cases.models import Notification
 from core.abilities import may
+from reports import dashboards
 
 
 class LogoutView(auth_views.LogoutView):
@@ -39,7 +40,8 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """工作台: my tasks, overdue, due this week and recent notifications."""
+    """工作台: my tasks, overdue, due this week and recent notifications; for those who
+    oversee, the overdue and escalated tasks of their area as a chart and a table."""
     user = request.user
     tasks = selectors.my_tasks(user)
     context = {
@@ -52,5 +54,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "area": (selectors.area_counts(user)
                  if may(user, "cases.view_county_overview") else None),
         "escalated": list(selectors.escalated_to(user)[:10]),
+        # The reader's overview (issue 12): overdue and escalated tasks by department, or
+        # the counties side by side for a city; the full dashboard holds the rest.
+        "overview_chart": (dashboards.tasks_chart(user)
+                           if may(user, "reports.view_dashboard") else None),
     }
     return render(request, "portal/dashboard.html", context)

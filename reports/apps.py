@@ -14,3 +14,22 @@ class ReportsConfig(AppConfig):
         from reports import abilities
 
         abilities.load()
+        # -- dashboards and coverage (issue 12 "Dashboards") --
+        from core.nav import NavEntry, register
+
+        register(NavEntry("reports_dashboard", _("Overview"), "reports:dashboard",
+                          ability="reports.view_dashboard", order=5))
+        # -- end dashboards and coverage --
+        self._ready_monthly()
+
+    def _ready_monthly(self) -> None:
+        """The monthly statutory report: its case kind, deadline key, task and menu."""
+        from cases import kinds
+        from core.nav import NavEntry, register
+        from policy.deadlines import declare
+        from reports import monthly_tasks, services  # noqa: F401  (registers the task)
+
+        declare(services.DEADLINE_KEY, owner="reports.monthly")
+        kinds.register(services.kind_spec())
+        register(NavEntry("reports_monthly", _("Monthly report"), "reports:monthly",
+                          ability="reports.view_monthly", order=60))

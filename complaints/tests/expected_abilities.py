@@ -13,4 +13,5 @@ EXPECTED: dict[str, set[str]] = {
     "complaints.analytics": ADMINS | {"joint", "discipline", "head"},
     # a department sees the identity only on a complaint it handles (needs the object)
     "complaints.see_identity": ADMINS | {"joint"},
+    "complaints.explain": {"institution"},
 }

@@ -65,7 +65,7 @@ def test_parent_files_officer_handles_parent_rates(browser, live_server):  # noq
     office.fill("#form-verify textarea[name=evidence]", "调取收费记录，停课属实。")
     office.click("#form-verify button[type=submit]")
     office.wait_for_selector("#form-handle")
-    office.check("input[name=outcome][value=refund_mediation]")
+    office.check("input[name=outcome][value=nothing_further]")
     office.fill("#form-handle textarea[name=note]", "组织双方调解，机构同意退费。")
     office.click("#form-handle button[type=submit]")
     office.wait_for_selector("#form-reply")

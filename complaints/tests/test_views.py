@@ -11,7 +11,7 @@ from complaints import services
 from complaints.models import Channel, Complaint, ComplaintStatus, Finding, Outcome
 from complaints.tests.helpers import submit, topic
 from core.vocab import Category
-from institutions.tests.helpers import licensed_with_gate, register
+from institutions.tests.helpers import licensed_with_gate, register, staff_of
 from org.models import ApiClient
 from tests.factories import World
 from tests.permmatrix import Endpoint, assert_matrix
@@ -91,7 +91,7 @@ def test_track_and_rate_with_the_private_code(world: World):
     services.complaint_verify(actor=officer, complaint=complaint,
                               finding=Finding.SUBSTANTIATED, evidence="属实")
     services.complaint_handle(actor=officer, complaint=complaint,
-                              outcome=Outcome.REFUND_MEDIATION, note="已调解退费")
+                              outcome=Outcome.NOTHING_FURTHER, note="机构已自行退费")
     services.complaint_reply(actor=officer, complaint=complaint, text="已为您调解退费。")
     client = Client()
     wrong = client.post("/complaints/track/", {"number": complaint.case.number, "code": "NOPE"})
@@ -233,6 +233,10 @@ def test_12345_endpoint_refuses_bad_input_and_other_regions(world: World):
 def build(world: World, key: str) -> dict:
     inst = register(world, key, category=Category.ARTS)
     complaint, _code, _ = submit(world, key, institution=inst)
+    # the institution's staff are asked to explain (they then see it, in their own pages)
+    staff_of(world, inst, key)
+    services.complaint_ask_explanation(actor=world.county(key).users["officer"],
+                                       complaint=complaint, question="请说明情况")
     return {"complaint": complaint, "number": complaint.case.number,
             "file": None}
 
@@ -252,6 +256,14 @@ def test_permission_matrix_county_a_vs_b(world: World):
                  data=lambda o: {"reason": "x"}),
         Endpoint("api detail", lambda o: f"/api/v1/complaints/{o['number']}/", VIEWERS,
                  api=True),
+        Endpoint("ask the institution", lambda o: f"/office/complaints/{o['number']}/ask/",
+                 {"officer", "head"}, method="post", ok=(302,),
+                 data=lambda o: {"question": "请说明收费情况"}),
+        Endpoint("institution's page",
+                 lambda o: f"/office/complaints/about-us/{o['number']}/", {"institution"}),
+        Endpoint("institution explains",
+                 lambda o: f"/office/complaints/about-us/{o['number']}/", {"institution"},
+                 method="post", ok=(302,), data=lambda o: {"text": "已整改"}),
     ]
     assert_matrix(world, endpoints, build)
 

@@ -14,6 +14,11 @@ EXPECTED: dict[str, set[str]] = {
     "funds.dispute": ADMINS | DEPARTMENT_OFFICERS | {"institution"},
     "funds.resolve": ADMINS | DEPARTMENT_OFFICERS,
     "funds.refund": ADMINS | DEPARTMENT_OFFICERS | {"institution"},
+    "funds.request_refund": ADMINS | DEPARTMENT_OFFICERS | {"institution"},
+    "funds.answer_refund": ADMINS | {"institution"},
+    "funds.self_inspect": ADMINS | {"institution"},
+    "funds.spot_check": ADMINS | DEPARTMENT_OFFICERS,
+    "funds.invoice": ADMINS | {"institution"},
     "funds.handle_warning": ADMINS | DEPARTMENT_OFFICERS,
     "funds.risk_ledger": ADMINS | DEPARTMENT_OFFICERS,
     # Education-sports and market regulation are funds departments; culture and health

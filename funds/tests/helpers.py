@@ -43,7 +43,17 @@ def arrange(world, inst, key="a", mode=Mode.BANK_CUSTODY):
                                            account_number="6228480000000001")
     return services.arrangement_record(actor=admin, institution=inst, mode=mode,
                                        deposit_amount="200000.00", deposit_bank="建设银行",
-                                       guarantee_document="保函2026-001")
+                                       guarantee_document="保函2026-001",
+                                       guarantee_upload=guarantee())
+
+
+def guarantee(name="保函.pdf"):
+    """The bank's guarantee as an upload (a real one-page PDF)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests import samplefiles
+
+    return SimpleUploadedFile(name, samplefiles.pdf(), content_type="application/pdf")
 
 
 def order(world, inst, course, key="a", learner="小明", phone="13800000001", amount="3000.00",

@@ -27,6 +27,10 @@ def migrate(targets):
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
+    if targets is AFTER:
+        # Forwards to the newest migrations of every app: the test then reads through
+        # today's models (fields added after 0006 included).
+        targets = executor.loader.graph.leaf_nodes()
     executor.migrate(targets)
     return executor.loader.project_state(targets).apps
 
@@ -76,3 +80,38 @@ def test_enrolments_become_orders_and_accounts_become_arrangements(world):
     assert Institution.objects.get(pk=recorded.pk).gate_conditions["fund_account"]
     assert not Institution.objects.get(pk=half.pk).gate_conditions["fund_account"]
     assert Institution.objects.get(pk=white.pk).list_status == ListStatus.WHITE
+
+
+def test_the_move_runs_backwards_and_forwards_again(world):
+    """The reverse of 0006 gives the carried-over orders back as enrolments (while no
+    money moved on them) and the bank-custody accounts back to the registry; running
+    forwards again carries them over once more, and a sold order with money on it stays
+    where it is."""
+    admin = world.a.users["county_admin"]
+    white = licensed_with_gate(world, n=1)
+    course = white.courses.get()
+    plan = plan_for(admin, course)
+    Arrangement.objects.filter(institution=white).update(account_number="6217000099998888",
+                                                         payment_channel="统一收费")
+    carried = Order.objects.create(
+        institution=white, course=course, learner_name="小明", guardian_name="家长",
+        guardian_phone="13800000000", class_hours=plan.class_hours, months=plan.months,
+        amount=plan.amount, contract_version=plan.contract_version,
+        ordered_on="2026-03-01", origin=OrderOrigin.ENROLMENT, created_by=admin)
+    try:
+        old = migrate(BEFORE)
+        Enrolment = old.get_model("institutions", "Enrolment")
+        OldInstitution = old.get_model("institutions", "Institution")
+        OldOrder = old.get_model("funds", "Order")
+        (enrolment,) = Enrolment.objects.all()
+        assert (enrolment.learner_name, enrolment.institution_id, enrolment.amount,
+                str(enrolment.enrolled_on)) == ("小明", white.pk, plan.amount, "2026-03-01")
+        assert not OldOrder.objects.filter(pk=carried.pk).exists()
+        back = OldInstitution.objects.get(pk=white.pk)
+        assert (back.fund_account, back.payment_channel) == ("6217000099998888", "统一收费")
+    finally:
+        migrate(AFTER)
+    (again,) = Order.objects.filter(origin=OrderOrigin.ENROLMENT)
+    assert again.learner_name == "小明" and again.amount == plan.amount
+    assert again.state == OrderState.PENDING and not Entry.objects.exists()
+    assert Arrangement.objects.get(institution=white).account_number == "6217000099998888"

@@ -23,7 +23,7 @@ from funds.models import (
     Order,
     OrderState,
 )
-from funds.tests.helpers import consume, order, paid_order, pay, supervised
+from funds.tests.helpers import consume, guarantee, order, paid_order, pay, supervised
 from institutions.models import Institution, ListStatus
 from institutions.rules import RuleViolation
 from institutions.tests.helpers import course_for, register
@@ -72,7 +72,7 @@ def test_an_arrangement_meets_the_gates_fund_condition_and_whitelists(world):
     assert not inst.gate_conditions["fund_account"] and inst.list_status == ListStatus.NONE
     services.arrangement_record(actor=admin, institution=inst, mode=Mode.RISK_DEPOSIT,
                                 deposit_amount="100000", deposit_bank="建设银行",
-                                guarantee_document="保函1")
+                                guarantee_document="保函1", guarantee_upload=guarantee())
     inst = Institution.objects.get(pk=inst.pk)
     assert inst.gate_conditions["fund_account"] and inst.gate_met
     assert inst.list_status == ListStatus.WHITE
@@ -343,3 +343,23 @@ def test_zombie_detection_reads_orders_but_not_cancelled_ones(world):
     assert selectors.institutions_with_orders_since(since + dt.timedelta(days=1)) == set()
     services.order_cancel(actor=world.a.users["county_admin"], order=o, reason="家长放弃")
     assert selectors.institutions_with_orders_since(since) == set()
+
+
+def test_an_upheld_dispute_cannot_take_back_value_already_disbursed(world):
+    """Found by the property test: a record disbursed by a job that ran ahead of the
+    dispute period is not reversed from the consumed account (it no longer holds it);
+    the department may still reject the dispute, and the ledger stays consistent."""
+    admin = world.a.users["county_admin"]
+    inst, course = supervised(world)
+    o = paid_order(world, inst, course, amount="1000.00", hours=10)
+    record = consume(world, o, 10)
+    services.order_disburse(order=o, today=timezone.localdate() + dt.timedelta(days=30))
+    services.consumption_dispute(actor=admin, consumption=record, reason="未上课")
+    with pytest.raises(InvalidState):
+        services.consumption_resolve(actor=admin, consumption=record, uphold=True,
+                                     resolution="支持")
+    services.consumption_resolve(actor=admin, consumption=record, uphold=False,
+                                 resolution="已拨付，另行协商退费")
+    o.refresh_from_db()
+    assert o.consumed == 0 and o.disbursed == Decimal("1000.00")
+    assert_ledger_consistent(o)

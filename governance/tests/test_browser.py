@@ -78,6 +78,9 @@ def test_minutes_confirmed_and_issued_on_a_phone(browser, live_server):  # noqa:
     assert meeting.status == MeetingStatus.ISSUED
     for url in ("/office/governance/meetings/", "/office/governance/units/",
                 f"/office/governance/campaigns/{p.campaign_id}/",
-                "/office/governance/campaigns/", "/office/governance/screening/"):
+                "/office/governance/campaigns/", "/office/governance/screening/",
+                "/office/governance/filings/", "/office/governance/campaigns/new/",
+                f"/office/governance/campaigns/{p.campaign_id}/edit/",
+                "/office/governance/units/new/"):
         office.goto(base + url)
         assert no_sideways_scroll(office), url

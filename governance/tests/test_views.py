@@ -35,7 +35,7 @@ def test_office_runs_a_meeting_through_the_pages(world: World):
     unit = units(world)
     joint = _client(world.a.users["joint"])
     response = joint.post("/office/governance/meetings/new/", {
-        "kind": "consultation", "title": "六月联席会商", "held_on": "2026-06-05",
+        "kind": "special", "title": "六月联席会商", "held_on": "2026-06-05",
         "agenda": "各成员单位通报投诉分析", "units": [unit[CULTURE].pk, unit[MARKET].pk]})
     assert response.status_code == 302
     meeting = Meeting.objects.get(title="六月联席会商")

@@ -25,4 +25,5 @@ EXPECTED: dict[str, set[str]] = {
     "inspections.appeal": set(),  # the entry's institution is needed
     "inspections.decide_blacklist": {"head", "system_admin"},
     "inspections.credit_export": ADMINS | {"joint", "head"},
+    "inspections.stop_order": {"grid", "system_admin"},
 }

@@ -3,6 +3,7 @@ when": a round in progress, daily inspections of every kind, open and closed ord
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from inspections.models import (
     AnnualResult,
@@ -20,6 +21,15 @@ from inspections.models import (
 from inspections.services import draw_verify
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _complaint_topics(db):  # type: ignore[no-untyped-def]
+    """The demo files complaints: their topics are migration data, which a transactional
+    browser test elsewhere flushes."""
+    from complaints.tests.conftest import seed_taxonomy
+
+    seed_taxonomy()
 
 
 def test_demo_has_inspections_in_every_state_and_is_idempotent():
@@ -57,3 +67,21 @@ def test_demo_has_rows_for_the_credit_export_and_the_records():
     assert BlacklistEntry.objects.filter(
         state="listed", institution__status=InstitutionStatus.APPLYING).exists()
 
+
+def test_demo_shows_safety_checklists_stop_orders_penalties_and_targets():
+    from core.vocab import DepartmentType
+    from inspections import targets
+    from inspections.models import Enforcement, StopOrder, StopOrderState
+    from org.models import User
+    from policy.profile import active_profile
+
+    call_command("load_demo", verbosity=0)
+    safety = DailyInspection.objects.filter(mode=DailyMode.SAFETY)
+    assert {DepartmentType.PUBLIC_SECURITY, DepartmentType.MARKET_REGULATION,
+            DepartmentType.FIRE_RESCUE} <= set(safety.values_list("template__department_type",
+                                                                   flat=True))
+    assert set(StopOrder.objects.values_list("state", flat=True)) == set(StopOrderState.values)
+    assert Enforcement.objects.filter(penalty="fine", fine_amount__gt=0).exists()
+    admin = User.objects.filter(username__endswith="_admin", role="county_admin").first()
+    assert active_profile().rule("complaint_target_threshold")
+    assert targets.complaint_targets(admin, today=timezone.localdate()).rows

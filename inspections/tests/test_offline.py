@@ -134,3 +134,29 @@ def test_resend_and_conflict_matrix(world: World):
                  data=lambda o: form(uuid.uuid4()), denied=(404,)),
     ]
     assert_matrix(world, endpoints, _recorded)
+
+
+def test_the_manifest_has_png_icons_of_192_and_512_pixels(world: World):
+    """Phones install a web app from its PNG icons; the committed files are what
+    inspections/icons.py draws."""
+    import io
+
+    from django.contrib.staticfiles import finders
+    from PIL import Image
+
+    from inspections import icons
+
+    client = Client()
+    manifest = json.loads(client.get("/office/inspections/manifest.webmanifest").content)
+    pngs = {i["sizes"]: i["src"] for i in manifest["icons"] if i["type"] == "image/png"}
+    assert set(pngs) == {"192x192", "512x512"}
+    for size in icons.SIZES:
+        src = pngs[f"{size}x{size}"]
+        found = finders.find(src.split("/static/", 1)[1])
+        assert found is not None, src
+        with Image.open(found) as committed:
+            assert committed.size == (size, size) and committed.format == "PNG"
+            drawn = io.BytesIO()
+            icons.draw(size).save(drawn, format="PNG")
+            assert committed.convert("RGBA").tobytes() == \
+                Image.open(drawn).convert("RGBA").tobytes()

@@ -210,3 +210,97 @@ def test_a_form_the_server_refuses_comes_back_with_its_errors_and_nothing_lost(
     assert inspection.state == DailyState.DONE and inspection.notes == "只填了纬度"
     assert inspection.case.attachments.count() == 1
     page.context.close()
+
+
+def _two_visits(live_server):  # type: ignore[no-untyped-def]
+    from inspections import reference
+    from inspections.tests.helpers import make_daily
+    from tests.factories import build_world
+
+    call_command("seed_calendar", verbosity=0)
+    call_command("load_profiles", verbosity=0)
+    reference.ensure()
+    world = build_world()
+    return world, make_daily(world, n=71), make_daily(world, n=72)
+
+
+def test_a_form_refused_for_a_visit_not_on_screen_is_named_in_the_bar(
+        browser, live_server):  # type: ignore[no-untyped-def]  # noqa: F811
+    """Filled offline on visit one; meanwhile another submission records it; when the
+    phone is back online on visit two's page, the 409 is named: which visit."""
+    import uuid
+
+    from inspections import services
+    from inspections.models import DailyInspection, DailyState
+    from inspections.tests.helpers import DAILY_OK
+
+    world, first, second = _two_visits(live_server)
+    page = phone_login(browser, live_server.url, world.a.users["officer"].username)
+    page.goto(f"{live_server.url}/office/inspections/daily/{first.pk}/")
+    page.wait_for_selector(f"{BAR}[data-online='1']")
+    page.context.set_offline(True)
+    page.wait_for_selector(f"{BAR}[data-online='0']")
+    page.fill("#id_notes", "离线填写")
+    page.click("form[data-offline-form] button[type=submit]")
+    page.wait_for_selector(f"{BAR}[data-waiting='1']")
+    other = services.daily_record(actor=world.a.users["head"], inspection=first,
+                                  answers=DAILY_OK, notes="另一部手机先提交",
+                                  client_id=uuid.uuid4())
+    page.close()
+
+    page = page.context.new_page()
+    page.context.set_offline(False)
+    page.goto(f"{live_server.url}/office/inspections/daily/{second.pk}/")
+    page.wait_for_selector(f"{BAR}[data-waiting='0']")
+    until(lambda: first.case.number in page.locator(BAR).inner_text())
+    text = page.locator(BAR).inner_text()
+    assert first.institution.name in text and "未发送" in text
+    assert second.case.number not in text
+    # nothing recorded twice, and visit two's own form is untouched
+    assert DailyInspection.objects.get(pk=first.pk).notes == other.notes
+    assert DailyInspection.objects.get(pk=second.pk).state == DailyState.PLANNED
+    assert page.locator("form[data-offline-form]").count() == 1
+    page.context.close()
+
+
+def test_an_expired_sign_in_keeps_the_answers_and_asks_to_sign_in_again(
+        browser, live_server, tmp_path):  # type: ignore[no-untyped-def]  # noqa: F811
+    from django.contrib.sessions.models import Session
+
+    from inspections.models import DailyInspection, DailyState
+    from tests.factories import PASSWORD
+
+    world, inspection, _second = _two_visits(live_server)
+    photo = tmp_path / "教室.png"
+    photo.write_bytes(png(30, 20))
+    url = f"{live_server.url}/office/inspections/daily/{inspection.pk}/"
+    page = phone_login(browser, live_server.url, world.a.users["officer"].username)
+    page.goto(url)
+    page.wait_for_selector(f"{BAR}[data-online='1']")
+    page.context.set_offline(True)
+    page.fill("#id_notes", "会话过期前填写")
+    page.set_input_files("#id_photos", str(photo))
+    page.wait_for_selector("[data-offline-photos] li:has-text('教室.png')")
+    page.click("form[data-offline-form] button[type=submit]")
+    page.wait_for_selector(f"{BAR}[data-waiting='1']")
+    Session.objects.all().delete()  # the sign-in expires while the phone is offline
+
+    page.context.set_offline(False)
+    page.wait_for_selector(f"{BAR}[data-signin='1']")
+    assert "重新登录" in page.locator(BAR).inner_text()
+    link = page.locator("[data-offline-signin]")
+    expect(link).to_be_visible()
+    expect(page.locator("#id_notes")).to_have_value("会话过期前填写")
+    assert DailyInspection.objects.get(pk=inspection.pk).state == DailyState.PLANNED
+
+    link.click()
+    page.wait_for_url("**/accounts/login/**")
+    page.fill("#id_username", world.a.users["officer"].username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    # back on the visit: the waiting form goes, once, with its photo
+    expect(page.locator("form[data-offline-form]")).to_have_count(0, timeout=15000)
+    inspection.refresh_from_db()
+    assert inspection.state == DailyState.DONE and inspection.notes == "会话过期前填写"
+    assert inspection.case.attachments.count() == 1
+    page.context.close()

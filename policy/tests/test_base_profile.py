@@ -15,7 +15,30 @@ BEFORE = json.loads((Path(__file__).parent / "fixtures" / "effective_profiles_be
 
 
 FUNDS_RULES = ("funds_dispute_days", "funds_disbursement_cycle_days",
-               "funds_disbursement_retained_percent")
+               "funds_disbursement_retained_percent",
+               # The risk warnings' thresholds and windows (issue 11; documented defaults).
+               "risk_reconciliation_yuan",
+               "risk_reconciliation_window_days",
+               "risk_refund_spike_count",
+               "risk_refund_spike_window_days",
+               "risk_sales_surge_factor",
+               "risk_sales_surge_window_days",
+               "risk_complaints_count",
+               "risk_complaints_window_days",
+               "risk_disbursement_percent",
+               "risk_disbursement_window_days",
+               "risk_refused_charges_count",
+               "risk_refused_charges_window_days",
+               "risk_closing_balance_yuan",
+               "risk_closing_window_days",
+               "risk_fee_loans_count",
+               "risk_fee_loans_window_days",
+               "risk_outside_account_yuan",
+               "risk_outside_account_window_days",
+               )
+#: Added after the base (issue 9: the complaint-heavy inspection targets, documented
+#: defaults).
+INSPECTIONS_RULES = ("complaint_target_threshold", "complaint_target_window_days")
 
 
 def by_key(entries):
@@ -25,7 +48,7 @@ def by_key(entries):
 #: Deadlines added to the base after it was introduced (issue 10: the complaint
 #: hand-offs, documented defaults), which every city inherits.
 ADDED_TO_BASE = ("complaint_accept", "complaint_reply", "complaint_review",
-                 "complaint_rating_wait")
+                 "complaint_rating_wait", "complaint_report_back")
 
 
 def _changed_since(code, before):
@@ -58,7 +81,10 @@ def _changed_since(code, before):
 INSPECTIONS_DEADLINES = {"daily_inspection", "zombie_cleanup", "enforcement_decision",
                          "blacklist_appeal",
                          # governance (issue 12), appended to the base likewise
-                         "meeting_decision", "screening_check"}
+                         "meeting_decision", "screening_check",
+                         "incident_response", "public_opinion_response", "online_takedown",
+                         # issue 12: discipline's proposals, the monthly report
+                         "supervision_proposal_reply", "monthly_report_consolidate"}
 
 
 BEICHEN_ROUTE_SOURCES = {
@@ -120,11 +146,18 @@ def test_each_city_means_what_it_meant_before_the_base(code):
     # Added by issue 14 C1 and B7: each licensing cell's documents, and the model contract
     # written once in the base.
     assert now.pop("contract")["version"] == "2021"
+    # Added by issue 12: incident routes, after-school deciders, the monthly consultation
+    # (written in the base; where education is a bureau of its own, the city says so).
+    incidents, after_school = now.pop("incidents"), now.pop("after_school")
+    assert incidents["public_opinion"]["lead"] == "publicity"
+    assert after_school["select"]["department"] in ("education", "education_sports")
+    assert now.pop("monthly_consultation")["enabled"] is (code == "quanzhou")
     for cell in now["matrix"]:
         documents = cell.pop("documents", [])
         assert bool(documents) == (cell["phase"] == "licensing")
     # Added after the base (issue 11): the funds parameters, documented defaults.
-    rules = {k: v for k, v in by_key(now.pop("rules")).items() if k not in FUNDS_RULES}
+    rules = {k: v for k, v in by_key(now.pop("rules")).items()
+             if k not in FUNDS_RULES + INSPECTIONS_RULES}
     assert rules == by_key(before.pop("rules"))
     assert by_key(now.pop("deadlines")) == by_key(before.pop("deadlines"))
     assert now == before
@@ -133,7 +166,7 @@ def test_each_city_means_what_it_meant_before_the_base(code):
 def test_the_base_holds_the_shared_rules_and_deadlines_once():
     base = yaml.safe_load(profile_path("base").read_text(encoding="utf-8"))
     assert base["abstract"] is True
-    assert len(base["rules"]) == 15 + len(FUNDS_RULES) and len(base["deadlines"]) == (
+    assert len(base["rules"]) == 15 + len(FUNDS_RULES) + len(INSPECTIONS_RULES) and len(base["deadlines"]) == (
         17 + len(ADDED_TO_BASE) + len(INSPECTIONS_DEADLINES))
     for code in BEFORE:
         own = yaml.safe_load(profile_path(code).read_text(encoding="utf-8"))

@@ -303,6 +303,8 @@ SPECTACULAR_SETTINGS = {
         "CaseStateEnum": "cases.models.CaseState",
         "TaskStatusEnum": "cases.models.TaskStatus",
         "InstitutionStatusEnum": "institutions.models.InstitutionStatus",
+        "PhaseEnum": "core.vocab.Phase",
+        "CampaignPhaseEnum": "governance.models.Phase",
     },
 }
 

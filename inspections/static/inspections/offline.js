@@ -5,7 +5,10 @@
    - keeps the form as it is filled (answers, notes, position, photos) in IndexedDB, with
      an id made on the phone (client_id) so that a resend creates nothing twice;
    - on submit, puts the form in the outbox and sends it when there is a network; the bar
-     shows whether the phone is offline and how many forms wait.
+     shows whether the phone is offline and how many forms wait, and names the visit of a
+     form refused while another page is on screen;
+   - a sign-in that expired meanwhile keeps the answers on the phone and asks to sign in
+     again (a link back to the page); once signed in, the waiting forms are sent.
    No inline script: the page's texts come from data- attributes (Chinese first). */
 (function () {
   "use strict";
@@ -16,8 +19,9 @@
   const prepareButton = document.querySelector("[data-offline-prepare]");
   const VISITS_CACHE = "insp-visits";
   const visitUrl = window.location.pathname;
+  const signinLink = document.querySelector("[data-offline-signin]");
   let syncing = false;
-  let lastEvent = "";
+  let lastEvent = null; // { name, values }: the last thing that happened, for the bar
 
   function msg(name, values) {
     let text = (bar && bar.dataset["msg" + name]) || "";
@@ -77,7 +81,7 @@
     if (waiting) lines.push(msg("Waiting", { n: waiting }));
     const signin = items.some((i) => i.state === "signin");
     if (signin) lines.push(msg("Signin"));
-    if (lastEvent) lines.push(msg(lastEvent));
+    if (lastEvent) lines.push(msg(lastEvent.name, lastEvent.values));
     const prepared = await preparedAt();
     if (bar.dataset.unsupported) lines.push(msg("Unsupported"));
     else if (form) lines.push(prepared ? msg("Prepared", { t: prepared }) : msg("Notprepared"));
@@ -88,6 +92,22 @@
     bar.classList.toggle("alert-secondary", navigator.onLine && waiting === 0);
     // Away from a form, the bar speaks only when there is something to say.
     bar.hidden = !form && navigator.onLine && !waiting && !signin && !lastEvent;
+    bar.dataset.signin = signin ? "1" : "0";
+    if (signinLink) {
+      // Back to this page after signing in: its form and the outbox are still here.
+      signinLink.href = signinLink.dataset.login + "?next=" +
+        encodeURIComponent(window.location.pathname);
+      signinLink.hidden = !signin;
+    }
+  }
+
+  function event(name, item) {
+    // A form of another visit than the one on screen is named, so that nobody wonders
+    // which visit was refused.
+    if (item && item.url !== visitUrl && item.name) {
+      return { name: name + "other", values: { visit: item.name } };
+    }
+    return { name: name, values: {} };
   }
 
   // -- service worker, manifest, "prepare for offline" -----------------------------------
@@ -225,8 +245,9 @@
       clientId: draft.clientId, url: visitUrl, state: "waiting", queuedAt: Date.now(),
       csrf: csrf ? csrf.value : "", fields: draft.fields, photos: draft.photos,
       photoField: (form.querySelector("input[type=file]") || {}).name || "photos",
+      name: form.dataset.visitName || visitUrl,
     });
-    lastEvent = "";
+    lastEvent = null;
     await render();
     if (navigator.onLine) await flush();
   }
@@ -288,13 +309,13 @@
     try {
       const items = (await outbox()).filter((i) => i.state === "waiting" || i.state === "signin");
       for (const item of items) {
-        lastEvent = "Sending";
+        lastEvent = event("Sending", null);
         await render();
         const result = await send(item);
         if (result === "sent") {
           await dropOutbox(item.clientId);
           if (item.url === visitUrl) await dropDraft();
-          lastEvent = "Sent";
+          lastEvent = event("Sent", item);
           if (item.url === visitUrl) {
             window.location.replace(visitUrl);
             return;
@@ -302,14 +323,14 @@
         } else if (result === "conflict") {
           await dropOutbox(item.clientId);
           if (item.url === visitUrl) await dropDraft();
-          lastEvent = "Conflict";
+          lastEvent = event("Conflict", item);
         } else if (result === "rejected") {
           await dropOutbox(item.clientId);
-          lastEvent = "Rejected";
+          lastEvent = event("Rejected", item);
         } else {
           item.state = result;
           await putOutbox(item);
-          lastEvent = "";
+          lastEvent = null;
         }
       }
     } finally {

@@ -18,3 +18,6 @@ class Command(BaseCommand):
         result = load_demo()
         self.stdout.write(self.style.SUCCESS(
             f"demo data ready: {len(result['users'])} users, password {result['password']}"))
+        for number, code, learner in result.get("parent_orders", [])[:2]:
+            self.stdout.write(f"parent's order page /funds/order/: order {number}, private code "
+                              f"{code} ({learner})")

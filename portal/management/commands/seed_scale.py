@@ -83,6 +83,7 @@ class Command(BaseCommand):
                     name=f"规模机构{k:06d}", uscc=demo_uscc(county.code, SCALE_SERIAL_BASE + k),
                     nature="for_profit", category=category, legal_representative="张三",
                     safety_person="李四", address=f"人民路{k % 999 + 1}号", region=town,
+                    county_code=town.county_code,
                     supervising_department=depts.get((county.pk, SUPERVISOR[category])),
                     status="licensed" if licensed else "applying",
                     list_status="white" if licensed and rng.random() < 0.7 else "none",
@@ -130,6 +131,7 @@ class Command(BaseCommand):
                 cases.append(Case(
                     number=f"DB-{codes[county_id]}-{year}-{1_000_000 + serial[county_id]:07d}",
                     kind="supervision", title="日常监管检查", region_id=town_id,
+                    county_code=codes[county_id],
                     institution_id=inst_id, category=category, phase=Phase.DAILY_SUPERVISION,
                     state=CaseState.CLOSED if closed else CaseState.OPEN,
                     closed_at=now if closed else None))

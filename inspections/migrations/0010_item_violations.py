@@ -14,7 +14,7 @@ def link(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inspections', '0008_daily_client_id'),
+        ('inspections', '0009_safety_stop_orders'),
     ]
 
     operations = [

@@ -1,0 +1,82 @@
+"""The read path of the busiest list endpoints (issue 13: "read paths of list endpoints
+built from `values()` and an orjson renderer, keeping the documented schema").
+
+At 100k rows a list call spent 4 ms building model instances and 2.2 ms in the serializer
+for 50 rows, against 1.4 ms for raw SQL turned into JSON. A view with `FastListMixin`
+answers `list` from `values()` rows shaped by a plain function and rendered by orjson; the
+serializer stays the schema (drf-spectacular reads it) and the detail's path, and a test per
+endpoint proves the two paths give the same JSON for the same rows.
+
+The queryset still comes from `get_queryset()` (the scope gateway) and passes through the
+filters and the cursor paginator, which reads the position from a row dict as from an
+instance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import orjson
+from django.utils import timezone
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+
+def iso_datetime(value: dt.datetime | None) -> str | None:
+    """As DRF's DateTimeField writes it: in the current time zone, ISO 8601, "Z" for UTC."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def iso_date(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "__str__"):  # lazy translations
+        return str(value)
+    raise TypeError
+
+
+class OrjsonRenderer(BaseRenderer):
+    """JSON as DRF's renderer writes it for these lists (UTF-8, no NaN), by orjson."""
+
+    media_type = "application/json"
+    format = "json"
+    charset = None
+
+    def render(self, data: Any, accepted_media_type: str | None = None,
+               renderer_context: dict[str, Any] | None = None) -> bytes:
+        if data is None:
+            return b""
+        return orjson.dumps(data, default=_default)
+
+
+class FastListMixin:
+    """`list` from `values(*list_values)` rows shaped by `list_row`; everything else (the
+    detail, the errors, the schema) is DRF's as before."""
+
+    list_values: tuple[str, ...] = ()
+    list_row: Callable[[Any, dict[str, Any]], dict[str, Any]]
+    request: Request
+
+    def get_renderers(self) -> list[BaseRenderer]:
+        if getattr(self, "action", None) == "list":
+            return [OrjsonRenderer(), BrowsableAPIRenderer()]
+        return [JSONRenderer(), BrowsableAPIRenderer()]
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
+        rows = queryset.values(*self.list_values)
+        page = self.paginate_queryset(rows)  # type: ignore[attr-defined]
+        data = [self.list_row(row) for row in (page if page is not None else rows)]
+        if page is not None:
+            return self.get_paginated_response(data)  # type: ignore[attr-defined]
+        return Response(data)

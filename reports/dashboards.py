@@ -1,0 +1,421 @@
+"""The dashboards' figures (issue 12 "Dashboards"): each chart is one or two grouped queries
+over rows read through the scope gateway (`restrict()`), so a chart never counts a row its
+reader may not open, and its number of queries does not grow with the rows.
+
+A reader sees the overview it works from: a city (or system) admin the counties side by
+side, a county admin the county (tasks by department, licensing by stage), a department
+head the department (its own tasks; the other figures as far as the gateway shows them to
+its department). Every figure carries the address of the list behind it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Task, TaskRole, TaskStatus
+from complaints.models import Complaint, ComplaintStatus
+from core.errors import DomainError
+from core.vocab import Category
+from inspections import planner
+from inspections.models import AnnualInspection, AnnualResult, DailyInspection, DailyState
+from institutions.models import Institution, InstitutionStatus
+from licensing.models import LicensingApplication, Stage
+from licensing.services import KIND as LICENSING_KIND
+from org.models import Region, RegionLevel, Role
+from org.scope import Action, scope_of
+from reports import coverage
+
+#: Stages where an application is no longer in progress.
+FINISHED_STAGES = (Stage.COMPLETED, Stage.NOT_ACCEPTED, Stage.REJECTED)
+#: How many months the complaint trend shows, the current one included.
+TREND_MONTHS = 12
+
+
+@dataclass
+class Series:
+    name: Any
+    values: list[Any]
+    links: list[str]
+    #: what the table shows instead of the bare value (a rate with its counts), if anything
+    texts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Chart:
+    key: str
+    title: Any
+    dimension: Any  # what the categories are: county, department, stage, month
+    categories: list[str]
+    series: list[Series]
+    note: Any = ""
+    kind: str = "bar"  # bar, stack (stacked bars) or line
+    unit: str = ""  # "%" for rates
+
+    def payload(self) -> dict[str, Any]:
+        """The chart's data for the page's json_script (ECharts reads it)."""
+        return {"kind": self.kind, "unit": self.unit, "categories": self.categories,
+                "series": [{"name": str(s.name), "data": s.values, "links": s.links}
+                           for s in self.series]}
+
+    def rows(self) -> list[tuple[str, list[tuple[Any, str, str]]]]:
+        """The table view: per category, each series' (value, text, link)."""
+        return [(category, [
+            (s.values[i], s.texts[i] if s.texts else _text(s.values[i], self.unit),
+             s.links[i]) for s in self.series]) for i, category in enumerate(self.categories)]
+
+    @property
+    def empty(self) -> bool:
+        return not self.categories or not any(
+            v for s in self.series for v in s.values if v is not None)
+
+
+def _text(value: Any, unit: str) -> str:
+    if value is None:
+        return "—"
+    return f"{value}{unit}"
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What the dashboards need to know about the reader."""
+
+    counties: list[Region]
+    #: a department's officer or head: its own department's tasks only
+    department_id: int | None
+
+    @property
+    def by_county(self) -> bool:
+        """A reader of more than one county compares the counties."""
+        return len(self.counties) > 1
+
+
+def reader_of(user: Any) -> Reader:
+    """The counties the reader works in (its own subtree: one for a county's people, all of
+    them for a city's) and its department, if it reads as a department."""
+    scope = scope_of(user)
+    counties = list(Region.objects.restrict(user, Action.MANAGE)
+                    .filter(level=RegionLevel.COUNTY).order_by("code"))
+    department = scope.department_id if scope.role in (Role.OFFICER, Role.DEPARTMENT_HEAD) \
+        else None
+    return Reader(counties=counties, department_id=department)
+
+
+def county_of(path: str | None) -> str:
+    """The county code on a region path ('/53/5301/530191/…' -> '530191')."""
+    codes = [c for c in (path or "").split("/") if c]
+    return codes[RegionLevel.COUNTY - 1] if len(codes) >= RegionLevel.COUNTY else ""
+
+
+def _by_county(rows: Iterable[Any], path_key: str, *keys: str
+               ) -> dict[str, dict[str, int]]:
+    """Sums grouped rows (one per region) into their counties."""
+    out: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(keys, 0))
+    for row in rows:
+        sums = out[county_of(row[path_key])]
+        for key in keys:
+            sums[key] += row[key] or 0
+    return out
+
+
+def _url(name: str, **params: Any) -> str:
+    query = urlencode({k: v for k, v in params.items() if v not in ("", None)})
+    return reverse(name) + (f"?{query}" if query else "")
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+# -- tasks ---------------------------------------------------------------------------------
+
+def tasks_chart(user: Any, reader: Reader | None = None, today: dt.date | None = None) -> Chart:
+    """Open, overdue and escalated tasks: by county for a city, by department for a county;
+    a department reads its own. Each figure opens the task overview so filtered (the
+    escalation scan escalates overdue tasks only, so the escalated ones are among the
+    overdue)."""
+    reader = reader or reader_of(user)
+    today = today or timezone.localdate()
+    qs = Task.objects.restrict(user, Action.ASSIGN).filter(status=TaskStatus.OPEN)
+    if reader.department_id is not None:
+        qs = qs.filter(department_id=reader.department_id)
+    counts = {"open": Count("id"), "overdue": Count("id", filter=Q(due_date__lt=today)),
+              "escalated": Count("id", filter=Q(escalation_level__gt=0))}
+    names = {"open": _("Open"), "overdue": _("Overdue"), "escalated": _("Escalated")}
+    if reader.by_county:
+        sums = _by_county(qs.values("case__region__path").annotate(**counts).order_by(),
+                          "case__region__path", *counts)
+        categories = [c.name for c in reader.counties]
+        series = [Series(names[key], [sums[c.code][key] if c.code in sums else 0
+                                      for c in reader.counties],
+                         [_url("cases:overview", region=c.code,
+                               overdue="" if key == "open" else "yes")
+                          for c in reader.counties]) for key in counts]
+        dimension = _("County")
+    else:
+        grouped: Any = qs.values("department_id", "department__name").annotate(**counts)
+        rows: list[dict[str, Any]] = list(grouped.order_by("-overdue", "department__name"))
+        categories = [r["department__name"] for r in rows]
+        series = [Series(names[key], [r[key] for r in rows],
+                         [_url("cases:overview", department=r["department_id"],
+                               overdue="" if key == "open" else "yes") for r in rows])
+                  for key in counts]
+        dimension = _("Department")
+    return Chart("tasks", _("Overdue and escalated tasks"), dimension, categories, series,
+                 note=_("Open tasks; overdue once past their due date, escalated once the "
+                        "deadline scan raised them to the head or the county admin."))
+
+
+# -- licensing -----------------------------------------------------------------------------
+
+def licensing_chart(user: Any, reader: Reader | None = None) -> Chart:
+    """Licensing applications in progress by stage (000 §3 steps), by county for a city."""
+    reader = reader or reader_of(user)
+    qs = LicensingApplication.objects.restrict(user, Action.VIEW).exclude(
+        stage__in=FINISHED_STAGES)
+    stages = [s for s in Stage if s not in FINISHED_STAGES]
+    if reader.by_county:
+        sums: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(stages, 0))
+        for row in qs.values("case__region__path", "stage").annotate(n=Count("id")).order_by():
+            sums[county_of(row["case__region__path"])][row["stage"]] += row["n"]
+        used = [s for s in stages if any(sums[c.code][s] for c in reader.counties)]
+        series = [Series(s.label, [sums[c.code][s] for c in reader.counties],
+                         [_url("cases:case_list", kind=LICENSING_KIND, region=c.code)
+                          for c in reader.counties]) for s in used]
+        return Chart("licensing", _("Licensing in progress by stage"), _("County"),
+                     [c.name for c in reader.counties], series, kind="stack")
+    found = {r["stage"]: r["n"] for r in qs.values("stage").annotate(n=Count("id")).order_by()}
+    county = reader.counties[0].code if reader.counties else ""
+    used = [s for s in stages if found.get(s)]
+    return Chart("licensing", _("Licensing in progress by stage"), _("Stage"),
+                 [str(s.label) for s in used],
+                 [Series(_("Applications"), [found[s] for s in used],
+                         [_url("cases:case_list", kind=LICENSING_KIND, region=county)
+                          for _s in used])])
+
+
+# -- inspections ---------------------------------------------------------------------------
+
+def cadence_occasions(start: dt.date, end: dt.date) -> int | None:
+    """How many inspection occasions the cadence of 004 §4(2) plans between two dates
+    (a weekday evening and a weekend day a week, and each legal holiday), or None when the
+    working-day calendar of those dates is missing."""
+    try:
+        return len(planner.propose(start, end))
+    except DomainError:
+        return None
+
+
+def inspections_chart(user: Any, reader: Reader | None = None,
+                      today: dt.date | None = None) -> Chart:
+    """Inspections against plan, per county: this year's annual-round assignments done
+    against assigned (000; 002), and this month's daily inspections done against the
+    occasions the cadence of 004 §4(2) plans."""
+    reader = reader or reader_of(user)
+    today = today or timezone.localdate()
+    month_start = today.replace(day=1)
+    annual = _by_county(
+        AnnualInspection.objects.restrict(user, Action.VIEW).filter(round__year=today.year)
+        .values("institution__region__path")
+        .annotate(assigned=Count("id"), done=Count("id", filter=~Q(result=AnnualResult.PENDING)))
+        .order_by(), "institution__region__path", "assigned", "done")
+    daily = _by_county(
+        DailyInspection.objects.restrict(user, Action.VIEW)
+        .filter(planned_on__gte=month_start, planned_on__lte=today)
+        .values("region__path")
+        .annotate(done=Count("id", filter=Q(state=DailyState.DONE))).order_by(),
+        "region__path", "done")
+    plan = cadence_occasions(month_start, today)
+    codes = [c.code for c in reader.counties]
+
+    def get(sums: dict[str, dict[str, int]], key: str) -> list[Any]:
+        return [sums[c][key] if c in sums else 0 for c in codes]
+
+    rounds, dailies = reverse("inspections:round_list"), reverse("inspections:daily_list")
+    series = [
+        Series(_("Annual: assigned"), get(annual, "assigned"), [rounds] * len(codes)),
+        Series(_("Annual: done"), get(annual, "done"), [rounds] * len(codes)),
+        Series(_("Daily this month: planned by the cadence"), [plan] * len(codes),
+               [reverse("inspections:planner")] * len(codes)),
+        Series(_("Daily this month: done"), get(daily, "done"), [dailies] * len(codes)),
+    ]
+    return Chart("inspections", _("Inspections against plan"), _("County"),
+                 [c.name for c in reader.counties], series,
+                 note=_("Annual rounds of this year; daily inspections of this month against "
+                        "the cadence (weekday evenings, weekends, holidays)."))
+
+
+# -- complaints ----------------------------------------------------------------------------
+
+def _months(today: dt.date) -> list[dt.date]:
+    months = []
+    year, month = today.year, today.month
+    for _i in range(TREND_MONTHS):
+        months.append(dt.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+def complaint_trend_chart(user: Any, reader: Reader | None = None,
+                          today: dt.date | None = None) -> Chart:
+    """Complaints received per month over the last twelve months (004 §6(2)1), a line per
+    county for a city."""
+    reader = reader or reader_of(user)
+    today = today or timezone.localdate()
+    months = _months(today)
+    since = timezone.make_aware(dt.datetime.combine(months[0], dt.time.min))
+    rows = (Complaint.objects.restrict(user).exclude(status=ComplaintStatus.MERGED)
+            .filter(received_at__gte=since)
+            .annotate(month=TruncMonth("received_at")).values("month", "case__region__path")
+            .annotate(n=Count("id")).order_by())
+    sums: dict[tuple[str, dt.date], int] = defaultdict(int)
+    for row in rows:
+        month = timezone.localtime(row["month"]).date() if isinstance(row["month"], dt.datetime) \
+            else row["month"]
+        sums[(county_of(row["case__region__path"]), month.replace(day=1))] += row["n"]
+    link = reverse("complaints:office_list")
+    labels = [m.strftime("%Y-%m") for m in months]
+    if reader.by_county:
+        series = [Series(c.name, [sums[(c.code, m)] for m in months], [link] * len(months))
+                  for c in reader.counties]
+    else:
+        totals: dict[dt.date, int] = defaultdict(int)
+        for (_county, month), n in sums.items():
+            totals[month] += n
+        series = [Series(_("Complaints"), [totals[m] for m in months], [link] * len(months))]
+    return Chart("complaint_trend", _("Complaint trend"), _("Month"), labels, series,
+                 kind="line")
+
+
+def complaint_rates_chart(user: Any, reader: Reader | None = None) -> Chart:
+    """Per county, the completion rate (closed among received) and the on-time rate (lead
+    hand-offs finished by their due date among those finished), as the analytics of
+    004 §6(2)1 count them."""
+    reader = reader or reader_of(user)
+    complaints = Complaint.objects.restrict(user).exclude(status=ComplaintStatus.MERGED)
+    received = _by_county(
+        complaints.values("case__region__path")
+        .annotate(total=Count("id"), closed=Count("id", filter=Q(status=ComplaintStatus.CLOSED)))
+        .order_by(), "case__region__path", "total", "closed")
+    handed = _by_county(
+        Task.objects.filter(case__complaint__in=complaints, role=TaskRole.LEAD,
+                            completed_at__isnull=False)
+        .values("case__region__path")
+        .annotate(done=Count("id"), on_time=Count(
+            "id", filter=Q(completed_at__date__lte=F("due_date"))))
+        .order_by(), "case__region__path", "done", "on_time")
+    link = reverse("complaints:office_list")
+    codes = [c.code for c in reader.counties]
+
+    def rates(sums: dict[str, dict[str, int]], part: str, whole: str) -> Series:
+        values, texts = [], []
+        for code in codes:
+            p, w = (sums[code][part], sums[code][whole]) if code in sums else (0, 0)
+            values.append(_rate(p, w))
+            texts.append(f"{_text(_rate(p, w), '%')} ({p}/{w})")
+        return Series("", values, [link] * len(codes), texts)
+
+    completion = rates(received, "closed", "total")
+    completion.name = _("Completion rate")
+    on_time = rates(handed, "on_time", "done")
+    on_time.name = _("On-time rate")
+    return Chart("complaint_rates", _("Complaint completion and on-time rates"), _("County"),
+                 [c.name for c in reader.counties], [completion, on_time], unit="%")
+
+
+# -- institutions --------------------------------------------------------------------------
+
+def _institutions_by(user: Any, reader: Reader, key: str, title: Any, dimension: Any,
+                     choices: Any) -> Chart:
+    sums: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(choices.values, 0))
+    for row in (Institution.objects.restrict(user, Action.VIEW)
+                .values("region__path", key).annotate(n=Count("id")).order_by()):
+        sums[county_of(row["region__path"])][row[key]] += row["n"]
+    used = [v for v in choices if any(sums[c.code][v] for c in reader.counties)]
+    series = [Series(value.label, [sums[c.code][value] for c in reader.counties],
+                     [_url("institutions:office_list", **{key: value.value, "county": c.code})
+                      for c in reader.counties]) for value in used]
+    return Chart(f"institutions_{key}", title, _("County"),
+                 [c.name for c in reader.counties], series, kind="stack")
+
+
+def institutions_status_chart(user: Any, reader: Reader | None = None) -> Chart:
+    """Institutions by licence status and county; each cell opens the register so
+    filtered."""
+    return _institutions_by(user, reader or reader_of(user), "status",
+                            _("Institutions by status"), _("County"), InstitutionStatus)
+
+
+def institutions_category_chart(user: Any, reader: Reader | None = None) -> Chart:
+    """Institutions by category and county; each cell opens the register so filtered."""
+    return _institutions_by(user, reader or reader_of(user), "category",
+                            _("Institutions by category"), _("County"), Category)
+
+
+# -- coverage (004 §2) ---------------------------------------------------------------------
+
+def coverage_rows(user: Any, reader: Reader | None = None, today: dt.date | None = None
+                  ) -> list[dict[str, Any]]:
+    """Per county: the base (licensed institutions) and how many meet each target."""
+    reader = reader or reader_of(user)
+    targets = list(coverage.TARGETS)
+    counts = {t: Count("id", filter=Q(**{f"met_{t}": True})) for t in targets}
+    sums = _by_county(coverage.annotated(user, today).values("region__path")
+                      .annotate(total=Count("id"), **counts).order_by(),
+                      "region__path", "total", *targets)
+    out = []
+    for county in reader.counties:
+        row = sums[county.code] if county.code in sums else dict.fromkeys(["total", *targets], 0)
+        out.append({"county": county, "total": row["total"],
+                    **{t: row[t] for t in targets},
+                    **{f"{t}_rate": _rate(row[t], row["total"]) for t in targets}})
+    return out
+
+
+def coverage_chart(user: Any, reader: Reader | None = None, today: dt.date | None = None
+                   ) -> Chart:
+    """The three targets of 004 §2 per county, as rates; each opens the records behind it
+    (reports.coverage defines each measurably)."""
+    reader = reader or reader_of(user)
+    rows = coverage_rows(user, reader, today)
+    series = [Series(target.label, [r[f"{key}_rate"] for r in rows],
+                     [_url("reports:coverage", target=key, county=r["county"].code)
+                      for r in rows],
+                     [f"{_text(r[f'{key}_rate'], '%')} ({r[key]}/{r['total']})" for r in rows])
+              for key, target in coverage.TARGETS.items()]
+    return Chart("coverage", _("Coverage targets"), _("County"),
+                 [r["county"].name for r in rows], series, unit="%",
+                 note=_("Share of licensed institutions; the target is 100%."))
+
+
+# -- the dashboard -------------------------------------------------------------------------
+
+def charts(user: Any, today: dt.date | None = None) -> list[Chart]:
+    """Every chart of the reader's overview, in the page's order."""
+    reader = reader_of(user)
+    today = today or timezone.localdate()
+    return [
+        tasks_chart(user, reader, today),
+        licensing_chart(user, reader),
+        inspections_chart(user, reader, today),
+        complaint_trend_chart(user, reader, today),
+        complaint_rates_chart(user, reader),
+        coverage_chart(user, reader, today),
+        institutions_status_chart(user, reader),
+        institutions_category_chart(user, reader),
+    ]
+
+
+CHART_KEYS = ("tasks", "licensing", "inspections", "complaint_trend", "complaint_rates",
+              "coverage", "institutions_status", "institutions_category")
+
