@@ -183,6 +183,7 @@ def main() -> None:
         from org.models import Region, RegionLevel, User
 
         county = Region.objects.filter(level=RegionLevel.COUNTY).order_by("code").first()
+        assert county is not None, "the demo world has counties"
         empty = Region.objects.create(code="539999", name="空县", level=RegionLevel.COUNTY,
                                       parent=county.parent)
         admin = User.objects.filter(role="county_admin", region=county).first()

@@ -82,7 +82,7 @@ class Sink:
         self.tail = tuple(now if getattr(fields[n], "auto_now", False)
                           or getattr(fields[n], "auto_now_add", False)
                           else fields[n].get_default() for n in rest)
-        self.next_id = (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+        self.next_id = (model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
         self.rows: list[tuple[Any, ...]] = []
         self.written = 0
 
@@ -308,6 +308,8 @@ class Command(BaseCommand):
                                CaseState.CLOSED if closed else CaseState.OPEN,
                                self.now if closed else None)
             step = complaint_services.DISPATCH if plan.dispatched else complaint_services.VERIFY
+            finding: str
+            handled: tuple[Any, ...]
             if closed:
                 finding = rng.choice([Finding.SUBSTANTIATED, Finding.PARTLY,
                                       Finding.UNSUBSTANTIATED])
