@@ -99,7 +99,7 @@ def test_at_10k_rows_lists_cost_what_they_cost_on_a_few():
 
 
 def test_seed_scale_complaints_are_routed_cases_with_their_handling_task():
-    build_world()
+    world = build_world()
     seed(100, complaints=400)
     complaints = Complaint.objects.filter(case__institution__name__startswith="规模机构")
     assert complaints.count() == 400
@@ -115,13 +115,22 @@ def test_seed_scale_complaints_are_routed_cases_with_their_handling_task():
     assert not closed.filter(rating="").exists() and not closed.filter(replied_at=None).exists()
     # The tracking code the complainant holds is hashed like a real submission's.
     assert all(len(c.tracking_hash) == 64 for c in complaints[:20])
+    # The office pages show them: the county's list, an open and a closed one's detail.
+    admin = Client()
+    admin.force_login(world.a.users["county_admin"])
+    mine = complaints.filter(case__county_code=world.a.region.code)
+    assert admin.get("/office/complaints/").status_code == 200
+    for row in (mine.exclude(status=ComplaintStatus.CLOSED).first(),
+                mine.filter(status=ComplaintStatus.CLOSED).first()):
+        assert row is not None
+        assert admin.get(f"/office/complaints/{row.case.number}/").status_code == 200
 
 
 def test_seed_scale_ledger_keeps_every_fen():
     """Every movement's two entries sum to zero; each order's running balances, each
     institution's balances (the funds pages' selector) and the consumption records equal
     the sums of their entries per account (issue 11: every fen kept)."""
-    build_world()
+    world = build_world()
     seed(60, entries=1001)
     entries = Entry.objects.filter(order__number__startswith="DS")
     assert entries.count() == 1000
@@ -145,6 +154,15 @@ def test_seed_scale_ledger_keeps_every_fen():
     consumed = Consumption.objects.filter(order__in=orders).aggregate(t=Sum("amount"))["t"]
     assert consumed == entries.filter(account=Account.CONSUMED).aggregate(
         t=Sum("amount"))["t"]
+    # The funds pages show them (the county's institution, its ledger and an order).
+    admin = Client()
+    admin.force_login(world.a.users["county_admin"])
+    order = orders.filter(institution__county_code=world.a.region.code).first()
+    assert order is not None
+    for url in (f"/office/funds/{order.institution.uscc}/",
+                f"/office/funds/{order.institution.uscc}/ledger/",
+                f"/office/funds/orders/{order.number}/"):
+        assert admin.get(url).status_code == 200, url
     # The ids went past the sequence: the app's own next writes do not collide.
     order = orders.first()
     assert order is not None
