@@ -2,11 +2,15 @@
 `seed_scale` has added a city's worth of rows, side by side in one run.
 
 For each list endpoint, the app against raw psycopg + orjson returning the same rows as
-JSON for the same scope; for each list page, scale against demo size; scoped against
-unscoped; the deepest cursor page against the first; and `EXPLAIN` of the hot queries
-with the index each uses. Medians of interleaved rounds; ratios are what to read.
+JSON for the same scope (institutions, cases, complaints; the office complaints page
+against its count and page in raw SQL); for each list page, scale against demo size;
+scoped against unscoped; the deepest cursor page against the first; the deadline scan
+(`cases.services.deadline_scan`) over every open task, its time per open task and that
+time taken to 1M open tasks (the issue's goal: under 60 s); and `EXPLAIN` of the hot
+queries with the index each uses. Medians of interleaved rounds; ratios are what to read.
 
-    python bench/scale.py [--institutions 100000 --cases 200000 --rounds 30]
+    python bench/scale.py [--institutions 100000 --cases 200000 --complaints 100000
+                           --entries 500000 --rounds 30]
 
 PostgreSQL only (DATABASE_URL); it creates and drops its own database.
 """
@@ -61,6 +65,41 @@ ORDER BY c.opened_at DESC, c.id DESC LIMIT 50
 """
 
 
+COMPLAINT_SQL = """
+SELECT c.number, t.code AS topic, cm.channel, cm.external_ticket, cm.origin, cm.status,
+       r.code AS region, i.uscc AS institution,
+       COALESCE(i.name, cm.institution_text) AS institution_name, cm.finding, cm.outcome,
+       cm.rating, cm.received_at, cm.replied_at
+FROM complaints_complaint cm
+JOIN cases_case c ON c.id = cm.case_id
+JOIN org_region r ON r.id = c.region_id
+JOIN complaints_topic t ON t.id = cm.topic_id
+LEFT JOIN institutions_institution i ON i.id = c.institution_id
+WHERE c.county_code = %s
+ORDER BY cm.id DESC LIMIT 50
+"""
+#: The office complaints page: its count (the paginator's) and its first page of rows in
+#: the page's order, with the overdue flag it shows.
+COMPLAINT_PAGE_COUNT_SQL = """
+SELECT COUNT(*) FROM complaints_complaint cm JOIN cases_case c ON c.id = cm.case_id
+WHERE c.county_code = %s
+"""
+COMPLAINT_PAGE_SQL = """
+SELECT c.number, c.title, t.name AS topic, cm.channel, cm.status, cm.complainant_name,
+       cm.complainant_phone, r.name AS region_name,
+       COALESCE(i.name, cm.institution_text) AS institution_name, cm.received_at,
+       EXISTS (SELECT 1 FROM cases_task k WHERE k.case_id = c.id AND k.status = 'open'
+               AND k.overdue_since IS NOT NULL) AS open_overdue
+FROM complaints_complaint cm
+JOIN cases_case c ON c.id = cm.case_id
+JOIN org_region r ON r.id = c.region_id
+JOIN complaints_topic t ON t.id = cm.topic_id
+LEFT JOIN institutions_institution i ON i.id = c.institution_id
+WHERE c.county_code = %s
+ORDER BY cm.received_at DESC, cm.id DESC LIMIT 50
+"""
+
+
 def median_ms(call: Callable[[], object], rounds: int) -> float:
     times = []
     for _ in range(rounds):
@@ -84,14 +123,32 @@ def interleaved(calls: dict[str, Callable[[], object]], rounds: int) -> dict[str
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
-def raw(sql: str, path: str) -> Callable[[], bytes]:
+def raw(sql: str, param: str, count_sql: str = "") -> Callable[[], bytes]:
+    """The same rows in raw SQL, as JSON; with `count_sql`, the count first (a page)."""
     def run() -> bytes:
         with connection.cursor() as cursor:
-            cursor.execute(sql, [path + "%"])
+            count = None
+            if count_sql:
+                cursor.execute(count_sql, [param])
+                count = cursor.fetchone()[0]
+            cursor.execute(sql, [param])
             cols = [c.name for c in cursor.description]
-            return orjson.dumps({"results": [dict(zip(cols, row, strict=True))
+            return orjson.dumps({"count": count,
+                                 "results": [dict(zip(cols, row, strict=True))
                                              for row in cursor.fetchall()]})
     return run
+
+
+def deadline_scan() -> tuple[int, float, dict[str, int]]:
+    """The open tasks the scan walks, the seconds one scan takes, and what it did."""
+    from cases.models import CaseState, Task, TaskStatus
+    from cases.services import deadline_scan as scan
+
+    open_tasks = Task.objects.filter(status=TaskStatus.OPEN, case__state__in=[
+        CaseState.OPEN, CaseState.IN_PROGRESS]).count()
+    start = time.perf_counter()
+    stats = scan()
+    return open_tasks, time.perf_counter() - start, stats
 
 
 def queries(call: Callable[[], object]) -> int:
@@ -110,6 +167,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--institutions", type=int, default=100_000)
     parser.add_argument("--cases", type=int, default=200_000)
+    parser.add_argument("--complaints", type=int, default=100_000)
+    parser.add_argument("--entries", type=int, default=500_000)
     parser.add_argument("--rounds", type=int, default=30)
     args = parser.parse_args()
     import logging
@@ -124,6 +183,7 @@ def main() -> None:
         from org.models import Region, RegionLevel, User
 
         county = Region.objects.filter(level=RegionLevel.COUNTY).order_by("code").first()
+        assert county is not None, "the demo world has counties"
         empty = Region.objects.create(code="539999", name="空县", level=RegionLevel.COUNTY,
                                       parent=county.parent)
         admin = User.objects.filter(role="county_admin", region=county).first()
@@ -140,9 +200,11 @@ def main() -> None:
         path = county.path
         probes: dict[str, Callable[[], object]] = {
             "api institutions (county)": lambda: clients["admin"].get("/api/v1/institutions/"),
-            "raw institutions (county)": raw(INSTITUTION_SQL, path),
+            "raw institutions (county)": raw(INSTITUTION_SQL, path + "%"),
             "api cases (county)": lambda: clients["admin"].get("/api/v1/cases/"),
-            "raw cases (county)": raw(CASE_SQL, path),
+            "raw cases (county)": raw(CASE_SQL, path + "%"),
+            "api complaints (county)": lambda: clients["admin"].get("/api/v1/complaints/"),
+            "raw complaints (county)": raw(COMPLAINT_SQL, county.code),
             "api tasks/mine (officer)": lambda: clients["officer"].get("/api/v1/tasks/mine/"),
             "api institutions (city)": lambda: clients["city"].get("/api/v1/institutions/"),
             "api institutions (empty county)":
@@ -154,12 +216,19 @@ def main() -> None:
             "page department tasks":
                 lambda: clients["officer"].get("/office/tasks/department/"),
             "page county overview": lambda: clients["admin"].get("/office/tasks/overview/"),
+            "page office complaints": lambda: clients["admin"].get("/office/complaints/"),
+            "raw office complaints page": raw(COMPLAINT_PAGE_SQL, county.code,
+                                              COMPLAINT_PAGE_COUNT_SQL),
         }
         demo = interleaved(probes, args.rounds)
         demo_q = {name: queries(call) for name, call in probes.items()
                   if not name.startswith("raw")}
+        # The demo's own open tasks are scanned once here, so that the scan at scale
+        # meets only the rows seed_scale adds.
+        demo_scan = deadline_scan()
         start = time.monotonic()
         call_command("seed_scale", institutions=args.institutions, cases=args.cases,
+                     complaints=args.complaints, entries=args.entries,
                      stdout=open(os.devnull, "w"))
         seeded = time.monotonic() - start
         with connection.cursor() as cursor:
@@ -177,11 +246,16 @@ def main() -> None:
         scale = interleaved(probes, args.rounds)
         scale_q = {name: queries(call) for name, call in probes.items()
                    if not name.startswith("raw")}
+        # Last: the scan changes the rows (marks, escalations, notifications).
+        first_scan = deadline_scan()
+        second_scan = deadline_scan()  # nothing left to do: the cost of looking
 
         print(f"# bench/scale.py — {time.strftime('%Y-%m-%d')} on {platform.node()} "
               f"({os.cpu_count()} cores, Python {platform.python_version()})")
-        print(f"seed_scale: {args.institutions} institutions, {args.cases} cases in "
-              f"{seeded:.0f} s; {args.rounds} interleaved rounds, medians\n")
+        print(f"seed_scale: {args.institutions} institutions, {args.cases} cases, "
+              f"{args.complaints} complaints, {args.entries} ledger entries in "
+              f"{seeded:.0f} s; load average {os.getloadavg()[0]:.1f}; "
+              f"{args.rounds} interleaved rounds, medians\n")
         print(f"{'request':<34}{'demo ms':>9}{'scale ms':>10}{'scale/demo':>11}"
               f"{'queries':>12}")
         for name in probes:
@@ -191,7 +265,9 @@ def main() -> None:
                   f"{scale[name] / demo[name]:>11.2f}{demo_q[name]:>6} → {scale_q[name]:<4}")
         print("\nthe app against raw psycopg + orjson, same rows, same scope, at scale")
         for api, rawname in (("api institutions (county)", "raw institutions (county)"),
-                             ("api cases (county)", "raw cases (county)")):
+                             ("api cases (county)", "raw cases (county)"),
+                             ("api complaints (county)", "raw complaints (county)"),
+                             ("page office complaints", "raw office complaints page")):
             print(f"{api:<34}{scale[api]:>9.1f} vs {scale[rawname]:>6.1f}  "
                   f"ratio {scale[api] / scale[rawname]:.1f}×")
         print(f"\nscoped (county) vs unscoped (city) institutions: "
@@ -200,13 +276,22 @@ def main() -> None:
               f"{scale['api institutions (empty county)'] / scale['api institutions (county)']:.2f}")
         print(f"deepest page ({hops} hops) vs first: "
               f"{scale['api institutions deepest page'] / scale['api institutions first page']:.2f}")
+        print("\ndeadline scan (cases.services.deadline_scan), goal: 1M open tasks in < 60 s")
+        for label, (n_open, seconds, stats) in (("demo", demo_scan),
+                                                ("scale, first run", first_scan),
+                                                ("scale, second run", second_scan)):
+            per_million = seconds / n_open * 1_000_000 if n_open else 0.0
+            print(f"{label:<20}{n_open:>9} open tasks {seconds:>8.1f} s"
+                  f"  → {per_million:>8.0f} s per 1M   {stats}")
         print("\nEXPLAIN of the hot queries at scale")
         from cases.selectors import case_list_qs
+        from complaints.selectors import office_list as complaint_list
         from institutions.selectors import office_qs
 
         for label, qs in (("case list (county admin)", case_list_qs(admin)[:50]),
                           ("institution list (county admin)",
-                           office_qs(admin).order_by("-id")[:50])):
+                           office_qs(admin).order_by("-id")[:50]),
+                          ("complaint list (county admin)", complaint_list(admin)[:50])):
             sql, params = qs.query.sql_with_params()
             print(f"-- {label}")
             for line in explain(sql, list(params))[:12]:

@@ -10,11 +10,15 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.db.models import F, Sum
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from cases.models import Case, Task
+from cases.models import Case, CaseState, Task, TaskStatus
 from cases.selectors import case_list_qs
+from complaints.models import Complaint, ComplaintStatus
+from funds import selectors as funds_selectors
+from funds.models import Account, Consumption, Entry, Movement, Order
 from institutions.models import Course, FeePlan, Institution, Staff
 from tests.factories import build_world
 
@@ -22,22 +26,29 @@ pytestmark = pytest.mark.django_db
 
 N = 10_000
 URLS = ("/api/v1/institutions/", "/api/v1/cases/", "/api/v1/tasks/mine/", "/office/",
-        "/office/cases/", "/office/institutions/", "/office/tasks/mine/")
+        "/office/cases/", "/office/institutions/", "/office/tasks/mine/",
+        "/office/complaints/", "/api/v1/complaints/")
 ADMIN_URLS = ("/office/tasks/overview/",)
 OFFICER_URLS = ("/office/tasks/department/",)
 
 
-def seed(n: int, seed: int = 7) -> None:
-    call_command("seed_scale", institutions=n, cases=n, seed=seed, stdout=io.StringIO())
+def seed(n: int, seed: int = 7, complaints: int = 0, entries: int = 0) -> None:
+    call_command("seed_scale", institutions=n, cases=n, complaints=complaints,
+                 entries=entries, seed=seed, stdout=io.StringIO())
 
 
 def fingerprint() -> list[tuple]:
-    return list(Institution.objects.filter(name__startswith="规模机构").order_by("name")
-                .values_list("uscc", "category", "status", "list_status", "region__code"))
+    return [*Institution.objects.filter(name__startswith="规模机构").order_by("name")
+            .values_list("uscc", "category", "status", "list_status", "region__code"),
+            *Complaint.objects.filter(case__institution__name__startswith="规模机构")
+            .order_by("case__number").values_list(
+                "case__number", "case__institution__uscc", "topic__code", "channel",
+                "status", "tracking_hash", "case__tasks__department__name")]
 
 
 def wipe() -> None:
     scale = Institution.objects.filter(name__startswith="规模机构")
+    Complaint.objects.filter(case__institution__in=scale).delete()
     Task.objects.filter(case__institution__in=scale).delete()
     Case.objects.filter(institution__in=scale).delete()
     FeePlan.objects.filter(course__institution__in=scale).delete()
@@ -58,16 +69,16 @@ def queries(client: Client, extra: tuple[str, ...]) -> dict[str, int]:
 
 def test_seed_scale_is_deterministic_by_seed_and_refuses_a_second_run():
     build_world()
-    seed(200)
+    seed(200, complaints=100)
     first = fingerprint()
-    assert len(first) == 200 and Case.objects.filter(kind="supervision").count() >= 200
+    assert len(first) == 300 and Case.objects.filter(kind="supervision").count() >= 200
     with pytest.raises(CommandError):
         seed(10)
     wipe()
-    seed(200)
+    seed(200, complaints=100)
     assert fingerprint() == first
     wipe()
-    seed(200, seed=8)
+    seed(200, seed=8, complaints=100)
     assert fingerprint() != first
 
 
@@ -78,12 +89,88 @@ def test_at_10k_rows_lists_cost_what_they_cost_on_a_few():
     admin, officer = Client(), Client()
     admin.force_login(world.a.users["county_admin"])
     officer.force_login(world.a.users["officer"])
-    seed(300)
+    seed(300, complaints=300)
     few = (queries(admin, ADMIN_URLS), queries(officer, OFFICER_URLS))
     wipe()
-    seed(N)
-    assert Institution.objects.count() >= N and Task.objects.count() >= N * 0.9
+    seed(N, complaints=N)
+    assert Institution.objects.count() >= N and Task.objects.count() >= N * 1.9
+    assert Complaint.objects.count() >= N
     assert (queries(admin, ADMIN_URLS), queries(officer, OFFICER_URLS)) == few
+
+
+def test_seed_scale_complaints_are_routed_cases_with_their_handling_task():
+    world = build_world()
+    seed(100, complaints=400)
+    complaints = Complaint.objects.filter(case__institution__name__startswith="规模机构")
+    assert complaints.count() == 400
+    assert not complaints.exclude(case__kind="complaint").exists()
+    assert not complaints.exclude(case__county_code=F("case__institution__county_code")).exists()
+    open_ = complaints.exclude(status=ComplaintStatus.CLOSED)
+    closed = complaints.filter(status=ComplaintStatus.CLOSED)
+    assert open_.exists() and closed.exists()
+    # An open complaint waits on its lead's open task; a closed one has none left.
+    assert open_.filter(case__tasks__status=TaskStatus.OPEN).distinct().count() == open_.count()
+    assert not closed.filter(case__tasks__status=TaskStatus.OPEN).exists()
+    assert not closed.exclude(case__state=CaseState.CLOSED).exists()
+    assert not closed.filter(rating="").exists() and not closed.filter(replied_at=None).exists()
+    # The tracking code the complainant holds is hashed like a real submission's.
+    assert all(len(c.tracking_hash) == 64 for c in complaints[:20])
+    # The office pages show them: the county's list, an open and a closed one's detail.
+    admin = Client()
+    admin.force_login(world.a.users["county_admin"])
+    mine = complaints.filter(case__county_code=world.a.region.code)
+    assert admin.get("/office/complaints/").status_code == 200
+    for row in (mine.exclude(status=ComplaintStatus.CLOSED).first(),
+                mine.filter(status=ComplaintStatus.CLOSED).first()):
+        assert row is not None
+        assert admin.get(f"/office/complaints/{row.case.number}/").status_code == 200
+
+
+def test_seed_scale_ledger_keeps_every_fen():
+    """Every movement's two entries sum to zero; each order's running balances, each
+    institution's balances (the funds pages' selector) and the consumption records equal
+    the sums of their entries per account (issue 11: every fen kept)."""
+    world = build_world()
+    seed(60, entries=1001)
+    entries = Entry.objects.filter(order__number__startswith="DS")
+    assert entries.count() == 1000
+    assert entries.aggregate(t=Sum("amount"))["t"] == 0
+    assert not Movement.objects.filter(order__number__startswith="DS").annotate(
+        t=Sum("entries__amount")).exclude(t=0).exists()
+    orders = Order.objects.filter(number__startswith="DS")
+    for order in orders:
+        sums = funds_selectors.balances(order=order)
+        assert (sums[Account.CUSTODY], sums[Account.CONSUMED]) == (order.held, order.consumed)
+        assert sums[Account.PAYER] == -order.amount
+        assert order.held + order.consumed == order.amount
+        assert sum(c.hours for c in order.consumptions.all()) == order.hours_consumed
+    for inst in Institution.objects.filter(fund_orders__number__startswith="DS").distinct():
+        sums = funds_selectors.balances(institution=inst)
+        mine = orders.filter(institution=inst).aggregate(held=Sum("held"),
+                                                         consumed=Sum("consumed"))
+        assert (sums[Account.CUSTODY], sums[Account.CONSUMED]) == (mine["held"],
+                                                                   mine["consumed"])
+        assert hasattr(inst, "fund_arrangement")
+    consumed = Consumption.objects.filter(order__in=orders).aggregate(t=Sum("amount"))["t"]
+    assert consumed == entries.filter(account=Account.CONSUMED).aggregate(
+        t=Sum("amount"))["t"]
+    # The funds pages show them (the county's institution, its ledger and an order).
+    admin = Client()
+    admin.force_login(world.a.users["county_admin"])
+    order = orders.filter(institution__county_code=world.a.region.code).first()
+    assert order is not None
+    for url in (f"/office/funds/{order.institution.uscc}/",
+                f"/office/funds/{order.institution.uscc}/ledger/",
+                f"/office/funds/orders/{order.number}/"):
+        assert admin.get(url).status_code == 200, url
+    # The ids went past the sequence: the app's own next writes do not collide.
+    order = orders.first()
+    assert order is not None
+    assert Order.objects.create(institution=order.institution, course=order.course,
+                                learner_name="新学员", guardian_name="家长",
+                                guardian_phone="13900000000", class_hours=10, months=1,
+                                amount=100, contract_version=order.contract_version,
+                                ordered_on=order.ordered_on, created_by=order.created_by).pk
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="plan shapes are PostgreSQL's")
