@@ -1,7 +1,7 @@
 """The funds API: orders and the ledger for who reads them, and the inbound payments
 of the custodian bank (token clients with the `funds:write` scope)."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import JSONParser
@@ -27,6 +27,9 @@ from funds.serializers import (
     WarningSerializer,
 )
 
+#: The answers of an idempotent create: the record made now, or the one the same key made.
+_CREATED = "Recorded."
+_REPLAY = "Already recorded under this idempotency key: the first record, nothing new."
 
 class OrderViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     """Orders in the caller's funds scope (issue 11 "Access")."""
@@ -147,7 +150,9 @@ class ConsumptionViewSet(ReadWriteScopeMixin, StrictQueryMixin, mixins.ListModel
         return selectors.consumption_list(self.request.user)
 
     @extend_schema(request=ConsumptionCreateSerializer,
-                   responses={200: ConsumptionSerializer, 201: ConsumptionSerializer,
+                   responses={200: OpenApiResponse(ConsumptionSerializer, description=_REPLAY),
+                              201: OpenApiResponse(ConsumptionSerializer,
+                                                   description=_CREATED),
                               404: ErrorSerializer, 409: ErrorSerializer})
     def create(self, request: Request) -> Response:
         data = ConsumptionCreateSerializer(data=request.data)
@@ -174,7 +179,10 @@ class RefundRequestViewSet(ReadWriteScopeMixin, StrictQueryMixin, mixins.ListMod
         return selectors.refund_requests(self.request.user)
 
     @extend_schema(request=RefundRequestCreateSerializer,
-                   responses={200: RefundRequestSerializer, 201: RefundRequestSerializer,
+                   responses={200: OpenApiResponse(RefundRequestSerializer,
+                                                   description=_REPLAY),
+                              201: OpenApiResponse(RefundRequestSerializer,
+                                                   description=_CREATED),
                               404: ErrorSerializer, 409: ErrorSerializer})
     def create(self, request: Request) -> Response:
         data = RefundRequestCreateSerializer(data=request.data)

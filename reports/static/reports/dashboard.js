@@ -15,6 +15,9 @@ document.addEventListener("DOMContentLoaded", function () {
     var chart = echarts.init(box);
     var unit = data.unit || "";
     chart.setOption({
+      // No growing bars: the figures are read, not watched, and a click lands on the bar
+      // where it will stand (slow phones and test machines alike).
+      animation: false,
       grid: { left: 8, right: 8, top: 32, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis", valueFormatter: function (v) {
         return v === null || v === undefined ? "—" : v + unit; } },
