@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Task, TaskRole, TaskStatus
 from complaints.models import Complaint, ComplaintStatus
+from core.abilities import may
 from core.errors import DomainError
 from core.vocab import Category
 from inspections import planner
@@ -146,6 +147,9 @@ def tasks_chart(user: Any, reader: Reader | None = None, today: dt.date | None =
     overdue)."""
     reader = reader or reader_of(user)
     today = today or timezone.localdate()
+    # The joint-meeting office reads the figures but does not oversee the tasks: its
+    # figures link nowhere (the overview would answer 404).
+    linked = may(user, "cases.oversee_tasks")
     qs = Task.objects.restrict(user, Action.ASSIGN).filter(status=TaskStatus.OPEN)
     if reader.department_id is not None:
         qs = qs.filter(department_id=reader.department_id)
@@ -159,7 +163,7 @@ def tasks_chart(user: Any, reader: Reader | None = None, today: dt.date | None =
         series = [Series(names[key], [sums[c.code][key] if c.code in sums else 0
                                       for c in reader.counties],
                          [_url("cases:overview", region=c.code,
-                               overdue="" if key == "open" else "yes")
+                               overdue="" if key == "open" else "yes") if linked else ""
                           for c in reader.counties]) for key in counts]
         dimension = _("County")
     else:
@@ -168,7 +172,8 @@ def tasks_chart(user: Any, reader: Reader | None = None, today: dt.date | None =
         categories = [r["department__name"] for r in rows]
         series = [Series(names[key], [r[key] for r in rows],
                          [_url("cases:overview", department=r["department_id"],
-                               overdue="" if key == "open" else "yes") for r in rows])
+                               overdue="" if key == "open" else "yes") if linked else ""
+                          for r in rows])
                   for key in counts]
         dimension = _("Department")
     return Chart("tasks", _("Overdue and escalated tasks"), dimension, categories, series,
