@@ -201,7 +201,10 @@ class Complaint(ScopedThrough, models.Model):
         verbose_name_plural = _("complaints")
         ordering = ["-received_at", "-id"]
         indexes = [models.Index(fields=["complainant_phone"], name="complaint_phone_idx"),
-                   models.Index(fields=["status"], name="complaint_status_idx")]
+                   models.Index(fields=["status"], name="complaint_status_idx"),
+                   # The office list's order: a page reads the index instead of sorting
+                   # every complaint of the county (issue 13, measured by bench/scale.py).
+                   models.Index(fields=["received_at", "id"], name="complaint_received_idx")]
         constraints = [
             models.UniqueConstraint(fields=["channel", "external_ticket"],
                                     condition=~Q(external_ticket=""),
