@@ -151,6 +151,17 @@ def intake_matches(qs: QuerySet[Complaint], *, institution_id: int | None,
                    ).order_by("received_at")
 
 
+def similar_open_count(complaint: Complaint) -> int:
+    """How many open complaints, anyone's, the one a citizen just filed likely repeats:
+    the public receipt says only this number (issue 10 "Duplicates": suggested on intake),
+    never which complaints, by whom or about what. The complainant has no scope, so this
+    count reads the whole register on purpose; no row of it leaves this function."""
+    return intake_matches(Complaint.objects.all(), institution_id=complaint.case.institution_id,
+                          institution_text=complaint.institution_text,
+                          phone=complaint.complainant_phone,
+                          description=complaint.description, exclude_pk=complaint.pk).count()
+
+
 def _likely(qs: QuerySet[Complaint], *, institution_id: int | None, institution_text: str,
             phone: str, description: str, at: dt.datetime) -> QuerySet[Complaint]:
     if institution_id is not None:

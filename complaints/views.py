@@ -116,8 +116,7 @@ def file(request: HttpRequest) -> HttpResponse:
                 complaint, code = result
                 return render(request, "complaints/submitted.html", {
                     "complaint": complaint, "code": code,
-                    "similar_open": _intake_matches(Complaint.objects.all(), complaint)
-                    .count()})
+                    "similar_open": selectors.similar_open_count(complaint)})
     return render(request, "complaints/file.html",
                   {"form": form, "hotlines": hotlines_for_profile()},
                   status=400 if request.method == "POST" else 200)
@@ -296,11 +295,11 @@ def _may_work(user: Any, complaint: Complaint, task: Any) -> bool:
         complaint.case.tasks.restrict(user, Action.CHANGE).filter(pk=task.pk).exists()
 
 
-def _pending_report(complaint: Complaint) -> ReportBack | None:
+def _pending_report(user: Any, complaint: Complaint) -> ReportBack | None:
     if complaint.channel != Channel.FORWARDED:
         return None
-    return ReportBack.objects.filter(complaint=complaint, reported_at__isnull=True
-                                     ).select_related("task").first()
+    return ReportBack.objects.restrict(user, Action.VIEW).filter(
+        complaint=complaint, reported_at__isnull=True).select_related("task").first()
 
 
 def _step_forms(user: Any, complaint: Complaint) -> dict[str, Any]:
@@ -320,7 +319,7 @@ def _step_forms(user: Any, complaint: Complaint) -> dict[str, Any]:
             forms["reply"] = ReplyForm()
         if task.step != services.DISPATCH:
             forms["return"] = ReturnForm()
-    report = _pending_report(complaint)
+    report = _pending_report(user, complaint)
     if report is not None and report.task is not None and \
             _may_work(user, complaint, report.task):
         forms["report"] = ReportBackForm(initial={
@@ -400,7 +399,7 @@ def office_action(request: HttpRequest, number: str, verb: str) -> HttpResponse:
                 services.complaint_ask_explanation(actor=user, complaint=complaint,
                                                    question=data["question"])
             elif verb == "report":
-                report = _pending_report(complaint)
+                report = _pending_report(user, complaint)
                 if report is None:
                     raise Http404
                 services.complaint_report(actor=user, report=report,

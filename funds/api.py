@@ -159,7 +159,10 @@ class ConsumptionViewSet(ReadWriteScopeMixin, StrictQueryMixin, mixins.ListModel
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         order = _order_to_work_on(request.user, values.pop("order_number"))
-        replay = Movement.objects.filter(idempotency_key=values["idempotency_key"]).exists()
+        # A replay is the same key on this order (read through the scoped order); a key of
+        # another order is the service's 409.
+        replay = Movement.objects.filter(order=order,
+                                         idempotency_key=values["idempotency_key"]).exists()
         consumption = services.consumption_record(actor=request.user, order=order, **values)
         return Response(ConsumptionSerializer(consumption).data,
                         status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED)
@@ -191,7 +194,7 @@ class RefundRequestViewSet(ReadWriteScopeMixin, StrictQueryMixin, mixins.ListMod
         order = Order.objects.restrict(request.user).get(
             number=values.pop("order_number").strip())
         replay = RefundRequest.objects.filter(
-            idempotency_key=values["idempotency_key"]).exists()
+            order=order, idempotency_key=values["idempotency_key"]).exists()
         refund = services.refund_request(actor=request.user, order=order, **values)
         return Response(RefundRequestSerializer(refund).data,
                         status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED)
