@@ -268,9 +268,11 @@ def public_results(request: HttpRequest, year: int | None = None) -> HttpRespons
 def daily_list(request: HttpRequest) -> HttpResponse:
     _office(request)
     filterset = DailyPageFilter(request.GET, queryset=selectors.daily_list(request.user))
-    return _filtered_page(request, filterset, "daily_list.html",
+    query = request.GET.copy()
+    query.pop("page", None)
+    return _filtered_page(request, filterset, "daily_list.html", export_query=query.urlencode(),
                           may_open=may(request.user, "inspections.open_daily"),
-                      may_draw=may(request.user, "inspections.random_draw"))
+                          may_draw=may(request.user, "inspections.random_draw"))
 
 
 @login_required

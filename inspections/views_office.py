@@ -22,6 +22,7 @@ from core.errors import DomainError
 from core.exports import xlsx_response
 from core.ratelimit import downloads_limited, exports_limited
 from inspections import analytics, selectors, stoporders
+from inspections.filters import DailyPageFilter
 from inspections.forms_office import AnalyticsForm, StopOrderForm, StopReportForm
 from inspections.models import StopOrderState
 
@@ -122,6 +123,10 @@ EXPORTS: dict[str, tuple[Any, Callable[[Any], Any], list[tuple[Any, Callable[[An
 }
 
 
+#: The lists whose export takes the page's filters.
+LIST_FILTERS: dict[str, Any] = {"daily": DailyPageFilter}
+
+
 @login_required
 @downloads_limited
 def list_export(request: HttpRequest, name: str) -> HttpResponse:
@@ -131,7 +136,12 @@ def list_export(request: HttpRequest, name: str) -> HttpResponse:
     if name not in EXPORTS:
         raise Http404
     title, rows, columns = EXPORTS[name]
-    return xlsx_response(str(title), columns, rows(request.user))
+    qs = rows(request.user)
+    if name in LIST_FILTERS:
+        # the rows the filtered list shows (issue 12: a dashboard figure's list, exported)
+        filterset = LIST_FILTERS[name](request.GET, queryset=qs)
+        qs = filterset.qs if filterset.is_valid() else qs.none()
+    return xlsx_response(str(title), columns, qs)
 
 
 # -- stop orders by a town (001 §4(2)19) ----------------------------------------------------

@@ -175,3 +175,31 @@ def test_month_filter_error_is_translated(world):
     assert response.status_code == 400
     assert "YYYY-MM" in response.content.decode()
     assert response.context["filter"].errors["month"] != ["Enter a month as YYYY-MM."]
+
+
+def test_the_filtered_lists_export_what_they_show(world):
+    """The complaint list's and the daily list's .xlsx links carry the page's filters: a
+    figure's list exports the figure's rows."""
+    import io
+
+    from openpyxl import load_workbook
+
+    complaints_in_two_counties(world)
+    inspections_in_two_counties(world)
+    city = login(world.city_admin)
+    a = world.a.region.code
+    month = timezone.localdate().strftime("%Y-%m")
+    for page_url, rows in ((f"/office/complaints/?status=received&month={month}&region={a}",
+                            2),
+                           (f"/office/inspections/daily/?region={a}&month={month}&state=done",
+                            1)):
+        page = city.get(page_url)
+        assert page.context["page"].paginator.count == rows
+        href = re.search(r'href="([^"]*export[^"]*)"', page.content.decode())[1]
+        href = href.replace("&amp;", "&")
+        if href.startswith("?"):
+            href = page_url.split("?")[0] + href
+        response = city.get(href)
+        assert response.status_code == 200, href
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        assert sheet.max_row - 1 == rows, href
