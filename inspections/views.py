@@ -346,7 +346,8 @@ def daily_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "inspection": inspection, "form": form, "answered": answered,
         "prepared_at": timezone.localtime(),
         "orders": inspection.orders.select_related("case"),
-        "may_enforce": may(request.user, "inspections.open_enforcement", inspection.region)},
+        "may_enforce": may(request.user, "inspections.open_enforcement", inspection.region),
+        "may_stop": may(request.user, "inspections.stop_order")},
         status=400 if request.method == "POST" else 200)
 
 

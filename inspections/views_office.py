@@ -157,16 +157,28 @@ def stop_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def stop_new(request: HttpRequest) -> HttpResponse:
+    """001 §4(2)19: the town orders training to stop; from a daily inspection (?daily=) its
+    site, operator and findings are filled in and the order stays linked to it."""
     if not may(request.user, "inspections.stop_order"):
         raise Http404
-    form = StopOrderForm(request.POST or None, user=request.user)
+    daily = None
+    if request.GET.get("daily", "").isdigit():
+        try:
+            daily = selectors.daily_detail(request.user, int(request.GET["daily"]))
+        except ObjectDoesNotExist:
+            raise Http404 from None
+    initial = {"region": daily.region_id, "site_address": daily.site_address,
+               "subject_name": daily.institution.name if daily.institution else "",
+               "category": daily.institution.category if daily.institution else None,
+               "activity": daily.findings} if daily else {}
+    form = StopOrderForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             order = stoporders.stop_order_issue(
                 actor=request.user, region=data["region"], subject_name=data["subject_name"],
                 site_address=data["site_address"], category=data["category"],
-                activity=data["activity"])
+                activity=data["activity"], daily=daily)
             messages.success(request, _("Stop order issued: %(number)s")
                              % {"number": order.case.number})
             return redirect("inspections:stop_detail", pk=order.pk)

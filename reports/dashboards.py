@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -30,6 +31,7 @@ from complaints.services import KIND as COMPLAINT_KIND
 from core.abilities import may
 from core.errors import DomainError
 from core.vocab import Category
+from funds import selectors as funds_selectors
 from inspections import planner
 from inspections.models import AnnualInspection, AnnualResult, DailyInspection, DailyState
 from institutions.models import Institution, InstitutionStatus
@@ -403,19 +405,33 @@ def institutions_category_chart(user: Any, reader: Reader | None = None) -> Char
 
 def coverage_rows(user: Any, reader: Reader | None = None, today: dt.date | None = None
                   ) -> list[dict[str, Any]]:
-    """Per county: the base (licensed institutions) and how many meet each target."""
+    """Per county: the base (licensed institutions), how many meet the platform and audit
+    targets, and the prepaid fees supervised against those received (the funds target is
+    a share of money, `funds.selectors.coverage`); `cells` holds each target's figure as
+    the page shows it."""
     reader = reader or reader_of(user)
-    targets = list(coverage.TARGETS)
-    counts = {t: Count("id", filter=Q(**{f"met_{t}": True})) for t in targets}
+    counted = [t for t in coverage.TARGETS if t != "funds"]
+    counts = {t: Count("id", filter=Q(**{f"met_{t}": True})) for t in counted}
     sums = _by_county(coverage.annotated(user, today).values("region__path")
                       .annotate(total=Count("id"), **counts).order_by(),
-                      "region__path", "total", *targets)
+                      "region__path", "total", *counted)
+    money = {c.region_code: c for c in funds_selectors.coverage(user)}
     out = []
     for county in reader.counties:
-        row = sums[county.code] if county.code in sums else dict.fromkeys(["total", *targets], 0)
+        row = sums[county.code] if county.code in sums else dict.fromkeys(["total", *counted], 0)
+        funds = money.get(county.code)
+        supervised, received = (funds.prepaid_supervised, funds.prepaid_received) if funds \
+            else (Decimal("0.00"), Decimal("0.00"))
+        rate = float(funds.supervised_percent) if funds and funds.supervised_percent is not None \
+            else None
         out.append({"county": county, "total": row["total"],
-                    **{t: row[t] for t in targets},
-                    **{f"{t}_rate": _rate(row[t], row["total"]) for t in targets}})
+                    **{t: row[t] for t in counted},
+                    **{f"{t}_rate": _rate(row[t], row["total"]) for t in counted},
+                    "funds": supervised, "funds_received": received, "funds_rate": rate,
+                    "cells": {**{t: f"{row[t]}/{row['total']}" for t in counted},
+                              "funds": _("%(supervised)s/%(received)s yuan") % {
+                                  "supervised": f"{supervised:,.2f}",
+                                  "received": f"{received:,.2f}"}}})
     return out
 
 
@@ -428,11 +444,12 @@ def coverage_chart(user: Any, reader: Reader | None = None, today: dt.date | Non
     series = [Series(target.label, [r[f"{key}_rate"] for r in rows],
                      [_url("reports:coverage", target=key, county=r["county"].code)
                       for r in rows],
-                     [f"{_text(r[f'{key}_rate'], '%')} ({r[key]}/{r['total']})" for r in rows])
+                     [f"{_text(r[f'{key}_rate'], '%')} ({r['cells'][key]})" for r in rows])
               for key, target in coverage.TARGETS.items()]
     return Chart("coverage", _("Coverage targets"), _("County"),
                  [r["county"].name for r in rows], series, unit="%",
-                 note=_("Share of licensed institutions; the target is 100%."))
+                 note=_("Shares of the licensed institutions (prepaid funds: of the prepaid "
+                        "fees known); the target is 100%."))
 
 
 # -- the dashboard -------------------------------------------------------------------------
