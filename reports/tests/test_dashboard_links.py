@@ -12,10 +12,10 @@ import pytest
 from django.utils import timezone, translation
 
 from cases.models import Task, TaskRole, TaskStatus
-from complaints.models import ComplaintStatus
+from complaints.models import Complaint, ComplaintStatus
 from complaints.tests.helpers import submit
 from core.vocab import DepartmentType
-from inspections.models import AnnualResult, DailyState
+from inspections.models import AnnualResult, DailyInspection, DailyState
 from inspections.tests.helpers import make_daily, make_round
 from reports.tests.dashboard_helpers import login, rows_behind
 from reports.tests.test_dashboards import cells, chart_of, links
@@ -34,11 +34,11 @@ def complaints_in_two_counties(world) -> None:
     a1, a2, a3, a4 = (submit(world, "a")[0] for _i in range(4))
     submit(world, "b")
     b2 = submit(world, "b")[0]
-    type(a1).objects.filter(pk=a2.pk).update(status=ComplaintStatus.MERGED, duplicate_of=a1)
-    type(a1).objects.filter(pk=a3.pk).update(status=ComplaintStatus.CLOSED)
+    Complaint.objects.filter(pk=a2.pk).update(status=ComplaintStatus.MERGED, duplicate_of=a1)
+    Complaint.objects.filter(pk=a3.pk).update(status=ComplaintStatus.CLOSED)
     last = timezone.make_aware(dt.datetime.combine(_last_month(today) + dt.timedelta(days=3),
                                                    dt.time(10)))
-    type(a1).objects.filter(pk=a4.pk).update(received_at=last)
+    Complaint.objects.filter(pk=a4.pk).update(received_at=last)
     for complaint, days_late in ((a1, 0), (a3, 2), (b2, 0)):
         county = world.county("b" if complaint == b2 else "a")
         Task.objects.create(case=complaint.case, role=TaskRole.LEAD, duty="办理",
@@ -62,9 +62,9 @@ def inspections_in_two_counties(world) -> None:
     make_daily(world, "a", n=72)
     old = make_daily(world, "a", n=73)
     other = make_daily(world, "b", n=74)
-    type(done).objects.filter(pk__in=[done.pk, old.pk, other.pk]).update(
+    DailyInspection.objects.filter(pk__in=[done.pk, old.pk, other.pk]).update(
         state=DailyState.DONE, done_at=timezone.now())
-    type(done).objects.filter(pk=old.pk).update(planned_on=_last_month(today))
+    DailyInspection.objects.filter(pk=old.pk).update(planned_on=_last_month(today))
 
 
 def _denominator(text: str) -> int:
