@@ -41,7 +41,8 @@ class MonthField(forms.CharField):
             return None
         match = re.fullmatch(r"(\d{4})-(\d{2})", text)
         try:
-            if match is None:
+            # a year the calendar can step past (the month's end is the next month's 1st)
+            if match is None or not 1900 <= int(match[1]) < 9999:
                 raise ValueError(text)
             return dt.date(int(match[1]), int(match[2]), 1)
         except ValueError:

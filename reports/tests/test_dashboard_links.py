@@ -148,6 +148,8 @@ def test_a_county_code_from_elsewhere_finds_nothing(world):
 @pytest.mark.parametrize("url,field", [
     ("/office/complaints/?month=2026-13", "month"),
     ("/office/complaints/?month=last", "month"),
+    ("/office/complaints/?month=9999-12", "month"),
+    ("/office/inspections/daily/?month=0000-01", "month"),
     ("/office/complaints/?region=甲区", "region"),
     ("/office/complaints/?status=bogus", "status"),
     ("/office/inspections/rounds/?year=abc", "year"),
