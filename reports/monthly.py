@@ -65,10 +65,10 @@ from governance.models import (
 from org.models import RegionLevel
 from reports.models import (
     EDUCATION_TYPES,
-    FORWARDING_TYPES,
     MonthlyReport,
     MonthlyReportRow,
     ReportStatus,
+    forwarding_types,
 )
 
 
@@ -205,7 +205,7 @@ def included_reports(report: MonthlyReport) -> QuerySet[MonthlyReport]:
     if kind in EDUCATION_TYPES:
         types = list(EDUCATION_TYPES) + list(MonthlyReport.objects.filter(
             region=report.region, period=report.period, status=ReportStatus.SUBMITTED,
-            department__type__in=FORWARDING_TYPES).values_list("department__type", flat=True))
+            department__type__in=forwarding_types()).values_list("department__type", flat=True))
     return MonthlyReport.objects.filter(
         period=report.period, status=ReportStatus.SUBMITTED, region__level=RegionLevel.COUNTY,
         region__path__startswith=report.region.path, department__type__in=types,
