@@ -14,6 +14,7 @@ from django.test import Client
 from cases import services as case_services
 from cases.models import TaskStatus
 from core.errors import InvalidState, PermissionDenied
+from governance.tests.helpers import OUTSIDERS, assert_out_of_reach_is_404, once
 from reports import monthly, services
 from reports.models import MonthlyReport, ReportStatus
 from reports.tests.helpers import CULTURE, EDU, EXPECTED, JUNE, D, june, open_june, report
@@ -209,7 +210,7 @@ def test_permission_matrix_county_a_vs_b(world: World):
     u = lambda o: f"/office/reports/monthly/{o['report'].pk}/"  # noqa: E731
     readers = {"county_admin", "joint", "discipline", "officer", "head", "culture"}
     writers = {"county_admin", "culture"}
-    assert_matrix(world, [
+    endpoints = [
         Endpoint("report page", u, readers),
         Endpoint("records", lambda o: u(o) + f"records/8/?row={o['row'].pk}", readers),
         Endpoint("xlsx", lambda o: u(o) + "export.xlsx", readers),
@@ -217,7 +218,13 @@ def test_permission_matrix_county_a_vs_b(world: World):
         Endpoint("save", lambda o: u(o) + "save/", writers, method="post", ok=(400,),
                  data=lambda o: {"typical_batches": "-1"}),
         Endpoint("submit", lambda o: u(o) + "submit/", writers, method="post", ok=(302,)),
-    ], build)
+    ]
+    built = once(build)
+    assert_matrix(world, endpoints, built)
+    # Another department's officers and the roles without reports find the report out of
+    # reach in their own county: 404, never 403 (STYLE.md habit 3).
+    assert_out_of_reach_is_404(world, endpoints, built,
+                               roles=["market", "health", *OUTSIDERS])
 
 
 def test_list_does_not_leak_the_other_county(world: World):
