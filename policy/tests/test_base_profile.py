@@ -159,7 +159,7 @@ def test_each_city_means_what_it_meant_before_the_base(code):
     monthly_report = now.pop("monthly_report")
     assert (monthly_report["submit_day"], monthly_report["forward_day"]) == (1, 3)
     assert monthly_report["forwarding"] == ["science_technology", "culture_tourism", "sports"]
-    assert monthly_report["source"] == "004 annex 2 note 1"
+    assert monthly_report["source"] == "004 annex 2"  # its note 1
     for cell in now["matrix"]:
         documents = cell.pop("documents", [])
         assert bool(documents) == (cell["phase"] == "licensing")
