@@ -293,3 +293,26 @@ def test_a_submitted_report_keeps_its_figures(world: World):
     page = _client(world.a.users["county_admin"]).get(
         f"/office/reports/monthly/{r.pk}/records/11/?row={line.row.pk}").content.decode()
     assert "补录的六月建议书" in page and 'class="alert alert-warning small m-2 changed"' in page
+
+
+def test_the_dates_and_the_forwarding_bureaus_come_from_the_profile(world: World, monkeypatch):
+    """004 annex 2 note 1 through the profile's `monthly_report`: the county reports by
+    `submit_day`, the city bureaus of `forwarding` forward by `forward_day`."""
+    import dataclasses
+
+    from policy.profile import active_profile
+    from reports import models as report_models
+
+    june(world)
+    open_june()
+    r = report(world)
+    city_edu = MonthlyReport.objects.get(region=world.city, department__type=EDU)
+    assert services._due(r) == D(2026, 7, 1) and services._due(city_edu) == D(2026, 7, 3)
+    assert set(report_models.forwarding_types()) == {"science_technology", "culture_tourism",
+                                                      "sports"}
+    changed = dataclasses.replace(active_profile(), monthly_report={
+        "submit_day": 5, "forward_day": 10, "forwarding": ["sports"], "source": "default"})
+    monkeypatch.setattr(services, "active_profile", lambda: changed)
+    monkeypatch.setattr(report_models, "active_profile", lambda: changed)
+    assert services._due(r) == D(2026, 7, 5) and services._due(city_edu) == D(2026, 7, 10)
+    assert report_models.forwarding_types() == ["sports"]
