@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -427,7 +426,7 @@ def guarantee(request: HttpRequest, uscc: str) -> FileResponse:
 
 
 def _institution_records(request: HttpRequest, uscc: str, *, ability: str, form_class: Any,
-                         files: bool, submit: Any, done: str | Promise, url_name: str,
+                         files: bool, submit: Any, done: str, url_name: str,
                          template: str, rows: Any) -> HttpResponse:
     """An institution's records of one kind with the form to add one, shown to whom may
     add (a POST by anyone else is 404, as the form is not there)."""

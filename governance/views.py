@@ -15,7 +15,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -70,7 +69,7 @@ def _form_error(form: Any, exc: DomainError) -> None:
 
 
 def _attempt(request: HttpRequest, form: Any, save: Callable[[dict[str, Any]], Any],
-             message: str | Promise | None) -> tuple[bool, Any]:
+             message: str | None) -> tuple[bool, Any]:
     """The form step every governance page shares: on a valid POST, run the service with
     the cleaned data and say so (its success message); a refusal of the service
     (DomainError) is shown on the form (STYLE.md habit 5)."""
@@ -87,13 +86,13 @@ def _attempt(request: HttpRequest, form: Any, save: Callable[[dict[str, Any]], A
 
 
 def _saved(request: HttpRequest, form: Any, save: Callable[[dict[str, Any]], Any],
-           message: str | Promise | None = None) -> bool:
+           message: str | None = None) -> bool:
     """Whether the form's service ran (see `_attempt`)."""
     return _attempt(request, form, save, message)[0]
 
 
 def _created(request: HttpRequest, form: Any, save: Callable[[dict[str, Any]], Any],
-             message: str | Promise | None = None) -> Any:
+             message: str | None = None) -> Any:
     """The row a creating service made, or None when the form was not saved."""
     ok, row = _attempt(request, form, save, message)
     return row if ok else None
