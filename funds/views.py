@@ -425,27 +425,40 @@ def guarantee(request: HttpRequest, uscc: str) -> FileResponse:
                         content_type=arrangement.guarantee_file_type)
 
 
+def _institution_records(request: HttpRequest, uscc: str, *, ability: str, form_class: Any,
+                         files: bool, submit: Any, done: str, url_name: str,
+                         template: str, rows: Any) -> HttpResponse:
+    """An institution's records of one kind with the form to add one, shown to whom may
+    add (a POST by anyone else is 404, as the form is not there)."""
+    institution = _institution(request, uscc)
+    form = None
+    if selectors.may_work_on(request.user, institution) and may(
+            request.user, ability, institution):
+        form = form_class(request.POST or None, *((request.FILES or None,) if files else ()))
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid() and _run(form, lambda: submit(
+                actor=request.user, institution=institution, **form.cleaned_data)):
+            messages.success(request, done)
+            return redirect(url_name, uscc=institution.uscc)
+    return render(request, template, {
+        "institution": institution, "form": form,
+        "page": Paginator(rows(request.user, institution), PAGE_SIZE).get_page(
+            request.GET.get("page"))},
+        status=400 if request.method == "POST" else 200)
+
+
 @login_required
 def self_inspections(request: HttpRequest, uscc: str) -> HttpResponse:
     """The institution's self-inspection reports on its prepaid fees (004 §4(4) 自查自纠),
     and the form for the institution (or an admin) to submit one."""
-    institution = _institution(request, uscc)
-    form = None
-    if selectors.may_work_on(request.user, institution) and may(
-            request.user, "funds.self_inspect", institution):
-        form = SelfInspectionForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
-        if form is None:
-            raise Http404
-        if form.is_valid() and _run(form, lambda: services.self_inspection_submit(
-                actor=request.user, institution=institution, **form.cleaned_data)):
-            messages.success(request, _("The self-inspection report is submitted."))
-            return redirect("funds:self_inspections", uscc=institution.uscc)
-    return render(request, "funds/self_inspections.html", {
-        "institution": institution, "form": form,
-        "page": Paginator(selectors.self_inspections(request.user, institution),
-                          PAGE_SIZE).get_page(request.GET.get("page"))},
-        status=400 if request.method == "POST" else 200)
+    return _institution_records(
+        request, uscc, ability="funds.self_inspect", form_class=SelfInspectionForm,
+        files=True, submit=services.self_inspection_submit,
+        done=_("The self-inspection report is submitted."),
+        url_name="funds:self_inspections", template="funds/self_inspections.html",
+        rows=selectors.self_inspections)
 
 
 @login_required
@@ -464,23 +477,11 @@ def self_inspection_file(request: HttpRequest, uscc: str, pk: int) -> FileRespon
 def spot_checks(request: HttpRequest, uscc: str) -> HttpResponse:
     """The 平安消费 (safe consumption) key spot checks of the institution's prepaid fees
     (004 §4(4) 重点抽查), and the form for the supervising department."""
-    institution = _institution(request, uscc)
-    form = None
-    if selectors.may_work_on(request.user, institution) and may(
-            request.user, "funds.spot_check", institution):
-        form = SpotCheckForm(request.POST or None)
-    if request.method == "POST":
-        if form is None:
-            raise Http404
-        if form.is_valid() and _run(form, lambda: services.spot_check_record(
-                actor=request.user, institution=institution, **form.cleaned_data)):
-            messages.success(request, _("The spot check is recorded."))
-            return redirect("funds:spot_checks", uscc=institution.uscc)
-    return render(request, "funds/spot_checks.html", {
-        "institution": institution, "form": form,
-        "page": Paginator(selectors.spot_checks(request.user, institution),
-                          PAGE_SIZE).get_page(request.GET.get("page"))},
-        status=400 if request.method == "POST" else 200)
+    return _institution_records(
+        request, uscc, ability="funds.spot_check", form_class=SpotCheckForm, files=False,
+        submit=services.spot_check_record, done=_("The spot check is recorded."),
+        url_name="funds:spot_checks", template="funds/spot_checks.html",
+        rows=selectors.spot_checks)
 
 
 @login_required

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as Forbidden
@@ -18,12 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.abilities import may
-from core.errors import DomainError
 from core.vocab import DepartmentType, label_of
 from governance import afterschool
 from governance.forms import DATE
 from governance.models import AfterSchoolStatus, EvaluationResult
-from governance.views import PAGE_SIZE, _form_error, _viewer
+from governance.views import PAGE_SIZE, _created, _saved, _status, _viewer
 from institutions.models import Institution
 from policy.profile import active_profile
 
@@ -93,19 +91,14 @@ def selection_new(request: HttpRequest) -> HttpResponse:
     if region is None:
         raise Forbidden
     form = SelectForm(request.POST or None, institutions=afterschool.selectable(user, region))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            selection = afterschool.afterschool_select(
-                actor=user, region=region, institution=data["institution"],
-                school=data["school"], service=data["service"],
-                selected_on=data["selected_on"])
-            messages.success(request, _("Institution selected into after-school services."))
-            return redirect("governance:afterschool_detail", pk=selection.pk)
-        except DomainError as exc:
-            _form_error(form, exc)
+    selection = _created(request, form, lambda data: afterschool.afterschool_select(
+        actor=user, region=region, institution=data["institution"], school=data["school"],
+        service=data["service"], selected_on=data["selected_on"]),
+        _("Institution selected into after-school services."))
+    if selection is not None:
+        return redirect("governance:afterschool_detail", pk=selection.pk)
     return render(request, "governance/afterschool_new.html", {"form": form, "region": region},
-                  status=400 if form.errors else 200)
+                  status=_status(form))
 
 
 def _page(request: HttpRequest, pk: int, bound: tuple[str, Any] | None = None) -> HttpResponse:
@@ -145,18 +138,15 @@ def selection_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         raise Forbidden
     form: Any = EvaluateForm(request.POST) if verb == afterschool.EVALUATE else \
         RemoveForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            if verb == afterschool.EVALUATE:
-                afterschool.afterschool_evaluate(actor=user, selection=selection,
-                                                 term=data["term"], result=data["result"],
-                                                 note=data["note"])
-            else:
-                afterschool.afterschool_remove(actor=user, selection=selection,
-                                               reason=data["reason"])
-            messages.success(request, _("Saved."))
-            return redirect("governance:afterschool_detail", pk=pk)
-        except DomainError as exc:
-            _form_error(form, exc)
+
+    def save(data: dict[str, Any]) -> object:
+        if verb == afterschool.EVALUATE:
+            return afterschool.afterschool_evaluate(
+                actor=user, selection=selection, term=data["term"], result=data["result"],
+                note=data["note"])
+        return afterschool.afterschool_remove(actor=user, selection=selection,
+                                              reason=data["reason"])
+
+    if _saved(request, form, save, _("Saved.")):
+        return redirect("governance:afterschool_detail", pk=pk)
     return _page(request, pk, (verb, form))

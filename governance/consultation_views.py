@@ -21,7 +21,7 @@ from core.abilities import may
 from core.errors import DomainError
 from governance import consultation, selectors
 from governance.models import ConsultationReport, MeetingKind, MeetingStatus
-from governance.views import _form_error, _viewer
+from governance.views import _saved, _status, _viewer
 
 
 class ReportForm(forms.Form):
@@ -84,14 +84,9 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise Forbidden
     form = ReportForm(request.POST or None, initial={"analysis": report.analysis,
                                                      "progress": report.progress})
-    if request.method == "POST" and form.is_valid():
-        try:
-            consultation.report_update(actor=user, report=report,
-                                       analysis=form.cleaned_data["analysis"],
-                                       progress=form.cleaned_data["progress"])
-            messages.success(request, _("Saved."))
-            return redirect("governance:consultation_reports", pk=report.meeting_id)
-        except DomainError as exc:
-            _form_error(form, exc)
+    if _saved(request, form, lambda data: consultation.report_update(
+            actor=user, report=report, analysis=data["analysis"], progress=data["progress"]),
+            _("Saved.")):
+        return redirect("governance:consultation_reports", pk=report.meeting_id)
     return render(request, "governance/consultation_report.html", {
-        "report": report, "form": form}, status=400 if form.errors else 200)
+        "report": report, "form": form}, status=_status(form))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as Forbidden
@@ -17,10 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.abilities import may
-from core.errors import DomainError
 from governance import discipline
 from governance.discipline_forms import EvaluationForm, FollowUpForm, ProposalForm
-from governance.views import PAGE_SIZE, _form_error, _viewer
+from governance.views import PAGE_SIZE, _created, _saved, _status, _viewer
 from org.models import Region
 from org.scope import scope_of
 
@@ -45,15 +43,12 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
     if region is None or not may(user, "governance.write_discipline", region):
         raise Forbidden
     form = ProposalForm(request.POST or None, user=user, region=region)
-    if request.method == "POST" and form.is_valid():
-        try:
-            proposal = discipline.proposal_issue(actor=user, region=region, **form.cleaned_data)
-            messages.success(request, _("Supervision proposal issued."))
-            return redirect("governance:proposal", pk=proposal.pk)
-        except DomainError as exc:
-            _form_error(form, exc)
+    proposal = _created(request, form, lambda data: discipline.proposal_issue(
+        actor=user, region=region, **data), _("Supervision proposal issued."))
+    if proposal is not None:
+        return redirect("governance:proposal", pk=proposal.pk)
     return render(request, "governance/proposal_new.html", {"form": form, "region": region},
-                  status=400 if form.errors else 200)
+                  status=_status(form))
 
 
 def _proposal_page(request: HttpRequest, pk: int, form: Any = None) -> HttpResponse:
@@ -86,13 +81,9 @@ def proposal_followup(request: HttpRequest, pk: int) -> HttpResponse:
     if not may(user, "governance.write_discipline", proposal.region):
         raise Forbidden
     form = FollowUpForm(request.POST)
-    if form.is_valid():
-        try:
-            discipline.followup_add(actor=user, proposal=proposal, **form.cleaned_data)
-            messages.success(request, _("Saved."))
-            return redirect("governance:proposal", pk=pk)
-        except DomainError as exc:
-            _form_error(form, exc)
+    if _saved(request, form, lambda data: discipline.followup_add(
+            actor=user, proposal=proposal, **data), _("Saved.")):
+        return redirect("governance:proposal", pk=pk)
     return _proposal_page(request, pk, form)
 
 
@@ -116,18 +107,12 @@ def evaluation_new(request: HttpRequest) -> HttpResponse:
     if region is None or not may(user, "governance.record_evaluation", region):
         raise Forbidden
     form = EvaluationForm(request.POST or None, user=user, region=region)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["cases_count"] = data["cases_count"] or 0
-        data["persons"] = data["persons"] or 0
-        try:
-            discipline.evaluation_record(actor=user, region=region, **data)
-            messages.success(request, _("Saved."))
-            return redirect("governance:evaluations")
-        except DomainError as exc:
-            _form_error(form, exc)
+    if _saved(request, form, lambda data: discipline.evaluation_record(
+            actor=user, region=region, **{**data, "cases_count": data["cases_count"] or 0,
+                                          "persons": data["persons"] or 0}), _("Saved.")):
+        return redirect("governance:evaluations")
     return render(request, "governance/evaluation_new.html", {"form": form, "region": region},
-                  status=400 if form.errors else 200)
+                  status=_status(form))
 
 
 def proposal_panel(*, request: HttpRequest, case: Any) -> tuple[str, dict[str, Any]] | None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as Forbidden
@@ -18,11 +17,17 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.abilities import may
-from core.errors import DomainError
 from governance import incidents
 from governance.forms import DATE
 from governance.models import IncidentKind, IncidentStatus
-from governance.views import PAGE_SIZE, _form_error, _home_region, _viewer
+from governance.views import (
+    PAGE_SIZE,
+    _created,
+    _home_region,
+    _saved,
+    _status,
+    _viewer,
+)
 from institutions.models import Institution
 from policy.profile import active_profile
 
@@ -80,20 +85,15 @@ def incident_new(request: HttpRequest) -> HttpResponse:
     if region is None or not may(user, "governance.manage_incidents", region):
         raise Forbidden
     form = IncidentForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            incident = incidents.incident_report(
-                actor=user, region=region, kind=data["kind"], title=data["title"],
-                description=data["description"], occurred_on=data["occurred_on"],
-                institution=data["institution"], platform=data["platform"])
-            messages.success(request, _("Incident registered; its departments have their "
-                                        "tasks."))
-            return redirect("governance:incident", pk=incident.pk)
-        except DomainError as exc:
-            _form_error(form, exc)
+    incident = _created(request, form, lambda data: incidents.incident_report(
+        actor=user, region=region, kind=data["kind"], title=data["title"],
+        description=data["description"], occurred_on=data["occurred_on"],
+        institution=data["institution"], platform=data["platform"]),
+        _("Incident registered; its departments have their tasks."))
+    if incident is not None:
+        return redirect("governance:incident", pk=incident.pk)
     return render(request, "governance/incident_new.html", {"form": form, "region": region},
-                  status=400 if form.errors else 200)
+                  status=_status(form))
 
 
 def _page(request: HttpRequest, pk: int, close_form: CloseForm | None = None) -> HttpResponse:
@@ -129,12 +129,7 @@ def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
     if not may(user, "governance.manage_incidents", incident.region):
         raise Forbidden
     form = CloseForm(request.POST)
-    if form.is_valid():
-        try:
-            incidents.incident_close(actor=user, incident=incident,
-                                     outcome=form.cleaned_data["outcome"])
-            messages.success(request, _("Incident closed."))
-            return redirect("governance:incident", pk=pk)
-        except DomainError as exc:
-            _form_error(form, exc)
+    if _saved(request, form, lambda data: incidents.incident_close(
+            actor=user, incident=incident, outcome=data["outcome"]), _("Incident closed.")):
+        return redirect("governance:incident", pk=pk)
     return _page(request, pk, form)

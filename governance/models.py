@@ -25,10 +25,21 @@ READERS = {Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.JOINT_OFFICE, Role.DISCIPLIN
            Role.OFFICER, Role.DEPARTMENT_HEAD}
 #: Roles that write them (the coordinators: admins and the joint-meeting office).
 WRITERS = {Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.JOINT_OFFICE}
+#: The token scope with which an API client reads the rows the governance API publishes
+#: (meetings, campaigns, screened entities), in its own regions: the scope of the case
+#: API, as a meeting's decisions and a screened entity's check are cases.
+CLIENT_SCOPE = "cases:read"
 
 
 def governance_scope_q(scope: Scope, action: str, prefix: str,
-                       region_field: str = "region") -> Q | None:
+                       region_field: str = "region", clients: bool = False) -> Q | None:
+    """The region's readers read, its coordinators write. An API client reads only the
+    models that say `clients` (those the governance API publishes), in its regions, with
+    the scope `CLIENT_SCOPE`; the discipline and evaluation records stay with users."""
+    if scope.kind == "client":
+        if clients and action == Action.VIEW and CLIENT_SCOPE in scope.client_scopes:
+            return scope.region_q(prefix, region_field)
+        return NOTHING
     if scope.kind != "user" or scope.role not in READERS:
         return NOTHING
     if action != Action.VIEW and scope.role not in WRITERS:
@@ -39,11 +50,14 @@ def governance_scope_q(scope: Scope, action: str, prefix: str,
 
 class RegionScoped:
     region_through: str = ""
+    #: Whether API clients read the rows (the governance API publishes them).
+    client_readable: bool = False
 
     @classmethod
     def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
         through = f"{cls.region_through}__" if cls.region_through else ""
-        return governance_scope_q(scope, action, f"{prefix}{through}")
+        return governance_scope_q(scope, action, f"{prefix}{through}",
+                                  clients=cls.client_readable)
 
 
 class MemberUnit(RegionScoped, models.Model):
@@ -120,6 +134,8 @@ class MeetingStatus(models.TextChoices):
 
 
 class Meeting(RegionScoped, models.Model):
+    client_readable = True  # the governance API publishes them
+
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+",
                                verbose_name=_("region"))
     kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices)
@@ -205,6 +221,8 @@ class Phase(models.TextChoices):
 
 
 class Campaign(RegionScoped, models.Model):
+    client_readable = True  # the governance API publishes them
+
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+",
                                verbose_name=_("region"))
     title = models.CharField(_("title"), max_length=200)
@@ -320,6 +338,8 @@ class ScreeningImport(models.Model):
 class ScreeningEntity(RegionScoped, models.Model):
     """A market entity of the list, once per credit code: matched to the registry, or
     handed to its county as a check task (a case of the kind "screening", PC-…)."""
+
+    client_readable = True  # the governance API publishes them
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+",
                                verbose_name=_("county"))

@@ -4,6 +4,7 @@ only to whom its service allows (`core.abilities.may`), and refused with 403 oth
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -67,6 +68,41 @@ def _form_error(form: Any, exc: DomainError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
 
 
+def _attempt(request: HttpRequest, form: Any, save: Callable[[dict[str, Any]], Any],
+             message: str | None) -> tuple[bool, Any]:
+    """The form step every governance page shares: on a valid POST, run the service with
+    the cleaned data and say so (its success message); a refusal of the service
+    (DomainError) is shown on the form (STYLE.md habit 5)."""
+    if request.method != "POST" or form is None or not form.is_valid():
+        return False, None
+    try:
+        result = save(form.cleaned_data)
+    except DomainError as exc:
+        _form_error(form, exc)
+        return False, None
+    if message:
+        messages.success(request, message)
+    return True, result
+
+
+def _saved(request: HttpRequest, form: Any, save: Callable[[dict[str, Any]], Any],
+           message: str | None = None) -> bool:
+    """Whether the form's service ran (see `_attempt`)."""
+    return _attempt(request, form, save, message)[0]
+
+
+def _created(request: HttpRequest, form: Any, save: Callable[[dict[str, Any]], Any],
+             message: str | None = None) -> Any:
+    """The row a creating service made, or None when the form was not saved."""
+    ok, row = _attempt(request, form, save, message)
+    return row if ok else None
+
+
+def _status(form: Any) -> int:
+    """A page whose form has errors answers 400."""
+    return 400 if form is not None and form.errors else 200
+
+
 def _home_region(user: Any) -> Region | None:
     """The region whose joint meeting the user keeps (a county or city admin's, the
     office's own region)."""
@@ -91,17 +127,13 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
         raise Forbidden
     units = MemberUnit.objects.restrict(user).filter(region=region).select_related("department")
     form = MeetingForm(request.POST or None, units=units)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            meeting = services.meeting_create(
-                actor=user, region=region, kind=data["kind"], title=data["title"],
-                held_on=data["held_on"], agenda=data["agenda"], units=data["units"])
-            return redirect("governance:meeting", pk=meeting.pk)
-        except DomainError as exc:
-            _form_error(form, exc)
+    meeting = _created(request, form, lambda data: services.meeting_create(
+        actor=user, region=region, kind=data["kind"], title=data["title"],
+        held_on=data["held_on"], agenda=data["agenda"], units=data["units"]))
+    if meeting is not None:
+        return redirect("governance:meeting", pk=meeting.pk)
     return render(request, "governance/meeting_new.html", {"form": form, "region": region},
-                  status=400 if form.errors else 200)
+                  status=_status(form))
 
 
 def _meeting_or_404(request: HttpRequest, pk: int) -> Any:
@@ -212,19 +244,13 @@ def roster_change(request: HttpRequest, pk: int) -> HttpResponse:
     if not may(user, "governance.manage_meetings", unit.region):
         raise Forbidden
     form = RosterForm(request.POST or None, unit=unit)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.roster_change(actor=user, unit=unit, position=data["position"],
-                                   name=data["name"], title=data["title"],
-                                   phone=data["phone"], start=data["start"],
-                                   replaces=data["replaces"])
-            messages.success(request, _("Saved."))
-            return redirect("governance:units")
-        except DomainError as exc:
-            _form_error(form, exc)
+    if _saved(request, form, lambda data: services.roster_change(
+            actor=user, unit=unit, position=data["position"], name=data["name"],
+            title=data["title"], phone=data["phone"], start=data["start"],
+            replaces=data["replaces"]), _("Saved.")):
+        return redirect("governance:units")
     return render(request, "governance/roster_change.html", {"unit": unit, "form": form},
-                  status=400 if form.errors else 200)
+                  status=_status(form))
 
 
 # -- campaigns -----------------------------------------------------------------------------
@@ -426,18 +452,13 @@ def unit_new(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     region = _manageable_region(user, "governance.manage_meetings")
     form = UnitForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.unit_add(actor=user, region=region, department=data["department"],
-                              is_convenor=data["is_convenor"],
-                              hosts_office=data["hosts_office"], order=data["order"])
-            messages.success(request, _("Saved."))
-            return redirect("governance:units")
-        except DomainError as exc:
-            _form_error(form, exc)
+    if _saved(request, form, lambda data: services.unit_add(
+            actor=user, region=region, department=data["department"],
+            is_convenor=data["is_convenor"], hosts_office=data["hosts_office"],
+            order=data["order"]), _("Saved.")):
+        return redirect("governance:units")
     return render(request, "governance/unit_form.html", {"form": form, "unit": None},
-                  status=400 if form.errors else 200)
+                  status=_status(form))
 
 
 @login_required
@@ -451,17 +472,12 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = UnitForm(request.POST or None, user=user, new=False, initial={
         "is_convenor": unit.is_convenor, "hosts_office": unit.hosts_office,
         "order": unit.order})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.unit_update(actor=user, unit=unit, is_convenor=data["is_convenor"],
-                                 hosts_office=data["hosts_office"], order=data["order"])
-            messages.success(request, _("Saved."))
-            return redirect("governance:units")
-        except DomainError as exc:
-            _form_error(form, exc)
+    if _saved(request, form, lambda data: services.unit_update(
+            actor=user, unit=unit, is_convenor=data["is_convenor"],
+            hosts_office=data["hosts_office"], order=data["order"]), _("Saved.")):
+        return redirect("governance:units")
     return render(request, "governance/unit_form.html", {"form": form, "unit": unit},
-                  status=400 if form.errors else 200)
+                  status=_status(form))
 
 
 def _campaign_form_page(request: HttpRequest, campaign: Any, region: Region) -> HttpResponse:
@@ -517,19 +533,13 @@ def screening_entity(request: HttpRequest, pk: int) -> HttpResponse:
     may_record = entity.case_id is not None and outcome is None and \
         may(user, "governance.record_screening_outcome", entity)
     form = OutcomeForm(request.POST or None) if may_record else None
-    if request.method == "POST":
-        if form is None:
-            raise Forbidden
-        if form.is_valid():
-            try:
-                screening_outcome_record(actor=user, entity=entity, **form.cleaned_data)
-                messages.success(request, _("Outcome recorded."))
-                return redirect("governance:screening_entity", pk=entity.pk)
-            except DomainError as exc:
-                _form_error(form, exc)
+    if request.method == "POST" and form is None:
+        raise Forbidden
+    if _saved(request, form, lambda data: screening_outcome_record(
+            actor=user, entity=entity, **data), _("Outcome recorded.")):
+        return redirect("governance:screening_entity", pk=entity.pk)
     return render(request, "governance/screening_entity.html", {
-        "entity": entity, "outcome": outcome, "form": form},
-        status=400 if form is not None and form.errors else 200)
+        "entity": entity, "outcome": outcome, "form": form}, status=_status(form))
 
 
 @login_required
@@ -562,19 +572,13 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_file = plan.filed_at is None and may(user, "governance.file_county_plan", plan.county) \
         and CountyPlan.objects.restrict(user, Action.CHANGE).filter(pk=plan.pk).exists()
     form = PlanFileForm(request.POST or None, request.FILES or None) if may_file else None
-    if request.method == "POST":
-        if form is None:
-            raise Forbidden
-        if form.is_valid():
-            try:
-                services.plan_file(actor=user, plan=plan, text=form.cleaned_data["text"],
-                                   upload=form.cleaned_data["file"])
-                messages.success(request, _("Plan filed."))
-                return redirect("governance:plan", pk=plan.pk)
-            except DomainError as exc:
-                _form_error(form, exc)
+    if request.method == "POST" and form is None:
+        raise Forbidden
+    if _saved(request, form, lambda data: services.plan_file(
+            actor=user, plan=plan, text=data["text"], upload=data["file"]), _("Plan filed.")):
+        return redirect("governance:plan", pk=plan.pk)
     return render(request, "governance/plan.html", {"plan": plan, "form": form},
-                  status=400 if form is not None and form.errors else 200)
+                  status=_status(form))
 
 
 @login_required
@@ -596,13 +600,9 @@ def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not may(user, "governance.request_closeout", problem):
         raise Forbidden
     form = MeasureForm(request.POST)
-    if form.is_valid():
-        try:
-            services.measure_add(actor=user, problem=problem, **form.cleaned_data)
-            messages.success(request, _("Saved."))
-            return redirect("governance:campaign", pk=problem.campaign_id)
-        except DomainError as exc:
-            _form_error(form, exc)
+    if _saved(request, form, lambda data: services.measure_add(
+            actor=user, problem=problem, **data), _("Saved.")):
+        return redirect("governance:campaign", pk=problem.campaign_id)
     return _campaign_page(request, selectors.campaign_detail(user, problem.campaign_id),
                           (problem.pk, "measure", form))
 
@@ -634,13 +634,9 @@ def spotcheck_add(request: HttpRequest, pk: int) -> HttpResponse:
         raise Forbidden
     form = SpotCheckForm(request.POST, problems=campaign.problems.filter(
         status=ProblemStatus.CLOSED))
-    if form.is_valid():
-        try:
-            services.spotcheck_record(actor=user, campaign=campaign, **form.cleaned_data)
-            messages.success(request, _("Spot-check recorded."))
-            return redirect("governance:campaign", pk=campaign.pk)
-        except DomainError as exc:
-            _form_error(form, exc)
+    if _saved(request, form, lambda data: services.spotcheck_record(
+            actor=user, campaign=campaign, **data), _("Spot-check recorded.")):
+        return redirect("governance:campaign", pk=campaign.pk)
     return _campaign_page(request, campaign, (0, "spotcheck", form))
 
 
@@ -660,24 +656,16 @@ def filings(request: HttpRequest) -> HttpResponse:
                       units=MemberUnit.objects.filter(pk__in=[u.pk for u in units]
                                                       ).select_related("department"),
                       initial={"year": year}) if units else None
-    if request.method == "POST":
-        if form is None:
-            raise Forbidden
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.filing_submit(actor=user, unit=data["unit"], kind=data["kind"],
-                                       year=data["year"], text=data["text"],
-                                       upload=data["file"])
-                messages.success(request, _("Filed with the joint office."))
-                return redirect("governance:filings")
-            except DomainError as exc:
-                _form_error(form, exc)
+    if request.method == "POST" and form is None:
+        raise Forbidden
+    if _saved(request, form, lambda data: services.filing_submit(
+            actor=user, unit=data["unit"], kind=data["kind"], year=data["year"],
+            text=data["text"], upload=data["file"]), _("Filed with the joint office.")):
+        return redirect("governance:filings")
     page = Paginator(selectors.filings(user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "governance/filings.html", {
         "page_obj": page, "form": form, "kinds": FilingKind.choices, "year": year,
-        "coverage": coverage},
-        status=400 if form is not None and form.errors else 200)
+        "coverage": coverage}, status=_status(form))
 
 
 @login_required

@@ -29,10 +29,6 @@ from org.models import Department, Region, RegionLevel, Role, User
 from org.scope import scope_of
 from policy.profile import active_profile
 
-#: The joint-meeting office sits at the education bureau (DOMAIN.md §2 "Users": 联席办, at
-#: the education bureau): its task goes to that department of the county, and the office's
-#: own staff are told.
-JOINT_OFFICE_HOST = DepartmentType.EDUCATION_SPORTS
 #: The taxonomy's item for training without a licence (inspections.reference.VIOLATIONS).
 UNLICENSED = "unlicensed"
 FIELDS = ["region", "department", "institution", "subject_name", "site_address", "category",
@@ -151,7 +147,9 @@ def stop_order_report_defied(*, actor: User, order: StopOrder, report: str) -> l
         raise DomainError(_("Describe how the order was defied."), field="report")
     before = snapshot(order, FIELDS)
     supervisor = supervisor_of(order.category, order.region)
-    host = department_of(JOINT_OFFICE_HOST, order.region)
+    # The office sits at the department the profile names (001 §4(1): 联席会议办公室设在区
+    # 教育局): its task goes to that department of the county; the office's staff are told.
+    host = department_of(active_profile().joint_office_host, order.region)
     order.state = StopOrderState.DEFIED
     order.report = report.strip()
     order.reported_at = timezone.now()

@@ -314,6 +314,10 @@ class ProfileData:
     incidents: dict[str, Any] = field(default_factory=dict)
     after_school: dict[str, Any] = field(default_factory=dict)
     monthly_consultation: dict[str, Any] = field(default_factory=dict)
+    #: {host, source}: the department type hosting the joint meeting's office (001 §4(1)).
+    joint_office: dict[str, Any] = field(default_factory=dict)
+    #: {submit_day, forward_day, forwarding, source}: the monthly report (004 annex 2).
+    monthly_report: dict[str, Any] = field(default_factory=dict)
 
     def incident_route(self, kind: str) -> dict[str, Any]:
         """The lead and assisting department types of a kind of incident case."""
@@ -331,6 +335,25 @@ class ProfileData:
         except KeyError:
             raise ProfileMissing(_("The policy profile has no after-school rule %(key)s.")
                                  % {"key": action})
+
+    @property
+    def joint_office_host(self) -> str:
+        """The department type that hosts the joint meeting's office (001 §4(1):
+        联席会议办公室设在区教育局)."""
+        try:
+            return str(self.joint_office["host"])
+        except KeyError:
+            raise ProfileMissing(_("The policy profile has no %(key)s.")
+                                 % {"key": "joint_office.host"})
+
+    def monthly_report_setting(self, key: str) -> Any:
+        """A setting of the monthly report (004 annex 2 note 1): submit_day, forward_day,
+        forwarding (the city bureaus that relay to education)."""
+        try:
+            return self.monthly_report[key]
+        except KeyError:
+            raise ProfileMissing(_("The policy profile has no %(key)s.")
+                                 % {"key": f"monthly_report.{key}"})
 
     @property
     def holds_monthly_consultation(self) -> bool:
@@ -417,8 +440,9 @@ class ProfileData:
 
 def _cache_key(code: str) -> str:
     # v2: StepOwner.role; v3: Approval.steps; v4: sources; v5: documents and contract;
-    # v6: incidents, after-school services, monthly consultation
-    return f"policy:profile:v6:{code}"
+    # v6: incidents, after-school services, monthly consultation; v7: joint office, monthly
+    # report dates
+    return f"policy:profile:v7:{code}"
 
 
 def build_profile_data(code: str) -> ProfileData:
@@ -461,6 +485,8 @@ def build_profile_data(code: str) -> ProfileData:
         incidents=dict((profile.content or {}).get("incidents") or {}),
         after_school=dict((profile.content or {}).get("after_school") or {}),
         monthly_consultation=dict((profile.content or {}).get("monthly_consultation") or {}),
+        joint_office=dict((profile.content or {}).get("joint_office") or {}),
+        monthly_report=dict((profile.content or {}).get("monthly_report") or {}),
     )
 
 

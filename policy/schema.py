@@ -365,6 +365,30 @@ class MonthlyConsultation(Strict):
     from_seed: StrictBool = False
 
 
+class JointOffice(Strict):
+    """The department that hosts the joint meeting's office (001 §4(1):
+    联席会议办公室设在区教育局): tasks for the office go to that department of the county."""
+
+    host: DeptCode
+    source: Text
+    from_seed: StrictBool = True
+
+
+Day = Annotated[int, Field(ge=1, le=28)]
+
+
+class MonthlyReportDates(Strict):
+    """The monthly statutory report (004 §6(8), annex 2 note 1): the county departments
+    report by `submit_day` of the next month; the city bureaus of `forwarding` relay their
+    counties' reports to city education by `forward_day`, which consolidates."""
+
+    submit_day: Day
+    forward_day: Day
+    forwarding: Annotated[list[DeptCode], Field(min_length=1)]
+    source: Text
+    from_seed: StrictBool = True
+
+
 class SourceDoc(Strict):
     """A seed document as users read it cited: its title and its number (文号), where it
     has one (001 and 004 carry none), by its seed code (issue 14 C10)."""
@@ -403,6 +427,8 @@ class Profile(Strict):
     incidents: Incidents
     after_school: AfterSchool
     monthly_consultation: MonthlyConsultation = MonthlyConsultation()
+    joint_office: JointOffice
+    monthly_report: MonthlyReportDates
 
 
 # -- checks across entries ------------------------------------------------------------------

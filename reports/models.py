@@ -22,6 +22,7 @@ from cases.models import Case
 from core.vocab import DepartmentType
 from org.models import Department, Region, Role
 from org.scope import NOTHING, Action, Scope, ScopedQuerySet, ScopedThrough
+from policy.profile import active_profile
 
 #: The departments that report (004 §6(8): 各县（市、区）教育、市场监管和文旅、科技、体育等部门).
 REPORTING_TYPES = (DepartmentType.EDUCATION_SPORTS, DepartmentType.EDUCATION,
@@ -29,10 +30,13 @@ REPORTING_TYPES = (DepartmentType.EDUCATION_SPORTS, DepartmentType.EDUCATION,
                    DepartmentType.CULTURE_TOURISM, DepartmentType.SPORTS)
 #: Education consolidates at city level (004 annex 2 note 1: 报送市教育局汇总).
 EDUCATION_TYPES = (DepartmentType.EDUCATION_SPORTS, DepartmentType.EDUCATION)
-#: The city bureaus that forward to city education by the 3rd (004 annex 2 note 1:
-#: 市科技局、市文旅局、市体育局于每月3日前报送市教育局汇总).
-FORWARDING_TYPES = (DepartmentType.SCIENCE_TECHNOLOGY, DepartmentType.CULTURE_TOURISM,
-                    DepartmentType.SPORTS)
+
+
+def forwarding_types() -> list[str]:
+    """The city bureaus that forward their counties' reports to city education (004 annex
+    2 note 1: 市科技局、市文旅局、市体育局于每月3日前报送市教育局汇总), from the profile."""
+    return list(active_profile().monthly_report_setting("forwarding"))
+
 
 READERS = {Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.JOINT_OFFICE, Role.DISCIPLINE}
 OFFICERS = {Role.OFFICER, Role.DEPARTMENT_HEAD}
@@ -96,7 +100,7 @@ class MonthlyReport(models.Model):
         if scope.role in OFFICERS and scope.department_type:
             types = [scope.department_type]
             if scope.department_type in EDUCATION_TYPES:
-                types += list(FORWARDING_TYPES)
+                types += forwarding_types()
             return in_region & Q(**{f"{prefix}department__type__in": types})
         return NOTHING
 

@@ -26,10 +26,15 @@ the sources are the campaign's own records and discipline inspection's:
   rectification complete in the month.
 - 13 通报曝光 批次数 | 案件数: the notices (通报, 002 §3(2)) of the month concerning the
   department: each notice is a batch, and its cases made public are the cases.
-- 14 公布成果 批次数 | 项目数: manual (publication of results happens outside the system).
+- 14 公布成果 批次数 | 项目数: manual. No record of the system is a publication of a
+  campaign's results: the published annual-inspection results (inspections, 000 §3) are
+  another duty and belong to no campaign, so they cannot fill a campaign's row.
 - 15 工作成效, 16 整治工作存在问题, 备注: manual text.
-- The county total line (typical cases publicised, results published; annex 2 note 2)
-  stands outside items 1–16 and is manual.
+- 合计: the sum of the lines, each computed total opening the records of every line.
+- The county line of annex 2 note 2 (围绕“点题整治”，通报曝光 批 起典型案例，公布成果 批 个项目，
+  不计入表中1-16项目的数据) is manual: by the note it is *not* counted in items 1–16, so it
+  is not the sum of the rows (that is 合计) and no record marks a case as publicised
+  around the 点题整治 outside the rows.
 
 A city department's report relays its counties' submitted reports (the city science,
 culture-tourism and sports bureaus forward to city education, which consolidates: annex 2
@@ -65,10 +70,10 @@ from governance.models import (
 from org.models import RegionLevel
 from reports.models import (
     EDUCATION_TYPES,
-    FORWARDING_TYPES,
     MonthlyReport,
     MonthlyReportRow,
     ReportStatus,
+    forwarding_types,
 )
 
 
@@ -205,7 +210,7 @@ def included_reports(report: MonthlyReport) -> QuerySet[MonthlyReport]:
     if kind in EDUCATION_TYPES:
         types = list(EDUCATION_TYPES) + list(MonthlyReport.objects.filter(
             region=report.region, period=report.period, status=ReportStatus.SUBMITTED,
-            department__type__in=FORWARDING_TYPES).values_list("department__type", flat=True))
+            department__type__in=forwarding_types()).values_list("department__type", flat=True))
     return MonthlyReport.objects.filter(
         period=report.period, status=ReportStatus.SUBMITTED, region__level=RegionLevel.COUNTY,
         region__path__startswith=report.region.path, department__type__in=types,

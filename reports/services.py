@@ -5,9 +5,10 @@ tasks (a case of the kind "monthly_report", YB-…, on the shared task engine, s
 overdue marks and escalation apply), the manual fields, and the submission. Everything
 is atomic, checked with `core.abilities.require` after the scope gateway, and audited.
 
-Dates (004 annex 2 note 1): the county departments report by the 1st of the next month,
-the city science, culture-tourism and sports bureaus forward to city education by the
-3rd, and city education consolidates within `monthly_report_consolidate` working days.
+Dates (004 annex 2 note 1, the profile's `monthly_report`): the county departments report
+by the 1st of the next month, the city science, culture-tourism and sports bureaus forward
+to city education by the 3rd, and city education consolidates within
+`monthly_report_consolidate` working days.
 """
 
 from __future__ import annotations
@@ -43,9 +44,6 @@ from reports.models import (
 KIND = "monthly_report"
 STEP = "report"
 DEADLINE_KEY = "monthly_report_consolidate"
-#: 004 annex 2 note 1: 每月1日前…报送; 市科技局、市文旅局、市体育局于每月3日前报送市教育局汇总.
-SUBMIT_DAY = 1
-FORWARD_DAY = 3
 MANUAL_REPORT_FIELDS = ("post", "contact", "typical_batches", "typical_cases",
                         "results_batches", "results_projects")
 
@@ -67,11 +65,11 @@ def _panel(*, request: Any, case: Any) -> Any:
 
 
 def _due(report: MonthlyReport) -> dt.date:
-    """The date a report is due by (annex 2 note 1)."""
+    """The date a report is due by: the profile's `monthly_report` days of the next month
+    (004 annex 2 note 1: 每月1日前…报送; 市科技局、市文旅局、市体育局于每月3日前报送市教育局汇总)."""
     _start, nxt = monthly.month_bounds(report.period)
-    if report.region.level == RegionLevel.COUNTY:
-        return nxt.replace(day=SUBMIT_DAY)
-    return nxt.replace(day=FORWARD_DAY)
+    key = "submit_day" if report.region.level == RegionLevel.COUNTY else "forward_day"
+    return nxt.replace(day=int(active_profile().monthly_report_setting(key)))
 
 
 def _workdays_until(today: dt.date, report: MonthlyReport) -> int:

@@ -4,11 +4,42 @@ issued meeting, a campaign with a problem."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
 
 from core.vocab import DepartmentType
 from governance import services
 from governance.models import Campaign, Meeting, MemberUnit, Phase, Problem
 from tests.factories import World
+from tests.permmatrix import Endpoint, assert_matrix
+
+#: County roles that read no governance record (governance.models.READERS): for them a
+#: record of their own county is out of reach.
+OUTSIDERS = ["institution", "grid", "supervisor"]
+
+
+def once(build: Callable[[World, str], dict[str, Any]]
+         ) -> Callable[[World, str], dict[str, Any]]:
+    """The builder of a matrix, building each county's objects once, so that a second
+    matrix over the same endpoints reads the same objects."""
+    built: dict[str, dict[str, Any]] = {}
+
+    def cached(world: World, key: str) -> dict[str, Any]:
+        if key not in built:
+            built[key] = build(world, key)
+        return built[key]
+
+    return cached
+
+
+def assert_out_of_reach_is_404(world: World, endpoints: list[Endpoint],
+                               build: Callable[[World, str], dict[str, Any]],
+                               roles: list[str] = OUTSIDERS) -> None:
+    """STYLE.md habit 3: a record out of reach answers 404, never 403, even in the
+    reader's own county; 403 is only for a reader who may see the record but not act."""
+    assert_matrix(world, [replace(ep, allowed=set(), denied=(404,)) for ep in endpoints],
+                  build, roles=roles)
 
 EDU = DepartmentType.EDUCATION_SPORTS
 CULTURE = DepartmentType.CULTURE_TOURISM

@@ -18,6 +18,7 @@ from governance.tests.test_screening import xlsx
 from portal.demo import demo_uscc
 from tests.factories import World
 from tests.generic import URLTests
+from tests.test_api import issue_client, token_get
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +133,49 @@ def test_bad_parameters_answer_400(world: World):
         response = client.get(url)
         assert response.status_code == 400 and field in response.json()["errors"], url
     assert client.post("/api/v1/governance/campaigns/", {}).status_code in (403, 405)
+
+
+# -- token clients -------------------------------------------------------------------------
+
+GOVERNANCE_API = {"meetings": TestMeetingURLs, "campaigns": TestCampaignURLs,
+                  "screening": TestScreeningURLs}
+
+
+@pytest.mark.parametrize("name", sorted(GOVERNANCE_API))
+def test_a_token_client_reads_its_regions_rows_and_nothing_of_another(world: World, name):
+    """A region-scoped API client with the scope `cases:read` reads its region's meetings,
+    campaigns and screened entities; another county's row answers 404, alike a missing
+    one; without the scope it is refused; the discipline records stay with users."""
+    case = GOVERNANCE_API[name]()
+    own, other = case.build(world, "a"), case.build(world, "b")
+    _api_client, token = issue_client(scopes=["cases:read"], regions=[world.a.region])
+    listed = token_get(token, case.api_list)
+    assert listed.status_code == 200
+    assert [r["id"] for r in listed.json()["results"]] == [own.pk]
+    assert token_get(token, case.api_detail(own)).json()["id"] == own.pk
+    forbidden = token_get(token, case.api_detail(other))
+    missing = token_get(token, f"{case.api_list}999999/")
+    assert forbidden.status_code == missing.status_code == 404
+    assert forbidden.json() == missing.json()
+    _city_client, city_token = issue_client(name="city", scopes=["cases:read"],
+                                            regions=[world.city])
+    assert {r["id"] for r in token_get(city_token, case.api_list).json()["results"]} >= {
+        own.pk, other.pk}
+    _bare, bare_token = issue_client(name="bare", scopes=["regions:read"],
+                                     regions=[world.a.region])
+    assert token_get(bare_token, case.api_list).status_code == 403
+
+
+def test_a_token_client_reads_no_discipline_or_evaluation_records(world: World):
+    """Only what the governance API publishes is open to clients (governance_scope_q):
+    the discipline and evaluation records, the roster, stay with signed-in users."""
+    from governance.models import Campaign, EvaluationRecord, MemberUnit, SupervisionProposal
+    from org.auth import ClientPrincipal
+    from org.scope import NOTHING, Action, scope_of
+
+    api_client, _token = issue_client(scopes=["cases:read"], regions=[world.a.region])
+    scope = scope_of(ClientPrincipal(api_client))
+    assert Campaign.scope_q(scope, Action.VIEW) != NOTHING
+    assert Campaign.scope_q(scope, Action.CHANGE) == NOTHING
+    for model in (EvaluationRecord, SupervisionProposal, MemberUnit):
+        assert model.scope_q(scope, Action.VIEW) == NOTHING, model

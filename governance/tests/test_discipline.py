@@ -20,7 +20,15 @@ from governance.models import (
     ProposalFollowUp,
     SupervisionProposal,
 )
-from governance.tests.helpers import CULTURE, MARKET, campaign, problem, units
+from governance.tests.helpers import (
+    CULTURE,
+    MARKET,
+    assert_out_of_reach_is_404,
+    campaign,
+    once,
+    problem,
+    units,
+)
 from policy.calendar import add_workdays
 from policy.profile import active_profile
 from tests.factories import World, make_case, make_task
@@ -205,11 +213,14 @@ READERS = {"county_admin", "joint", "discipline", "officer", "head", "culture", 
 
 def test_permission_matrix_county_a_vs_b(world: World):
     p = lambda o: f"/office/governance/proposals/{o['proposal'].pk}/"  # noqa: E731
-    assert_matrix(world, [
+    endpoints = [
         Endpoint("proposal page", p, READERS),
         Endpoint("follow-up", lambda o: p(o) + "followup/", {"discipline"}, method="post",
                  ok=(302,), data=lambda o: {"checked_on": "2026-06-20", "note": "跟踪"}),
-    ], build)
+    ]
+    built = once(build)
+    assert_matrix(world, endpoints, built)
+    assert_out_of_reach_is_404(world, endpoints, built)
 
 
 def test_lists_do_not_leak_the_other_county(world: World):

@@ -22,7 +22,15 @@ from governance.models import (
     SpotCheck,
     UnitFiling,
 )
-from governance.tests.helpers import CULTURE, EDU, campaign, problem, units
+from governance.tests.helpers import (
+    CULTURE,
+    EDU,
+    assert_out_of_reach_is_404,
+    campaign,
+    once,
+    problem,
+    units,
+)
 from governance.tests.test_part_a_services import _city_campaign, _closed, _entities
 from tests import samplefiles
 from tests.factories import World
@@ -276,7 +284,9 @@ def test_permission_matrix_county_a_vs_b(world: World):
         Endpoint("filing document",
                  lambda o: f"/office/governance/filings/{o['filing'].pk}/document/", READERS),
     ]
-    assert_matrix(world, endpoints, _build)
+    built = once(_build)
+    assert_matrix(world, endpoints, built)
+    assert_out_of_reach_is_404(world, endpoints, built)
 
 
 def test_plan_matrix_county_a_vs_b(world: World):
@@ -288,11 +298,14 @@ def test_plan_matrix_county_a_vs_b(world: World):
         return {"plan": CountyPlan.objects.get(county=world.county(key).region)}
 
     p = lambda o: f"/office/governance/plans/{o['plan'].pk}/"  # noqa: E731
-    assert_matrix(world, [
+    endpoints = [
         Endpoint("plan page", p, READERS),
         Endpoint("file plan", p, COORDINATORS, method="post", ok=(302,),
                  data=lambda o: {"text": "方案"}),
-    ], build)
+    ]
+    built = once(build)
+    assert_matrix(world, endpoints, built)
+    assert_out_of_reach_is_404(world, endpoints, built)
 
 
 def test_campaign_page_query_count_with_ledger(world: World, query_budget):

@@ -12,9 +12,11 @@ from governance.models import Meeting, MeetingStatus, ProblemStatus
 from governance.tests.helpers import (
     CULTURE,
     MARKET,
+    assert_out_of_reach_is_404,
     campaign,
     drafted_meeting,
     issued_meeting,
+    once,
     problem,
     units,
 )
@@ -111,7 +113,9 @@ def test_permission_matrix_county_a_vs_b(world: World):
         Endpoint("approve close-out", lambda o: pr(o) + "approve/", COORDINATORS,
                  method="post", ok=(302,)),
     ]
-    assert_matrix(world, endpoints, build)
+    built = once(build)
+    assert_matrix(world, endpoints, built)
+    assert_out_of_reach_is_404(world, endpoints, built)
 
 
 def test_lists_do_not_leak_the_other_county(world: World):

@@ -15,6 +15,7 @@ from inspections import stoporders
 from inspections.models import StopOrder, StopOrderState
 from inspections.reference import SAFETY
 from inspections.tests.helpers import make_daily
+from policy.profile import active_profile
 from tests.factories import DepartmentFactory, World
 from tests.generic import URLTests
 
@@ -93,7 +94,9 @@ def test_a_defied_order_goes_to_the_joint_office_and_the_supervising_department(
     assert order.state == StopOrderState.DEFIED and order.reported_at is not None
     assert order.supervisor.type == DepartmentType.CULTURE_TOURISM
     opened = {(t.department.type, t.role) for t in tasks}
-    assert opened == {(stoporders.JOINT_OFFICE_HOST, TaskRole.LEAD),
+    host = active_profile().joint_office_host  # 001 §4(1): the office sits at education
+    assert host == DepartmentType.EDUCATION_SPORTS
+    assert opened == {(host, TaskRole.LEAD),
                       (DepartmentType.CULTURE_TOURISM, TaskRole.ASSIST)}
     town = order.case.tasks.get(department__type=DepartmentType.TOWN_GOVERNMENT)
     assert town.status == TaskStatus.DONE

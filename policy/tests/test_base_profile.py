@@ -152,6 +152,14 @@ def test_each_city_means_what_it_meant_before_the_base(code):
     assert incidents["public_opinion"]["lead"] == "publicity"
     assert after_school["select"]["department"] in ("education", "education_sports")
     assert now.pop("monthly_consultation")["enabled"] is (code == "quanzhou")
+    # The joint office's host (001 §4(1): 联席会议办公室设在区教育局): education, whatever
+    # its type is in the city; the monthly report's dates (004 annex 2 note 1).
+    joint_office = now.pop("joint_office")
+    assert joint_office["host"] == after_school["select"]["department"]
+    monthly_report = now.pop("monthly_report")
+    assert (monthly_report["submit_day"], monthly_report["forward_day"]) == (1, 3)
+    assert monthly_report["forwarding"] == ["science_technology", "culture_tourism", "sports"]
+    assert monthly_report["source"] == "004 annex 2"  # its note 1
     for cell in now["matrix"]:
         documents = cell.pop("documents", [])
         assert bool(documents) == (cell["phase"] == "licensing")

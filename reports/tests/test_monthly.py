@@ -14,6 +14,7 @@ from django.test import Client
 from cases import services as case_services
 from cases.models import TaskStatus
 from core.errors import InvalidState, PermissionDenied
+from governance.tests.helpers import OUTSIDERS, assert_out_of_reach_is_404, once
 from reports import monthly, services
 from reports.models import MonthlyReport, ReportStatus
 from reports.tests.helpers import CULTURE, EDU, EXPECTED, JUNE, D, june, open_june, report
@@ -209,7 +210,7 @@ def test_permission_matrix_county_a_vs_b(world: World):
     u = lambda o: f"/office/reports/monthly/{o['report'].pk}/"  # noqa: E731
     readers = {"county_admin", "joint", "discipline", "officer", "head", "culture"}
     writers = {"county_admin", "culture"}
-    assert_matrix(world, [
+    endpoints = [
         Endpoint("report page", u, readers),
         Endpoint("records", lambda o: u(o) + f"records/8/?row={o['row'].pk}", readers),
         Endpoint("xlsx", lambda o: u(o) + "export.xlsx", readers),
@@ -217,7 +218,13 @@ def test_permission_matrix_county_a_vs_b(world: World):
         Endpoint("save", lambda o: u(o) + "save/", writers, method="post", ok=(400,),
                  data=lambda o: {"typical_batches": "-1"}),
         Endpoint("submit", lambda o: u(o) + "submit/", writers, method="post", ok=(302,)),
-    ], build)
+    ]
+    built = once(build)
+    assert_matrix(world, endpoints, built)
+    # Another department's officers and the roles without reports find the report out of
+    # reach in their own county: 404, never 403 (STYLE.md habit 3).
+    assert_out_of_reach_is_404(world, endpoints, built,
+                               roles=["market", "health", *OUTSIDERS])
 
 
 def test_list_does_not_leak_the_other_county(world: World):
@@ -286,3 +293,26 @@ def test_a_submitted_report_keeps_its_figures(world: World):
     page = _client(world.a.users["county_admin"]).get(
         f"/office/reports/monthly/{r.pk}/records/11/?row={line.row.pk}").content.decode()
     assert "补录的六月建议书" in page and 'class="alert alert-warning small m-2 changed"' in page
+
+
+def test_the_dates_and_the_forwarding_bureaus_come_from_the_profile(world: World, monkeypatch):
+    """004 annex 2 note 1 through the profile's `monthly_report`: the county reports by
+    `submit_day`, the city bureaus of `forwarding` forward by `forward_day`."""
+    import dataclasses
+
+    from policy.profile import active_profile
+    from reports import models as report_models
+
+    june(world)
+    open_june()
+    r = report(world)
+    city_edu = MonthlyReport.objects.get(region=world.city, department__type=EDU)
+    assert services._due(r) == D(2026, 7, 1) and services._due(city_edu) == D(2026, 7, 3)
+    assert set(report_models.forwarding_types()) == {"science_technology", "culture_tourism",
+                                                      "sports"}
+    changed = dataclasses.replace(active_profile(), monthly_report={
+        "submit_day": 5, "forward_day": 10, "forwarding": ["sports"], "source": "default"})
+    monkeypatch.setattr(services, "active_profile", lambda: changed)
+    monkeypatch.setattr(report_models, "active_profile", lambda: changed)
+    assert services._due(r) == D(2026, 7, 5) and services._due(city_edu) == D(2026, 7, 10)
+    assert report_models.forwarding_types() == ["sports"]
