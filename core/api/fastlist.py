@@ -37,6 +37,15 @@ def iso_date(value: dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def decimal_text(value: Decimal | None, places: int = 2) -> str | None:
+    """As DRF's DecimalField writes it (COERCE_DECIMAL_TO_STRING): quantized to the
+    field's places, in fixed notation; null stays null (the serializer skips
+    `to_representation` for None)."""
+    if value is None:
+        return None
+    return f"{value.quantize(Decimal(1).scaleb(-places)):f}"
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
