@@ -300,11 +300,10 @@ def fast_lists(rows: int, rounds: int) -> None:
     import logging
 
     from django.db.models import Count, Q
+    from rest_framework.views import APIView
 
     from cases.models import TaskStatus
     from org.models import Department, Region, RegionLevel, User
-
-    from rest_framework.views import APIView
 
     logging.getLogger("celery").setLevel(logging.WARNING)
     # Hundreds of requests a minute by one user: the rate limit is not what is measured.
