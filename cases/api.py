@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from cases import selectors, services
 from cases.filters import CaseFilter, TaskFilter
-from cases.models import Notification, Task
+from cases.models import Notification, Task, TaskStatus
 from cases.serializers import (
     CaseDetailSerializer,
     CaseSerializer,
@@ -18,7 +18,7 @@ from cases.serializers import (
     TaskSerializer,
 )
 from core.api.errors import ErrorSerializer
-from core.api.fastlist import FastListMixin, iso_datetime
+from core.api.fastlist import FastListMixin, iso_date, iso_datetime
 from core.api.pagination import DueDateCursorPagination
 from core.api.views import StrictQueryMixin
 from org.feed import ChangeFeedView, feed_schema
@@ -62,10 +62,37 @@ class CaseViewSet(StrictQueryMixin, FastListMixin, viewsets.ReadOnlyModelViewSet
         return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
 
 
-class MyTaskViewSet(StrictQueryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+def task_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of the list, as `TaskSerializer` writes it (the fast path of issue 13;
+    `cases/tests/test_fastlist_tasks.py` compares the two)."""
+    assignee = row["assignee"]
+    return {
+        "id": row["id"], "case": row["case__number"], "case_title": row["case__title"],
+        "department": row["department"], "department_name": row["department__name"],
+        "assignee": assignee,
+        "assignee_name": (row["assignee__full_name"] or row["assignee__username"])
+        if assignee is not None else None,
+        "role": row["role"], "step": row["step"], "duty": row["duty"],
+        "due_date": iso_date(row["due_date"]), "status": row["status"],
+        "completion_note": row["completion_note"], "return_reason": row["return_reason"],
+        "escalation_level": row["escalation_level"],
+        "overdue_since": iso_date(row["overdue_since"]),
+        "is_overdue": row["overdue_since"] is not None and row["status"] == TaskStatus.OPEN,
+        "completed_at": iso_datetime(row["completed_at"]),
+        "created_at": iso_datetime(row["created_at"]),
+    }
+
+
+class MyTaskViewSet(StrictQueryMixin, FastListMixin, mixins.ListModelMixin,
+                    mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """待办: my open tasks (assigned to me, or unassigned in my department)."""
 
     serializer_class = TaskSerializer
+    list_values = ("id", "case__number", "case__title", "department", "department__name",
+                   "assignee", "assignee__full_name", "assignee__username", "role", "step",
+                   "duty", "due_date", "status", "completion_note", "return_reason",
+                   "escalation_level", "overdue_since", "completed_at", "created_at")
+    list_row = staticmethod(task_row)
     filterset_class = TaskFilter
     pagination_class = DueDateCursorPagination
     queryset = Task.objects.none()

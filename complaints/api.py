@@ -22,6 +22,7 @@ from complaints.serializers import (
 )
 from core.abilities import may
 from core.api.errors import ErrorSerializer
+from core.api.fastlist import FastListMixin, iso_datetime
 from core.api.views import StrictQueryMixin
 from core.principals import is_system
 from institutions.models import Institution
@@ -33,10 +34,33 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
-class ComplaintViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
+def complaint_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of the list, as `ComplaintSerializer` writes it (the fast path of issue 13;
+    `complaints/tests/test_fastlist.py` compares the two). The institution's name is the
+    register's when the case names one, else the one the complainant gave
+    (`Complaint.institution_label`)."""
+    uscc = row["case__institution__uscc"]
+    return {
+        "number": row["case__number"], "topic": row["topic__code"], "channel": row["channel"],
+        "external_ticket": row["external_ticket"], "origin": row["origin"],
+        "status": row["status"], "region": row["case__region__code"], "institution": uscc,
+        "institution_name": row["case__institution__name"] if uscc is not None
+        else row["institution_text"],
+        "finding": row["finding"], "outcome": row["outcome"], "rating": row["rating"],
+        "received_at": iso_datetime(row["received_at"]),
+        "replied_at": iso_datetime(row["replied_at"]),
+    }
+
+
+class ComplaintViewSet(StrictQueryMixin, FastListMixin, viewsets.ReadOnlyModelViewSet):
     """Complaints in the caller's scope; missing and forbidden alike answer 404."""
 
     serializer_class = ComplaintSerializer
+    list_values = ("id", "case__number", "topic__code", "channel", "external_ticket",
+                   "origin", "status", "case__region__code", "case__institution__uscc",
+                   "case__institution__name", "institution_text", "finding", "outcome",
+                   "rating", "received_at", "replied_at")
+    list_row = staticmethod(complaint_row)
     lookup_field = "number"
     lookup_url_kwarg = "number"
     required_scope = CLIENT_SCOPE

@@ -1,6 +1,9 @@
 """The funds API: orders and the ledger for who reads them, and the inbound payments
 of the custodian bank (token clients with the `funds:write` scope)."""
 
+from typing import Any
+
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
@@ -9,10 +12,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.errors import ErrorSerializer
+from core.api.fastlist import FastListMixin, decimal_text, iso_date, iso_datetime
 from core.api.views import StrictQueryMixin
 from core.principals import is_system
 from funds import selectors, services
-from funds.models import Consumption, Entry, Movement, Order, RefundRequest, RiskWarning
+from funds.models import (
+    Consumption,
+    ConsumptionState,
+    Entry,
+    Movement,
+    Order,
+    RefundRequest,
+    RiskWarning,
+)
 from funds.serializers import (
     BankBalanceResultSerializer,
     BankBalanceSerializer,
@@ -31,10 +43,68 @@ from funds.serializers import (
 _CREATED = "Recorded."
 _REPLAY = "Already recorded under this idempotency key: the first record, nothing new."
 
-class OrderViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
+# The fast read paths of the lists (issue 13): each row function writes a `values()` row
+# as the list's serializer writes the instance; funds/tests/test_fastlist.py compares them.
+
+def order_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of the order list, as `OrderSerializer` writes it."""
+    return {
+        "number": row["number"], "institution": row["institution__uscc"],
+        "course": row["course__name"], "learner_name": row["learner_name"],
+        "class_hours": row["class_hours"], "months": row["months"],
+        "amount": decimal_text(row["amount"]), "contract_version": row["contract_version"],
+        "ordered_on": iso_date(row["ordered_on"]), "state": row["state"],
+        "hours_consumed": row["hours_consumed"], "hours_refunded": row["hours_refunded"],
+        "held": decimal_text(row["held"]), "consumed": decimal_text(row["consumed"]),
+        "disbursed": decimal_text(row["disbursed"]), "refunded": decimal_text(row["refunded"]),
+        "created_at": iso_datetime(row["created_at"]),
+    }
+
+
+def entry_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of the ledger, as `EntrySerializer` writes it."""
+    return {
+        "id": row["id"], "movement": row["movement"], "order": row["order__number"],
+        "kind": row["movement__kind"], "account": row["account"],
+        "amount": decimal_text(row["amount"]), "reason": row["movement__reason"],
+        "created_at": iso_datetime(row["created_at"]),
+    }
+
+
+def consumption_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of the consumption list, as `ConsumptionSerializer` writes it (its
+    `disputable` as `get_disputable` reads it)."""
+    return {
+        "id": row["id"], "order": row["order__number"], "hours": row["hours"],
+        "amount": decimal_text(row["amount"]), "lesson_on": iso_date(row["lesson_on"]),
+        "dispute_until": iso_date(row["dispute_until"]),
+        "disputable": row["state"] == ConsumptionState.RECORDED
+        and timezone.localdate() <= row["dispute_until"],
+        "state": row["state"], "recorded_at": iso_datetime(row["recorded_at"]),
+    }
+
+
+def refund_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of the refund-request list, as `RefundRequestSerializer` writes it."""
+    return {
+        "id": row["id"], "order": row["order__number"], "reason": row["reason"],
+        "channel": row["channel"], "state": row["state"],
+        "institution_note": row["institution_note"], "decision": row["decision"],
+        "amount": decimal_text(row["amount"]),
+        "requested_at": iso_datetime(row["requested_at"]),
+        "closed_at": iso_datetime(row["closed_at"]),
+    }
+
+
+class OrderViewSet(StrictQueryMixin, FastListMixin, viewsets.ReadOnlyModelViewSet):
     """Orders in the caller's funds scope (issue 11 "Access")."""
 
     serializer_class = OrderSerializer
+    list_values = ("id", "number", "institution__uscc", "course__name", "learner_name",
+                   "class_hours", "months", "amount", "contract_version", "ordered_on",
+                   "state", "hours_consumed", "hours_refunded", "held", "consumed",
+                   "disbursed", "refunded", "created_at")
+    list_row = staticmethod(order_row)
     lookup_field = "number"
     required_scope = "funds:write"
     queryset = Order.objects.none()
@@ -43,11 +113,15 @@ class OrderViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
         return selectors.orders(self.request.user)
 
 
-class EntryViewSet(StrictQueryMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class EntryViewSet(StrictQueryMixin, FastListMixin, mixins.ListModelMixin,
+                  viewsets.GenericViewSet):
     """The ledger's entries in the caller's funds scope, newest first (token clients with
     `funds:read`: their regions)."""
 
     serializer_class = EntrySerializer
+    list_values = ("id", "movement", "order__number", "movement__kind", "account", "amount",
+                   "movement__reason", "created_at")
+    list_row = staticmethod(entry_row)
     required_scope = "funds:read"
     queryset = Entry.objects.none()
 
@@ -137,7 +211,8 @@ def _order_to_work_on(user: object, number: str) -> Order:
         number=number.strip())
 
 
-class ConsumptionViewSet(ReadWriteScopeMixin, StrictQueryMixin, mixins.ListModelMixin,
+class ConsumptionViewSet(ReadWriteScopeMixin, StrictQueryMixin, FastListMixin,
+                         mixins.ListModelMixin,
                          mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Class consumption (消课, 002 §2(3)) in the caller's funds scope, newest first, with
     each record's dispute window; the institution's users and token clients with
@@ -145,6 +220,9 @@ class ConsumptionViewSet(ReadWriteScopeMixin, StrictQueryMixin, mixins.ListModel
 
     serializer_class = ConsumptionSerializer
     queryset = Consumption.objects.none()
+    list_values = ("id", "order__number", "hours", "amount", "lesson_on", "dispute_until",
+                   "state", "recorded_at")
+    list_row = staticmethod(consumption_row)
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.consumption_list(self.request.user)
@@ -168,7 +246,8 @@ class ConsumptionViewSet(ReadWriteScopeMixin, StrictQueryMixin, mixins.ListModel
                         status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED)
 
 
-class RefundRequestViewSet(ReadWriteScopeMixin, StrictQueryMixin, mixins.ListModelMixin,
+class RefundRequestViewSet(ReadWriteScopeMixin, StrictQueryMixin, FastListMixin,
+                           mixins.ListModelMixin,
                            mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Parents' refund requests in the caller's funds scope and their state: requested,
     refused by the institution (then the supervising department decides), refunded or
@@ -177,6 +256,9 @@ class RefundRequestViewSet(ReadWriteScopeMixin, StrictQueryMixin, mixins.ListMod
 
     serializer_class = RefundRequestSerializer
     queryset = RefundRequest.objects.none()
+    list_values = ("id", "order__number", "reason", "channel", "state", "institution_note",
+                   "decision", "amount", "requested_at", "closed_at")
+    list_row = staticmethod(refund_row)
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.refund_requests(self.request.user)
