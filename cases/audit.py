@@ -37,18 +37,18 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
 def _actor_fields(actor: Any) -> dict[str, Any]:
     user = actor if getattr(actor, "pk", None) and hasattr(actor, "role") else None
     label = "" if user else (str(actor) if actor else "system")
-    return {"actor": user, "actor_label": label}
+    return {"actor_id": user.pk if user else None, "actor_label": label}
 
 
 def _event(*, actor_fields: dict[str, Any], action: str, case: Case | int | None,
            obj: models.Model | None, before: dict[str, Any] | None,
            after: dict[str, Any] | None, reason: str, ip: str | None) -> AuditEvent:
-    case_field = {"case_id": case} if isinstance(case, int) else {"case": case}
+    # Ids rather than instances: a bulk write builds thousands of these (issue 13).
     return AuditEvent(
         **actor_fields,
         action=action,
-        **case_field,
-        content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+        case_id=case if isinstance(case, int) or case is None else case.pk,
+        content_type_id=ContentType.objects.get_for_model(obj).pk if obj is not None else None,
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
         before=_jsonable(before or {}),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
+from functools import partial
 from typing import Any, NamedTuple, cast
 
 from django.conf import settings
@@ -68,6 +69,10 @@ def _today() -> dt.date:
 
 
 # -- notifications -----------------------------------------------------------------------
+
+#: Notifications per e-mail job: a scan's batch is mailed by several workers at once, and
+#: a retried job resends little (issue 13).
+EMAIL_JOB_SIZE = 500
 
 #: What a title parameter may be: plain JSON scalars, rendered the same in every language.
 _TITLE_PARAM_TYPES = (str, int, float, bool, type(None))
@@ -128,22 +133,27 @@ def notify_many(*, kind: str, title: str | Promise,
             if not isinstance(key, str) or not isinstance(value, _TITLE_PARAM_TYPES):
                 raise TypeError(f"notification title parameter {key!r} must be a plain "
                                 f"JSON value, not {type(value).__name__}")
-        rendered = template % params if params else template
+        rendered = (template % params if params else template)[:200]
+        case_id = notice.case.pk if notice.case is not None else None
+        task_id = notice.task.pk if notice.task is not None else None
         seen: set[int] = set()
         for user in notice.recipients:
             if user.pk in seen or not user.is_active:
                 continue
             seen.add(user.pk)
-            rows.append(Notification(recipient=user, kind=kind, title=rendered[:200],
+            # Ids rather than instances: a scan's batch builds thousands of these.
+            rows.append(Notification(recipient_id=user.pk, kind=kind, title=rendered,
                                      title_msgid=msgid,
                                      title_params=dict(params) if msgid else {},
-                                     body=notice.body, case=notice.case, task=notice.task))
+                                     body=notice.body, case_id=case_id, task_id=task_id))
     created = Notification.objects.bulk_create(rows)
     ids = [n.pk for n in created if n.pk]
     if ids:
         from cases.tasks import send_notification_emails
 
-        transaction.on_commit(lambda: send_notification_emails.delay(ids))
+        for start in range(0, len(ids), EMAIL_JOB_SIZE):
+            transaction.on_commit(partial(send_notification_emails.delay,
+                                          ids[start:start + EMAIL_JOB_SIZE]))
     return created
 
 
@@ -638,18 +648,22 @@ def _scan_tasks() -> TaskQuerySet:
 
 
 def _id_batches(candidates: TaskQuerySet, size: int) -> Iterator[list[int]]:
-    """The candidates' ids in ascending batches of `size`, read afresh after each batch
-    from the last id on (keyset), since working a batch takes its rows out of the
-    candidates."""
-    last = 0
-    while True:
-        ids = list(candidates.filter(pk__gt=last).order_by("pk")
-                   .values_list("pk", flat=True)[:size])
-        if ids:
-            yield ids
-        if len(ids) < size:
-            return
-        last = ids[-1]
+    """The candidates' ids, read once (ids only: a few MB for a million), in ascending
+    batches of `size`. A task that stops qualifying meanwhile (completed, or escalated by
+    a concurrent scan) is dropped when its batch locks it."""
+    # Sorted here, not by the database: without an ORDER BY the planner is free to hash
+    # join the candidates instead of walking the primary key.
+    ids = sorted(candidates.order_by().values_list("pk", flat=True))
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+#: What the scan reads of a task and its relations (a batch makes thousands of these
+#: instances): its audit snapshot and label, and its notifications' recipients and text.
+_SCAN_FIELDS = ("case", "department", "assignee", "role", "duty", "due_date", "remind_on",
+                "reminded_at", "overdue_since", "escalation_level", "case__number",
+                "case__region", "case__region__path", "department__name",
+                "assignee__is_active")
 
 
 def _lock_scan_tasks(ids: list[int], **still: Any) -> list[Task]:
@@ -658,7 +672,8 @@ def _lock_scan_tasks(ids: list[int], **still: Any) -> list[Task]:
     out. Locked in id order, so two scans never wait on each other crosswise."""
     return list(_scan_tasks().filter(pk__in=ids, **still)
                 .select_for_update(of=("self",))
-                .select_related("case__region", "department", "assignee").order_by("pk"))
+                .select_related("case__region", "department", "assignee")
+                .only(*_SCAN_FIELDS).order_by("pk"))
 
 
 def _touch_cases(case_ids: Iterable[int], now: dt.datetime) -> None:
@@ -672,13 +687,12 @@ def _insert_escalations(task_ids: list[int], level: int, now: dt.datetime) -> se
     constraint (task, level) is what makes concurrent or repeated scans escalate once
     (DESIGN.md "Deadlines and notifications"). PostgreSQL and SQLite ≥ 3.35 alike."""
     qn = connection.ops.quote_name
-    table, tasks, pk = (qn(Escalation._meta.db_table), qn(Task._meta.db_table),
-                        qn(Task._meta.pk.column))
+    table, tasks = qn(Escalation._meta.db_table), qn(Task._meta.db_table)
     marks = ", ".join(["%s"] * len(task_ids))
     # Identifiers from the models' metadata, every value a parameter. Django's
     # bulk_create(ignore_conflicts=True) cannot say which rows it inserted.
     sql = (f"INSERT INTO {table} (task_id, level, created_at) "  # noqa: S608
-           f"SELECT {pk}, %s, %s FROM {tasks} WHERE {pk} IN ({marks}) "
+           f"SELECT id, %s, %s FROM {tasks} WHERE id IN ({marks}) "
            "ON CONFLICT (task_id, level) DO NOTHING RETURNING task_id")
     with connection.cursor() as cursor:
         cursor.execute(sql, [level, connection.ops.adapt_datetimefield_value(now), *task_ids])
@@ -726,7 +740,7 @@ def _mark_overdue_batch(ids: list[int], today: dt.date) -> int:
         return 0
     Task.objects.filter(pk__in=[t.pk for t in tasks]).update(overdue_since=today)
     audit_record_many(actor=None, action="task.overdue", items=[
-        AuditItem(obj=t, case=t.case, before={"overdue_since": None},
+        AuditItem(obj=t, case=t.case_id, before={"overdue_since": None},
                   after={"overdue_since": today}) for t in tasks])
     recipients = _task_recipients_many(tasks)
     notify_many(kind=Notification.Kind.OVERDUE, title=gettext_lazy("Task overdue: %(number)s"),
@@ -756,7 +770,7 @@ def _escalate_batch(ids: list[int], level: int, today: dt.date, now: dt.datetime
         task.escalation_level = max(task.escalation_level, level)
         task.overdue_since = task.overdue_since or today
         task.updated_at = now
-        items.append(AuditItem(obj=task, case=task.case, before=before,
+        items.append(AuditItem(obj=task, case=task.case_id, before=before,
                                after=snapshot(task, fields)))
     _touch_cases((t.case_id for t in tasks), now)
     audit_record_many(actor=None, action=f"task.escalate.{level}", items=items)
@@ -785,26 +799,35 @@ def deadline_scan(*, today: dt.date | None = None, batch_size: int = SCAN_BATCH
     number of batches, not of tasks."""
     today = today or _today()
     now = timezone.now()
-    profile = active_profile()
+    candidates = deadline_scan_candidates(today=today)
     stats = {"reminded": 0, "overdue": 0, "level1": 0, "level2": 0}
-    open_tasks = _scan_tasks()
-
-    for ids in _id_batches(open_tasks.filter(remind_on__lte=today, due_date__gte=today,
-                                             reminded_at__isnull=True), batch_size):
+    for ids in _id_batches(candidates["reminded"], batch_size):
         stats["reminded"] += _remind_batch(ids, today, now)
-
-    for ids in _id_batches(open_tasks.filter(due_date__lt=today, overdue_since__isnull=True),
-                           batch_size):
+    for ids in _id_batches(candidates["overdue"], batch_size):
         stats["overdue"] += _mark_overdue_batch(ids, today)
-
-    for ids in _id_batches(open_tasks.filter(due_date__lt=today).exclude(
-            escalations__level=Escalation.Level.DEPARTMENT_HEAD), batch_size):
-        stats["level1"] += _escalate_batch(ids, Escalation.Level.DEPARTMENT_HEAD, today, now)
-
-    delay = profile.deadline("escalation_level2_after")
-    threshold = add_workdays(today, -delay) if delay else today
-    for ids in _id_batches(open_tasks.filter(
-            due_date__lt=threshold, escalations__level=Escalation.Level.DEPARTMENT_HEAD
-            ).exclude(escalations__level=Escalation.Level.COUNTY_ADMIN), batch_size):
-        stats["level2"] += _escalate_batch(ids, Escalation.Level.COUNTY_ADMIN, today, now)
+    # Lazy: level 2's candidates are read once level 1 is done (a late first scan
+    # escalates both levels).
+    for level, step in ((Escalation.Level.DEPARTMENT_HEAD, "level1"),
+                        (Escalation.Level.COUNTY_ADMIN, "level2")):
+        for ids in _id_batches(candidates[step], batch_size):
+            stats[step] += _escalate_batch(ids, level, today, now)
     return stats
+
+
+def deadline_scan_candidates(*, today: dt.date) -> dict[str, TaskQuerySet]:
+    """The open tasks of live cases each step of the scan looks at (unevaluated; the
+    benchmark EXPLAINs them): due for a reminder, newly overdue, due for level 1, and
+    due for level 2 once `escalation_level2_after` further working days have passed."""
+    open_tasks = _scan_tasks()
+    delay = active_profile().deadline("escalation_level2_after")
+    threshold = add_workdays(today, -delay) if delay else today
+    return {
+        "reminded": open_tasks.filter(remind_on__lte=today, due_date__gte=today,
+                                      reminded_at__isnull=True),
+        "overdue": open_tasks.filter(due_date__lt=today, overdue_since__isnull=True),
+        "level1": open_tasks.filter(due_date__lt=today).exclude(
+            escalations__level=Escalation.Level.DEPARTMENT_HEAD),
+        "level2": open_tasks.filter(
+            due_date__lt=threshold, escalations__level=Escalation.Level.DEPARTMENT_HEAD
+        ).exclude(escalations__level=Escalation.Level.COUNTY_ADMIN),
+    }

@@ -153,10 +153,10 @@ def local_cache(settings):  # type: ignore[no-untyped-def]
 #: calendar for the level-2 threshold.
 IDLE = 6
 #: Queries of one batch of each of the three steps that have work here (mark overdue,
-#: level 1, level 2), every kind of recipient in it: per step the next candidate query,
-#: the row lock, the updates, the escalation insert, the audit and notification inserts,
-#: the recipients per department and region, and the batch's savepoint and release.
-PER_BATCH = 8 + 12 + 10
+#: level 1, level 2), every kind of recipient in it: per step the row lock, the updates,
+#: the escalation insert, the audit and notification inserts, the recipients per
+#: department and region, and the batch's savepoint and release.
+PER_BATCH = 7 + 11 + 9
 
 
 def budget(n: int, batch_size: int) -> int:
