@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
 from collections import Counter
 from collections.abc import Callable
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -24,7 +26,7 @@ from cases.models import AuditEvent, Escalation, Notification, Task
 from core.vocab import DepartmentType
 from policy.calendar import add_workdays
 from policy.profile import active_profile
-from tests.factories import World, make_case
+from tests.factories import World, build_world, make_case
 
 D = dt.date
 ASSIGNED = D(2026, 6, 1)
@@ -206,3 +208,55 @@ def test_reminders_go_out_in_batches_to_the_assignee_or_the_department(world: Wo
     assert services.deadline_scan(today=D(2026, 6, 5), batch_size=5) == NOTHING
     assert Task.objects.filter(reminded_at__isnull=True).count() == 0
     assert Task.objects.filter(reminded_at__gt=timezone.now()).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+class TestConcurrentBatchedScans:
+    """Issue 3 "Done when" with batches: two scans at once, each in batches of 3, over a
+    backlog across departments and counties, escalate each task once per level and tell
+    each person once (test_tasks.TestConcurrentScans does it with one batch)."""
+
+    @pytest.fixture(scope="class", autouse=True)
+    @classmethod
+    def _reference_data_back_after_the_flush(cls, django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+        yield
+        with django_db_blocker.unblock():
+            call_command("seed_calendar", verbosity=0)
+            call_command("load_profiles", verbosity=0)
+
+    def test_two_batched_scans_at_once_escalate_once_per_level(self, mailoutbox):
+        call_command("seed_calendar", verbosity=0)
+        call_command("load_profiles", verbosity=0)
+        world = build_world()
+        tasks = backlog(world, 10)
+        barrier = threading.Barrier(2)
+        results: list[dict[str, int]] = []
+        errors: list[BaseException] = []
+
+        def scan() -> None:
+            try:
+                barrier.wait(timeout=30)
+                results.append(services.deadline_scan(today=LEVEL2_DAY, batch_size=3))
+            except BaseException as exc:  # reported by the main thread
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=scan) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert errors == [] and len(results) == 2
+        for key in ("overdue", "level1", "level2"):
+            assert sum(r[key] for r in results) == len(tasks), key
+        assert Counter(Escalation.objects.values_list("task_id", "level")) == Counter(
+            {(t, level): 1 for t in tasks for level in (1, 2)})
+        for task_id, group in tasks.items():
+            *_, overdue, level1, level2 = GROUPS[group]
+            assert heard(task_id, Kind.OVERDUE) == overdue
+            assert heard(task_id, Kind.ESCALATION, 1) == level1
+            assert heard(task_id, Kind.ESCALATION, 2) == level2
+        for action in ("task.overdue", "task.escalate.1", "task.escalate.2"):
+            assert AuditEvent.objects.filter(action=action).count() == len(tasks), action
+        assert Notification.objects.filter(emailed_at__isnull=True).count() == 0
