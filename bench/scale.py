@@ -11,6 +11,12 @@ queries with the index each uses. Medians of interleaved rounds; ratios are what
 
     python bench/scale.py [--institutions 100000 --cases 200000 --complaints 100000
                            --entries 500000 --rounds 30]
+    python bench/scale.py --backlog 100000 --overdue 20000 [--batch 2000]
+
+`--backlog` measures only the deadline scan's first run over a backlog: that many open
+tasks, `--overdue` of them past their due date and none yet reminded, marked or escalated
+(a first run, or one after an outage), then the second run; the time per task, taken to
+1M open tasks; and `EXPLAIN` of the scan's candidate queries.
 
 PostgreSQL only (DATABASE_URL); it creates and drops its own database.
 """
@@ -18,13 +24,17 @@ PostgreSQL only (DATABASE_URL); it creates and drops its own database.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
 import platform
+import pstats
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
@@ -139,6 +149,17 @@ def raw(sql: str, param: str, count_sql: str = "") -> Callable[[], bytes]:
     return run
 
 
+@contextmanager
+def no_emails(jobs: list[int]) -> Iterator[None]:
+    """The scan's e-mail jobs recorded, not run: Celery workers send them after the
+    scan's commits (the test settings would run them eagerly, inside the measurement)."""
+    from cases.tasks import send_notification_emails
+
+    with mock.patch.object(send_notification_emails, "delay",
+                           side_effect=lambda ids: jobs.append(len(ids))):
+        yield
+
+
 def deadline_scan() -> tuple[int, float, dict[str, int]]:
     """The open tasks the scan walks, the seconds one scan takes, and what it did."""
     from cases.models import CaseState, Task, TaskStatus
@@ -147,8 +168,111 @@ def deadline_scan() -> tuple[int, float, dict[str, int]]:
     open_tasks = Task.objects.filter(status=TaskStatus.OPEN, case__state__in=[
         CaseState.OPEN, CaseState.IN_PROGRESS]).count()
     start = time.perf_counter()
-    stats = scan()
+    with no_emails([]):
+        stats = scan()
     return open_tasks, time.perf_counter() - start, stats
+
+
+BACKLOG_SQL = """
+WITH live AS (
+    SELECT t.id, row_number() OVER (ORDER BY t.id) AS n
+    FROM cases_task t JOIN cases_case c ON c.id = t.case_id
+    WHERE t.status = 'open' AND c.state IN ('open', 'in_progress'))
+UPDATE cases_task t
+SET due_date = d.due, remind_on = d.due - 2, overdue_since = NULL, reminded_at = NULL,
+    escalation_level = 0
+FROM (SELECT id, n, CASE WHEN n %% %(every)s = 0 THEN %(today)s::date - (1 + n %% 20)::int
+                         ELSE %(today)s::date + (n %% 30)::int END AS due
+      FROM live WHERE n <= %(backlog)s) d
+WHERE t.id = d.id
+"""
+#: The open tasks beyond the backlog are done: the backlog is exactly --backlog open tasks.
+SURPLUS_SQL = """
+WITH live AS (
+    SELECT t.id, row_number() OVER (ORDER BY t.id) AS n
+    FROM cases_task t JOIN cases_case c ON c.id = t.case_id
+    WHERE t.status = 'open' AND c.state IN ('open', 'in_progress'))
+UPDATE cases_task t SET status = 'done', completed_at = now()
+FROM live WHERE t.id = live.id AND live.n > %(backlog)s
+"""
+
+
+def backlog(args: argparse.Namespace) -> None:
+    """The deadline scan's first run over a backlog of open tasks, and its second run."""
+    from django.utils import timezone
+
+    from cases.models import CaseState, Escalation, Notification, Task, TaskStatus
+    from cases.services import deadline_scan as scan
+    from cases.services import deadline_scan_candidates
+
+    call_command("seed_calendar", verbosity=0)
+    call_command("load_demo", verbosity=0)
+    scan()  # the demo's own tasks, so that the measured runs meet only the backlog
+    start = time.monotonic()
+    # seed_scale opens 40% of its cases, with 70% of their tasks open.
+    call_command("seed_scale", institutions=min(args.backlog // 10, 20_000),
+                 cases=int(args.backlog / 0.84 * 1.15) + 1000, tasks_per_case=3, complaints=0,
+                 entries=0, stdout=open(os.devnull, "w"))
+    today = timezone.localdate()
+    with connection.cursor() as cursor:
+        cursor.execute(SURPLUS_SQL, {"backlog": args.backlog})
+        cursor.execute(BACKLOG_SQL, {"every": max(args.backlog // max(args.overdue, 1), 1),
+                                     "today": today, "backlog": args.backlog})
+        cursor.execute("ANALYZE")
+    seeded = time.monotonic() - start
+    live = Task.objects.filter(status=TaskStatus.OPEN,
+                               case__state__in=[CaseState.OPEN, CaseState.IN_PROGRESS])
+    n_open = live.count()
+    n_overdue = live.filter(due_date__lt=today).count()
+    departments = live.values("department").distinct().count()
+    runs = []
+    for run in range(2):
+        jobs: list[int] = []
+        profile = cProfile.Profile() if args.profile and run == 0 else None
+        begin = time.perf_counter()
+        with CaptureQueriesContext(connection) as ctx, no_emails(jobs):
+            if profile:
+                profile.enable()
+            stats = scan(batch_size=args.batch)
+            if profile:
+                profile.disable()
+        runs.append((time.perf_counter() - begin, len(ctx), stats, jobs))
+        if profile:
+            pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+    print(f"# bench/scale.py --backlog — {time.strftime('%Y-%m-%d')} on {platform.node()} "
+          f"({os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{connection.vendor} {connection.pg_version if connection.vendor == 'postgresql' else ''}); "
+          f"load average {os.getloadavg()[0]:.1f}")
+    print(f"backlog: {n_open} open tasks of live cases in {departments} departments, "
+          f"{n_overdue} overdue, none reminded, marked or escalated; seeded in "
+          f"{seeded:.0f} s; batches of {args.batch} task ids\n")
+    print("deadline scan (cases.services.deadline_scan), goal: 1M open tasks in < 60 s")
+    for label, (seconds, n_queries, stats, jobs) in zip(("first run", "second run"), runs,
+                                                        strict=True):
+        worked = sum(stats.values())
+        per_task = seconds * 1000 / worked if worked else 0.0
+        print(f"{label:<12}{seconds:>8.2f} s {n_queries:>6} queries  {stats}; "
+              f"{len(jobs)} e-mail jobs for {sum(jobs)} notifications")
+        print(f"{'':<12}{seconds * 1000 / n_open:>8.3f} ms per open task → "
+              f"{seconds / n_open * 1_000_000:>6.1f} s per 1M open tasks (same share overdue)"
+              + (f"; {per_task:.3f} ms per step done" if worked else ""))
+    print(f"rows written: {Escalation.objects.count()} escalations, "
+          f"{Notification.objects.filter(task__isnull=False).count()} task notifications")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # as autovacuum would, after the first run's writes
+    print("\nEXPLAIN ANALYZE of the scan's candidate queries (after the runs "
+          "and an ANALYZE)")
+    for step, qs in deadline_scan_candidates(today=today).items():
+        sql, params = qs.order_by().values_list("pk", flat=True).query.sql_with_params()
+        print(f"-- {step}")
+        for line in explain_analyze(sql, list(params))[:14]:
+            print("   " + line)
+
+
+def explain_analyze(sql: str, params: list) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS OFF) " + sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def queries(call: Callable[[], object]) -> int:
@@ -170,6 +294,12 @@ def main() -> None:
     parser.add_argument("--complaints", type=int, default=100_000)
     parser.add_argument("--entries", type=int, default=500_000)
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--backlog", type=int, default=0,
+                        help="measure only the deadline scan over this many open tasks")
+    parser.add_argument("--overdue", type=int, default=20_000)
+    parser.add_argument("--batch", type=int, default=2000)
+    parser.add_argument("--profile", action="store_true",
+                        help="cProfile the first run of --backlog")
     args = parser.parse_args()
     import logging
 
@@ -177,6 +307,12 @@ def main() -> None:
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    if args.backlog:
+        try:
+            backlog(args)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+        return
     try:
         call_command("seed_calendar", verbosity=0)
         call_command("load_demo", verbosity=0)
