@@ -10,13 +10,15 @@ running balances the sums of its entries (issue 11).
 
 Rows are built in Python as COPY text (no model instances, money in integer fen) and ids
 are handed out here from each table's highest id. On PostgreSQL the whole load is one
-transaction: the written tables' foreign keys and non-unique indexes are dropped first and
-put back at the end (one validating join per key and one sorted build per index instead
+transaction: from 50,000 rows on, the written tables' foreign keys and non-unique indexes
+are dropped first and put back at the end (one validating join per key and one sorted build per index instead
 of a check and an index insert per row; unique constraints stay, so they hold throughout),
 the rows go in by COPY, and the ledger entries, two per movement, are derived from the
 movements on the server (INSERT ... SELECT). Elsewhere (SQLite) the same rows go in by
 `bulk_create`. The identity sequences are moved past the ids written, and the run ends with
-VACUUM ANALYZE so that the planner sees the new sizes. Each phase's time is printed.
+VACUUM ANALYZE of those tables so that the planner sees the new sizes. Each phase's time
+is printed (as it ends with --verbosity 2), then a table of all of them. The written
+tables stay locked against other sessions until the load commits: it is a seeding tool.
 
     manage.py load_demo && manage.py seed_scale --institutions 100000 --cases 1000000 \\
         --complaints 1000000 --entries 5000000
