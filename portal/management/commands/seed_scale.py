@@ -244,6 +244,7 @@ class Command(BaseCommand):
         self.verbosity = opts["verbosity"]
         self.start = self.mark = time.monotonic()
         self.phases: list[tuple[str, int, float]] = []
+        self.first_movement: int | None = None  # set by _ledger, read by _entries
         self.now = timezone.now()
         self.now_text = _text(self.now)
         self.today = timezone.localdate()
@@ -582,7 +583,7 @@ class Command(BaseCommand):
         from custody to consumed (`funds.services._post`), so each pair sums to zero and
         each order's running balances are the sums of its entries. Entry ids follow the
         movements' (two per movement, the debit leg first)."""
-        first = getattr(self, "first_movement", None)
+        first = self.first_movement
         if first is None:
             return 0
         names = {f.attname for f in Entry._meta.concrete_fields}
