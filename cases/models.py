@@ -231,6 +231,12 @@ class Task(models.Model):
             # case (the task scope), issue 13.
             models.Index(fields=["case", "status"], name="task_case_status_idx"),
             models.Index(fields=["department", "case"], name="task_dept_case_idx"),
+            # The task pages' orders other than the due date (cases.selectors.TASK_ORDERS):
+            # the county overview reads its first page on these instead of sorting every
+            # open task of the county (207 ms -> 1 ms at 100k cases, issue 13).
+            models.Index(fields=["status", "-escalation_level", "due_date", "id"],
+                         name="task_escalation_order_idx"),
+            models.Index(fields=["status", "-created_at", "-id"], name="task_newest_order_idx"),
         ]
         constraints = [
             models.CheckConstraint(
