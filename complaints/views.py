@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from complaints import outcomes, selectors, services
+from complaints.filters import ComplaintOfficeFilter, region_options
 from complaints.forms import (
     AskForm,
     ComplaintForm,
@@ -217,21 +218,32 @@ def office_list(request: HttpRequest) -> HttpResponse:
     and in the export, for all but the handling departments and the coordinators."""
     if not may(request.user, "complaints.view_list"):
         raise Http404
-    status = request.GET.get("status", "")
-    topic = request.GET.get("topic", "")
     q = request.GET.get("q", "").strip()[:100]
-    qs = selectors.office_list(request.user, status=status if status in
-                               ComplaintStatus.values else "", topic=topic, q=q)
-    if request.GET.get("export") == "xlsx":
+    filterset = ComplaintOfficeFilter(request.GET,
+                                      queryset=selectors.office_list(request.user, q=q))
+    # Bad filter values are field errors (400) and list nothing: never rows the filter
+    # did not choose (issue 12: a figure's link shows exactly the rows it counts).
+    valid = filterset.is_valid()
+    qs = filterset.qs if valid else filterset.queryset.none()
+    if valid and request.GET.get("export") == "xlsx":
         return xlsx_response(_("Complaints"), LIST_EXPORT,
                              ((c, *selectors.identity(request.user, c))
                               for c in qs.iterator(chunk_size=500)))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(c, *selectors.identity(request.user, c)) for c in page.object_list]
     return render(request, "complaints/office_list.html", {
-        "page": page, "rows": rows, "statuses": ComplaintStatus.choices,
-        "topics": Topic.objects.all(), "status": status, "topic": topic, "q": q,
-        "may_enter": may(request.user, "complaints.enter")})
+        "page": page, "rows": rows, "filter": filterset, "q": q,
+        "regions": region_options(request.user, request.GET.get("region")),
+        "topics": Topic.objects.all(), "export_query": _export_query(request),
+        "may_enter": may(request.user, "complaints.enter")}, status=200 if valid else 400)
+
+
+def _export_query(request: HttpRequest) -> str:
+    """The list's filters, for its .xlsx link (the export lists the rows the page does)."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    params["export"] = "xlsx"
+    return params.urlencode()
 
 
 def _intake_matches(qs: Any, complaint: Complaint) -> Any:

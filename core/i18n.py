@@ -27,3 +27,22 @@ def join_list(items: Any) -> str:
 def parenthesized(text: Any) -> str:
     """An aside after a sentence: 「（…）」 in Chinese, " (…)" in English."""
     return f"（{text}）" if _chinese() else f" ({text})"
+
+
+#: Functions that turn a message's internal notation into what users read; the policy app
+#: registers the one that names seed citations by their documents (policy.sources), which
+#: the kernel may not import.
+_READERS: list[Any] = []
+
+
+def register_reader(reader: Any) -> None:
+    if reader not in _READERS:
+        _READERS.append(reader)
+
+
+def readable(text: Any) -> str:
+    """A message as users read it (see `register_reader`)."""
+    out = str(text)
+    for reader in _READERS:
+        out = reader(out)
+    return out

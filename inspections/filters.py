@@ -1,6 +1,8 @@
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from complaints.filters import MonthFilter, RegionCodeFilter
 from core.vocab import Category
 from inspections.models import (
     AppealState,
@@ -30,6 +32,25 @@ class RoundFilter(django_filters.FilterSet):
 class DailyFilter(django_filters.FilterSet):
     mode = django_filters.ChoiceFilter(choices=DailyMode.choices)
     state = django_filters.ChoiceFilter(choices=DailyState.choices)
+
+
+class RoundPageFilter(RoundFilter):
+    """The office round list's filter: the API's, with the county (a division code) and a
+    bounded year. The dashboards' annual figures open the list so filtered (issue 12
+    "Dashboards"); a code outside the reader's area finds nothing (the rows come through
+    the scope gateway first)."""
+
+    year = YearFilter(min_value=1900, max_value=9999, label=_("Year"))
+    region = RegionCodeFilter(field_name="region__path")
+
+
+class DailyPageFilter(DailyFilter):
+    """The office daily list's filter: the API's, with the region (a division code) and
+    the month planned in (YYYY-MM). The dashboards' daily figures open the list so
+    filtered (issue 12 "Dashboards")."""
+
+    region = RegionCodeFilter(field_name="region__path")
+    month = MonthFilter(field_name="planned_on", label=_("Planned in month"))
 
 
 class OrderFilter(django_filters.FilterSet):

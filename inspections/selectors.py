@@ -32,6 +32,13 @@ def round_list(user: Any) -> QuerySet[InspectionRound]:
                    distinct=True)).order_by("-year", "category", "-id")
 
 
+def round_totals(rounds: QuerySet[InspectionRound]) -> dict[str, int]:
+    """The assignments of the listed rounds, done and in all, in one query: what the
+    dashboards' annual figures count (issue 12 "Dashboards")."""
+    return AnnualInspection.objects.filter(round__in=rounds.values("pk")).aggregate(
+        total=Count("id"), done=Count("id", filter=~Q(result=AnnualResult.PENDING)))
+
+
 def round_detail(user: Any, pk: int) -> InspectionRound:
     return InspectionRound.objects.restrict(user).select_related(
         "case", "region", "lead_department", "template").get(pk=pk)

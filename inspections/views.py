@@ -29,6 +29,7 @@ from core.abilities import may
 from core.errors import DomainError
 from core.ratelimit import downloads_limited, limited
 from inspections import credit, planner, selectors, services, targets
+from inspections.filters import DailyPageFilter, RoundPageFilter
 from inspections.forms import (
     AppealDecisionForm,
     AppealForm,
@@ -93,6 +94,22 @@ def _list_page(request: HttpRequest, rows: Any, template: str, **extra: Any) -> 
     return render(request, f"inspections/{template}", {"page": page, **extra})
 
 
+def _filtered_page(request: HttpRequest, filterset: Any, template: str,
+                   **extra: Any) -> HttpResponse:
+    """A paged office list under its filter: bad filter values are field errors (400) and
+    list nothing, never rows the filter did not choose (issue 12: a dashboard figure's
+    link shows exactly the rows it counts)."""
+    from complaints.filters import region_options
+
+    valid = filterset.is_valid()
+    rows = filterset.qs if valid else filterset.queryset.none()
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, f"inspections/{template}", {
+        "page": page, "filter": filterset,
+        "regions": region_options(request.user, request.GET.get("region")), **extra},
+        status=200 if valid else 400)
+
+
 def _form_page(request: HttpRequest, form: Any, title: str, **extra: Any) -> HttpResponse:
     return render(request, "inspections/form.html", {"form": form, "title": title, **extra},
                   status=400 if request.method == "POST" else 200)
@@ -103,8 +120,11 @@ def _form_page(request: HttpRequest, form: Any, title: str, **extra: Any) -> Htt
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
     _office(request)
-    return _list_page(request, selectors.round_list(request.user), "round_list.html",
-                      may_plan=may(request.user, "inspections.plan_round"))
+    filterset = RoundPageFilter(request.GET, queryset=selectors.round_list(request.user))
+    return _filtered_page(request, filterset, "round_list.html",
+                          totals=selectors.round_totals(filterset.qs)
+                          if filterset.is_valid() else None,
+                          may_plan=may(request.user, "inspections.plan_round"))
 
 
 @login_required
@@ -247,9 +267,12 @@ def public_results(request: HttpRequest, year: int | None = None) -> HttpRespons
 @login_required
 def daily_list(request: HttpRequest) -> HttpResponse:
     _office(request)
-    return _list_page(request, selectors.daily_list(request.user), "daily_list.html",
-                      may_open=may(request.user, "inspections.open_daily"),
-                      may_draw=may(request.user, "inspections.random_draw"))
+    filterset = DailyPageFilter(request.GET, queryset=selectors.daily_list(request.user))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return _filtered_page(request, filterset, "daily_list.html", export_query=query.urlencode(),
+                          may_open=may(request.user, "inspections.open_daily"),
+                          may_draw=may(request.user, "inspections.random_draw"))
 
 
 @login_required
@@ -323,7 +346,8 @@ def daily_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "inspection": inspection, "form": form, "answered": answered,
         "prepared_at": timezone.localtime(),
         "orders": inspection.orders.select_related("case"),
-        "may_enforce": may(request.user, "inspections.open_enforcement", inspection.region)},
+        "may_enforce": may(request.user, "inspections.open_enforcement", inspection.region),
+        "may_stop": may(request.user, "inspections.stop_order")},
         status=400 if request.method == "POST" else 200)
 
 

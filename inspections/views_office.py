@@ -22,6 +22,7 @@ from core.errors import DomainError
 from core.exports import xlsx_response
 from core.ratelimit import downloads_limited, exports_limited
 from inspections import analytics, selectors, stoporders
+from inspections.filters import DailyPageFilter
 from inspections.forms_office import AnalyticsForm, StopOrderForm, StopReportForm
 from inspections.models import StopOrderState
 
@@ -122,6 +123,10 @@ EXPORTS: dict[str, tuple[Any, Callable[[Any], Any], list[tuple[Any, Callable[[An
 }
 
 
+#: The lists whose export takes the page's filters.
+LIST_FILTERS: dict[str, Any] = {"daily": DailyPageFilter}
+
+
 @login_required
 @downloads_limited
 def list_export(request: HttpRequest, name: str) -> HttpResponse:
@@ -131,7 +136,12 @@ def list_export(request: HttpRequest, name: str) -> HttpResponse:
     if name not in EXPORTS:
         raise Http404
     title, rows, columns = EXPORTS[name]
-    return xlsx_response(str(title), columns, rows(request.user))
+    qs = rows(request.user)
+    if name in LIST_FILTERS:
+        # the rows the filtered list shows (issue 12: a dashboard figure's list, exported)
+        filterset = LIST_FILTERS[name](request.GET, queryset=qs)
+        qs = filterset.qs if filterset.is_valid() else qs.none()
+    return xlsx_response(str(title), columns, qs)
 
 
 # -- stop orders by a town (001 §4(2)19) ----------------------------------------------------
@@ -147,16 +157,28 @@ def stop_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def stop_new(request: HttpRequest) -> HttpResponse:
+    """001 §4(2)19: the town orders training to stop; from a daily inspection (?daily=) its
+    site, operator and findings are filled in and the order stays linked to it."""
     if not may(request.user, "inspections.stop_order"):
         raise Http404
-    form = StopOrderForm(request.POST or None, user=request.user)
+    daily = None
+    if request.GET.get("daily", "").isdigit():
+        try:
+            daily = selectors.daily_detail(request.user, int(request.GET["daily"]))
+        except ObjectDoesNotExist:
+            raise Http404 from None
+    initial = {"region": daily.region_id, "site_address": daily.site_address,
+               "subject_name": daily.institution.name if daily.institution else "",
+               "category": daily.institution.category if daily.institution else None,
+               "activity": daily.findings} if daily else {}
+    form = StopOrderForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             order = stoporders.stop_order_issue(
                 actor=request.user, region=data["region"], subject_name=data["subject_name"],
                 site_address=data["site_address"], category=data["category"],
-                activity=data["activity"])
+                activity=data["activity"], daily=daily)
             messages.success(request, _("Stop order issued: %(number)s")
                              % {"number": order.case.number})
             return redirect("inspections:stop_detail", pk=order.pk)

@@ -112,6 +112,9 @@ class Institution(CountyCoded):
     list_status = models.CharField(_("list"), max_length=10, choices=ListStatus.choices,
                                    blank=True, default=ListStatus.NONE)
     list_reason = models.TextField(_("list reason"), blank=True)
+    #: When the current black-listing began (004 §6(4)); set by `blacklist_add` whoever
+    #: listed it (the registry page or an inspections entry), cleared on removal.
+    listed_at = models.DateTimeField(_("black-listed at"), null=True, blank=True)
     public_commitments = models.TextField(_("public commitments (公开承诺)"), blank=True,
                                           help_text=_("001 §5(1)"))
     disclosures = models.TextField(_("public disclosures"), blank=True)

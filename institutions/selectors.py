@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import DateTimeField, Prefetch, Q, QuerySet, Value
+from django.db.models import DateTimeField, F, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -117,10 +118,11 @@ def white_list_page(user: Any, params: Mapping[str, Any], *, county: str = "",
 
 def black_list(user: Any, *, county: str = "") -> QuerySet[Institution]:
     """The black list (004 §6(4)), approved and unlicensed institutions alike, each with
-    its reason and `listed_since` (when its current listing began, as the inspections app
-    recorded it)."""
+    its reason and `listed_since` (when its current listing began: as the inspections app
+    recorded the decision, else when the registry listed it)."""
     facts = ports.record()
-    since = facts.listed_since() if facts else Value(None, output_field=DateTimeField())
+    since = Coalesce(facts.listed_since(), F("listed_at"), output_field=DateTimeField()) \
+        if facts else F("listed_at")
     return _in_county(public_qs(user).filter(list_status=ListStatus.BLACK), county).annotate(
         listed_since=since).order_by("region__path", "name", "id")
 

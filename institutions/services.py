@@ -268,7 +268,8 @@ def blacklist_add(*, actor: User, institution: Institution, reason: str) -> Inst
     before = snapshot(institution, INSTITUTION_FIELDS)
     institution.list_status = ListStatus.BLACK
     institution.list_reason = reason.strip()
-    institution.save(update_fields=["list_status", "list_reason", "updated_at"])
+    institution.listed_at = timezone.now()
+    institution.save(update_fields=["list_status", "list_reason", "listed_at", "updated_at"])
     audit_record(actor=actor, action="institution.blacklist", obj=institution, before=before,
                  after=snapshot(institution, INSTITUTION_FIELDS), reason=reason)
     return institution
@@ -289,7 +290,8 @@ def blacklist_remove(*, actor: User | None, institution: Institution, reason: st
     before = snapshot(institution, INSTITUTION_FIELDS)
     institution.list_status = ListStatus.NONE
     institution.list_reason = ""
-    institution.save(update_fields=["list_status", "list_reason", "updated_at"])
+    institution.listed_at = None
+    institution.save(update_fields=["list_status", "list_reason", "listed_at", "updated_at"])
     audit_record(actor=actor, action="institution.unblacklist", obj=institution, before=before,
                  after=snapshot(institution, INSTITUTION_FIELDS), reason=reason)
     return _list_refresh(institution=institution, actor=actor)

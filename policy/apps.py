@@ -7,4 +7,8 @@ class PolicyConfig(AppConfig):
     verbose_name = _("Policy")
 
     def ready(self) -> None:
+        from core.i18n import register_reader
         from policy import signals  # noqa: F401
+        from policy.sources import cite_in_text
+
+        register_reader(cite_in_text)

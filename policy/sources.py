@@ -108,3 +108,30 @@ def document_title(code: str) -> str:
         return (active_profile().sources.get(code) or {}).get("title", "")
     except ProfileMissing:
         return ""
+
+
+_IN_TEXT = (
+    # 「…（000 §4(3)、004 §6(4)）」: full-width parentheses around one or more citations
+    re.compile(r"（(?P<src>\d{3}\s*(?:§|annex)[^（）]*)）"),
+    # "… (000 §4(3))": half-width, the section may hold its own parentheses
+    re.compile(r"\((?P<src>\d{3}\s*(?:§|annex)(?:[^()]|\([^()]*\))*)\)"),
+)
+_WHOLE = re.compile(r"^\s*\d{3}\s*(?:§|annex)[^\s，。]*(?:[,，、]\s*\d{3}\s*§[^\s，。]*)*\s*$")
+
+
+def cite_in_text(text: str) -> str:
+    """A help text or message with the seed citations it carries in parentheses (or that it
+    is, whole) named as users read them: 「招生前置条件（000 §4(3)）」 becomes
+    「招生前置条件（昆教体办发〔2023〕120号 第四条（三））」. Bare codes inside a sentence (an
+    example of how to write a code, for the profile's editors) stay as written."""
+    if not text or "§" not in text and "annex" not in text:
+        return text
+
+    def one(source: str) -> str:
+        return cite(re.sub(r"、\s*(?=\d{3}\s)", ", ", source))
+
+    if _WHOLE.match(text):
+        return one(text.strip())
+    full, half = _IN_TEXT
+    text = full.sub(lambda m: f"（{one(m['src'])}）", text)
+    return half.sub(lambda m: f"({one(m['src'])})", text)

@@ -8,9 +8,14 @@ it can be counted:
 - ``platform``: a licensed institution is on the national platform when the registry records
   its national-platform account (``Institution.national_platform_account``, the account the
   enrollment gate of 000 §4(3) asks for).
-- ``funds``: its prepaid fees are supervised when funds records a supervision arrangement
-  (bank custody or risk deposit, 004 §4(4); ``funds.Arrangement``), read through the funds
-  gateway.
+- ``funds``: a share of money, not of institutions: the prepaid fees paid into supervision
+  (the payments the fund ledger recorded, into custody or the dedicated account of a risk
+  deposit, 004 §4(4)) against every prepaid fee the platform knows of (those payments plus
+  the fees that self-inspections and spot checks found collected outside the supervised
+  account), summed over the licensed institutions whose funds the reader may read
+  (``funds.selectors.coverage`` and ``funds.selectors.prepaid``, one definition for the
+  figure and its records). An institution meets it when it has a supervision arrangement
+  (bank custody or risk deposit) and nothing was found collected outside it.
 - ``audit``: its supervision data is audited when its ledger was reconciled with the
   custodian bank's balance (``funds.Reconciliation``, the daily reconciliation) within the
   last ``AUDIT_WINDOW_DAYS`` days. Assumption: the reconciliation is the one audit (稽核) of
@@ -33,6 +38,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRe
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from funds import selectors as funds_selectors
 from funds.models import Arrangement, Reconciliation
 from institutions.models import Institution
 from institutions.selectors import LICENSED_STATES
@@ -53,8 +59,11 @@ TARGETS: dict[str, Target] = {t.key: t for t in (
     Target("platform", _("On the national platform"),
            _("Licensed institutions whose national-platform account is recorded.")),
     Target("funds", _("Prepaid funds supervised"),
-           _("Licensed institutions with a fund-supervision arrangement (bank custody or "
-             "risk deposit).")),
+           _("Prepaid fees paid into supervision against all prepaid fees known (those paid "
+             "in plus those self-inspections and spot checks found collected outside the "
+             "supervised account), for the licensed institutions whose funds you may read. "
+             "An institution meets it with a supervision arrangement and nothing collected "
+             "outside it.")),
     Target("audit", _("Supervision data audited"),
            _("Licensed institutions whose fund ledger was reconciled with the bank in the "
              "last 31 days.")),
@@ -85,9 +94,16 @@ def institutions(user: Any, *, target: str, county: str = "", met: bool | None =
                  today: dt.date | None = None) -> QuerySet[Institution]:
     """The records behind one coverage figure: the base of a county, optionally only those
     that meet (or miss) `target`; each row's `met` says whether it meets it."""
-    qs = annotated(user, today).select_related("region").annotate(met=F(f"met_{target}"))
+    qs = annotated(user, today).select_related("region")
+    if target == "funds":
+        qs = funds_selectors.prepaid(
+            qs.filter(pk__in=funds_selectors.fund_institutions(user).values("pk"))
+        ).annotate(met=ExpressionWrapper(Q(met_funds=True, prepaid_outside=0),
+                                         output_field=BooleanField()))
+    else:
+        qs = qs.annotate(met=F(f"met_{target}"))
     if county:
         qs = qs.filter(region__path__contains=f"/{county}/")
     if met is not None:
-        qs = qs.filter(**{f"met_{target}": met})
+        qs = qs.filter(met=met)
     return qs.order_by("name", "id")

@@ -67,13 +67,17 @@ def coverage_list(request: HttpRequest) -> HttpResponse:
     met = {"yes": True, "no": False}.get(request.GET.get("met", ""))
     qs = coverage.institutions(request.user, target=target, county=county, met=met)
     if request.GET.get("export") == "xlsx":
-        return xlsx_response(str(coverage.TARGETS[target].label), [
+        columns: list[tuple[Any, Any]] = [
             (_("Name"), lambda i: i.name),
             (_("Unified social credit code"), lambda i: i.uscc),
             (_("Region"), lambda i: i.region.name),
             (_("Status"), lambda i: i.get_status_display()),
-            (_("Meets the target"), lambda i: _("Yes") if i.met else _("No")),
-        ], qs)
+        ]
+        if target == "funds":
+            columns += [(_("Paid into supervision (yuan)"), lambda i: i.prepaid_supervised),
+                        (_("Prepaid fees known (yuan)"), lambda i: i.prepaid_received)]
+        columns.append((_("Meets the target"), lambda i: _("Yes") if i.met else _("No")))
+        return xlsx_response(str(coverage.TARGETS[target].label), columns, qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reports/dashboard_coverage.html", {
         "page": page, "target": coverage.TARGETS[target], "targets": coverage.TARGETS.values(),

@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,10 +25,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Task, TaskRole, TaskStatus
+from complaints.filters import RECEIVED
 from complaints.models import Complaint, ComplaintStatus
+from complaints.services import KIND as COMPLAINT_KIND
 from core.abilities import may
 from core.errors import DomainError
 from core.vocab import Category
+from funds import selectors as funds_selectors
 from inspections import planner
 from inspections.models import AnnualInspection, AnnualResult, DailyInspection, DailyState
 from institutions.models import Institution, InstitutionStatus
@@ -142,9 +146,8 @@ def _rate(part: int, whole: int) -> float | None:
 
 def tasks_chart(user: Any, reader: Reader | None = None, today: dt.date | None = None) -> Chart:
     """Open, overdue and escalated tasks: by county for a city, by department for a county;
-    a department reads its own. Each figure opens the task overview so filtered (the
-    escalation scan escalates overdue tasks only, so the escalated ones are among the
-    overdue)."""
+    a department reads its own. Each figure opens the task overview so filtered: open,
+    overdue (`overdue=yes`) or escalated (`escalated=yes`)."""
     reader = reader or reader_of(user)
     today = today or timezone.localdate()
     # The joint-meeting office reads the figures but does not oversee the tasks: its
@@ -156,14 +159,15 @@ def tasks_chart(user: Any, reader: Reader | None = None, today: dt.date | None =
     counts = {"open": Count("id"), "overdue": Count("id", filter=Q(due_date__lt=today)),
               "escalated": Count("id", filter=Q(escalation_level__gt=0))}
     names = {"open": _("Open"), "overdue": _("Overdue"), "escalated": _("Escalated")}
+    #: what each series adds to the overview's filter
+    filters = {"open": {}, "overdue": {"overdue": "yes"}, "escalated": {"escalated": "yes"}}
     if reader.by_county:
         sums = _by_county(qs.values("case__region__path").annotate(**counts).order_by(),
                           "case__region__path", *counts)
         categories = [c.name for c in reader.counties]
         series = [Series(names[key], [sums[c.code][key] if c.code in sums else 0
                                       for c in reader.counties],
-                         [_url("cases:overview", region=c.code,
-                               overdue="" if key == "open" else "yes") if linked else ""
+                         [_url("cases:overview", region=c.code, **filters[key]) if linked else ""
                           for c in reader.counties]) for key in counts]
         dimension = _("County")
     else:
@@ -172,7 +176,7 @@ def tasks_chart(user: Any, reader: Reader | None = None, today: dt.date | None =
         categories = [r["department__name"] for r in rows]
         series = [Series(names[key], [r[key] for r in rows],
                          [_url("cases:overview", department=r["department_id"],
-                               overdue="" if key == "open" else "yes") if linked else ""
+                               **filters[key]) if linked else ""
                           for r in rows])
                   for key in counts]
         dimension = _("Department")
@@ -225,18 +229,23 @@ def inspections_chart(user: Any, reader: Reader | None = None,
                       today: dt.date | None = None) -> Chart:
     """Inspections against plan, per county: this year's annual-round assignments done
     against assigned (000; 002), and this month's daily inspections done against the
-    occasions the cadence of 004 §4(2) plans."""
+    occasions the cadence of 004 §4(2) plans.
+
+    Each figure opens the list behind it so filtered (issue 12 "Dashboards"): the annual
+    ones the county's rounds of the year (a round is one county's, so the assignments are
+    counted by the round's county, as the list filters them; its footer sums them), the
+    daily one the county's daily inspections planned this month and done."""
     reader = reader or reader_of(user)
     today = today or timezone.localdate()
     month_start = today.replace(day=1)
     annual = _by_county(
         AnnualInspection.objects.restrict(user, Action.VIEW).filter(round__year=today.year)
-        .values("institution__region__path")
+        .values("round__region__path")
         .annotate(assigned=Count("id"), done=Count("id", filter=~Q(result=AnnualResult.PENDING)))
-        .order_by(), "institution__region__path", "assigned", "done")
+        .order_by(), "round__region__path", "assigned", "done")
     daily = _by_county(
         DailyInspection.objects.restrict(user, Action.VIEW)
-        .filter(planned_on__gte=month_start, planned_on__lte=today)
+        .filter(planned_on__gte=month_start, planned_on__lt=_next_month(month_start))
         .values("region__path")
         .annotate(done=Count("id", filter=Q(state=DailyState.DONE))).order_by(),
         "region__path", "done")
@@ -246,21 +255,28 @@ def inspections_chart(user: Any, reader: Reader | None = None,
     def get(sums: dict[str, dict[str, int]], key: str) -> list[Any]:
         return [sums[c][key] if c in sums else 0 for c in codes]
 
-    rounds, dailies = reverse("inspections:round_list"), reverse("inspections:daily_list")
+    rounds = [_url("inspections:round_list", region=c, year=today.year) for c in codes]
+    dailies = [_url("inspections:daily_list", region=c, month=month_start.strftime("%Y-%m"),
+                    state=DailyState.DONE) for c in codes]
     series = [
-        Series(_("Annual: assigned"), get(annual, "assigned"), [rounds] * len(codes)),
-        Series(_("Annual: done"), get(annual, "done"), [rounds] * len(codes)),
+        Series(_("Annual: assigned"), get(annual, "assigned"), rounds),
+        Series(_("Annual: done"), get(annual, "done"), rounds),
         Series(_("Daily this month: planned by the cadence"), [plan] * len(codes),
                [reverse("inspections:planner")] * len(codes)),
-        Series(_("Daily this month: done"), get(daily, "done"), [dailies] * len(codes)),
+        Series(_("Daily this month: done"), get(daily, "done"), dailies),
     ]
     return Chart("inspections", _("Inspections against plan"), _("County"),
                  [c.name for c in reader.counties], series,
-                 note=_("Annual rounds of this year; daily inspections of this month against "
+                 note=_("Annual rounds of this year (each figure opens the county's rounds, "
+                        "whose assignments it sums); daily inspections of this month against "
                         "the cadence (weekday evenings, weekends, holidays)."))
 
 
 # -- complaints ----------------------------------------------------------------------------
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
 
 def _months(today: dt.date) -> list[dt.date]:
     months = []
@@ -274,7 +290,8 @@ def _months(today: dt.date) -> list[dt.date]:
 def complaint_trend_chart(user: Any, reader: Reader | None = None,
                           today: dt.date | None = None) -> Chart:
     """Complaints received per month over the last twelve months (004 §6(2)1), a line per
-    county for a city."""
+    county for a city. Each point opens the office list of the complaints received that
+    month in that county (or the reader's), merged duplicates left out as here."""
     reader = reader or reader_of(user)
     today = today or timezone.localdate()
     months = _months(today)
@@ -288,16 +305,21 @@ def complaint_trend_chart(user: Any, reader: Reader | None = None,
         month = timezone.localtime(row["month"]).date() if isinstance(row["month"], dt.datetime) \
             else row["month"]
         sums[(county_of(row["case__region__path"]), month.replace(day=1))] += row["n"]
-    link = reverse("complaints:office_list")
     labels = [m.strftime("%Y-%m") for m in months]
+
+    def links(region: str) -> list[str]:
+        return [_url("complaints:office_list", status=RECEIVED, month=label, region=region)
+                for label in labels]
+
     if reader.by_county:
-        series = [Series(c.name, [sums[(c.code, m)] for m in months], [link] * len(months))
+        series = [Series(c.name, [sums[(c.code, m)] for m in months], links(c.code))
                   for c in reader.counties]
     else:
         totals: dict[dt.date, int] = defaultdict(int)
         for (_county, month), n in sums.items():
             totals[month] += n
-        series = [Series(_("Complaints"), [totals[m] for m in months], [link] * len(months))]
+        own = reader.counties[0].code if len(reader.counties) == 1 else ""
+        series = [Series(_("Complaints"), [totals[m] for m in months], links(own))]
     return Chart("complaint_trend", _("Complaint trend"), _("Month"), labels, series,
                  kind="line")
 
@@ -305,8 +327,12 @@ def complaint_trend_chart(user: Any, reader: Reader | None = None,
 def complaint_rates_chart(user: Any, reader: Reader | None = None) -> Chart:
     """Per county, the completion rate (closed among received) and the on-time rate (lead
     hand-offs finished by their due date among those finished), as the analytics of
-    004 §6(2)1 count them."""
+    004 §6(2)1 count them. A rate opens the list of its denominator: the county's
+    complaints received (merged duplicates left out), and the county's finished lead
+    hand-offs of complaints in the task overview (none for a reader who does not oversee
+    the tasks: the overview would answer 404)."""
     reader = reader or reader_of(user)
+    linked = may(user, "cases.oversee_tasks")
     complaints = Complaint.objects.restrict(user).exclude(status=ComplaintStatus.MERGED)
     received = _by_county(
         complaints.values("case__region__path")
@@ -319,23 +345,31 @@ def complaint_rates_chart(user: Any, reader: Reader | None = None) -> Chart:
         .annotate(done=Count("id"), on_time=Count(
             "id", filter=Q(completed_at__date__lte=F("due_date"))))
         .order_by(), "case__region__path", "done", "on_time")
-    link = reverse("complaints:office_list")
     codes = [c.code for c in reader.counties]
 
-    def rates(sums: dict[str, dict[str, int]], part: str, whole: str) -> Series:
+    def rates(sums: dict[str, dict[str, int]], part: str, whole: str,
+              links: list[str]) -> Series:
         values, texts = [], []
         for code in codes:
             p, w = (sums[code][part], sums[code][whole]) if code in sums else (0, 0)
             values.append(_rate(p, w))
             texts.append(f"{_text(_rate(p, w), '%')} ({p}/{w})")
-        return Series("", values, [link] * len(codes), texts)
+        return Series("", values, links, texts)
 
-    completion = rates(received, "closed", "total")
+    completion = rates(received, "closed", "total",
+                       [_url("complaints:office_list", status=RECEIVED, region=c)
+                        for c in codes])
     completion.name = _("Completion rate")
-    on_time = rates(handed, "on_time", "done")
+    on_time = rates(handed, "on_time", "done",
+                    [_url("cases:overview", status=TaskStatus.DONE, role=TaskRole.LEAD,
+                          case_kind=COMPLAINT_KIND, region=c) if linked else ""
+                     for c in codes])
     on_time.name = _("On-time rate")
     return Chart("complaint_rates", _("Complaint completion and on-time rates"), _("County"),
-                 [c.name for c in reader.counties], [completion, on_time], unit="%")
+                 [c.name for c in reader.counties], [completion, on_time], unit="%",
+                 note=_("Each rate opens the list of what it is counted among: the "
+                        "complaints received (completion) or the lead hand-offs finished "
+                        "(on time)."))
 
 
 # -- institutions --------------------------------------------------------------------------
@@ -371,19 +405,33 @@ def institutions_category_chart(user: Any, reader: Reader | None = None) -> Char
 
 def coverage_rows(user: Any, reader: Reader | None = None, today: dt.date | None = None
                   ) -> list[dict[str, Any]]:
-    """Per county: the base (licensed institutions) and how many meet each target."""
+    """Per county: the base (licensed institutions), how many meet the platform and audit
+    targets, and the prepaid fees supervised against those received (the funds target is
+    a share of money, `funds.selectors.coverage`); `cells` holds each target's figure as
+    the page shows it."""
     reader = reader or reader_of(user)
-    targets = list(coverage.TARGETS)
-    counts = {t: Count("id", filter=Q(**{f"met_{t}": True})) for t in targets}
+    counted = [t for t in coverage.TARGETS if t != "funds"]
+    counts = {t: Count("id", filter=Q(**{f"met_{t}": True})) for t in counted}
     sums = _by_county(coverage.annotated(user, today).values("region__path")
                       .annotate(total=Count("id"), **counts).order_by(),
-                      "region__path", "total", *targets)
+                      "region__path", "total", *counted)
+    money = {c.region_code: c for c in funds_selectors.coverage(user)}
     out = []
     for county in reader.counties:
-        row = sums[county.code] if county.code in sums else dict.fromkeys(["total", *targets], 0)
+        row = sums[county.code] if county.code in sums else dict.fromkeys(["total", *counted], 0)
+        funds = money.get(county.code)
+        supervised, received = (funds.prepaid_supervised, funds.prepaid_received) if funds \
+            else (Decimal("0.00"), Decimal("0.00"))
+        rate = float(funds.supervised_percent) if funds and funds.supervised_percent is not None \
+            else None
         out.append({"county": county, "total": row["total"],
-                    **{t: row[t] for t in targets},
-                    **{f"{t}_rate": _rate(row[t], row["total"]) for t in targets}})
+                    **{t: row[t] for t in counted},
+                    **{f"{t}_rate": _rate(row[t], row["total"]) for t in counted},
+                    "funds": supervised, "funds_received": received, "funds_rate": rate,
+                    "cells": {**{t: f"{row[t]}/{row['total']}" for t in counted},
+                              "funds": _("%(supervised)s/%(received)s yuan") % {
+                                  "supervised": f"{supervised:,.2f}",
+                                  "received": f"{received:,.2f}"}}})
     return out
 
 
@@ -396,11 +444,12 @@ def coverage_chart(user: Any, reader: Reader | None = None, today: dt.date | Non
     series = [Series(target.label, [r[f"{key}_rate"] for r in rows],
                      [_url("reports:coverage", target=key, county=r["county"].code)
                       for r in rows],
-                     [f"{_text(r[f'{key}_rate'], '%')} ({r[key]}/{r['total']})" for r in rows])
+                     [f"{_text(r[f'{key}_rate'], '%')} ({r['cells'][key]})" for r in rows])
               for key, target in coverage.TARGETS.items()]
     return Chart("coverage", _("Coverage targets"), _("County"),
                  [r["county"].name for r in rows], series, unit="%",
-                 note=_("Share of licensed institutions; the target is 100%."))
+                 note=_("Shares of the licensed institutions (prepaid funds: of the prepaid "
+                        "fees known); the target is 100%."))
 
 
 # -- the dashboard -------------------------------------------------------------------------

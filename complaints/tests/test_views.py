@@ -294,6 +294,19 @@ def test_office_list_query_count_is_constant(world: World, query_budget, role):
     query_budget(client, "/office/complaints/", _grow(world), small=2, large=12, budget=16)
 
 
+def test_office_list_filtered_query_count_is_constant(world: World, query_budget):
+    """The filters the dashboards link with (issue 12) add no query per row."""
+    from django.utils import timezone
+
+    client = Client()
+    client.force_login(world.a.users["county_admin"])
+    month = timezone.localdate().strftime("%Y-%m")
+    few, many = query_budget(
+        client, f"/office/complaints/?status=received&month={month}&region={world.a.region.code}",
+        _grow(world), small=2, large=12, budget=16)
+    assert many.response.context["page"].paginator.count == 12
+
+
 def test_api_list_query_count_is_constant(world: World, query_budget):
     client = Client()
     client.force_login(world.a.users["county_admin"])

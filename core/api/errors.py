@@ -30,6 +30,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
 from core.errors import DomainError
+from core.i18n import readable
 
 
 def _flatten(detail: Any) -> Any:
@@ -111,9 +112,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, RequestDataTooBig):
         return Response(_status_body(413), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, DomainError):
-        body: dict[str, Any] = {"detail": str(exc.message), "code": exc.code}
+        message = readable(exc.message)
+        body: dict[str, Any] = {"detail": message, "code": exc.code}
         if exc.field:
-            body["errors"] = {exc.field: [str(exc.message)]}
+            body["errors"] = {exc.field: [message]}
         return Response(body, status=exc.http_status)
     if isinstance(exc, ObjectDoesNotExist | Http404):
         exc = exceptions.NotFound(_("Not found."))

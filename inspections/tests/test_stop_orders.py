@@ -185,3 +185,37 @@ def test_the_town_reports_defiance_on_the_page(world: World):
     page = client.get(url).content.decode()
     assert order.supervisor.name in page
     assert client.post(url, {"defied": "0", "report": "again"}).status_code == 404
+
+
+def test_a_stop_order_starts_from_a_daily_inspections_findings(world: World):
+    """001 §4(2)19: the grid officer who found unlicensed training on a patrol orders it to
+    stop from the inspection's page; the order is filled in from it and stays linked."""
+    from django.utils import timezone
+
+    from inspections import services as inspection_services
+    from inspections.models import DailyInspection, DailyState
+
+    grid = world.a.users["grid"]
+    daily = inspection_services.daily_open(
+        actor=world.a.users["county_admin"], mode="patrol", region=world.a.grid,
+        planned_on=timezone.localdate(), site_address="幸福小区3栋", site_type="flat",
+        departments=[grid.department])
+    DailyInspection.objects.filter(pk=daily.pk).update(
+        state=DailyState.DONE, findings="无证开展舞蹈培训", done_at=timezone.now())
+    client = Client()
+    client.force_login(grid)
+    page = client.get(f"/office/inspections/daily/{daily.pk}/")
+    assert f"/office/inspections/stop-orders/new/?daily={daily.pk}" in page.content.decode()
+    url = f"/office/inspections/stop-orders/new/?daily={daily.pk}"
+    form = client.get(url)
+    assert form.status_code == 200
+    assert form.context["form"].initial["activity"] == "无证开展舞蹈培训"
+    assert form.context["form"].initial["site_address"] == "幸福小区3栋"
+    ok = client.post(url, {"region": world.a.grid.pk, "subject_name": "张某",
+                           "category": "arts", "activity": "无证开展舞蹈培训",
+                           "site_address": "幸福小区3栋"})
+    assert ok.status_code == 302
+    assert StopOrder.objects.get().daily_id == daily.pk
+    other = Client()
+    other.force_login(world.b.users["grid"])
+    assert other.get(url).status_code == 404  # county B's grid officer: not theirs

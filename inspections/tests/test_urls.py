@@ -38,7 +38,8 @@ class TestRoundURLs(URLTests):
     html_list = "/office/inspections/rounds/"
     api_list = "/api/v1/inspections/rounds/"
     viewers = {"officer", "head", "county_admin", "joint", "discipline"}
-    html_budget, api_budget = 10, 8
+    #: the page adds the region filter's options and the footer's sum (issue 12)
+    html_budget, api_budget = 11, 8
     budget_small, budget_large = 2, 12
 
     def build(self, world: World, key: str) -> Any:
@@ -76,6 +77,25 @@ class TestDailyURLs(URLTests):
     def grow(self, world: World, start: int, stop: int) -> None:
         for n in range(start, stop):
             make_daily(world, "a", site_address=f"幸福小区{n}栋", site_type="flat")
+
+
+@pytest.mark.parametrize("kind", ["rounds", "daily"])
+def test_filtered_list_query_count_is_constant(world: World, query_budget, kind):
+    """The filters the dashboards link with (issue 12: county, year or month, state) add
+    no query per row; the round list's footer sums the rounds' assignments in one query."""
+    code = world.a.region.code
+    if kind == "rounds":
+        url = f"/office/inspections/rounds/?region={code}&category=sports&state=planning"
+        grow = TestRoundURLs().grow
+    else:
+        url = (f"/office/inspections/daily/?region={code}&month={today():%Y-%m}"
+               "&state=planned&mode=patrol")
+        grow = TestDailyURLs().grow
+    client = Client()
+    client.force_login(world.a.users["county_admin"])
+    few, many = query_budget(client, url, lambda a, b: grow(world, a, b), small=2,
+                             large=12, budget=11)
+    assert many.response.context["page"].paginator.count == 12
 
 
 class TestOrderURLs(URLTests):

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from core.errors import DomainError, InvalidState, PermissionDenied
@@ -89,6 +90,11 @@ def test_an_unapproved_operator_on_the_black_list_is_public(world, client):
                            reason="无证办学")
     assert "无证办学" in client.get("/whitelist/").content.decode()
     assert client.get(f"/institutions/{inst.uscc}/").status_code == 200
+    # listed from the registry, not through an inspections entry: the date still shows
+    row = next(r for r in client.get("/api/v1/public/blacklist/").json()["results"]
+               if r["uscc"] == inst.uscc)
+    assert row["listed_since"] and row["listed_since"].startswith(
+        timezone.localdate().isoformat())
 
 
 def test_bad_dates_are_form_errors(world):

@@ -138,3 +138,30 @@ def test_duties_page_and_white_list_show_documents_not_codes(world):
     white = client.get("/whitelist/").content.decode()
     assert "昆教体办发〔2023〕120号 第四条（三）" in white
     assert not CODE.search(white)
+
+
+def test_codes_in_help_texts_and_messages_name_their_documents(world):
+    """Issue 14 C10 for texts that carry a citation in parentheses: help texts, form
+    errors, messages and API errors name the document; a code a profile editor is shown
+    as an example of how to write one stays as written."""
+    from policy.sources import cite_in_text
+
+    with translation.override("zh-hans"):
+        assert cite_in_text("尚未满足（000 §4(3)、004 §6(4)）。") == (
+            "尚未满足（昆教体办发〔2023〕120号 第四条（三）；"
+            "《泉州市深化整治校外培训机构不规范问题减轻中小学生课外负担工作方案》第六条（四））。")
+        assert cite_in_text("001 §5(1)") == "《北辰区校外培训机构监督管理工作方案》第五条（一）"
+        example = "依据文件及条款，例如 000 §3(1)1，或填写 'default'。"
+        assert cite_in_text(example) == example
+    with translation.override("en"):
+        assert cite_in_text("Missing (000 §4(3)): x") == \
+            "Missing (昆教体办发〔2023〕120号 §4(3)): x"
+    inst = register(world)
+    client = Client()
+    client.force_login(world.a.users["county_admin"])
+    page = client.post(f"/office/funds/{inst.uscc}/arrangement/",
+                       {"mode": "bank_custody", "custodian_bank": "农行"})
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert "泉州市深化整治校外培训机构不规范问题减轻中小学生课外负担工作方案》第四条（四）" in html
+    assert not CODE.search(html), CODE.search(html)

@@ -81,3 +81,54 @@ def test_county_admin_drills_from_the_dashboard_into_overdue_tasks(browser, live
         page.mouse.click(x, y)
     assert "/office/tasks/overview/" in page.url and "overdue=yes" in page.url
     assert page.locator("tbody tr:has(a[href*='/office/cases/'])").count() == 3
+
+
+def test_complaint_and_inspection_figures_open_their_filtered_lists_on_a_phone(
+        browser, live_server):  # noqa: F811
+    """At 390 px a county admin follows the complaint trend's figure for this month, the
+    completion rate (its denominator), and the daily inspections done, from the table
+    view: each list opens filtered (the filters in its form) with the figure's rows, and
+    fits the screen."""
+    from django.utils import timezone
+
+    from complaints.tests.conftest import seed_taxonomy
+    from complaints.tests.helpers import submit
+    from inspections import reference
+    from inspections.models import DailyInspection, DailyState
+    from inspections.tests.helpers import make_daily
+    from tests.factories import build_world
+
+    call_command("seed_calendar", verbosity=0)
+    call_command("load_profiles", verbosity=0)
+    seed_taxonomy()
+    reference.ensure()
+    world = build_world()
+    for _i in range(2):
+        submit(world, "a")
+    submit(world, "b")  # never counted, never listed in county A
+    done = make_daily(world, "a", n=71)
+    make_daily(world, "a", n=72)
+    DailyInspection.objects.filter(pk=done.pk).update(state=DailyState.DONE,
+                                                      done_at=timezone.now())
+    base, code = live_server.url, world.a.region.code
+    month = timezone.localdate().strftime("%Y-%m")
+
+    page = login(browser, base, world.a.users["county_admin"].username)
+    page.set_viewport_size({"width": 390, "height": 844})
+    for table, selector, rows, row in (
+            ("complaint_trend", f"a[href*='month={month}'][href*='region={code}']", 2,
+             "#complaint-list tbody tr:has(a[href*='/office/complaints/'])"),
+            ("complaint_rates", "a[href*='status=received']", 2,
+             "#complaint-list tbody tr:has(a[href*='/office/complaints/'])"),
+            ("inspections", "a[href*='state=done']", 1,
+             "tbody tr:has(a[href*='/office/inspections/daily/'])")):
+        page.goto(f"{base}/office/reports/dashboard/")
+        # the table view sits folded under its chart: follow its link's address
+        href = page.locator(f"#table-{table} {selector}").first.get_attribute("href")
+        page.goto(f"{base}{href}")
+        assert f"region={code}" in page.url, page.url
+        assert page.locator(f"form select[name=region] option[value='{code}']:checked"
+                            ).count() == 1
+        assert page.locator(row).count() == rows, (table, page.url)
+        assert "乙区" not in page.locator("tbody").inner_text()
+        assert no_sideways_scroll(page), page.url

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from django.test import override_settings
@@ -16,7 +17,9 @@ from openpyxl import load_workbook
 
 from complaints.tests.helpers import submit
 from core.vocab import Category, DepartmentType
-from funds.models import Reconciliation
+from funds import services as funds_services
+from funds.models import Mode, Reconciliation, SpotResult
+from funds.tests.helpers import paid_order, supervised
 from inspections.tests.helpers import make_daily, make_round
 from institutions.models import InstitutionStatus
 from reports import dashboards
@@ -117,7 +120,9 @@ def test_each_task_figure_opens_the_task_overview_with_that_many_rows(world):
         client = login(user)
         for key, value in cells(chart).items():
             if key[1] == "Escalated":
-                continue  # opens the overdue tasks, among which the escalated ones are
+                # opens the overview's escalated tasks (the overview's filter is cases')
+                assert "escalated=yes" in links(chart)[key] and \
+                    "overdue=" not in links(chart)[key], links(chart)[key]
             assert rows_behind(client, links(chart)[key]) == value, (user, key)
 
 
@@ -174,7 +179,8 @@ def test_coverage_figures_equal_their_records(world):
         institution(world, "b", n, platform=True, funds=True, audited=True)
     admin = world.a.users["county_admin"]
     [row] = dashboards.coverage_rows(admin)
-    assert (row["total"], row["platform"], row["funds"], row["audit"]) == (3, 2, 2, 1)
+    assert (row["total"], row["platform"], row["audit"]) == (3, 2, 1)
+    assert (row["funds"], row["funds_rate"]) == (Decimal("0.00"), None)  # nothing prepaid yet
     chart = chart_of(admin, "coverage")
     assert chart.series[2].texts == ["33.3% (1/3)"]
     client = login(admin)
@@ -189,6 +195,42 @@ def test_coverage_figures_equal_their_records(world):
     # county B's code is ignored by county A's page: nothing of B shows.
     other = client.get(f"/office/reports/coverage/?county={world.b.region.code}")
     assert "乙区机构" not in other.content.decode()
+
+
+def test_prepaid_funds_figure_is_money_supervised_against_money_known(world):
+    """004 §2 (培训机构预收费资金监管100%全覆盖) measured as money (issue 11): the payments the
+    ledger recorded against those plus the fees a spot check found collected outside the
+    supervised account (004 §4(4)); the records behind the figure add up to it."""
+    admin = world.a.users["county_admin"]
+    inst, course = supervised(world, "a", 11)
+    paid_order(world, inst, course, amount="3000.00")
+    deposit, course_2 = supervised(world, "a", 12, mode=Mode.RISK_DEPOSIT)
+    paid_order(world, deposit, course_2, amount="1000.00")
+    funds_services.spot_check_record(
+        actor=admin, institution=inst, checked_on=timezone.localdate(),
+        result=SpotResult.PROBLEMS, findings="个人账户收费", collected_outside="1000.00")
+    other, course_b = supervised(world, "b", 13)
+    paid_order(world, other, course_b, key="b", amount="2000.00")
+    [row] = dashboards.coverage_rows(admin)
+    assert (row["funds"], row["funds_received"], row["funds_rate"]) == (
+        Decimal("4000.00"), Decimal("5000.00"), 80.0)
+    series = chart_of(admin, "coverage").series[1]
+    assert series.values == [80.0] and "4,000.00" in series.texts[0]
+    client = login(admin)
+    listed = list(client.get(series.links[0]).context["page"].object_list)
+    assert sum(i.prepaid_supervised for i in listed) == row["funds"]
+    assert sum(i.prepaid_received for i in listed) == row["funds_received"]
+    missing = client.get(series.links[0] + "&met=no").context["page"]
+    assert [i.pk for i in missing] == [inst.pk]  # fees found outside its account
+    city = {r["county"].code: r for r in dashboards.coverage_rows(world.city_admin)}
+    assert city[world.a.region.code]["funds"] == Decimal("4000.00")
+    assert city[world.b.region.code]["funds_rate"] == 100.0
+    # county B's money never shows on county A's list
+    assert "乙区" not in client.get(
+        f"/office/reports/coverage/?target=funds&county={world.b.region.code}").content.decode()
+    sheet = load_workbook(io.BytesIO(client.get(series.links[0] + "&export=xlsx").content)).active
+    assert sorted(r[4:6] for r in list(sheet.values)[1:]) == [
+        ("1000.00", "1000.00"), ("3000.00", "4000.00")]
 
 
 # -- access, table view, export ------------------------------------------------------------
