@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import kinds
 from cases.models import Case, CaseState, Task, TaskRole, TaskStatus
+from cases.selectors import DEFAULT_TASK_ORDER, TASK_ORDERS
 from core.abilities import may
 from core.api.filters import UtcIsoDateTimeFilter
 from core.vocab import Category, Phase
@@ -109,7 +110,9 @@ class TaskFilter(django_filters.FilterSet):
 
 class TaskPageFilter(TaskFilter):
     """The task pages' filter: no status means the open tasks (finished ones only when
-    asked for, "all" for everything), and "overdue" reads All / Yes / No."""
+    asked for, "all" for everything), "overdue" and "escalated" read All / Yes / No, and
+    the reader picks the order (each one unique and indexed, so that the pages are keyset
+    pages: issue 13)."""
 
     status = django_filters.ChoiceFilter(
         choices=[*TaskStatus.choices, ("all", _("All"))], method="filter_status",
@@ -117,6 +120,12 @@ class TaskPageFilter(TaskFilter):
     overdue = django_filters.ChoiceFilter(
         choices=[("yes", _("Yes")), ("no", _("No"))], method="filter_overdue_choice",
         empty_label=_("All"), label=_("Overdue"))
+    escalated = django_filters.ChoiceFilter(
+        choices=[("yes", _("Yes")), ("no", _("No"))], method="filter_escalated",
+        empty_label=_("All"), label=_("Escalated"))
+    order = django_filters.ChoiceFilter(
+        choices=[(key, label) for key, (label, _keys) in TASK_ORDERS.items()],
+        method="filter_order", empty_label=None, label=_("Sort by"))
 
     def filter_status(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs if value == "all" else qs.filter(status=value)
@@ -124,10 +133,22 @@ class TaskPageFilter(TaskFilter):
     def filter_overdue_choice(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return self.filter_overdue(qs, name, value == "yes")
 
+    def filter_escalated(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        """Escalated tasks are those the overdue scan raised to a head or the county
+        admin (escalation_level > 0): the dashboards' "escalated" figures open this list
+        (issue 12 "Dashboards")."""
+        return qs.filter(escalation_level__gt=0) if value == "yes" \
+            else qs.filter(escalation_level=0)
+
+    def filter_order(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.order_by(*TASK_ORDERS[value][1])
+
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         qs = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("status"):
             qs = qs.filter(status=TaskStatus.OPEN)
+        if not self.form.cleaned_data.get("order"):
+            qs = qs.order_by(*TASK_ORDERS[DEFAULT_TASK_ORDER][1])
         return qs
 
 

@@ -238,6 +238,12 @@ class Task(models.Model):
                          condition=Q(status="open", reminded_at__isnull=True)),
             models.Index(fields=["due_date"], name="task_unmarked_overdue_idx",
                          condition=Q(status="open", overdue_since__isnull=True)),
+            # The task pages' orders other than the due date (cases.selectors.TASK_ORDERS):
+            # the county overview reads its first page on these instead of sorting every
+            # open task of the county (207 ms -> 1 ms at 100k cases, issue 13).
+            models.Index(fields=["status", "-escalation_level", "due_date", "id"],
+                         name="task_escalation_order_idx"),
+            models.Index(fields=["status", "-created_at", "-id"], name="task_newest_order_idx"),
         ]
         constraints = [
             models.CheckConstraint(

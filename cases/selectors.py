@@ -10,10 +10,22 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import AuditEvent, Case, Notification, Task, TaskStatus
 from org.models import Role, User
 from org.scope import Action
+
+#: The orders a reader may pick on the task pages, each unique (the id breaks ties) and
+#: read on an index of the scope it pages (task_*_order_idx, the department and assignee
+#: indexes), so that its pages are keyset pages whatever the page (issue 13).
+TASK_ORDERS: dict[str, tuple[Promise, tuple[str, ...]]] = {
+    "due": (_("Due date, soonest first"), ("due_date", "id")),
+    "escalation": (_("Most escalated first"), ("-escalation_level", "due_date", "id")),
+    "newest": (_("Newest first"), ("-created_at", "-id")),
+}
+DEFAULT_TASK_ORDER = "due"
 
 
 def task_list_qs(user: Any) -> QuerySet[Task]:

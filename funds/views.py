@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from core.abilities import may
 from core.errors import DomainError, PermissionDenied
 from core.exports import xlsx_response
+from core.paging import keyset_page
 from core.ratelimit import exports_limited, limited
 from funds import imports, selectors, services
 from funds.forms import (
@@ -142,7 +143,7 @@ def institution_funds(request: HttpRequest, uscc: str) -> HttpResponse:
         "institution": institution,
         "arrangement": selectors.arrangement_of(request.user, institution),
         "balances": selectors.balances(institution=institution),
-        "page": Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": keyset_page(orders, request.GET, size=PAGE_SIZE, name="funds:orders"),
         "form": form,
         "may_arrange": working and may(request.user, "funds.arrange", institution),
     }, status=400 if request.method == "POST" else 200)
@@ -174,7 +175,7 @@ def ledger(request: HttpRequest, uscc: str) -> HttpResponse:
     qs = selectors.entries(request.user, institution)
     return render(request, "funds/ledger.html", {
         "institution": institution, "balances": selectors.balances(institution=institution),
-        "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))})
+        "page": keyset_page(qs, request.GET, size=PAGE_SIZE, name="funds:ledger")})
 
 
 ORDER_FORMS = {"consume": ConsumptionForm, "dispute": DisputeForm, "resolve": ResolveForm,
@@ -290,8 +291,8 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     if not may(request.user, "funds.view"):
         raise Http404
     return render(request, "funds/warnings.html", {
-        "page": Paginator(selectors.warnings(request.user), PAGE_SIZE).get_page(
-            request.GET.get("page"))})
+        "page": keyset_page(selectors.warnings(request.user), request.GET, size=PAGE_SIZE,
+                            name="funds:warnings")})
 
 
 @login_required
@@ -386,8 +387,8 @@ def risk_ledger(request: HttpRequest) -> HttpResponse:
     if not may(request.user, "funds.view"):
         raise Http404
     return render(request, "funds/risk_ledger.html", {
-        "page": Paginator(selectors.risk_plans(request.user), PAGE_SIZE).get_page(
-            request.GET.get("page"))})
+        "page": keyset_page(selectors.risk_plans(request.user), request.GET, size=PAGE_SIZE,
+                            name="funds:risk_plans")})
 
 
 @login_required

@@ -10,13 +10,13 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as Forbidden
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.abilities import may
+from core.paging import keyset_page
 from governance import incidents
 from governance.forms import DATE
 from governance.models import IncidentKind, IncidentStatus
@@ -70,10 +70,10 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     kind = kind if kind in IncidentKind.values else ""
     status = status if status in IncidentStatus.values else ""
-    page = Paginator(incidents.incidents(user, kind=kind, status=status), PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    page = keyset_page(incidents.incidents(user, kind=kind, status=status), request.GET,
+                       size=PAGE_SIZE, name="governance:incidents")
     return render(request, "governance/incidents.html", {
-        "page_obj": page, "kinds": IncidentKind.choices, "statuses": IncidentStatus.choices,
+        "page": page, "kinds": IncidentKind.choices, "statuses": IncidentStatus.choices,
         "kind": kind, "status": status,
         "may_manage": may(user, "governance.manage_incidents")})
 

@@ -69,7 +69,7 @@ def campaign_detail(user: Any, pk: int) -> Campaign:
 
 def screened(user: Any) -> QuerySet[ScreeningEntity]:
     return ScreeningEntity.objects.restrict(user).select_related(
-        "region", "institution", "case", "outcome").order_by("region__code", "credit_code")
+        "region", "institution", "case", "outcome").order_by("region__code", "credit_code", "id")
 
 
 # -- issue 12, governance part A --------------------------------------------------------------

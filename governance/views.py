@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from core.abilities import may
 from core.errors import DomainError
+from core.paging import keyset_page
 from governance import selectors, services
 from governance.forms import (
     CampaignForm,
@@ -114,9 +115,10 @@ def _home_region(user: Any) -> Region | None:
 @login_required
 def meetings(request: HttpRequest) -> HttpResponse:
     user = _viewer(request)
-    page = Paginator(selectors.meetings(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(selectors.meetings(user), request.GET, size=PAGE_SIZE,
+                       name="governance:meetings")
     return render(request, "governance/meetings.html", {
-        "page_obj": page, "may_manage": may(user, "governance.manage_meetings")})
+        "page": page, "may_manage": may(user, "governance.manage_meetings")})
 
 
 @login_required
@@ -258,9 +260,10 @@ def roster_change(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def campaigns(request: HttpRequest) -> HttpResponse:
     user = _viewer(request)
-    page = Paginator(selectors.campaigns(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(selectors.campaigns(user), request.GET, size=PAGE_SIZE,
+                       name="governance:campaigns")
     return render(request, "governance/campaigns.html", {
-        "page_obj": page, "may_manage": may(user, "governance.manage_campaigns"),
+        "page": page, "may_manage": may(user, "governance.manage_campaigns"),
         "open_plans": selectors.open_county_plans(user)})
 
 
@@ -408,9 +411,10 @@ def screening(request: HttpRequest) -> HttpResponse:
                     return redirect("governance:screening")
             except DomainError as exc:
                 _form_error(form, exc)
-    page = Paginator(selectors.screened(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(selectors.screened(user), request.GET, size=PAGE_SIZE,
+                       name="governance:screening")
     return render(request, "governance/screening.html", {
-        "page_obj": page, "form": form, "job": job},
+        "page": page, "form": form, "job": job},
         status=400 if (form is not None and form.errors) or (job and job.errors) else 200)
 
 

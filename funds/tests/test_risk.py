@@ -143,8 +143,8 @@ def test_the_warning_lists_keep_their_query_count(world, query_budget):
                                        threshold=1)
 
     client = login(admin)
-    query_budget(client, "/office/funds/warnings/", grow, small=3, large=23, budget=9,
-                 name="warnings")
+    query_budget(client, "/office/funds/warnings/", grow, small=3, large=23, budget=8,
+                 name="warnings")  # keyset: no COUNT(*) (issue 13)
     query_budget(client, "/api/v1/funds/warnings/?page_size=200", lambda a, b: grow(a + 100,
                  b + 100), small=3, large=23, budget=8, name="warnings api")
 
@@ -213,4 +213,4 @@ def test_the_risk_ledger_list_keeps_its_query_count(world, query_budget):
                                     measures="督促发放工资")
 
     query_budget(login(admin), "/office/funds/risk-ledger/", grow, small=2, large=12,
-                 budget=9, name="risk ledger")
+                 budget=8, name="risk ledger")  # keyset: no COUNT(*) (issue 13)

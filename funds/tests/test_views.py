@@ -221,7 +221,7 @@ def test_ledger_and_order_pages_keep_their_query_count(world, query_budget):
 
     client = login(world.a.users["county_admin"])
     query_budget(client, f"/office/funds/{inst.uscc}/ledger/", grow, small=3, large=23,
-                 budget=12, name="ledger")
+                 budget=11, name="ledger")  # keyset: no COUNT(*) (issue 13)
 
 
 def test_order_page_query_count(world, query_budget):
@@ -245,8 +245,8 @@ def test_orders_on_the_fund_page_keep_their_query_count(world, query_budget):
             order(world, inst, course, learner=f"学员{n}", phone=f"139{n:08d}")
 
     client = login(world.a.users["county_admin"])
-    query_budget(client, f"/office/funds/{inst.uscc}/", grow, small=3, large=23, budget=16,
-                 name="fund page")
+    query_budget(client, f"/office/funds/{inst.uscc}/", grow, small=3, large=23, budget=15,
+                 name="fund page")  # keyset: no COUNT(*) (issue 13)
 
 
 def test_the_orders_export_keeps_its_query_count(world, query_budget):

@@ -123,10 +123,7 @@ def test_each_task_figure_opens_the_task_overview_with_that_many_rows(world):
                 # opens the overview's escalated tasks (the overview's filter is cases')
                 assert "escalated=yes" in links(chart)[key] and \
                     "overdue=" not in links(chart)[key], links(chart)[key]
-                continue
-            response = client.get(links(chart)[key])
-            assert response.status_code == 200
-            assert response.context["page"].paginator.count == value, (user, key)
+            assert rows_behind(client, links(chart)[key]) == value, (user, key)
 
 
 def test_each_institution_cell_opens_the_filtered_register(world):
