@@ -442,7 +442,7 @@ def _cache_key(code: str) -> str:
     # v2: StepOwner.role; v3: Approval.steps; v4: sources; v5: documents and contract;
     # v6: incidents, after-school services, monthly consultation; v7: joint office, monthly
     # report dates
-    return f"policy:profile:v7:{code}"
+    return f"policy:profile:v8:{code}"
 
 
 def build_profile_data(code: str) -> ProfileData:

@@ -380,11 +380,15 @@ Day = Annotated[int, Field(ge=1, le=28)]
 class MonthlyReportDates(Strict):
     """The monthly statutory report (004 §6(8), annex 2 note 1): the county departments
     report by `submit_day` of the next month; the city bureaus of `forwarding` relay their
-    counties' reports to city education by `forward_day`, which consolidates."""
+    counties' reports to city education by `forward_day`, which consolidates. `reporting`:
+    the department types that report (004 §6(8)); `consolidating`: the education types
+    that consolidate (annex 2 note 1: 报送市教育局汇总)."""
 
     submit_day: Day
     forward_day: Day
     forwarding: Annotated[list[DeptCode], Field(min_length=1)]
+    reporting: Annotated[list[DeptCode], Field(min_length=1)]
+    consolidating: Annotated[list[DeptCode], Field(min_length=1)]
     source: Text
     from_seed: StrictBool = True
 

@@ -10,7 +10,7 @@ import datetime as dt
 
 from org.models import RegionLevel, User
 from reports import services
-from reports.models import EDUCATION_TYPES, MonthlyReport, ReportStatus
+from reports.models import MonthlyReport, ReportStatus, education_types
 
 
 def load(city_admin: User, county_admins: dict[str, User], today: dt.date) -> None:
@@ -33,5 +33,5 @@ def load(city_admin: User, county_admins: dict[str, User], today: dt.date) -> No
         services.monthly_submit(actor=admin, report=report)
     for report in MonthlyReport.objects.filter(
             period=last, status=ReportStatus.OPEN, region__level=RegionLevel.CITY
-    ).exclude(department__type__in=EDUCATION_TYPES).select_related("region", "department"):
+    ).exclude(department__type__in=education_types()).select_related("region", "department"):
         services.monthly_submit(actor=city_admin, report=report)

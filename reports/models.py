@@ -19,17 +19,21 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
-from core.vocab import DepartmentType
 from org.models import Department, Region, Role
 from org.scope import NOTHING, Action, Scope, ScopedQuerySet, ScopedThrough
 from policy.profile import active_profile
 
-#: The departments that report (004 §6(8): 各县（市、区）教育、市场监管和文旅、科技、体育等部门).
-REPORTING_TYPES = (DepartmentType.EDUCATION_SPORTS, DepartmentType.EDUCATION,
-                   DepartmentType.MARKET_REGULATION, DepartmentType.SCIENCE_TECHNOLOGY,
-                   DepartmentType.CULTURE_TOURISM, DepartmentType.SPORTS)
-#: Education consolidates at city level (004 annex 2 note 1: 报送市教育局汇总).
-EDUCATION_TYPES = (DepartmentType.EDUCATION_SPORTS, DepartmentType.EDUCATION)
+
+def reporting_types() -> list[str]:
+    """The department types that report (004 §6(8): 各县（市、区）教育、市场监管和文旅、科技、
+    体育等部门), from the profile."""
+    return list(active_profile().monthly_report_setting("reporting"))
+
+
+def education_types() -> list[str]:
+    """The education types that consolidate at city level (004 annex 2 note 1:
+    报送市教育局汇总), from the profile."""
+    return list(active_profile().monthly_report_setting("consolidating"))
 
 
 def forwarding_types() -> list[str]:
@@ -99,7 +103,7 @@ class MonthlyReport(models.Model):
                 else NOTHING
         if scope.role in OFFICERS and scope.department_type:
             types = [scope.department_type]
-            if scope.department_type in EDUCATION_TYPES:
+            if scope.department_type in education_types():
                 types += forwarding_types()
             return in_region & Q(**{f"{prefix}department__type__in": types})
         return NOTHING

@@ -69,10 +69,10 @@ from governance.models import (
 )
 from org.models import RegionLevel
 from reports.models import (
-    EDUCATION_TYPES,
     MonthlyReport,
     MonthlyReportRow,
     ReportStatus,
+    education_types,
     forwarding_types,
 )
 
@@ -207,8 +207,8 @@ def included_reports(report: MonthlyReport) -> QuerySet[MonthlyReport]:
     education's also those the forwarding bureaus have forwarded (annex 2 note 1)."""
     kind = report.department.type
     types = [kind]
-    if kind in EDUCATION_TYPES:
-        types = list(EDUCATION_TYPES) + list(MonthlyReport.objects.filter(
+    if kind in education_types():
+        types = list(education_types()) + list(MonthlyReport.objects.filter(
             region=report.region, period=report.period, status=ReportStatus.SUBMITTED,
             department__type__in=forwarding_types()).values_list("department__type", flat=True))
     return MonthlyReport.objects.filter(

@@ -34,11 +34,11 @@ from policy.calendar import workdays_between
 from policy.profile import active_profile
 from reports import monthly
 from reports.models import (
-    EDUCATION_TYPES,
-    REPORTING_TYPES,
     MonthlyReport,
     MonthlyReportRow,
     ReportStatus,
+    education_types,
+    reporting_types,
 )
 
 KIND = "monthly_report"
@@ -75,7 +75,7 @@ def _due(report: MonthlyReport) -> dt.date:
 def _workdays_until(today: dt.date, report: MonthlyReport) -> int:
     n = max(1, workdays_between(today, _due(report)))
     if report.region.level != RegionLevel.COUNTY and \
-            report.department.type in EDUCATION_TYPES:
+            report.department.type in education_types():
         n += active_profile().deadline(DEADLINE_KEY)
     return n
 
@@ -84,7 +84,7 @@ def _reporting_departments() -> Any:
     """Every active reporting department of a county, and the city departments that
     relay them (education, and the bureaus of the counties' kinds)."""
     return Department.objects.filter(
-        is_active=True, type__in=REPORTING_TYPES,
+        is_active=True, type__in=reporting_types(),
         region__level__in=[RegionLevel.COUNTY, RegionLevel.CITY]).select_related("region")
 
 

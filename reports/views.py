@@ -27,7 +27,7 @@ from core.errors import DomainError
 from core.exports import XLSX_MIME
 from governance.models import EvaluationRecord, Problem, SupervisionProposal
 from reports import monthly, monthly_export, selectors, services
-from reports.models import EDUCATION_TYPES, MonthlyReport, ReportStatus
+from reports.models import MonthlyReport, ReportStatus, education_types
 from reports.monthly_forms import FooterForm, RowForm
 
 PAGE_SIZE = 50
@@ -64,7 +64,7 @@ def monthly_list(request: HttpRequest) -> HttpResponse:
 def _verb(report: MonthlyReport) -> str:
     if not monthly.is_city(report):
         return _("Submit to the city")
-    if report.department.type in EDUCATION_TYPES:
+    if report.department.type in education_types():
         return _("Consolidate")
     return _("Forward to city education")
 

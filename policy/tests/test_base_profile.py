@@ -159,6 +159,8 @@ def test_each_city_means_what_it_meant_before_the_base(code):
     monthly_report = now.pop("monthly_report")
     assert (monthly_report["submit_day"], monthly_report["forward_day"]) == (1, 3)
     assert monthly_report["forwarding"] == ["science_technology", "culture_tourism", "sports"]
+    assert "market_regulation" in monthly_report["reporting"]
+    assert monthly_report["consolidating"] == ["education_sports", "education"]
     assert monthly_report["source"] == "004 annex 2"  # its note 1
     for cell in now["matrix"]:
         documents = cell.pop("documents", [])

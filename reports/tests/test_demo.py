@@ -9,7 +9,7 @@ from governance.models import EvaluationKind, EvaluationRecord, SupervisionPropo
 from org.models import RegionLevel
 from portal.demo import load_demo
 from reports import monthly
-from reports.models import EDUCATION_TYPES, MonthlyReport, ReportStatus
+from reports.models import MonthlyReport, ReportStatus, education_types
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def test_demo_monthly_reports_and_discipline_records():
     assert set(county.values_list("status", flat=True)) == {ReportStatus.SUBMITTED}
     assert MonthlyReport.objects.filter(period=this, status=ReportStatus.OPEN).exists()
     city_edu = MonthlyReport.objects.get(region__level=RegionLevel.CITY, period__lt=this,
-                                         department__type=EDUCATION_TYPES[0])
+                                         department__type=education_types()[0])
     assert city_edu.status == ReportStatus.OPEN
     assert monthly.table(city_edu).lines  # there is something to consolidate
     assert SupervisionProposal.objects.filter(follow_ups__rectified=True).exists()

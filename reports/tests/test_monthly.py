@@ -310,9 +310,14 @@ def test_the_dates_and_the_forwarding_bureaus_come_from_the_profile(world: World
     assert services._due(r) == D(2026, 7, 1) and services._due(city_edu) == D(2026, 7, 3)
     assert set(report_models.forwarding_types()) == {"science_technology", "culture_tourism",
                                                       "sports"}
+    assert "market_regulation" in report_models.reporting_types()
     changed = dataclasses.replace(active_profile(), monthly_report={
-        "submit_day": 5, "forward_day": 10, "forwarding": ["sports"], "source": "default"})
+        "submit_day": 5, "forward_day": 10, "forwarding": ["sports"], "source": "default",
+        "reporting": ["education_sports", "sports"], "consolidating": ["education_sports"]})
     monkeypatch.setattr(services, "active_profile", lambda: changed)
     monkeypatch.setattr(report_models, "active_profile", lambda: changed)
     assert services._due(r) == D(2026, 7, 5) and services._due(city_edu) == D(2026, 7, 10)
     assert report_models.forwarding_types() == ["sports"]
+    # the reporting departments (004 §6(8)) and who consolidates come from it too
+    assert report_models.reporting_types() == ["education_sports", "sports"]
+    assert report_models.education_types() == ["education_sports"]
