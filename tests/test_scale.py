@@ -67,9 +67,6 @@ PLANS: dict[str, dict[str, list[set[str]]]] = {
 #: Sequential scans of a big table these pages may still make, each a finding of issue 13
 #: to fix (then drop it here). Any other one fails the test.
 KNOWN_SEQ_SCANS = {
-    ("/office/complaints/", "complaints_complaint"):
-        "the page's COUNT(*) joins every complaint to its case to filter by the case's "
-        "county (no county on the complaint, no index to start from)",
     ("/api/v1/tasks/mine/", "cases_case"):
         "the task scope's OR across task and case columns hash-joins every case",
     ("/office/tasks/mine/", "cases_case"): "the task scope's OR (as above)",
@@ -80,8 +77,6 @@ KNOWN_SEQ_SCANS = {
     # quarter of the table, and keep the county's through the case.
     ("/office/tasks/overview/", "cases_task"):
         "the overview's counts read every county's open tasks, then the case's county",
-    ("/office/complaints/", "cases_task"):
-        "the page's overdue flag reads every county's open overdue tasks",
 }
 
 
