@@ -10,8 +10,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from cases.models import Task, TaskRole
@@ -56,11 +66,19 @@ def office_list(user: Any, *, status: str = "", topic: str = "", q: str = "",
                        Q(institution_text__icontains=q))
     department_id = scope_of(user).department_id
     return qs.annotate(
-        open_overdue=Exists(Task.objects.filter(case=OuterRef("case"), status="open",
-                                                overdue_since__isnull=False)),
+        open_overdue=_any_task(status="open", overdue_since__isnull=False),
         # read by the see_identity ability instead of a query per row
-        handled_by_me=Exists(Task.objects.filter(case=OuterRef("case"),
-                                                 department_id=department_id or 0)))
+        handled_by_me=_any_task(department_id=department_id or 0))
+
+
+def _any_task(**conditions: Any) -> Coalesce:
+    """Whether the row's case has a task meeting `conditions`, as a scalar subquery with
+    LIMIT 1 read per row on `task_case_status_idx` (issue 13). An `EXISTS` here the
+    planner may hash instead: it read every county's open overdue tasks (302k rows, one
+    second at 2M tasks) to flag a page of 50; a scalar subquery it cannot hash."""
+    first = (Task.objects.filter(case=OuterRef("case"), **conditions).order_by()
+             .annotate(found=Value(True)).values("found")[:1])
+    return Coalesce(Subquery(first, output_field=BooleanField()), Value(False))
 
 
 def report_backs(user: Any) -> QuerySet[ReportBack]:

@@ -46,6 +46,7 @@ from complaints.models import (
 from core.abilities import may
 from core.errors import DomainError
 from core.exports import xlsx_response
+from core.paging import keyset_page
 from core.ratelimit import allow, exports_limited, limited
 from org.scope import Action
 from policy.profile import ProfileMissing, active_profile
@@ -229,7 +230,9 @@ def office_list(request: HttpRequest) -> HttpResponse:
         return xlsx_response(_("Complaints"), LIST_EXPORT,
                              ((c, *selectors.identity(request.user, c))
                               for c in qs.iterator(chunk_size=500)))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Keyset pages (issue 13): no COUNT(*) over the county's complaints joined to their
+    # cases, and the deepest page reads what the first does.
+    page = keyset_page(qs, request.GET, size=PAGE_SIZE, name="complaints:office")
     rows = [(c, *selectors.identity(request.user, c)) for c in page.object_list]
     return render(request, "complaints/office_list.html", {
         "page": page, "rows": rows, "filter": filterset, "q": q,
@@ -241,7 +244,8 @@ def office_list(request: HttpRequest) -> HttpResponse:
 def _export_query(request: HttpRequest) -> str:
     """The list's filters, for its .xlsx link (the export lists the rows the page does)."""
     params = request.GET.copy()
-    params.pop("page", None)
+    for position in ("page", "after", "before"):
+        params.pop(position, None)
     params["export"] = "xlsx"
     return params.urlencode()
 

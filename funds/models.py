@@ -239,7 +239,11 @@ class Order(FundScoped, models.Model):
         verbose_name_plural = _("orders")
         ordering = ["-id"]
         indexes = [models.Index(fields=["course", "learner_name", "guardian_phone"],
-                                name="order_learner_idx")]
+                                name="order_learner_idx"),
+                   # An institution's orders page (selectors.orders: newest first) reads
+                   # its rows in index order, the deepest keyset page seeking like the
+                   # first (issue 13).
+                   models.Index(fields=["institution", "-id"], name="order_inst_newest_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="order_amount_positive"),
             models.CheckConstraint(condition=Q(class_hours__gt=0), name="order_hours_positive"),
@@ -367,7 +371,10 @@ class Entry(FundScoped, AppendOnly):
         ordering = ["-id"]
         indexes = [models.Index(fields=["order", "account"], name="entry_order_account_idx"),
                    models.Index(fields=["institution", "account"],
-                                name="entry_inst_account_idx")]
+                                name="entry_inst_account_idx"),
+                   # An institution's ledger page (selectors.entries: newest first), as
+                   # for its orders (issue 13).
+                   models.Index(fields=["institution", "-id"], name="entry_inst_newest_idx")]
         constraints = [models.CheckConstraint(condition=~Q(amount=0),
                                               name="entry_amount_not_zero")]
 

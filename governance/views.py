@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as Forbidden
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -666,9 +665,11 @@ def filings(request: HttpRequest) -> HttpResponse:
             actor=user, unit=data["unit"], kind=data["kind"], year=data["year"],
             text=data["text"], upload=data["file"]), _("Filed with the joint office.")):
         return redirect("governance:filings")
-    page = Paginator(selectors.filings(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Keyset pages (issue 13): filings grow each year with every member unit.
+    page = keyset_page(selectors.filings(user), request.GET, size=PAGE_SIZE,
+                       name="governance:filings")
     return render(request, "governance/filings.html", {
-        "page_obj": page, "form": form, "kinds": FilingKind.choices, "year": year,
+        "page": page, "form": form, "kinds": FilingKind.choices, "year": year,
         "coverage": coverage}, status=_status(form))
 
 

@@ -304,7 +304,7 @@ def test_office_list_filtered_query_count_is_constant(world: World, query_budget
     few, many = query_budget(
         client, f"/office/complaints/?status=received&month={month}&region={world.a.region.code}",
         _grow(world), small=2, large=12, budget=16)
-    assert many.response.context["page"].paginator.count == 12
+    assert len(many.response.context["page"].object_list) == 12
 
 
 def test_api_list_query_count_is_constant(world: World, query_budget):

@@ -80,3 +80,23 @@ def test_the_screening_list_and_incidents_walk_every_row_once(world):
     assert_walks_every_row_once(client, "/office/governance/incidents/", listed)
     assert_walks_every_row_once(client, f"/office/governance/incidents/?kind={IncidentKind.INCIDENT}",
                                 listed)
+
+
+def test_filings_walk_every_row_once_with_page_links(world):
+    """The filings page passed `page_obj` while the pagination include reads `page`, so
+    it showed no page links; it pages by keyset now, in the order of every kind and year
+    a unit filed (issue 13)."""
+    from governance.models import UnitFiling
+    from governance.tests.helpers import units
+
+    client, joint = _joint(world)
+    unit = list(units(world).values())
+    UnitFiling.objects.bulk_create(
+        UnitFiling(unit=unit[n % 3], kind=("supervision_plan", "working_group")[n % 2],
+                   year=2020 + n // 3, text=f"计划{n}", filed_by=joint)
+        for n in range(ROWS))
+    filings = list(selectors.filings(joint).values_list("pk", flat=True))
+    assert len(filings) == ROWS
+    body = client.get("/office/governance/filings/").content.decode()
+    assert 'rel="next"' in body
+    assert_walks_every_row_once(client, "/office/governance/filings/", filings)

@@ -77,3 +77,23 @@ def test_the_cached_white_list_is_read_once_per_version(client, world):
     with CaptureQueriesContext(connection) as queries:
         client.get("/whitelist/")
     assert not any("institutions_institution" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.parametrize("backwards", [False, True])
+def test_a_row_value_position_finds_the_rows_the_disjunction_finds(world, backwards):
+    """Issue 13: where every key of the order runs one way, the position is a row-value
+    comparison `(name, id) > (x, y)` (one index seek); it must pick exactly the rows the
+    spelled-out disjunction picks, ties on the name and dates as token text included."""
+    from core.paging import _after, _disjunction, _plain, _RowCompare
+
+    for i in range(12):
+        register(world, n=300 + i, name=f"机构{i // 3}")  # names tie in threes
+    for keys in (["name", "id"], ["-name", "-id"], ["-created_at", "-id"]):
+        qs = Institution.objects.order_by(*keys)
+        rows = list(qs)
+        for row in rows:
+            values = [_plain(getattr(row, k.lstrip("-"))) for k in keys]
+            position = _after(keys, values, backwards=backwards)
+            assert isinstance(position, _RowCompare)
+            spelled = _disjunction(keys, values, backwards=backwards)
+            assert list(qs.filter(position)) == list(qs.filter(spelled)), (keys, row.pk)

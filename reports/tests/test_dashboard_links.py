@@ -141,7 +141,7 @@ def test_a_county_code_from_elsewhere_finds_nothing(world):
         assert rows_behind(city, url) > 0, url  # B has rows there
         response = client.get(url)
         assert response.status_code == 200, url
-        assert response.context["page"].paginator.count == 0, url
+        assert rows_behind(client, url) == 0, url
         assert "乙区" not in response.content.decode(), url
 
 
@@ -167,7 +167,7 @@ def test_bad_filter_values_are_field_errors(world, url, field):
     response = login(world.a.users["county_admin"]).get(url)
     assert response.status_code == 400, url
     assert field in response.context["filter"].errors, url
-    assert response.context["page"].paginator.count == 0
+    assert len(response.context["page"].object_list) == 0
     assert "invalid-feedback" in response.content.decode()
 
 
@@ -196,7 +196,7 @@ def test_the_filtered_lists_export_what_they_show(world):
                            (f"/office/inspections/daily/?region={a}&month={month}&state=done",
                             1)):
         page = city.get(page_url)
-        assert page.context["page"].paginator.count == rows
+        assert rows_behind(city, page_url) == rows
         href = re.search(r'href="([^"]*export[^"]*)"', page.content.decode())[1]
         href = href.replace("&amp;", "&")
         if href.startswith("?"):
