@@ -70,10 +70,6 @@ KNOWN_SEQ_SCANS = {
     ("/office/complaints/", "complaints_complaint"):
         "the page's COUNT(*) joins every complaint to its case to filter by the case's "
         "county (no county on the complaint, no index to start from)",
-    ("/api/v1/tasks/mine/", "cases_case"):
-        "the task scope's OR across task and case columns hash-joins every case",
-    ("/office/tasks/mine/", "cases_case"): "the task scope's OR (as above)",
-    ("/office/tasks/department/", "cases_case"): "the task scope's OR (as above)",
     # The planner's choice between a sequential scan and a bitmap on task_status_due_idx
     # flips here with the table's pages (a reused test database keeps rolled-back rows
     # until autovacuum): either way these read the open tasks of every county, about a
