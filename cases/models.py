@@ -248,6 +248,12 @@ class Task(models.Model):
             models.Index(fields=["status", "-escalation_level", "due_date", "id"],
                          name="task_escalation_order_idx"),
             models.Index(fields=["status", "-created_at", "-id"], name="task_newest_order_idx"),
+            # The overview's open-task counts of a county: only the open tasks, in case
+            # order, with the columns the counts read, merge-joined to the county's cases on
+            # case_county_idx without touching either table (1.5 s -> 0.45 s at 2M tasks,
+            # issue 13).
+            models.Index(fields=["case"], include=["department", "due_date"],
+                         condition=Q(status="open"), name="task_open_case_idx"),
         ]
         constraints = [
             models.CheckConstraint(
