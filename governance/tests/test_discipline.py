@@ -274,3 +274,22 @@ def test_the_reply_task_leads_to_the_proposal(world: World):
                                                          args=[p.case.number]))
     assert page.status_code == 200
     assert f"/office/governance/proposals/{p.pk}/" in page.content.decode()
+
+
+def test_the_lists_show_their_page_links(world: World, monkeypatch):
+    """The proposals and evaluations pages passed `page_obj` to a pagination include that
+    reads `page`: past one page there were no links to the rest."""
+    from governance import discipline_views
+
+    monkeypatch.setattr(discipline_views, "PAGE_SIZE", 1)
+    proposal(world, "a", title="第一份建议书")
+    proposal(world, "a", title="第二份建议书")
+    for n in (1, 2):
+        discipline.evaluation_record(actor=world.a.users["joint"], region=world.a.region,
+                                     kind=EvaluationKind.INTERVIEW, title=f"约谈{n}",
+                                     content="约谈", issued_on=D(2026, 6, n))
+    client = _client(world.a.users["county_admin"])
+    for url in ("/office/governance/proposals/", "/office/governance/evaluations/"):
+        html = client.get(url).content.decode()
+        assert "page=2" in html, url
+        assert client.get(url + "?page=2").status_code == 200
