@@ -452,15 +452,22 @@ def main() -> None:
             print(f"{label:<20}{n_open:>9} open tasks {seconds:>8.1f} s"
                   f"  → {per_million:>8.0f} s per 1M   {stats}")
         print("\nEXPLAIN of the hot queries at scale")
-        from cases.selectors import case_list_qs
+        from cases.selectors import case_list_qs, county_overview, department_tasks, my_tasks
         from complaints.selectors import office_list as complaint_list
         from institutions.selectors import office_qs
 
-        for label, qs in (("case list (county admin)", case_list_qs(admin)[:50]),
-                          ("institution list (county admin)",
-                           office_qs(admin).order_by("-id")[:50]),
-                          ("complaint list (county admin)", complaint_list(admin)[:50])):
-            sql, params = qs.query.sql_with_params()
+        with CaptureQueriesContext(connection) as overview:
+            county_overview(admin)
+        hot = [(label, *qs.query.sql_with_params()) for label, qs in (
+            ("case list (county admin)", case_list_qs(admin)[:50]),
+            ("institution list (county admin)", office_qs(admin).order_by("-id")[:50]),
+            ("complaint list (county admin)", complaint_list(admin)[:50]),
+            ("department tasks (officer)", department_tasks(officer).filter(status="open")
+             .order_by("due_date", "id")[:51]),
+            ("tasks/mine (officer)", my_tasks(officer).order_by("due_date", "id")[:51]))]
+        hot.append(("county overview counts (county admin)",
+                    overview.captured_queries[-1]["sql"], ()))
+        for label, sql, params in hot:
             print(f"-- {label}")
             for line in explain(sql, list(params))[:12]:
                 print("   " + line)
