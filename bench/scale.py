@@ -88,6 +88,26 @@ LEFT JOIN institutions_institution i ON i.id = c.institution_id
 WHERE c.county_code = %s
 ORDER BY cm.id DESC LIMIT 50
 """
+#: `tasks/mine` for a county department's officer: its open tasks, assigned to it or
+#: unassigned in its department, of its county (the department's own tasks, the rows the
+#: task scope shows it: `Task._view_q`), in the API's order and page size, with the
+#: columns `TaskSerializer` writes.
+MY_TASK_SQL = """
+SELECT t.id, c.number AS case, c.title AS case_title, t.department_id AS department,
+       d.name AS department_name, t.assignee_id AS assignee,
+       CASE WHEN t.assignee_id IS NULL THEN NULL
+            ELSE COALESCE(NULLIF(u.full_name, ''), u.username) END AS assignee_name,
+       t.role, t.step, t.duty, t.due_date, t.status, t.completion_note, t.return_reason,
+       t.escalation_level, t.overdue_since, t.overdue_since IS NOT NULL AS is_overdue,
+       t.completed_at, t.created_at
+FROM cases_task t
+JOIN cases_case c ON c.id = t.case_id
+JOIN org_department d ON d.id = t.department_id
+LEFT JOIN org_user u ON u.id = t.assignee_id
+WHERE t.status = 'open' AND t.county_code = %s
+  AND (t.assignee_id = %s OR (t.assignee_id IS NULL AND t.department_id = %s))
+ORDER BY t.due_date, t.id LIMIT 50
+"""
 #: The office complaints page: its count (the paginator's) and its first page of rows in
 #: the page's order, with the overdue flag it shows.
 COMPLAINT_PAGE_COUNT_SQL = """
@@ -133,15 +153,18 @@ def interleaved(calls: dict[str, Callable[[], object]], rounds: int) -> dict[str
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
-def raw(sql: str, param: str, count_sql: str = "") -> Callable[[], bytes]:
-    """The same rows in raw SQL, as JSON; with `count_sql`, the count first (a page)."""
+def raw(sql: str, param: object, count_sql: str = "") -> Callable[[], bytes]:
+    """The same rows in raw SQL, as JSON; with `count_sql`, the count first (a page).
+    `param` is the query's one parameter, or a list of them."""
+    params = param if isinstance(param, list) else [param]
+
     def run() -> bytes:
         with connection.cursor() as cursor:
             count = None
             if count_sql:
-                cursor.execute(count_sql, [param])
+                cursor.execute(count_sql, params)
                 count = cursor.fetchone()[0]
-            cursor.execute(sql, [param])
+            cursor.execute(sql, params)
             cols = [c.name for c in cursor.description]
             return orjson.dumps({"count": count,
                                  "results": [dict(zip(cols, row, strict=True))
@@ -342,6 +365,8 @@ def main() -> None:
             "api complaints (county)": lambda: clients["admin"].get("/api/v1/complaints/"),
             "raw complaints (county)": raw(COMPLAINT_SQL, county.code),
             "api tasks/mine (officer)": lambda: clients["officer"].get("/api/v1/tasks/mine/"),
+            "raw tasks/mine (officer)": raw(MY_TASK_SQL, [county.code, officer.pk,
+                                                          officer.department_id]),
             "api institutions (city)": lambda: clients["city"].get("/api/v1/institutions/"),
             "api institutions (empty county)":
                 lambda: clients["empty"].get("/api/v1/institutions/"),
@@ -379,6 +404,12 @@ def main() -> None:
         probes["api institutions deepest page"] = lambda: clients["admin"].get(url)
         probes["api institutions first page"] = lambda: clients["admin"].get(
             "/api/v1/institutions/?page_size=200")
+        # The raw probe of tasks/mine reads the rows the API returns.
+        api_ids = [t["id"] for t in clients["officer"].get("/api/v1/tasks/mine/").json()[
+            "results"]]
+        raw_ids = [t["id"] for t in orjson.loads(probes["raw tasks/mine (officer)"]())[
+            "results"]]
+        assert api_ids == raw_ids, "raw tasks/mine reads other rows than the API"
         scale = interleaved(probes, args.rounds)
         scale_q = {name: queries(call) for name, call in probes.items()
                    if not name.startswith("raw")}
@@ -403,6 +434,7 @@ def main() -> None:
         for api, rawname in (("api institutions (county)", "raw institutions (county)"),
                              ("api cases (county)", "raw cases (county)"),
                              ("api complaints (county)", "raw complaints (county)"),
+                             ("api tasks/mine (officer)", "raw tasks/mine (officer)"),
                              ("page office complaints", "raw office complaints page")):
             print(f"{api:<34}{scale[api]:>9.1f} vs {scale[rawname]:>6.1f}  "
                   f"ratio {scale[api] / scale[rawname]:.1f}×")
@@ -420,15 +452,22 @@ def main() -> None:
             print(f"{label:<20}{n_open:>9} open tasks {seconds:>8.1f} s"
                   f"  → {per_million:>8.0f} s per 1M   {stats}")
         print("\nEXPLAIN of the hot queries at scale")
-        from cases.selectors import case_list_qs
+        from cases.selectors import case_list_qs, county_overview, department_tasks, my_tasks
         from complaints.selectors import office_list as complaint_list
         from institutions.selectors import office_qs
 
-        for label, qs in (("case list (county admin)", case_list_qs(admin)[:50]),
-                          ("institution list (county admin)",
-                           office_qs(admin).order_by("-id")[:50]),
-                          ("complaint list (county admin)", complaint_list(admin)[:50])):
-            sql, params = qs.query.sql_with_params()
+        with CaptureQueriesContext(connection) as overview:
+            county_overview(admin)
+        hot = [(label, *qs.query.sql_with_params()) for label, qs in (
+            ("case list (county admin)", case_list_qs(admin)[:50]),
+            ("institution list (county admin)", office_qs(admin).order_by("-id")[:50]),
+            ("complaint list (county admin)", complaint_list(admin)[:50]),
+            ("department tasks (officer)", department_tasks(officer).filter(status="open")
+             .order_by("due_date", "id")[:51]),
+            ("tasks/mine (officer)", my_tasks(officer).order_by("due_date", "id")[:51]))]
+        hot.append(("county overview counts (county admin)",
+                    overview.captured_queries[-1]["sql"], ()))
+        for label, sql, params in hot:
             print(f"-- {label}")
             for line in explain(sql, list(params))[:12]:
                 print("   " + line)

@@ -90,6 +90,19 @@ class Case(CountyCoded):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A case whose region moves to another county takes its tasks along: they keep
+        the case's county code (`Task.county_code`)."""
+        before, adding = self.county_code, self._state.adding
+        super().save(*args, **kwargs)
+        if not adding and self.county_code != before:
+            Task.objects.filter(case_id=self.pk).update(county_code=self.county_code)
+
+    @classmethod
+    def refresh_county(cls, path: str, code: str) -> None:
+        super().refresh_county(path, code)
+        Task.objects.filter(case__region__path__startswith=path).update(county_code=code)
+
     @property
     def kind_label(self) -> str:
         return kinds.label(self.kind)
@@ -104,14 +117,18 @@ class Case(CountyCoded):
         return CaseUserObjectPermission, CaseGroupObjectPermission
 
     @classmethod
-    def scope_q(cls, scope: Scope, action: str, prefix: str = "") -> Q | None:
+    def scope_q(cls, scope: Scope, action: str, prefix: str = "",
+                region: Q | None = None) -> Q | None:
         """Who sees and works which cases (DESIGN.md "Scope"):
         county/city admins their whole region; the joint-meeting office its region;
         discipline staff read their region; department roles the cases in their region
         that their department has a part in (a task on the case, or lead/assist/step
         owner under the matrix for the case's category and phase). Each kind may open its
         cases to others besides (`CaseKindSpec.visible_to`: an institution's staff its own
-        applications)."""
+        applications).
+
+        `region` replaces the test of the case's region by an equivalent one on the
+        caller's rows (a task's own county code, `Task._view_q`)."""
         p = prefix
         if scope.kind == "client":
             if action == Action.VIEW and "cases:read" in scope.client_scopes:
@@ -119,13 +136,14 @@ class Case(CountyCoded):
             return NOTHING
         if scope.kind != "user":
             return NOTHING
-        q = cls._role_q(scope, action, p)
+        q = cls._role_q(scope, action, p, region)
         extra = kinds.visible_outside_matrix(scope, action, p)
         return q if extra is None else q | extra
 
     @classmethod
-    def _role_q(cls, scope: Scope, action: str, p: str) -> Q:
-        region = scope.region_q(p, county_field="county_code")
+    def _role_q(cls, scope: Scope, action: str, p: str, region: Q | None = None) -> Q:
+        if region is None:
+            region = scope.region_q(p, county_field="county_code")
         role = scope.role
         if role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN):
             return region
@@ -211,6 +229,11 @@ class Task(models.Model):
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      null=True, blank=True, related_name="+")
+    #: The county code of the case (`Case.county_code`), copied when the task is created
+    #: and kept with the case's: a county's task pages and counts then read the tasks'
+    #: own `(county_code, …)` index instead of joining the cases (issue 13).
+    county_code = models.CharField(_("county code"), max_length=20, blank=True, default="",
+                                   editable=False)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     overdue_since = models.DateField(_("overdue since"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
@@ -254,6 +277,11 @@ class Task(models.Model):
             # issue 13).
             models.Index(fields=["case"], include=["department", "due_date"],
                          condition=Q(status="open"), name="task_open_case_idx"),
+            # A county's tasks in the pages' default order, with the department the
+            # overview counts by: its first page and its open-task counts by department
+            # read this index alone, without the cases (issue 13).
+            models.Index(fields=["county_code", "status", "due_date", "id"],
+                         include=["department"], name="task_county_due_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -268,6 +296,11 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} · {self.department} · {self.get_role_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding and self.case_id is not None:
+            self.county_code = self.case.county_code
+        super().save(*args, **kwargs)
 
     @property
     def is_overdue(self) -> bool:
@@ -294,7 +327,7 @@ class Task(models.Model):
             return NOTHING
         if action == Action.ASSIGN:
             if role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.JOINT_OFFICE):
-                return scope.region_q(f"{p}case__", county_field="county_code")
+                return cls._region_q(scope, p)
             if role == Role.DEPARTMENT_HEAD and scope.department_id:
                 return own_dept
             return NOTHING
@@ -311,18 +344,29 @@ class Task(models.Model):
         For a department's own tasks the test is only the case's region: those tasks are
         what the case rule shows through "a task of the department on the case" (a subset
         of the rule), and the region test is one index probe, tried first. Other principals'
-        rules read case columns only and stay a join."""
+        rules read case columns only and stay a join.
+
+        A principal working at county level tests the task's own copy of its case's
+        county code (`county_code`) instead: no case is read for the region."""
         if not (scope.kind == "user" and scope.role in DEPARTMENT_ROLES
                 and scope.department_id):
             # One rule on case columns only: a join the planner walks from either side.
-            return Case.scope_q(scope, Action.VIEW, f"{p}case__")
+            return Case.scope_q(scope, Action.VIEW, f"{p}case__",
+                                region=cls._region_q(scope, p))
         case_q = Case.scope_q(scope, Action.VIEW)
         if case_q is None:
             return None
         case = OuterRef(f"{p}case_id")
-        own = Q(**{f"{p}department_id": scope.department_id}) & Q(Exists(
-            Case.objects.filter(scope.region_q("", county_field="county_code"), pk=case)))
+        region = Q(**{f"{p}county_code": scope.county_code}) if scope.at_county else Q(
+            Exists(Case.objects.filter(scope.region_q(""), pk=case)))
+        own = Q(**{f"{p}department_id": scope.department_id}) & region
         return own | Q(Exists(Case.objects.filter(case_q, pk=case)))
+
+    @staticmethod
+    def _region_q(scope: Scope, p: str) -> Q:
+        """The case's region in the principal's subtree, read from the task where it
+        can: a county's principal tests the task's copy of the case's county code."""
+        return scope.region_q(p, region_field="case__region", county_field="county_code")
 
 
 class Escalation(models.Model):

@@ -162,8 +162,13 @@ class CountyCoded(models.Model):
                 path__startswith=region.path, level=RegionLevel.COUNTY)]
         for model in CountyCoded.models():
             for path, code in parts:
-                model._default_manager.filter(region__path__startswith=path).update(
-                    county_code=code)
+                model.refresh_county(path, code)
+
+    @classmethod
+    def refresh_county(cls, path: str, code: str) -> None:
+        """The rows under `path` (one county's subtree) take `code`. A model whose
+        children copy its county (a case's tasks) extends this to update them too."""
+        cls._default_manager.filter(region__path__startswith=path).update(county_code=code)
 
 
 class DepartmentQuerySet(ScopedQuerySet):

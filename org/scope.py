@@ -55,6 +55,13 @@ class Scope:
     def is_user(self) -> bool:
         return self.kind == "user"
 
+    @property
+    def at_county(self) -> bool:
+        """A user working at county level: the region test is then an equality on a
+        county code (`region_q` with a `county_field`)."""
+        return bool(self.kind == "user" and self.county_code and self.region_path
+                    and self.region_path.endswith(f"/{self.county_code}/"))
+
     def region_q(self, prefix: str, region_field: str = "region",
                  county_field: str | None = None) -> Q:
         """Rows whose region lies in the principal's subtree (one indexed prefix test).
@@ -70,8 +77,7 @@ class Scope:
             return q
         if not self.region_path:
             return NOTHING
-        if county_field and self.county_code and \
-                self.region_path.endswith(f"/{self.county_code}/"):
+        if county_field and self.at_county:
             return Q(**{f"{prefix}{county_field}": self.county_code})
         return Q(**{lookup: self.region_path})
 

@@ -380,3 +380,32 @@ def test_the_scan_can_be_run_again_for_a_given_day(world: World):
     assert task.escalation_level == 1
     with pytest.raises(CommandError):
         call_command("deadline_scan", "--date", "2026-13-01")
+
+
+def test_county_overview_counts_each_department_once_with_its_name_and_head(world: World):
+    """The overview's open-task figures by department (issue 13: grouped by the
+    department's id alone, name and head looked up per group): the county's open tasks
+    only, counted per department, overdue and due this week apart."""
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.selectors import county_overview
+
+    today = D(2026, 6, 1)
+    edu, market = DepartmentType.EDUCATION_SPORTS, DepartmentType.MARKET_REGULATION
+    for dept, n in ((edu, 3), (market, 1)):
+        for _ in range(n):
+            make_task(world.a, make_case(world.a), dept=dept, today=today)
+    make_task(world.b, make_case(world.b), dept=edu, today=today)  # the other county's
+    done = make_task(world.a, make_case(world.a), dept=market, today=today)
+    Task.objects.filter(pk=done.pk).update(status=TaskStatus.DONE,
+                                           completed_at=dt.datetime(2026, 6, 1, tzinfo=dt.UTC))
+    Task.objects.filter(department=world.a.depts[edu]).update(due_date=today - dt.timedelta(1))
+    with CaptureQueriesContext(connection) as ctx:
+        rows = county_overview(world.a.users["county_admin"], today=today)["by_department"]
+    assert len(ctx) == 1
+    assert "GROUP BY 1 " in ctx.captured_queries[0]["sql"]
+    got = [(r["department_name"], r["open"], r["overdue"], r["has_head"]) for r in rows]
+    assert got == [(world.a.depts[edu].name, 3, 3, True),
+                   (world.a.depts[market].name, 1, 0,
+                    world.a.depts[market].users.filter(role=Role.DEPARTMENT_HEAD,
+                                                       is_active=True).exists())]

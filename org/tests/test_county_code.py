@@ -6,11 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases.models import Case
+from cases.models import Case, Task
 from institutions.models import Institution
 from institutions.tests.helpers import register
 from org.scope import Action
-from tests.factories import RegionFactory, make_case
+from tests.factories import RegionFactory, make_case, make_task
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +47,38 @@ def test_a_county_principal_is_scoped_by_the_county_code(world):
     assert not Case.objects.restrict(admin, Action.VIEW).exists()
     # the city reads by the region tree, both counties
     assert Institution.objects.restrict(world.city_admin, Action.VIEW).count() == 2
+
+
+def test_tasks_keep_their_case_county_code_through_moves(world):
+    """A task copies its case's county code (`Task.county_code`): when created, when its
+    case moves to another county and when the case's town moves to another county."""
+    case = make_case(world.a, region=world.a.town)
+    task = make_task(world.a, case)
+    assert Task.objects.get(pk=task.pk).county_code == world.a.region.code
+    case = Case.objects.get(pk=case.pk)
+    case.region = world.b.town
+    case.save(update_fields=["region"])
+    assert Task.objects.get(pk=task.pk).county_code == world.b.region.code
+    case.region = world.a.town
+    case.save()
+    assert Task.objects.get(pk=task.pk).county_code == world.a.region.code
+    town = world.a.town
+    town.parent = world.b.region
+    town.save()
+    assert Task.objects.get(pk=task.pk).county_code == world.b.region.code
+
+
+def test_a_county_admin_reads_tasks_by_their_own_county_code(world):
+    """The county's task pages read the tasks' county code, not their cases' region."""
+    from cases.selectors import assignable_tasks, department_tasks
+
+    make_task(world.a, make_case(world.a))
+    make_task(world.b, make_case(world.b))
+    admin, officer = world.a.users["county_admin"], world.a.users["officer"]
+    for qs in (assignable_tasks(admin), Task.objects.restrict(admin, Action.VIEW),
+               department_tasks(officer)):
+        sql = str(qs.query)
+        assert '"cases_task"."county_code" =' in sql, sql
+        assert [t.county_code for t in qs] == [world.a.region.code]
+    where = str(assignable_tasks(admin).query).split(" WHERE ")[1]
+    assert '"cases_case"' not in where, where

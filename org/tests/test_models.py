@@ -69,8 +69,9 @@ def test_moving_a_region_reroots_its_subtree_in_one_update(world: World) -> None
     with captured_queries() as ctx:
         town.save()
     statements = [q["sql"] for q in ctx.captured_queries]
-    # the region, its subtree, and the county code of each county-coded model (issue 13)
-    assert len(statements) == 2 + len(CountyCoded.models())
+    # the region, its subtree, the county code of each county-coded model, and of the
+    # tasks that copy their case's (Task.county_code), issue 13
+    assert len(statements) == 2 + len(CountyCoded.models()) + 1
     assert all(sql.startswith("UPDATE") for sql in statements)
 
     assert _fresh(town).path == "/53/5301/530192/530191001/"
