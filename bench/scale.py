@@ -346,6 +346,12 @@ def main() -> None:
             "api institutions (empty county)":
                 lambda: clients["empty"].get("/api/v1/institutions/"),
             "page look-up /?q=": lambda: anonymous.get("/?q=培训"),
+            # Session 7: a longer term, a term no name holds, one character, and a term
+            # that every seeded name holds (规模机构…) besides the demo's.
+            "page look-up /?q=培训学校": lambda: anonymous.get("/?q=培训学校"),
+            "page look-up /?q=一个不常见的词": lambda: anonymous.get("/?q=一个不常见的词"),
+            "page look-up /?q=培": lambda: anonymous.get("/?q=培"),
+            "page look-up /?q=机构": lambda: anonymous.get("/?q=机构"),
             "page /whitelist/": lambda: anonymous.get("/whitelist/"),
             "page office cases": lambda: clients["admin"].get("/office/cases/"),
             "page office institutions": lambda: clients["admin"].get("/office/institutions/"),
@@ -422,12 +428,14 @@ def main() -> None:
         print("\nEXPLAIN of the hot queries at scale")
         from cases.selectors import case_list_qs
         from complaints.selectors import office_list as complaint_list
-        from institutions.selectors import office_qs
+        from institutions.selectors import office_qs, public_search
 
         for label, qs in (("case list (county admin)", case_list_qs(admin)[:50]),
                           ("institution list (county admin)",
                            office_qs(admin).order_by("-id")[:50]),
-                          ("complaint list (county admin)", complaint_list(admin)[:50])):
+                          ("complaint list (county admin)", complaint_list(admin)[:50]),
+                          ("public look-up ?q=培训", public_search(None, q="培训")[:21]),
+                          ("public look-up ?q=机构", public_search(None, q="机构")[:21])):
             sql, params = qs.query.sql_with_params()
             print(f"-- {label}")
             for line in explain(sql, list(params))[:12]:
