@@ -7,7 +7,8 @@ look-ups (培训, 舞蹈). pg_bigm would, but it is not packaged where this runs
 idea is built here in plain SQL:
 
 - `search_grams(t)` is every character and every pair of adjacent characters of `t`; a GIN
-  index on `search_grams(upper(col))` (`gram_index`, a migration operation) holds them.
+  index on `search_grams(upper(col))` (`gram_index`, a migration operation) holds them,
+  and ANALYZE keeps each pair's frequency in the index's statistics.
 - `search_query_grams(t)` is what a match must hold: the pairs of a term of two or more
   characters, the character of a one-character term.
 
@@ -17,7 +18,11 @@ match; the `icontains` that follows it removes the rows that hold the pairs in a
 order. The results are `icontains`'s exactly; only the rows read change. Both functions
 are IMMUTABLE, so the planner folds the term's grams into a constant and reads their
 frequency from the index's statistics: a rare term walks the GIN index, a term most rows
-hold walks the list's order instead.
+hold walks the list's order instead. The planner multiplies that frequency by the
+`LIKE`'s, which it guesses (0.5 %) unless `upper(col)` has statistics of its own, so
+`gram_index` creates them too: without them a term every row holds (机构 in 100k seeded
+names) was estimated at 15 rows, and the planner chose to compute the grams of every row
+and sort them (1.3 s instead of 0.7 ms).
 
 SQLite (`make run`) has neither; there the search is `icontains` alone.
 """
@@ -48,18 +53,22 @@ $$;
 
 
 def gram_index(table: str, column: str, name: str) -> migrations.RunPython:
-    """A migration operation: the two functions and a GIN index on
-    `search_grams(upper(column))` (PostgreSQL; elsewhere nothing). Going back drops the
-    index and leaves the functions, which other indexes may use."""
+    """A migration operation: the two functions, a GIN index `name` on
+    `search_grams(upper(column))` and statistics `<name>_stats` on `upper(column)`
+    (PostgreSQL; elsewhere nothing). Going back drops the index and the statistics and
+    leaves the functions, which other indexes may use."""
 
     def forwards(apps: Any, schema_editor: Any) -> None:
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(GRAMS_SQL)
             schema_editor.execute(f"CREATE INDEX {name} ON {table} "
                                   f"USING gin (search_grams(upper({column})))")
+            schema_editor.execute(f"CREATE STATISTICS {name}_stats ON (upper({column})) "
+                                  f"FROM {table}")
 
     def backwards(apps: Any, schema_editor: Any) -> None:
         if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP STATISTICS IF EXISTS {name}_stats")
             schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
     return migrations.RunPython(forwards, backwards)
