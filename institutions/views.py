@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -170,8 +169,7 @@ def office_list(request: HttpRequest) -> HttpResponse:
     (issue 14 C9); each row names its county. An unknown filter value is ignored."""
     qs = selectors.office_qs(request.user).order_by("name", "id")
     q = request.GET.get("q", "").strip()[:100]
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(uscc__iexact=q.upper()))
+    qs = selectors.search_register(qs, q)
     counties = {r.code: r.name for r in Region.objects.restrict(request.user).filter(
         level=RegionLevel.COUNTY).order_by("code")}
     chosen = {"status": request.GET.get("status", ""), "county": request.GET.get("county", ""),
