@@ -1076,8 +1076,10 @@ def _escalate_batch_sql(ids: list[int], level: int, today: dt.date, now: dt.date
     SET escalation_level = GREATEST(t.escalation_level, %(level)s),
         overdue_since = COALESCE(t.overdue_since, %(today)s::date), updated_at = %(now)s
     FROM esc WHERE t.id = esc.task_id)""",
+        # A case this scan touched already (its other tasks, level 1 before level 2)
+        # keeps its row: the same value, without a row version and its index entries.
         """touched AS (UPDATE {case} SET updated_at = %(now)s
-    WHERE id IN (SELECT case_id FROM batch))""",
+    WHERE id IN (SELECT case_id FROM batch) AND updated_at IS DISTINCT FROM %(now)s)""",
         audit, notes]
     count, _notes = _sql_batch(
         ctes, params | audit_params | {"ids": [r.id for r in rows], "level": level,
