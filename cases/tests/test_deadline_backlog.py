@@ -322,3 +322,18 @@ def test_the_sql_batches_write_what_the_orm_batches_write(world: World, monkeypa
     assert written[True]["notifications"] and written[True]["audit"]
     for key in written[False]:
         assert written[True][key] == written[False][key], key
+
+
+def test_a_message_becomes_an_sql_expression_with_its_text_as_parameters():
+    """The SQL batches render titles and bodies as `template % params` does: %% is a
+    percent sign, %(name)s a column, and any other placeholder is refused rather than
+    rendered differently."""
+    sql, params = services._sql_format("%(n)s: 100%% %(due)s", {"n": "s.number",
+                                                               "due": "s.due"}, "t")
+    assert sql == ("concat(%(t_0)s::text, (s.number)::text, %(t_1)s::text, (s.due)::text, "
+                   "%(t_2)s::text)")
+    assert params == {"t_0": "", "t_1": ": 100% ", "t_2": ""}
+    with pytest.raises(ValueError, match="unsupported placeholder"):
+        services._sql_format("level %(level)d", {"level": "1"}, "t")
+    with pytest.raises(ValueError, match="unsupported placeholder"):
+        services._sql_format("%(other)s", {"level": "1"}, "t")
