@@ -660,13 +660,15 @@ def _scan_tasks() -> TaskQuerySet:
     return Task.objects.filter(status=TaskStatus.OPEN, case__state__in=_LIVE_CASE_STATES)
 
 
-def _id_batches(candidates: TaskQuerySet, size: int) -> Iterator[list[int]]:
-    """The candidates' ids, read once (ids only: a few MB for a million), in ascending
-    batches of `size`. A task that stops qualifying meanwhile (completed, or escalated by
-    a concurrent scan) is dropped when its batch locks it."""
+def _id_batches(candidates: list[TaskQuerySet], size: int) -> Iterator[list[int]]:
+    """The candidates' ids (of one or several querysets), read once (ids only: a few MB
+    for a million), in ascending batches of `size`. A task that stops qualifying
+    meanwhile (completed, or escalated by a concurrent scan) is dropped when its batch
+    locks it."""
     # Sorted here, not by the database: without an ORDER BY the planner is free to hash
     # join the candidates instead of walking the primary key.
-    ids = sorted(candidates.order_by().values_list("pk", flat=True))
+    ids = sorted(set().union(*(qs.order_by().values_list("pk", flat=True)
+                               for qs in candidates)))
     for start in range(0, len(ids), size):
         yield ids[start:start + size]
 
@@ -877,10 +879,11 @@ _SQL_SOURCE = """s AS (SELECT b.*, c.number, d.name AS department_name
        JOIN {department} d ON d.id = b.department_id)"""
 
 
-def _sql_audit(*, action: str, before: Mapping[str, str], after: Mapping[str, str]
-               ) -> tuple[str, dict[str, Any]]:
-    """`audit_record_many(actor=None, ...)` over the tasks of `s`, in id order: a task's
-    object_repr is str(task), its role label in the active language (Task.__str__)."""
+def _sql_audit(*, name: str, action: str, where: str, before: Mapping[str, str],
+               after: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
+    """CTE `name`: `audit_record_many(actor=None, action=action, ...)` over the tasks of
+    `s` that meet `where`, in id order: a task's object_repr is str(task), its role label
+    in the active language (Task.__str__)."""
     role = "CASE s.role " + " ".join(
         f"WHEN %(role_{i})s THEN %(role_label_{i})s::text"
         for i in range(len(TaskRole.choices))) + " ELSE s.role END"
@@ -891,39 +894,41 @@ def _sql_audit(*, action: str, before: Mapping[str, str], after: Mapping[str, st
         "%(number)s · %(department)s · %(role)s",
         {"number": "s.number", "department": "s.department_name", "role": role}, "repr")
     shared = audit_shared_columns(actor=None, action=action)
-    params |= repr_params | {f"audit_{k}": v for k, v in shared.items()} | {
+    params |= repr_params | {f"{name}_{k}": v for k, v in shared.items()} | {
         "audit_ct": ContentType.objects.get_for_model(Task).pk}
-    sql = f"""audit AS (
+    sql = f"""{name} AS (
     INSERT INTO {{audit}} (created_at, actor_id, actor_label, action, case_id,
         content_type_id, object_id, object_repr, before, after, reason, ip)
-    SELECT %(now)s, %(audit_actor_id)s, %(audit_actor_label)s, %(audit_action)s, s.case_id,
-        %(audit_ct)s, s.id::text, left({repr_sql}, 200), {_sql_json(before)},
-        {_sql_json(after)}, %(audit_reason)s, %(audit_ip)s::inet
-    FROM s ORDER BY s.id)"""  # noqa: S608
+    SELECT %(now)s, %({name}_actor_id)s, %({name}_actor_label)s, %({name}_action)s,
+        s.case_id, %(audit_ct)s, s.id::text, left({repr_sql}, 200), {_sql_json(before)},
+        {_sql_json(after)}, %({name}_reason)s, %({name}_ip)s::inet
+    FROM s WHERE {where} ORDER BY s.id)"""  # noqa: S608
     return sql, params
 
 
-def _sql_notify(*, kind: str, title: Promise, title_params: Mapping[str, str],
-                body: str, body_params: Mapping[str, str] | None = None
-                ) -> tuple[str, dict[str, Any]]:
-    """`notify_many` for the (task, recipient) pairs of %(pair_task)s and %(pair_user)s,
-    in their order, over the tasks of `s`: the title rendered in settings.LANGUAGE_CODE
-    with its message id and parameters (`_title_template`), and `body` an SQL expression,
-    or a message rendered with `body_params`."""
+def _sql_notify(*, name: str, pairs: list[tuple[int, int]], kind: str, title: Promise,
+                title_params: Mapping[str, str], body: str,
+                body_params: Mapping[str, str] | None = None) -> tuple[str, dict[str, Any]]:
+    """CTE `name`: `notify_many` for the (task, recipient) `pairs` of the tasks of `s`, in
+    their order (a pair whose task is not in `s` is dropped): the title rendered in
+    settings.LANGUAGE_CODE with its message id and parameters (`_title_template`), and
+    `body` an SQL expression, or a message rendered with `body_params`."""
     template, msgid = _title_template(title)
-    title_sql, params = _sql_format(template, title_params, "title")
+    title_sql, title_values = _sql_format(template, title_params, f"{name}_title")
+    params: dict[str, Any] = dict(title_values)
     params_sql = _sql_json(title_params) if msgid else "'{}'::jsonb"
     body_sql = body
     if body_params is not None:
-        body_sql, body_values = _sql_format(body, body_params, "body")
+        body_sql, body_values = _sql_format(body, body_params, f"{name}_body")
         params |= body_values
-    params |= {"note_kind": kind, "note_msgid": msgid}
-    sql = f"""notes AS (
+    params |= {f"{name}_kind": kind, f"{name}_msgid": msgid,
+               f"{name}_task": [t for t, _u in pairs], f"{name}_user": [u for _t, u in pairs]}
+    sql = f"""{name} AS (
     INSERT INTO {{notification}} (recipient_id, kind, case_id, task_id, title, title_msgid,
         title_params, body, created_at)
-    SELECT p.user_id, %(note_kind)s, s.case_id, s.id, left({title_sql}, 200),
-        %(note_msgid)s, {params_sql}, {body_sql}, %(now)s
-    FROM unnest(%(pair_task)s::bigint[], %(pair_user)s::bigint[]) WITH ORDINALITY
+    SELECT p.user_id, %({name}_kind)s, s.case_id, s.id, left({title_sql}, 200),
+        %({name}_msgid)s, {params_sql}, {body_sql}, %(now)s
+    FROM unnest(%({name}_task)s::bigint[], %({name}_user)s::bigint[]) WITH ORDINALITY
         AS p(task_id, user_id, n)
     JOIN s ON s.id = p.task_id
     ORDER BY p.n
@@ -931,18 +936,20 @@ def _sql_notify(*, kind: str, title: Promise, title_params: Mapping[str, str],
     return sql, params
 
 
-def _sql_batch(ctes: list[str], params: dict[str, Any],
-               pairs: list[tuple[int, int]], result: str) -> tuple[int, list[int]]:
-    """Run one batch's statement: `result` (a count) and its notifications' ids, which
-    are e-mailed after commit."""
-    select = f"SELECT {result}, ARRAY(SELECT id FROM notes ORDER BY id)"  # noqa: S608
+def _sql_batch(ctes: list[str], params: dict[str, Any], counts: list[str],
+               notes: list[str]) -> list[int]:
+    """Run one batch's statement: its `counts` (SQL expressions), and the ids of each
+    notification CTE of `notes`, e-mailed after commit a CTE at a time (as `notify_many`
+    does a call at a time)."""
+    arrays = [f"ARRAY(SELECT id FROM {name} ORDER BY id)" for name in notes]  # noqa: S608
+    select = "SELECT " + ", ".join(counts + arrays)
     sql = ("WITH " + ",\n".join(ctes) + "\n" + select).format(**_sql_tables())  # noqa: S608
-    params |= {"pair_task": [t for t, _u in pairs], "pair_user": [u for _t, u in pairs]}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        count, note_ids = cursor.fetchone()
-    _email_after_commit(list(note_ids))
-    return int(count), list(note_ids)
+        row = cursor.fetchone()
+    for note_ids in row[len(counts):]:
+        _email_after_commit(list(note_ids))
+    return [int(count) for count in row[:len(counts)]]
 
 
 def _lock_scan_rows(ids: list[int], **still: Any) -> list[_Locked]:
@@ -1016,79 +1023,124 @@ def _remind_batch_sql(ids: list[int], today: dt.date, now: dt.datetime) -> int:
     if not rows:
         return 0
     notes, params = _sql_notify(
-        kind=Notification.Kind.REMINDER, title=gettext_lazy("Task due on %(due)s: %(number)s"),
+        name="notes", pairs=_task_recipient_pairs(rows), kind=Notification.Kind.REMINDER,
+        title=gettext_lazy("Task due on %(due)s: %(number)s"),
         title_params={"due": _sql_iso("s.due_date"), "number": "s.number"}, body="s.duty")
     batch = f"""batch AS (UPDATE {{task}} t SET reminded_at = %(now)s
     WHERE t.id = ANY(%(ids)s::bigint[]) RETURNING {_SQL_TASK_COLUMNS})"""  # noqa: S608
     _sql_batch([batch, _SQL_SOURCE, notes],
-               params | {"ids": [r.id for r in rows], "now": now},
-               _task_recipient_pairs(rows), "0")
+               params | {"ids": [r.id for r in rows], "now": now}, [], ["notes"])
     return len(rows)
 
 
-@transaction.atomic
-def _mark_overdue_batch_sql(ids: list[int], today: dt.date) -> int:
-    """`_mark_overdue_batch` in one statement."""
-    rows = _lock_scan_rows(ids, due_date__lt=today, overdue_since__isnull=True)
-    if not rows:
-        return 0
-    audit, audit_params = _sql_audit(
-        action="task.overdue", before={"overdue_since": "NULL::date"},
-        after={"overdue_since": _sql_iso("s.overdue_since")})
-    notes, params = _sql_notify(
+def _overdue_notices(rows: list[_Locked]) -> tuple[list[str], dict[str, Any]]:
+    """The three notification CTEs of `_overdue_batch_sql`: overdue (`_mark_overdue_batch`)
+    and each level's escalation (`_escalate_batch`)."""
+    ctes: list[str] = []
+    params: dict[str, Any] = {}
+    cte, values = _sql_notify(
+        name="notes_overdue", pairs=_task_recipient_pairs(rows),
         kind=Notification.Kind.OVERDUE, title=gettext_lazy("Task overdue: %(number)s"),
         title_params={"number": "s.number"}, body="s.duty")
-    batch = f"""batch AS (UPDATE {{task}} t SET overdue_since = %(today)s::date
-    WHERE t.id = ANY(%(ids)s::bigint[]) RETURNING {_SQL_TASK_COLUMNS}, t.overdue_since)"""  # noqa: S608
-    _sql_batch([batch, _SQL_SOURCE, audit, notes],
-               params | audit_params | {"ids": [r.id for r in rows], "today": today,
-                                        "now": timezone.now()},
-               _task_recipient_pairs(rows), "0")
-    return len(rows)
+    ctes.append(cte.replace("JOIN s ON s.id = p.task_id",
+                            "JOIN s ON s.id = p.task_id AND s.marks"))
+    params |= values
+    for level in (Escalation.Level.DEPARTMENT_HEAD, Escalation.Level.COUNTY_ADMIN):
+        cte, values = _sql_notify(
+            name=f"notes_{level}", pairs=_escalation_recipient_pairs(rows, level),
+            kind=Notification.Kind.ESCALATION,
+            title=gettext_lazy("Overdue task escalated (level %(level)s): %(number)s"),
+            title_params={"level": str(int(level)), "number": "s.number"},
+            body=stored(gettext_lazy("%(department)s: %(duty)s — due %(due)s")),
+            body_params={"department": "s.department_name", "duty": "s.duty",
+                         "due": _sql_iso("s.due_date")})
+        ctes.append(cte.replace("JOIN s ON s.id = p.task_id",
+                                f"JOIN s ON s.id = p.task_id AND s.level{level}"))
+        params |= values
+    return ctes, params
+
+
+#: The batch's overdue tasks as each step finds them: before the scan (level0, since0),
+#: after marking them overdue (since), after level 1 (level1_after).
+_SQL_SINCE = "COALESCE(s.since0, %(today)s::date)"
+_SQL_AFTER_1 = "CASE WHEN s.level1 THEN GREATEST(s.level0, 1) ELSE s.level0 END"
 
 
 @transaction.atomic
-def _escalate_batch_sql(ids: list[int], level: int, today: dt.date, now: dt.datetime) -> int:
-    """`_escalate_batch` in one statement: the escalations inserted (ON CONFLICT DO
-    NOTHING: the unique (task, level) constraint settles races), and for the tasks they
-    escalated the task and case updates, audit rows and notifications."""
+def _overdue_batch_sql(ids: list[int], today: dt.date, threshold: dt.date,
+                       now: dt.datetime) -> dict[str, int]:
+    """`_mark_overdue_batch`, then `_escalate_batch` at level 1 and at level 2, over a
+    batch of overdue tasks in one statement, each task's row written once (issue 13: on a
+    backlog three updates of a task, each with its sixteen index entries, were most of
+    the scan's time). The rows are those the three steps write in turn: the escalations
+    (ON CONFLICT DO NOTHING: the unique (task, level) constraint settles races), a
+    task's level 2 once it has level 1 (this scan's or an earlier one) and is due before
+    `threshold`, the audit rows with each step's before and after, and each step's
+    notifications, e-mailed per step after commit."""
     rows = _lock_scan_rows(ids, due_date__lt=today)
     if not rows:
-        return 0
-    audit, audit_params = _sql_audit(
-        action=f"task.escalate.{level}",
-        before={"escalation_level": "s.level_before",
-                "overdue_since": _sql_iso("s.since_before")},
-        after={"escalation_level": "GREATEST(s.level_before, %(level)s)",
-               "overdue_since": _sql_iso("COALESCE(s.since_before, %(today)s::date)")})
-    notes, params = _sql_notify(
-        kind=Notification.Kind.ESCALATION,
-        title=gettext_lazy("Overdue task escalated (level %(level)s): %(number)s"),
-        title_params={"level": "%(level)s", "number": "s.number"},
-        body=stored(gettext_lazy("%(department)s: %(duty)s — due %(due)s")),
-        body_params={"department": "s.department_name", "duty": "s.duty",
-                     "due": _sql_iso("s.due_date")})
+        return {"overdue": 0, "level1": 0, "level2": 0}
+    params: dict[str, Any] = {"ids": [r.id for r in rows], "today": today,
+                              "threshold": threshold, "now": now}
     ctes = [
-        """esc AS (INSERT INTO {escalation} (task_id, level, created_at)
-    SELECT id, %(level)s, %(now)s FROM unnest(%(ids)s::bigint[]) AS id ORDER BY id
+        """e1 AS (INSERT INTO {escalation} (task_id, level, created_at)
+    SELECT id, 1, %(now)s FROM unnest(%(ids)s::bigint[]) AS id ORDER BY id
     ON CONFLICT (task_id, level) DO NOTHING RETURNING task_id)""",
-        f"""batch AS (SELECT {_SQL_TASK_COLUMNS}, t.escalation_level AS level_before,
-    t.overdue_since AS since_before FROM {{task}} t JOIN esc ON esc.task_id = t.id)""",  # noqa: S608
+        """e2 AS (INSERT INTO {escalation} (task_id, level, created_at)
+    SELECT t.id, 2, %(now)s FROM {task} t
+    WHERE t.id = ANY(%(ids)s::bigint[]) AND t.due_date < %(threshold)s::date
+      AND (t.id IN (SELECT task_id FROM e1) OR EXISTS (
+           SELECT 1 FROM {escalation} x WHERE x.task_id = t.id AND x.level = 1))
+    ORDER BY t.id
+    ON CONFLICT (task_id, level) DO NOTHING RETURNING task_id)""",
+        f"""batch AS (SELECT {_SQL_TASK_COLUMNS}, t.escalation_level AS level0,
+        t.overdue_since AS since0, t.overdue_since IS NULL AS marks,
+        e1.task_id IS NOT NULL AS level1, e2.task_id IS NOT NULL AS level2
+    FROM {{task}} t LEFT JOIN e1 ON e1.task_id = t.id LEFT JOIN e2 ON e2.task_id = t.id
+    WHERE t.id = ANY(%(ids)s::bigint[]))""",  # noqa: S608
         _SQL_SOURCE,
         """tasks AS (UPDATE {task} t
-    SET escalation_level = GREATEST(t.escalation_level, %(level)s),
-        overdue_since = COALESCE(t.overdue_since, %(today)s::date), updated_at = %(now)s
-    FROM esc WHERE t.id = esc.task_id)""",
-        # A case this scan touched already (its other tasks, level 1 before level 2)
-        # keeps its row: the same value, without a row version and its index entries.
+    SET overdue_since = COALESCE(t.overdue_since, %(today)s::date),
+        escalation_level = CASE WHEN s.level2 THEN GREATEST(t.escalation_level, 2)
+                                WHEN s.level1 THEN GREATEST(t.escalation_level, 1)
+                                ELSE t.escalation_level END,
+        updated_at = CASE WHEN s.level1 OR s.level2 THEN %(now)s ELSE t.updated_at END
+    FROM s WHERE t.id = s.id AND (s.marks OR s.level1 OR s.level2))""",
+        # A case this scan touched already (its other tasks) keeps its row: the same
+        # value, without a row version and its index entries.
         """touched AS (UPDATE {case} SET updated_at = %(now)s
-    WHERE id IN (SELECT case_id FROM batch) AND updated_at IS DISTINCT FROM %(now)s)""",
-        audit, notes]
-    count, _notes = _sql_batch(
-        ctes, params | audit_params | {"ids": [r.id for r in rows], "level": level,
-                                       "today": today, "now": now},
-        _escalation_recipient_pairs(rows, level), "(SELECT count(*) FROM esc)")
-    return count
+    WHERE id IN (SELECT case_id FROM s WHERE s.level1 OR s.level2)
+      AND updated_at IS DISTINCT FROM %(now)s)"""]
+    for name, action, where, before, after in (
+            ("audit_overdue", "task.overdue", "s.marks", {"overdue_since": "NULL::date"},
+             {"overdue_since": _sql_iso(_SQL_SINCE)}),
+            ("audit_1", "task.escalate.1", "s.level1",
+             {"escalation_level": "s.level0", "overdue_since": _sql_iso(_SQL_SINCE)},
+             {"escalation_level": "GREATEST(s.level0, 1)",
+              "overdue_since": _sql_iso(_SQL_SINCE)}),
+            ("audit_2", "task.escalate.2", "s.level2",
+             {"escalation_level": _SQL_AFTER_1, "overdue_since": _sql_iso(_SQL_SINCE)},
+             {"escalation_level": f"GREATEST({_SQL_AFTER_1}, 2)",
+              "overdue_since": _sql_iso(_SQL_SINCE)})):
+        cte, values = _sql_audit(name=name, action=action, where=where, before=before,
+                                 after=after)
+        ctes.append(cte)
+        params |= values
+    notes, values = _overdue_notices(rows)
+    overdue, level1, level2 = _sql_batch(
+        ctes + notes, params | values,
+        ["(SELECT count(*) FROM batch WHERE marks)", "(SELECT count(*) FROM e1)",
+         "(SELECT count(*) FROM e2)"], ["notes_overdue", "notes_1", "notes_2"])
+    return {"overdue": overdue, "level1": level1, "level2": level2}
+
+
+def _overdue_candidates(steps: dict[str, TaskQuerySet], threshold: dt.date
+                        ) -> list[TaskQuerySet]:
+    """The tasks `_overdue_batch_sql` looks at: those the overdue, level 1 and level 2
+    `steps` look at, level 2 including the tasks level 1 is about to escalate."""
+    return [steps["overdue"], steps["level1"],
+            _scan_tasks().filter(due_date__lt=threshold)
+            .exclude(escalations__level=Escalation.Level.COUNTY_ADMIN)]
 
 
 def deadline_scan(*, today: dt.date | None = None, batch_size: int = SCAN_BATCH
@@ -1104,32 +1156,43 @@ def deadline_scan(*, today: dt.date | None = None, batch_size: int = SCAN_BATCH
     number of batches, not of tasks."""
     today = today or _today()
     now = timezone.now()
-    candidates = deadline_scan_candidates(today=today)
-    sql = _sql_scan()
-    remind = _remind_batch_sql if sql else _remind_batch
-    mark_overdue = _mark_overdue_batch_sql if sql else _mark_overdue_batch
-    escalate = _escalate_batch_sql if sql else _escalate_batch
+    threshold = _level2_threshold(today)
+    candidates = _candidates(today, threshold)
     stats = {"reminded": 0, "overdue": 0, "level1": 0, "level2": 0}
-    for ids in _id_batches(candidates["reminded"], batch_size):
-        stats["reminded"] += remind(ids, today, now)
-    for ids in _id_batches(candidates["overdue"], batch_size):
-        stats["overdue"] += mark_overdue(ids, today)
+    sql = _sql_scan()
+    for ids in _id_batches([candidates["reminded"]], batch_size):
+        stats["reminded"] += (_remind_batch_sql if sql else _remind_batch)(ids, today, now)
+    if sql:
+        for ids in _id_batches(_overdue_candidates(candidates, threshold), batch_size):
+            for step, count in _overdue_batch_sql(ids, today, threshold, now).items():
+                stats[step] += count
+        return stats
+    for ids in _id_batches([candidates["overdue"]], batch_size):
+        stats["overdue"] += _mark_overdue_batch(ids, today)
     # Lazy: level 2's candidates are read once level 1 is done (a late first scan
     # escalates both levels).
     for level, step in ((Escalation.Level.DEPARTMENT_HEAD, "level1"),
                         (Escalation.Level.COUNTY_ADMIN, "level2")):
-        for ids in _id_batches(candidates[step], batch_size):
-            stats[step] += escalate(ids, level, today, now)
+        for ids in _id_batches([candidates[step]], batch_size):
+            stats[step] += _escalate_batch(ids, level, today, now)
     return stats
+
+
+def _level2_threshold(today: dt.date) -> dt.date:
+    """Level 2 is due once `escalation_level2_after` further working days have passed."""
+    delay = active_profile().deadline("escalation_level2_after")
+    return add_workdays(today, -delay) if delay else today
 
 
 def deadline_scan_candidates(*, today: dt.date) -> dict[str, TaskQuerySet]:
     """The open tasks of live cases each step of the scan looks at (unevaluated; the
     benchmark EXPLAINs them): due for a reminder, newly overdue, due for level 1, and
     due for level 2 once `escalation_level2_after` further working days have passed."""
+    return _candidates(today, _level2_threshold(today))
+
+
+def _candidates(today: dt.date, threshold: dt.date) -> dict[str, TaskQuerySet]:
     open_tasks = _scan_tasks()
-    delay = active_profile().deadline("escalation_level2_after")
-    threshold = add_workdays(today, -delay) if delay else today
     return {
         "reminded": open_tasks.filter(remind_on__lte=today, due_date__gte=today,
                                       reminded_at__isnull=True),
