@@ -908,9 +908,10 @@ def _sql_audit(*, name: str, action: str, where: str, before: Mapping[str, str],
 
 def _sql_notify(*, name: str, pairs: list[tuple[int, int]], kind: str, title: Promise,
                 title_params: Mapping[str, str], body: str,
-                body_params: Mapping[str, str] | None = None) -> tuple[str, dict[str, Any]]:
-    """CTE `name`: `notify_many` for the (task, recipient) `pairs` of the tasks of `s`, in
-    their order (a pair whose task is not in `s` is dropped): the title rendered in
+                body_params: Mapping[str, str] | None = None, where: str = "TRUE"
+                ) -> tuple[str, dict[str, Any]]:
+    """CTE `name`: `notify_many` for the (task, recipient) `pairs` of the tasks of `s`
+    that meet `where`, in their order (other pairs are dropped): the title rendered in
     settings.LANGUAGE_CODE with its message id and parameters (`_title_template`), and
     `body` an SQL expression, or a message rendered with `body_params`."""
     template, msgid = _title_template(title)
@@ -930,7 +931,7 @@ def _sql_notify(*, name: str, pairs: list[tuple[int, int]], kind: str, title: Pr
         %({name}_msgid)s, {params_sql}, {body_sql}, %(now)s
     FROM unnest(%({name}_task)s::bigint[], %({name}_user)s::bigint[]) WITH ORDINALITY
         AS p(task_id, user_id, n)
-    JOIN s ON s.id = p.task_id
+    JOIN s ON s.id = p.task_id AND {where}
     ORDER BY p.n
     RETURNING id)"""  # noqa: S608
     return sql, params
@@ -1041,9 +1042,8 @@ def _overdue_notices(rows: list[_Locked]) -> tuple[list[str], dict[str, Any]]:
     cte, values = _sql_notify(
         name="notes_overdue", pairs=_task_recipient_pairs(rows),
         kind=Notification.Kind.OVERDUE, title=gettext_lazy("Task overdue: %(number)s"),
-        title_params={"number": "s.number"}, body="s.duty")
-    ctes.append(cte.replace("JOIN s ON s.id = p.task_id",
-                            "JOIN s ON s.id = p.task_id AND s.marks"))
+        title_params={"number": "s.number"}, body="s.duty", where="s.marks")
+    ctes.append(cte)
     params |= values
     for level in (Escalation.Level.DEPARTMENT_HEAD, Escalation.Level.COUNTY_ADMIN):
         cte, values = _sql_notify(
@@ -1053,15 +1053,14 @@ def _overdue_notices(rows: list[_Locked]) -> tuple[list[str], dict[str, Any]]:
             title_params={"level": str(int(level)), "number": "s.number"},
             body=stored(gettext_lazy("%(department)s: %(duty)s — due %(due)s")),
             body_params={"department": "s.department_name", "duty": "s.duty",
-                         "due": _sql_iso("s.due_date")})
-        ctes.append(cte.replace("JOIN s ON s.id = p.task_id",
-                                f"JOIN s ON s.id = p.task_id AND s.level{level}"))
+                         "due": _sql_iso("s.due_date")}, where=f"s.level{level}")
+        ctes.append(cte)
         params |= values
     return ctes, params
 
 
-#: The batch's overdue tasks as each step finds them: before the scan (level0, since0),
-#: after marking them overdue (since), after level 1 (level1_after).
+#: A task's overdue_since once marked overdue, and its escalation level once past level 1:
+#: what level 1 and level 2 find before them (the ORM path writes the steps in turn).
 _SQL_SINCE = "COALESCE(s.since0, %(today)s::date)"
 _SQL_AFTER_1 = "CASE WHEN s.level1 THEN GREATEST(s.level0, 1) ELSE s.level0 END"
 
@@ -1153,7 +1152,9 @@ def deadline_scan(*, today: dt.date | None = None, batch_size: int = SCAN_BATCH
     rows, writes its escalations with one INSERT (the unique (task, level) constraint
     settles races), its updates, audit rows and notifications with one statement each,
     and enqueues its e-mails after its commit. The number of queries grows with the
-    number of batches, not of tasks."""
+    number of batches, not of tasks. On PostgreSQL a batch is one statement that builds
+    its rows itself, and a batch of overdue tasks is marked and escalated to both levels
+    at once (`_overdue_batch_sql`): the same rows, each task's row written once."""
     today = today or _today()
     now = timezone.now()
     threshold = _level2_threshold(today)
