@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import partial
 from typing import Any, NamedTuple, cast
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import DateField, F, Value
@@ -27,9 +29,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import filetypes, kinds
-from cases.audit import AuditItem, audit_record, audit_record_many, snapshot
+from cases.audit import (
+    AuditItem,
+    audit_record,
+    audit_record_many,
+    audit_shared_columns,
+    snapshot,
+)
 from cases.models import (
     Attachment,
+    AuditEvent,
     Case,
     CaseSequence,
     CaseState,
@@ -147,14 +156,18 @@ def notify_many(*, kind: str, title: str | Promise,
                                      title_params=dict(params) if msgid else {},
                                      body=notice.body, case_id=case_id, task_id=task_id))
     created = Notification.objects.bulk_create(rows)
-    ids = [n.pk for n in created if n.pk]
+    _email_after_commit([n.pk for n in created if n.pk])
+    return created
+
+
+def _email_after_commit(ids: list[int]) -> None:
+    """E-mail these notifications after commit, EMAIL_JOB_SIZE per Celery job."""
     if ids:
         from cases.tasks import send_notification_emails
 
         for start in range(0, len(ids), EMAIL_JOB_SIZE):
             transaction.on_commit(partial(send_notification_emails.delay,
                                           ids[start:start + EMAIL_JOB_SIZE]))
-    return created
 
 
 def _by_department(users: Iterable[User]) -> dict[int, list[User]]:
@@ -647,13 +660,15 @@ def _scan_tasks() -> TaskQuerySet:
     return Task.objects.filter(status=TaskStatus.OPEN, case__state__in=_LIVE_CASE_STATES)
 
 
-def _id_batches(candidates: TaskQuerySet, size: int) -> Iterator[list[int]]:
-    """The candidates' ids, read once (ids only: a few MB for a million), in ascending
-    batches of `size`. A task that stops qualifying meanwhile (completed, or escalated by
-    a concurrent scan) is dropped when its batch locks it."""
+def _id_batches(candidates: list[TaskQuerySet], size: int) -> Iterator[list[int]]:
+    """The candidates' ids (of one or several querysets), read once (ids only: a few MB
+    for a million), in ascending batches of `size`. A task that stops qualifying
+    meanwhile (completed, or escalated by a concurrent scan) is dropped when its batch
+    locks it."""
     # Sorted here, not by the database: without an ORDER BY the planner is free to hash
     # join the candidates instead of walking the primary key.
-    ids = sorted(candidates.order_by().values_list("pk", flat=True))
+    ids = sorted(set().union(*(qs.order_by().values_list("pk", flat=True)
+                               for qs in candidates)))
     for start in range(0, len(ids), size):
         yield ids[start:start + size]
 
@@ -786,6 +801,347 @@ def _escalate_batch(ids: list[int], level: int, today: dt.date, now: dt.datetime
     return len(tasks)
 
 
+# -- the deadline scan on PostgreSQL ---------------------------------------------------
+# The same batches, each built by the database: the escalations, task updates, audit rows
+# and notifications of a batch are one statement that reads the tasks, cases and
+# departments itself, so a batch makes no model instances (issue 13: on a backlog, building
+# notification and audit instances in Python took most of the scan's time). The ORM path
+# above stays for SQLite (`make run`); test_deadline_backlog compares the two row by row.
+# The SQL is assembled from the models' table names and this module's constants; every
+# value is a parameter (hence the S608 exemptions).
+
+#: A %-placeholder of a message: %(name)s, %% or anything else (not supported here).
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%|%")
+_SQL_NAME = re.compile(r"\w+")
+
+
+class _Locked(NamedTuple):
+    """A task a batch holds locked, with what its recipients depend on."""
+
+    id: int
+    department_id: int
+    assignee_id: int | None
+    region_id: int
+
+
+def _sql_scan() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _sql_format(template: str, columns: Mapping[str, str], prefix: str
+                ) -> tuple[str, dict[str, str]]:
+    """`template % {name: value}` as an SQL expression, with the values read from the SQL
+    expressions `columns` names: the template's text becomes %(prefix_n)s parameters."""
+    parts: list[str] = []
+    params: dict[str, str] = {}
+    text, pos = "", 0
+    for match in _PLACEHOLDER.finditer(template):
+        text += template[pos:match.start()]
+        pos = match.end()
+        if match.group(0) == "%%":
+            text += "%"
+            continue
+        if match.group(1) not in columns:
+            raise ValueError(f"unsupported placeholder {match.group(0)!r} in {template!r}")
+        key = f"{prefix}_{len(params)}"
+        params[key] = text
+        parts += [f"%({key})s::text", f"({columns[match.group(1)]})::text"]
+        text = ""
+    key = f"{prefix}_{len(params)}"
+    params[key] = text + template[pos:]
+    parts.append(f"%({key})s::text")
+    return f"concat({', '.join(parts)})", params
+
+
+def _sql_json(values: Mapping[str, str]) -> str:
+    """jsonb_build_object of constant keys and SQL expressions."""
+    if not all(_SQL_NAME.fullmatch(k) for k in values):
+        raise ValueError(f"JSON keys must be names: {list(values)}")
+    return "jsonb_build_object(" + ", ".join(f"'{k}', {v}" for k, v in values.items()) + ")"
+
+
+def _sql_iso(column: str) -> str:
+    """A date as `_jsonable` writes it (date.isoformat()); NULL stays NULL."""
+    return f"to_char({column}, 'YYYY-MM-DD')"
+
+
+def _sql_tables() -> dict[str, str]:
+    qn = connection.ops.quote_name
+    return {name: qn(model._meta.db_table) for name, model in (
+        ("task", Task), ("case", Case), ("department", Department),
+        ("escalation", Escalation), ("audit", AuditEvent), ("notification", Notification))}
+
+
+#: The batch's tasks as the audit and notification rows read them, from a CTE `batch`
+#: of task columns.
+_SQL_SOURCE = """s AS (SELECT b.*, c.number, d.name AS department_name
+       FROM batch b JOIN {case} c ON c.id = b.case_id
+       JOIN {department} d ON d.id = b.department_id)"""
+
+
+def _sql_audit(*, name: str, action: str, where: str, before: Mapping[str, str],
+               after: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
+    """CTE `name`: `audit_record_many(actor=None, action=action, ...)` over the tasks of
+    `s` that meet `where`, in id order: a task's object_repr is str(task), its role label
+    in the active language (Task.__str__)."""
+    role = "CASE s.role " + " ".join(
+        f"WHEN %(role_{i})s THEN %(role_label_{i})s::text"
+        for i in range(len(TaskRole.choices))) + " ELSE s.role END"
+    params: dict[str, Any] = {}
+    for i, (value, label) in enumerate(TaskRole.choices):
+        params |= {f"role_{i}": value, f"role_label_{i}": str(label)}
+    repr_sql, repr_params = _sql_format(
+        "%(number)s · %(department)s · %(role)s",
+        {"number": "s.number", "department": "s.department_name", "role": role}, "repr")
+    shared = audit_shared_columns(actor=None, action=action)
+    params |= repr_params | {f"{name}_{k}": v for k, v in shared.items()} | {
+        "audit_ct": ContentType.objects.get_for_model(Task).pk}
+    sql = f"""{name} AS (
+    INSERT INTO {{audit}} (created_at, actor_id, actor_label, action, case_id,
+        content_type_id, object_id, object_repr, before, after, reason, ip)
+    SELECT %(now)s, %({name}_actor_id)s, %({name}_actor_label)s, %({name}_action)s,
+        s.case_id, %(audit_ct)s, s.id::text, left({repr_sql}, 200), {_sql_json(before)},
+        {_sql_json(after)}, %({name}_reason)s, %({name}_ip)s::inet
+    FROM s WHERE {where} ORDER BY s.id)"""  # noqa: S608
+    return sql, params
+
+
+def _sql_notify(*, name: str, pairs: list[tuple[int, int]], kind: str, title: Promise,
+                title_params: Mapping[str, str], body: str,
+                body_params: Mapping[str, str] | None = None, where: str = "TRUE"
+                ) -> tuple[str, dict[str, Any]]:
+    """CTE `name`: `notify_many` for the (task, recipient) `pairs` of the tasks of `s`
+    that meet `where`, in their order (other pairs are dropped): the title rendered in
+    settings.LANGUAGE_CODE with its message id and parameters (`_title_template`), and
+    `body` an SQL expression, or a message rendered with `body_params`."""
+    template, msgid = _title_template(title)
+    title_sql, title_values = _sql_format(template, title_params, f"{name}_title")
+    params: dict[str, Any] = dict(title_values)
+    params_sql = _sql_json(title_params) if msgid else "'{}'::jsonb"
+    body_sql = body
+    if body_params is not None:
+        body_sql, body_values = _sql_format(body, body_params, f"{name}_body")
+        params |= body_values
+    params |= {f"{name}_kind": kind, f"{name}_msgid": msgid,
+               f"{name}_task": [t for t, _u in pairs], f"{name}_user": [u for _t, u in pairs]}
+    sql = f"""{name} AS (
+    INSERT INTO {{notification}} (recipient_id, kind, case_id, task_id, title, title_msgid,
+        title_params, body, created_at)
+    SELECT p.user_id, %({name}_kind)s, s.case_id, s.id, left({title_sql}, 200),
+        %({name}_msgid)s, {params_sql}, {body_sql}, %(now)s
+    FROM unnest(%({name}_task)s::bigint[], %({name}_user)s::bigint[]) WITH ORDINALITY
+        AS p(task_id, user_id, n)
+    JOIN s ON s.id = p.task_id AND {where}
+    ORDER BY p.n
+    RETURNING id)"""  # noqa: S608
+    return sql, params
+
+
+def _sql_batch(ctes: list[str], params: dict[str, Any], counts: list[str],
+               notes: list[str]) -> list[int]:
+    """Run one batch's statement: its `counts` (SQL expressions), and the ids of each
+    notification CTE of `notes`, e-mailed after commit a CTE at a time (as `notify_many`
+    does a call at a time)."""
+    arrays = [f"ARRAY(SELECT id FROM {name} ORDER BY id)" for name in notes]  # noqa: S608
+    select = "SELECT " + ", ".join(counts + arrays)
+    sql = ("WITH " + ",\n".join(ctes) + "\n" + select).format(**_sql_tables())  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    for note_ids in row[len(counts):]:
+        _email_after_commit(list(note_ids))
+    return [int(count) for count in row[:len(counts)]]
+
+
+def _lock_scan_rows(ids: list[int], **still: Any) -> list[_Locked]:
+    """`_lock_scan_tasks` reading only what the recipients depend on."""
+    return [_Locked(*row) for row in _scan_tasks().filter(pk__in=ids, **still)
+            .select_for_update(of=("self",)).order_by("pk")
+            .values_list("pk", "department_id", "assignee_id", "case__region_id")]
+
+
+def _pairs(rows: list[_Locked], recipients: Any) -> list[tuple[int, int]]:
+    """(task, user) for each task and each of `recipients(row)`, once each, in order (as
+    `notify_many` tells them)."""
+    pairs = []
+    for row in rows:
+        seen: set[int] = set()
+        for user_id in recipients(row):
+            if user_id not in seen:
+                seen.add(user_id)
+                pairs.append((row.id, user_id))
+    return pairs
+
+
+def _ids(users: dict[int, list[User]]) -> dict[int, list[int]]:
+    return {key: [u.pk for u in found] for key, found in users.items()}
+
+
+def _task_recipient_pairs(rows: list[_Locked]) -> list[tuple[int, int]]:
+    """`_task_recipients_many`, by ids: the active assignee, else the department's
+    working staff."""
+    workers = _ids(_department_workers_many(r.department_id for r in rows
+                                            if r.assignee_id is None))
+    assigned = {r.assignee_id for r in rows if r.assignee_id is not None}
+    active = set(User.objects.filter(pk__in=assigned, is_active=True)
+                 .values_list("pk", flat=True)) if assigned else set()
+    return _pairs(rows, lambda r: workers.get(r.department_id, []) if r.assignee_id is None
+                  else [r.assignee_id] if r.assignee_id in active else [])
+
+
+def _admin_ids(rows: Iterable[_Locked]) -> dict[int, list[int]]:
+    """`_county_admins_many` of the rows' case regions."""
+    region_ids = {r.region_id for r in rows}
+    if not region_ids:
+        return {}
+    return _ids(_county_admins_many(Region.objects.filter(pk__in=region_ids)
+                                    .only("pk", "path")))
+
+
+def _escalation_recipient_pairs(rows: list[_Locked], level: int) -> list[tuple[int, int]]:
+    """`_escalation_recipients`, by ids."""
+    if level == Escalation.Level.COUNTY_ADMIN:
+        admins = _admin_ids(rows)
+        return _pairs(rows, lambda r: admins[r.region_id])
+    heads = _ids(_by_department(User.objects.filter(
+        department_id__in={r.department_id for r in rows}, is_active=True,
+        role=Role.DEPARTMENT_HEAD)))
+    headless = [r for r in rows if not heads.get(r.department_id)]
+    workers = _ids(_department_workers_many(r.department_id for r in headless))
+    admins = _admin_ids(headless)
+    return _pairs(rows, lambda r: heads.get(r.department_id) or
+                  workers.get(r.department_id, []) + admins[r.region_id])
+
+
+_SQL_TASK_COLUMNS = "t.id, t.case_id, t.department_id, t.role, t.duty, t.due_date"
+
+
+@transaction.atomic
+def _remind_batch_sql(ids: list[int], today: dt.date, now: dt.datetime) -> int:
+    """`_remind_batch` in one statement."""
+    rows = _lock_scan_rows(ids, remind_on__lte=today, due_date__gte=today,
+                           reminded_at__isnull=True)
+    if not rows:
+        return 0
+    notes, params = _sql_notify(
+        name="notes", pairs=_task_recipient_pairs(rows), kind=Notification.Kind.REMINDER,
+        title=gettext_lazy("Task due on %(due)s: %(number)s"),
+        title_params={"due": _sql_iso("s.due_date"), "number": "s.number"}, body="s.duty")
+    batch = f"""batch AS (UPDATE {{task}} t SET reminded_at = %(now)s
+    WHERE t.id = ANY(%(ids)s::bigint[]) RETURNING {_SQL_TASK_COLUMNS})"""  # noqa: S608
+    _sql_batch([batch, _SQL_SOURCE, notes],
+               params | {"ids": [r.id for r in rows], "now": now}, [], ["notes"])
+    return len(rows)
+
+
+def _overdue_notices(rows: list[_Locked]) -> tuple[list[str], dict[str, Any]]:
+    """The three notification CTEs of `_overdue_batch_sql`: overdue (`_mark_overdue_batch`)
+    and each level's escalation (`_escalate_batch`)."""
+    ctes: list[str] = []
+    params: dict[str, Any] = {}
+    cte, values = _sql_notify(
+        name="notes_overdue", pairs=_task_recipient_pairs(rows),
+        kind=Notification.Kind.OVERDUE, title=gettext_lazy("Task overdue: %(number)s"),
+        title_params={"number": "s.number"}, body="s.duty", where="s.marks")
+    ctes.append(cte)
+    params |= values
+    for level in (Escalation.Level.DEPARTMENT_HEAD, Escalation.Level.COUNTY_ADMIN):
+        cte, values = _sql_notify(
+            name=f"notes_{level}", pairs=_escalation_recipient_pairs(rows, level),
+            kind=Notification.Kind.ESCALATION,
+            title=gettext_lazy("Overdue task escalated (level %(level)s): %(number)s"),
+            title_params={"level": str(int(level)), "number": "s.number"},
+            body=stored(gettext_lazy("%(department)s: %(duty)s — due %(due)s")),
+            body_params={"department": "s.department_name", "duty": "s.duty",
+                         "due": _sql_iso("s.due_date")}, where=f"s.level{level}")
+        ctes.append(cte)
+        params |= values
+    return ctes, params
+
+
+#: A task's overdue_since once marked overdue, and its escalation level once past level 1:
+#: what level 1 and level 2 find before them (the ORM path writes the steps in turn).
+_SQL_SINCE = "COALESCE(s.since0, %(today)s::date)"
+_SQL_AFTER_1 = "CASE WHEN s.level1 THEN GREATEST(s.level0, 1) ELSE s.level0 END"
+
+
+@transaction.atomic
+def _overdue_batch_sql(ids: list[int], today: dt.date, threshold: dt.date,
+                       now: dt.datetime) -> dict[str, int]:
+    """`_mark_overdue_batch`, then `_escalate_batch` at level 1 and at level 2, over a
+    batch of overdue tasks in one statement, each task's row written once (issue 13: on a
+    backlog three updates of a task, each with its sixteen index entries, were most of
+    the scan's time). The rows are those the three steps write in turn: the escalations
+    (ON CONFLICT DO NOTHING: the unique (task, level) constraint settles races), a
+    task's level 2 once it has level 1 (this scan's or an earlier one) and is due before
+    `threshold`, the audit rows with each step's before and after, and each step's
+    notifications, e-mailed per step after commit."""
+    rows = _lock_scan_rows(ids, due_date__lt=today)
+    if not rows:
+        return {"overdue": 0, "level1": 0, "level2": 0}
+    params: dict[str, Any] = {"ids": [r.id for r in rows], "today": today,
+                              "threshold": threshold, "now": now}
+    ctes = [
+        """e1 AS (INSERT INTO {escalation} (task_id, level, created_at)
+    SELECT id, 1, %(now)s FROM unnest(%(ids)s::bigint[]) AS id ORDER BY id
+    ON CONFLICT (task_id, level) DO NOTHING RETURNING task_id)""",
+        """e2 AS (INSERT INTO {escalation} (task_id, level, created_at)
+    SELECT t.id, 2, %(now)s FROM {task} t
+    WHERE t.id = ANY(%(ids)s::bigint[]) AND t.due_date < %(threshold)s::date
+      AND (t.id IN (SELECT task_id FROM e1) OR EXISTS (
+           SELECT 1 FROM {escalation} x WHERE x.task_id = t.id AND x.level = 1))
+    ORDER BY t.id
+    ON CONFLICT (task_id, level) DO NOTHING RETURNING task_id)""",
+        f"""batch AS (SELECT {_SQL_TASK_COLUMNS}, t.escalation_level AS level0,
+        t.overdue_since AS since0, t.overdue_since IS NULL AS marks,
+        e1.task_id IS NOT NULL AS level1, e2.task_id IS NOT NULL AS level2
+    FROM {{task}} t LEFT JOIN e1 ON e1.task_id = t.id LEFT JOIN e2 ON e2.task_id = t.id
+    WHERE t.id = ANY(%(ids)s::bigint[]))""",  # noqa: S608
+        _SQL_SOURCE,
+        """tasks AS (UPDATE {task} t
+    SET overdue_since = COALESCE(t.overdue_since, %(today)s::date),
+        escalation_level = CASE WHEN s.level2 THEN GREATEST(t.escalation_level, 2)
+                                WHEN s.level1 THEN GREATEST(t.escalation_level, 1)
+                                ELSE t.escalation_level END,
+        updated_at = CASE WHEN s.level1 OR s.level2 THEN %(now)s ELSE t.updated_at END
+    FROM s WHERE t.id = s.id AND (s.marks OR s.level1 OR s.level2))""",
+        # A case this scan touched already (its other tasks) keeps its row: the same
+        # value, without a row version and its index entries.
+        """touched AS (UPDATE {case} SET updated_at = %(now)s
+    WHERE id IN (SELECT case_id FROM s WHERE s.level1 OR s.level2)
+      AND updated_at IS DISTINCT FROM %(now)s)"""]
+    for name, action, where, before, after in (
+            ("audit_overdue", "task.overdue", "s.marks", {"overdue_since": "NULL::date"},
+             {"overdue_since": _sql_iso(_SQL_SINCE)}),
+            ("audit_1", "task.escalate.1", "s.level1",
+             {"escalation_level": "s.level0", "overdue_since": _sql_iso(_SQL_SINCE)},
+             {"escalation_level": "GREATEST(s.level0, 1)",
+              "overdue_since": _sql_iso(_SQL_SINCE)}),
+            ("audit_2", "task.escalate.2", "s.level2",
+             {"escalation_level": _SQL_AFTER_1, "overdue_since": _sql_iso(_SQL_SINCE)},
+             {"escalation_level": f"GREATEST({_SQL_AFTER_1}, 2)",
+              "overdue_since": _sql_iso(_SQL_SINCE)})):
+        cte, values = _sql_audit(name=name, action=action, where=where, before=before,
+                                 after=after)
+        ctes.append(cte)
+        params |= values
+    notes, values = _overdue_notices(rows)
+    overdue, level1, level2 = _sql_batch(
+        ctes + notes, params | values,
+        ["(SELECT count(*) FROM batch WHERE marks)", "(SELECT count(*) FROM e1)",
+         "(SELECT count(*) FROM e2)"], ["notes_overdue", "notes_1", "notes_2"])
+    return {"overdue": overdue, "level1": level1, "level2": level2}
+
+
+def _overdue_candidates(steps: dict[str, TaskQuerySet], threshold: dt.date
+                        ) -> list[TaskQuerySet]:
+    """The tasks `_overdue_batch_sql` looks at: those the overdue, level 1 and level 2
+    `steps` look at, level 2 including the tasks level 1 is about to escalate."""
+    return [steps["overdue"], steps["level1"],
+            _scan_tasks().filter(due_date__lt=threshold)
+            .exclude(escalations__level=Escalation.Level.COUNTY_ADMIN)]
+
+
 def deadline_scan(*, today: dt.date | None = None, batch_size: int = SCAN_BATCH
                   ) -> dict[str, int]:
     """Remind before the due date, mark overdue, escalate to the department head (level 1)
@@ -796,31 +1152,48 @@ def deadline_scan(*, today: dt.date | None = None, batch_size: int = SCAN_BATCH
     rows, writes its escalations with one INSERT (the unique (task, level) constraint
     settles races), its updates, audit rows and notifications with one statement each,
     and enqueues its e-mails after its commit. The number of queries grows with the
-    number of batches, not of tasks."""
+    number of batches, not of tasks. On PostgreSQL a batch is one statement that builds
+    its rows itself, and a batch of overdue tasks is marked and escalated to both levels
+    at once (`_overdue_batch_sql`): the same rows, each task's row written once."""
     today = today or _today()
     now = timezone.now()
-    candidates = deadline_scan_candidates(today=today)
+    threshold = _level2_threshold(today)
+    candidates = _candidates(today, threshold)
     stats = {"reminded": 0, "overdue": 0, "level1": 0, "level2": 0}
-    for ids in _id_batches(candidates["reminded"], batch_size):
-        stats["reminded"] += _remind_batch(ids, today, now)
-    for ids in _id_batches(candidates["overdue"], batch_size):
+    sql = _sql_scan()
+    for ids in _id_batches([candidates["reminded"]], batch_size):
+        stats["reminded"] += (_remind_batch_sql if sql else _remind_batch)(ids, today, now)
+    if sql:
+        for ids in _id_batches(_overdue_candidates(candidates, threshold), batch_size):
+            for step, count in _overdue_batch_sql(ids, today, threshold, now).items():
+                stats[step] += count
+        return stats
+    for ids in _id_batches([candidates["overdue"]], batch_size):
         stats["overdue"] += _mark_overdue_batch(ids, today)
     # Lazy: level 2's candidates are read once level 1 is done (a late first scan
     # escalates both levels).
     for level, step in ((Escalation.Level.DEPARTMENT_HEAD, "level1"),
                         (Escalation.Level.COUNTY_ADMIN, "level2")):
-        for ids in _id_batches(candidates[step], batch_size):
+        for ids in _id_batches([candidates[step]], batch_size):
             stats[step] += _escalate_batch(ids, level, today, now)
     return stats
+
+
+def _level2_threshold(today: dt.date) -> dt.date:
+    """Level 2 is due once `escalation_level2_after` further working days have passed."""
+    delay = active_profile().deadline("escalation_level2_after")
+    return add_workdays(today, -delay) if delay else today
 
 
 def deadline_scan_candidates(*, today: dt.date) -> dict[str, TaskQuerySet]:
     """The open tasks of live cases each step of the scan looks at (unevaluated; the
     benchmark EXPLAINs them): due for a reminder, newly overdue, due for level 1, and
     due for level 2 once `escalation_level2_after` further working days have passed."""
+    return _candidates(today, _level2_threshold(today))
+
+
+def _candidates(today: dt.date, threshold: dt.date) -> dict[str, TaskQuerySet]:
     open_tasks = _scan_tasks()
-    delay = active_profile().deadline("escalation_level2_after")
-    threshold = add_workdays(today, -delay) if delay else today
     return {
         "reminded": open_tasks.filter(remind_on__lte=today, due_date__gte=today,
                                       reminded_at__isnull=True),

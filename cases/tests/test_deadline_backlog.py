@@ -260,3 +260,93 @@ class TestConcurrentBatchedScans:
         for action in ("task.overdue", "task.escalate.1", "task.escalate.2"):
             assert AuditEvent.objects.filter(action=action).count() == len(tasks), action
         assert Notification.objects.filter(emailed_at__isnull=True).count() == 0
+
+
+def scan_rows(days: list[dt.date]) -> dict[str, object]:
+    """What scans on `days` (batches of 7) write, without ids and times: their stats, the
+    tasks and cases they changed, escalations, audit rows and notifications, and each
+    e-mail job as its notifications. Rows are sorted: on PostgreSQL a batch of overdue
+    tasks writes its overdue, level 1 and level 2 rows together, the ORM path one step
+    after the other."""
+    cases_before = dict(Task.objects.values_list("pk", "case__updated_at"))
+    tasks_before = dict(Task.objects.values_list("pk", "updated_at"))
+    first_note = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    first_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    callbacks = len(connection.run_on_commit)
+    stats = [services.deadline_scan(today=day, batch_size=7) for day in days]
+    notes = list(Notification.objects.filter(pk__gt=first_note).order_by("pk").values_list(
+        "pk", "recipient_id", "kind", "case_id", "task_id", "title", "title_msgid",
+        "title_params", "body", "read_at", "emailed_at"))
+    by_id = {row[0]: row[1:] for row in notes}
+    jobs = sorted(sorted(by_id[pk] for pk in func.args[0])
+                  for _sids, func, _robust in connection.run_on_commit[callbacks:])
+    return {
+        "stats": stats,
+        "tasks": sorted((t.pk, t.status, t.overdue_since, t.reminded_at is not None,
+                         t.escalation_level, t.updated_at > tasks_before[t.pk],
+                         t.case.updated_at > cases_before[t.pk])
+                        for t in Task.objects.select_related("case")),
+        "escalations": sorted(Escalation.objects.values_list("task_id", "level")),
+        "audit": sorted(AuditEvent.objects.filter(pk__gt=first_event).values_list(
+            "actor_id", "actor_label", "action", "case_id", "content_type_id", "object_id",
+            "object_repr", "before", "after", "reason", "ip"), key=repr),
+        "notifications": sorted(by_id.values(), key=repr),
+        "emails": jobs,
+    }
+
+
+#: Scans day by day (level 1, then level 2), and a late first scan that marks, escalates
+#: to both levels and reminds at once; then an idle scan.
+SCANS = {
+    "day by day": ([D(2026, 6, 9), LEVEL2_DAY, LEVEL2_DAY], [
+        {"reminded": 0, "overdue": 24, "level1": 24, "level2": 0},
+        {"reminded": 9, "overdue": 0, "level1": 0, "level2": 24}, NOTHING]),
+    "late": ([LEVEL2_DAY, LEVEL2_DAY], [
+        {"reminded": 9, "overdue": 24, "level1": 24, "level2": 24}, NOTHING]),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("scans", SCANS)
+def test_the_sql_batches_write_what_the_orm_batches_write(world: World, monkeypatch,
+                                                          language: str, scans: str):
+    """Issue 13: on PostgreSQL a batch is one SQL statement; the ORM batches (the SQLite
+    path) are the reference. Over the same backlog (an inactive assignee among it, tasks in
+    their reminder window, a scan at level 1 and then at level 2, then an idle one), both
+    write the same rows, row for row, and e-mail them in the same jobs."""
+    from django.db import transaction
+    from django.utils import translation
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQL batches are PostgreSQL's")
+    backlog(world, 24)
+    backlog(world, 9, today=D(2026, 6, 8))  # reminded on 06-12
+    world.a.users["officer"].is_active = False
+    world.a.users["officer"].save()
+    days, stats = SCANS[scans]
+    written = {}
+    for sql in (False, True):
+        monkeypatch.setattr(services, "_sql_scan", lambda sql=sql: sql)
+        with translation.override(language), transaction.atomic():
+            written[sql] = scan_rows(days)
+            transaction.set_rollback(True)
+    assert written[True]["stats"] == stats
+    assert written[True]["notifications"] and written[True]["audit"]
+    for key in written[False]:
+        assert written[True][key] == written[False][key], key
+
+
+def test_a_message_becomes_an_sql_expression_with_its_text_as_parameters():
+    """The SQL batches render titles and bodies as `template % params` does: %% is a
+    percent sign, %(name)s a column, and any other placeholder is refused rather than
+    rendered differently."""
+    sql, params = services._sql_format("%(n)s: 100%% %(due)s", {"n": "s.number",
+                                                               "due": "s.due"}, "t")
+    assert sql == ("concat(%(t_0)s::text, (s.number)::text, %(t_1)s::text, (s.due)::text, "
+                   "%(t_2)s::text)")
+    assert params == {"t_0": "", "t_1": ": 100% ", "t_2": ""}
+    with pytest.raises(ValueError, match="unsupported placeholder"):
+        services._sql_format("level %(level)d", {"level": "1"}, "t")
+    with pytest.raises(ValueError, match="unsupported placeholder"):
+        services._sql_format("%(other)s", {"level": "1"}, "t")
