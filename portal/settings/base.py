@@ -164,13 +164,11 @@ LOGOUT_REDIRECT_URL = "login"
 # Officers' sessions expire after an idle timeout: every request renews the cookie.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
-# With a shared cache (Redis), sessions are read from it and written to both it and the
-# database, and the signed-in user is cached between requests (org.auth.PortalModelBackend):
-# two of the queries of every request (issue 13). A process-local cache would let one
-# worker keep a session or a user another worker logged out or changed, so without Redis
-# both stay in the database alone.
-SESSION_ENGINE = ("django.contrib.sessions.backends.cached_db" if REDIS_URL
-                  else "django.contrib.sessions.backends.db")
+# With a shared cache (Redis), the signed-in user is cached between requests
+# (org.auth.PortalModelBackend): one of the queries of every request (issue 13). A
+# process-local cache would let one worker keep a user that another worker changed, so
+# without Redis it is read from the database on every request. Sessions stay in the
+# database alone: a session deleted or expired there ends at once (tests/test_security.py).
 AUTH_USER_CACHE = bool(REDIS_URL)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
