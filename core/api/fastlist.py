@@ -30,7 +30,6 @@ from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRen
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-
 #: The current time zone, read once per list by `FastListMixin.list`: reading it per value
 #: (asgiref's Local) was a tenth of a case list's time (issue 13).
 _zone: ContextVar[dt.tzinfo | None] = ContextVar("fastlist_zone", default=None)
