@@ -41,6 +41,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
 # The public pages' per-client limit (120/min) would answer most rounds with a cheap 429:
 # the bench measures the pages, not the limiter.
 os.environ.setdefault("PUBLIC_PAGE_THROTTLE", "1000000/min")
+# The throttle still runs on every call, but the rounds must not reach its limit (a 429
+# would be measured instead of the list).
+os.environ.setdefault("API_USER_THROTTLE", "100000/min")
 
 import django  # noqa: E402
 
@@ -172,6 +175,37 @@ def raw(sql: str, param: object, count_sql: str = "") -> Callable[[], bytes]:
             return orjson.dumps({"count": count,
                                  "results": [dict(zip(cols, row, strict=True))
                                              for row in cursor.fetchall()]})
+    return run
+
+
+def wsgi(client: Client, path: str) -> Callable[[], bytes]:
+    """The same GET as `client.get(path)`, through a plain `WSGIHandler` call with the
+    client's session cookie, as gunicorn makes it: without the test Client's own work
+    (its request factory, signal receivers, response decoration), and with what the test
+    Client leaves out (the request_started/finished signals: the connection's age and
+    health checks)."""
+    from io import BytesIO
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    handler = WSGIHandler()
+    cookie = "; ".join(f"{key}={morsel.value}" for key, morsel in client.cookies.items())
+
+    def run() -> bytes:
+        status: list[str] = []
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "",
+                   "SERVER_NAME": "testserver", "SERVER_PORT": "80",
+                   "HTTP_HOST": "testserver", "REMOTE_ADDR": "127.0.0.1",
+                   "HTTP_COOKIE": cookie, "SERVER_PROTOCOL": "HTTP/1.1",
+                   "wsgi.input": BytesIO(b""), "wsgi.url_scheme": "http",
+                   "wsgi.errors": sys.stderr}
+        response = handler(environ, lambda s, headers: status.append(s))
+        try:
+            body = b"".join(response)
+        finally:
+            response.close()  # as a WSGI server does: request_finished
+        assert status[0].startswith("200"), (path, status, body[:200])
+        return body
     return run
 
 
@@ -363,9 +397,12 @@ def main() -> None:
         probes: dict[str, Callable[[], object]] = {
             "api institutions (county)": lambda: clients["admin"].get("/api/v1/institutions/"),
             "raw institutions (county)": raw(INSTITUTION_SQL, path + "%"),
+            "wsgi institutions (county)": wsgi(clients["admin"], "/api/v1/institutions/"),
             "api cases (county)": lambda: clients["admin"].get("/api/v1/cases/"),
+            "wsgi cases (county)": wsgi(clients["admin"], "/api/v1/cases/"),
             "raw cases (county)": raw(CASE_SQL, path + "%"),
             "api complaints (county)": lambda: clients["admin"].get("/api/v1/complaints/"),
+            "wsgi complaints (county)": wsgi(clients["admin"], "/api/v1/complaints/"),
             "raw complaints (county)": raw(COMPLAINT_SQL, county.code),
             "api tasks/mine (officer)": lambda: clients["officer"].get("/api/v1/tasks/mine/"),
             "raw tasks/mine (officer)": raw(MY_TASK_SQL, [county.code, officer.pk,
@@ -439,10 +476,14 @@ def main() -> None:
                 continue
             print(f"{name:<34}{demo[name]:>9.1f}{scale[name]:>10.1f}"
                   f"{scale[name] / demo[name]:>11.2f}{demo_q[name]:>6} → {scale_q[name]:<4}")
-        print("\nthe app against raw psycopg + orjson, same rows, same scope, at scale")
+        print("\nthe app against raw psycopg + orjson, same rows, same scope, at scale "
+              "(api: through the test Client; wsgi: a plain WSGIHandler call)")
         for api, rawname in (("api institutions (county)", "raw institutions (county)"),
+                             ("wsgi institutions (county)", "raw institutions (county)"),
                              ("api cases (county)", "raw cases (county)"),
+                             ("wsgi cases (county)", "raw cases (county)"),
                              ("api complaints (county)", "raw complaints (county)"),
+                             ("wsgi complaints (county)", "raw complaints (county)"),
                              ("api tasks/mine (officer)", "raw tasks/mine (officer)"),
                              ("page office complaints", "raw office complaints page")):
             print(f"{api:<34}{scale[api]:>9.1f} vs {scale[rawname]:>6.1f}  "

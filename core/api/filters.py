@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import django_filters
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.request import Request
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
@@ -30,3 +34,32 @@ class UtcIsoDateTimeField(IsoDateTimeField):
 
 class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
+
+
+#: Query parameters that are never a filter's: the format and the cursor paginator's.
+NOT_FILTERS = frozenset({"format", "cursor", "page_size"})
+
+
+@functools.cache
+def _inert_when_unbound(filterset_class: type[django_filters.FilterSet] | None) -> bool:
+    """A filter set that, given no parameters, returns its queryset as it is: it keeps
+    django-filter's own `filter_queryset` (no defaults applied in code, as the task pages'
+    filter does) and requires no parameter (which must answer 400 when missing)."""
+    if filterset_class is None:
+        return True
+    return (filterset_class.filter_queryset is django_filters.FilterSet.filter_queryset
+            and not any(f.extra.get("required") for f in
+                        filterset_class.base_filters.values()))
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, except that a list called with no filter parameter (the
+    common call: the first page, or the next one by cursor) does not build and validate
+    the filter form only to return the queryset unchanged; 0.5-1 ms of each call
+    (issue 13: the fixed cost of an API list)."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
+        named = any(name not in NOT_FILTERS for name in request.query_params)
+        if not named and _inert_when_unbound(self.get_filterset_class(view, queryset)):
+            return queryset
+        return super().filter_queryset(request, queryset, view)

@@ -44,6 +44,8 @@ class StrictQueryMixin:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         if getattr(self, (request.method or "").lower(), None) is None:
             return  # no handler: DRF answers 405 next
+        if not request.query_params:
+            return  # nothing to check (most calls: a list's first page, a detail)
         known = self.documented_query_params()
         errors: dict[str, list[str]] = {}
         for name, values in request.query_params.lists():
