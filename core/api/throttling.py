@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import caches
+from django.utils.connection import ConnectionProxy
 from rest_framework.request import Request
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 
@@ -20,6 +22,88 @@ def _client_ident(request: Request) -> str:
 
 #: where a throttle leaves its reading for the response headers (core.api.views)
 RATELIMIT_ATTR = "_ratelimit"
+
+#: DRF's sliding log (`SimpleRateThrottle.allow_request`) run inside Redis, so that a check
+#: is one round trip instead of a GET and a SET (issue 13: the API's fixed cost). The log
+#: is a list of call times, newest first: times at or before `now - duration` are dropped
+#: from the old end; below the limit the call is pushed and the list lives `duration`
+#: seconds more (DRF's `cache.set(key, history, duration)`). Returns whether the call was
+#: let through, the log's length after it, and its oldest time (as text: Lua would
+#: truncate a number returned to Redis to an integer).
+SLIDING_LOG_LUA = """
+local key = KEYS[1]
+local now = tonumber(ARGV[1])
+local duration = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
+while true do
+  local oldest = redis.call('LINDEX', key, -1)
+  if not oldest or tonumber(oldest) > now - duration then break end
+  redis.call('RPOP', key)
+end
+local count = redis.call('LLEN', key)
+local allowed = 0
+if count < limit then
+  redis.call('LPUSH', key, ARGV[1])
+  redis.call('EXPIRE', key, duration)
+  count = count + 1
+  allowed = 1
+end
+return {allowed, count, redis.call('LINDEX', key, -1) or false}
+"""
+
+
+class LogSummary:
+    """What DRF's throttle and `ReportingMixin` read of a history (its length and its
+    oldest time, `history[-1]`), as the Redis script reports it."""
+
+    __slots__ = ("count", "oldest")
+
+    def __init__(self, count: int, oldest: float | None) -> None:
+        self.count, self.oldest = count, oldest
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index: int) -> float:
+        if index not in (-1, self.count - 1) or self.oldest is None:
+            raise IndexError(index)
+        return self.oldest
+
+
+def _backend(cache: Any) -> Any:
+    """The cache behind DRF's `default_cache`, a proxy that `isinstance` sees through."""
+    if isinstance(cache, ConnectionProxy):
+        return caches[cache._alias]
+    return cache
+
+
+class RedisSlidingLogThrottle(SimpleRateThrottle):
+    """DRF's `SimpleRateThrottle.allow_request`, in one Redis round trip where the
+    throttle's cache is the portal's Redis cache (`core.cache.RedisCache`); any other
+    cache (the tests' local memory) keeps DRF's own GET and SET. The log is kept under its
+    own key (`…:log`), so that a history pickled by DRF's path is never read as a list."""
+
+    _scripts: dict[int, Any] = {}
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        from core.cache import RedisCache
+
+        cache = _backend(self.cache)
+        if not isinstance(cache, RedisCache) or self.rate is None:
+            return super().allow_request(request, view)
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        key = cache.make_key(f"{self.key}:log")
+        client = cache._cache.get_client(key, write=True)
+        script = self._scripts.get(id(client))
+        if script is None:
+            script = self._scripts[id(client)] = client.register_script(SLIDING_LOG_LUA)
+        allowed, count, oldest = script(
+            keys=[key], args=[repr(self.now), self.duration, self.num_requests], client=client)
+        self.history = LogSummary(int(count), float(oldest) if oldest else None)
+        return bool(allowed)
 
 
 class ReportingMixin:
@@ -43,7 +127,7 @@ class ReportingMixin:
         return allowed
 
 
-class PrincipalRateThrottle(ReportingMixin, SimpleRateThrottle):
+class PrincipalRateThrottle(ReportingMixin, RedisSlidingLogThrottle):
     """Users by id; API clients by their own configured rate; anonymous by IP."""
 
     scope = "user"
@@ -76,7 +160,7 @@ class PrincipalRateThrottle(ReportingMixin, SimpleRateThrottle):
         return f"throttle_{self.scope}_{ident}"
 
 
-class ClientIpScopedRateThrottle(ReportingMixin, ScopedRateThrottle):
+class ClientIpScopedRateThrottle(ReportingMixin, ScopedRateThrottle, RedisSlidingLogThrottle):
     """The view's `throttle_scope` rate, per client IP (public endpoints)."""
 
     def get_ident(self, request: Request) -> str:
