@@ -13,11 +13,13 @@ None means "no restriction" and the prefix lets a child model reuse its parent's
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 if TYPE_CHECKING:
     from org.models import User
@@ -167,14 +169,48 @@ def _grant_q(model: type[models.Model], scope: Scope, action: str) -> Q | None:
         prefix = f"{via}__"
     if not grant_models:
         return None
-    user_perm, group_perm = grant_models()
+    user_sql, group_sql = _grant_sql(*grant_models())
     codename = f"{action}_{target._meta.model_name}"
-    q = Q(**{f"{prefix}pk__in": user_perm.objects.filter(
-        user_id=scope.user_id, permission__codename=codename).values("content_object_id")})
-    q |= Q(**{f"{prefix}pk__in": group_perm.objects.filter(
-        group__user__id=scope.user_id, permission__codename=codename
-    ).values("content_object_id")})
-    return q
+    params = (scope.user_id, codename)
+    return (Q(**{f"{prefix}pk__in": RawSQL(user_sql, params)})
+            | Q(**{f"{prefix}pk__in": RawSQL(group_sql, params)}))
+
+
+@functools.cache
+def _grant_sql(user_perm: type[models.Model], group_perm: type[models.Model]
+               ) -> tuple[str, str]:
+    """The two grant subqueries, as the ORM wrote them for
+    `user_perm.objects.filter(user_id=…, permission__codename=…)` and
+    `group_perm.objects.filter(group__user__id=…, permission__codename=…)`, written once
+    per pair of grant tables: compiling them per request was 0.7 ms of each scoped list
+    (issue 13: the API's fixed cost). The text depends only on the tables; the user and
+    the permission's codename are parameters. The group grant reads the user's groups
+    from the membership table directly (the ORM also joined `auth_group`, which adds no
+    condition: the membership's foreign key holds)."""
+    from django.contrib.auth.models import Permission
+
+    from org.models import User
+
+    qn = connection.ops.quote_name
+
+    def col(model: type[models.Model], name: str) -> str:
+        return qn(model._meta.get_field(name).column)
+
+    def with_permission(model: type[models.Model]) -> str:
+        return (f"{qn(model._meta.db_table)} g INNER JOIN {qn(Permission._meta.db_table)} p "
+                f"ON (g.{col(model, 'permission')} = p.{col(Permission, 'id')})")
+
+    codename = f"p.{col(Permission, 'codename')} = %s"
+    membership = User.groups.through
+    user_sql = (
+        f"SELECT g.{col(user_perm, 'content_object')} FROM {with_permission(user_perm)} "
+        f"WHERE g.{col(user_perm, 'user')} = %s AND {codename}")
+    group_sql = (
+        f"SELECT g.{col(group_perm, 'content_object')} FROM {with_permission(group_perm)} "
+        f"INNER JOIN {qn(membership._meta.db_table)} m "
+        f"ON (g.{col(group_perm, 'group')} = m.{col(membership, 'group')}) "
+        f"WHERE m.{col(membership, 'user')} = %s AND {codename}")
+    return user_sql, group_sql
 
 
 class ScopedThrough:
