@@ -81,3 +81,12 @@ def test_the_log_expires_with_the_window(clean_cache: Any) -> None:
     key = cache.make_key("throttle-semantics:log")
     ttl = cache._cache.get_client(key).ttl(key)
     assert 0 < ttl <= 60
+
+
+def test_a_server_that_lost_the_script_is_given_it_again(clean_cache: Any) -> None:
+    """EVALSHA of a script the server does not hold (restarted, SCRIPT FLUSH) falls back
+    to EVAL, which loads it; the call is counted as any other."""
+    cache = caches["default"]
+    cache._cache.get_client(write=True).script_flush()
+    assert _call(_RedisThrottle, 0.0)[0]
+    assert _call(_RedisThrottle, 1.0)[2] == (3, 1, 59)

@@ -5,10 +5,12 @@ header got a fresh budget with every request (issue 14 §A5)."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.core.cache import caches
 from django.utils.connection import ConnectionProxy
+from redis.exceptions import NoScriptError
 from rest_framework.request import Request
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 
@@ -52,6 +54,9 @@ return {allowed, count, redis.call('LINDEX', key, -1) or false}
 """
 
 
+SLIDING_LOG_SHA = hashlib.sha1(SLIDING_LOG_LUA.encode(), usedforsecurity=False).hexdigest()
+
+
 class LogSummary:
     """What DRF's throttle and `ReportingMixin` read of a history (its length and its
     oldest time, `history[-1]`), as the Redis script reports it."""
@@ -83,8 +88,6 @@ class RedisSlidingLogThrottle(SimpleRateThrottle):
     cache (the tests' local memory) keeps DRF's own GET and SET. The log is kept under its
     own key (`…:log`), so that a history pickled by DRF's path is never read as a list."""
 
-    _scripts: dict[int, Any] = {}
-
     def allow_request(self, request: Request, view: Any) -> bool:
         from core.cache import RedisCache
 
@@ -97,11 +100,11 @@ class RedisSlidingLogThrottle(SimpleRateThrottle):
         self.now = self.timer()
         key = cache.make_key(f"{self.key}:log")
         client = cache._cache.get_client(key, write=True)
-        script = self._scripts.get(id(client))
-        if script is None:
-            script = self._scripts[id(client)] = client.register_script(SLIDING_LOG_LUA)
-        allowed, count, oldest = script(
-            keys=[key], args=[repr(self.now), self.duration, self.num_requests], client=client)
+        args = (key, repr(self.now), self.duration, self.num_requests)
+        try:
+            allowed, count, oldest = client.evalsha(SLIDING_LOG_SHA, 1, *args)
+        except NoScriptError:  # a restarted or flushed server: EVAL loads it again
+            allowed, count, oldest = client.eval(SLIDING_LOG_LUA, 1, *args)
         self.history = LogSummary(int(count), float(oldest) if oldest else None)
         return bool(allowed)
 

@@ -135,6 +135,42 @@ def test_group_grant_shows_a_foreign_case(world: World, cases_ab: dict[str, Any]
     assert case_b not in _one_query(world.a.users["head"], Case, Action.VIEW)
 
 
+def test_the_written_grant_subqueries_select_what_the_orms_did(
+        world: World, cases_ab: dict[str, Any]) -> None:
+    """`org.scope._grant_sql` writes the grant subqueries once (issue 13: the API's fixed
+    cost); for user and group grants, view and change, and for users with and without
+    them, they select exactly the rows the ORM's own subqueries selected."""
+    from django.db.models import Q
+
+    from org.scope import _grant_q
+
+    officer, head = world.a.users["officer"], world.a.users["head"]
+    case_a, case_b = cases_ab["a"]["case"], cases_ab["b"]["case"]
+    group = Group.objects.create(name="跨区联合检查组")
+    head.groups.add(group)
+    assign_perm("view_case", officer, case_b)
+    assign_perm("change_case", group, case_a)
+    assign_perm("view_case", group, case_b)
+    assign_perm("view_case", world.a.users["culture"], case_a)
+
+    def orm_q(user: User, action: str) -> Q:
+        codename = f"{action}_case"
+        return (Q(pk__in=CaseUserObjectPermission.objects.filter(
+            user_id=user.pk, permission__codename=codename).values("content_object_id"))
+            | Q(pk__in=CaseGroupObjectPermission.objects.filter(
+                group__user__id=user.pk, permission__codename=codename
+            ).values("content_object_id")))
+
+    seen = []
+    for user in (officer, head, world.a.users["culture"], world.b.users["officer"]):
+        user = User.objects.get(pk=user.pk)
+        for action in (Action.VIEW, Action.CHANGE):
+            written = set(Case.objects.filter(_grant_q(Case, scope_of(user), action)))
+            assert written == set(Case.objects.filter(orm_q(user, action))), (user, action)
+            seen.append(len(written))
+    assert seen == [1, 0, 1, 1, 1, 0, 0, 0]
+
+
 def test_a_case_grant_shows_the_case_tasks_timeline_and_attachments(
         world: World, cases_ab: dict[str, Any]) -> None:
     """A task is visible when its case is; so are its timeline and its attachments. A
