@@ -194,7 +194,8 @@ def _grant_sql(user_perm: type[models.Model], group_perm: type[models.Model]
     qn = connection.ops.quote_name
 
     def col(model: type[models.Model], name: str) -> str:
-        return qn(model._meta.get_field(name).column)
+        field: Any = model._meta.get_field(name)
+        return qn(field.column)
 
     def with_permission(model: type[models.Model]) -> str:
         return (f"{qn(model._meta.db_table)} g INNER JOIN {qn(Permission._meta.db_table)} p "

@@ -88,6 +88,9 @@ class RedisSlidingLogThrottle(SimpleRateThrottle):
     cache (the tests' local memory) keeps DRF's own GET and SET. The log is kept under its
     own key (`…:log`), so that a history pickled by DRF's path is never read as a list."""
 
+    num_requests: Any  # set by parse_rate, as DRF does
+    duration: Any
+
     def allow_request(self, request: Request, view: Any) -> bool:
         from core.cache import RedisCache
 
@@ -101,11 +104,14 @@ class RedisSlidingLogThrottle(SimpleRateThrottle):
         key = cache.make_key(f"{self.key}:log")
         client = cache._cache.get_client(key, write=True)
         args = (key, repr(self.now), self.duration, self.num_requests)
+        reply: Any
         try:
-            allowed, count, oldest = client.evalsha(SLIDING_LOG_SHA, 1, *args)
+            reply = client.evalsha(SLIDING_LOG_SHA, 1, *args)
         except NoScriptError:  # a restarted or flushed server: EVAL loads it again
-            allowed, count, oldest = client.eval(SLIDING_LOG_LUA, 1, *args)
-        self.history = LogSummary(int(count), float(oldest) if oldest else None)
+            reply = client.eval(SLIDING_LOG_LUA, 1, *args)
+        allowed, count, oldest = reply
+        self.history = LogSummary(  # type: ignore[assignment]
+            int(count), float(oldest) if oldest else None)
         return bool(allowed)
 
 
