@@ -2,15 +2,20 @@
 `q` (case number, institution's name, institution as described) and the case list's `q`
 (number, title) find exactly what `icontains` found, and PostgreSQL can read the indexes."""
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 
 from cases.filters import CaseFilter
 from cases.models import Case
 from cases.selectors import case_list_qs
 from complaints import selectors
+from complaints.models import Complaint
 from complaints.tests.helpers import submit
+from core.search import contains_text
 from institutions.tests.helpers import register
 from institutions.tests.test_search import NAMES
 
@@ -41,7 +46,12 @@ def _terms(values: list[str]) -> list[str]:
     return sorted(cased | {"培训培", "一个不常见的词", "%", "_", "x"})
 
 
-def test_the_complaint_search_finds_exactly_what_icontains_finds(world):
+@pytest.mark.parametrize("bounds", [(2000, 200), (2, 1)], ids=["few", "common"])
+def test_the_complaint_search_finds_exactly_what_icontains_finds(world, monkeypatch, bounds):
+    """Both ways: the matches read by their indexes, and (past a bound: here past two
+    complaints or one institution) the list's order walked, testing each row."""
+    monkeypatch.setattr(selectors, "SEARCH_FEW", bounds[0])
+    monkeypatch.setattr(selectors, "SEARCH_FEW_INSTITUTIONS", bounds[1])
     values = _complaints(world)
     admin = world.a.users["county_admin"]
     terms = _terms([*values, *NAMES, *TEXTS])
@@ -67,25 +77,32 @@ def test_the_case_search_finds_exactly_what_icontains_finds(world):
         assert found == expected, term
 
 
-def _plan(qs) -> str:  # type: ignore[no-untyped-def]
-    sql, params = qs.query.sql_with_params()
+def _plan(sql: str, params: Any = None) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
+        cursor.execute("EXPLAIN " + sql, params or None)  # a captured query: no params
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL indexes")
 def test_the_office_searches_can_read_their_gram_indexes(world):
     """With no other way left, the planner reads each searched column's gram index, for
-    a term of two characters and of one."""
+    a term of two characters and of one: the complaint list's conditions on the case
+    number and the institution as described (its look-up of institutions is the
+    register's, institutions/tests/test_search.py), and the case list's query. (Which way a county's list takes at scale is
+    tests/test_scale.py's.)"""
     _complaints(world)
     admin = world.a.users["county_admin"]
     for term in ("培训", "培"):
-        plan = _plan(selectors.office_list(admin, q=term)[:51])
-        for index in ("case_number_grams_idx", "institution_name_grams_idx",
-                      "complaint_institution_text_grams_idx"):
-            assert index in plan, plan
-        plan = _plan(CaseFilter({"q": term}, queryset=case_list_qs(admin)).qs[:51])
+        with CaptureQueriesContext(connection) as looked_up:
+            selectors.office_list(admin, q=term)
+        assert len(looked_up) == 2
+        assert "search_grams" in looked_up.captured_queries[0]["sql"]  # the register's look-up
+        for field, index in (("case__number", "case_number_grams_idx"),
+                             ("institution_text", "complaint_institution_text_grams_idx")):
+            qs = Complaint.objects.filter(contains_text(field, term)).values("id")
+            assert index in _plan(*qs.query.sql_with_params()), field
+        plan = _plan(*CaseFilter({"q": term}, queryset=case_list_qs(admin)).qs[:51]
+                     .query.sql_with_params())
         assert "case_number_grams_idx" in plan and "case_title_grams_idx" in plan, plan
