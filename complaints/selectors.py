@@ -35,8 +35,8 @@ from complaints.models import (
 )
 from core.abilities import may
 from core.search import contains_text
-from institutions.models import Institution
 from core.vocab import Category, label_of
+from institutions.models import Institution
 from org.models import Region, RegionLevel, Role
 from org.scope import Action, scope_of
 
