@@ -9,6 +9,7 @@ from cases.models import Case, CaseState, Task, TaskRole, TaskStatus
 from cases.selectors import DEFAULT_TASK_ORDER, TASK_ORDERS
 from core.abilities import may
 from core.api.filters import UtcIsoDateTimeFilter
+from core.search import contains_text
 from core.vocab import Category, Phase
 
 
@@ -37,9 +38,11 @@ class CaseFilter(django_filters.FilterSet):
         return qs.filter(institution__uscc=value.strip().upper())
 
     def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        from django.db.models import Q
-
-        return qs.filter(Q(number__icontains=value) | Q(title__icontains=value))
+        """The cases whose number or title holds `value` (case aside), as `icontains`
+        finds them, through the gram indexes of both columns (`core.search`, migration
+        0015): a rare term is a BitmapOr of the two indexes, not a walk of every case
+        of the county (issue 13)."""
+        return qs.filter(contains_text("number", value) | contains_text("title", value))
 
 
 def _regions(request: Any) -> QuerySet:

@@ -101,4 +101,7 @@ def contains_text(field: str, term: str) -> Q:
     plain = Q(**{f"{field}__icontains": term})
     if connection.vendor != "postgresql" or not term:
         return plain
-    return Q(_HoldsGrams(field, term)) & plain
+    # The LIKE first: where the planner walks an order and filters each row rather than
+    # reading the index (a term most rows hold), an OR's arms are tested as written, and
+    # computing a row's grams costs a hundred LIKEs (the case list's 培: 0.8 -> 74 ms).
+    return plain & Q(_HoldsGrams(field, term))
