@@ -38,6 +38,8 @@ from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
+# The user cache as in production with Redis (the test settings turn it off for tests).
+os.environ.setdefault("AUTH_USER_CACHE", "1")
 # The public pages' per-client limit (120/min) would answer most rounds with a cheap 429:
 # the bench measures the pages, not the limiter.
 os.environ.setdefault("PUBLIC_PAGE_THROTTLE", "1000000/min")

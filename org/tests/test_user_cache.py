@@ -13,6 +13,13 @@ from tests.factories import World, make_case
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def user_cache(settings):  # type: ignore[no-untyped-def]
+    """On, as it is wherever Redis is (the test settings turn it off for the query-count
+    tests)."""
+    settings.AUTH_USER_CACHE = True
+
 CASES = "/api/v1/cases/"
 
 

@@ -31,3 +31,10 @@ if _worker.startswith("gw") and CACHES["default"]["BACKEND"].endswith("RedisCach
     _db = int(_url.path.strip("/") or 0)
     _path = f"/{(_db + 1 + int(_worker[2:])) % 16}"
     CACHES["default"]["LOCATION"] = urlunsplit(_url._replace(path=_path))  # noqa: F405
+
+# The signed-in user's cache (org.auth.PortalModelBackend) is off in tests unless asked
+# for (AUTH_USER_CACHE=1, as bench/ does; org/tests/test_user_cache.py turns it on): the
+# query-count tests compare requests, and a user cached for one request and read for
+# another (every saved user, department or region starts a new generation) would differ
+# by a query that has nothing to do with the page under test.
+AUTH_USER_CACHE = env.bool("AUTH_USER_CACHE", default=False)
