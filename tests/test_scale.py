@@ -21,7 +21,7 @@ from cases.selectors import case_list_qs
 from complaints.models import Complaint, ComplaintStatus
 from funds import selectors as funds_selectors
 from funds.models import Account, Consumption, Entry, Movement, Order
-from institutions.models import Course, FeePlan, Institution, Staff
+from institutions.models import Course, FeePlan, Institution, InstitutionStatus, ListStatus, Staff
 from tests.factories import World, _county, build_world
 
 pytestmark = pytest.mark.django_db
@@ -188,6 +188,10 @@ def test_seed_scale_is_deterministic_by_seed_and_refuses_a_second_run():
     assert "total" in phases and "1500" in out, out
     first = fingerprint()
     assert len(first) == 300 and Case.objects.filter(kind="supervision").count() >= 200
+    # Only values the register knows: "none" showed raw on the office list (walk, 1 Dec).
+    seeded = Institution.objects.filter(name__startswith="规模机构")
+    assert not seeded.exclude(list_status__in=ListStatus.values).exists()
+    assert not seeded.exclude(status__in=InstitutionStatus.values).exists()
     with pytest.raises(CommandError):
         seed(10)
     wipe()

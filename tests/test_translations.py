@@ -76,3 +76,26 @@ def test_every_message_in_the_source_is_in_the_catalogue():
     missing = sorted({f"{name}: {msgid}" for name, msgid in source_msgids()
                       if msgid not in translated})
     assert missing == [], "run `make messages` and translate:\n" + "\n".join(missing[:20])
+
+
+SPOKEN_ATTRIBUTE = re.compile(r"""\b(aria-label|title|placeholder|alt)="([^"{]*[a-z]{3}[^"{]*)\"""")
+
+
+def test_no_template_attribute_a_reader_hears_is_literal_english():
+    """aria-label, title, placeholder and alt are read aloud or shown: written in English
+    they reach a zh-hans page untranslated (the walk of 1 December: "breadcrumb" on 51
+    pages). Format hints in capitals (YYYY-MM) are not words."""
+    found = [f"{path.relative_to(ROOT)}: {m.group(0)}"
+             for path in ROOT.rglob("*.html") if not SKIP & set(path.relative_to(ROOT).parts)
+             for m in SPOKEN_ATTRIBUTE.finditer(path.read_text(encoding="utf-8"))]
+    assert found == [], found[:10]
+
+
+@pytest.mark.django_db
+def test_the_breadcrumb_is_announced_in_chinese(client):
+    from institutions.tests.helpers import licensed_with_gate
+    from tests.factories import build_world
+
+    licensed = licensed_with_gate(build_world())  # a public institution page has one
+    body = client.get(f"/institutions/{licensed.uscc}/").content.decode()
+    assert 'aria-label="当前位置"' in body and 'aria-label="breadcrumb"' not in body

@@ -12,6 +12,14 @@ from tests.e2e.test_licensing_browser import browser, login  # noqa: F401  (fixt
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
 NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth"
+#: The menu entries laid out over more than one line (an entry broken between its words or
+#: characters); a collapsed menu has none.
+BROKEN_MENU_ENTRIES = """() => [...document.querySelectorAll('#nav .nav-link')].filter(a => {
+    const s = getComputedStyle(a);
+    const text = a.getBoundingClientRect().height - parseFloat(s.paddingTop)
+        - parseFloat(s.paddingBottom);
+    return text > 1.5 * parseFloat(s.lineHeight);
+}).map(a => a.innerText)"""
 
 
 def _in_view(page, selector: str, width: int) -> bool:
@@ -76,3 +84,13 @@ def test_lists_fit_the_screen_with_the_status_in_view(browser, live_server, widt
         page.goto(base + url)
         assert page.evaluate(NO_SIDEWAYS_SCROLL) <= width, url
         assert _in_view(page, "#nav-bell", width), url
+    # The office menu (two dozen entries) wraps by whole entries on a desktop and stays on
+    # the screen, in English too (the walk of 1 December: each Chinese entry broke into a
+    # column of characters, and the English menu made the page 3,000 px wide at 1366 px).
+    assert page.evaluate(BROKEN_MENU_ENTRIES) == []
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+    page.goto(base + "/office/cases/")
+    assert page.evaluate("() => document.documentElement.lang") == "en"
+    assert page.evaluate(NO_SIDEWAYS_SCROLL) <= width
+    assert page.evaluate(BROKEN_MENU_ENTRIES) == []
+    assert _in_view(page, "#nav-bell", width)

@@ -335,7 +335,7 @@ class Command(BaseCommand):
             pk = inst.add(
                 f"{name}\t{uscc}\tfor_profit\t{category}\t张三\t李四\t人民路{k % 999 + 1}号\t"
                 f"{town.pk}\t{town.county_code}\t{dept.pk if dept else NULL}\t"
-                f"{'licensed' if licensed else 'applying'}\t{'white' if white else 'none'}\t"
+                f"{'licensed' if licensed else 'applying'}\t{'white' if white else ''}\t"
                 + (f"教民{county.code}{k:06d}号" if licensed else ""))
             id_hash = hashlib.sha256(f"scale-{uscc}".encode()).hexdigest()
             staff.add(f"{pk}\t王老师\t{id_hash}\t5301**********0011\tt")
