@@ -94,6 +94,8 @@ def _search(qs: QuerySet[Complaint], q: str) -> QuerySet[Complaint]:
     institutions the second reads only the other two columns)."""
     if connection.vendor != "postgresql":
         return qs.filter(_contains_any(q))
+    # Ids only, never shown: they narrow `qs`, which the scope gateway has already
+    # restricted, so a complaint outside the reader's scope cannot come back through them.
     institutions = list(Institution.objects.filter(contains_text("name", q)).order_by()
                         .values_list("id", flat=True)[:SEARCH_FEW_INSTITUTIONS + 1])
     common = len(institutions) > SEARCH_FEW_INSTITUTIONS
