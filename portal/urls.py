@@ -39,4 +39,6 @@ urlpatterns = [
     path("", include("institutions.urls")),
     path("office/", include("cases.urls")),
     path("admin/", admin.site.urls),
+    # Pages without the icon link (the admin's) and browsers that ask anyway.
+    path("favicon.ico", views.favicon),
 ]

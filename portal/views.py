@@ -4,8 +4,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
 from cases import selectors
@@ -60,3 +61,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                            if may(user, "reports.view_dashboard") else None),
     }
     return render(request, "portal/dashboard.html", context)
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """/favicon.ico, which browsers ask for where a page names no icon (the admin's): the
+    portal's icon, its static URL resolved per request (the manifest storage's hashed name
+    exists only after collectstatic)."""
+    return HttpResponsePermanentRedirect(static("portal/favicon.svg"))

@@ -49,3 +49,10 @@ def test_a_phone_number_is_a_tap_to_call_link():
     assert tel("0871-12345678") == '<a href="tel:087112345678">0871-12345678</a>'
     assert tel("+86 871 1234") == '<a href="tel:+868711234">+86 871 1234</a>'
     assert tel("") == "—"
+
+
+def test_the_browsers_favicon_request_finds_the_portals_icon(client):
+    """The admin's pages carry no icon link; browsers then ask for /favicon.ico."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("portal/favicon.svg")
