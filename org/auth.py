@@ -148,10 +148,15 @@ class PortalModelBackend(ModelBackend):
 
     @staticmethod
     def _load(user_id: Any) -> Any:
+        """The user from the primary (`db_for_write`), never a replica: an entry cached
+        from a lagging replica right after a change (a deactivation) would outlive the
+        lag by the cache's lifetime."""
+        from django.db import router
+
         from org.models import User
 
         try:
-            return User._default_manager.select_related(
+            return User._default_manager.db_manager(router.db_for_write(User)).select_related(
                 "department__region", "region").get(pk=user_id)
         except User.DoesNotExist:
             return None

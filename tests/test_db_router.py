@@ -61,3 +61,17 @@ def test_reads_inside_a_transaction_go_to_the_primary(replica):
     with transaction.atomic():
         assert router.db_for_read(Case) == "default"
     assert router.allow_migrate("replica", "cases") is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_signed_in_user_is_read_from_the_primary(replica, settings):
+    """The user cache (org.auth.PortalModelBackend) must not keep a replica's stale row.
+    The fixture's replica is routed to but has no connection here: a read sent there
+    would raise instead of returning the user."""
+    from org.auth import PortalModelBackend
+    from org.models import User
+
+    settings.AUTH_USER_CACHE = False
+    user = User.objects.create(username="pin_reader", role="officer")
+    assert router.db_for_read(User) == "replica"
+    assert PortalModelBackend().get_user(user.pk) == user
