@@ -90,9 +90,15 @@ def _user_key(user_id: Any) -> str:
 def user_cache_invalidate(**kwargs: Any) -> None:
     """Every cached user is stale: a new generation now, and again when the transaction
     that saved the row commits (a request reading the old row before the commit could
-    otherwise cache it under the new generation)."""
+    otherwise cache it under the new generation).
+
+    A sign-in's own save (`update_last_login`: only `last_login`) changes nothing the
+    cache serves, and would otherwise drop every cached user at every sign-in."""
     from django.core.cache import cache
     from django.db import transaction
+
+    if set(kwargs.get("update_fields") or ()) == {"last_login"}:
+        return
 
     def bump() -> None:
         cache.set(USER_CACHE_GENERATION, uuid.uuid4().hex, None)

@@ -118,3 +118,21 @@ def test_saving_a_region_drops_every_cached_user(world: World) -> None:
         assert client.get(CASES).status_code == 200
     user_reads = [q["sql"] for q in after.captured_queries if 'FROM "org_user"' in q["sql"]]
     assert len(user_reads) == 1 and f"{other_city.code}/" not in user_reads[0]
+
+
+def test_a_sign_in_elsewhere_keeps_the_cached_users(world: World) -> None:
+    """Only `last_login` changes when someone signs in: no one else's entry is dropped."""
+    from django.core.cache import cache
+
+    from org.auth import USER_CACHE_GENERATION
+
+    client = Client()
+    client.force_login(world.a.users["officer"])
+    client.get(CASES)
+    generation = cache.get(USER_CACHE_GENERATION)
+    other = Client()
+    other.force_login(world.a.users["county_admin"])  # saves last_login
+    assert cache.get(USER_CACHE_GENERATION) == generation
+    with captured_queries() as warm:
+        assert client.get(CASES).status_code == 200
+    assert not any('FROM "org_user"' in q["sql"] for q in warm.captured_queries)
