@@ -11,12 +11,14 @@ queries with the index each uses. Medians of interleaved rounds; ratios are what
 
     python bench/scale.py [--institutions 100000 --cases 200000 --complaints 100000
                            --entries 500000 --rounds 30]
-    python bench/scale.py --backlog 100000 --overdue 20000 [--batch 2000]
+    python bench/scale.py --backlog 100000 --overdue 20000 [--batch 2000] [--workers 2]
 
 `--backlog` measures only the deadline scan's first run over a backlog: that many open
 tasks, `--overdue` of them past their due date and none yet reminded, marked or escalated
 (a first run, or one after an outage), then the second run; the time per task, taken to
-1M open tasks; and `EXPLAIN` of the scan's candidate queries.
+1M open tasks; and `EXPLAIN` of the scan's candidate queries. `--workers` is the scan's
+connections at once (DEADLINE_SCAN_WORKERS by default); the queries counted are those of
+every connection.
 
 PostgreSQL only (DATABASE_URL); it creates and drops its own database.
 """
@@ -30,6 +32,7 @@ import platform
 import pstats
 import statistics
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -52,8 +55,11 @@ import django  # noqa: E402
 django.setup()
 
 import orjson  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.backends.base.base import BaseDatabaseWrapper  # noqa: E402
+from django.db.backends.signals import connection_created  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
@@ -222,6 +228,31 @@ def no_emails(jobs: list[int]) -> Iterator[None]:
         yield
 
 
+@contextmanager
+def every_query() -> Iterator[list[int]]:
+    """[n]: the queries run meanwhile on this thread's connection and on every connection
+    opened meanwhile (the deadline scan's worker threads open their own)."""
+    count = [0]
+    lock = threading.Lock()
+
+    def counted(execute: Callable[..., object], sql: str, params: object, many: bool,
+                context: dict[str, object]) -> object:
+        with lock:
+            count[0] += 1
+        return execute(sql, params, many, context)
+
+    def attach(sender: object, connection: BaseDatabaseWrapper, **kwargs: object) -> None:
+        connection.execute_wrappers.append(counted)
+
+    connection_created.connect(attach)
+    connection.execute_wrappers.append(counted)
+    try:
+        yield count
+    finally:
+        connection_created.disconnect(attach)
+        connection.execute_wrappers.remove(counted)
+
+
 def deadline_scan() -> tuple[int, float, dict[str, int]]:
     """The open tasks the scan walks, the seconds one scan takes, and what it did."""
     from cases.models import CaseState, Task, TaskStatus
@@ -292,13 +323,13 @@ def backlog(args: argparse.Namespace) -> None:
         jobs: list[int] = []
         profile = cProfile.Profile() if args.profile and run == 0 else None
         begin = time.perf_counter()
-        with CaptureQueriesContext(connection) as ctx, no_emails(jobs):
+        with every_query() as count, no_emails(jobs):
             if profile:
                 profile.enable()
-            stats = scan(batch_size=args.batch)
+            stats = scan(batch_size=args.batch, workers=args.workers)
             if profile:
                 profile.disable()
-        runs.append((time.perf_counter() - begin, len(ctx), stats, jobs))
+        runs.append((time.perf_counter() - begin, count[0], stats, jobs))
         if profile:
             pstats.Stats(profile).sort_stats("tottime").print_stats(25)
     print(f"# bench/scale.py --backlog — {time.strftime('%Y-%m-%d')} on {platform.node()} "
@@ -307,7 +338,8 @@ def backlog(args: argparse.Namespace) -> None:
           f"load average {os.getloadavg()[0]:.1f}")
     print(f"backlog: {n_open} open tasks of live cases in {departments} departments, "
           f"{n_overdue} overdue, none reminded, marked or escalated; seeded in "
-          f"{seeded:.0f} s; batches of {args.batch} task ids\n")
+          f"{seeded:.0f} s; batches of {args.batch} task ids on "
+          f"{args.workers or settings.DEADLINE_SCAN_WORKERS} connections at once\n")
     print("deadline scan (cases.services.deadline_scan), goal: 1M open tasks in < 60 s")
     for label, (seconds, n_queries, stats, jobs) in zip(("first run", "second run"), runs,
                                                         strict=True):
@@ -360,6 +392,9 @@ def main() -> None:
                         help="measure only the deadline scan over this many open tasks")
     parser.add_argument("--overdue", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="the deadline scan's connections at once "
+                             "(default: DEADLINE_SCAN_WORKERS)")
     parser.add_argument("--profile", action="store_true",
                         help="cProfile the first run of --backlog")
     args = parser.parse_args()

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import queue
 import re
-from collections.abc import Iterable, Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import DateField, F, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone, translation
@@ -1133,6 +1136,80 @@ def _overdue_batch_sql(ids: list[int], today: dt.date, threshold: dt.date,
     return {"overdue": overdue, "level1": level1, "level2": level2}
 
 
+def _case_batches(candidates: list[TaskQuerySet], size: int) -> list[list[int]]:
+    """The candidates' ids (of one or several querysets), read once, in batches of about
+    `size` that never split a case: all of a case's candidate tasks are in one batch, in
+    ascending id order. A task's progress touches its case (`touched`), so batches that
+    run at once then never write the same row nor wait on each other's locks, and a
+    case's tasks are handled in one transaction as with one connection."""
+    rows = sorted(set().union(*(qs.order_by().values_list("case_id", "pk")
+                                for qs in candidates)))
+    batches: list[list[int]] = []
+    batch: list[int] = []
+    last_case = None
+    for case_id, pk in rows:
+        if len(batch) >= size and case_id != last_case:
+            batches.append(sorted(batch))
+            batch = []
+        batch.append(pk)
+        last_case = case_id
+    if batch:
+        batches.append(sorted(batch))
+    return batches
+
+
+def _scan_workers(workers: int | None) -> int:
+    """How many connections run the scan's batches at once: DEADLINE_SCAN_WORKERS (issue
+    13: a first scan over a backlog is the database's per-row work, one backend per
+    connection). One on SQLite (`make run`; one writer at a time anyway), and one inside
+    a caller's transaction: other connections would not see its uncommitted rows, and
+    their batches would commit on their own."""
+    if not _sql_scan() or connection.in_atomic_block:
+        return 1
+    return max(1, settings.DEADLINE_SCAN_WORKERS if workers is None else workers)
+
+
+_Result = TypeVar("_Result")
+
+
+def _run_batches(batches: list[list[int]], work: Callable[[list[int]], _Result],
+                 workers: int) -> list[_Result]:
+    """`work` on each batch, on `workers` threads (each its own database connection,
+    closed when it is done) taking the next batch as they finish one. Each batch is its
+    own transaction and enqueues its e-mails after its own commit, as with one worker.
+    The first error stops the other threads after their current batch and is raised.
+    The caller's language and time zone hold in the threads (titles, role labels)."""
+    if workers == 1 or len(batches) <= 1:
+        return [work(ids) for ids in batches]
+    pending: queue.SimpleQueue[list[int]] = queue.SimpleQueue()
+    for ids in batches:
+        pending.put(ids)
+    failed = threading.Event()
+    language = translation.get_language()
+    zone = timezone.get_current_timezone_name()
+
+    def drain() -> list[_Result]:
+        done = []
+        try:
+            with translation.override(language), timezone.override(zone):
+                while not failed.is_set():
+                    try:
+                        ids = pending.get_nowait()
+                    except queue.Empty:
+                        break
+                    done.append(work(ids))
+        except BaseException:
+            failed.set()
+            raise
+        finally:
+            connections.close_all()  # this thread's connections only
+        return done
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="deadline-scan") as pool:
+        futures = [pool.submit(drain) for _ in range(workers)]
+    return [result for future in futures for result in future.result()]
+
+
 def _overdue_candidates(steps: dict[str, TaskQuerySet], threshold: dt.date
                         ) -> list[TaskQuerySet]:
     """The tasks `_overdue_batch_sql` looks at: those the overdue, level 1 and level 2
@@ -1142,8 +1219,8 @@ def _overdue_candidates(steps: dict[str, TaskQuerySet], threshold: dt.date
             .exclude(escalations__level=Escalation.Level.COUNTY_ADMIN)]
 
 
-def deadline_scan(*, today: dt.date | None = None, batch_size: int = SCAN_BATCH
-                  ) -> dict[str, int]:
+def deadline_scan(*, today: dt.date | None = None, batch_size: int = SCAN_BATCH,
+                  workers: int | None = None) -> dict[str, int]:
     """Remind before the due date, mark overdue, escalate to the department head (level 1)
     and, after a further delay in working days, to the county admin (level 2).
     Running it twice, or twice at once, changes nothing the second time.
@@ -1154,20 +1231,33 @@ def deadline_scan(*, today: dt.date | None = None, batch_size: int = SCAN_BATCH
     and enqueues its e-mails after its commit. The number of queries grows with the
     number of batches, not of tasks. On PostgreSQL a batch is one statement that builds
     its rows itself, and a batch of overdue tasks is marked and escalated to both levels
-    at once (`_overdue_batch_sql`): the same rows, each task's row written once."""
+    at once (`_overdue_batch_sql`): the same rows, each task's row written once.
+
+    On PostgreSQL the batches run on `workers` connections at once (DEADLINE_SCAN_WORKERS,
+    `_scan_workers`), each batch whole cases (`_case_batches`): the reminders first, then
+    the overdue tasks, each phase done before the next starts."""
     today = today or _today()
     now = timezone.now()
     threshold = _level2_threshold(today)
     candidates = _candidates(today, threshold)
     stats = {"reminded": 0, "overdue": 0, "level1": 0, "level2": 0}
-    sql = _sql_scan()
-    for ids in _id_batches([candidates["reminded"]], batch_size):
-        stats["reminded"] += (_remind_batch_sql if sql else _remind_batch)(ids, today, now)
-    if sql:
-        for ids in _id_batches(_overdue_candidates(candidates, threshold), batch_size):
-            for step, count in _overdue_batch_sql(ids, today, threshold, now).items():
+    if _sql_scan():
+        n = _scan_workers(workers)
+
+        def batches(qs: list[TaskQuerySet]) -> list[list[int]]:
+            return _case_batches(qs, batch_size) if n > 1 else list(_id_batches(qs, batch_size))
+
+        stats["reminded"] = sum(_run_batches(
+            batches([candidates["reminded"]]),
+            lambda ids: _remind_batch_sql(ids, today, now), n))
+        for counts in _run_batches(
+                batches(_overdue_candidates(candidates, threshold)),
+                lambda ids: _overdue_batch_sql(ids, today, threshold, now), n):
+            for step, count in counts.items():
                 stats[step] += count
         return stats
+    for ids in _id_batches([candidates["reminded"]], batch_size):
+        stats["reminded"] += _remind_batch(ids, today, now)
     for ids in _id_batches([candidates["overdue"]], batch_size):
         stats["overdue"] += _mark_overdue_batch(ids, today)
     # Lazy: level 2's candidates are read once level 1 is done (a late first scan

@@ -288,6 +288,10 @@ BEAT_LEASE_SECONDS = env.int("BEAT_LEASE_SECONDS", default=30)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Minutes between deadline scans run by beat.
 DEADLINE_SCAN_MINUTES = env.int("DEADLINE_SCAN_MINUTES", default=15)
+# Database connections the deadline scan runs its batches on at once (PostgreSQL; 1 runs
+# them one after the other; SQLite always does). Issue 13: a first scan over a backlog is
+# the database's per-row work, one backend per connection.
+DEADLINE_SCAN_WORKERS = env.int("DEADLINE_SCAN_WORKERS", default=2)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
