@@ -251,7 +251,12 @@ class Task(models.Model):
         verbose_name_plural = _("tasks")
         ordering = ["due_date", "id"]
         indexes = [
-            models.Index(fields=["department", "status", "due_date"], name="task_dept_idx"),
+            # A department's queue in the task pages' order, to its last column: `my_tasks`
+            # and the department's tasks read their first page from it and stop (issue 13:
+            # without `id` every task of the earliest due dates was read and sorted, 24 ms
+            # for an officer's 待办 at 2M tasks; with it 1.5 ms).
+            models.Index(fields=["department", "status", "due_date", "id"],
+                         name="task_dept_idx"),
             models.Index(fields=["assignee", "status", "due_date"], name="task_assignee_idx"),
             models.Index(fields=["status", "due_date"], name="task_status_due_idx"),
             # A case's open tasks (the case list's count) and a department's tasks of a
