@@ -473,9 +473,11 @@ def release_tasks_of_departed(user: User) -> list[Task]:
     assignee is a member of the task's department (issue 13). Done tasks keep their
     assignee: the record of who finished them. One audit row per task (DESIGN.md "Audit";
     actor: the system, reason: the move)."""
-    tasks = list(Task.objects.select_for_update(of=("self",)).select_related("case")
-                 .filter(assignee=user).exclude(status=TaskStatus.DONE)
-                 .exclude(department_id=user.department_id).order_by("pk"))
+    held = (Task.objects.select_for_update(of=("self",)).select_related("case")
+            .filter(assignee=user).exclude(status=TaskStatus.DONE).order_by("pk"))
+    if user.department_id is not None:
+        held = held.exclude(department_id=user.department_id)
+    tasks = list(held)
     if not tasks:
         return []
     items = []
