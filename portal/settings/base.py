@@ -179,10 +179,11 @@ AUTH_USER_CACHE = bool(REDIS_URL)
 # Sessions live in the database; with Redis, each is also cached there, for as long as it
 # has left (the idle timeout), so that a request reads no session row (issue 13: 2-3 ms of
 # a 13 ms API call). Logout deletes both; a Redis restart logs nobody out (the row is read
-# again). A session row deleted by hand outlives its cached copy: end a session by logout
-# or by the user (deactivation, a new password), as the portal does. Without Redis the
-# sessions are read from the database alone, as a process-local cache would disagree
-# between processes (tests/test_security.py).
+# again). A row deleted or expired by hand lives on in its cached copy until the timeout:
+# end a session by logout or through the user (deactivation, a new password: the cached
+# user is dropped at once), as the portal does. Without Redis, sessions are read from the
+# database alone: a process-local cache would disagree between processes
+# (tests/test_security.py).
 SESSION_ENGINE = ("django.contrib.sessions.backends.cached_db" if REDIS_URL
                   else "django.contrib.sessions.backends.db")
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
