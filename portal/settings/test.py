@@ -21,7 +21,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 LANGUAGE_CODE = "zh-hans"
 
-# REDIS_URL is always set here, so sessions are `cached_db` as in production (base.py);
+# REDIS_URL has a default here, so sessions are `cached_db` as in production (base.py);
 # tests/test_security.py checks their cached copies.
 
 # pytest-xdist: each worker has its own test database (pytest-django suffixes it) and must
