@@ -35,7 +35,8 @@ def _tables(sql: list[str]) -> str:
 
 def test_the_user_and_its_scope_are_read_once_then_from_the_cache(world: World) -> None:
     """The first request reads the user with its department and regions in one query;
-    the next ones read none of them: a list call is the session and the list itself."""
+    the next ones read none of them, nor the session (cached in Redis: the test settings,
+    as production): a list call is the list itself."""
     client = Client()
     client.force_login(world.a.users["officer"])
     with captured_queries() as cold:
@@ -48,7 +49,7 @@ def test_the_user_and_its_scope_are_read_once_then_from_the_cache(world: World) 
     assert len(user_reads) == 1 and '"org_department"' in user_reads[0], user_reads
     assert not any('FROM "org_user"' in s or 'FROM "org_region"' in s
                    or 'FROM "org_department"' in s for s in warm_sql), _tables(warm_sql)
-    assert len(warm_sql) == 2, _tables(warm_sql)  # the session, the page of cases
+    assert len(warm_sql) == 1, _tables(warm_sql)  # the page of cases
 
 
 def test_a_deactivated_user_is_refused_on_the_next_request(world: World) -> None:
