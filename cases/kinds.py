@@ -76,6 +76,7 @@ _audit_labels: dict[str, str | Promise] = {
     "case.reopen": _("Case reopened"),
     "task.assign": _("Task assigned"),
     "task.reassign": _("Task reassigned"),
+    "task.release": _("Task back in the department's queue"),
     "task.complete": _("Task completed"),
     "task.return": _("Task returned"),
     "task.overdue": _("Task overdue"),

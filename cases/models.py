@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cases import kinds
+from core.choices import ChoiceLabels
 from core.vocab import Category, Phase
 from org.models import DEPARTMENT_ROLES, WORKING_ROLES, CountyCoded, Department, Region, Role
 from org.scope import NOTHING, Action, Scope, ScopedQuerySet, ScopedThrough, scope_of
@@ -49,7 +50,7 @@ class CaseQuerySet(ScopedQuerySet):
     pass
 
 
-class Case(CountyCoded):
+class Case(ChoiceLabels, CountyCoded):
     number = models.CharField(_("number"), max_length=40, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=30)  # a registered kind (cases.kinds)
     title = models.CharField(_("title"), max_length=200)
@@ -210,7 +211,7 @@ class TaskQuerySet(ScopedQuerySet):
         return self.filter(status=TaskStatus.OPEN)
 
 
-class Task(models.Model):
+class Task(ChoiceLabels, models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tasks",
                              verbose_name=_("case"))
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="tasks",
@@ -251,7 +252,12 @@ class Task(models.Model):
         verbose_name_plural = _("tasks")
         ordering = ["due_date", "id"]
         indexes = [
-            models.Index(fields=["department", "status", "due_date"], name="task_dept_idx"),
+            # A department's queue in the task pages' order, to its last column: `my_tasks`
+            # and the department's tasks read their first page from it and stop (issue 13:
+            # without `id` every task of the earliest due dates was read and sorted, 24 ms
+            # for an officer's 待办 at 2M tasks; with it 1.5 ms).
+            models.Index(fields=["department", "status", "due_date", "id"],
+                         name="task_dept_idx"),
             models.Index(fields=["assignee", "status", "due_date"], name="task_assignee_idx"),
             models.Index(fields=["status", "due_date"], name="task_status_due_idx"),
             # A case's open tasks (the case list's count) and a department's tasks of a

@@ -34,10 +34,19 @@ def task_list_qs(user: Any) -> QuerySet[Task]:
 
 def my_tasks(user: User, *, open_only: bool = True) -> QuerySet[Task]:
     """待办: tasks assigned to me, or unassigned in my department (open ones unless
-    asked for all, so that finished and returned work can be found too)."""
-    mine = Q(assignee=user)
+    asked for all, so that finished and returned work can be found too).
+
+    A task's assignee is always a member of its department: `task_assign` and
+    `task_reassign` check it, and a person who leaves a department leaves its tasks to it
+    (`services.release_tasks_of_departed`). So "mine" is read as my department's tasks that
+    are unassigned or mine, which walks the department's index in the page's order and
+    stops at the page; "assigned to me, or unassigned in my department" as an OR could
+    not, and read every open task of the city's earliest due dates (issue 13)."""
     if user.department_id:
-        mine |= Q(assignee__isnull=True, department_id=user.department_id)
+        mine = Q(department_id=user.department_id) & (
+            Q(assignee__isnull=True) | Q(assignee=user))
+    else:
+        mine = Q(assignee=user)
     qs = task_list_qs(user).filter(mine)
     return qs.filter(status=TaskStatus.OPEN) if open_only else qs
 

@@ -467,6 +467,42 @@ def task_reassign(*, actor: User | None, task: Task, assignee: User | None = Non
 
 
 @transaction.atomic
+def release_tasks_of_departed(user: User) -> list[Task]:
+    """A person who leaves a department (moved to another, or to none) leaves its unfinished
+    tasks to it: each goes back to the department's queue unassigned, in every officer's
+    待办 again, and the department's working staff hear of it. Working a task is for its
+    own department (`Task.scope_q`, CHANGE), so the person could no longer finish it, and
+    nobody else saw it as theirs. It also keeps what `selectors.my_tasks` reads on: an
+    assignee is a member of the task's department (issue 13). Done tasks keep their
+    assignee: the record of who finished them. One audit row per task (DESIGN.md "Audit";
+    actor: the system, reason: the move)."""
+    held = (Task.objects.select_for_update(of=("self",)).select_related("case")
+            .filter(assignee=user).exclude(status=TaskStatus.DONE).order_by("pk"))
+    if user.department_id is not None:
+        held = held.exclude(department_id=user.department_id)
+    tasks = list(held)
+    if not tasks:
+        return []
+    items = []
+    for task in tasks:
+        before = snapshot(task, TASK_FIELDS)
+        task.assignee = None
+        items.append(AuditItem(obj=task, case=task.case, before=before,
+                               after=snapshot(task, TASK_FIELDS)))
+    Task.objects.filter(pk__in=[t.pk for t in tasks]).update(assignee=None)
+    _touch_cases((t.case_id for t in tasks), timezone.now())
+    audit_record_many(actor=None, action="task.release", items=items,
+                      reason=stored(gettext_lazy("The assignee left the department.")))
+    workers = _department_workers_many(t.department_id for t in tasks)
+    notify_many(kind=Notification.Kind.ASSIGNED,
+                title=gettext_lazy("A task is back in your department's queue: %(number)s"),
+                notices=[Notice(recipients=workers.get(t.department_id, []),
+                                title_params={"number": t.case.number}, body=t.duty,
+                                case=t.case, task=t) for t in tasks])
+    return tasks
+
+
+@transaction.atomic
 def tasks_bulk_assign(*, actor: User, task_ids: list[int], assignee: User | None = None,
                       department: Department | None = None, reason: str = "") -> list[Task]:
     """Assign many tasks at once: all or nothing, one audit event per task."""

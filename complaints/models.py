@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, attachment_path, private_storage
+from core.choices import ChoiceLabels
 from core.vocab import Category, ComplaintTopic
 from org.models import Region, Role
 from org.scope import NOTHING, Action, Scope, ScopedQuerySet, ScopedThrough
@@ -140,7 +141,7 @@ class ComplaintQuerySet(ScopedQuerySet):
     pass
 
 
-class Complaint(ScopedThrough, models.Model):
+class Complaint(ChoiceLabels, ScopedThrough, models.Model):
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="complaint")
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="complaints",
                               verbose_name=_("topic"))

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import private_storage
+from core.choices import ChoiceLabels
 from core.vocab import Category, Nature
 from institutions.uscc import validate_uscc
 from org.models import DEPARTMENT_ROLES, CountyCoded, Department, Region, Role
@@ -70,7 +71,7 @@ class InstitutionQuerySet(ScopedQuerySet):
         return self.exclude(status__in=UNPUBLISHED)
 
 
-class Institution(CountyCoded):
+class Institution(ChoiceLabels, CountyCoded):
     name = models.CharField(_("name"), max_length=200)
     uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True,
                             validators=[validate_uscc])

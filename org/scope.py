@@ -52,6 +52,10 @@ class Scope:
     client_region_paths: tuple[str, ...] = ()
     client_scopes: frozenset[str] = field(default_factory=frozenset)
     group_ids: tuple[int, ...] = ()
+    #: The models (labels) on whose rows the user holds django-guardian grants, when
+    #: known (a user read by `org.auth.PortalModelBackend`); None: not known, every
+    #: grant subquery is kept.
+    grant_labels: frozenset[str] | None = None
 
     @property
     def is_user(self) -> bool:
@@ -129,6 +133,7 @@ def _user_scope(user: User) -> Scope:
         department_type=department.type if department else None,
         institution_id=getattr(user, "institution_id", None),
         group_ids=(),
+        grant_labels=getattr(user, "_grant_labels", None),
     )
 
 
@@ -169,6 +174,8 @@ def _grant_q(model: type[models.Model], scope: Scope, action: str) -> Q | None:
         prefix = f"{via}__"
     if not grant_models:
         return None
+    if scope.grant_labels is not None and target._meta.label not in scope.grant_labels:
+        return None  # the user holds no grant on these rows (org.auth._grant_flags)
     user_sql, group_sql = _grant_sql(*grant_models())
     codename = f"{action}_{target._meta.model_name}"
     params = (scope.user_id, codename)  # values only as parameters, never in the text

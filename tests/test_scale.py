@@ -73,10 +73,10 @@ PLANS: dict[str, dict[str, list[set[str]]]] = {
                                           "entry_inst_account_idx", "entry_inst_newest_idx"}],
     },
     "officer": {
-        "/api/v1/tasks/mine/": [{"task_dept_idx", "task_dept_case_idx"},
-                                {"cases_task_assignee_id_4e3ad7d1", "task_assignee_idx"}],
-        "/office/tasks/mine/": [{"task_dept_idx", "task_dept_case_idx"},
-                                {"cases_task_assignee_id_4e3ad7d1", "task_assignee_idx"}],
+        # 待办 is the department's queue (selectors.my_tasks): one index in the page's
+        # order, no second one for "assigned to me".
+        "/api/v1/tasks/mine/": [{"task_dept_idx"}],
+        "/office/tasks/mine/": [{"task_dept_idx"}],
         "/office/tasks/department/": [{"task_dept_idx", "task_dept_case_idx"}],
     },
     # The public look-up (core.search): a term few names hold reads the gram index; one

@@ -17,6 +17,7 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -72,11 +73,13 @@ def test_login_redirects_to_the_dashboard_and_logout_by_post_ends_the_session() 
     assert response["Location"] == DASHBOARD
     assert client.session["_auth_user_id"] == str(user.pk)
     assert client.get(DASHBOARD).status_code == 200
+    cached = _cached_session_key(client)
 
     response = client.post(LOGOUT)
     assert response.status_code == 302
     assert response["Location"] == reverse("login")
     assert not _is_logged_in(client)
+    assert caches[settings.SESSION_CACHE_ALIAS].get(cached) is None  # the row and its copy
     response = client.get(DASHBOARD)
     assert response.status_code == 302
     assert response["Location"].startswith(LOGIN)
@@ -235,29 +238,91 @@ def _session_row(client: Client) -> Session:
     return Session.objects.get(session_key=client.session.session_key)
 
 
+def _cached_session_key(client: Client) -> str:
+    """The cache key of the session's cached copy (the test settings have Redis, hence
+    `cached_db`, as production does)."""
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    return client.session.cache_key  # type: ignore[attr-defined]
+
+
+def _ttl(key: str) -> int:
+    """The seconds Redis keeps the entry (Django's cache API does not read a TTL)."""
+    cache = caches[settings.SESSION_CACHE_ALIAS]
+    return cache._cache.get_client(key).ttl(cache.make_and_validate_key(key))  # type: ignore[attr-defined]
+
+
+def test_sessions_are_cached_only_in_a_shared_cache() -> None:
+    """Issue 13: with Redis, sessions are read from its copy (`cached_db`, still written
+    to the database); without it (`make run`, a process-local cache that another process
+    would not see change) from the database alone."""
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.dev", "REDIS_URL": "",
+           "DATABASE_URL": "sqlite:///unused.sqlite3"}
+    code = "from django.conf import settings; print(settings.SESSION_ENGINE)"
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code],
+                            cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "django.contrib.sessions.backends.db", result.stderr
+
+
 def test_each_request_renews_the_session_expiry() -> None:
+    """Both the row's expiry and its cached copy's lifetime start again on a page."""
     UserFactory(username="zhang")
     client = Client()
     _login(client, "zhang", PASSWORD)
     # Pretend the officer has been idle for all but one minute of the timeout.
     nearly = timezone.now() + dt.timedelta(minutes=1)
     Session.objects.filter(session_key=client.session.session_key).update(expire_date=nearly)
+    key = _cached_session_key(client)
+    caches[settings.SESSION_CACHE_ALIAS].touch(key, 60)
 
     assert client.get(DASHBOARD).status_code == 200
     renewed = _session_row(client).expire_date
     expected = timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
     assert abs((renewed - expected).total_seconds()) < 60
+    assert settings.SESSION_COOKIE_AGE - 60 < _ttl(key) <= settings.SESSION_COOKIE_AGE
+
+
+def test_the_cached_session_lives_as_long_as_the_row() -> None:
+    """The cached copy is what a request reads, so it must end when the idle timeout
+    does: written with the whole timeout, and read back from the row with what the row
+    has left (an API read, which saves nothing)."""
+    UserFactory(username="zhang")
+    client = Client()
+    _login(client, "zhang", PASSWORD)
+    key = _cached_session_key(client)
+    assert settings.SESSION_COOKIE_AGE - 60 < _ttl(key) <= settings.SESSION_COOKIE_AGE
+
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() + dt.timedelta(minutes=5))
+    caches[settings.SESSION_CACHE_ALIAS].delete(key)
+    assert client.get("/api/v1/regions/").status_code == 200
+    assert 240 < _ttl(key) <= 300
 
 
 def test_an_idle_session_is_logged_out() -> None:
+    """When the idle timeout runs out, Redis drops the cached copy (its TTL, above) and
+    the row has expired: the next request reads the row, finds it expired, and is
+    anonymous."""
     UserFactory(username="zhang")
     client = Client()
     _login(client, "zhang", PASSWORD)
     Session.objects.filter(session_key=client.session.session_key).update(
         expire_date=timezone.now() - dt.timedelta(seconds=1))
+    caches[settings.SESSION_CACHE_ALIAS].delete(_cached_session_key(client))
     response = client.get(DASHBOARD)
     assert response.status_code == 302
     assert response["Location"].startswith(LOGIN)
+
+
+def test_a_lost_cached_session_logs_nobody_out() -> None:
+    """A Redis restart (or eviction) loses the cached copies; the rows still hold the
+    sessions, so every officer stays signed in."""
+    UserFactory(username="zhang")
+    client = Client()
+    _login(client, "zhang", PASSWORD)
+    caches[settings.SESSION_CACHE_ALIAS].delete(_cached_session_key(client))
+    assert client.get(DASHBOARD).status_code == 200
+    assert _is_logged_in(client)
 
 
 # -- headers and CSRF -------------------------------------------------------------------

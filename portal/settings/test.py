@@ -21,6 +21,9 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 LANGUAGE_CODE = "zh-hans"
 
+# REDIS_URL has a default here, so sessions are `cached_db` as in production (base.py);
+# tests/test_security.py checks their cached copies.
+
 # pytest-xdist: each worker has its own test database (pytest-django suffixes it) and must
 # have its own Redis database too, because the cache's clear() is a FLUSHDB.
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
