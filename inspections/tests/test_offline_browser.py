@@ -146,6 +146,7 @@ def _institution_answers_and_the_recheck_closes(browser, base, world, order,  # 
     page = phone_login(browser, base, staff.username)
     page.click("button.navbar-toggler")
     page.click("#nav a[href='/office/inspections/orders/']")
+    page.wait_for_url(re.compile(r".*/office/inspections/orders/$"))
     page.click(f"a[href='/office/inspections/orders/{order.pk}/']")
     assert fits(page)
     page.fill("#id_evidence", "已调整课表，所有课程20:00前结束")
