@@ -362,11 +362,26 @@ class Task(ChoiceLabels, models.Model):
         case_q = Case.scope_q(scope, Action.VIEW)
         if case_q is None:
             return None
-        case = OuterRef(f"{p}case_id")
+        own = cls.own_q(scope, p)
+        assert own is not None  # a department's principal, as tested above
+        return own | Q(Exists(Case.objects.filter(case_q, pk=OuterRef(f"{p}case_id"))))
+
+    @classmethod
+    def own_q(cls, scope: Scope, prefix: str = "") -> Q | None:
+        """A department principal's own tasks: its department's tasks of cases in its
+        region, the first part of the VIEW rule (`_view_q`) and what its 待办 lists
+        (`selectors.my_tasks`, through `restrict(own=True)`). None for other principals:
+        their rule has no such part.
+
+        A principal working at county level tests the task's own copy of its case's
+        county code (`county_code`): no case is read for the region."""
+        if not (scope.kind == "user" and scope.role in DEPARTMENT_ROLES
+                and scope.department_id):
+            return None
+        p = prefix
         region = Q(**{f"{p}county_code": scope.county_code}) if scope.at_county else Q(
-            Exists(Case.objects.filter(scope.region_q(""), pk=case)))
-        own = Q(**{f"{p}department_id": scope.department_id}) & region
-        return own | Q(Exists(Case.objects.filter(case_q, pk=case)))
+            Exists(Case.objects.filter(scope.region_q(""), pk=OuterRef(f"{p}case_id"))))
+        return Q(**{f"{p}department_id": scope.department_id}) & region
 
     @staticmethod
     def _region_q(scope: Scope, p: str) -> Q:

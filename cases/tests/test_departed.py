@@ -120,3 +120,35 @@ def test_a_moved_officer_finds_the_old_work_in_the_old_colleagues_queue_in_the_a
     (row,) = client.get("/api/v1/tasks/mine/").json()["results"]
     assert row["id"] == task.pk and row["assignee"] is None
     assert Task.objects.get(pk=task.pk).assignee_id is None
+
+
+def test_my_tasks_read_the_own_part_of_the_task_rule_and_show_what_the_whole_rule_did(
+        world: World):
+    """待办 reads `restrict(own=True)`: the department's tasks of its region, without the
+    case rule's subquery, and lists the same tasks the whole rule listed (issue 13). The
+    own part is never more than the rule: a task of another county's case is in neither."""
+    from django.db.models import Q
+
+    from org.scope import Action
+
+    a, b = world.a, world.b
+    officer, head = a.users["officer"], a.users["head"]
+    tasks = [make_task(a, make_case(a)) for _ in range(3)]
+    tasks.append(make_task(a, make_case(a), assignee=officer))
+    elsewhere = make_task(b, make_case(b))  # county B's education department
+    for user in (officer, head, a.users["culture"], b.users["officer"]):
+        mine = Q(department_id=user.department_id) & (
+            Q(assignee__isnull=True) | Q(assignee=user))
+        whole = set(Task.objects.restrict(user, Action.VIEW).filter(mine, status="open"))
+        own = Task.objects.restrict(user, Action.VIEW, own=True)
+        assert set(selectors.my_tasks(user)) == whole
+        assert set(own) <= set(Task.objects.restrict(user, Action.VIEW))
+        sql = str(own.query)
+        assert "EXISTS" not in sql and "cases_case" not in sql  # no case rule, no join
+    assert set(selectors.my_tasks(officer)) == set(tasks)
+    assert elsewhere not in set(selectors.my_tasks(officer))
+    assert set(selectors.my_tasks(b.users["officer"])) == {elsewhere}
+    # Principals without an own part (a county admin) read the whole rule.
+    admin = a.users["county_admin"]
+    assert (str(Task.objects.restrict(admin, own=True).query)
+            == str(Task.objects.restrict(admin).query))
