@@ -15,6 +15,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonR
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from core import prefetch
+
 REQUEST_ID_HEADER = "X-Request-ID"
 #: An incoming id is kept (so a proxy's or a client's id threads through) only when it is
 #: short and plain: it lands in log lines and response headers.
@@ -117,6 +119,7 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             _client_ip.reset(token)
+            prefetch.forget()  # what this request's session load read (core.prefetch)
 
 
 class SessionMiddleware(DjangoSessionMiddleware):

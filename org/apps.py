@@ -7,11 +7,15 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
+        from django.core.signals import request_finished
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from org import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
         from org.auth import user_cache_invalidate
         from org.models import Department, Region, User
+        from org.sessions import forget_prefetched
+
+        request_finished.connect(forget_prefetched, dispatch_uid="session-user-prefetch")
 
         # The signed-in user is cached with its department and regions (org.auth).
         for model in (User, Department, Region):

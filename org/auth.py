@@ -139,8 +139,14 @@ class PortalModelBackend(ModelBackend):
         if not settings.AUTH_USER_CACHE:
             user = self._load(user_id)
             return user if user is not None and self.user_can_authenticate(user) else None
-        key = _user_key(user_id)
-        cached = cache.get_many([USER_CACHE_GENERATION, key])
+        from org.sessions import take_prefetched
+
+        prefetched = take_prefetched(user_id)
+        if prefetched is not None:  # read with the session (org.sessions)
+            key, cached = prefetched
+        else:
+            key = _user_key(user_id)
+            cached = cache.get_many([USER_CACHE_GENERATION, key])
         generation = _generation(cached)
         entry = cached.get(key)
         if entry is not None and entry[0] == generation:

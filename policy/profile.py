@@ -8,6 +8,7 @@ scope gateway and the services can ask it questions without extra queries.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
+from core import prefetch
 from core.errors import DomainError
 from core.i18n import join_list
 from core.vocab import label_of
@@ -517,19 +519,48 @@ def _rules(profile: Any) -> dict[str, Rule]:
     return rules
 
 
+def _stamp_key(code: str) -> str:
+    return f"{_cache_key(code)}:stamp"
+
+
+#: {code: (stamp, data)}: the profile as this process last read it from the cache.
+_local: dict[str, tuple[str, ProfileData]] = {}
+
+
 def active_profile() -> ProfileData:
-    """The profile selected by settings.POLICY_PROFILE."""
+    """The profile selected by settings.POLICY_PROFILE.
+
+    Cached in the shared cache with a stamp (a new one whenever it is built), and in the
+    process with the stamp it was read under: a request reads only the small stamp, in
+    the same round trip as its session (`core.prefetch`), and unpickles the profile (33 KB,
+    0.4 ms) only when the stamp has changed (issue 13: the profile was a fourth cache
+    round trip and an unpickling on each of an officer's API calls). A change to the
+    profile drops both keys (`invalidate_profile_cache`), so every process reads the new
+    one on its next request."""
     code = settings.POLICY_PROFILE
-    key = _cache_key(code)
-    data = cache.get(key)
-    if data is None:
-        data = build_profile_data(code)
-        cache.set(key, data, CACHE_TTL)
-    return data
+    stamp = prefetch.get(_stamp_key(code))
+    local = _local.get(code)
+    if stamp is not None and local is not None and local[0] == stamp:
+        return local[1]
+    entry = cache.get(_cache_key(code))
+    if stamp is None or not isinstance(entry, tuple) or entry[0] != stamp:
+        stamp = uuid.uuid4().hex
+        entry = (stamp, build_profile_data(code))
+        cache.set_many({_cache_key(code): entry, _stamp_key(code): stamp}, CACHE_TTL)
+        prefetch.forget([_stamp_key(code)])
+    _local[code] = entry
+    return entry[1]
 
 
 def invalidate_profile_cache() -> None:
     from policy.models import PolicyProfile
 
-    cache.delete_many([_cache_key(c) for c in PolicyProfile.objects.values_list("code", flat=True)]
-                      + [_cache_key(settings.POLICY_PROFILE)])
+    codes = {*PolicyProfile.objects.values_list("code", flat=True), settings.POLICY_PROFILE}
+    keys = [k for c in codes for k in (_cache_key(c), _stamp_key(c))]
+    cache.delete_many(keys)
+    prefetch.forget(keys)
+    for code in codes:
+        _local.pop(code, None)
+
+
+prefetch.read_with_session("policy-profile", lambda: _stamp_key(settings.POLICY_PROFILE))

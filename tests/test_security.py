@@ -241,7 +241,7 @@ def _session_row(client: Client) -> Session:
 def _cached_session_key(client: Client) -> str:
     """The cache key of the session's cached copy (the test settings have Redis, hence
     `cached_db`, as production does)."""
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    assert settings.SESSION_ENGINE == "org.sessions"  # cached_db, with the user
     return client.session.cache_key  # type: ignore[attr-defined]
 
 
@@ -255,7 +255,7 @@ def test_sessions_are_cached_only_in_a_shared_cache() -> None:
     """Issue 13: with Redis, sessions are read from its copy (`cached_db`, still written
     to the database); without it (`make run`, a process-local cache that another process
     would not see change) from the database alone."""
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    assert settings.SESSION_ENGINE == "org.sessions"  # cached_db, with the user
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.dev", "REDIS_URL": "",
            "DATABASE_URL": "sqlite:///unused.sqlite3"}
     code = "from django.conf import settings; print(settings.SESSION_ENGINE)"

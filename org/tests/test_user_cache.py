@@ -4,6 +4,8 @@ the user, its department or a region takes effect on the very next request."""
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from django.test import Client
 
@@ -50,6 +52,50 @@ def test_the_user_and_its_scope_are_read_once_then_from_the_cache(world: World) 
     assert not any('FROM "org_user"' in s or 'FROM "org_region"' in s
                    or 'FROM "org_department"' in s for s in warm_sql), _tables(warm_sql)
     assert len(warm_sql) == 1, _tables(warm_sql)  # the page of cases
+
+
+def _cache_commands(client: Client, url: str) -> list[str]:
+    """The Redis commands one request sends (their names)."""
+    import redis.client
+
+    sent: list[str] = []
+    execute = redis.client.Redis.execute_command
+
+    def spy(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sent.append(str(args[0]))
+        return execute(self, *args, **kwargs)
+
+    with mock.patch.object(redis.client.Redis, "execute_command", spy):
+        assert client.get(url).status_code == 200
+    return sent
+
+
+def test_the_session_and_its_user_are_one_cache_round_trip(world: World) -> None:
+    """Issue 13: the session store (`org.sessions`) reads the session, the user cache's
+    generation and the session's cached user with one MGET; an API list call then sends
+    one more command, its throttle's, and reads the list: no other round trip."""
+    client = Client()
+    client.force_login(world.a.users["officer"])
+    client.get(CASES)
+    assert _cache_commands(client, CASES) == ["MGET", "EVALSHA"]
+    with captured_queries() as warm:
+        client.get(CASES)
+    assert len(warm.captured_queries) == 1
+
+
+def test_a_user_cached_with_one_session_is_fresh_in_another(world: World) -> None:
+    """Each session caches its user; a change made while one session holds it is seen by
+    both on their next request (the generation)."""
+    user = world.a.users["county_admin"]
+    first, second = Client(), Client()
+    first.force_login(user)
+    second.force_login(user)
+    assert first.get(CASES).status_code == 200 and second.get(CASES).status_code == 200
+    assert first.get(CASES).status_code == 200
+    user.is_active = False
+    user.save()
+    assert first.get(CASES).status_code in (401, 403)
+    assert second.get(CASES).status_code in (401, 403)
 
 
 def test_a_deactivated_user_is_refused_on_the_next_request(world: World) -> None:

@@ -184,7 +184,7 @@ AUTH_USER_CACHE = bool(REDIS_URL)
 # user is dropped at once), as the portal does. Without Redis, sessions are read from the
 # database alone: a process-local cache would disagree between processes
 # (tests/test_security.py).
-SESSION_ENGINE = ("django.contrib.sessions.backends.cached_db" if REDIS_URL
+SESSION_ENGINE = ("org.sessions" if REDIS_URL  # cached_db, with the user in one read
                   else "django.contrib.sessions.backends.db")
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
