@@ -443,8 +443,8 @@ class ProfileData:
 def _cache_key(code: str) -> str:
     # v2: StepOwner.role; v3: Approval.steps; v4: sources; v5: documents and contract;
     # v6: incidents, after-school services, monthly consultation; v7: joint office, monthly
-    # report dates
-    return f"policy:profile:v8:{code}"
+    # report dates; v9: (stamp, profile), read under the stamp (active_profile)
+    return f"policy:profile:v9:{code}"
 
 
 def build_profile_data(code: str) -> ProfileData:
