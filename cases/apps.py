@@ -20,10 +20,13 @@ class CasesConfig(AppConfig):
 
         from org.models import User
 
-        def departed(sender: type[User], instance: User, raw: bool = False,
-                     update_fields: frozenset[str] | None = None, **_kwargs: object) -> None:
-            if raw or (update_fields is not None and "department" not in update_fields
-                       and "department_id" not in update_fields):
+        def departed(sender: type[User], instance: User, created: bool = False,
+                     raw: bool = False, update_fields: frozenset[str] | None = None,
+                     **_kwargs: object) -> None:
+            # A new user holds no task yet: nothing to release, no query.
+            if raw or created or (update_fields is not None
+                                  and "department" not in update_fields
+                                  and "department_id" not in update_fields):
                 return
             from cases.services import release_tasks_of_departed
 

@@ -92,6 +92,17 @@ def test_a_save_without_a_move_releases_nothing(world: World):
     assert not AuditEvent.objects.filter(action="task.release").exists()
 
 
+def test_creating_a_user_reads_no_task(world: World):
+    """A new user holds no task: the release is not even looked for."""
+    from org.models import User
+    from tests.budget import captured_queries
+
+    with captured_queries() as ctx:
+        User.objects.create_user(username="a_new_officer", role=Role.OFFICER,
+                                 department=world.a.depts[EDU])
+    assert not [q for q in ctx.captured_queries if '"cases_task"' in q["sql"]]
+
+
 def test_leaving_every_department_releases_the_tasks_too(world: World):
     a = world.a
     officer = a.users["officer"]
