@@ -30,3 +30,40 @@ def test_officers_lists_limit_only_their_exports(world):
         assert client.get("/office/cases/").status_code == 200
     assert client.get("/office/cases/?export=xlsx").status_code == 200
     assert client.get("/office/cases/?export=xlsx").status_code == 429
+
+
+def test_a_counted_request_is_one_cache_round_trip_and_the_window_expires(world):
+    """Issue 13: the window's counter is counted and given its lifetime by one script
+    call on Redis (was add, then incr's EXISTS and INCRBY)."""
+    from unittest import mock
+
+    import redis.client
+    from django.core.cache import cache
+    from django.test import RequestFactory
+
+    from core import ratelimit
+
+    request = RequestFactory().get("/whitelist/", REMOTE_ADDR="192.0.2.9")
+    sent: list[str] = []
+    execute = redis.client.Redis.execute_command
+
+    def spy(self, *args, **kwargs):
+        sent.append(str(args[0]))
+        return execute(self, *args, **kwargs)
+
+    with override_settings(PAGE_RATES={"page": "2/min", "export": "1/min"}), \
+            mock.patch.object(redis.client.Redis, "execute_command", spy):
+        results = [ratelimit.allow(request, "page")[0] for _ in range(3)]
+    assert results == [True, True, False]
+    assert sent in (["EVALSHA"] * 3, ["EVALSHA", "EVAL", "EVALSHA", "EVALSHA"])
+    [key] = [k for k in cache._cache.get_client().keys("*ratelimit:page:ip-192.0.2.9:*")]
+    assert 0 < cache._cache.get_client().ttl(key) <= 61
+    assert cache.get(key.decode().split(":", 2)[2]) == 3  # Django reads the same count
+
+
+@override_settings(PAGE_RATES={"page": "2/min", "export": "1/min"},
+                   CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                       "LOCATION": "ratelimit-test"}})
+def test_without_redis_the_pages_are_limited_too(world):
+    client = Client(REMOTE_ADDR="192.0.2.10")
+    assert [client.get("/whitelist/").status_code for _ in range(3)] == [200, 200, 429]
