@@ -17,7 +17,10 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
 
 @pytest.fixture(autouse=True)
 def _clear_cache():  # type: ignore[no-untyped-def]
+    from org.scope import forget_built
+
     cache.clear()
+    forget_built()  # the scope rules built for an earlier test's users (org.scope)
     yield
     cache.clear()
 

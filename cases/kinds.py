@@ -17,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
+from org.scope import note_read, versioned
 
 if TYPE_CHECKING:
     from cases.models import Case, Task
@@ -102,6 +103,8 @@ def register(spec: CaseKindSpec) -> CaseKindSpec:
     for other in _kinds.values():
         if other.code != spec.code and other.prefix == spec.prefix:
             raise ValueError(f"prefix {spec.prefix!r} is taken by {other.code!r}")
+    if current is None:
+        _changed()
     _kinds[spec.code] = spec
     register_audit_labels(spec.audit_labels)
     return spec
@@ -109,7 +112,22 @@ def register(spec: CaseKindSpec) -> CaseKindSpec:
 
 def unregister(code: str) -> None:
     """For tests that register a throwaway kind."""
-    _kinds.pop(code, None)
+    if _kinds.pop(code, None) is not None:
+        _changed()
+
+
+#: Scope rules read the kinds' openings (`visible_outside_matrix`): a restriction built
+#: before a kind was registered or dropped is built again (org.scope.versioned).
+KINDS_READ = "case-kinds"
+_generation = 0
+
+
+def _changed() -> None:
+    global _generation
+    _generation += 1
+
+
+versioned(KINDS_READ, lambda: _generation)
 
 
 def register_audit_labels(labels: Mapping[str, str | Promise]) -> None:
@@ -172,6 +190,7 @@ def validate_step(kind: str, step: str) -> None:
 
 def visible_outside_matrix(scope: Scope, action: str, prefix: str) -> Q | None:
     """OR of every kind's `visible_to`, each limited to its own kind."""
+    note_read(KINDS_READ, _generation)
     out: Q | None = None
     for spec in _kinds.values():
         if spec.visible_to is None:

@@ -14,9 +14,14 @@ None means "no restriction" and the prefix lets a child model reuse its parent's
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self
 
+from django.conf import settings
 from django.db import connection, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -137,12 +142,117 @@ def _user_scope(user: User) -> Scope:
     )
 
 
+#: Data a scope rule may read besides the Scope (the policy profile's matrix): a name and
+#: a function giving its current version (`versioned`), and, while a rule is being built,
+#: the (name, version) pairs it read (`note_read`).
+_versions: dict[str, Callable[[], Any]] = {}
+_reads: ContextVar[list[tuple[str, Any]] | None] = ContextVar("scope_reads", default=None)
+
+
+def versioned(name: str, current: Callable[[], Any]) -> None:
+    """Register data scope rules may read; `current()` gives its version now."""
+    _versions[name] = current
+
+
+def note_read(name: str, version: Any) -> None:
+    """A rule being built read `name` at `version` (a restriction built from it is
+    reused only while `name` is at that version)."""
+    reads = _reads.get()
+    if reads is not None:
+        reads.append((name, version))
+
+
+@dataclass(frozen=True)
+class _Built:
+    query: Any  # django.db.models.sql.Query
+    reads: tuple[tuple[str, Any], ...]
+
+
+#: Restrictions built, per (model, action, own, Scope): least recently used dropped.
+_built: OrderedDict[tuple[Any, ...], _Built] = OrderedDict()
+_built_lock = threading.Lock()
+BUILT_SIZE = 512
+_FRESH_QUERYSET = {"_db": None, "_hints": {}, "_result_cache": None, "_sticky_filter": False,
+                   "_for_write": False, "_prefetch_related_lookups": (),
+                   "_prefetch_done": False, "_known_related_objects": {},
+                   "_fields": None, "_defer_next_filter": False, "_deferred_filter": None}
+
+
+def _pristine(qs: models.QuerySet) -> bool:
+    """A model's whole table as its manager gives it: nothing filtered, joined, ordered
+    or selected yet (Django's Query keeps only what differs from its class defaults in
+    its instance dict; a fresh one holds the same entries)."""
+    from django.db.models.query import ModelIterable
+
+    state = vars(qs)
+    if qs._iterable_class is not ModelIterable or any(
+            state.get(k, v) != v for k, v in _FRESH_QUERYSET.items()):
+        return False
+    return vars(qs.query) == _fresh_query_state(qs.model)
+
+
+@functools.cache
+def _fresh_query_state(model: type[models.Model]) -> dict[str, Any]:
+    """The instance dict of a fresh Query of `model` (compared, never changed)."""
+    from django.db.models.sql import Query
+
+    return dict(vars(Query(model)))
+
+
+def forget_built() -> None:
+    """Drop every restriction built (tests start with none)."""
+    with _built_lock:
+        _built.clear()
+
+
+def _current(reads: tuple[tuple[str, Any], ...]) -> bool:
+    return all(_versions[name]() == version for name, version in reads)
+
+
 class ScopedQuerySet(models.QuerySet):
     """Adds `restrict(principal, action)` to a model's queryset."""
 
     def restrict(self, principal: Any, action: str = Action.VIEW, *, own: bool = False
                  ) -> Self:
-        """The rows `principal` may `action`.
+        """The rows `principal` may `action` (`_restrict`).
+
+        Built once per (model, action, Scope) and reused (issue 13): a rule is a pure
+        function of the Scope and of versioned data it notes reading (the policy
+        profile, `versioned`/`note_read`), so the Query built for a model's whole table
+        serves every later request of the same Scope, cloned, while that data is at the
+        same version. Building an officer's task rule (its case rule's subqueries, the
+        matrix) took longer than running the list it restricts. Only a queryset that is
+        still the whole table is served so; anything else builds the rule as before."""
+        scope = scope_of(principal)
+        if (not settings.SCOPE_QUERY_CACHE or (scope.unrestricted and action != Action.PUBLIC)
+                or not _pristine(self)):
+            return self._restrict(scope, action, own)
+        key = (self.model, action, own, scope)
+        with _built_lock:
+            built = _built.get(key)
+            if built is not None:
+                _built.move_to_end(key)
+        if built is not None and _current(built.reads):
+            for name, version in built.reads:  # for a rule being built around this one
+                note_read(name, version)
+            clone = self._chain()
+            clone.query = built.query.chain()
+            return clone
+        reads: list[tuple[str, Any]] = []
+        token = _reads.set(reads)
+        try:
+            qs = self._restrict(scope, action, own)
+        finally:
+            _reads.reset(token)
+        with _built_lock:
+            _built[key] = _Built(qs.query.clone(), tuple(dict(reads).items()))
+            _built.move_to_end(key)
+            while len(_built) > BUILT_SIZE:
+                _built.popitem(last=False)
+        return qs
+
+    def _restrict(self, scope: Scope, action: str, own: bool) -> Self:
+        """The rows of `scope` may `action`.
 
         `own=True` (VIEW): only the part of the VIEW rule a model names as the principal's
         own rows (`own_q`: one of the parts the rule ORs, so never more than the whole
@@ -150,7 +260,6 @@ class ScopedQuerySet(models.QuerySet):
         queue. A model, or a principal, with no own part reads the whole rule. The own
         part alone is a few index conditions, where building and compiling the whole rule
         (its subqueries) was 40 % of an officer's 待办 call (issue 13)."""
-        scope = scope_of(principal)
         if scope.unrestricted and action != Action.PUBLIC:
             return self.all()  # (PUBLIC facts go through the rule, for admins too)
         own_q = getattr(self.model, "own_q", None)

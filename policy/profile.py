@@ -21,6 +21,7 @@ from core import prefetch
 from core.errors import DomainError
 from core.i18n import join_list
 from core.vocab import label_of
+from org.scope import note_read, versioned
 
 CACHE_TTL = 300
 
@@ -541,15 +542,35 @@ def active_profile() -> ProfileData:
     stamp = prefetch.get(_stamp_key(code))
     local = _local.get(code)
     if stamp is not None and local is not None and local[0] == stamp:
+        note_read(PROFILE_READ, stamp)
         return local[1]
     entry = cache.get(_cache_key(code))
     if stamp is None or not isinstance(entry, tuple) or entry[0] != stamp:
+        try:
+            data = build_profile_data(code)
+        except ProfileMissing:
+            note_read(PROFILE_READ, None)  # a rule built without it is rebuilt once it is
+            raise
         stamp = uuid.uuid4().hex
-        entry = (stamp, build_profile_data(code))
+        entry = (stamp, data)
         cache.set_many({_cache_key(code): entry, _stamp_key(code): stamp}, CACHE_TTL)
         prefetch.forget([_stamp_key(code)])
     _local[code] = entry
+    note_read(PROFILE_READ, entry[0])
     return entry[1]
+
+
+#: The name scope rules that read the profile (the matrix) note (`org.scope.note_read`).
+PROFILE_READ = "policy-profile"
+
+
+def _profile_version() -> str | None:
+    """The active profile's stamp now (None while there is none)."""
+    try:
+        active_profile()
+    except ProfileMissing:
+        return None
+    return _local[settings.POLICY_PROFILE][0]
 
 
 def invalidate_profile_cache() -> None:
@@ -564,3 +585,4 @@ def invalidate_profile_cache() -> None:
 
 
 prefetch.read_with_session("policy-profile", lambda: _stamp_key(settings.POLICY_PROFILE))
+versioned(PROFILE_READ, _profile_version)

@@ -176,6 +176,9 @@ SESSION_SAVE_EVERY_REQUEST = True
 # process-local cache would let one worker keep a user that another worker changed, so
 # without Redis it is read from the database on every request.
 AUTH_USER_CACHE = bool(REDIS_URL)
+# A scope rule is built once per (model, action, scope) and reused while the policy
+# profile it read is unchanged (org.scope.ScopedQuerySet.restrict, issue 13).
+SCOPE_QUERY_CACHE = env.bool("SCOPE_QUERY_CACHE", default=True)
 # Sessions live in the database; with Redis, each is also cached there, for as long as it
 # has left (the idle timeout), so that a request reads no session row (issue 13: 2-3 ms of
 # a 13 ms API call). Logout deletes both; a Redis restart logs nobody out (the row is read
