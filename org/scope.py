@@ -244,8 +244,11 @@ class ScopedQuerySet(models.QuerySet):
             qs = self._restrict(scope, action, own)
         finally:
             _reads.reset(token)
+        versions = dict(reads)
+        if len(versions) != len(set(reads)):
+            return qs  # the data changed while the rule was built: not kept
         with _built_lock:
-            _built[key] = _Built(qs.query.clone(), tuple(dict(reads).items()))
+            _built[key] = _Built(qs.query.clone(), tuple(versions.items()))
             _built.move_to_end(key)
             while len(_built) > BUILT_SIZE:
                 _built.popitem(last=False)
