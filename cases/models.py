@@ -70,6 +70,9 @@ class Case(ChoiceLabels, CountyCoded):
                                   verbose_name=_("opened by"))
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    #: Touched by task progress (issue 14 §A6) and read by the change feed; not indexed,
+    #: so with the room migration 0017 keeps on each page (fillfactor 80) the touch is a
+    #: heap-only update (issue 13: the deadline scan touches a backlog's cases).
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = CaseQuerySet.as_manager()
@@ -212,12 +215,17 @@ class TaskQuerySet(ScopedQuerySet):
 
 
 class Task(ChoiceLabels, models.Model):
+    # No single-column index of its own on case, department or assignee: each leads a
+    # composite index below (task_case_status_idx, task_dept_idx, task_assignee_idx), which
+    # serves every lookup by it and the PROTECT checks, and a task's write is one index
+    # entry fewer per column (issue 13: the deadline scan rewrites a backlog's task rows).
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tasks",
-                             verbose_name=_("case"))
+                             verbose_name=_("case"), db_index=False)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="tasks",
-                                   verbose_name=_("department"))
+                                   verbose_name=_("department"), db_index=False)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                 blank=True, related_name="tasks", verbose_name=_("assignee"))
+                                 blank=True, related_name="tasks", verbose_name=_("assignee"),
+                                 db_index=False)
     role = models.CharField(_("role"), max_length=10, choices=TaskRole.choices)
     step = models.CharField(_("step"), max_length=40, blank=True)  # a step of the case's kind
     duty = models.TextField(_("duty"))
@@ -397,7 +405,9 @@ class Escalation(models.Model):
         DEPARTMENT_HEAD = 1, _("Department head")
         COUNTY_ADMIN = 2, _("County admin")
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="escalations")
+    # Led by the unique (task, level) index; no index of its own (issue 13).
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="escalations",
+                             db_index=False)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -432,8 +442,9 @@ class Notification(models.Model):
         COMMENT = "comment", _("New comment")
         CASE = "case", _("Case update")
 
+    # Led by notification_unread_idx (recipient, read_at); no index of its own (issue 13).
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                  related_name="notifications")
+                                  related_name="notifications", db_index=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True,
                              related_name="notifications")
