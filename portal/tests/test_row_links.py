@@ -78,6 +78,15 @@ def test_local_minute_is_timezone_then_date(value: object) -> None:
             Template('{{ v|date:"Y-m-d H:i" }}').render(context)
 
 
+def _office_page(world, url: str, language: str):  # type: ignore[no-untyped-def]
+    """The county admin's list page in `language`, and its text."""
+    client = Client()
+    client.force_login(world.a.users["county_admin"])
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    return response, response.content.decode()
+
+
 def _hrefs(body: str, prefix: str) -> list[str]:
     return re.findall(rf'<tr><td><a href="({re.escape(prefix)}[^"]*)">', body)
 
@@ -87,11 +96,7 @@ def _hrefs(body: str, prefix: str) -> list[str]:
 def test_office_complaints_rows_link_and_label_as_before(world, language: str) -> None:
     for i in range(3):
         submit(world, complainant_phone=f"1390002{i:04d}")
-    client = Client()
-    client.force_login(world.a.users["county_admin"])
-    response = client.get("/office/complaints/", HTTP_ACCEPT_LANGUAGE=language)
-    assert response.status_code == 200
-    body = response.content.decode()
+    response, body = _office_page(world, "/office/complaints/", language)
     rows = [c for c, _, _ in response.context["rows"]]
     assert len(rows) == 3
     assert _hrefs(body, "/office/complaints/") == [
@@ -107,11 +112,7 @@ def test_office_complaints_rows_link_and_label_as_before(world, language: str) -
 def test_office_institutions_rows_link_and_label_as_before(world, language: str) -> None:
     for n in range(1, 4):
         register(world, "a", n)
-    client = Client()
-    client.force_login(world.a.users["county_admin"])
-    response = client.get("/office/institutions/", HTTP_ACCEPT_LANGUAGE=language)
-    assert response.status_code == 200
-    body = response.content.decode()
+    response, body = _office_page(world, "/office/institutions/", language)
     rows = list(response.context["page"].object_list)
     assert len(rows) == 3
     assert _hrefs(body, "/office/institutions/") == [
@@ -130,11 +131,7 @@ def test_office_institutions_rows_link_and_label_as_before(world, language: str)
 def test_office_cases_rows_link_and_label_as_before(world, language: str) -> None:
     for i in range(3):
         submit(world, complainant_phone=f"1390003{i:04d}")
-    client = Client()
-    client.force_login(world.a.users["county_admin"])
-    response = client.get("/office/cases/", HTTP_ACCEPT_LANGUAGE=language)
-    assert response.status_code == 200
-    body = response.content.decode()
+    response, body = _office_page(world, "/office/cases/", language)
     rows = list(response.context["page"].object_list)
     assert len(rows) == 3
     assert _hrefs(body, "/office/cases/") == [c.get_absolute_url() for c in rows]
