@@ -13,6 +13,11 @@ queries with the index each uses. Medians of interleaved rounds; ratios are what
                            --entries 500000 --rounds 30]
     python bench/scale.py --backlog 100000 --overdue 20000 [--batch 2000] [--workers 2]
 
+The list pages and endpoints are also timed paired (`--no-paired` skips it): a second
+process serves the demo world from a database of its own, and each round asks it for a
+request at demo size right before the same request at scale, so that the machine's drift
+between the two phases does not move the ratios.
+
 `--backlog` measures only the deadline scan's first run over a backlog: that many open
 tasks, `--overdue` of them past their due date and none yet reminded, marked or escalated
 (a first run, or one after an outage), then the second run; the time per task, taken to
@@ -381,6 +386,152 @@ def explain(sql: str, params: list) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def build_probes() -> tuple[dict[str, Callable[[], object]], dict[str, object]]:
+    """The requests the bench times, on the demo world of the current database (an
+    empty county and its admin added), and what they were built from."""
+    from org.models import Region, RegionLevel, User
+
+    county = Region.objects.filter(level=RegionLevel.COUNTY).order_by("code").first()
+    assert county is not None, "the demo world has counties"
+    empty = Region.objects.create(code="539999", name="空县", level=RegionLevel.COUNTY,
+                                  parent=county.parent)
+    admin = User.objects.filter(role="county_admin", region=county).first()
+    officer = User.objects.filter(role="officer", department__region=county).first()
+    city_admin = User.objects.filter(role="city_admin").first()
+    empty_admin = User.objects.create(username="empty_admin", role="county_admin",
+                                      region=empty)
+    clients = {}
+    for key, user in (("admin", admin), ("officer", officer), ("city", city_admin),
+                      ("empty", empty_admin)):
+        clients[key] = Client()
+        clients[key].force_login(user)
+    anonymous = Client()
+    path = county.path
+    probes: dict[str, Callable[[], object]] = {
+        "api institutions (county)": lambda: clients["admin"].get("/api/v1/institutions/"),
+        "raw institutions (county)": raw(INSTITUTION_SQL, path + "%"),
+        "wsgi institutions (county)": wsgi(clients["admin"], "/api/v1/institutions/"),
+        "api cases (county)": lambda: clients["admin"].get("/api/v1/cases/"),
+        "wsgi cases (county)": wsgi(clients["admin"], "/api/v1/cases/"),
+        "raw cases (county)": raw(CASE_SQL, path + "%"),
+        "api complaints (county)": lambda: clients["admin"].get("/api/v1/complaints/"),
+        "wsgi complaints (county)": wsgi(clients["admin"], "/api/v1/complaints/"),
+        "raw complaints (county)": raw(COMPLAINT_SQL, county.code),
+        "api tasks/mine (officer)": lambda: clients["officer"].get("/api/v1/tasks/mine/"),
+        "raw tasks/mine (officer)": raw(MY_TASK_SQL, [county.code, officer.pk,
+                                                      officer.department_id]),
+        "api institutions (city)": lambda: clients["city"].get("/api/v1/institutions/"),
+        "api institutions (empty county)":
+            lambda: clients["empty"].get("/api/v1/institutions/"),
+        "page look-up /?q=": lambda: anonymous.get("/?q=培训"),
+        # Session 7: a longer term, a term no name holds, one character, and a term
+        # that every seeded name holds (规模机构…) besides the demo's.
+        "page look-up /?q=培训学校": lambda: anonymous.get("/?q=培训学校"),
+        "page look-up /?q=一个不常见的词": lambda: anonymous.get("/?q=一个不常见的词"),
+        "page look-up /?q=培": lambda: anonymous.get("/?q=培"),
+        "page look-up /?q=机构": lambda: anonymous.get("/?q=机构"),
+        "page /whitelist/": lambda: anonymous.get("/whitelist/"),
+        "page office cases": lambda: clients["admin"].get("/office/cases/"),
+        "page office institutions": lambda: clients["admin"].get("/office/institutions/"),
+        "page department tasks":
+            lambda: clients["officer"].get("/office/tasks/department/"),
+        "page county overview": lambda: clients["admin"].get("/office/tasks/overview/"),
+        "page office complaints": lambda: clients["admin"].get("/office/complaints/"),
+        "raw office complaints page": raw(COMPLAINT_PAGE_SQL, county.code,
+                                          COMPLAINT_PAGE_COUNT_SQL),
+    }
+    return probes, {"county": county, "admin": admin, "officer": officer, "clients": clients}
+
+
+def serve_demo() -> None:
+    """`--serve-demo`: the demo world on a database of its own, answering the parent's
+    requests one at a time (`Paired`): a probe's name on stdin, its time in ms on stdout."""
+    settings_dict = connection.settings_dict
+    settings_dict.setdefault("TEST", {})
+    settings_dict["TEST"]["NAME"] = f"test_{settings_dict['NAME']}_paired_demo"
+    from contextlib import redirect_stdout
+
+    answer = sys.stdout
+    setup_test_environment()
+    old_name = settings_dict["NAME"]
+    with redirect_stdout(sys.stderr):  # stdout carries the answers only
+        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        with redirect_stdout(sys.stderr):
+            call_command("seed_calendar", verbosity=0)
+            call_command("load_demo", verbosity=0)
+            probes, _world = build_probes()
+            for call in probes.values():
+                call()
+        print("ready", file=answer, flush=True)
+        for line in sys.stdin:
+            name = line.strip()
+            if name == "quit":
+                break
+            with redirect_stdout(sys.stderr):
+                start = time.perf_counter()
+                probes[name]()
+                elapsed = (time.perf_counter() - start) * 1000
+            print(f"{elapsed:.4f}", file=answer, flush=True)
+    finally:
+        with redirect_stdout(sys.stderr):
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+class Paired:
+    """The demo world in a second process on its own database (`serve_demo`), so that
+    each request at scale is timed right after the same request at demo size: the two
+    phases of one process ran minutes apart, and a drift of the machine between them
+    moved every page's ratio (session 9: the same code read 0.77–1.04 in one run and
+    1.08–1.59 in the next)."""
+
+    def __init__(self) -> None:
+        import subprocess
+
+        # Its own cache keys: the user cache's generation, the profile's stamp and the
+        # throttles would otherwise be shared with this process's database.
+        env = {**os.environ,
+               "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "") + "_paired_demo"}
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--serve-demo"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+
+    def wait_ready(self) -> None:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline().strip()
+        assert line == "ready", f"the demo process did not start: {line!r}"
+
+    def time(self, name: str) -> float:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(name + "\n")
+        self.process.stdin.flush()
+        return float(self.process.stdout.readline())
+
+    def close(self) -> None:
+        if self.process.stdin is not None and self.process.poll() is None:
+            self.process.stdin.write("quit\n")
+            self.process.stdin.flush()
+        self.process.wait(timeout=120)
+
+    def interleaved(self, calls: dict[str, Callable[[], object]], rounds: int
+                    ) -> tuple[dict[str, float], dict[str, float]]:
+        """Medians (demo, scale) of `rounds` rounds; in each, every request at demo size
+        then at scale, one after the other."""
+        for name, call in calls.items():
+            self.time(name)
+            call()
+        demo: dict[str, list[float]] = {name: [] for name in calls}
+        scale: dict[str, list[float]] = {name: [] for name in calls}
+        for _ in range(rounds):
+            for name, call in calls.items():
+                demo[name].append(self.time(name))
+                start = time.perf_counter()
+                call()
+                scale[name].append((time.perf_counter() - start) * 1000)
+        return ({n: statistics.median(v) for n, v in demo.items()},
+                {n: statistics.median(v) for n, v in scale.items()})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--institutions", type=int, default=100_000)
@@ -397,10 +548,17 @@ def main() -> None:
                              "(default: DEADLINE_SCAN_WORKERS)")
     parser.add_argument("--profile", action="store_true",
                         help="cProfile the first run of --backlog")
+    parser.add_argument("--no-paired", dest="paired", action="store_false",
+                        help="skip the paired demo/scale rounds (a second process)")
+    parser.add_argument("--serve-demo", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_demo:
+        serve_demo()
+        return
     import logging
 
     logging.getLogger("celery").setLevel(logging.WARNING)
+    paired: Paired | None = None
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
@@ -413,63 +571,16 @@ def main() -> None:
     try:
         call_command("seed_calendar", verbosity=0)
         call_command("load_demo", verbosity=0)
-        from org.models import Region, RegionLevel, User
-
-        county = Region.objects.filter(level=RegionLevel.COUNTY).order_by("code").first()
-        assert county is not None, "the demo world has counties"
-        empty = Region.objects.create(code="539999", name="空县", level=RegionLevel.COUNTY,
-                                      parent=county.parent)
-        admin = User.objects.filter(role="county_admin", region=county).first()
-        officer = User.objects.filter(role="officer", department__region=county).first()
-        city_admin = User.objects.filter(role="city_admin").first()
-        empty_admin = User.objects.create(username="empty_admin", role="county_admin",
-                                          region=empty)
-        clients = {}
-        for key, user in (("admin", admin), ("officer", officer), ("city", city_admin),
-                          ("empty", empty_admin)):
-            clients[key] = Client()
-            clients[key].force_login(user)
-        anonymous = Client()
-        path = county.path
-        probes: dict[str, Callable[[], object]] = {
-            "api institutions (county)": lambda: clients["admin"].get("/api/v1/institutions/"),
-            "raw institutions (county)": raw(INSTITUTION_SQL, path + "%"),
-            "wsgi institutions (county)": wsgi(clients["admin"], "/api/v1/institutions/"),
-            "api cases (county)": lambda: clients["admin"].get("/api/v1/cases/"),
-            "wsgi cases (county)": wsgi(clients["admin"], "/api/v1/cases/"),
-            "raw cases (county)": raw(CASE_SQL, path + "%"),
-            "api complaints (county)": lambda: clients["admin"].get("/api/v1/complaints/"),
-            "wsgi complaints (county)": wsgi(clients["admin"], "/api/v1/complaints/"),
-            "raw complaints (county)": raw(COMPLAINT_SQL, county.code),
-            "api tasks/mine (officer)": lambda: clients["officer"].get("/api/v1/tasks/mine/"),
-            "raw tasks/mine (officer)": raw(MY_TASK_SQL, [county.code, officer.pk,
-                                                          officer.department_id]),
-            "api institutions (city)": lambda: clients["city"].get("/api/v1/institutions/"),
-            "api institutions (empty county)":
-                lambda: clients["empty"].get("/api/v1/institutions/"),
-            "page look-up /?q=": lambda: anonymous.get("/?q=培训"),
-            # Session 7: a longer term, a term no name holds, one character, and a term
-            # that every seeded name holds (规模机构…) besides the demo's.
-            "page look-up /?q=培训学校": lambda: anonymous.get("/?q=培训学校"),
-            "page look-up /?q=一个不常见的词": lambda: anonymous.get("/?q=一个不常见的词"),
-            "page look-up /?q=培": lambda: anonymous.get("/?q=培"),
-            "page look-up /?q=机构": lambda: anonymous.get("/?q=机构"),
-            "page /whitelist/": lambda: anonymous.get("/whitelist/"),
-            "page office cases": lambda: clients["admin"].get("/office/cases/"),
-            "page office institutions": lambda: clients["admin"].get("/office/institutions/"),
-            "page department tasks":
-                lambda: clients["officer"].get("/office/tasks/department/"),
-            "page county overview": lambda: clients["admin"].get("/office/tasks/overview/"),
-            "page office complaints": lambda: clients["admin"].get("/office/complaints/"),
-            "raw office complaints page": raw(COMPLAINT_PAGE_SQL, county.code,
-                                              COMPLAINT_PAGE_COUNT_SQL),
-        }
+        probes, world = build_probes()
+        county, admin, officer, clients = (world[k] for k in ("county", "admin", "officer", "clients"))
         demo = interleaved(probes, args.rounds)
         demo_q = {name: queries(call) for name, call in probes.items()
                   if not name.startswith("raw")}
         # The demo's own open tasks are scanned once here, so that the scan at scale
         # meets only the rows seed_scale adds.
         demo_scan = deadline_scan()
+        # The paired demo process builds its database while this one seeds the city.
+        paired = Paired() if args.paired else None
         start = time.monotonic()
         call_command("seed_scale", institutions=args.institutions, cases=args.cases,
                      complaints=args.complaints, entries=args.entries,
@@ -496,6 +607,14 @@ def main() -> None:
         scale = interleaved(probes, args.rounds)
         scale_q = {name: queries(call) for name, call in probes.items()
                    if not name.startswith("raw")}
+        pairs: tuple[dict[str, float], dict[str, float]] | None = None
+        if paired is not None:
+            paired.wait_ready()
+            pairs = paired.interleaved({name: call for name, call in probes.items()
+                                        if name in demo and not name.startswith("raw")},
+                                       args.rounds)
+            paired.close()
+            paired = None
         # Last: the scan changes the rows (marks, escalations, notifications).
         first_scan = deadline_scan()
         second_scan = deadline_scan()  # nothing left to do: the cost of looking
@@ -513,6 +632,13 @@ def main() -> None:
                 continue
             print(f"{name:<34}{demo[name]:>9.1f}{scale[name]:>10.1f}"
                   f"{scale[name] / demo[name]:>11.2f}{demo_q[name]:>6} → {scale_q[name]:<4}")
+        if pairs is not None:
+            print("\npaired: each request at demo size (a second process on a demo "
+                  "database) then at scale, in turn, the same rounds")
+            print(f"{'request':<34}{'demo ms':>9}{'scale ms':>10}{'scale/demo':>11}")
+            for name, demo_ms in pairs[0].items():
+                print(f"{name:<34}{demo_ms:>9.1f}{pairs[1][name]:>10.1f}"
+                      f"{pairs[1][name] / demo_ms:>11.2f}")
         print("\nthe app against raw psycopg + orjson, same rows, same scope, at scale "
               "(api: through the test Client; wsgi: a plain WSGIHandler call)")
         for api, rawname in (("api institutions (county)", "raw institutions (county)"),
@@ -561,6 +687,8 @@ def main() -> None:
             for line in explain(sql, list(params))[:12]:
                 print("   " + line)
     finally:
+        if paired is not None:
+            paired.process.kill()
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
