@@ -422,9 +422,11 @@ class Escalation(models.Model):
 
 
 class NotificationQuerySet(ScopedQuerySet):
-    def restrict(self, principal: Any, action: str = Action.VIEW) -> NotificationQuerySet:
+    def restrict(self, principal: Any, action: str = Action.VIEW, *, own: bool = False
+                 ) -> NotificationQuerySet:
         """An inbox is personal, even for unrestricted principals: without this a system
-        admin's inbox listed, and "mark all as read" marked, everyone's notifications."""
+        admin's inbox listed, and "mark all as read" marked, everyone's notifications.
+        `own` (the gateway's signature) changes nothing: an inbox is all the user's own."""
         return self.filter(self.model.scope_q(scope_of(principal), action))
 
     def unread(self) -> NotificationQuerySet:
