@@ -17,7 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
-from org.scope import note_read, versioned
+from core.versions import note_read, versioned
 
 if TYPE_CHECKING:
     from cases.models import Case, Task
@@ -117,7 +117,7 @@ def unregister(code: str) -> None:
 
 
 #: Scope rules read the kinds' openings (`visible_outside_matrix`): a restriction built
-#: before a kind was registered or dropped is built again (org.scope.versioned).
+#: before a kind was registered or dropped is built again (core.versions.versioned).
 KINDS_READ = "case-kinds"
 _generation = 0
 

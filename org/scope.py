@@ -16,8 +16,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
-from contextvars import ContextVar
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self
 
@@ -25,6 +24,8 @@ from django.conf import settings
 from django.db import connection, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+
+from core import versions
 
 if TYPE_CHECKING:
     from org.models import User
@@ -117,6 +118,16 @@ def scope_of(principal: Any) -> Scope:
     return scope
 
 
+def principal_key(principal: Any) -> Hashable:
+    """Whom a list's rows are for, as a key (`LIST_QUERY_PRINCIPAL_KEY`, read by
+    `core.api.listcache`): the principal's Scope, which holds what every rule reads of it
+    (its role, region, department, institution, user id), and the principal itself (an
+    API client by its record)."""
+    client = getattr(principal, "client", None)
+    return (scope_of(principal), type(principal).__name__, getattr(principal, "pk", None),
+            getattr(client, "pk", None))
+
+
 def _user_scope(user: User) -> Scope:
     from org.models import Role
 
@@ -140,26 +151,6 @@ def _user_scope(user: User) -> Scope:
         group_ids=(),
         grant_labels=getattr(user, "_grant_labels", None),
     )
-
-
-#: Data a scope rule may read besides the Scope (the policy profile's matrix): a name and
-#: a function giving its current version (`versioned`), and, while a rule is being built,
-#: the (name, version) pairs it read (`note_read`).
-_versions: dict[str, Callable[[], Any]] = {}
-_reads: ContextVar[list[tuple[str, Any]] | None] = ContextVar("scope_reads", default=None)
-
-
-def versioned(name: str, current: Callable[[], Any]) -> None:
-    """Register data scope rules may read; `current()` gives its version now."""
-    _versions[name] = current
-
-
-def note_read(name: str, version: Any) -> None:
-    """A rule being built read `name` at `version` (a restriction built from it is
-    reused only while `name` is at that version)."""
-    reads = _reads.get()
-    if reads is not None:
-        reads.append((name, version))
 
 
 @dataclass(frozen=True)
@@ -200,13 +191,13 @@ def _fresh_query_state(model: type[models.Model]) -> dict[str, Any]:
 
 
 def forget_built() -> None:
-    """Drop every restriction built (tests start with none)."""
+    """Drop every restriction built, and every list compiled from them (tests start with
+    none)."""
+    from core.api import listcache
+
     with _built_lock:
         _built.clear()
-
-
-def _current(reads: tuple[tuple[str, Any], ...]) -> bool:
-    return all(_versions[name]() == version for name, version in reads)
+    listcache.forget()
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -232,23 +223,18 @@ class ScopedQuerySet(models.QuerySet):
             built = _built.get(key)
             if built is not None:
                 _built.move_to_end(key)
-        if built is not None and _current(built.reads):
-            for name, version in built.reads:  # for a rule being built around this one
-                note_read(name, version)
+        if built is not None and versions.current(built.reads):
+            versions.replay(built.reads)  # for a query being built around this one
             clone = self._chain()
             clone.query = built.query.chain()
             return clone
-        reads: list[tuple[str, Any]] = []
-        token = _reads.set(reads)
-        try:
+        with versions.recording() as reads:
             qs = self._restrict(scope, action, own)
-        finally:
-            _reads.reset(token)
-        versions = dict(reads)
-        if len(versions) != len(set(reads)):
+        settled = versions.settled(reads)
+        if settled is None:
             return qs  # the data changed while the rule was built: not kept
         with _built_lock:
-            _built[key] = _Built(qs.query.clone(), tuple(versions.items()))
+            _built[key] = _Built(qs.query.clone(), settled)
             _built.move_to_end(key)
             while len(_built) > BUILT_SIZE:
                 _built.popitem(last=False)

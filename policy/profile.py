@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from core import prefetch
 from core.errors import DomainError
 from core.i18n import join_list
+from core.versions import note_read, versioned
 from core.vocab import label_of
-from org.scope import note_read, versioned
 
 CACHE_TTL = 300
 
@@ -560,7 +560,7 @@ def active_profile() -> ProfileData:
     return entry[1]
 
 
-#: The name scope rules that read the profile (the matrix) note (`org.scope.note_read`).
+#: The name scope rules that read the profile (the matrix) note (`core.versions.note_read`).
 PROFILE_READ = "policy-profile"
 
 

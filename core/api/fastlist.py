@@ -26,9 +26,12 @@ from typing import Any
 
 import orjson
 from django.utils import timezone
+from django.utils.translation import get_language
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from core.api import listcache
 
 #: The current time zone, read once per list by `FastListMixin.list`: reading it per value
 #: (asgiref's Local) was a tenth of a case list's time (issue 13).
@@ -95,8 +98,10 @@ class FastListMixin:
         return [JSONRenderer(), BrowsableAPIRenderer()]
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
+        queryset = self.filter_queryset(self._list_queryset(request))  # type: ignore[attr-defined]
         rows = queryset.values(*self.list_values)
+        if isinstance(rows, listcache.ListRecorder):
+            rows = rows.paging()
         page = self.paginate_queryset(rows)  # type: ignore[attr-defined]
         token = _zone.set(timezone.get_current_timezone())
         try:
@@ -106,3 +111,27 @@ class FastListMixin:
         if page is not None:
             return self.get_paginated_response(data)  # type: ignore[attr-defined]
         return Response(data)
+
+    def _list_queryset(self, request: Request) -> Any:
+        """The list's queryset, or, where its compiled SQL may be reused, a recorder
+        standing in for it (`core.api.listcache`): `get_queryset()` is then called only
+        when the page's SQL is not compiled yet."""
+        serializer = self.get_serializer_class()  # type: ignore[attr-defined]
+        model = getattr(getattr(serializer, "Meta", None), "model", None)
+        if model is None or not listcache.enabled():
+            return self.get_queryset()  # type: ignore[attr-defined]
+        return listcache.ListRecorder(model, self.get_queryset,  # type: ignore[attr-defined]
+                                      lambda: self._list_key(request))
+
+    def _list_key(self, request: Request) -> Any:
+        """What the list's SQL depends on besides the calls recorded: the view and its
+        action and URL arguments, the principal, the query string (but the cursor, whose
+        position is a parameter), the day, the language and the time zone."""
+        paginator = getattr(self, "paginator", None)
+        cursor = getattr(paginator, "cursor_query_param", None)
+        return (type(self), getattr(self, "action", None),
+                listcache.freeze(tuple(sorted(getattr(self, "kwargs", {}).items()))),
+                listcache.principal_key(request.user),
+                tuple(sorted((name, tuple(values)) for name, values
+                             in request.query_params.lists() if name != cursor)),
+                timezone.localdate(), get_language(), timezone.get_current_timezone_name())

@@ -14,6 +14,8 @@ from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.request import Request
 
+from core.api.listcache import ListRecorder
+
 
 class UtcIsoDateTimeField(IsoDateTimeField):
     """An ISO 8601 datetime that must stay representable once converted to UTC, where it
@@ -62,4 +64,6 @@ class FilterBackend(DjangoFilterBackend):
         named = any(name not in NOT_FILTERS for name in request.query_params)
         if not named and _inert_when_unbound(self.get_filterset_class(view, queryset)):
             return queryset
+        if isinstance(queryset, ListRecorder):
+            queryset = queryset.real()  # filtered: built and filtered as Django does
         return super().filter_queryset(request, queryset, view)

@@ -179,6 +179,11 @@ AUTH_USER_CACHE = bool(REDIS_URL)
 # A scope rule is built once per (model, action, scope) and reused while the policy
 # profile it read is unchanged (org.scope.ScopedQuerySet.restrict, issue 13).
 SCOPE_QUERY_CACHE = env.bool("SCOPE_QUERY_CACHE", default=True)
+# An API list's page query is compiled once per principal, query string and page shape
+# and reused, the cursor's position its one changing parameter (core.api.listcache,
+# issue 13); the principal's key is its scope (org.scope.principal_key).
+LIST_QUERY_CACHE = env.bool("LIST_QUERY_CACHE", default=True)
+LIST_QUERY_PRINCIPAL_KEY = "org.scope.principal_key"
 # Sessions live in the database; with Redis, each is also cached there, for as long as it
 # has left (the idle timeout), so that a request reads no session row (issue 13: 2-3 ms of
 # a 13 ms API call). Logout deletes both; a Redis restart logs nobody out (the row is read
