@@ -50,6 +50,10 @@ PLANS: dict[str, dict[str, list[set[str]]]] = {
         "/api/v1/cases/": [{"cases_case_pkey", "case_county_idx"},
                            {"task_case_status_idx", "task_open_case_idx"}],
         "/office/cases/": [{"case_opened_idx"}, {"task_case_status_idx", "task_open_case_idx"}],
+        # A rare phase or kind is read from its own index, not by walking the county's
+        # cases (a sequential scan of 2M cases, 0.7-1.6 s, before cases 0018).
+        "/api/v1/cases/?phase=licensing": [{"case_phase_idx"}],
+        "/office/cases/?kind=licensing": [{"case_kind_idx"}],
         # The county's tasks on their own county code: the page and the counts by
         # department read task_county_due_idx, no case (issue 13, Task.county_code).
         "/office/tasks/overview/": [{"task_county_due_idx"}],
