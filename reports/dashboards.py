@@ -73,11 +73,13 @@ class Chart:
                 "series": [{"name": str(s.name), "data": s.values, "links": s.links}
                            for s in self.series]}
 
-    def rows(self) -> list[tuple[str, list[tuple[Any, str, str]]]]:
-        """The table view: per category, each series' (value, text, link)."""
+    def rows(self) -> list[tuple[str, list[tuple[Any, str, str, Any]]]]:
+        """The table view: per category, each series' (value, text, link, name); the name
+        labels the figure where a phone shows the row as a card (issue 14 C6)."""
         return [(category, [
             (s.values[i], s.texts[i] if s.texts else _text(s.values[i], self.unit),
-             s.links[i]) for s in self.series]) for i, category in enumerate(self.categories)]
+             s.links[i], s.name) for s in self.series])
+            for i, category in enumerate(self.categories)]
 
     @property
     def empty(self) -> bool:

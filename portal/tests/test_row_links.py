@@ -102,9 +102,16 @@ def test_office_complaints_rows_link_and_label_as_before(world, language: str) -
     assert _hrefs(body, "/office/complaints/") == [
         reverse("complaints:office_detail", args=[c.case.number]) for c in rows]
     with translation.override(language):
+        # on a phone each row a card, its status first (issue 14 C6): the number still
+        # the row's first cell and its link
+        for label in ("Topic", "Institution", "Channel", "Complainant"):
+            assert body.count(f'data-label="{translation.gettext(label)}"') == 3, label
+        status, received_label = translation.gettext("Status"), translation.gettext("Received")
         for c in Complaint.objects.filter(pk__in=[c.pk for c in rows]):
             received = timezone.localtime(c.received_at, SHANGHAI).strftime("%Y-%m-%d %H:%M")
-            assert f"<td>{c.get_status_display()}</td><td>{received}</td>" in body
+            assert (f'<td class="card-first" data-label="{status}">{c.get_status_display()}'
+                    f'</td><td class="card-second" data-label="{received_label}">{received}'
+                    '</td>') in body
 
 
 @pytest.mark.django_db

@@ -6,6 +6,7 @@ the notification bell stays outside the collapsed menu; phone numbers are tap-to
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from tests.e2e.test_licensing_browser import browser, login  # noqa: F401  (fixture)
 
@@ -50,7 +51,10 @@ def test_lists_fit_the_screen_with_the_status_in_view(browser, live_server, widt
     public.goto(base + "/?q=" + licensed.uscc)
     assert public.evaluate(NO_SIDEWAYS_SCROLL) <= width
     status = "#lookup-results td.card-first"
-    assert public.locator(status).first.inner_text().strip() == licensed.get_status_display()
+    # the page's language, whatever an earlier test's request left active in this thread
+    with translation.override("zh-hans"):
+        assert public.locator(status).first.inner_text().strip() == \
+            licensed.get_status_display()
     assert _in_view(public, status, width)
     assert _in_view(public, "#lookup-results td.card-second", width)
     if width == 390:  # a card: the status comes before the name
@@ -94,3 +98,130 @@ def test_lists_fit_the_screen_with_the_status_in_view(browser, live_server, widt
     assert page.evaluate(NO_SIDEWAYS_SCROLL) <= width
     assert page.evaluate(BROKEN_MENU_ENTRIES) == []
     assert _in_view(page, "#nav-bell", width)
+
+
+#: How far each table matching the selector scrolls sideways inside its box; the
+#: `.table-responsive` box scrolls where the page does not, so the page's width alone
+#: misses a table a phone can only read by swiping it.
+TABLE_SCROLLS = """selector => [...document.querySelectorAll(selector)].map(
+    t => { const box = t.closest('.table-responsive') || t;
+           return box.scrollWidth - box.clientWidth; })"""
+
+
+def _office_world():  # type: ignore[no-untyped-def]
+    """A county with open complaints (one overdue, at the widest status) and an overdue
+    task: what the complaints list, the task overview and the dashboard chart show."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from complaints.models import Channel, Complaint, ComplaintStatus, Topic
+    from complaints.services import open_lead_task
+    from complaints.tests.helpers import submit
+    from tests.factories import build_world, make_case, make_task
+
+    call_command("seed_calendar", verbosity=0)
+    call_command("load_profiles", verbosity=0)
+    # the topics come with a data migration, which the transactional tests' flush empties
+    Topic.objects.get_or_create(code="other", defaults={
+        "name": "其他", "name_en": "Other", "route_topic": "general"})
+    world = build_world()
+    for i in range(2):
+        complaint, _code, _created = submit(
+            world, channel=Channel.HOTLINE_12345, complainant_phone=f"1390002{i:04d}",
+            institution_text="一个名字很长很长的文化艺术培训学校有限责任公司")
+    task = open_lead_task(complaint)
+    assert task is not None
+    overdue = {"due_date": "2020-01-02", "overdue_since": timezone.now()}
+    type(task).objects.filter(pk=task.pk).update(**overdue)
+    # the longest status label, in both languages
+    Complaint.objects.update(status=ComplaintStatus.REVIEW)
+    case = make_case(world.a, title="逾期事项")
+    type(task).objects.filter(pk=make_task(world.a, case, workdays=1).pk).update(**overdue)
+    return world
+
+
+def _fits(page, width: int, tables: str) -> None:  # type: ignore[no-untyped-def]
+    url = page.url
+    assert page.evaluate(NO_SIDEWAYS_SCROLL) <= width, url
+    scrolls = page.evaluate(TABLE_SCROLLS, tables)
+    assert scrolls and max(scrolls) <= 0, (url, tables, scrolls)
+
+
+@pytest.mark.parametrize("width", [390, 1024, 1366])
+def test_office_tables_fit_the_screen_with_the_first_cell_in_view(
+        browser, live_server, width):  # noqa: F811
+    """Issue 13/14 follow-up: at 390 px the complaints list, the task overview's counts by
+    department and the dashboard chart's table are cards (status, or the row's name,
+    first) and nothing scrolls sideways, the page nor the table; at 1024 and 1366 px they
+    are the tables they were. In Chinese and in English."""
+    from complaints.models import ComplaintStatus
+
+    world = _office_world()
+    base = live_server.url
+    page = login(browser, base, world.a.users["county_admin"].username)
+    page.set_viewport_size({"width": width, "height": 844})
+    phone = width < 768
+    for language in ("zh-hans", "en"):
+        page.context.add_cookies([{"name": "django_language", "value": language,
+                                   "url": base}])
+        page.goto(base + "/office/complaints/")
+        assert page.evaluate("() => document.documentElement.lang") == \
+            ("en" if language == "en" else "zh-hans")
+        _fits(page, width, "#complaint-list")
+        row = page.locator("#complaint-list tbody tr").first
+        status, received = row.locator("td.card-first"), row.locator("td.card-second")
+        number = row.locator("td").first
+        with translation.override(language):
+            assert status.inner_text().strip() == str(ComplaintStatus.REVIEW.label)
+        for cell in ("#complaint-list tbody tr td.card-first",
+                     "#complaint-list tbody tr td.card-second",
+                     "#complaint-list tbody tr .badge.text-bg-danger"):  # overdue
+            assert _in_view(page, cell, width), (language, cell)
+        assert row.locator("a[href^='/office/complaints/']").first.is_visible()
+        if phone:  # a card: the status first, then when it came in, then the number
+            assert status.bounding_box()["y"] < received.bounding_box()["y"] < \
+                number.bounding_box()["y"]
+            assert not page.locator("#complaint-list thead th").first.is_visible()
+        else:  # the table as it was: one line of cells under their headers
+            assert page.locator("#complaint-list thead th").first.is_visible()
+            assert status.bounding_box()["x"] > number.bounding_box()["x"]
+
+        page.goto(base + "/office/tasks/overview/")
+        _fits(page, width, "#overview-by-department")
+        first = "#overview-by-department tbody tr td:first-child"
+        assert page.locator(f"{first} a").first.get_attribute("href").startswith(
+            "/office/tasks/overview/?department=")
+        assert _in_view(page, first, width)
+        assert _in_view(page, "#overview-by-department tbody tr td:last-child", width)
+
+        page.goto(base + "/office/")
+        _fits(page, width, "#table-tasks")
+        assert _in_view(page, "#table-tasks tbody tr th", width)
+        assert _in_view(page, "#table-tasks tbody tr td:last-child", width)
+        assert page.locator("#table-tasks thead th").first.is_visible() != phone
+        if phone:  # and every chart's table on the full dashboard
+            page.goto(base + "/office/reports/dashboard/")
+            _fits(page, width, ".dashboard-table")
+        else:
+            page.goto(base + "/office/reports/dashboard/")
+            assert page.evaluate(NO_SIDEWAYS_SCROLL) <= width
+
+
+@pytest.mark.parametrize("width", [768, 800])
+def test_english_office_pages_fit_a_tablet(browser, live_server, width):  # noqa: F811
+    """Between 768 and 800 px the lists are tables again, in English their widest: the
+    complaints list's table and filter stay on the screen (its English "Search" button,
+    a twelfth of the row, ran 1 px past the page at 768 px)."""
+    world = _office_world()
+    base = live_server.url
+    page = login(browser, base, world.a.users["county_admin"].username)
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto(base + "/office/complaints/")
+    _fits(page, width, "#complaint-list")
+    assert _in_view(page, "#complaint-list tbody tr td.card-first", width)
+    page.goto(base + "/office/tasks/overview/")
+    _fits(page, width, "#overview-by-department")
+    for url in ("/office/", "/office/cases/", "/office/institutions/"):
+        page.goto(base + url)
+        assert page.evaluate(NO_SIDEWAYS_SCROLL) <= width, url
