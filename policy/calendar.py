@@ -137,6 +137,16 @@ def add_year_with_weekends(year: int, note: str = "") -> int:
     return len(rows)
 
 
+def years_missing(today: dt.date) -> list[int]:
+    """The years a deployment should hold by `today` and does not: this year, and from
+    October the next (the State Council publishes next year's holidays and make-up days in
+    the autumn; from December a deadline of a few weeks reaches into it, and without its
+    calendar the service refuses to count it, `CalendarMissing`)."""
+    wanted = [today.year] + ([today.year + 1] if today.month >= 10 else [])
+    known = set(CalendarYear.objects.filter(year__in=wanted).values_list("year", flat=True))
+    return [year for year in wanted if year not in known]
+
+
 def seed_calendar(force: bool = False) -> list[int]:
     """Seed every year the package knows that is not in the database yet."""
     existing = set(CalendarYear.objects.values_list("year", flat=True))

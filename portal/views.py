@@ -7,11 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import selectors
 from cases.models import Notification
 from core.abilities import may
+from policy import calendar
 from reports import dashboards
 
 
@@ -45,20 +47,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     oversee, the overdue and escalated tasks of their area as a chart and a table."""
     user = request.user
     tasks = selectors.my_tasks(user)
+    oversees = may(user, "cases.view_county_overview")
     context = {
         "counts": selectors.dashboard_counts(user),
         "tasks": tasks[:10],
         "notifications": Notification.objects.restrict(user).select_related("case")[:8],
-        "overview": (selectors.county_overview(user)
-                     if may(user, "cases.view_county_overview") else None),
+        "overview": selectors.county_overview(user) if oversees else None,
         # An admin reads the county's (or city's) figures, not only its own queue.
-        "area": (selectors.area_counts(user)
-                 if may(user, "cases.view_county_overview") else None),
+        "area": selectors.area_counts(user) if oversees else None,
         "escalated": list(selectors.escalated_to(user)[:10]),
         # The reader's overview (issue 12): overdue and escalated tasks by department, or
         # the counties side by side for a city; the full dashboard holds the rest.
         "overview_chart": (dashboards.tasks_chart(user)
                            if may(user, "reports.view_dashboard") else None),
+        # Those who oversee deadlines, and whoever may add a year in the admin, see a
+        # year the working-day calendar lacks before deadlines run into it.
+        "calendar_missing": (calendar.years_missing(timezone.localdate())
+                             if oversees or user.has_perm("policy.add_calendaryear")
+                             else []),
+        "may_edit_calendar": user.has_perm("policy.add_calendaryear"),
     }
     return render(request, "portal/dashboard.html", context)
 

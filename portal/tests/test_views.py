@@ -56,3 +56,32 @@ def test_the_browsers_favicon_request_finds_the_portals_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith("portal/favicon.svg")
+
+
+def test_a_missing_calendar_year_is_shown_to_those_who_oversee_deadlines(world: World):
+    """From October the dashboard names next year while the working-day calendar lacks it
+    (policy.calendar.years_missing): from December deadlines reach into it and the service
+    refuses to count them (issue 3 §3, CalendarMissing). An admin reads whom to ask; a
+    superuser gets the calendar's admin page; an officer's dashboard stays as it was."""
+    from org.models import Role, User
+    from policy.calendar import add_year_with_weekends
+    from policy.models import CalendarYear
+
+    CalendarYear.objects.filter(year__gt=2026).delete()
+    admin, officer = Client(), Client()
+    admin.force_login(world.a.users["county_admin"])
+    officer.force_login(world.a.users["officer"])
+    root = User.objects.create_superuser("root-cal", "root@example.org", "x-Pass-2026",
+                                         role=Role.SYSTEM_ADMIN)
+    superuser = Client()
+    superuser.force_login(root)
+    with on_day(dt.date(2026, 11, 2)):
+        page = admin.get("/office/").content.decode()
+        assert 'id="calendar-missing-2027"' in page and "请联系系统管理员添加" in page
+        assert 'id="calendar-missing' not in officer.get("/office/").content.decode()
+        assert "/admin/policy/calendaryear/" in superuser.get("/office/").content.decode()
+    with on_day(dt.date(2026, 6, 1)):  # before the autumn next year is not due
+        assert 'id="calendar-missing' not in admin.get("/office/").content.decode()
+    add_year_with_weekends(2027)
+    with on_day(dt.date(2026, 11, 2)):
+        assert 'id="calendar-missing' not in admin.get("/office/").content.decode()
