@@ -15,6 +15,7 @@ import hmac
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, attachment_path, private_storage
@@ -46,6 +47,14 @@ class Topic(models.Model):
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language: the English name on English pages (the walk
+        of 2 December: the public form's topics stayed Chinese there)."""
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
         return self.name
 
 

@@ -15,12 +15,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.models import Case
 from core.abilities import may
 from governance import discipline
 from governance.discipline_forms import EvaluationForm, FollowUpForm, ProposalForm
 from governance.views import PAGE_SIZE, _created, _saved, _status, _viewer
 from org.models import Region
-from org.scope import scope_of
+from org.scope import Action, scope_of
 
 
 def _own_region(user: Any) -> Region | None:
@@ -32,8 +33,13 @@ def _own_region(user: Any) -> Region | None:
 def proposals(request: HttpRequest) -> HttpResponse:
     user = _viewer(request)
     page = Paginator(discipline.proposals(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The reply case is linked only for those who may open it (the walk of 2 December: an
+    # education officer saw culture's proposal and its case link answered 404).
+    viewable = set(Case.objects.restrict(user, Action.VIEW).filter(
+        pk__in=[p.case_id for p in page if p.case_id]).values_list("pk", flat=True))
     return render(request, "governance/proposals.html", {
-        "page_obj": page, "may_write": may(user, "governance.write_discipline")})
+        "page_obj": page, "may_write": may(user, "governance.write_discipline"),
+        "viewable_cases": viewable})
 
 
 @login_required

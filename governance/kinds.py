@@ -31,7 +31,8 @@ def screening_spec() -> CaseKindSpec:
     return CaseKindSpec(
         code=screening.KIND, prefix="PC", label=_("Market-entity screening check"),
         steps={screening.STEP: _("Check the entity")},
-        audit_labels={"governance.screening_import": _("Screening list imported")},
+        audit_labels={"governance.screening_import": _("Screening list imported"),
+                      "governance.screening_outcome": _("Screening outcome recorded")},
     )
 
 

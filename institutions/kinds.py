@@ -27,6 +27,8 @@ AUDIT_LABELS = {
     "institution.list": _("White list updated"),
     "institution.blacklist": _("Put on the black list"),
     "institution.unblacklist": _("Taken off the black list"),
+    "institution.status.applying": _("Application reopened"),
+    "institution.status.not_approved": _("Establishment not approved"),
     "institution.status.licensed": _("Licence issued"),
     "institution.status.suspended": _("Licence suspended"),
     "institution.status.revoked": _("Licence revoked"),

@@ -53,7 +53,8 @@ def kind_spec() -> CaseKindSpec:
         code=KIND, prefix="YB", label=gettext_lazy("Monthly report"),
         steps={STEP: gettext_lazy("Submit the monthly report")},
         decision_steps=frozenset({STEP}),
-        audit_labels={"reports.monthly_submit": gettext_lazy("Monthly report submitted")},
+        audit_labels={"reports.monthly_open": gettext_lazy("Monthly report opened"),
+                      "reports.monthly_submit": gettext_lazy("Monthly report submitted")},
         panel=_panel,
     )
 

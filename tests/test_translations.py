@@ -99,3 +99,53 @@ def test_the_breadcrumb_is_announced_in_chinese(client):
     licensed = licensed_with_gate(build_world())  # a public institution page has one
     body = client.get(f"/institutions/{licensed.uscc}/").content.decode()
     assert 'aria-label="当前位置"' in body and 'aria-label="breadcrumb"' not in body
+
+
+def _audit_actions_on_a_case():
+    """The audit actions the code records on a case (`audit_record(..., case=...)`): each
+    shows in the case's history by its label."""
+    import ast
+
+    for path in ROOT.rglob("*.py"):
+        if SKIP & set(path.relative_to(ROOT).parts):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "audit_record"):
+                continue
+            keywords = {k.arg: k.value for k in node.keywords}
+            action, case = keywords.get("action"), keywords.get("case")
+            if case is None or (isinstance(case, ast.Constant) and case.value is None):
+                continue
+            if isinstance(action, ast.Constant):
+                yield f"{path.name}: {action.value}", action.value
+
+
+def test_every_audit_action_on_a_case_has_a_label():
+    """The walk of 2 December: a monthly report's history read "reports.monthly_open", a
+    screening check's "governance.screening_outcome" and a refused establishment's
+    "institution.status.not_approved", on zh-hans and English pages alike."""
+    from cases import kinds
+    from institutions.models import STATUS_TRANSITIONS
+
+    status_moves = {f"institution.status.{s}" for targets in STATUS_TRANSITIONS.values()
+                    for s in targets}
+    actions = [*_audit_actions_on_a_case(),
+               *((f"institutions/services.py: {a}", a) for a in sorted(status_moves))]
+    assert len(actions) > 20
+    with translation.override("zh-hans"):
+        unlabelled = sorted({where for where, action in actions
+                             if kinds.audit_label(action) == action})
+    assert unlabelled == [], unlabelled
+
+
+def test_the_annual_inspection_title_says_the_category_once():
+    """The walk of 2 December: "2026年度文化艺术类类年检"; the category's name already ends
+    in 类."""
+    from django.utils.translation import gettext
+
+    from core.vocab import Category
+
+    with translation.override("zh-hans"):
+        title = gettext("%(year)s annual inspection: %(category)s") % {
+            "year": 2026, "category": Category.ARTS.label}
+    assert title == "2026年度文化艺术类年检"

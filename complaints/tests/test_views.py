@@ -75,6 +75,17 @@ def test_prefilled_from_the_institution_page(world: World):
     assert Complaint.objects.get().case.institution == inst
 
 
+def test_public_form_names_the_topics_in_the_readers_language(world: World):
+    """The walk of 2 December: the English form listed the topics in Chinese (退费, 收费...)
+    though each topic has its English name."""
+    english = Client()
+    english.cookies["django_language"] = "en"
+    body = english.get("/complaints/new/").content.decode()
+    assert "Refunds" in body and "Teacher conduct" in body and "退费" not in body
+    body = Client().get("/complaints/new/").content.decode()
+    assert "退费" in body and "Refunds" not in body
+
+
 def test_hotlines_page_has_tap_to_call_links(world: World):
     with override_settings(POLICY_PROFILE="quanzhou"):
         body = Client().get("/complaints/hotlines/").content.decode()

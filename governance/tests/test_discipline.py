@@ -236,6 +236,20 @@ def test_lists_do_not_leak_the_other_county(world: World):
         "/office/governance/proposals/").status_code == 403
 
 
+def test_the_reply_case_is_linked_only_for_those_who_may_open_it(world: World):
+    """The walk of 2 December: the education officer's proposal list linked the culture
+    bureau's reply case, which answers 404 for them."""
+    p = proposal(world)
+    link = f'href="/office/cases/{p.case.number}/"'
+    culture = _client(world.a.users["culture"])
+    assert link in culture.get("/office/governance/proposals/").content.decode()
+    assert culture.get(f"/office/cases/{p.case.number}/").status_code == 200
+    officer = _client(world.a.users["officer"])
+    assert officer.get(f"/office/cases/{p.case.number}/").status_code == 404
+    page = officer.get("/office/governance/proposals/").content.decode()
+    assert link not in page
+
+
 def test_list_query_counts_are_constant(world: World, query_budget):
     client = _client(world.a.users["discipline"])
     joint = world.a.users["joint"]

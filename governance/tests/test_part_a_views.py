@@ -325,3 +325,14 @@ def test_campaign_page_query_count_with_ledger(world: World, query_budget):
                                       result="passed")
     query_budget(client, f"/office/governance/campaigns/{c.pk}/", grow, small=2, large=6,
                  budget=24)
+
+
+def test_campaign_page_title_is_the_campaign_title_only(world: World):
+    """The walk of 2 December: the part A section (county plans, spot-checks) was also
+    rendered into the campaign page's <title>, so the browser tab read its markup."""
+    city = _city_campaign(world)
+    body = _client(world.city_admin).get(
+        f"/office/governance/campaigns/{city.pk}/").content.decode()
+    title = body.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.startswith("全市暑期专项治理") and "<" not in title, title
+    assert body.count('id="county-plans"') == 1
