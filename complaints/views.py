@@ -203,12 +203,12 @@ def rate(request: HttpRequest) -> HttpResponse:
 #: complaint, its case, region and institution (some 120 a row, each parsed and set on a
 #: model) to show a dozen, and that cost grew with the rows from the demo's 13 to 50.
 LIST_ROW_FIELDS = ("case__number", "case__region__name", "case__institution__name",
-                   "topic__name", "institution_text", "channel", "status", "received_at",
+                   "topic__name", "topic__name_en", "institution_text", "channel", "status", "received_at",
                    "complainant_name", "complainant_phone")
 
 LIST_EXPORT = [
     (gettext_lazy("Number"), lambda r: r[0].case.number),
-    (gettext_lazy("Topic"), lambda r: r[0].topic.name),
+    (gettext_lazy("Topic"), lambda r: r[0].topic.label),
     (gettext_lazy("Institution"), lambda r: r[0].institution_label),
     (gettext_lazy("Region"), lambda r: r[0].case.region.name),
     (gettext_lazy("Channel"), lambda r: r[0].get_channel_display()),

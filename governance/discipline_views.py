@@ -67,9 +67,13 @@ def _proposal_page(request: HttpRequest, pk: int, form: Any = None) -> HttpRespo
     done = any(f.rectified for f in proposal.follow_ups.all())
     if form is None and may_write and not done:
         form = FollowUpForm()
+    # The reply case is linked only for those who may open it (as on the list).
+    case_viewable = bool(proposal.case_id) and Case.objects.restrict(user, Action.VIEW).filter(
+        pk=proposal.case_id).exists()
     return render(request, "governance/proposal.html", {
         "proposal": proposal, "form": form if may_write and not done else None,
-        "done": done}, status=400 if form is not None and form.errors else 200)
+        "done": done, "case_viewable": case_viewable},
+        status=400 if form is not None and form.errors else 200)
 
 
 @login_required

@@ -429,3 +429,22 @@ def test_12345_names_only_institutions_of_its_regions(world: World):
                           content_type="application/json", **headers)
     assert other.status_code == 200, other.content
     assert Complaint.objects.get(external_ticket="T-2").case.institution is None
+
+
+def test_office_list_names_topics_in_the_readers_language(world: World, query_budget):
+    """The browser audit of 2 December: the office list's topic filter and column printed
+    the Chinese name on English pages; the English name is read with the row (no query
+    per row)."""
+    submit(world, topic_code="refund")
+    client = Client()
+    client.force_login(world.a.users["county_admin"])
+    client.cookies["django_language"] = "en"
+    page = client.get("/office/complaints/").content.decode()
+    assert ">Refunds<" in page and "退费" not in page
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get("/office/complaints/").content.decode()
+    assert ">退费<" in page and "Refunds" not in page
+    english = Client()
+    english.force_login(world.a.users["county_admin"])
+    english.cookies["django_language"] = "en"
+    query_budget(english, "/office/complaints/", _grow(world), small=2, large=12, budget=16)

@@ -248,6 +248,11 @@ def test_the_reply_case_is_linked_only_for_those_who_may_open_it(world: World):
     assert officer.get(f"/office/cases/{p.case.number}/").status_code == 404
     page = officer.get("/office/governance/proposals/").content.decode()
     assert link not in page
+    # The proposal's own page, as its list (the audit's second finding).
+    detail = f"/office/governance/proposals/{p.pk}/"
+    assert link in culture.get(detail).content.decode()
+    page = officer.get(detail).content.decode()
+    assert link not in page and p.case.number in page
 
 
 def test_list_query_counts_are_constant(world: World, query_budget):
