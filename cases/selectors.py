@@ -173,6 +173,17 @@ def case_for(user: Any, number: str) -> Case:
         number=number)
 
 
+def viewable_case_ids(user: Any, ids: Iterable[int | None]) -> set[int]:
+    """Of the cases `ids`, those `user` may open: a page that names other records' cases
+    (a meeting's decisions, a proposal's reply) links only these, where the others would
+    answer 404 (the browser audit of 2 December). One query, whatever the number."""
+    wanted = {pk for pk in ids if pk}
+    if not wanted:
+        return set()
+    return set(Case.objects.restrict(user, Action.VIEW).filter(pk__in=wanted)
+               .values_list("pk", flat=True))
+
+
 def case_timeline(user: Any, case: Case) -> QuerySet[AuditEvent]:
     return (AuditEvent.objects.restrict(user).filter(case=case)
             .select_related("actor").order_by("created_at", "id"))

@@ -15,13 +15,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.models import Case
+from cases.selectors import viewable_case_ids
 from core.abilities import may
 from governance import discipline
 from governance.discipline_forms import EvaluationForm, FollowUpForm, ProposalForm
 from governance.views import PAGE_SIZE, _created, _saved, _status, _viewer
 from org.models import Region
-from org.scope import Action, scope_of
+from org.scope import scope_of
 
 
 def _own_region(user: Any) -> Region | None:
@@ -35,8 +35,7 @@ def proposals(request: HttpRequest) -> HttpResponse:
     page = Paginator(discipline.proposals(user), PAGE_SIZE).get_page(request.GET.get("page"))
     # The reply case is linked only for those who may open it (the walk of 2 December: an
     # education officer saw culture's proposal and its case link answered 404).
-    viewable = set(Case.objects.restrict(user, Action.VIEW).filter(
-        pk__in=[p.case_id for p in page if p.case_id]).values_list("pk", flat=True))
+    viewable = viewable_case_ids(user, (p.case_id for p in page))
     return render(request, "governance/proposals.html", {
         "page_obj": page, "may_write": may(user, "governance.write_discipline"),
         "viewable_cases": viewable})
@@ -68,8 +67,7 @@ def _proposal_page(request: HttpRequest, pk: int, form: Any = None) -> HttpRespo
     if form is None and may_write and not done:
         form = FollowUpForm()
     # The reply case is linked only for those who may open it (as on the list).
-    case_viewable = bool(proposal.case_id) and Case.objects.restrict(user, Action.VIEW).filter(
-        pk=proposal.case_id).exists()
+    case_viewable = bool(viewable_case_ids(user, [proposal.case_id]))
     return render(request, "governance/proposal.html", {
         "proposal": proposal, "form": form if may_write and not done else None,
         "done": done, "case_viewable": case_viewable},

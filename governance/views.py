@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.selectors import viewable_case_ids
 from core.abilities import may
 from core.errors import DomainError
 from core.paging import keyset_page
@@ -165,6 +166,9 @@ def _meeting_page(request: HttpRequest, meeting: Any, bound: dict[str, Any] | No
         row.confirmed_at for row in meeting.attendance.all() if row.present)
     return render(request, "governance/meeting.html", {
         "meeting": meeting, "attendance": attendance, "forms": forms, "may_issue": may_issue,
+        # A decision's case is linked only for those who may open it (the audit's finding:
+        # an officer of another department reached its 404 from here).
+        "viewable_cases": viewable_case_ids(user, (d.case_id for d in meeting.decisions.all())),
     }, status=400 if bound else 200)
 
 
