@@ -545,8 +545,14 @@ def screening_entity(request: HttpRequest, pk: int) -> HttpResponse:
     if _saved(request, form, lambda data: screening_outcome_record(
             actor=user, entity=entity, **data), _("Outcome recorded.")):
         return redirect("governance:screening_entity", pk=entity.pk)
+    # The check's case and the outcome's enforcement and black-list cases are linked only
+    # for those who may open them (as a meeting's decisions).
+    viewable = viewable_case_ids(user, [entity.case_id] + [
+        getattr(getattr(outcome, name, None), "case_id", None)
+        for name in ("enforcement", "blacklist")])
     return render(request, "governance/screening_entity.html", {
-        "entity": entity, "outcome": outcome, "form": form}, status=_status(form))
+        "entity": entity, "outcome": outcome, "form": form, "viewable_cases": viewable},
+        status=_status(form))
 
 
 @login_required

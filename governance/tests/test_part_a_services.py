@@ -325,3 +325,30 @@ def test_discipline_holds_no_governance_write_ability_but_the_spot_check(world: 
     assert ours <= set(declared())
     allowed = {name for name in ours if any(may(discipline, name, t) for t in targets)}
     assert allowed == {"governance.view", "governance.record_spotcheck"}
+
+
+def test_a_screened_entity_links_only_the_cases_its_reader_may_open(world: World):
+    """An unlicensed outcome opens an enforcement case and a black-list entry (004
+    §6(2)3); the entity's page links them for whom they open, and names them for the
+    others (the browser audit of 2 December: links that answer 404)."""
+    import re
+
+    from django.test import Client
+
+    entity = list(_entities(world).values())[2]
+    screening_outcome_record(actor=world.a.users["county_admin"], entity=entity,
+                             kind="unlicensed", note="现场发现开展美术培训", category="arts",
+                             legal_representative="李四")
+    seen = {}
+    for role in ("county_admin", "joint", "officer", "market", "culture", "head"):
+        client = Client()
+        client.force_login(world.a.users[role])
+        response = client.get(f"/office/governance/screening/{entity.pk}/")
+        if response.status_code != 200:
+            continue
+        page = response.content.decode()
+        links = re.findall(r'href="(/office/cases/[^"/]+/)"', page)
+        for link in links:
+            assert client.get(link).status_code == 200, (role, link)
+        seen[role] = len(links)
+    assert seen.get("county_admin") == 3 and min(seen.values()) < 3, seen
