@@ -250,6 +250,7 @@ CARD_LISTS = {
         ("/office/governance/proposals/", "#proposal-list"),
         ("/office/governance/after-school/", "#afterschool-list"),
         ("/office/governance/evaluations/", "#evaluation-list"),
+        ("/office/governance/units/", ".unit-roster"),
     ],
     "funds": [
         ("/office/funds/", "#fund-institutions"),
@@ -270,10 +271,14 @@ def _lists_world():  # type: ignore[no-untyped-def]
     """A county with a row on the busiest lists: an annual round, a daily inspection, a
     rectification order, a meeting and a campaign, an institution under fund supervision
     with a paid order, and June's monthly reports."""
+    import datetime as dt
+
     from django.core.management import call_command
     from django.utils import timezone
 
     from funds.tests.helpers import paid_order, supervised
+    from governance.models import RosterPosition
+    from governance.services import roster_change
     from governance.tests.helpers import campaign, drafted_meeting
     from inspections import reference
     from inspections.tests.helpers import make_daily, make_order, make_round
@@ -288,7 +293,10 @@ def _lists_world():  # type: ignore[no-untyped-def]
     make_round(world, institutions=1)
     make_daily(world)
     make_order(world)
-    drafted_meeting(world)
+    meeting = drafted_meeting(world)
+    roster_change(actor=world.a.users["joint"], unit=meeting.attendance.first().unit,
+                  position=RosterPosition.LIAISON, name="王五", phone="0871-12345678",
+                  title="办公室主任", start=dt.date(2026, 1, 1))
     campaign(world)
     institution, course = supervised(world, n=7)
     paid_order(world, institution, course)
