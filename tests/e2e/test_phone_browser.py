@@ -263,6 +263,7 @@ CARD_LISTS = {
         ("/office/reports/monthly/", "#monthly-list"),
         ("/office/policy/", "#policy-matrix"),
         ("/office/complaints/analytics/", "#on-time-by-department"),
+        ("/office/complaints/report-backs/", "#report-back-list"),
     ],
 }
 
