@@ -270,7 +270,8 @@ CARD_LISTS = {
 
 def _lists_world():  # type: ignore[no-untyped-def]
     """A county with a row on the busiest lists: an annual round, a daily inspection, a
-    rectification order, a meeting and a campaign, an institution under fund supervision
+    rectification order, a black list entry and an enforcement case (at a long
+    institution name), a meeting and a campaign, an institution under fund supervision
     with a paid order, and June's monthly reports."""
     import datetime as dt
 
@@ -281,19 +282,28 @@ def _lists_world():  # type: ignore[no-untyped-def]
     from governance.models import RosterPosition
     from governance.services import roster_change
     from governance.tests.helpers import campaign, drafted_meeting
-    from inspections import reference
+    from inspections import reference, services
+    from inspections.models import ViolationType
     from inspections.tests.helpers import make_daily, make_order, make_round
+    from institutions.tests.helpers import licensed_with_gate
     from portal.demo import ensure_calendar
     from reports.tests.helpers import open_june
     from tests.factories import build_world
 
     ensure_calendar(timezone.localdate())  # deadlines may run into next year
-    reference.ensure()  # the checklists, migration data a transactional test flushes
+    reference.ensure()  # checklists and violations: migration data a flush empties
     call_command("load_profiles", verbosity=0)
     world = build_world()
     make_round(world, institutions=1)
     make_daily(world)
     make_order(world)
+    listed = licensed_with_gate(world, n=90, name="一个名字很长很长的文化艺术培训学校有限责任公司")
+    services.blacklist_enter(actor=world.a.users["county_admin"], institution=listed,
+                             reason="以美术名义开展学科类培训",
+                             daily=make_daily(world, institution=listed))
+    services.enforcement_open(
+        actor=world.a.users["officer"], region=listed.region, institution=listed,
+        violation=ViolationType.objects.get(code="irregular_charging"), findings="超额收费")
     meeting = drafted_meeting(world)
     roster_change(actor=world.a.users["joint"], unit=meeting.attendance.first().unit,
                   position=RosterPosition.LIAISON, name="王五", phone="0871-12345678",
