@@ -663,7 +663,10 @@ def filings(request: HttpRequest) -> HttpResponse:
                      .order_by("region__code", "order", "id"))
     filed = set(UnitFiling.objects.restrict(user).filter(year=year).values_list("unit_id",
                                                                                  "kind"))
-    coverage = [(u, [(u.pk, kind) in filed for kind in FilingKind.values]) for u in all_units]
+    # each mark with its kind's name, which labels it where a phone shows the unit as a
+    # card (issue 14 C6)
+    coverage = [(u, [((u.pk, kind) in filed, label) for kind, label in FilingKind.choices])
+                for u in all_units]
     units = [u for u in all_units if may(user, "governance.file_unit_filing", u)]
     form = FilingForm(request.POST or None, request.FILES or None,
                       units=MemberUnit.objects.filter(pk__in=[u.pk for u in units]

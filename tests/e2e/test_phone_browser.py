@@ -225,3 +225,129 @@ def test_english_office_pages_fit_a_tablet(browser, live_server, width):  # noqa
     for url in ("/office/", "/office/cases/", "/office/institutions/"):
         page.goto(base + url)
         assert page.evaluate(NO_SIDEWAYS_SCROLL) <= width, url
+
+
+#: The office lists shown as cards on a phone (issue 14 C6, the rest of the office): each
+#: app's pages and their table.
+CARD_LISTS = {
+    "inspections": [
+        ("/office/inspections/rounds/", "#round-list"),
+        ("/office/inspections/daily/", "#daily-list"),
+        ("/office/inspections/orders/", "#order-list"),
+        ("/office/inspections/zombies/", "#zombie-list"),
+        ("/office/inspections/enforcement/", "#enforcement-list"),
+        ("/office/inspections/blacklist/", "#blacklist-list"),
+        ("/office/inspections/stop-orders/", "#stop-list"),
+        ("/office/inspections/credit/", "#credit-fields"),
+        ("/office/inspections/analytics/", "[id^='table-']"),
+    ],
+    "governance": [
+        ("/office/governance/meetings/", "#meeting-list"),
+        ("/office/governance/campaigns/", "#campaign-list"),
+        ("/office/governance/screening/", "#screening-list"),
+        ("/office/governance/filings/", "#filing-coverage"),
+        ("/office/governance/incidents/", "#incident-list"),
+        ("/office/governance/proposals/", "#proposal-list"),
+        ("/office/governance/after-school/", "#afterschool-list"),
+        ("/office/governance/evaluations/", "#evaluation-list"),
+        ("/office/governance/units/", ".unit-roster"),
+    ],
+    "funds": [
+        ("/office/funds/", "#fund-institutions"),
+        ("/office/funds/warnings/", "#warning-list"),
+        ("/office/funds/risk-ledger/", "#plan-list"),
+        ("/office/funds/{uscc}/", "#order-list"),
+        ("/office/funds/{uscc}/ledger/", "#entry-list"),
+    ],
+    "reports, policy, complaints": [
+        ("/office/reports/monthly/", "#monthly-list"),
+        ("/office/policy/", "#policy-matrix"),
+        ("/office/complaints/analytics/", "#on-time-by-department"),
+        ("/office/complaints/report-backs/", "#report-back-list"),
+    ],
+}
+
+
+def _lists_world():  # type: ignore[no-untyped-def]
+    """A county with a row on the busiest lists: an annual round, a daily inspection, a
+    rectification order, a black list entry and an enforcement case (at a long
+    institution name), a meeting and a campaign, an institution under fund supervision
+    with a paid order, and June's monthly reports."""
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from funds.tests.helpers import paid_order, supervised
+    from governance.models import RosterPosition
+    from governance.services import roster_change
+    from governance.tests.helpers import campaign, drafted_meeting
+    from inspections import reference, services
+    from inspections.models import ViolationType
+    from inspections.tests.helpers import make_daily, make_order, make_round
+    from institutions.tests.helpers import licensed_with_gate
+    from portal.demo import ensure_calendar
+    from reports.tests.helpers import open_june
+    from tests.factories import build_world
+
+    ensure_calendar(timezone.localdate())  # deadlines may run into next year
+    reference.ensure()  # checklists and violations: migration data a flush empties
+    call_command("load_profiles", verbosity=0)
+    world = build_world()
+    make_round(world, institutions=1)
+    make_daily(world)
+    make_order(world)
+    listed = licensed_with_gate(world, n=90, name="一个名字很长很长的文化艺术培训学校有限责任公司")
+    services.blacklist_enter(actor=world.a.users["county_admin"], institution=listed,
+                             reason="以美术名义开展学科类培训",
+                             daily=make_daily(world, institution=listed))
+    services.enforcement_open(
+        actor=world.a.users["officer"], region=listed.region, institution=listed,
+        violation=ViolationType.objects.get(code="irregular_charging"), findings="超额收费")
+    meeting = drafted_meeting(world)
+    roster_change(actor=world.a.users["joint"], unit=meeting.attendance.first().unit,
+                  position=RosterPosition.LIAISON, name="王五", phone="0871-12345678",
+                  title="办公室主任", start=dt.date(2026, 1, 1))
+    campaign(world)
+    institution, course = supervised(world, n=7)
+    paid_order(world, institution, course)
+    open_june()
+    return world, institution
+
+
+@pytest.mark.parametrize("app", list(CARD_LISTS))
+def test_office_lists_are_cards_on_a_phone(browser, live_server, app):  # noqa: F811
+    """At 390 px neither the page nor any of its tables scrolls sideways, in Chinese and
+    English; a row's first cell (its link) and the fact heading its card are in view."""
+    world, institution = _lists_world()
+    base = live_server.url
+    page = login(browser, base, world.a.users["county_admin"].username)
+    page.set_viewport_size({"width": 390, "height": 844})
+    for language in ("zh-hans", "en"):
+        page.context.add_cookies([{"name": "django_language", "value": language,
+                                   "url": base}])
+        for url, table in CARD_LISTS[app]:
+            page.goto(base + url.format(uscc=institution.uscc))
+            assert page.evaluate("() => document.documentElement.lang") == \
+                ("en" if language == "en" else "zh-hans")
+            assert page.evaluate(NO_SIDEWAYS_SCROLL) <= 390, (url, language)
+            # every table on the page, not only the list
+            scrolls = page.evaluate(TABLE_SCROLLS, ".table-responsive > table")
+            assert scrolls and max(scrolls) <= 0, (url, language, scrolls)
+            rows = page.locator(f"{table} tbody tr")
+            assert rows.count(), (url, table)
+            if rows.first.locator("a").count():  # a record's row links to it
+                assert rows.first.locator("a").first.is_visible(), (url, language)
+            if page.locator(f"{table} td.card-first").count():
+                assert _in_view(page, f"{table} tbody tr td.card-first", 390), (url, language)
+                assert not page.locator(f"{table} thead th").first.is_visible(), url
+    page.set_viewport_size({"width": 1366, "height": 844})
+    for url, table in CARD_LISTS[app]:  # from 768 px up the tables they were
+        page.goto(base + url.format(uscc=institution.uscc))
+        assert page.evaluate(NO_SIDEWAYS_SCROLL) <= 1366, url
+        if page.locator(f"{table} thead th").count():
+            assert page.locator(f"{table} thead th").first.is_visible(), url
+        cells = page.locator(f"{table} tbody tr").first.locator("td")
+        if cells.count() > 1:  # side by side on the row's line, not stacked in a card
+            first, second = cells.nth(0).bounding_box(), cells.nth(1).bounding_box()
+            assert first["y"] == second["y"] and first["x"] < second["x"], url
