@@ -108,8 +108,9 @@ BUDGETS = {
     "html department tasks (head, with bulk form)": 7,
     "html task overview": 10,  # + the regions to filter by (issue 12)
     "html dashboard (officer)": 8,  # + what was escalated to the reader
-    "html dashboard (county admin)": 12,  # + the area figures and escalations, and the
-    # overview chart: the reader's counties and its tasks by department (issue 12)
+    "html dashboard (county admin)": 13,  # + the area figures and escalations, and the
+    # overview chart: the reader's counties and its tasks by department (issue 12); the
+    # calendar years it must hold (policy.calendar.years_missing)
     "html public home": 1,
     "html public duty counties": 1,
     "html duty page": 2,
