@@ -351,3 +351,120 @@ def test_office_lists_are_cards_on_a_phone(browser, live_server, app):  # noqa: 
         if cells.count() > 1:  # side by side on the row's line, not stacked in a card
             first, second = cells.nth(0).bounding_box(), cells.nth(1).bounding_box()
             assert first["y"] == second["y"] and first["x"] < second["x"], url
+
+
+def _detail_world():  # type: ignore[no-untyped-def]
+    """The world the detail pages' tables are built in: the calendar, the profiles and the
+    inspection checklists (migration data a transactional test's flush empties)."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from inspections import reference
+    from portal.demo import ensure_calendar
+    from tests.factories import build_world
+
+    ensure_calendar(timezone.localdate())  # deadlines may run into next year
+    reference.ensure()
+    call_command("load_profiles", verbosity=0)
+    return build_world()
+
+
+def _meeting_decisions(world):  # type: ignore[no-untyped-def]
+    from governance.tests.helpers import issued_meeting
+
+    meeting = issued_meeting(world)  # its decision opens a case with tasks
+    return world.a.users["county_admin"], f"/office/governance/meetings/{meeting.pk}/", \
+        "#decisions"
+
+
+def _round_institutions(world):  # type: ignore[no-untyped-def]
+    from inspections.tests.helpers import make_round
+
+    rnd = make_round(world, institutions=2)
+    return world.a.users["county_admin"], f"/office/inspections/rounds/{rnd.pk}/", \
+        "#round-institutions"
+
+
+def _stop_order_tasks(world):  # type: ignore[no-untyped-def]
+    from core.vocab import Category
+    from inspections import stoporders
+
+    grid = world.a.users["grid"]
+    order = stoporders.stop_order_issue(
+        actor=grid, region=world.a.grid, subject_name="张某", category=Category.ARTS,
+        activity="居民楼内无证开展学科类培训", site_address="幸福小区3栋")
+    assert stoporders.stop_order_report_defied(actor=grid, order=order,
+                                               report="拒不停止，并阻挠检查")
+    return world.a.users["county_admin"], f"/office/inspections/stop-orders/{order.pk}/", \
+        "#stop-tasks"
+
+
+def _afterschool_evaluations(world):  # type: ignore[no-untyped-def]
+    from governance import afterschool
+    from governance.models import EvaluationResult
+    from institutions.tests.helpers import licensed_with_gate
+
+    selection = afterschool.afterschool_select(
+        actor=world.a.users["officer"], region=world.a.region,
+        institution=licensed_with_gate(world, n=91,
+                                       name="一个名字很长很长的文化艺术培训学校有限责任公司"),
+        school="实验小学", service="课后美术社团")
+    afterschool.afterschool_evaluate(actor=world.a.users["head"], selection=selection,
+                                     term="2026-2027-1", result=EvaluationResult.QUALIFIED,
+                                     note="课程安排合理，师资稳定，学生反馈良好")
+    return world.a.users["county_admin"], f"/office/governance/after-school/{selection.pk}/", \
+        "#evaluations"
+
+
+def _campaign_county_plans(world):  # type: ignore[no-untyped-def]
+    """A city campaign: the table of its county plans is the city's (a county's own page
+    lists its plan without a table), so the city's admin reads it."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from governance import services
+    from governance.models import Phase
+
+    city = services.campaign_create(
+        actor=world.city_admin, region=world.city, title="全市暑期专项治理",
+        summary_due=dt.date(2026, 11, 25),
+        phases={Phase.MOBILISE: (dt.date(2026, 6, 1), dt.date(2026, 7, 15))})
+    today = timezone.localdate()
+    assert services.plan_call(actor=world.city_admin, campaign=city,
+                              due=today + dt.timedelta(days=20), today=today)
+    return world.city_admin, f"/office/governance/campaigns/{city.pk}/", \
+        "#county-plans"
+
+
+@pytest.mark.parametrize("build", [_meeting_decisions, _round_institutions, _stop_order_tasks,
+                                   _afterschool_evaluations, _campaign_county_plans],
+                         ids=lambda build: build.__name__.lstrip("_"))
+def test_detail_tables_are_cards_on_a_phone(browser, live_server, build):  # noqa: F811
+    """Issue 14 C6, the detail pages: at 390 px a meeting's decisions, a round's
+    institutions, a stop order's tasks, an after-school institution's evaluations and a
+    city campaign's county plans are cards, and neither the page nor any of its tables
+    scrolls sideways, in Chinese and English; at 1366 px they are the tables they were."""
+    world = _detail_world()
+    user, url, table = build(world)
+    base = live_server.url
+    page = login(browser, base, user.username)
+    page.set_viewport_size({"width": 390, "height": 844})
+    for language in ("zh-hans", "en"):
+        page.context.add_cookies([{"name": "django_language", "value": language,
+                                   "url": base}])
+        page.goto(base + url)
+        assert page.evaluate("() => document.documentElement.lang") == \
+            ("en" if language == "en" else "zh-hans")
+        assert page.evaluate(NO_SIDEWAYS_SCROLL) <= 390, (url, language)
+        scrolls = page.evaluate(TABLE_SCROLLS, ".table-responsive > table")
+        assert scrolls and max(scrolls) <= 0, (url, language, scrolls)
+        assert page.locator(f"{table} tbody tr td").count() > 1, (url, table)
+        assert _in_view(page, f"{table} tbody tr td.card-first", 390), (url, language)
+        assert _in_view(page, f"{table} tbody tr td:first-child", 390), (url, language)
+    page.set_viewport_size({"width": 1366, "height": 844})
+    page.goto(base + url)
+    assert page.evaluate(NO_SIDEWAYS_SCROLL) <= 1366, url
+    cells = page.locator(f"{table} tbody tr").first.locator("td")
+    first, second = cells.nth(0).bounding_box(), cells.nth(1).bounding_box()
+    assert first["y"] == second["y"] and first["x"] < second["x"], url  # one line
