@@ -437,8 +437,21 @@ def _campaign_county_plans(world):  # type: ignore[no-untyped-def]
         "#county-plans"
 
 
+def _public_results(world):  # type: ignore[no-untyped-def]
+    """The parents' page of published annual inspection results (000 §3)."""
+    from inspections import services
+    from inspections.tests.helpers import ALL_PASS, make_round
+
+    rnd = make_round(world, institutions=2)
+    services.result_record(actor=world.a.users["officer"], inspection=rnd.inspections.first(),
+                           answers=ALL_PASS)
+    services.round_publish(actor=world.a.users["head"], round=rnd)
+    return world.a.users["officer"], f"/inspections/results/{rnd.year}/", "#public-results"
+
+
 @pytest.mark.parametrize("build", [_meeting_decisions, _round_institutions, _stop_order_tasks,
-                                   _afterschool_evaluations, _campaign_county_plans],
+                                   _afterschool_evaluations, _campaign_county_plans,
+                                   _public_results],
                          ids=lambda build: build.__name__.lstrip("_"))
 def test_detail_tables_are_cards_on_a_phone(browser, live_server, build):  # noqa: F811
     """Issue 14 C6, the detail pages: at 390 px a meeting's decisions, a round's
