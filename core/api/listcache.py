@@ -19,7 +19,7 @@ as it always was (`view.get_queryset()`, the calls replayed), compiled, and kept
 - a second build compiles to the same SQL and parameters (nothing read the clock or
   other state the key does not hold);
 - the cursor's position is exactly one parameter, found where its prepared value is;
-- no column needs a converter from the database (the rows are the cursor's rows);
+- the rows come back through the converters Django would apply to the same columns;
 - the versioned data it read (`core.versions`: the policy profile, the case kinds) is
   still at the versions read when it is reused.
 
@@ -53,6 +53,9 @@ from core import versions
 #: Compiled lists kept per process, least recently used dropped.
 SIZE = 1024
 _compiled: OrderedDict[Hashable, _Compiled] = OrderedDict()
+#: Keys whose build may never be kept (its SQL is not one shape, or moves between builds:
+#: the clock): read as Django reads them, without building twice on every call.
+_refused: OrderedDict[Hashable, None] = OrderedDict()
 _lock = threading.Lock()
 #: The paginator's position in a recorded `filter` (its value is the one parameter that
 #: changes from page to page, not part of the key).
@@ -134,6 +137,7 @@ def forget() -> None:
     """Drop every compiled list (tests start with none)."""
     with _lock:
         _compiled.clear()
+        _refused.clear()
 
 
 def size() -> int:
@@ -264,13 +268,21 @@ class ListRecorder:
             compiled = _compiled.get(key)
             if compiled is not None:
                 _compiled.move_to_end(key)
+            refused = key in _refused
+        if refused:
+            return list(self.real())
         alias = router.db_for_read(self.model)
         if compiled is not None and versions.current(compiled.reads) \
                 and compiled.vendor == connections[alias].vendor:
             versions.replay(compiled.reads)
             return compiled.rows(alias, self.model, self._position)
-        compiled, qs = self._compile()
+        compiled, qs, final = self._compile()
         if compiled is None:
+            if final:
+                with _lock:
+                    _refused[key] = None
+                    while len(_refused) > SIZE:
+                        _refused.popitem(last=False)
             return list(qs)
         with _lock:
             _compiled[key] = compiled
@@ -279,18 +291,22 @@ class ListRecorder:
                 _compiled.popitem(last=False)
         return compiled.rows(alias, self.model, self._position)
 
-    def _compile(self) -> tuple[_Compiled | None, models.QuerySet]:
+    def _compile(self) -> tuple[_Compiled | None, models.QuerySet, bool]:
         """The list's SQL, built twice to see that nothing outside the key moved it; None
-        (and the queryset, to be read as Django reads it) where it may not be kept."""
+        (and the queryset, to be read as Django reads it) where it may not be kept, and
+        whether that holds for every later build of the key (not so where versioned data
+        changed while it was built)."""
         with versions.recording() as reads, _no_queries() as ran:
             qs = self.real()
             first = _sql(qs)
             again = _sql(self.real())
         settled = versions.settled(reads)
-        if (ran or settled is None or first is None or again is None
+        if ran or settled is None:  # a cold cache read, or data that moved: try again later
+            return None, qs, False
+        if (first is None or again is None
                 or first[:3] != again[:3]  # the converters hold the build's own expressions
                 or qs.model is not self.model or qs.db != router.db_for_read(self.model)):
-            return None, qs
+            return None, qs, True
         sql, params, names, converters = first
         connection = connections[qs.db]
         position = None
@@ -298,10 +314,10 @@ class ListRecorder:
             value = _prepared(connection, self.model, *self._position)
             found = [i for i, p in enumerate(params) if p == value and type(p) is type(value)]
             if len(found) != 1:
-                return None, qs
+                return None, qs, False  # another page's position may be found once
             position = found[0]
         return _Compiled(connection.vendor, sql, tuple(params), position, tuple(names),
-                         converters, settled), qs
+                         converters, settled), qs, False
 
 
 def _sql(qs: models.QuerySet) -> tuple[str | None, list[Any], list[str], Any] | None:
