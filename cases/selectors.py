@@ -13,7 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import AuditEvent, Case, Notification, Task, TaskStatus
-from org.models import Department, Role, User
+from org.models import WORKING_ROLES, Department, Role, User
 from org.scope import Action
 
 #: The orders a reader may pick on the task pages, each unique (the id breaks ties) and
@@ -130,12 +130,26 @@ def area_counts(user: User, today: dt.date | None = None) -> dict[str, int]:
 
 
 def escalated_to(user: User) -> QuerySet[Task]:
-    """Open tasks whose escalation reached this reader (level 1 for a head, level 2 for
-    the county admin), as the reader may see them."""
-    return (Task.objects.restrict(user).filter(
-        status=TaskStatus.OPEN, notifications__recipient=user,
-        notifications__kind=Notification.Kind.ESCALATION)
-        .select_related("case", "department").distinct().order_by("due_date", "id"))
+    """Open tasks whose escalation reached this reader, as the reader may see them: who
+    the deadline scan tells of each level (`cases.services._escalation_recipients`), read
+    from the tasks' levels rather than the notices (a scan tells a recipient of many tasks
+    by one digest, issue 13). A department head, their department's tasks from level 1;
+    the working staff of a department without an active head, its tasks from level 1
+    (issue 14 E1); a county admin, level 2 and the level-1 tasks of departments without
+    an active head."""
+    headless = ~Q(Exists(User.objects.filter(department_id=OuterRef("department_id"),
+                                             is_active=True, role=Role.DEPARTMENT_HEAD)))
+    role, department = getattr(user, "role", None), getattr(user, "department_id", None)
+    if role == Role.DEPARTMENT_HEAD and department:
+        rule = Q(department_id=department, escalation_level__gte=1)
+    elif role in WORKING_ROLES and department:
+        rule = Q(department_id=department, escalation_level__gte=1) & headless
+    elif role == Role.COUNTY_ADMIN:
+        rule = Q(escalation_level=2) | (Q(escalation_level=1) & headless)
+    else:
+        return Task.objects.none()
+    return (Task.objects.restrict(user).filter(rule, status=TaskStatus.OPEN)
+            .select_related("case", "department").order_by("due_date", "id"))
 
 
 def dashboard_counts(user: User, today: dt.date | None = None) -> dict[str, int]:

@@ -132,13 +132,43 @@ def notify(*, recipients: Iterable[User], kind: str, title: str | Promise,
                task=task)])
 
 
-def notify_many(*, kind: str, title: str | Promise,
-                notices: Iterable[Notice]) -> list[Notification]:
+class Digest(NamedTuple):
+    """How `notify_many` tells a recipient of more than DIGEST_AFTER notices at once: one
+    notification titled `title` (with %(count)s and `title_params`), without a case or
+    task, whose body lists the first DIGEST_LISTS case numbers."""
+
+    title: Promise
+    title_params: Mapping[str, Any] = {}
+
+
+#: A recipient told of more notices than this by one `notify_many` call with a `Digest`
+#: (one step of one deadline-scan batch) gets one digest instead (issue 13: a first scan
+#: over a backlog told a county admin of every one of thousands of overdue tasks, each
+#: an in-app row and an e-mail; the rows were a third of the scan's time).
+DIGEST_AFTER = 5
+#: Case numbers a digest's body lists, in the order of its notices.
+DIGEST_LISTS = 10
+
+
+def digest_body(numbers: list[str]) -> str:
+    """A digest's body: its first DIGEST_LISTS case numbers, then "…" if there are more
+    (numbers read the same in every language)."""
+    listed = ", ".join(numbers[:DIGEST_LISTS])
+    return f"{listed} …" if len(numbers) > DIGEST_LISTS else listed
+
+
+def notify_many(*, kind: str, title: str | Promise, notices: Iterable[Notice],
+                digest: Digest | None = None) -> list[Notification]:
     """`notify` for many subjects with the same kind and title message, in one INSERT and
     one e-mail job after commit (issue 13: the deadline scan notifies a batch of tasks at
-    once). Each notice's recipients are told once each; inactive users are skipped."""
+    once). Each notice's recipients are told once each; inactive users are skipped.
+
+    With `digest`, a recipient of more than DIGEST_AFTER notices gets one digest
+    notification in their place (after the others, in the order of each recipient's
+    first notice)."""
     template, msgid = _title_template(title)
     rows = []
+    numbers: list[str] = []
     for notice in notices:
         params = dict(notice.title_params or {})
         for key, value in params.items():
@@ -158,9 +188,32 @@ def notify_many(*, kind: str, title: str | Promise,
                                      title_msgid=msgid,
                                      title_params=dict(params) if msgid else {},
                                      body=notice.body, case_id=case_id, task_id=task_id))
+            numbers.append(notice.case.number if notice.case is not None else "")
+    if digest is not None:
+        rows = _digested(rows, numbers, kind, digest)
     created = Notification.objects.bulk_create(rows)
     _email_after_commit([n.pk for n in created if n.pk])
     return created
+
+
+def _digested(rows: list[Notification], numbers: list[str], kind: str,
+              digest: Digest) -> list[Notification]:
+    """`rows` with each recipient of more than DIGEST_AFTER of them told once, by a
+    digest (`notify_many`)."""
+    told: dict[int, list[int]] = {}
+    for i, row in enumerate(rows):
+        told.setdefault(row.recipient_id, []).append(i)
+    template, msgid = _title_template(digest.title)
+    kept = [row for row in rows if len(told[row.recipient_id]) <= DIGEST_AFTER]
+    for user_id, found in told.items():
+        if len(found) <= DIGEST_AFTER:
+            continue
+        params = {**digest.title_params, "count": len(found)}
+        kept.append(Notification(
+            recipient_id=user_id, kind=kind, title=(template % params)[:200],
+            title_msgid=msgid, title_params=params if msgid else {},
+            body=digest_body([numbers[i] for i in found])))
+    return kept
 
 
 def _email_after_commit(ids: list[int]) -> None:
@@ -694,6 +747,38 @@ SCAN_BATCH = 2000
 
 _LIVE_CASE_STATES = (CaseState.OPEN, CaseState.IN_PROGRESS)
 
+#: What a recipient of more than DIGEST_AFTER notices of one step of a scan batch reads
+#: instead (`Digest`): the count, and each step's list opens from it (`digest_path`).
+SCAN_DIGESTS = {
+    Notification.Kind.REMINDER: gettext_lazy("%(count)s tasks due soon"),
+    Notification.Kind.OVERDUE: gettext_lazy("%(count)s tasks overdue"),
+    Notification.Kind.ESCALATION: gettext_lazy(
+        "%(count)s overdue tasks escalated (level %(level)s)"),
+}
+
+
+def is_scan_digest(note: Notification) -> bool:
+    """Whether `note` is a deadline scan's digest (SCAN_DIGESTS), not a task's notice."""
+    title = SCAN_DIGESTS.get(note.kind)
+    return note.task_id is None and title is not None and \
+        note.title_msgid == _title_template(title)[1]
+
+
+def digest_path(user: User, note: Notification) -> str:
+    """Where a scan digest opens for its recipient: the task list that holds its tasks,
+    filtered as the digest says (the reader's 待办 for reminders and overdue tasks; for
+    escalations the overview of those who oversee tasks, else the department's tasks)."""
+    from django.urls import reverse
+
+    if note.kind == Notification.Kind.ESCALATION:
+        for ability, page in (("cases.oversee_tasks", "cases:overview"),
+                              ("cases.view_department_tasks", "cases:department_tasks")):
+            if may(user, ability):
+                return f"{reverse(page)}?escalated=yes&order=escalation"
+    if note.kind == Notification.Kind.REMINDER:
+        return reverse("cases:my_tasks")
+    return f"{reverse('cases:my_tasks')}?overdue=yes"
+
 
 def _scan_tasks() -> TaskQuerySet:
     return Task.objects.filter(status=TaskStatus.OPEN, case__state__in=_LIVE_CASE_STATES)
@@ -783,7 +868,8 @@ def _remind_batch(ids: list[int], today: dt.date, now: dt.datetime) -> int:
                 title=gettext_lazy("Task due on %(due)s: %(number)s"),
                 notices=[Notice(recipients=recipients[t.pk], case=t.case, task=t, body=t.duty,
                                 title_params={"due": t.due_date.isoformat(),
-                                              "number": t.case.number}) for t in tasks])
+                                              "number": t.case.number}) for t in tasks],
+                digest=Digest(SCAN_DIGESTS[Notification.Kind.REMINDER]))
     return len(tasks)
 
 
@@ -799,7 +885,8 @@ def _mark_overdue_batch(ids: list[int], today: dt.date) -> int:
     recipients = _task_recipients_many(tasks)
     notify_many(kind=Notification.Kind.OVERDUE, title=gettext_lazy("Task overdue: %(number)s"),
                 notices=[Notice(recipients=recipients[t.pk], case=t.case, task=t, body=t.duty,
-                                title_params={"number": t.case.number}) for t in tasks])
+                                title_params={"number": t.case.number}) for t in tasks],
+                digest=Digest(SCAN_DIGESTS[Notification.Kind.OVERDUE]))
     return len(tasks)
 
 
@@ -836,7 +923,8 @@ def _escalate_batch(ids: list[int], level: int, today: dt.date, now: dt.datetime
                                 title_params={"level": level, "number": t.case.number},
                                 body=body % {"department": str(t.department), "duty": t.duty,
                                              "due": t.due_date.isoformat()})
-                         for t in tasks])
+                         for t in tasks],
+                digest=Digest(SCAN_DIGESTS[Notification.Kind.ESCALATION], {"level": level}))
     return len(tasks)
 
 
@@ -947,12 +1035,16 @@ def _sql_audit(*, name: str, action: str, where: str, before: Mapping[str, str],
 
 def _sql_notify(*, name: str, pairs: list[tuple[int, int]], kind: str, title: Promise,
                 title_params: Mapping[str, str], body: str,
-                body_params: Mapping[str, str] | None = None, where: str = "TRUE"
-                ) -> tuple[str, dict[str, Any]]:
+                body_params: Mapping[str, str] | None = None, where: str = "TRUE",
+                digest: Mapping[str, str] | None = None) -> tuple[str, dict[str, Any]]:
     """CTE `name`: `notify_many` for the (task, recipient) `pairs` of the tasks of `s`
     that meet `where`, in their order (other pairs are dropped): the title rendered in
     settings.LANGUAGE_CODE with its message id and parameters (`_title_template`), and
-    `body` an SQL expression, or a message rendered with `body_params`."""
+    `body` an SQL expression, or a message rendered with `body_params`.
+
+    With `digest` (SQL expressions of the digest title's parameters other than the
+    count), as `notify_many` with `Digest(SCAN_DIGESTS[kind], ...)`: a recipient of more
+    than DIGEST_AFTER pairs gets one digest row after the others."""
     template, msgid = _title_template(title)
     title_sql, title_values = _sql_format(template, title_params, f"{name}_title")
     params: dict[str, Any] = dict(title_values)
@@ -963,15 +1055,45 @@ def _sql_notify(*, name: str, pairs: list[tuple[int, int]], kind: str, title: Pr
         params |= body_values
     params |= {f"{name}_kind": kind, f"{name}_msgid": msgid,
                f"{name}_task": [t for t, _u in pairs], f"{name}_user": [u for _t, u in pairs]}
-    sql = f"""{name} AS (
-    INSERT INTO {{notification}} (recipient_id, kind, case_id, task_id, title, title_msgid,
-        title_params, body, created_at)
-    SELECT p.user_id, %({name}_kind)s, s.case_id, s.id, left({title_sql}, 200),
-        %({name}_msgid)s, {params_sql}, {body_sql}, %(now)s
+    told = "TRUE"
+    digests = ""
+    if digest is not None:
+        told = f"p.told <= %({name}_after)s"
+        d_template, d_msgid = _title_template(SCAN_DIGESTS[kind])
+        d_columns = {**digest, "count": "max(p.told)"}
+        d_title, d_values = _sql_format(d_template, d_columns, f"{name}_dtitle")
+        d_params = _sql_json(d_columns) if d_msgid else "'{}'::jsonb"
+        params |= d_values | {f"{name}_after": DIGEST_AFTER, f"{name}_lists": DIGEST_LISTS,
+                              f"{name}_dmsgid": d_msgid}
+        digests = f"""
+        UNION ALL
+        SELECT p.user_id, NULL::bigint, NULL::bigint, left({d_title}, 200),
+            %({name}_dmsgid)s, {d_params},
+            concat(string_agg(s.number, ', ' ORDER BY p.n)
+                       FILTER (WHERE p.k <= %({name}_lists)s),
+                   CASE WHEN max(p.told) > %({name}_lists)s THEN ' …' END),
+            1, min(p.n)
+        FROM {name}_p p JOIN s ON s.id = p.task_id
+        WHERE p.told > %({name}_after)s GROUP BY p.user_id"""  # noqa: S608
+    sql = f"""{name}_p AS (
+    SELECT p.task_id, p.user_id, p.n,
+        count(*) OVER (PARTITION BY p.user_id) AS told,
+        row_number() OVER (PARTITION BY p.user_id ORDER BY p.n) AS k
     FROM unnest(%({name}_task)s::bigint[], %({name}_user)s::bigint[]) WITH ORDINALITY
         AS p(task_id, user_id, n)
-    JOIN s ON s.id = p.task_id AND {where}
-    ORDER BY p.n
+    JOIN s ON s.id = p.task_id AND {where}),
+{name} AS (
+    INSERT INTO {{notification}} (recipient_id, kind, case_id, task_id, title, title_msgid,
+        title_params, body, created_at)
+    SELECT r.user_id, %({name}_kind)s, r.case_id, r.task_id, r.title, r.msgid, r.params,
+        r.body, %(now)s
+    FROM (
+        SELECT p.user_id, s.case_id, s.id AS task_id, left({title_sql}, 200) AS title,
+            %({name}_msgid)s AS msgid, {params_sql} AS params, {body_sql} AS body,
+            0 AS digest, p.n AS pos
+        FROM {name}_p p JOIN s ON s.id = p.task_id
+        WHERE {told}{digests}) r
+    ORDER BY r.digest, r.pos
     RETURNING id)"""  # noqa: S608
     return sql, params
 
@@ -1065,7 +1187,8 @@ def _remind_batch_sql(ids: list[int], today: dt.date, now: dt.datetime) -> int:
     notes, params = _sql_notify(
         name="notes", pairs=_task_recipient_pairs(rows), kind=Notification.Kind.REMINDER,
         title=gettext_lazy("Task due on %(due)s: %(number)s"),
-        title_params={"due": _sql_iso("s.due_date"), "number": "s.number"}, body="s.duty")
+        title_params={"due": _sql_iso("s.due_date"), "number": "s.number"}, body="s.duty",
+        digest={})
     batch = f"""batch AS (UPDATE {{task}} t SET reminded_at = %(now)s
     WHERE t.id = ANY(%(ids)s::bigint[]) RETURNING {_SQL_TASK_COLUMNS})"""  # noqa: S608
     _sql_batch([batch, _SQL_SOURCE, notes],
@@ -1081,7 +1204,7 @@ def _overdue_notices(rows: list[_Locked]) -> tuple[list[str], dict[str, Any]]:
     cte, values = _sql_notify(
         name="notes_overdue", pairs=_task_recipient_pairs(rows),
         kind=Notification.Kind.OVERDUE, title=gettext_lazy("Task overdue: %(number)s"),
-        title_params={"number": "s.number"}, body="s.duty", where="s.marks")
+        title_params={"number": "s.number"}, body="s.duty", where="s.marks", digest={})
     ctes.append(cte)
     params |= values
     for level in (Escalation.Level.DEPARTMENT_HEAD, Escalation.Level.COUNTY_ADMIN):
@@ -1092,7 +1215,8 @@ def _overdue_notices(rows: list[_Locked]) -> tuple[list[str], dict[str, Any]]:
             title_params={"level": str(int(level)), "number": "s.number"},
             body=stored(gettext_lazy("%(department)s: %(duty)s — due %(due)s")),
             body_params={"department": "s.department_name", "duty": "s.duty",
-                         "due": _sql_iso("s.due_date")}, where=f"s.level{level}")
+                         "due": _sql_iso("s.due_date")}, where=f"s.level{level}",
+            digest={"level": str(int(level))})
         ctes.append(cte)
         params |= values
     return ctes, params

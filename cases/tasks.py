@@ -32,6 +32,8 @@ def deadline_scan(day: str | None = None) -> dict[str, int]:
 def send_notification_emails(notification_ids: list[int]) -> int:
     """E-mail each notification once (a conditional update claims it first; a failed
     send releases the claim so that the retry sends it)."""
+    from cases import services
+
     sent = 0
     for note in Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True
                                             ).select_related("recipient", "case"):
@@ -40,7 +42,9 @@ def send_notification_emails(notification_ids: list[int]) -> int:
         if not Notification.objects.filter(pk=note.pk, emailed_at__isnull=True).update(
                 emailed_at=timezone.now()):
             continue
-        link = f"{settings.SITE_URL}{note.case.get_absolute_url()}" if note.case else ""
+        link = (f"{settings.SITE_URL}{note.case.get_absolute_url()}" if note.case else
+                f"{settings.SITE_URL}{services.digest_path(note.recipient, note)}"
+                if services.is_scan_digest(note) else "")
         # In the deployment's language, whatever request or worker language is active.
         with translation.override(settings.LANGUAGE_CODE):
             subject = f"[{_('Off-campus training supervision portal')}] {note.render_title()}"

@@ -409,4 +409,8 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
                              pk=pk)
     if request.method == "POST" and note.read_at is None:
         services.notifications_mark_read(actor=request.user, ids=[note.pk])
-    return redirect(note.case.get_absolute_url() if note.case else "cases:notifications")
+    if note.case:
+        return redirect(note.case.get_absolute_url())
+    if services.is_scan_digest(note):
+        return redirect(services.digest_path(request.user, note))
+    return redirect("cases:notifications")

@@ -68,6 +68,13 @@ def backlog(world: World, n: int, *, today: dt.date = ASSIGNED) -> dict[int, int
     return made
 
 
+@pytest.fixture(autouse=True)
+def told_task_by_task(monkeypatch):
+    """These tests follow each task's notices to the people told of it: no recipient is
+    told by a digest here (test_deadline_digest.py tests the digests)."""
+    monkeypatch.setattr(services, "DIGEST_AFTER", 10**6)
+
+
 def heard(task_id: int, kind: str, level: int | None = None) -> list[str]:
     notes = Notification.objects.filter(task_id=task_id, kind=kind)
     if level is not None:
@@ -278,8 +285,8 @@ def scan_rows(days: list[dt.date]) -> dict[str, object]:
         "pk", "recipient_id", "kind", "case_id", "task_id", "title", "title_msgid",
         "title_params", "body", "read_at", "emailed_at"))
     by_id = {row[0]: row[1:] for row in notes}
-    jobs = sorted(sorted(by_id[pk] for pk in func.args[0])
-                  for _sids, func, _robust in connection.run_on_commit[callbacks:])
+    jobs = sorted((sorted((by_id[pk] for pk in func.args[0]), key=repr)
+                   for _sids, func, _robust in connection.run_on_commit[callbacks:]), key=repr)
     return {
         "stats": stats,
         "tasks": sorted((t.pk, t.status, t.overdue_since, t.reminded_at is not None,
@@ -309,17 +316,22 @@ SCANS = {
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 @pytest.mark.parametrize("scans", SCANS)
+@pytest.mark.parametrize("digest_after", [10**6, 2])
 def test_the_sql_batches_write_what_the_orm_batches_write(world: World, monkeypatch,
-                                                          language: str, scans: str):
+                                                          language: str, scans: str,
+                                                          digest_after: int):
     """Issue 13: on PostgreSQL a batch is one SQL statement; the ORM batches (the SQLite
     path) are the reference. Over the same backlog (an inactive assignee among it, tasks in
     their reminder window, a scan at level 1 and then at level 2, then an idle one), both
-    write the same rows, row for row, and e-mail them in the same jobs."""
+    write the same rows, row for row, and e-mail them in the same jobs: with every
+    recipient told task by task, and with those told of more than two tasks of a step
+    in a batch told by a digest."""
     from django.db import transaction
     from django.utils import translation
 
     if connection.vendor != "postgresql":
         pytest.skip("the SQL batches are PostgreSQL's")
+    monkeypatch.setattr(services, "DIGEST_AFTER", digest_after)
     backlog(world, 24)
     backlog(world, 9, today=D(2026, 6, 8))  # reminded on 06-12
     world.a.users["officer"].is_active = False
@@ -333,6 +345,8 @@ def test_the_sql_batches_write_what_the_orm_batches_write(world: World, monkeypa
             transaction.set_rollback(True)
     assert written[True]["stats"] == stats
     assert written[True]["notifications"] and written[True]["audit"]
+    digests = [row for row in written[True]["notifications"] if row[3] is None]
+    assert bool(digests) == (digest_after == 2)
     for key in written[False]:
         assert written[True][key] == written[False][key], key
 

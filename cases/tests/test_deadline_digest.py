@@ -1,0 +1,196 @@
+"""The deadline scan's digests (issue 13): a recipient told of more than DIGEST_AFTER
+tasks of one step (reminder, overdue, escalation level 1 or 2) in one scan batch reads one
+notification with their count and case numbers, and one e-mail, instead of one of each
+per task; it opens the task list that holds them. Who is told is unchanged
+(test_deadline_backlog.py follows each task's notices to its people).
+
+Tasks are assigned on Monday 2026-06-01 for 5 working days (due 06-08); on 06-12 a first
+scan marks them overdue and escalates them to both levels (kunming profile:
+escalation_level2_after 3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import translation
+
+from cases import selectors, services
+from cases.models import Notification, Task
+from tests.factories import World, make_case
+
+D = dt.date
+ASSIGNED, LEVEL2_DAY = D(2026, 6, 1), D(2026, 6, 12)
+Kind = Notification.Kind
+
+
+@pytest.fixture(params=[False, True], ids=["orm", "sql"])
+def path(request, monkeypatch):
+    """Each test on the ORM batches (SQLite's) and on the SQL batches (PostgreSQL's)."""
+    from django.db import connection
+
+    if request.param and connection.vendor != "postgresql":
+        pytest.skip("the SQL batches are PostgreSQL's")
+    monkeypatch.setattr(services, "_sql_scan", lambda: request.param)
+    return request.param
+
+
+def education_tasks(world: World, n: int, *, county: str = "a") -> list[Task]:
+    """`n` unassigned tasks of the county's education department (it has a head), each
+    on a case of its own."""
+    c = world.county(county)
+    return [services.task_assign(actor=c.users["county_admin"], case=make_case(c),
+                                 department=c.depts["education_sports"], role="lead",
+                                 duty=f"办理事项{i}", workdays=5, today=ASSIGNED)
+            for i in range(n)]
+
+
+def scan_notices(**kwargs) -> list[Notification]:
+    first = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    services.deadline_scan(today=LEVEL2_DAY, **kwargs)
+    return list(Notification.objects.filter(pk__gt=first).select_related("recipient")
+                .order_by("pk"))
+
+
+def by_person(notes: list[Notification]) -> dict[tuple[str, str, int | None], list]:
+    out: dict[tuple[str, str, int | None], list] = {}
+    for n in notes:
+        key = (n.recipient.username, n.kind, n.title_params.get("level"))
+        out.setdefault(key, []).append(n)
+    return out
+
+
+@pytest.mark.django_db
+def test_more_than_the_limit_of_tasks_reach_each_person_as_one_digest_per_step(
+        world: World, path):
+    tasks = education_tasks(world, services.DIGEST_AFTER + 3)
+    numbers = [t.case.number for t in tasks]
+    heard = by_person(scan_notices())
+    # The education department's working staff (no assignee), its head, the county admin.
+    assert sorted(heard) == [("a_county_admin", Kind.ESCALATION, 2),
+                             ("a_head", Kind.ESCALATION, 1), ("a_head", Kind.OVERDUE, None),
+                             ("a_officer", Kind.OVERDUE, None)]
+    for (_who, _kind, level), notes in heard.items():
+        assert len(notes) == 1
+        digest = notes[0]
+        assert (digest.case_id, digest.task_id) == (None, None)
+        assert services.is_scan_digest(digest)
+        assert digest.title_params == ({"count": 8, "level": level} if level else {"count": 8})
+        assert digest.body == ", ".join(numbers)
+    with translation.override("zh-hans"):
+        assert heard["a_head", Kind.ESCALATION, 1][0].display_title == "8 项逾期任务已升级督办（第1级）"
+        assert heard["a_officer", Kind.OVERDUE, None][0].display_title == "8 项任务已逾期"
+    with translation.override("en"):
+        assert heard["a_county_admin", Kind.ESCALATION, 2][0].display_title == \
+            "8 overdue tasks escalated (level 2)"
+
+
+@pytest.mark.django_db
+def test_up_to_the_limit_each_task_is_its_own_notice(world: World, path):
+    tasks = education_tasks(world, services.DIGEST_AFTER)
+    heard = by_person(scan_notices())
+    for notes in heard.values():
+        assert sorted(n.task_id for n in notes) == sorted(t.pk for t in tasks)
+        assert not any(services.is_scan_digest(n) for n in notes)
+
+
+@pytest.mark.django_db
+def test_a_digest_is_per_batch_and_lists_ten_case_numbers_then_an_ellipsis(world: World, path):
+    tasks = education_tasks(world, 14)
+    notes = scan_notices(batch_size=12)  # 12 tasks, then 2
+    admin = [n for n in notes if n.recipient.username == "a_county_admin"]
+    digest, *rest = admin
+    assert digest.title_params == {"count": 12, "level": 2}
+    assert digest.body == ", ".join(t.case.number for t in tasks[:10]) + " …"
+    # The second batch's two tasks are each their own notice.
+    assert sorted(n.task_id for n in rest) == [tasks[12].pk, tasks[13].pk]
+
+
+@pytest.mark.django_db
+def test_reminders_too_are_a_digest(world: World, path):
+    education_tasks(world, services.DIGEST_AFTER + 1)
+    first = Notification.objects.order_by("-pk").values_list("pk", flat=True).first()
+    services.deadline_scan(today=D(2026, 6, 4))  # in the reminder window, not yet due
+    notes = list(Notification.objects.filter(pk__gt=first, recipient__username="a_officer"))
+    assert [(n.kind, n.title_params, n.task_id) for n in notes] == [
+        (Kind.REMINDER, {"count": 6}, None)]
+
+
+@pytest.mark.django_db
+def test_a_digest_opens_the_list_of_its_tasks_for_its_reader(world: World, client):
+    tasks = education_tasks(world, services.DIGEST_AFTER + 1)
+    heard = by_person(scan_notices())
+    for key, expected in [
+            (("a_head", Kind.ESCALATION, 1), "/office/tasks/overview/?escalated=yes&order=escalation"),
+            (("a_county_admin", Kind.ESCALATION, 2),
+             "/office/tasks/overview/?escalated=yes&order=escalation"),
+            (("a_officer", Kind.OVERDUE, None), "/office/tasks/mine/?overdue=yes")]:
+        digest = heard[key][0]
+        client.force_login(digest.recipient)
+        response = client.post(f"/office/notifications/{digest.pk}/")
+        assert response.status_code == 302 and response["Location"] == expected, key
+        digest.refresh_from_db()
+        assert digest.read_at is not None
+        page = client.get(expected).content.decode()
+        for task in tasks:
+            assert task.case.number in page, key
+
+
+@pytest.mark.django_db
+def test_a_headless_department_s_digest_opens_its_department_s_escalated_tasks(
+        world: World, client):
+    """A culture officer (no head in the department, issue 14 E1) is told of level 1."""
+    c = world.a
+    for i in range(services.DIGEST_AFTER + 1):
+        services.task_assign(actor=c.users["county_admin"], case=make_case(c),
+                             department=c.depts["culture_tourism"], role="lead",
+                             duty=f"事项{i}", workdays=5, today=ASSIGNED)
+    heard = by_person(scan_notices())
+    digest = heard["a_culture", Kind.ESCALATION, 1][0]
+    client.force_login(digest.recipient)
+    response = client.post(f"/office/notifications/{digest.pk}/")
+    assert response["Location"] == "/office/tasks/department/?escalated=yes&order=escalation"
+    assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_digest_is_one_e_mail_linking_its_list(world: World, mailoutbox,
+                                                 django_capture_on_commit_callbacks, settings):
+    settings.SITE_URL = "https://portal.example.cn"
+    education_tasks(world, services.DIGEST_AFTER + 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        notes = scan_notices()
+    assert len(mailoutbox) == len(notes) == 4
+    mail = next(m for m in mailoutbox if m.to == [world.a.users["county_admin"].email])
+    assert "6" in mail.subject
+    assert "https://portal.example.cn/office/tasks/overview/?escalated=yes&order=escalation" \
+        in mail.body
+    assert re.search(r"\w+-\d+", mail.body)  # the case numbers
+
+
+@pytest.mark.django_db
+def test_the_dashboard_shows_what_was_escalated_to_its_reader_when_told_by_a_digest(
+        world: World, client):
+    tasks = education_tasks(world, services.DIGEST_AFTER + 1)
+    culture = services.task_assign(
+        actor=world.a.users["county_admin"], case=make_case(world.a),
+        department=world.a.depts["culture_tourism"], role="lead", duty="事项", workdays=5,
+        today=ASSIGNED)
+    services.deadline_scan(today=D(2026, 6, 9))  # level 1 only
+    a = world.a.users
+    seen = {who: set(selectors.escalated_to(a[who]).values_list("pk", flat=True))
+            for who in ("head", "officer", "culture", "county_admin", "market")}
+    education = {t.pk for t in tasks}
+    # Level 1: the head of a department with one; the staff of one without, and the
+    # county admin for it.
+    assert seen == {"head": education, "officer": set(), "culture": {culture.pk},
+                    "county_admin": {culture.pk}, "market": set()}
+    services.deadline_scan(today=LEVEL2_DAY)  # level 2: the county admin
+    assert set(selectors.escalated_to(a["county_admin"]).values_list("pk", flat=True)) == \
+        education | {culture.pk}
+    assert not selectors.escalated_to(world.b.users["county_admin"]).exists()
+    assert not selectors.escalated_to(world.city_admin).exists()
+    client.force_login(a["head"])
+    page = client.get("/office/").content.decode()
+    assert 'id="escalated"' in page and tasks[0].case.number in page
