@@ -749,7 +749,7 @@ _LIVE_CASE_STATES = (CaseState.OPEN, CaseState.IN_PROGRESS)
 
 #: What a recipient of more than DIGEST_AFTER notices of one step of a scan batch reads
 #: instead (`Digest`): the count, and each step's list opens from it (`digest_path`).
-SCAN_DIGESTS = {
+SCAN_DIGESTS: dict[str, Promise] = {
     Notification.Kind.REMINDER: gettext_lazy("%(count)s tasks due soon"),
     Notification.Kind.OVERDUE: gettext_lazy("%(count)s tasks overdue"),
     Notification.Kind.ESCALATION: gettext_lazy(
