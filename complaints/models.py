@@ -62,7 +62,9 @@ class Hotline(models.Model):
     """A published complaint channel (004 §6(2)2 and annex 1: 公布举报电话和信箱), kept as
     editable data because the seeds disagree (004's body and annex 1 give different
     mailboxes for education and sports). `profile` limits the row to one policy profile's
-    deployment; blank shows it everywhere."""
+    deployment; blank shows it everywhere, unless the profile has its own row for the same
+    number (the 12345 hotline cites the city's own document where its seed gives it, and
+    "published", the city's own number, where none does: migration 0007)."""
 
     profile = models.CharField(_("policy profile"), max_length=40, blank=True)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices,

@@ -59,11 +59,18 @@ def _form_error(form: Any, exc: DomainError) -> None:
 
 
 def hotlines_for_profile() -> list[Hotline]:
+    """The deployment's published hotlines: its profile's rows and those shown everywhere.
+    A profile's own row for a number takes the place of the everywhere row for it: the
+    12345 hotline cites the city's own document where its seed gives the number (004
+    §6(2)1, 001 §5(3)), and elsewhere is the city's own published number (migration
+    0007)."""
     try:
         code = active_profile().code
     except ProfileMissing:
         code = ""
-    return list(Hotline.objects.filter(profile__in=["", code]))
+    rows = list(Hotline.objects.filter(profile__in=["", code]))
+    own = {h.phone for h in rows if h.profile and h.phone}
+    return [h for h in rows if h.profile or h.phone not in own]
 
 
 @limited

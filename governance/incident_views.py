@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from cases.selectors import viewable_case_ids
 from core.abilities import may
 from core.paging import keyset_page
 from governance import incidents
@@ -108,8 +109,12 @@ def _page(request: HttpRequest, pk: int, close_form: CloseForm | None = None) ->
     tasks = list(incident.case.tasks.all())
     return render(request, "governance/incident.html", {
         "incident": incident, "tasks": tasks,
-        "route_source": active_profile().incident_route(incident.kind).get("source", ""), "close_form": close_form if manage else None,
-        "open_tasks": sum(1 for t in tasks if t.status == "open")},
+        "route_source": active_profile().incident_route(incident.kind).get("source", ""),
+        "close_form": close_form if manage else None,
+        "open_tasks": sum(1 for t in tasks if t.status == "open"),
+        # The incident's case is linked only for those who may open it (as a meeting's
+        # decisions): a reader of the incident outside its departments gets the number.
+        "case_viewable": bool(viewable_case_ids(user, [incident.case_id]))},
         status=400 if close_form is not None and close_form.errors else 200)
 
 

@@ -590,8 +590,11 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if _saved(request, form, lambda data: services.plan_file(
             actor=user, plan=plan, text=data["text"], upload=data["file"]), _("Plan filed.")):
         return redirect("governance:plan", pk=plan.pk)
-    return render(request, "governance/plan.html", {"plan": plan, "form": form},
-                  status=_status(form))
+    # The plan's case (FA-…) is linked only for those who may open it, as a meeting's
+    # decisions: a reader of the plan who is not on the case would reach its 404.
+    case_viewable = bool(viewable_case_ids(user, [plan.case_id]))
+    return render(request, "governance/plan.html", {
+        "plan": plan, "form": form, "case_viewable": case_viewable}, status=_status(form))
 
 
 @login_required

@@ -3,7 +3,8 @@
 Profiles, rules and duties cite the seeds by an internal code: "000 §3(1)1" is seed 000,
 part 三, paragraph （一）, item 1; "001 §5(3), §4(2)5, 7" cites two places of seed 001,
 the second with items 5 and 7; "004 annex 1" an annex; "default" a documented default that
-no seed gives. Users never see the code: `render` names the document by its number (文号),
+no seed gives; "published" a number the city publishes itself, which no seed gives (a
+complaint hotline where the city's own document names none). Users never see the code: `render` names the document by its number (文号),
 or by its title where it has none, from the profile's `sources` table, and writes the
 section the way Chinese documents are cited (第三条（一）1). A code missing from the table
 is shown as written rather than hidden.
@@ -50,10 +51,16 @@ def is_default(source: str) -> bool:
     return not source or source.strip() == "default"
 
 
+#: The citation of a number the city publishes itself and no seed gives.
+PUBLISHED = "published"
+
+
 def render(source: str, sources: dict[str, dict[str, str]]) -> str:
     """`source` as users read it; see the module docstring."""
     if is_default(source):
         return _("documented default, not from a seed")
+    if source.strip() == PUBLISHED:
+        return _("the city's own published number, not from a seed")
     chinese = (get_language() or "zh-hans").lower().startswith("zh")
     docs: list[tuple[str, list[str]]] = []
     for raw in re.split(r"\s*[,，;；]\s*", source.strip()):

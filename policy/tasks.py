@@ -5,17 +5,18 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from policy.models import CalendarYear
+from policy.calendar import years_missing
 
 log = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
 def calendar_coverage_check() -> bool:
-    """Warn while next year's working-day calendar is missing, so that admins add it
-    before deadlines start to reach into it."""
-    next_year = timezone.localdate().year + 1
-    ok = CalendarYear.objects.filter(year=next_year).exists()
-    if not ok:
-        log.warning("working-day calendar has no data for %s", next_year)
-    return ok
+    """Warn while the working-day calendar lacks a year it should hold by now, so that
+    admins add it before deadlines start to reach into it. Which years those are is
+    `policy.calendar.years_missing`'s rule (this year, and from October the next), the
+    one the dashboard's warning reads: the task and the page never disagree."""
+    missing = years_missing(timezone.localdate())
+    for year in missing:
+        log.warning("working-day calendar has no data for %s", year)
+    return not missing

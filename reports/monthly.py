@@ -54,6 +54,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import (
@@ -250,8 +251,10 @@ class Table:
 
 
 def _schedule(campaign: Campaign) -> str:
-    return "；".join(f"{p.get_phase_display()} {p.start:%m.%d}—{p.end:%m.%d}"
-                    for p in campaign.phases.all())
+    """The phases and their dates, in the reader's language ("；" in Chinese, the form's)."""
+    chinese = (get_language() or "zh-hans").lower().startswith("zh")
+    return ("；" if chinese else "; ").join(
+        f"{p.get_phase_display()} {p.start:%m.%d}—{p.end:%m.%d}" for p in campaign.phases.all())
 
 
 def table(report: MonthlyReport) -> Table:

@@ -3,7 +3,13 @@ headings, the units, the county total line and the signature footer, and a PDF f
 printing (reportlab's built-in CID font STSong-Light, so no font file is needed).
 
 Manual columns carry "（手填）" in their heading and the legend says so: a reader of the
-printed form tells what the system computed from what a department typed in."""
+printed form tells what the system computed from what a department typed in.
+
+The exports stay in Chinese whatever the reader's language: they are the form as it is
+filed with the government (004 §6(8), annex 2), in its own words. Only the page
+(reports/monthly.html) reads in the reader's language, its zh-hans wording the form's; the
+views build the exported table under zh-hans (`reports.views._official_table`), as the
+schedule's phases are translated labels."""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -19,6 +26,7 @@ from openpyxl.utils import get_column_letter
 from core.exports import guard_text
 from reports.monthly import Line, Table
 
+#: The form's title, in Chinese on every page and export (an English page adds a gloss).
 TITLE = "整治群众身边腐败和作风问题工作情况表"
 MANUAL = "（手填）"
 NCOLS = 21  # 序号, 1, 2×2, 3, 4, 5–12, 13×2, 14×2, 15, 16, 备注
@@ -77,17 +85,33 @@ def total_cells(table: Table) -> list[Any]:
             sum(ln.row.published_projects for ln in lines), "", "", ""]
 
 
-def note_text(table: Table) -> str:
+def note_text(table: Table, *, official: bool = True) -> str:
+    """The note under the table: the form's words on the exports (official), the reader's
+    language on the page, whose zh-hans translation is those words."""
     tb, tc, rb, rp = table.typical
+    if not official:
+        return _("Note: in the targeted rectification, %(tb)s batches of %(tc)s typical "
+                 "cases were publicised and %(rb)s batches of %(rp)s projects' results "
+                 "published, not counted in items 1-16 of the table (manual). The "
+                 "form is submitted before the 1st of each month; the city science and "
+                 "technology, culture and tourism, and sports bureaus submit theirs to the "
+                 "city education bureau before the 3rd for consolidation.") % {
+            "tb": tb, "tc": tc, "rb": rb, "rp": rp}
     return (f"注：围绕“点题整治”，通报曝光 {tb} 批 {tc} 起典型案例，公布成果 {rb} 批 {rp} 个项目，"
             f"不计入表中1-16项目的数据{MANUAL}。本表于每月1日前报送，市科技局、市文旅局、"
             f"市体育局于每月3日前报送市教育局汇总。")
 
 
-def footer(table: Table) -> tuple[str, str, str, str]:
+def footer(table: Table, *, official: bool = True) -> tuple[str, str, str, str]:
+    """The signature lines, as `note_text`: the form's words, or the reader's language."""
     report = table.report
     when = timezone.localtime(report.submitted_at).strftime("%Y-%m-%d") \
         if report.submitted_at else ""
+    if not official:
+        return (_("Reporting unit: %(unit)s") % {"unit": report.department.name},
+                _("Date filled in: %(date)s") % {"date": when},
+                _("Post: %(post)s") % {"post": report.post},
+                _("Contact: %(contact)s") % {"contact": report.contact})
     return (f"填表单位：{report.department.name}", f"填表时间：{when}",
             f"职务：{report.post}", f"联系方式：{report.contact}")
 

@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -69,6 +70,19 @@ def _verb(report: MonthlyReport) -> str:
     return _("Forward to city education")
 
 
+def _title_gloss() -> str:
+    gloss = _("Work on rectifying corruption and work-style problems affecting the public: "
+              "status form")
+    return "" if gloss == monthly_export.TITLE else gloss
+
+
+def _official_table(report: MonthlyReport) -> monthly.Table:
+    """The table as the exports file it: in the form's Chinese whatever the reader's
+    language (the exports go to the government; see reports.monthly_export)."""
+    with translation.override("zh-hans"):
+        return monthly.table(report)
+
+
 def _page(request: HttpRequest, report: MonthlyReport, *, footer: Any = None,
           rows: dict[int, Any] | None = None) -> HttpResponse:
     user: Any = request.user
@@ -89,7 +103,11 @@ def _page(request: HttpRequest, report: MonthlyReport, *, footer: Any = None,
         "report": report, "table": table, "lines": lines, "city": city,
         "editable": editable, "footer_form": footer if editable and not city else None,
         "verb": _verb(report), "figures": monthly.FIGURES,
-        "note": monthly_export.note_text(table), "footer": monthly_export.footer(table),
+        # The form's title stays Chinese (it is the official form's name); a reader of
+        # another language gets a gloss after it.
+        "title_gloss": _title_gloss(),
+        "note": monthly_export.note_text(table, official=False),
+        "footer": monthly_export.footer(table, official=False),
         "total": monthly_export.total_cells(table),
     }, status=400 if (footer is not None and footer.errors) or any(
         f.errors for f in (rows or {}).values()) else 200)
@@ -194,7 +212,7 @@ def _filename(report: MonthlyReport, ext: str) -> str:
 @login_required
 def monthly_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_or_404(request, pk)
-    response = HttpResponse(monthly_export.xlsx(monthly.table(report)), content_type=XLSX_MIME)
+    response = HttpResponse(monthly_export.xlsx(_official_table(report)), content_type=XLSX_MIME)
     response["Content-Disposition"] = content_disposition_header(
         True, _filename(report, "xlsx")) or ""
     return response
@@ -203,7 +221,7 @@ def monthly_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def monthly_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_or_404(request, pk)
-    response = HttpResponse(monthly_export.pdf(monthly.table(report)),
+    response = HttpResponse(monthly_export.pdf(_official_table(report)),
                             content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         False, _filename(report, "pdf")) or ""

@@ -8,6 +8,8 @@ def seed_taxonomy() -> None:
     """The topics, hotlines and reply templates of the data migration: a transactional
     test elsewhere in the session flushes them with every other table."""
     importlib.import_module("complaints.migrations.0002_seed_data").seed(apps, None)
+    importlib.import_module("complaints.migrations.0007_hotline_12345_sources").forward(
+        apps, None)
 
 
 @pytest.fixture(autouse=True)

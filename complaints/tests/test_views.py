@@ -4,6 +4,8 @@ cross-county 404 matrix and the query counts of the lists."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client, override_settings
 
@@ -93,6 +95,40 @@ def test_hotlines_page_has_tap_to_call_links(world: World):
     assert 'href="tel:12345"' in body
     body = Client().get("/complaints/hotlines/").content.decode()  # Kunming
     assert "0595" not in body and 'href="tel:12345"' in body
+
+
+@pytest.mark.parametrize("code", ["kunming", "quanzhou", "beichen", "tongzhou"])
+def test_each_published_hotline_cites_its_own_citys_document(world: World, code):
+    """A deployment's hotlines cite its own city's document where that document gives the
+    number (Quanzhou 004 §6(2)1 and annex 1, Beichen 001 §5(3)), and never another
+    city's: no seed gives Kunming's (or Tongzhou's) 12345, which reads as the city's own
+    published number (the Kunming page cited Quanzhou's 004 §6(2)1)."""
+    from django.utils import translation
+
+    from complaints.views import hotlines_for_profile
+    from policy.loader import effective_data
+    from policy.sources import cite
+    from tests.hotlines import citation_problem
+
+    own = effective_data(code)["source"]
+    with override_settings(POLICY_PROFILE=code):
+        rows = hotlines_for_profile()
+        problems = [citation_problem(own, h.phone, h.source) for h in rows if h.phone]
+        assert [p for p in problems if p] == []
+        assert [h.phone for h in rows].count("12345") == 1
+        body = Client().get("/complaints/hotlines/").content.decode()
+        with translation.override("zh-hans"):
+            shown = cite(next(h.source for h in rows if h.phone == "12345"))
+    assert 'href="tel:12345"' in body and shown in body
+    # No citation reads as a seed code ("004 附件1" was shown as written on Quanzhou's).
+    assert not re.search(r"\b\d{3} (?:§|annex|附件)", body), code
+    if code in ("kunming", "tongzhou"):
+        assert shown == "本市自行公布的号码（非文件规定）"
+        english = Client()
+        english.cookies["django_language"] = "en"
+        with override_settings(POLICY_PROFILE=code):
+            page = english.get("/complaints/hotlines/").content.decode()
+        assert "the city&#x27;s own published number, not from a seed" in page
 
 
 def test_track_and_rate_with_the_private_code(world: World):

@@ -4,6 +4,7 @@ issued meeting, a campaign with a problem."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -105,3 +106,27 @@ def problem(world: World, key: str = "a", c: Campaign | None = None) -> Problem:
                                 description="无证开展艺术培训", subject="某艺术工作室",
                                 department=county.depts[CULTURE],
                                 rectify_by=dt.date(2026, 9, 30))
+
+
+def case_links_by_role(readers: dict[str, Any], url: str, number: str) -> dict[str, bool]:
+    """Whether each reader's page at `url` links a case, for the readers it answers 200.
+
+    A page names its case (`number`) to every reader and links it only for those who may
+    open it (`cases.selectors.viewable_case_ids`; the browser audit of 2 December found
+    links that answered 404): every link is followed as its reader and must open."""
+    from django.test import Client
+
+    linked: dict[str, bool] = {}
+    for role, user in readers.items():
+        client = Client()
+        client.force_login(user)
+        response = client.get(url)
+        if response.status_code != 200:
+            continue
+        page = response.content.decode()
+        assert number in page, role
+        links = re.findall(r'href="(/office/cases/[^"/]+/)"', page)
+        for link in links:
+            assert client.get(link).status_code == 200, (role, link)
+        linked[role] = bool(links)
+    return linked

@@ -179,6 +179,21 @@ def test_permission_matrix_county_a_vs_b(world: World):
     ], build)
 
 
+def test_an_incident_links_its_case_only_for_those_who_may_open_it(world: World):
+    """The incident's case (TF-…) is linked as a meeting's decisions are: each reader of
+    the incident page follows every case link to a page that opens; a reader outside the
+    incident's departments reads its number without a link (the browser audit of
+    2 December: links answering 404)."""
+    from governance.tests.helpers import case_links_by_role
+
+    incident = report(world)
+    readers = {role: world.a.users[role] for role in sorted(READERS)}
+    linked = case_links_by_role(readers, f"/office/governance/incidents/{incident.pk}/",
+                                incident.case.number)
+    assert set(linked) == set(readers), linked
+    assert linked["county_admin"] and linked["health"] and not all(linked.values()), linked
+
+
 def test_the_list_does_not_leak_and_its_queries_are_constant(world: World, query_budget):
     report(world, "b", title="乙区事故")
     for role in ("county_admin", "discipline", "culture"):

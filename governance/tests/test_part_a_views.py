@@ -27,6 +27,7 @@ from governance.tests.helpers import (
     EDU,
     assert_out_of_reach_is_404,
     campaign,
+    case_links_by_role,
     once,
     problem,
     units,
@@ -306,6 +307,23 @@ def test_plan_matrix_county_a_vs_b(world: World):
     built = once(build)
     assert_matrix(world, endpoints, built)
     assert_out_of_reach_is_404(world, endpoints, built)
+
+
+def test_a_county_plan_links_its_case_only_for_those_who_may_open_it(world: World):
+    """The plan's case (FA-…, the county's task to file it) is linked as a meeting's
+    decisions are: each reader of the plan page, in the county and at the city, follows
+    every case link to a page that opens; a reader who may not open the case reads its
+    number without a link (the browser audit of 2 December: links answering 404)."""
+    city = _city_campaign(world)
+    services.plan_call(actor=world.city_admin, campaign=city,
+                       due=timezone.localdate() + dt.timedelta(days=30))
+    plan = CountyPlan.objects.select_related("case").get(county=world.a.region)
+    readers = {role: world.a.users[role] for role in sorted(READERS)}
+    readers["city_admin"] = world.city_admin
+    linked = case_links_by_role(readers, f"/office/governance/plans/{plan.pk}/",
+                                plan.case.number)
+    assert set(linked) == set(readers), linked
+    assert linked["county_admin"] and not all(linked.values()), linked
 
 
 def test_campaign_page_query_count_with_ledger(world: World, query_budget):

@@ -66,3 +66,33 @@ def test_an_admin_added_year_is_used_once_present():
     # Mark 2027-01-01 as a holiday, as an admin would once it is published.
     CalendarDay.objects.filter(date=D(2027, 1, 1)).update(is_workday=False, name="元旦")
     assert add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 4)
+
+
+def test_the_coverage_task_warns_of_the_years_the_dashboard_names(caplog):
+    """The monthly beat task (policy.tasks.calendar_coverage_check) and the dashboard's
+    warning ask one rule, policy.calendar.years_missing: this year, and from October the
+    next (published by the State Council in the autumn; from December deadlines reach
+    into it, issue 3 §3). Before October a missing next year is no warning yet."""
+    import logging
+
+    from policy.calendar import years_missing
+    from policy.tasks import calendar_coverage_check
+    from tests.clock import on_day
+
+    _without_years_after_2026()
+    caplog.set_level(logging.WARNING, logger="policy.tasks")
+    days = [D(2026, 6, 1), D(2026, 9, 30), D(2026, 10, 1), D(2026, 12, 1)]
+    for day in days:
+        with on_day(day):
+            assert calendar_coverage_check() is (years_missing(day) == []), day
+    assert [r.getMessage() for r in caplog.records] == [
+        "working-day calendar has no data for 2027"] * 2
+    caplog.clear()
+    with on_day(D(2026, 6, 1)):
+        assert calendar_coverage_check() is True
+    with on_day(D(2028, 3, 1)):  # a year whose own calendar is missing
+        assert calendar_coverage_check() is False
+    assert "working-day calendar has no data for 2028" in caplog.text
+    add_year_with_weekends(2027)
+    with on_day(D(2026, 12, 1)):
+        assert calendar_coverage_check() is True

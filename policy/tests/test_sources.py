@@ -165,3 +165,27 @@ def test_codes_in_help_texts_and_messages_name_their_documents(world):
     assert page.status_code == 400
     assert "泉州市深化整治校外培训机构不规范问题减轻中小学生课外负担工作方案》第四条（四）" in html
     assert not CODE.search(html), CODE.search(html)
+
+
+def test_published_says_the_number_is_the_citys_own():
+    """A hotline no seed gives (Kunming's 12345) cites the city's own publication, in
+    words, and no seed section."""
+    with translation.override("zh-hans"):
+        assert render("published", TABLE) == "本市自行公布的号码（非文件规定）"
+    with translation.override("en"):
+        assert render("published", TABLE) == "the city's own published number, not from a seed"
+
+
+@pytest.mark.parametrize("code", PROFILES)
+def test_each_route_hotline_cites_its_own_citys_document(code):
+    """A complaint route's hotline cites the profile's own document where that document
+    gives the number (Quanzhou's 004 annex 1, Beichen's 001 §5(3)), and never another
+    city's document (tests/hotlines.py reads which seed gives which number)."""
+    from tests.hotlines import citation_problem
+
+    data = effective_data(code)
+    problems = [(route["category"], route["topic"],
+                 citation_problem(data["source"], route["hotline"], route["source"]))
+                for route in data["complaint_routing"] if route["hotline"]]
+    assert [p for p in problems if p[2]] == []
+    assert code != "quanzhou" or len(problems) == 7

@@ -183,6 +183,71 @@ def test_xlsx_has_the_forms_headings_in_place(world: World):
     assert any("填表单位" in t for t in texts) and any("职务" in t for t in texts)
 
 
+def _headings(page: str) -> list[str]:
+    """The table's column headings, without their "manual" badges."""
+    head = page.split('id="monthly-form"', 1)[1].split("</thead>", 1)[0]
+    return [re.sub(r"<span[^>]*>.*?</span>", "", th).strip()
+            for th in re.findall(r"<th[^>]*>(.*?)</th>", head)]
+
+
+def test_the_page_reads_in_english_and_in_the_forms_own_chinese(world: World):
+    """An English reader understands the monthly report page: its headings, total line,
+    note and signature lines are English, and the form's Chinese title (004 annex 2) keeps
+    an English gloss after it. The Chinese page is the official form word for word: its
+    headings are the exports' (monthly_export.HEADINGS), its note and signature lines the
+    exports' too."""
+    from django.utils import translation
+
+    from reports import monthly_export
+
+    june(world)
+    open_june()
+    r = report(world)
+    url = f"/office/reports/monthly/{r.pk}/"
+    chinese = _client(world.a.users["culture"])
+    page = chinese.get(url).content.decode()
+    official = [text.removesuffix(monthly_export.MANUAL) for _r, _c, text, _rs, _cs in
+                sorted(monthly_export.HEADINGS, key=lambda h: (h[0], h[1]))]
+    assert _headings(page) == official
+    with translation.override("zh-hans"):
+        table = monthly.table(r)
+    assert monthly_export.note_text(table) in page
+    assert all(line in page for line in monthly_export.footer(table))
+    assert f"{monthly_export.TITLE} <small" in page and ">合计</td>" in page
+
+    english = _client(world.a.users["culture"])
+    english.cookies["django_language"] = "en"
+    page = english.get(url).content.decode()
+    headings = _headings(page)
+    assert headings[:3] == ["No.", "1. Rectification item", "2. Responsible units"]
+    assert "5. Corruption and work-style problems investigated" in headings
+    assert headings[-4:] == ["Number of batches", "Number of cases", "Number of batches",
+                             "Number of projects"]
+    assert not any(re.search(r"[\u4e00-\u9fff]", h) for h in headings), headings
+    assert f"{monthly_export.TITLE} (Work on rectifying corruption" in page
+    assert ">Total</td>" in page and "Reporting unit: " in page
+    assert "Note: in the targeted rectification" in page and "注：" not in page
+    assert "Mobilise and deploy" in page and "；" not in page
+
+
+def test_the_exports_stay_in_the_forms_chinese_for_an_english_reader(world: World):
+    """The .xlsx and PDF are the form as filed with the government (004 annex 2): an
+    English reader downloads them in Chinese, the schedule's phases included."""
+    from openpyxl import load_workbook
+
+    june(world)
+    open_june()
+    r = report(world)
+    client = _client(world.a.users["county_admin"])
+    client.cookies["django_language"] = "en"
+    ws = load_workbook(io.BytesIO(client.get(
+        f"/office/reports/monthly/{r.pk}/export.xlsx").content)).active
+    assert ws["A1"].value == "整治群众身边腐败和作风问题工作情况表" and ws["A3"].value == "序号"
+    assert ws["F6"].value.startswith("动员部署") and "；" in ws["F6"].value, ws["F6"].value
+    assert "Mobilise" not in ws["F6"].value and ws["A7"].value == "合计"
+    assert client.get(f"/office/reports/monthly/{r.pk}/export.pdf").status_code == 200
+
+
 def test_pdf_parses_and_carries_the_title(world: World):
     from pypdf import PdfReader
 
