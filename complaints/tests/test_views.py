@@ -119,7 +119,7 @@ def test_each_published_hotline_cites_its_own_citys_document(world: World, code)
         body = Client().get("/complaints/hotlines/").content.decode()
         with translation.override("zh-hans"):
             shown = cite(next(h.source for h in rows if h.phone == "12345"))
-    assert 'href="tel:12345"' in body and shown in body
+    assert 'href="tel:12345"' in body and f"依据：{shown}" in body
     # No citation reads as a seed code ("004 附件1" was shown as written on Quanzhou's).
     assert not re.search(r"\b\d{3} (?:§|annex|附件)", body), code
     if code in ("kunming", "tongzhou"):
@@ -128,7 +128,7 @@ def test_each_published_hotline_cites_its_own_citys_document(world: World, code)
         english.cookies["django_language"] = "en"
         with override_settings(POLICY_PROFILE=code):
             page = english.get("/complaints/hotlines/").content.decode()
-        assert "the city&#x27;s own published number, not from a seed" in page
+        assert "Source: the city&#x27;s own published number, not from a seed" in page
 
 
 def test_track_and_rate_with_the_private_code(world: World):
