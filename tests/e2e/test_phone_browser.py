@@ -557,6 +557,16 @@ def _conclusion_staff(world):  # type: ignore[no-untyped-def]
     return head, f"/office/licensing/{application.pk}/conclude/", "#evidence-staff"
 
 
+def _monthly_form(world):  # type: ignore[no-untyped-def]
+    """A county department's monthly report (004 annex 2): its lines and the total line."""
+    from reports.tests.helpers import june, open_june, report
+
+    june(world)
+    open_june()
+    return world.a.users["county_admin"], \
+        f"/office/reports/monthly/{report(world).pk}/", "#monthly-form"
+
+
 def _import_job_errors(world):  # type: ignore[no-untyped-def]
     """A refused register import: its page lists the rows in error."""
     from institutions import imports
@@ -608,7 +618,7 @@ def _order_invoices_and_ledger(world):  # type: ignore[no-untyped-def]
                                    _afterschool_evaluations, _campaign_county_plans,
                                    _public_results, _case_tasks, _complaint_hand_offs,
                                    _institution_complaints, _institution_records,
-                                   _staff_checks, _conclusion_staff,
+                                   _staff_checks, _conclusion_staff, _monthly_form,
                                    _import_job_errors, _statement_import_errors,
                                    _order_invoices_and_ledger],
                          ids=lambda build: build.__name__.lstrip("_"))
@@ -617,8 +627,8 @@ def test_detail_tables_are_cards_on_a_phone(browser, live_server, build):  # noq
     institutions, a stop order's tasks, an after-school institution's evaluations, a
     city campaign's county plans, a case's tasks, a complaint's hand-offs, the complaints
     an institution is asked to explain, an institution's courses and staff, a staff
-    member's checks, the staff on a licence conclusion, an import's rows in error and an
-    order's invoices and ledger are cards, and neither the page nor any of its tables
+    member's checks, the staff on a licence conclusion, the monthly report form, an
+    import's rows in error and an order's invoices and ledger are cards, and neither the page nor any of its tables
     scrolls sideways, in Chinese and English; at 1366 px they are the tables they were.
     A page reached by a form (the statement import) is submitted after it loads."""
     world = _detail_world()
