@@ -61,6 +61,45 @@ HEADINGS: tuple[tuple[int, int, str, int, int], ...] = (
     (0, 20, "备注" + MANUAL, 3, 1),
 )
 
+#: The columns by code, in the form's order: the figures' codes of monthly.FIGURES and
+#: the manual fields' of monthly.MANUAL_ROW_FIELDS.
+COLUMN_CODES: tuple[str, ...] = (
+    "no", "1", "2a", "2b", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13a", "13b",
+    "14a", "14b", "15", "16", "remarks")
+
+
+def column_labels() -> dict[str, str]:
+    """Each column's whole heading on the page, by code, in the reader's language: a
+    sub-column's after its column's ("13. Public notices · Number of batches"), a manual
+    column marked. It labels a line's cells where the page's three heading rows are
+    hidden (each line a card on a phone, issue 14 C6); its words are the page's headings
+    (reports/monthly.html), whose zh-hans wording is the form's."""
+    units, notices, published = (_("2. Responsible units"), _("13. Public notices"),
+                                 _("14. Results published"))
+
+    def manual(heading: str) -> str:
+        return _("%(heading)s (manual)") % {"heading": heading}
+
+    def under(column: str, sub: str) -> str:
+        return f"{column} · {sub}"
+
+    labels = (
+        _("No."), _("1. Rectification item"), under(units, _("Lead unit")),
+        under(units, _("Participating units")), manual(_("3. Key problems addressed")),
+        _("4. Timing and schedule"), _("5. Corruption and work-style problems investigated"),
+        _("6. Persons criticised, educated or handled"),
+        _("7. Persons given party or government sanctions"),
+        _("8. Problems of functional departments found"),
+        _("9. Problems whose rectification was driven"),
+        manual(_("10. Systems set up or improved")), _("11. Supervision proposals issued"),
+        _("12. Proposals followed up to completed rectification"),
+        under(notices, _("Number of batches")), under(notices, _("Number of cases")),
+        manual(under(published, _("Number of batches"))),
+        manual(under(published, _("Number of projects"))),
+        manual(_("15. Effects of the work")), manual(_("16. Problems in the work")),
+        manual(_("Remarks")))
+    return dict(zip(COLUMN_CODES, labels, strict=True))
+
 
 def _item_name(table: Table, line: Line) -> str:
     if table.report.pk == line.report.pk:

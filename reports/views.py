@@ -108,7 +108,7 @@ def _page(request: HttpRequest, report: MonthlyReport, *, footer: Any = None,
         "title_gloss": _title_gloss(),
         "note": monthly_export.note_text(table, official=False),
         "footer": monthly_export.footer(table, official=False),
-        "total": monthly_export.total_cells(table),
+        "total": monthly_export.total_cells(table), "labels": monthly_export.column_labels(),
     }, status=400 if (footer is not None and footer.errors) or any(
         f.errors for f in (rows or {}).values()) else 200)
 

@@ -230,6 +230,47 @@ def test_the_page_reads_in_english_and_in_the_forms_own_chinese(world: World):
     assert "Mobilise and deploy" in page and "；" not in page
 
 
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_each_cell_is_labelled_with_its_columns_whole_heading(world: World, language: str):
+    """On a phone the page's three heading rows are hidden and each line is a card (issue
+    14 C6): every cell of a line and of the total line carries its column's whole heading
+    in the page's words, a sub-column's after its column's, the manual columns marked."""
+    from django.utils import translation
+
+    from reports import monthly_export
+
+    june(world)
+    open_june()
+    client = _client(world.a.users["county_admin"])
+    client.cookies["django_language"] = language
+    page = client.get(f"/office/reports/monthly/{report(world).pk}/").content.decode()
+    with translation.override(language):
+        labels = monthly_export.column_labels()
+        marked = translation.gettext("%(heading)s (manual)") % {"heading": "|"}
+    assert list(labels) == list(monthly_export.COLUMN_CODES)
+    assert {f.code for f in monthly.FIGURES} | {c for c, _f in monthly.MANUAL_ROW_FIELDS} \
+        <= set(labels)
+    # each label is made of the page's own headings
+    headings = set(_headings(page))
+    before, after = marked.split("|")
+    for code, label in labels.items():
+        parts = label.removeprefix(before).removesuffix(after).split(" · ")
+        assert set(parts) <= headings, (code, label)
+    manual = {"3", "10", "14a", "14b", "15", "16", "remarks"}
+    assert {c for c, label in labels.items() if label.endswith(after)} == manual
+    if language == "zh-hans":
+        assert labels["13a"] == "13.通报曝光 · 批次数"
+        assert labels["14b"] == "14.公布成果 · 项目数（手填）"
+    else:
+        assert labels["2a"] == "2. Responsible units · Lead unit"
+        assert labels["10"] == "10. Systems set up or improved (manual)"
+    line = page.split('class="monthly-line"')[1].split("</tr>")[0]
+    assert re.findall(r'data-label="([^"]*)"', line) == list(labels.values())
+    total = page.split('id="monthly-total"')[1].split("</tr>")[0]
+    assert re.findall(r'data-label="([^"]*)"', total) == \
+        [labels[c] for c in monthly_export.COLUMN_CODES[6:18]]  # columns 5 to 14
+
+
 def test_the_exports_stay_in_the_forms_chinese_for_an_english_reader(world: World):
     """The .xlsx and PDF are the form as filed with the government (004 annex 2): an
     English reader downloads them in Chinese, the schedule's phases included."""
