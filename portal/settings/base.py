@@ -329,6 +329,11 @@ REST_FRAMEWORK = {
         "client": env("API_CLIENT_THROTTLE", default="120/min"),
         "public": env("API_PUBLIC_THROTTLE", default="30/min"),
     },
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["core.api.filters.FilterBackend"],

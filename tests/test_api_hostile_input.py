@@ -1,0 +1,54 @@
+"""The API under an outside checker's probes: bodies, cursors, filters and parameters an
+integrator would never send on purpose. Each answers 400 naming what is wrong, in the
+request's language, and never a 500 or a silent 200 (issue 14 §A1, §A2, §A4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from org.models import ApiClient
+from tests.test_api import assert_error_body, issue_client
+
+pytestmark = pytest.mark.django_db
+
+LOOKUP = "/api/v1/institutions/lookup/"
+ALL_SCOPES = [s.value for s in ApiClient.Scopes]
+
+
+@pytest.fixture
+def token(world: Any) -> str:
+    return issue_client(scopes=ALL_SCOPES, regions=[world.city])[1]
+
+
+def post_raw(token: str, url: str, body: bytes, language: str = "zh-hans") -> Any:
+    return Client().post(url, body, content_type="application/json",
+                         HTTP_AUTHORIZATION=f"Token {token}", HTTP_ACCEPT_LANGUAGE=language)
+
+
+# -- bodies that are not JSON ---------------------------------------------------------------
+
+@pytest.mark.parametrize("url", [LOOKUP, "/api/v1/funds/payments/",
+                                 "/api/v1/complaints/12345/"])
+def test_a_body_nested_too_deeply_is_a_400_not_a_500(world, token, url):
+    """A JSON body nested 100,000 levels deep reached Python's recursion limit inside the
+    parser: a 500."""
+    body = assert_error_body(post_raw(token, url, b"[" * 100_000 + b"]" * 100_000), 400,
+                             "parse_error")
+    assert body["detail"] == "请求体不是有效的 JSON：嵌套层级过深。"
+
+
+@pytest.mark.parametrize(("language", "detail"), [
+    ("en", "The body is not valid JSON (line 1, column 2)."),
+    ("zh-hans", "请求体不是有效的 JSON（第 1 行第 2 列）。"),
+])
+def test_a_parse_error_speaks_the_requests_language(world, token, language, detail):
+    """DRF words it "JSON parse error - Expecting property name ..." in every language."""
+    response = post_raw(token, LOOKUP, b"{", language)
+    assert assert_error_body(response, 400, "parse_error")["detail"] == detail
+    for body in (b'{"uscc": [NaN]}', b'{"uscc": ["\xff"]}', b'{"uscc": [' + b"9" * 5000 + b"]}"):
+        response = post_raw(token, LOOKUP, body, language)
+        assert assert_error_body(response, 400, "parse_error")["detail"] in (
+            "The body is not valid JSON.", "请求体不是有效的 JSON。")
