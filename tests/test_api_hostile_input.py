@@ -52,3 +52,15 @@ def test_a_parse_error_speaks_the_requests_language(world, token, language, deta
         response = post_raw(token, LOOKUP, body, language)
         assert assert_error_body(response, 400, "parse_error")["detail"] in (
             "The body is not valid JSON.", "请求体不是有效的 JSON。")
+
+
+@pytest.mark.parametrize(("language", "message"), [
+    ("en", "No data was sent: the body must be a JSON object."),
+    ("zh-hans", "未发送任何数据：请求体须为 JSON 对象。"),
+])
+def test_a_body_of_json_null_is_refused_in_the_requests_language(world, token, language,
+                                                                 message):
+    """DRF's "No data provided" is not marked for translation."""
+    response = post_raw(token, LOOKUP, b"null", language)
+    assert assert_error_body(response, 400, "invalid")["errors"] == {
+        "non_field_errors": [message]}
