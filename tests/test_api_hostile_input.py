@@ -4,14 +4,16 @@ request's language, and never a 500 or a silent 200 (issue 14 §A1, §A2, §A4).
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
 
 from org.models import ApiClient
-from tests.test_api import assert_error_body, issue_client, user_client
+from tests.test_api import assert_error_body, issue_client, token_get, user_client
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +94,36 @@ def test_a_credit_code_given_as_a_number_is_refused(world, token, code):
     body = json.dumps({"uscc": [code]}).encode()
     errors = assert_error_body(post_raw(token, LOOKUP, body, "en"), 400, "invalid")["errors"]
     assert errors == {"uscc": {"0": ["Not a valid string."]}}
+
+
+# -- cursors --------------------------------------------------------------------------------
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode("latin-1")).decode()
+
+
+@pytest.mark.parametrize("cursor", [
+    b64('{"p": 1}'), b64("[1, 2, 3]"), b64("12345"),  # base64 of JSON: read as page one
+    "A" * 10240,                                      # 7,680 NUL bytes: page one too
+    b64("o=" + "9" * 30 + "&p=1"),                    # an offset of 10^30: read as 1000
+    b64("r=2&p=1"),                                   # read as backwards
+])
+@pytest.mark.parametrize("url", ["/api/v1/cases/", "/api/v1/regions/",
+                                 "/api/v1/public/whitelist/"])
+def test_a_cursor_the_list_did_not_issue_is_refused(world, token, url, cursor):
+    """README (API): a cursor the list did not issue is a 400 naming it, never a silent
+    first page."""
+    body = assert_error_body(token_get(token, url, cursor=cursor), 400, "invalid")
+    assert set(body["errors"]) == {"cursor"}
+
+
+def test_a_cursor_of_another_list_is_refused_and_its_own_is_followed(world, token):
+    """Regions and departments both page by id: a region cursor read as a department
+    position answered a page of departments."""
+    first = token_get(token, "/api/v1/regions/", page_size=1).json()
+    cursor = parse_qs(urlsplit(first["next"]).query)["cursor"][0]
+    following = token_get(token, "/api/v1/regions/", page_size=1, cursor=cursor)
+    assert following.status_code == 200
+    assert following.json()["results"] != first["results"]
+    body = assert_error_body(token_get(token, "/api/v1/departments/", cursor=cursor), 400)
+    assert set(body["errors"]) == {"cursor"}
