@@ -127,3 +127,16 @@ def test_a_cursor_of_another_list_is_refused_and_its_own_is_followed(world, toke
     assert following.json()["results"] != first["results"]
     body = assert_error_body(token_get(token, "/api/v1/departments/", cursor=cursor), 400)
     assert set(body["errors"]) == {"cursor"}
+
+
+# -- filters --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["yes", "maybe", "2"])
+def test_overdue_takes_true_or_false_and_refuses_anything_else(world, value):
+    """`?overdue=yes` read as "no filter" and answered every task, overdue or not."""
+    api = user_client(world.a.users["officer"])
+    response = api.get("/api/v1/tasks/mine/", {"overdue": value}, HTTP_ACCEPT_LANGUAGE="en")
+    assert assert_error_body(response, 400, "invalid")["errors"] == {
+        "overdue": ["Give true or false."]}
+    for value in ("true", "false", "1", "0", "True"):
+        assert api.get("/api/v1/tasks/mine/", {"overdue": value}).status_code == 200
