@@ -140,3 +140,15 @@ def test_overdue_takes_true_or_false_and_refuses_anything_else(world, value):
         "overdue": ["Give true or false."]}
     for value in ("true", "false", "1", "0", "True"):
         assert api.get("/api/v1/tasks/mine/", {"overdue": value}).status_code == 200
+
+
+@pytest.mark.parametrize("county", ["zzz", "999999", "5301"])
+def test_the_profile_for_a_code_of_no_county_is_refused(world, token, county):
+    """`?county=` with a typo answered the city's split of duties as the county's, with
+    200; so did a city's code (5301 is the test world's city, not a county)."""
+    response = Client().get("/api/v1/policy/profile/", {"county": county},
+                            HTTP_AUTHORIZATION=f"Token {token}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert assert_error_body(response, 400, "invalid")["errors"] == {
+        "county": ["没有该代码的县（区）。"]}
+    assert token_get(token, "/api/v1/policy/profile/", county=world.a.region.code
+                     ).status_code == 200
