@@ -152,3 +152,19 @@ def test_the_profile_for_a_code_of_no_county_is_refused(world, token, county):
         "county": ["没有该代码的县（区）。"]}
     assert token_get(token, "/api/v1/policy/profile/", county=world.a.region.code
                      ).status_code == 200
+
+
+# -- conditional requests -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("language", "detail"), [
+    ("en", "The condition in If-Match or If-Unmodified-Since does not hold."),
+    ("zh-hans", "If-Match 或 If-Unmodified-Since 中的条件不成立。"),
+])
+def test_a_failed_precondition_answers_in_the_requests_language(world, token, language,
+                                                                detail):
+    """Django's 412 was rewritten into the error format as "Precondition Failed", English
+    under zh-hans."""
+    response = Client().get("/api/v1/regions/", HTTP_AUTHORIZATION=f"Token {token}",
+                            HTTP_IF_MATCH='"not-this-one"', HTTP_ACCEPT_LANGUAGE=language)
+    body = assert_error_body(response, 412, "precondition_failed")
+    assert body["detail"] == detail

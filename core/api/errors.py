@@ -67,6 +67,9 @@ def _status_body(status_code: int) -> dict[str, Any]:
         403: ("permission_denied", _("You do not have permission to perform this action.")),
         404: ("not_found", _("Not found.")),
         405: ("method_not_allowed", _("Method not allowed.")),
+        # ConditionalGetMiddleware's answer to If-Match or If-Unmodified-Since
+        412: ("precondition_failed", _("The condition in If-Match or If-Unmodified-Since "
+                                       "does not hold.")),
         413: ("too_large", _("The request is too large.")),
         500: ("server_error", _("A server error occurred.")),
     }
