@@ -777,6 +777,21 @@ def test_attachment_is_stored_under_a_random_private_name(client, world: World,
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
+@pytest.mark.parametrize(("files", "message"), [
+    ({"file": SimpleUploadedFile("空.pdf", b"")}, "提交的是空文件。"),
+    ({}, "请选择要上传的文件。"),
+])
+def test_the_attachment_form_says_why_nothing_was_uploaded(client, world: World,
+                                                           private_media: Path, files, message):
+    """An empty file was answered "Choose a file to upload.", as if none had been
+    chosen."""
+    case = make_case(world.a)
+    client.force_login(world.a.users["county_admin"])
+    response = client.post(f"/office/cases/{case.number}/attachments/", files, follow=True)
+    assert [str(m) for m in response.context["messages"]] == [message]
+    assert not Attachment.objects.exists()
+
+
 def test_attachment_storage_is_private():
     """The attachment storage lives under PRIVATE_MEDIA_ROOT, apart from the static files
     and the default (media) storage, and no URL pattern serves it."""
