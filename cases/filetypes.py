@@ -23,6 +23,8 @@ OFFICE_PARTS = {
     DOCX: ("[Content_Types].xml", "_rels/", "docProps/", "customXml/", "word/"),
     XLSX: ("[Content_Types].xml", "_rels/", "docProps/", "customXml/", "xl/"),
 }
+#: An Office package may unpack to this many times the attachment size limit, no more.
+UNPACK_FACTOR = 10
 #: Markup that a browser would sniff as a page at the start of a "PDF" (a PDF/HTML
 #: polyglot).
 HTML_MARKERS = (b"<html", b"<script", b"<!doctype", b"<body", b"<svg", b"<iframe")
@@ -45,6 +47,27 @@ def _office_type(upload: UploadedFile) -> str | None:
     if kind is None or any(not name.startswith(OFFICE_PARTS[kind]) for name in names):
         return None
     return kind
+
+
+def _holds_archive(upload: UploadedFile) -> bool:
+    """A ZIP directory at the end of a PDF or an image (a PDF/ZIP polyglot): the file
+    opens as an archive too, and hands out whatever the archive holds."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            return bool(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    finally:
+        upload.seek(0)
+
+
+def unpacked_size(upload: UploadedFile) -> int:
+    """What an Office package (a ZIP) says its parts unpack to."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    finally:
+        upload.seek(0)
 
 
 def _is_pdf(upload: UploadedFile, head: bytes) -> bool:
@@ -70,9 +93,9 @@ def detect(upload: UploadedFile) -> str | None:
     kind = filetype.guess(head)
     mime = kind.mime if kind else None
     if mime == PDF:
-        return PDF if _is_pdf(upload, head) else None
+        return PDF if _is_pdf(upload, head) and not _holds_archive(upload) else None
     if mime in (JPEG, PNG):
-        return mime
+        return None if _holds_archive(upload) else mime
     if mime in ("application/zip", DOCX, XLSX) or head[:4] == b"PK\x03\x04":
         return _office_type(upload)
     return None

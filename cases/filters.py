@@ -8,7 +8,7 @@ from cases import kinds
 from cases.models import Case, CaseState, Task, TaskRole, TaskStatus
 from cases.selectors import DEFAULT_TASK_ORDER, TASK_ORDERS
 from core.abilities import may
-from core.api.filters import UtcIsoDateTimeFilter
+from core.api.filters import StrictBooleanFilter, UtcIsoDateTimeFilter
 from core.search import contains_text
 from core.vocab import Category, Phase
 
@@ -91,9 +91,7 @@ def _departments(request: Any) -> QuerySet:
 class TaskFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=TaskStatus.choices)
     role = django_filters.ChoiceFilter(choices=TaskRole.choices)
-    overdue = django_filters.BooleanFilter(
-        method="filter_overdue", label=_("Overdue"),
-        widget=django_filters.widgets.BooleanWidget(attrs={"class": "form-select"}))
+    overdue = StrictBooleanFilter(method="filter_overdue", label=_("Overdue"))
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte",
                                            label=_("Due on or before"))
     department = django_filters.ModelChoiceFilter(field_name="department",
@@ -105,11 +103,11 @@ class TaskFilter(django_filters.FilterSet):
         model = Task
         fields = ["status", "role", "overdue", "due_before", "department", "case_kind"]
 
-    def filter_overdue(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
+    def filter_overdue(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
+        """Not called without a value (django-filter skips an empty one); the hint is
+        what the schema says (a boolean)."""
         from django.utils import timezone
 
-        if value is None:
-            return qs
         today = timezone.localdate()
         return (qs.filter(status=TaskStatus.OPEN, due_date__lt=today) if value
                 else qs.exclude(status=TaskStatus.OPEN, due_date__lt=today))

@@ -5,7 +5,12 @@ from rest_framework import serializers
 
 from cases import kinds
 from cases.models import Case, Notification, Task
-from core.api.serializers import ModelSerializer, StrictCharField, StrictIntegerField
+from core.api.serializers import (
+    BoundedListField,
+    ModelSerializer,
+    StrictCharField,
+    StrictIntegerField,
+)
 
 
 class RegisteredChoices:
@@ -91,6 +96,5 @@ class NotificationSerializer(ModelSerializer):
 
 
 class MarkReadSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=StrictIntegerField(min_value=1, max_value=2**63 - 1),
-                                required=False,
-                                max_length=1000)
+    ids = BoundedListField(child=StrictIntegerField(min_value=1, max_value=2**63 - 1),
+                           required=False, max_length=1000)

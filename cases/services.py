@@ -680,9 +680,10 @@ def _case_workers(case: Case) -> list[User]:
 
 
 def attachment_check(upload: UploadedFile, field: str = "file") -> str:
-    """Refuse a file over the size limit, empty, or of a type not allow-listed (checked by
-    content, not by extension); return its content type. Callers that store several files
-    check them all first, so a refusal leaves nothing behind."""
+    """Refuse a file over the size limit, empty, of a type not allow-listed (checked by
+    content, not by extension) or an Office file that unpacks to more than ten times the
+    limit; return its content type. Callers that store several files check them all
+    first, so a refusal leaves nothing behind."""
     limit = settings.ATTACHMENT_MAX_BYTES
     if upload.size is None or upload.size > limit:
         raise DomainError(_("The file is larger than %(mb)s MB.")
@@ -693,6 +694,12 @@ def attachment_check(upload: UploadedFile, field: str = "file") -> str:
     if content_type is None:
         raise DomainError(_("This file type is not accepted. Upload PDF, JPEG, PNG, DOCX or "
                             "XLSX."), field=field)
+    # A DOCX or XLSX is a ZIP: a 300 KB "xlsx" unpacked to 300 MB (a ZIP bomb) on the
+    # computer of whoever opened it.
+    unpacked = limit * filetypes.UNPACK_FACTOR
+    if content_type in filetypes.OFFICE_PARTS and filetypes.unpacked_size(upload) > unpacked:
+        raise DomainError(_("The file unpacks to more than %(mb)s MB.")
+                          % {"mb": f"{unpacked / 1048576:.3g}"}, field=field)
     return content_type
 
 

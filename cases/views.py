@@ -353,8 +353,10 @@ def attachment_add(request: HttpRequest, number: str) -> HttpResponse:
             messages.success(request, _("File uploaded."))
         except DomainError as exc:
             messages.error(request, str(exc.message))
-    else:
+    elif form.has_error("file", "required"):
         messages.error(request, _("Choose a file to upload."))
+    else:  # an empty file, or a file field sent without a file: Django's own words
+        messages.error(request, form.errors["file"][0])
     return redirect(case.get_absolute_url())
 
 

@@ -37,11 +37,17 @@ def _ident(request: HttpRequest) -> str:
 def allow(request: HttpRequest, scope: str) -> tuple[bool, int]:
     """Count this request against `scope`'s rate (settings.PAGE_RATES); (allowed, seconds
     until the window ends)."""
+    count, limit, reset = _counted(request, scope)
+    return count <= limit, reset
+
+
+def _counted(request: HttpRequest, scope: str) -> tuple[int, int, int]:
+    """(the window's count with this request, the limit, seconds until the window ends)."""
     limit, window = parse_rate(settings.PAGE_RATES[scope])
     now = int(time.time())
     start = now - now % window
     key = f"ratelimit:{scope}:{_ident(request)}:{start}"
-    return _count(key, window + 1) <= limit, start + window - now
+    return _count(key, window + 1), limit, start + window - now
 
 
 #: Count a request in its window's counter, which lives as long as the window from the
@@ -81,13 +87,20 @@ def _limit(*, pages: bool, download: bool = False
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             scope = ("export" if download or request.GET.get("export") else
                      "page" if pages else None)
-            if scope is not None:
-                allowed, retry = allow(request, scope)
-                if not allowed:
-                    response = render(request, "429.html", {"retry": retry}, status=429)
-                    response["Retry-After"] = str(retry)
-                    return response
-            return view(request, *args, **kwargs)
+            if scope is None:
+                return view(request, *args, **kwargs)
+            count, limit, reset = _counted(request, scope)
+            if count > limit:
+                response = render(request, "429.html", {"retry": reset}, status=429)
+                response["Retry-After"] = str(reset)
+            else:
+                response = view(request, *args, **kwargs)
+            # The reading the API gives (core.api.views): a client of the open data sees
+            # its budget before it runs out, not only the 429 when it has.
+            response["RateLimit-Limit"] = str(limit)
+            response["RateLimit-Remaining"] = str(max(0, limit - count))
+            response["RateLimit-Reset"] = str(reset)
+            return response
 
         return wrapper
 

@@ -7,12 +7,12 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.errors import ErrorSerializer
 from core.api.fastlist import FastListMixin, decimal_text, iso_date, iso_datetime
+from core.api.parsers import JSONParser
 from core.api.views import StrictQueryMixin
 from core.principals import is_system
 from funds import selectors, services

@@ -5,12 +5,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.fastlist import FastListMixin, iso_date, iso_datetime
+from core.api.parsers import JSONParser
 from core.api.throttling import ClientIpScopedRateThrottle
 from core.api.views import StrictQueryMixin
 from core.vocab import Category

@@ -303,7 +303,8 @@ MAX_BYTES = 5 * 1024 * 1024
 
 @transaction.atomic
 def import_start(*, actor: User, upload: Any, mode: str) -> ImportJob:
-    """Accept an .xlsx (checked by size and real content) and queue the job on commit."""
+    """Accept an .xlsx (checked by size, real content and what it unpacks to) and queue
+    the job on commit."""
     from django.db import transaction as tx
 
     from cases import filetypes
@@ -320,6 +321,12 @@ def import_start(*, actor: User, upload: Any, mode: str) -> ImportJob:
                           field="file")
     if filetypes.detect(upload) != filetypes.XLSX:
         raise DomainError(_("Upload an Excel .xlsx file (use the template)."), field="file")
+    try:  # a ZIP bomb is refused here, not stored and then failed by the job
+        _check_archive(upload.read())
+    except ImportFileError as exc:
+        raise DomainError(exc.args[0], field="file") from None
+    finally:
+        upload.seek(0)
     since = timezone.now() - dt.timedelta(hours=1)
     if ImportJob.objects.filter(created_by=actor, created_at__gte=since).count() >= \
             IMPORTS_PER_HOUR:

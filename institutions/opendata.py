@@ -21,7 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import condition, require_GET
+from django.views.decorators.http import condition, require_safe
 
 from core.exports import guard_text, xlsx_response
 from core.ratelimit import downloads_limited
@@ -81,7 +81,7 @@ def _json(updated: dt.datetime | None) -> Iterator[str]:
     yield "]}\n"
 
 
-@require_GET
+@require_safe
 @downloads_limited
 @condition(last_modified_func=_last_modified)
 def register_download(request: HttpRequest, fmt: str) -> HttpResponse:

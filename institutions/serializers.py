@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from core.api.serializers import ModelSerializer
+from core.api.serializers import BoundedListField, ModelSerializer, StrictRegexField
 from institutions.models import Course, Institution
 
 
@@ -73,8 +73,8 @@ class PublicBlackListEntrySerializer(PublicListEntrySerializer):
 
 
 class BulkLookupSerializer(serializers.Serializer):
-    uscc = serializers.ListField(
-        child=serializers.RegexField(r"^[0-9A-HJ-NPQRTUWXY]{18}$", max_length=18),
+    uscc = BoundedListField(
+        child=StrictRegexField(r"^[0-9A-HJ-NPQRTUWXY]{18}$", max_length=18),
         min_length=1, max_length=200,
         help_text="Up to 200 unified social credit codes.")
 

@@ -1,13 +1,16 @@
 from dataclasses import asdict
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.views import StrictQueryMixin
+from org.models import Region, RegionLevel
 from policy.profile import active_profile
 
 
@@ -41,4 +44,8 @@ class ActiveProfileView(StrictQueryMixin, APIView):
         "county", str, description=_("A county's region code: applies its own split of "
                                      "duties."))])
     def get(self, request: Request) -> Response:
-        return Response(profile_as_dict(request.query_params.get("county", "")))
+        county = request.query_params.get("county", "").strip()
+        # A code of no county would answer the city's split as if it were the county's.
+        if county and not Region.objects.filter(code=county, level=RegionLevel.COUNTY).exists():
+            raise ValidationError({"county": [gettext("No county has this code.")]})
+        return Response(profile_as_dict(county))

@@ -76,3 +76,25 @@ def test_cors_answers_only_the_named_origins_on_the_public_endpoints(world, sett
 def test_by_default_no_origin_is_allowed(world: Any):
     answer = Client().get(PUBLIC, HTTP_ORIGIN="https://zwfw.example.gov.cn")
     assert "Access-Control-Allow-Origin" not in answer
+
+
+WHITE_LIST = "/api/v1/public/whitelist/"
+
+
+def test_a_preflight_allows_the_conditional_headers_the_exposed_validators_feed(world,
+                                                                               settings):
+    """The public endpoints expose ETag and Last-Modified to a page of a named origin; a
+    page sending them back (If-None-Match, If-Modified-Since) was refused by its browser,
+    the preflight not allowing those headers."""
+    settings.CORS_ALLOWED_ORIGINS = ["https://zwfw.example.gov.cn"]
+    preflight = Client().options(
+        PUBLIC, HTTP_ORIGIN="https://zwfw.example.gov.cn",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="if-none-match, if-modified-since")
+    allowed = {h.strip() for h in preflight["Access-Control-Allow-Headers"].split(",")}
+    assert {"if-none-match", "if-modified-since"} <= allowed
+    first = Client().get(WHITE_LIST, HTTP_ORIGIN="https://zwfw.example.gov.cn")
+    again = Client().get(WHITE_LIST, HTTP_ORIGIN="https://zwfw.example.gov.cn",
+                         HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert again["Access-Control-Allow-Origin"] == "https://zwfw.example.gov.cn"

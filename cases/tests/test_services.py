@@ -777,6 +777,21 @@ def test_attachment_is_stored_under_a_random_private_name(client, world: World,
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
+@pytest.mark.parametrize(("files", "message"), [
+    ({"file": SimpleUploadedFile("空.pdf", b"")}, "提交的是空文件。"),
+    ({}, "请选择要上传的文件。"),
+])
+def test_the_attachment_form_says_why_nothing_was_uploaded(client, world: World,
+                                                           private_media: Path, files, message):
+    """An empty file was answered "Choose a file to upload.", as if none had been
+    chosen."""
+    case = make_case(world.a)
+    client.force_login(world.a.users["county_admin"])
+    response = client.post(f"/office/cases/{case.number}/attachments/", files, follow=True)
+    assert [str(m) for m in response.context["messages"]] == [message]
+    assert not Attachment.objects.exists()
+
+
 def test_attachment_storage_is_private():
     """The attachment storage lives under PRIVATE_MEDIA_ROOT, apart from the static files
     and the default (media) storage, and no URL pattern serves it."""
@@ -867,6 +882,66 @@ def test_polyglots_are_not_what_their_first_bytes_say(world: World):
     with pytest.raises(DomainError):
         services.attachment_add(actor=world.a.users["officer"], case=make_case(world.a),
                                 upload=upload("a.pdf", polyglot))
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("合同.pdf", samplefiles.pdf() + _zip({"setup.exe": b"MZ" + b"\0" * 4000})),
+    ("台账.pdf", samplefiles.pdf() + samplefiles.xlsx()),
+    ("照片.png", samplefiles.png() + _zip({"setup.exe": b"MZ" + b"\0" * 4000})),
+    ("照片.jpg", samplefiles.JPEG + _zip({"readme.txt": b"hello"})),
+])
+def test_a_pdf_or_an_image_that_is_also_an_archive_is_refused(
+        world: World, private_media: Path, name: str, content: bytes):
+    """A PDF/ZIP polyglot (a ZIP appended to a real PDF or image) opens as an archive too
+    and hands out what it holds; it was stored as a PDF or an image."""
+    case = make_case(world.a)
+    with pytest.raises(DomainError) as exc, audited("attachment.add", count=0):
+        services.attachment_add(actor=world.a.users["county_admin"], case=case,
+                                upload=SimpleUploadedFile(name, content))
+    assert exc.value.field == "file"
+    assert not Attachment.objects.exists()
+
+
+def test_an_office_file_that_unpacks_to_ten_times_the_limit_is_refused(
+        world: World, private_media: Path):
+    """A ZIP bomb disguised as .xlsx (310 KB unpacking to 300 MB) was stored as a
+    spreadsheet; here the limit is 512 KB, so 5 MB unpacked is the most."""
+    import io
+    import zipfile
+
+    def workbook(extra: int) -> bytes:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(samplefiles.xlsx())) as src, \
+                zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+            for item in src.infolist():
+                dst.writestr(item, src.read(item.filename))
+            dst.writestr("xl/media/padding.bin", b"\0" * extra)
+        return buf.getvalue()
+
+    case = make_case(world.a)
+    admin = world.a.users["county_admin"]
+    with override_settings(ATTACHMENT_MAX_BYTES=512 * 1024):
+        bomb = workbook(6 * 1024 * 1024)
+        assert len(bomb) < 512 * 1024
+        with pytest.raises(DomainError) as exc, audited("attachment.add", count=0):
+            services.attachment_add(actor=admin, case=case,
+                                    upload=SimpleUploadedFile("台账.xlsx", bomb))
+        assert exc.value.field == "file" and "5 MB" in str(exc.value.message)
+        assert not Attachment.objects.exists()
+        services.attachment_add(actor=admin, case=case,
+                                upload=SimpleUploadedFile("台账.xlsx", workbook(4 * 1024 * 1024)))
+    assert Attachment.objects.count() == 1
 
 
 def test_attachments_go_to_the_bucket_when_a_deployment_names_one(settings):

@@ -32,13 +32,19 @@ from rest_framework.views import exception_handler as drf_handler
 from core.errors import DomainError
 from core.i18n import readable
 
+#: DRF's messages that DRF does not mark for translation, by their English words: the
+#: answer to a body of JSON `null` was English under zh-hans.
+UNTRANSLATED = {"No data provided": gettext_lazy("No data was sent: the body must be a JSON "
+                                                 "object.")}
+
 
 def _flatten(detail: Any) -> Any:
     if isinstance(detail, dict):
         return {k: _flatten(v) for k, v in detail.items()}
     if isinstance(detail, list):
-        return [str(v) if not isinstance(v, dict | list) else _flatten(v) for v in detail]
-    return [str(detail)]
+        return [str(UNTRANSLATED.get(v, v)) if not isinstance(v, dict | list) else _flatten(v)
+                for v in detail]
+    return [str(UNTRANSLATED.get(detail, detail))]
 
 
 API_PREFIX = "/api/"
@@ -61,6 +67,9 @@ def _status_body(status_code: int) -> dict[str, Any]:
         403: ("permission_denied", _("You do not have permission to perform this action.")),
         404: ("not_found", _("Not found.")),
         405: ("method_not_allowed", _("Method not allowed.")),
+        # ConditionalGetMiddleware's answer to If-Match or If-Unmodified-Since
+        412: ("precondition_failed", _("The condition in If-Match or If-Unmodified-Since "
+                                       "does not hold.")),
         413: ("too_large", _("The request is too large.")),
         500: ("server_error", _("A server error occurred.")),
     }

@@ -7,6 +7,7 @@ import functools
 from typing import Any
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,25 @@ class UtcIsoDateTimeField(IsoDateTimeField):
 
 class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
+
+
+class StrictNullBooleanField(forms.NullBooleanField):
+    """true or false (or 1 and 0): anything else is refused. Django's field reads any
+    other value as "not given", so `?overdue=yes` answered every task, overdue or not."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        result = super().to_python(value)
+        if result is None:
+            raise ValidationError(_("Give true or false."), code="invalid")
+        return result
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictNullBooleanField
 
 
 #: Query parameters that are never a filter's: the format and the cursor paginator's.

@@ -23,6 +23,18 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StrictRegexField(serializers.RegexField):
+    """Text matching a pattern, given as text: DRF's RegexField turned the number
+    123456789012345678 into a credit code (issue 14 D8)."""
+
+    default_error_messages = {"not_a_string": _("Not a valid string.")}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
 class StrictIntegerField(serializers.IntegerField):
     """A whole number given as a JSON number: not "5", 5.0 or true (issue 14 D8)."""
 
@@ -39,6 +51,18 @@ class StrictBooleanField(serializers.BooleanField):
         if not isinstance(data, bool):
             self.fail("invalid")
         return bool(data)
+
+
+class BoundedListField(serializers.ListField):
+    """A list whose length is checked before its items. DRF validates every item first:
+    250,000 bad credit codes (5 MB) took 26 s and answered 12 MB of errors, one per item,
+    before the one that mattered, "no more than 200"."""
+
+    def to_internal_value(self, data: Any) -> list[Any]:
+        if self.max_length is not None and isinstance(data, list) \
+                and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)
 
 
 class ModelSerializer(serializers.ModelSerializer):

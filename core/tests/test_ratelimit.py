@@ -67,3 +67,18 @@ def test_a_counted_request_is_one_cache_round_trip_and_the_window_expires(world)
 def test_without_redis_the_pages_are_limited_too(world):
     client = Client(REMOTE_ADDR="192.0.2.10")
     assert [client.get("/whitelist/").status_code for _ in range(3)] == [200, 200, 429]
+
+
+@override_settings(PAGE_RATES={"page": "3/min", "export": "2/min"})
+def test_a_limited_download_carries_its_rate_limit_reading(world):
+    """Every API answer carries RateLimit-*; the open-data download, limited at the
+    export rate, carried nothing until its 429."""
+    client = Client(REMOTE_ADDR="192.0.2.11")
+    readings = []
+    for _ in range(3):
+        response = client.get("/open-data/register.csv")
+        readings.append((response.status_code, response["RateLimit-Limit"],
+                         response["RateLimit-Remaining"]))
+        assert 0 < int(response["RateLimit-Reset"]) <= 60
+    assert readings == [(200, "2", "1"), (200, "2", "0"), (429, "2", "0")]
+    assert response["Retry-After"] == response["RateLimit-Reset"]

@@ -223,3 +223,16 @@ def test_imports_are_limited_per_person_and_audited(world):
         upload()
     assert exc.value.field == "file"
     assert ImportJob.objects.count() == imports.IMPORTS_PER_HOUR
+
+
+def test_a_workbook_that_unpacks_to_tens_of_megabytes_is_refused_before_it_is_stored(world):
+    """A ZIP bomb disguised as .xlsx was stored and queued, and only the job refused it:
+    the upload is refused with the reason, and nothing is saved."""
+    data = _rewrite_sheet(workbook_bytes([["炸弹"]]), lambda xml: xml.replace(
+        ">炸弹<", ">" + "a" * (imports.MAX_UNPACKED + 1024) + "<"))
+    with pytest.raises(DomainError) as exc:
+        imports.import_start(actor=world.a.users["county_admin"], mode="all",
+                             upload=SimpleUploadedFile("炸弹.xlsx", data))
+    assert exc.value.field == "file" and "30 MB" in str(exc.value.message)
+    assert not ImportJob.objects.exists()
+    assert not AuditEvent.objects.filter(action="import.upload").exists()

@@ -72,3 +72,18 @@ def test_the_download_costs_the_same_queries_for_one_row_and_many(
         licensed_with_gate(world, "a", n)
     with django_assert_max_num_queries(4):
         body(Client().get("/open-data/register.json"))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_a_head_request_gets_the_headers_of_the_download(world, fmt):
+    """A client checking the update time or the size before downloading asks HEAD: it
+    was a 405."""
+    licensed_with_gate(world, "a", 1)
+    client = Client()
+    get, head = client.get(f"/open-data/register.{fmt}"), client.head(f"/open-data/register.{fmt}")
+    assert head.status_code == 200 and body(head) == b""
+    for header in ("Content-Type", "Content-Disposition", "Last-Modified"):
+        assert head[header] == get[header]
+    assert client.head(f"/open-data/register.{fmt}",
+                       HTTP_IF_MODIFIED_SINCE=get["Last-Modified"]).status_code == 304
+    assert client.post(f"/open-data/register.{fmt}").status_code == 405

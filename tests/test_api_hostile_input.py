@@ -1,0 +1,170 @@
+"""The API under an outside checker's probes: bodies, cursors, filters and parameters an
+integrator would never send on purpose. Each answers 400 naming what is wrong, in the
+request's language, and never a 500 or a silent 200 (issue 14 §A1, §A2, §A4)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.test import Client
+
+from org.models import ApiClient
+from tests.test_api import assert_error_body, issue_client, token_get, user_client
+
+pytestmark = pytest.mark.django_db
+
+LOOKUP = "/api/v1/institutions/lookup/"
+ALL_SCOPES = [s.value for s in ApiClient.Scopes]
+
+
+@pytest.fixture
+def token(world: Any) -> str:
+    return issue_client(scopes=ALL_SCOPES, regions=[world.city])[1]
+
+
+def post_raw(token: str, url: str, body: bytes, language: str = "zh-hans") -> Any:
+    return Client().post(url, body, content_type="application/json",
+                         HTTP_AUTHORIZATION=f"Token {token}", HTTP_ACCEPT_LANGUAGE=language)
+
+
+# -- bodies that are not JSON ---------------------------------------------------------------
+
+@pytest.mark.parametrize("url", [LOOKUP, "/api/v1/funds/payments/",
+                                 "/api/v1/complaints/12345/"])
+def test_a_body_nested_too_deeply_is_a_400_not_a_500(world, token, url):
+    """A JSON body nested 100,000 levels deep reached Python's recursion limit inside the
+    parser: a 500."""
+    body = assert_error_body(post_raw(token, url, b"[" * 100_000 + b"]" * 100_000), 400,
+                             "parse_error")
+    assert body["detail"] == "请求体不是有效的 JSON：嵌套层级过深。"
+
+
+@pytest.mark.parametrize(("language", "detail"), [
+    ("en", "The body is not valid JSON (line 1, column 2)."),
+    ("zh-hans", "请求体不是有效的 JSON（第 1 行第 2 列）。"),
+])
+def test_a_parse_error_speaks_the_requests_language(world, token, language, detail):
+    """DRF words it "JSON parse error - Expecting property name ..." in every language."""
+    response = post_raw(token, LOOKUP, b"{", language)
+    assert assert_error_body(response, 400, "parse_error")["detail"] == detail
+    for body in (b'{"uscc": [NaN]}', b'{"uscc": ["\xff"]}', b'{"uscc": [' + b"9" * 5000 + b"]}"):
+        response = post_raw(token, LOOKUP, body, language)
+        assert assert_error_body(response, 400, "parse_error")["detail"] in (
+            "The body is not valid JSON.", "请求体不是有效的 JSON。")
+
+
+@pytest.mark.parametrize(("language", "message"), [
+    ("en", "No data was sent: the body must be a JSON object."),
+    ("zh-hans", "未发送任何数据：请求体须为 JSON 对象。"),
+])
+def test_a_body_of_json_null_is_refused_in_the_requests_language(world, token, language,
+                                                                 message):
+    """DRF's "No data provided" is not marked for translation."""
+    response = post_raw(token, LOOKUP, b"null", language)
+    assert assert_error_body(response, 400, "invalid")["errors"] == {
+        "non_field_errors": [message]}
+
+
+# -- bulk fetch by credit codes -------------------------------------------------------------
+
+def test_too_many_codes_are_refused_before_each_one_is_checked(world, token):
+    """The length is the error: 201 bad codes answer one message, not 201 (a 5 MB body of
+    bad codes took 26 s and answered 12 MB of errors)."""
+    body = json.dumps({"uscc": ["I" * 18] * 201}).encode()
+    errors = assert_error_body(post_raw(token, LOOKUP, body, "en"), 400, "invalid")["errors"]
+    assert errors == {"uscc": ["Ensure this field has no more than 200 elements."]}
+
+
+def test_more_ids_than_allowed_are_refused_before_each_one_is_checked(world):
+    api = user_client(world.a.users["officer"])
+    response = api.post("/api/v1/notifications/mark-read/", {"ids": ["x"] * 1001},
+                        content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert assert_error_body(response, 400, "invalid")["errors"] == {
+        "ids": ["Ensure this field has no more than 1000 elements."]}
+
+
+@pytest.mark.parametrize("code", [915301020000000018, True, 9.5])
+def test_a_credit_code_given_as_a_number_is_refused(world, token, code):
+    """A typed API refuses a number where text is documented (issue 14 D8): an 18-digit
+    number was read as the code "915301020000000018" and answered 200."""
+    body = json.dumps({"uscc": [code]}).encode()
+    errors = assert_error_body(post_raw(token, LOOKUP, body, "en"), 400, "invalid")["errors"]
+    assert errors == {"uscc": {"0": ["Not a valid string."]}}
+
+
+# -- cursors --------------------------------------------------------------------------------
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode("latin-1")).decode()
+
+
+@pytest.mark.parametrize("cursor", [
+    b64('{"p": 1}'), b64("[1, 2, 3]"), b64("12345"),  # base64 of JSON: read as page one
+    "A" * 10240,                                      # 7,680 NUL bytes: page one too
+    b64("o=" + "9" * 30 + "&p=1"),                    # an offset of 10^30: read as 1000
+    b64("r=2&p=1"),                                   # read as backwards
+])
+@pytest.mark.parametrize("url", ["/api/v1/cases/", "/api/v1/regions/",
+                                 "/api/v1/public/whitelist/"])
+def test_a_cursor_the_list_did_not_issue_is_refused(world, token, url, cursor):
+    """README (API): a cursor the list did not issue is a 400 naming it, never a silent
+    first page."""
+    body = assert_error_body(token_get(token, url, cursor=cursor), 400, "invalid")
+    assert set(body["errors"]) == {"cursor"}
+
+
+def test_a_cursor_of_another_list_is_refused_and_its_own_is_followed(world, token):
+    """Regions and departments both page by id: a region cursor read as a department
+    position answered a page of departments."""
+    first = token_get(token, "/api/v1/regions/", page_size=1).json()
+    cursor = parse_qs(urlsplit(first["next"]).query)["cursor"][0]
+    following = token_get(token, "/api/v1/regions/", page_size=1, cursor=cursor)
+    assert following.status_code == 200
+    assert following.json()["results"] != first["results"]
+    body = assert_error_body(token_get(token, "/api/v1/departments/", cursor=cursor), 400)
+    assert set(body["errors"]) == {"cursor"}
+
+
+# -- filters --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["yes", "maybe", "2"])
+def test_overdue_takes_true_or_false_and_refuses_anything_else(world, value):
+    """`?overdue=yes` read as "no filter" and answered every task, overdue or not."""
+    api = user_client(world.a.users["officer"])
+    response = api.get("/api/v1/tasks/mine/", {"overdue": value}, HTTP_ACCEPT_LANGUAGE="en")
+    assert assert_error_body(response, 400, "invalid")["errors"] == {
+        "overdue": ["Give true or false."]}
+    for value in ("true", "false", "1", "0", "True"):
+        assert api.get("/api/v1/tasks/mine/", {"overdue": value}).status_code == 200
+
+
+@pytest.mark.parametrize("county", ["zzz", "999999", "5301"])
+def test_the_profile_for_a_code_of_no_county_is_refused(world, token, county):
+    """`?county=` with a typo answered the city's split of duties as the county's, with
+    200; so did a city's code (5301 is the test world's city, not a county)."""
+    response = Client().get("/api/v1/policy/profile/", {"county": county},
+                            HTTP_AUTHORIZATION=f"Token {token}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert assert_error_body(response, 400, "invalid")["errors"] == {
+        "county": ["没有该代码的县（区）。"]}
+    assert token_get(token, "/api/v1/policy/profile/", county=world.a.region.code
+                     ).status_code == 200
+
+
+# -- conditional requests -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("language", "detail"), [
+    ("en", "The condition in If-Match or If-Unmodified-Since does not hold."),
+    ("zh-hans", "If-Match 或 If-Unmodified-Since 中的条件不成立。"),
+])
+def test_a_failed_precondition_answers_in_the_requests_language(world, token, language,
+                                                                detail):
+    """Django's 412 was rewritten into the error format as "Precondition Failed", English
+    under zh-hans."""
+    response = Client().get("/api/v1/regions/", HTTP_AUTHORIZATION=f"Token {token}",
+                            HTTP_IF_MATCH='"not-this-one"', HTTP_ACCEPT_LANGUAGE=language)
+    body = assert_error_body(response, 412, "precondition_failed")
+    assert body["detail"] == detail
