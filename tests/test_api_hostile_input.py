@@ -168,3 +168,21 @@ def test_a_failed_precondition_answers_in_the_requests_language(world, token, la
                             HTTP_IF_MATCH='"not-this-one"', HTTP_ACCEPT_LANGUAGE=language)
     body = assert_error_body(response, 412, "precondition_failed")
     assert body["detail"] == detail
+
+
+# -- sessions -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("language", "detail"), [
+    ("en", "The CSRF check failed: a signed-in browser sends the value of the csrftoken "
+           "cookie in the X-CSRFToken header, from a page of this site."),
+    ("zh-hans", "CSRF 校验未通过：已登录的浏览器须在本站页面中，将 csrftoken Cookie 的值放在 "
+                "X-CSRFToken 请求头中发送。"),
+])
+def test_a_session_post_without_its_csrf_token_is_refused_in_the_requests_language(
+        world, language, detail):
+    """DRF answered "CSRF Failed: CSRF token missing." under zh-hans too."""
+    api = Client(enforce_csrf_checks=True)
+    api.force_login(world.a.users["officer"])
+    response = api.post("/api/v1/notifications/mark-read/", {"ids": [1]},
+                        content_type="application/json", HTTP_ACCEPT_LANGUAGE=language)
+    assert assert_error_body(response, 403, "permission_denied")["detail"] == detail
