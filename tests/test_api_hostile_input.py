@@ -186,3 +186,24 @@ def test_a_session_post_without_its_csrf_token_is_refused_in_the_requests_langua
     response = api.post("/api/v1/notifications/mark-read/", {"ids": [1]},
                         content_type="application/json", HTTP_ACCEPT_LANGUAGE=language)
     assert assert_error_body(response, 403, "permission_denied")["detail"] == detail
+
+
+# -- bodies whose fields are all optional ---------------------------------------------------
+
+@pytest.mark.parametrize("body", [{"idz": [1]}, {"id": 1}, {"note": "x"}])
+def test_mark_read_refuses_a_field_it_does_not_know(world, body):
+    """`ids` is optional and `{}` marks every notification read: a typo (`idz`) did the
+    same, with 200."""
+    from cases.models import Notification
+    from tests.factories import make_case, make_task
+
+    make_task(world.a, make_case(world.a))
+    officer = world.a.users["officer"]
+    unread = Notification.objects.filter(recipient=officer, read_at__isnull=True).count()
+    assert unread
+    response = user_client(officer).post("/api/v1/notifications/mark-read/", body,
+                                         content_type="application/json",
+                                         HTTP_ACCEPT_LANGUAGE="en")
+    assert assert_error_body(response, 400, "invalid")["errors"] == {
+        name: ["Unknown field."] for name in body}
+    assert Notification.objects.filter(recipient=officer, read_at__isnull=True).count() == unread
