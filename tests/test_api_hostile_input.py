@@ -207,3 +207,15 @@ def test_mark_read_refuses_a_field_it_does_not_know(world, body):
     assert assert_error_body(response, 400, "invalid")["errors"] == {
         name: ["Unknown field."] for name in body}
     assert Notification.objects.filter(recipient=officer, read_at__isnull=True).count() == unread
+
+
+@pytest.mark.parametrize(("language", "detail"), [
+    ("en", "The body is not a valid multipart form."),
+    ("zh-hans", "请求体不是有效的 multipart 表单。"),
+])
+def test_a_multipart_parse_error_speaks_the_requests_language(world, token, language, detail):
+    """DRF words it "Multipart form parse error - Invalid boundary in multipart: None"."""
+    response = Client().post("/api/v1/funds/consumptions/", b"garbage",
+                             content_type="multipart/form-data",
+                             HTTP_AUTHORIZATION=f"Token {token}", HTTP_ACCEPT_LANGUAGE=language)
+    assert assert_error_body(response, 400, "parse_error")["detail"] == detail

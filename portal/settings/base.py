@@ -336,7 +336,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": [
         "core.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "core.api.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 50,
