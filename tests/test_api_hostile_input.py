@@ -219,3 +219,27 @@ def test_a_multipart_parse_error_speaks_the_requests_language(world, token, lang
                              content_type="multipart/form-data",
                              HTTP_AUTHORIZATION=f"Token {token}", HTTP_ACCEPT_LANGUAGE=language)
     assert assert_error_body(response, 400, "parse_error")["detail"] == detail
+
+
+# -- repeated parameters --------------------------------------------------------------------
+
+@pytest.mark.parametrize(("url", "name", "values"), [
+    ("/api/v1/institutions/", "category", ["arts", "tech"]),
+    ("/api/v1/cases/", "kind", ["complaint", "licensing"]),
+    ("/api/v1/public/whitelist/", "county", ["530191", "530192"]),
+    ("/api/v1/changes/cases/", "limit", ["5", "500"]),
+    ("/api/v1/regions/", "page_size", ["5", "50"]),
+])
+def test_a_parameter_given_twice_is_refused_unless_it_takes_several(world, token, url, name,
+                                                                     values):
+    """The last value won: `?category=arts&category=tech` answered tech alone, with 200."""
+    response = Client().get(f"{url}?" + "&".join(f"{name}={v}" for v in values),
+                            HTTP_AUTHORIZATION=f"Token {token}", HTTP_ACCEPT_LANGUAGE="en")
+    assert assert_error_body(response, 400, "invalid")["errors"] == {
+        name: ["Give this parameter once."]}
+
+
+def test_a_filter_that_takes_several_values_still_does(world, token):
+    response = Client().get("/api/v1/cases/?state=open&state=closed",
+                            HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 200
