@@ -143,13 +143,13 @@ def test_overdue_takes_true_or_false_and_refuses_anything_else(world, value):
 
 
 @pytest.mark.parametrize("county", ["zzz", "999999", "5301"])
-def test_the_profile_for_a_code_of_no_county_is_refused(world, token, county):
+def test_the_profile_of_a_code_of_no_county_is_not_found(world, token, county):
     """`?county=` with a typo answered the city's split of duties as the county's, with
-    200; so did a city's code (5301 is the test world's city, not a county)."""
+    200; so did a city's code (5301 is the test world's city, not a county). It is a 404,
+    as the county's duty page is (a 400 would refuse a value the schema allows)."""
     response = Client().get("/api/v1/policy/profile/", {"county": county},
                             HTTP_AUTHORIZATION=f"Token {token}", HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert assert_error_body(response, 400, "invalid")["errors"] == {
-        "county": ["没有该代码的县（区）。"]}
+    assert assert_error_body(response, 404, "not_found")["detail"] == "没有该代码的县（区）。"
     assert token_get(token, "/api/v1/policy/profile/", county=world.a.region.code
                      ).status_code == 200
 
