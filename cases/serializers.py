@@ -7,6 +7,7 @@ from cases import kinds
 from cases.models import Case, Notification, Task
 from core.api.serializers import (
     BoundedListField,
+    KnownFieldsSerializer,
     ModelSerializer,
     StrictCharField,
     StrictIntegerField,
@@ -95,6 +96,6 @@ class NotificationSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class MarkReadSerializer(serializers.Serializer):
+class MarkReadSerializer(KnownFieldsSerializer):
     ids = BoundedListField(child=StrictIntegerField(min_value=1, max_value=2**63 - 1),
                            required=False, max_length=1000)

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from core.api.schema import NOT_BLANK
-from core.api.serializers import ModelSerializer
+from core.api.serializers import ModelSerializer, StrictRegexField
 from funds.models import Consumption, Entry, Order, RefundRequest, RiskWarning
 
 
@@ -34,14 +34,18 @@ class EntrySerializer(ModelSerializer):
 YUAN = r"^(0\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,9}(\.[0-9]{1,2})?)$"
 
 
+# Text is typed strictly (issue 14 D8): an amount sent as the JSON number 3600.5 (a binary
+# float, which the schema and STYLE.md §8 rule out for money) was read as "3600.5". (Hours
+# stay DRF's integer: consumption is also posted as a form, whose values are all text.)
+
 class PaymentSerializer(serializers.Serializer):
     """A payment into custody, as the custodian bank reports it."""
 
-    transaction_id = serializers.RegexField(NOT_BLANK, max_length=64, min_length=1,
-                                            help_text="The bank's own transaction id: a "
-                                            "repeated id records nothing twice.")
-    order_number = serializers.RegexField(NOT_BLANK, max_length=20, min_length=1)
-    amount = serializers.RegexField(
+    transaction_id = StrictRegexField(NOT_BLANK, max_length=64, min_length=1,
+                                      help_text="The bank's own transaction id: a "
+                                      "repeated id records nothing twice.")
+    order_number = StrictRegexField(NOT_BLANK, max_length=20, min_length=1)
+    amount = StrictRegexField(
         YUAN, max_length=13,
         help_text="Yuan with at most two decimals, as a string (never a binary float).")
 
@@ -57,10 +61,10 @@ class PaymentResultSerializer(serializers.Serializer):
 class BankBalanceSerializer(serializers.Serializer):
     """An account's closing balance for a day, as the custodian bank reports it."""
 
-    uscc = serializers.RegexField(NOT_BLANK, max_length=18, min_length=1,
-                                  help_text="The institution's unified social credit code.")
+    uscc = StrictRegexField(NOT_BLANK, max_length=18, min_length=1,
+                            help_text="The institution's unified social credit code.")
     day = serializers.DateField()
-    balance = serializers.RegexField(
+    balance = StrictRegexField(
         r"^(0|[1-9][0-9]{0,11})(\.[0-9]{1,2})?$", max_length=15,
         help_text="Yuan with at most two decimals, as a string.")
 
@@ -106,10 +110,10 @@ class ConsumptionCreateSerializer(serializers.Serializer):
     """Attended lessons the institution records on a paid order; the money moves from
     the held balance to consumed, so the call takes an idempotency key."""
 
-    order_number = serializers.RegexField(NOT_BLANK, max_length=20, min_length=1)
+    order_number = StrictRegexField(NOT_BLANK, max_length=20, min_length=1)
     hours = serializers.IntegerField(min_value=1, max_value=1000)
     lesson_on = serializers.DateField()
-    idempotency_key = serializers.RegexField(
+    idempotency_key = StrictRegexField(
         NOT_BLANK, max_length=64, min_length=1,
         help_text="The caller's key for this request: a repeat records nothing twice.")
 
@@ -129,8 +133,8 @@ class RefundRequestSerializer(ModelSerializer):
 class RefundRequestCreateSerializer(serializers.Serializer):
     """A parent's refund request, recorded on the parent's behalf."""
 
-    order_number = serializers.RegexField(NOT_BLANK, max_length=20, min_length=1)
-    reason = serializers.RegexField(NOT_BLANK, max_length=2000, min_length=1)
-    idempotency_key = serializers.RegexField(
+    order_number = StrictRegexField(NOT_BLANK, max_length=20, min_length=1)
+    reason = StrictRegexField(NOT_BLANK, max_length=2000, min_length=1)
+    idempotency_key = StrictRegexField(
         NOT_BLANK, max_length=64, min_length=1,
         help_text="The caller's key for this request: a repeat records nothing twice.")

@@ -75,6 +75,20 @@ class ApiClientTokenAuthentication(authentication.BaseAuthentication):
         return self.keyword
 
 
+class SessionAuthentication(authentication.SessionAuthentication):
+    """DRF's, with its CSRF refusal in the request's language: DRF words it "CSRF Failed:
+    CSRF token missing." (Django's reason, in English) whatever the language asked for."""
+
+    def enforce_csrf(self, request: Request) -> None:
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied:
+            raise exceptions.PermissionDenied(_(
+                "The CSRF check failed: a signed-in browser sends the value of the "
+                "csrftoken cookie in the X-CSRFToken header, from a page of this site."
+            )) from None
+
+
 #: The generation of every cached user: a new token whenever a user, a department or a
 #: region is saved or deleted, so that no entry cached before the change is read after it.
 USER_CACHE_GENERATION = "auth-user-generation"

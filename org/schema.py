@@ -1,5 +1,6 @@
 """drf-spectacular extensions for the portal's own authentication."""
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -14,3 +15,10 @@ class ApiClientTokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "Per-client token: `Authorization: Token <token>`.",
         }
+
+
+class PortalSessionScheme(SessionScheme):
+    """The session cookie, as drf-spectacular documents DRF's own (`cookieAuth`)."""
+
+    target_class = "org.auth.SessionAuthentication"
+    priority = 0

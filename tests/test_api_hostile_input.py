@@ -143,13 +143,13 @@ def test_overdue_takes_true_or_false_and_refuses_anything_else(world, value):
 
 
 @pytest.mark.parametrize("county", ["zzz", "999999", "5301"])
-def test_the_profile_for_a_code_of_no_county_is_refused(world, token, county):
+def test_the_profile_of_a_code_of_no_county_is_not_found(world, token, county):
     """`?county=` with a typo answered the city's split of duties as the county's, with
-    200; so did a city's code (5301 is the test world's city, not a county)."""
+    200; so did a city's code (5301 is the test world's city, not a county). It is a 404,
+    as the county's duty page is (a 400 would refuse a value the schema allows)."""
     response = Client().get("/api/v1/policy/profile/", {"county": county},
                             HTTP_AUTHORIZATION=f"Token {token}", HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert assert_error_body(response, 400, "invalid")["errors"] == {
-        "county": ["没有该代码的县（区）。"]}
+    assert assert_error_body(response, 404, "not_found")["detail"] == "没有该代码的县（区）。"
     assert token_get(token, "/api/v1/policy/profile/", county=world.a.region.code
                      ).status_code == 200
 
@@ -168,3 +168,78 @@ def test_a_failed_precondition_answers_in_the_requests_language(world, token, la
                             HTTP_IF_MATCH='"not-this-one"', HTTP_ACCEPT_LANGUAGE=language)
     body = assert_error_body(response, 412, "precondition_failed")
     assert body["detail"] == detail
+
+
+# -- sessions -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("language", "detail"), [
+    ("en", "The CSRF check failed: a signed-in browser sends the value of the csrftoken "
+           "cookie in the X-CSRFToken header, from a page of this site."),
+    ("zh-hans", "CSRF 校验未通过：已登录的浏览器须在本站页面中，将 csrftoken Cookie 的值放在 "
+                "X-CSRFToken 请求头中发送。"),
+])
+def test_a_session_post_without_its_csrf_token_is_refused_in_the_requests_language(
+        world, language, detail):
+    """DRF answered "CSRF Failed: CSRF token missing." under zh-hans too."""
+    api = Client(enforce_csrf_checks=True)
+    api.force_login(world.a.users["officer"])
+    response = api.post("/api/v1/notifications/mark-read/", {"ids": [1]},
+                        content_type="application/json", HTTP_ACCEPT_LANGUAGE=language)
+    assert assert_error_body(response, 403, "permission_denied")["detail"] == detail
+
+
+# -- bodies whose fields are all optional ---------------------------------------------------
+
+@pytest.mark.parametrize("body", [{"idz": [1]}, {"id": 1}, {"note": "x"}])
+def test_mark_read_refuses_a_field_it_does_not_know(world, body):
+    """`ids` is optional and `{}` marks every notification read: a typo (`idz`) did the
+    same, with 200."""
+    from cases.models import Notification
+    from tests.factories import make_case, make_task
+
+    make_task(world.a, make_case(world.a))
+    officer = world.a.users["officer"]
+    unread = Notification.objects.filter(recipient=officer, read_at__isnull=True).count()
+    assert unread
+    response = user_client(officer).post("/api/v1/notifications/mark-read/", body,
+                                         content_type="application/json",
+                                         HTTP_ACCEPT_LANGUAGE="en")
+    assert assert_error_body(response, 400, "invalid")["errors"] == {
+        name: ["Unknown field."] for name in body}
+    assert Notification.objects.filter(recipient=officer, read_at__isnull=True).count() == unread
+
+
+@pytest.mark.parametrize(("language", "detail"), [
+    ("en", "The body is not a valid multipart form."),
+    ("zh-hans", "请求体不是有效的 multipart 表单。"),
+])
+def test_a_multipart_parse_error_speaks_the_requests_language(world, token, language, detail):
+    """DRF words it "Multipart form parse error - Invalid boundary in multipart: None"."""
+    response = Client().post("/api/v1/funds/consumptions/", b"garbage",
+                             content_type="multipart/form-data",
+                             HTTP_AUTHORIZATION=f"Token {token}", HTTP_ACCEPT_LANGUAGE=language)
+    assert assert_error_body(response, 400, "parse_error")["detail"] == detail
+
+
+# -- repeated parameters --------------------------------------------------------------------
+
+@pytest.mark.parametrize(("url", "name", "values"), [
+    ("/api/v1/institutions/", "category", ["arts", "tech"]),
+    ("/api/v1/cases/", "kind", ["complaint", "licensing"]),
+    ("/api/v1/public/whitelist/", "county", ["530191", "530192"]),
+    ("/api/v1/changes/cases/", "limit", ["5", "500"]),
+    ("/api/v1/regions/", "page_size", ["5", "50"]),
+])
+def test_a_parameter_given_twice_is_refused_unless_it_takes_several(world, token, url, name,
+                                                                     values):
+    """The last value won: `?category=arts&category=tech` answered tech alone, with 200."""
+    response = Client().get(f"{url}?" + "&".join(f"{name}={v}" for v in values),
+                            HTTP_AUTHORIZATION=f"Token {token}", HTTP_ACCEPT_LANGUAGE="en")
+    assert assert_error_body(response, 400, "invalid")["errors"] == {
+        name: ["Give this parameter once."]}
+
+
+def test_a_filter_that_takes_several_values_still_does(world, token):
+    response = Client().get("/api/v1/cases/?state=open&state=closed",
+                            HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 200

@@ -4,6 +4,7 @@ Strict* fields below; a ModelSerializer built on this base gets them for its mod
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import models
@@ -62,6 +63,21 @@ class BoundedListField(serializers.ListField):
         if self.max_length is not None and isinstance(data, list) \
                 and len(data) > self.max_length:
             self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)
+
+
+class KnownFieldsSerializer(serializers.Serializer):
+    """A request body that names only the serializer's fields. For a body whose fields
+    are all optional, where a typo is otherwise the empty body: mark-read's `{"idz": [1]}`
+    read as `{}`, "mark every notification read"."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            # (the browsable API's forms post their CSRF token beside the fields)
+            unknown = sorted(set(data) - set(self.fields) - {"csrfmiddlewaretoken"})
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: [_("Unknown field.")] for name in unknown})
         return super().to_internal_value(data)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
@@ -55,8 +56,20 @@ class StrictQueryMixin:
                 errors[name] = [_("Unknown query parameter.")]
             elif any(not v.strip() for v in values):
                 errors[name] = [_("This parameter may not be empty.")]
+            elif len(values) > 1 and name not in self.repeatable_query_params():
+                # Read as the last value: `?category=arts&category=tech` answered tech
+                # alone to a client that meant either.
+                errors[name] = [_("Give this parameter once.")]
         if errors:
             raise ValidationError(errors)
+
+    def repeatable_query_params(self) -> set[str]:
+        """The filters that take several values (a case's `state`)."""
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is None:
+            return set()
+        return {name for name, f in filterset_class.base_filters.items()
+                if isinstance(f, django_filters.MultipleChoiceFilter)}
 
     #: a detail's timestamp that moves with everything the detail shows (its nested rows
     #: included); None where no such field exists, and then the ETag alone answers 304

@@ -61,6 +61,32 @@ def test_a_payment_is_refused_with_field_errors_never_a_500(world):
     assert not Movement.objects.exists()
 
 
+@pytest.mark.parametrize("field", ["amount", "transaction_id", "order_number"])
+def test_a_payment_field_sent_as_a_number_is_refused(world, field):
+    """Issue 14 D8, STYLE.md §8: the amount is text, never a binary float; the JSON number
+    3000.0 was read as "3000.0" and the order paid."""
+    inst, course = supervised(world)
+    o = order(world, inst, course)
+    body = {"transaction_id": "T-1", "order_number": o.number, "amount": "3000.00"}
+    body[field] = {"amount": 3000.0, "transaction_id": 12345, "order_number": 1}[field]
+    answer = Client().post(PAYMENTS, json.dumps(body), content_type="application/json",
+                           HTTP_AUTHORIZATION=f"Token {_bank(world)}",
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == {field: ["Not a valid string."]}
+    assert not Movement.objects.exists()
+
+
+def test_a_bank_balance_sent_as_a_number_is_refused(world):
+    inst, _course = supervised(world)
+    answer = Client().post("/api/v1/funds/bank-balances/", json.dumps(
+        {"uscc": inst.uscc, "day": "2026-05-01", "balance": 1234.5}),
+        content_type="application/json", HTTP_AUTHORIZATION=f"Token {_bank(world)}",
+        HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == {"balance": ["Not a valid string."]}
+
+
 def test_only_a_bank_client_of_the_orders_region_with_the_scope_pays(world):
     inst, course = supervised(world)
     o = order(world, inst, course)

@@ -154,3 +154,17 @@ def test_the_lists_keep_their_query_count(world, query_budget):
                  budget=8, name="consumptions api")
     query_budget(client, f"{REFUNDS}?page_size=200", more_requests, small=3, large=13,
                  budget=8, name="refunds api")
+
+
+def test_a_refund_reason_sent_as_a_number_is_refused(world):
+    """Issue 14 D8: text is text; the reason 12345 was stored as "12345"."""
+    inst, course = supervised(world)
+    o = paid_order(world, inst, course)
+    token = issue_client(name="erp", scopes=["funds:write"], regions=[world.a.region])[1]
+    answer = Client().post(REFUNDS, json.dumps(
+        {"order_number": o.number, "reason": 12345, "idempotency_key": "R1"}),
+        content_type="application/json", HTTP_AUTHORIZATION=f"Token {token}",
+        HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == {"reason": ["Not a valid string."]}
+    assert not RefundRequest.objects.exists()
