@@ -69,10 +69,8 @@ def backlog(world: World, n: int, *, today: dt.date = ASSIGNED) -> dict[int, int
 
 
 @pytest.fixture(autouse=True)
-def told_task_by_task(monkeypatch):
-    """These tests follow each task's notices to the people told of it: no recipient is
-    told by a digest here (test_deadline_digest.py tests the digests)."""
-    monkeypatch.setattr(services, "DIGEST_AFTER", 10**6)
+def _told_task_by_task(told_task_by_task):
+    """These tests follow each task's notices to the people told of it."""
 
 
 def heard(task_id: int, kind: str, level: int | None = None) -> list[str]:

@@ -293,6 +293,7 @@ class TestNotificationEmails:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("told_task_by_task")
 class TestConcurrentScans:
     """Issue 3 "Done when": two scans at the same time produce exactly one escalation per
     level. Real transactions and two database connections, so the unique constraint and
