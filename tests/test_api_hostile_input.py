@@ -243,3 +243,29 @@ def test_a_filter_that_takes_several_values_still_does(world, token):
     response = Client().get("/api/v1/cases/?state=open&state=closed",
                             HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200
+
+
+# -- the schema ------------------------------------------------------------------------------
+
+def test_the_schema_offers_no_blank_query_parameter_the_views_refuse(world, token):
+    """Schemathesis sent `?county=%C2%A0` (a no-break space), which the schema allowed
+    (only NUL was ruled out) and the view refuses as empty."""
+    import re
+
+    schema = user_client(world.a.users["officer"]).get("/api/schema/",
+                                                       {"format": "json"}).json()
+    patterns = {}
+    for path, ops in schema["paths"].items():
+        for op in ops.values():
+            for p in op.get("parameters", []):
+                items = p["schema"].get("items", p["schema"])
+                if p["in"] == "query" and items.get("type") == "string" \
+                        and "enum" not in items and "format" not in items:
+                    patterns[(path, p["name"])] = items["pattern"]
+    assert ("/api/v1/policy/profile/", "county") in patterns
+    for where, pattern in patterns.items():
+        regex = re.compile(pattern)  # Python's \s, like ECMA 262's, takes U+00A0
+        assert not regex.search("\u00a0") and not regex.search(" \t"), where
+        assert regex.search("530102"), where
+    response = token_get(token, "/api/v1/policy/profile/", county="\u00a0")
+    assert set(assert_error_body(response, 400, "invalid")["errors"]) == {"county"}

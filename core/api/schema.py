@@ -1,7 +1,7 @@
 """The OpenAPI schema tells the truth about every operation (issue 14 §A4): the error
 answers it can give, in the one error format (core.api.errors); the schemes it really
 accepts (a user-only operation takes no client token); that a query parameter is never
-empty (the views refuse it, core.api.views)."""
+empty or blank (the views refuse it, core.api.views)."""
 
 from __future__ import annotations
 
@@ -80,9 +80,13 @@ class ApiAutoSchema(AutoSchema):
             items = schema.get("items", {}) if schema.get("type") == "array" else schema
             if items.get("type") == "string" and "enum" not in items \
                     and "format" not in items:
-                items.setdefault("pattern", NO_NUL)
                 if parameter.get("in") == "query":
+                    # Blank is empty: `?county=%C2%A0` (a no-break space) is refused as
+                    # `?county=` is (core.api.views), so the schema must not offer it.
+                    items.setdefault("pattern", NOT_BLANK)
                     items.setdefault("minLength", 1)
+                else:
+                    items.setdefault("pattern", NO_NUL)
         return parameters
 
     def _map_serializer_field(self, field: Any, direction: Any,
