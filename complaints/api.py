@@ -119,6 +119,11 @@ class HotlineTicketView(StrictQueryMixin, generics.GenericAPIView):
 
 
 
+#: A month the analysis takes (complaints.selectors._month: 2000-01 to 2100-12); a plain
+#: string in the schema let `?month_from=0` pass for valid input, refused with 400.
+MONTH_SCHEMA = {"type": "string", "pattern": "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"}
+
+
 class AnalyticsView(StrictQueryMixin, generics.GenericAPIView):
     """Counts by region, category, topic, channel, status, rating and month, the repeat
     counts, and the completion, on-time and satisfaction rates with the on-time rate per
@@ -132,8 +137,10 @@ class AnalyticsView(StrictQueryMixin, generics.GenericAPIView):
     query_params_allowed = ("month_from", "month_to", "region")
 
     @extend_schema(
-        parameters=[OpenApiParameter("month_from", str, description="First month, YYYY-MM"),
-                    OpenApiParameter("month_to", str, description="Last month, YYYY-MM"),
+        parameters=[OpenApiParameter("month_from", MONTH_SCHEMA,
+                                     description="First month, YYYY-MM"),
+                    OpenApiParameter("month_to", MONTH_SCHEMA,
+                                     description="Last month, YYYY-MM"),
                     OpenApiParameter("region", str, description="Region code")],
         responses={200: AnalyticsSerializer, 400: ErrorSerializer, 404: ErrorSerializer})
     def get(self, request: Request) -> Response:
