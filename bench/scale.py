@@ -91,7 +91,7 @@ FROM cases_case c
 JOIN org_region r ON r.id = c.region_id
 LEFT JOIN institutions_institution i ON i.id = c.institution_id
 WHERE r.path LIKE %s
-ORDER BY c.opened_at DESC, c.id DESC LIMIT 50
+ORDER BY c.id DESC LIMIT 50
 """
 
 
@@ -398,12 +398,16 @@ def build_probes() -> tuple[dict[str, Callable[[], object]], dict[str, object]]:
                                   parent=county.parent)
     admin = User.objects.filter(role="county_admin", region=county).first()
     officer = User.objects.filter(role="officer", department__region=county).first()
+    # A department whose cases are a third of the county's and none of its newest (the
+    # complaints seed_scale writes last): its list merges its rule's alternatives.
+    culture = User.objects.filter(role="officer", department__region=county,
+                                  department__type="culture_tourism").first()
     city_admin = User.objects.filter(role="city_admin").first()
     empty_admin = User.objects.create(username="empty_admin", role="county_admin",
                                       region=empty)
     clients = {}
     for key, user in (("admin", admin), ("officer", officer), ("city", city_admin),
-                      ("empty", empty_admin)):
+                      ("empty", empty_admin), ("culture", culture)):
         clients[key] = Client()
         clients[key].force_login(user)
     anonymous = Client()
@@ -433,6 +437,9 @@ def build_probes() -> tuple[dict[str, Callable[[], object]], dict[str, object]]:
         "page look-up /?q=机构": lambda: anonymous.get("/?q=机构"),
         "page /whitelist/": lambda: anonymous.get("/whitelist/"),
         "page office cases": lambda: clients["admin"].get("/office/cases/"),
+        "api cases (culture officer)": lambda: clients["culture"].get("/api/v1/cases/"),
+        "page office cases (culture officer)":
+            lambda: clients["culture"].get("/office/cases/"),
         "page office institutions": lambda: clients["admin"].get("/office/institutions/"),
         "page department tasks":
             lambda: clients["officer"].get("/office/tasks/department/"),

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 import uuid
 from pathlib import Path
 from typing import Any
@@ -84,12 +86,21 @@ class Case(ChoiceLabels, CountyCoded):
         indexes = [models.Index(fields=["state", "kind"], name="case_state_kind_idx"),
                    models.Index(fields=["opened_at", "id"], name="case_opened_idx"),
                    # A county's principal reads its cases by one equality (issue 13).
-                   models.Index(fields=["county_code", "id"], name="case_county_idx"),
+                   # It carries the columns the case lists filter on, so that a page's
+                   # ids are read from it alone (`scope_parts`, issue 13).
+                   models.Index(fields=["county_code", "id"], name="case_county_idx",
+                                include=["kind", "state", "category", "phase"]),
                    # A filter by a rare phase or kind (an office's 证照审批 among a million
                    # supervision cases) reads its few rows, not every case of the scope
                    # (issue 13: `?phase=licensing` 0.7-1.6 s at 2M cases, a seq scan).
                    models.Index(fields=["phase", "id"], name="case_phase_idx"),
-                   models.Index(fields=["kind", "id"], name="case_kind_idx")]
+                   models.Index(fields=["kind", "id"], name="case_kind_idx"),
+                   # One alternative of a department's rule, a matrix pair in its county,
+                   # in the lists' order (`scope_parts`, `ScopedQuerySet._merged`): its
+                   # first page reads its own rows only, however rare they are among the
+                   # county's newest cases (issue 13).
+                   models.Index(fields=["county_code", "category", "phase", "id"],
+                                include=["kind", "state"], name="case_pair_id_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(state__in=["closed", "cancelled"]) | Q(closed_at__isnull=False),
@@ -170,29 +181,73 @@ class Case(ChoiceLabels, CountyCoded):
                 return NOTHING
             if action == Action.ASSIGN and role != Role.DEPARTMENT_HEAD:
                 return NOTHING
-            # A probe of task_dept_case_idx per case, not `pk IN (all the department's
-            # cases)`: under the OR below that IN is a hash of every case the department
-            # works (435k at 2M tasks), or, too big for it, a rescan per row that priced
-            # the task lists' plans past the JIT threshold (issue 13).
-            part = Q(Exists(Task.objects.filter(case_id=OuterRef(f"{p}pk"),
-                                                department_id=scope.department_id)))
-            if action == Action.VIEW:
-                part |= _matrix_q(scope, p)
-            return region & part
+            return region & functools.reduce(operator.or_, cls._department_parts(scope, action, p))
         return NOTHING
 
+    @staticmethod
+    def _department_parts(scope: Scope, action: str, p: str) -> list[Q]:
+        """A department's part in a case, as the alternatives its rule ORs: a task of the
+        department on the case, and (VIEW) each (category, phase) pair the matrix gives
+        its department type in its county (seed 003 §3, DOMAIN.md "Responsibility
+        matrix").
 
-def _matrix_q(scope: Scope, prefix: str) -> Q:
+        The task test is a probe of task_dept_case_idx per case, not `pk IN (all the
+        department's cases)`: under the OR that IN is a hash of every case the department
+        works (435k at 2M tasks), or, too big for it, a rescan per row that priced the
+        task lists' plans past the JIT threshold (issue 13)."""
+        parts = [Q(Exists(Task.objects.filter(case_id=OuterRef(f"{p}pk"),
+                                              department_id=scope.department_id)))]
+        if action == Action.VIEW:
+            parts += _matrix_parts(scope, p)
+        return parts
+
+    @classmethod
+    def scope_parts(cls, scope: Scope, action: str) -> list[Q] | None:
+        """The VIEW rule of a principal working at county level, as the alternatives it
+        ORs, each whole (with its region), for `ScopedQuerySet`'s merged pages: each
+        alternative's first rows are read on an index of its own, with the list's filters
+        and position, and the page among them (issue 13).
+
+        A department's rule ORs a task test and its matrix pairs, which no one index
+        answers in the list's order: a page walked the county's newest cases and tested
+        each, and where those were not the department's (a culture office below 100k
+        newer complaint cases at 2M cases) it read 155k pages for 50 rows. Alone, each
+        pair is a walk of `case_pair_id_idx` and the task test a merge of
+        `case_county_idx` with `task_dept_case_idx`: 900 pages.
+
+        A county admin's, the joint office's and discipline's rule is the county's code,
+        one alternative: the page's ids are read first, from `case_county_idx` alone
+        (it carries the columns the lists filter on), and then its rows. A filter on a
+        value the county's newest cases lack (`?kind=supervision` below the complaints)
+        walked the table's pages, 5k for 50 rows; the index holds 400 cases a page.
+
+        None elsewhere. A city-level principal's region is a prefix of the region's path,
+        through a join, which no such index leads with: each alternative would walk the
+        city's newest cases, and the merge read as many of them as it had alternatives."""
+        if action != Action.VIEW or scope.kind != "user" or not scope.at_county:
+            return None
+        region = scope.region_q("", county_field="county_code")
+        if scope.role in DEPARTMENT_ROLES and scope.department_id:
+            parts = [region & q for q in cls._department_parts(scope, action, "")]
+        elif scope.role in (Role.COUNTY_ADMIN, Role.JOINT_OFFICE, Role.DISCIPLINE):
+            parts = [region]
+        else:
+            return None
+        extra = kinds.visible_outside_matrix(scope, action, "")
+        return parts if extra is None else [*parts, extra]
+
+
+def _matrix_parts(scope: Scope, prefix: str) -> list[Q]:
+    """One test per (category, phase) pair the matrix gives the principal's department
+    type in its county; none without a policy profile."""
     from policy.profile import ProfileMissing, active_profile
 
     try:
         pairs = active_profile().participation(scope.department_type, scope.county_code)
     except ProfileMissing:
-        return NOTHING
-    q = NOTHING
-    for category, phase in pairs:
-        q |= Q(**{f"{prefix}category": category, f"{prefix}phase": phase})
-    return q
+        return []
+    return [Q(**{f"{prefix}category": category, f"{prefix}phase": phase})
+            for category, phase in pairs]
 
 
 class CaseUserObjectPermission(UserObjectPermissionBase):

@@ -165,6 +165,13 @@ def dashboard_counts(user: User, today: dt.date | None = None) -> dict[str, int]
 def case_list_qs(user: Any) -> QuerySet[Case]:
     """The cases the user may see, newest first, each with its open-task count.
 
+    Newest first is the order of the case's id, which is the order it was opened in
+    (`opened_at` is set when the row is written and never changed), as the API lists them.
+    It is the order every alternative of a department's rule can be read in on an index
+    (`Case.scope_parts`): the task test as a merge of `case_county_idx` and
+    `task_dept_case_idx`, each matrix pair on `case_pair_id_idx`. By `opened_at` the task
+    test had no such index and read every newer case of the county (issue 13).
+
     The count is a correlated subquery rather than a JOIN with GROUP BY: the GROUP BY made
     PostgreSQL sort every visible case's tasks before the first page (583 ms at 100k cases,
     issue 13); the subquery runs for the rows of the page only, on `task_case_status_idx`.
@@ -177,7 +184,7 @@ def case_list_qs(user: Any) -> QuerySet[Case]:
                                             output_field=IntegerField())))
     return (Case.objects.restrict(user, Action.VIEW).select_related("region", "institution")
             .annotate(open_tasks=Subquery(open_tasks))
-            .order_by("-opened_at", "-id"))
+            .order_by("-id"))
 
 
 def case_for(user: Any, number: str) -> Case:

@@ -223,7 +223,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         return xlsx_response(_("Cases"), CASE_EXPORT, filterset.qs)
     may_open = may(request.user, "cases.open_case")
     return render(request, "cases/case_list.html", {
-        # Keyset pages on (opened_at, id): the list grows with every case (issue 13).
+        # Keyset pages on the id, newest first: the list grows with every case (issue 13).
         "filter": filterset, "may_open": may_open,
         "page": keyset_page(filterset.qs, request.GET, size=PAGE_SIZE, name="cases")})
 

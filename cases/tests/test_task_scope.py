@@ -13,7 +13,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from cases import kinds
-from cases.models import Case, Task, TaskRole, _matrix_q
+from cases.models import Case, Task, TaskRole, _matrix_parts
 from core.vocab import Category, Phase
 from org.models import DEPARTMENT_ROLES, DepartmentType
 from org.scope import Action, _grant_q, scope_of
@@ -28,7 +28,9 @@ def _old_case_q(scope: Any, p: str) -> Q | None:
     if scope.kind != "user" or scope.role not in DEPARTMENT_ROLES or not scope.department_id:
         return q
     part = Q(**{f"{p}pk__in": Task.objects.filter(
-        department_id=scope.department_id).values("case_id")}) | _matrix_q(scope, p)
+        department_id=scope.department_id).values("case_id")})
+    for pair in _matrix_parts(scope, p):
+        part |= pair
     q = scope.region_q(p, county_field="county_code") & part
     extra = kinds.visible_outside_matrix(scope, Action.VIEW, p)
     return q if extra is None else q | extra

@@ -18,7 +18,9 @@ as it always was (`view.get_queryset()`, the calls replayed), compiled, and kept
 - building it read nothing from the database (what a query read would be baked into it);
 - a second build compiles to the same SQL and parameters (nothing read the clock or
   other state the key does not hold);
-- the cursor's position is exactly one parameter, found where its prepared value is;
+- the cursor's position is found where its prepared value is: one parameter, or several
+  where a build with another position moves those and no other (a merged page,
+  `org.scope.ScopedQuerySet._merged`);
 - the rows come back through the converters Django would apply to the same columns;
 - the versioned data it read (`core.versions`: the policy profile, the case kinds) is
   still at the versions read when it is reused.
@@ -96,7 +98,9 @@ class _Compiled:
     vendor: str  # the database it was compiled for (a replica runs the same SQL)
     sql: str | None  # None: the query selects nothing (EmptyResultSet)
     params: tuple[Any, ...]
-    position: int | None  # the index of the cursor's position among params
+    #: The indexes of the cursor's position among params: one, or one per alternative of
+    #: a merged page (`org.scope.ScopedQuerySet._merged`) and its outer query.
+    positions: tuple[int, ...]
     names: tuple[str, ...]
     #: Django's converters of the columns that have any: (index, (functions, expression))
     converters: tuple[tuple[int, tuple[list[Any], Any]], ...]
@@ -108,8 +112,10 @@ class _Compiled:
             return []
         connection = connections[alias]
         params = list(self.params)
-        if self.position is not None and position is not None:
-            params[self.position] = _prepared(connection, model, *position)
+        if self.positions and position is not None:
+            prepared = _prepared(connection, model, *position)
+            for index in self.positions:
+                params[index] = prepared
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
@@ -309,15 +315,50 @@ class ListRecorder:
             return None, qs, True
         sql, params, names, converters = first
         connection = connections[qs.db]
-        position = None
+        positions: tuple[int, ...] = ()
         if self._position is not None and sql is not None:
             value = _prepared(connection, self.model, *self._position)
             found = [i for i, p in enumerate(params) if p == value and type(p) is type(value)]
-            if len(found) != 1:
-                return None, qs, False  # another page's position may be found once
-            position = found[0]
-        return _Compiled(connection.vendor, sql, tuple(params), position, tuple(names),
+            if len(found) > 1 and found != self._moved(sql, params):
+                found = []  # another parameter has the position's value, this time
+            if not found:
+                return None, qs, False  # another page's position may be found
+            positions = tuple(found)
+        return _Compiled(connection.vendor, sql, tuple(params), positions, tuple(names),
                          converters, settled), qs, False
+
+    def _moved(self, sql: str, params: list[Any]) -> list[int] | None:
+        """The parameters that change when the position does (built once more with
+        another position), or None where that build is not the same SQL: a position used
+        more than once (a merged page's alternatives, `ScopedQuerySet._merged`) is kept
+        only where every use of it moves with it and nothing else does."""
+        assert self._position is not None
+        other = _other_position(self.model, *self._position)
+        if other is None:
+            return None
+        moved = _sql(self.real(position=other))
+        if moved is None or moved[0] != sql or len(moved[1]) != len(params):
+            return None
+        return [i for i, (a, b) in enumerate(zip(params, moved[1], strict=True)) if a != b]
+
+
+def _other_position(model: type[models.Model], lookup: str, value: Any) -> Any:
+    """A position next to `value` in the column of `lookup` (the paginator's first
+    ordering column: an id or a date), or None for a column of another type."""
+    field = model._meta.get_field(lookup.rsplit("__", 1)[0])
+    try:
+        current = field.to_python(value)
+    except Exception:  # noqa: BLE001 - not a value of the column: no other position
+        return None
+    if isinstance(current, bool):
+        return None
+    if isinstance(current, int):
+        return current + 1
+    if isinstance(current, dt.datetime):
+        return current + dt.timedelta(microseconds=1)
+    if isinstance(current, dt.date):
+        return current + dt.timedelta(days=1)
+    return None
 
 
 def _sql(qs: models.QuerySet) -> tuple[str | None, list[Any], list[str], Any] | None:
