@@ -49,7 +49,11 @@ PLANS: dict[str, dict[str, list[set[str]]]] = {
         "/office/institutions/": [{"institution_name_id_idx"}],
         "/api/v1/cases/": [{"cases_case_pkey", "case_county_idx"},
                            {"task_case_status_idx", "task_open_case_idx"}],
-        "/office/cases/": [{"case_opened_idx"}, {"task_case_status_idx", "task_open_case_idx"}],
+        # Newest first by id, as the API: the page's ids first (Case.scope_parts), on the
+        # county's index (which carries the columns the filters test) or, at 10k in ten
+        # counties, the id order; then its rows.
+        "/office/cases/": [{"cases_case_pkey", "case_county_idx"},
+                           {"task_case_status_idx", "task_open_case_idx"}],
         # A rare phase or kind is read from its own index, not by walking the county's
         # cases (a sequential scan of 2M cases, 0.7-1.6 s, before cases 0018).
         "/api/v1/cases/?phase=licensing": [{"case_phase_idx"}],
@@ -65,9 +69,9 @@ PLANS: dict[str, dict[str, list[set[str]]]] = {
         # that every seeded name and title holds (规模机构…) walks the list's order.
         "/office/cases/?q=一个不常见的词": [{"case_number_grams_idx"}, {"case_title_grams_idx"}],
         # At 10k the planner may instead bitmap the county's few rows (the county's index
-        # and the gram indexes) and sort them; at 2M cases it walks case_opened_idx and
+        # and the gram indexes) and sort them; at 2M cases it walks the county's index and
         # stops at the page (2.5 ms, bench/README.md Session 8).
-        "/office/cases/?q=规模机构": [{"case_opened_idx", "case_county_idx"}],
+        "/office/cases/?q=规模机构": [{"cases_case_pkey", "case_county_idx"}],
         "/office/complaints/?q=一个不常见的词": [{"institution_name_grams_idx"},
                                            {"case_number_grams_idx"},
                                            {"complaint_institution_text_grams_idx"}],
@@ -88,6 +92,10 @@ PLANS: dict[str, dict[str, list[set[str]]]] = {
         "/api/v1/tasks/mine/": [{"task_dept_idx", "task_county_due_idx"}],
         "/office/tasks/mine/": [{"task_dept_idx", "task_county_due_idx"}],
         "/office/tasks/department/": [{"task_dept_idx", "task_dept_case_idx"}],
+        # The department's cases as the merge of its rule's alternatives (Case.scope_parts):
+        # each matrix pair on its own index, the department's tasks on theirs.
+        "/api/v1/cases/": [{"case_pair_id_idx"}, {"task_dept_case_idx"}],
+        "/office/cases/": [{"case_pair_id_idx"}, {"task_dept_case_idx"}],
     },
     # The public look-up (core.search): a term few names hold reads the gram index; one
     # that every seeded name holds (规模机构…) walks the register's order.
@@ -108,7 +116,7 @@ KNOWN_SEQ_SCANS = {
         "the page's case columns: a hash join of every case while the table is small",
     ("/office/tasks/mine/", "cases_case"): "the page's case columns (as above)",
     # A term every seeded title holds: at 10k the planner bitmaps the county's few cases
-    # and hash-joins the institutions for the page; at 2M cases it walks case_opened_idx
+    # and hash-joins the institutions for the page; at 2M cases it walks the county's index
     # and probes the page's institutions by primary key (2.5 ms, bench/README.md Session 8).
     ("/office/cases/?q=规模机构", "institutions_institution"):
         "the bitmap plan of a small county: a hash join of the institutions",
