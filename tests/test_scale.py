@@ -22,6 +22,7 @@ from complaints.models import Complaint, ComplaintStatus
 from funds import selectors as funds_selectors
 from funds.models import Account, Consumption, Entry, Movement, Order
 from institutions.models import Course, FeePlan, Institution, InstitutionStatus, ListStatus, Staff
+from policy import profile
 from tests.factories import World, _county, build_world
 
 pytestmark = pytest.mark.django_db
@@ -157,12 +158,19 @@ def wipe() -> None:
 
 def queries(client: Client, extra: tuple[str, ...], *, extra_only: bool = False
             ) -> dict[str, int]:
+    """Each page's queries: the fewer of two counts after a warming call. A refresh that
+    comes with time (a cached rule, profile or session rebuilt once its time is up) lands
+    on one request of a slow run and not the next, where a count that grows with the rows
+    grows in both."""
     counts = {}
     for url in extra if extra_only else URLS + extra:
         client.get(url)  # warm: the profile and content types are cached once per process
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(url).status_code == 200, url
-        counts[url] = len(ctx)
+        seen = []
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200, url
+            seen.append(len(ctx))
+        counts[url] = min(seen)
     return counts
 
 
@@ -235,6 +243,16 @@ def city_world() -> World:
     return world
 
 
+@pytest.fixture
+def profile_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The policy profile cached without its five minutes' expiry: a test that seeds 10k
+    rows between two counts can outlast it, and the request that rebuilds the profile
+    counts seven queries more (one page in a slow run, another in the next)."""
+    monkeypatch.setattr(profile, "CACHE_TTL", None)
+    profile.invalidate_profile_cache()
+
+
+@pytest.mark.usefixtures("profile_kept")
 def test_at_10k_rows_lists_cost_what_they_cost_on_a_few_and_keep_their_plans():
     """The same pages and endpoints, for a county admin and a department officer, spend
     the same queries before and after 10k institutions, cases and complaints arrive; a

@@ -220,8 +220,8 @@ def test_each_alternative_reads_its_own_index_order(many: World) -> None:
         keyset_page(qs, {"after": page.next_token}, size=2, name="cases")
     sql = queries.captured_queries[-1]["sql"]
     parts, _rule = getattr(qs.query, MERGED_PARTS)
-    assert sql.count("UNION") == len(parts) - 1
-    # Each alternative's first rows, the page's ids among them, and the page.
-    assert sql.count("LIMIT 3") == len(parts) + 2
-    assert sql.count("\"state\" = 'open'") == len(parts) + 1
+    # Each alternative with the filter and the position, and the page besides.
+    assert "UNION" in sql and sql.endswith("LIMIT 3")
+    assert sql.count("\"state\" = 'open'") >= len(parts) + 1
+    assert sql.count("< (") >= len(parts) + 1
     assert Task.objects.exists()

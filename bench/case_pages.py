@@ -1,0 +1,83 @@
+"""A case list's first page per reader and filter, read as the merge of the reader's rule's
+alternatives (`Case.scope_parts`, `org.scope.ScopedQuerySet._merged`) against the rule read
+alone (issue 13: a sparse department's case list at 2M cases).
+
+It reads a database that is already seeded (`load_demo` then `seed_scale`, the demo's
+users), does not change it, and prints for each reader, filter and way the buffers
+PostgreSQL read for the page (`EXPLAIN (ANALYZE, BUFFERS)`, shared hits and reads: the
+pages of table and index the plan touched, which do not move with the machine's load) and
+the execution time, with the ratio of the two ways' buffers. Each query runs once before
+it is measured, so both ways read from a warm cache.
+
+    DATABASE_URL=postgres://…/seeded python bench/case_pages.py \
+        [--who wuhua_culture wuhua_officer …] [--filter kind=supervision …]
+
+PostgreSQL only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+
+from cases import selectors  # noqa: E402
+from org.models import User  # noqa: E402
+from org.scope import ScopedQuerySet  # noqa: E402
+
+READERS = ["wuhua_culture", "wuhua_science", "wuhua_officer", "wuhua_police",
+           "wuhua_market", "wuhua_admin", "kunming_admin", "kunming_edu"]
+FILTERS = ["", "kind=supervision", "state=open", "category=arts"]
+
+
+def measured(qs: Any) -> tuple[int, float]:
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        plan = [row[0] for row in cursor.fetchall()]
+    pages = sum(int(n) for n in re.findall(r"(?:hit|read)=(\d+)", plan[1]))
+    return pages, float(re.search(r"([\d.]+) ms", plan[-1]).group(1))  # type: ignore[union-attr]
+
+
+def page(user: Any, filters: str, merged: bool) -> tuple[int, float]:
+    qs = selectors.case_list_qs(user)
+    if filters:
+        name, value = filters.split("=", 1)
+        qs = qs.filter(**{name: value})
+    qs = qs.values("id", "number", "opened_at", "open_tasks")
+    sliced = qs[:51] if merged else super(ScopedQuerySet, qs).__getitem__(slice(0, 51))
+    measured(sliced)
+    return measured(sliced)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--who", nargs="*", default=READERS)
+    parser.add_argument("--filter", nargs="*", default=FILTERS)
+    args = parser.parse_args()
+    print(f"{'reader':<16}{'filter':<20}{'merged pages':>13}{'ms':>8}"
+          f"{'rule pages':>12}{'ms':>8}{'pages ratio':>13}")
+    for name in args.who:
+        user = User.objects.get(username=name)
+        user._grant_labels = frozenset()  # as signed in without a grant (org.auth)
+        for filters in args.filter:
+            m_pages, m_ms = page(user, filters, merged=True)
+            r_pages, r_ms = page(user, filters, merged=False)
+            print(f"{name:<16}{filters or '-':<20}{m_pages:>13}{m_ms:>8.1f}"
+                  f"{r_pages:>12}{r_ms:>8.1f}{m_pages / max(r_pages, 1):>13.3f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
