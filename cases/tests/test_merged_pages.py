@@ -86,7 +86,10 @@ def test_the_alternatives_are_the_rule(many: World) -> None:
 
 
 @merges
-@pytest.mark.parametrize("filters", [{}, {"category": Category.ARTS}, {"state": "open"}])
+@pytest.mark.parametrize("filters", [{}, {"category": Category.ARTS}, {"state": "open"},
+                                     # no pair of culture's: its task test alone
+                                     {"category": Category.TECH},
+                                     {"kind": "supervision", "state": "open"}])
 def test_every_page_forward_and_back_is_the_rules_page(many: World, filters: dict) -> None:
     """The office page's keyset pages of two, forward to the end and back to the start,
     for every department's principal: the same cases in the same order as the rule read
