@@ -278,10 +278,11 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # gunicorn directly).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
-# CORS (django-cors-headers): only the public read-only endpoints, only for the origins a
-# deployment names (none by default), only reads; a browser may read the caching and
-# rate-limit headers.
-CORS_URLS_REGEX = r"^/api/v1/public/.*$"
+# CORS (django-cors-headers): only the public read-only endpoints (the public API and the
+# open-data download of the same register), only for the origins a deployment names (none
+# by default), only reads; a browser may read the caching and rate-limit headers, and the
+# download's file name.
+CORS_URLS_REGEX = r"^/(api/v1/public|open-data)/.*$"
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
 # A page that reads the ETag or Last-Modified it is shown sends it back: its preflight
@@ -289,7 +290,8 @@ CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
 CORS_ALLOW_HEADERS = (*default_headers, "if-none-match", "if-modified-since")
 CORS_ALLOW_CREDENTIALS = False
 CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After", "RateLimit-Limit",
-                       "RateLimit-Remaining", "RateLimit-Reset", "X-Request-ID")
+                       "RateLimit-Remaining", "RateLimit-Reset", "X-Request-ID",
+                       "Content-Disposition")
 
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport (no server).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
