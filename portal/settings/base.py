@@ -60,8 +60,9 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # ETag on every GET and 304 on If-None-Match / If-Modified-Since (issue 13); detail
-    # endpoints add Last-Modified from the record's updated_at (core.api.views).
-    "django.middleware.http.ConditionalGetMiddleware",
+    # endpoints add Last-Modified from the record's updated_at (core.api.views). Django's,
+    # ignoring If-Unmodified-Since where there is no Last-Modified (RFC 9110 §13.1.4).
+    "core.conditional.ConditionalGetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.db_router.PrimaryAfterWriteMiddleware",
     "core.request.SessionMiddleware",  # Django's, without a save on API reads
