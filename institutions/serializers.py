@@ -3,7 +3,12 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.serializers import BoundedListField, ModelSerializer, StrictRegexField
+from core.api.serializers import (
+    BoundedListField,
+    KnownFieldsSerializer,
+    ModelSerializer,
+    StrictRegexField,
+)
 from institutions.models import Course, Institution
 from institutions.uscc import normalise
 
@@ -100,7 +105,7 @@ class PublicBlackListEntrySerializer(PublicListEntrySerializer):
         read_only_fields = fields
 
 
-class BulkLookupSerializer(serializers.Serializer):
+class BulkLookupSerializer(KnownFieldsSerializer):
     uscc = BoundedListField(
         child=CreditCodeField(),
         min_length=1, max_length=200,

@@ -357,6 +357,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "GET_LIB_DOC_EXCLUDES": "core.api.schema.lib_doc_excludes",
     "ENUM_NAME_OVERRIDES": {
         "CaseKindEnum": "cases.kinds.choices",
         "NotificationKindEnum": "cases.models.Notification.Kind",
