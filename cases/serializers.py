@@ -50,7 +50,7 @@ class TaskSerializer(RegisteredChoices, ModelSerializer):
         return str(task.assignee) if task.assignee_id else None
 
 
-class TaskCompleteSerializer(serializers.Serializer):
+class TaskCompleteSerializer(KnownFieldsSerializer):
     note = StrictCharField(max_length=5000, allow_blank=False, trim_whitespace=True)
 
 

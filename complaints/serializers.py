@@ -3,7 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from complaints.models import Complaint, Topic
-from core.api.serializers import ModelSerializer
+from core.api.serializers import KnownFieldsSerializer, ModelSerializer, StrictCharField
 from org.models import Region
 
 #: Where a 12345 topic we do not know is filed.
@@ -29,33 +29,26 @@ class ComplaintSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class TextField(serializers.CharField):
-    """Text only: DRF's CharField turns a number or a boolean into text, which the schema
-    (type string) does not allow."""
-
-    def to_internal_value(self, data: object) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class HotlineTicketSerializer(serializers.Serializer):
+class HotlineTicketSerializer(KnownFieldsSerializer):
     """A ticket of the 12345 citizen hotline (004 §6(2)1: 与12345平台互联互通).
 
     12345's classification is not ours: a topic code we do not know is filed as "other"
     and a district we do not know as the client's own region, so the ticket is never
     lost and the dispatcher places it. An institution whose credit code is not in the
-    register is taken as described (an unlicensed one)."""
+    register is taken as described (an unlicensed one).
 
-    ticket = TextField(max_length=60)
-    topic = TextField(max_length=40)
-    region = TextField(max_length=20, required=False, allow_blank=True)
-    description = TextField(min_length=10, max_length=5000)
-    institution_name = TextField(max_length=200)
-    institution_uscc = TextField(max_length=18, required=False, allow_blank=True)
-    address = TextField(max_length=200, required=False, allow_blank=True)
-    complainant_name = TextField(max_length=50, required=False, allow_blank=True)
-    complainant_phone = TextField(max_length=30, required=False, allow_blank=True)
+    Text is given as text (StrictCharField: a number is refused, as the schema's type
+    string says), with no NUL character (the schema's pattern)."""
+
+    ticket = StrictCharField(max_length=60)
+    topic = StrictCharField(max_length=40)
+    region = StrictCharField(max_length=20, required=False, allow_blank=True)
+    description = StrictCharField(min_length=10, max_length=5000)
+    institution_name = StrictCharField(max_length=200)
+    institution_uscc = StrictCharField(max_length=18, required=False, allow_blank=True)
+    address = StrictCharField(max_length=200, required=False, allow_blank=True)
+    complainant_name = StrictCharField(max_length=50, required=False, allow_blank=True)
+    complainant_phone = StrictCharField(max_length=30, required=False, allow_blank=True)
 
     def validate_topic(self, value: str) -> Topic:
         found = Topic.objects.filter(code=value, is_active=True).first()

@@ -29,6 +29,11 @@ def parenthesized(text: Any) -> str:
     return f"（{text}）" if _chinese() else f" ({text})"
 
 
+def labelled(label: Any, text: Any) -> str:
+    """A text after its label: 「问责：标题」 in Chinese, "Accountability: title" in English."""
+    return f"{label}：{text}" if _chinese() else f"{label}: {text}"
+
+
 #: Functions that turn a message's internal notation into what users read; the policy app
 #: registers the one that names seed citations by their documents (policy.sources), which
 #: the kernel may not import.

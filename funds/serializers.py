@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from core.api.schema import NOT_BLANK
-from core.api.serializers import ModelSerializer, StrictRegexField
+from core.api.serializers import KnownFieldsSerializer, ModelSerializer, StrictRegexField
 from funds.models import Consumption, Entry, Order, RefundRequest, RiskWarning
 
 
@@ -38,7 +38,7 @@ YUAN = r"^(0\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,9}(\.[0-9]{1,2})?)$"
 # float, which the schema and STYLE.md §8 rule out for money) was read as "3600.5". (Hours
 # stay DRF's integer: consumption is also posted as a form, whose values are all text.)
 
-class PaymentSerializer(serializers.Serializer):
+class PaymentSerializer(KnownFieldsSerializer):
     """A payment into custody, as the custodian bank reports it."""
 
     transaction_id = StrictRegexField(NOT_BLANK, max_length=64, min_length=1,
@@ -58,7 +58,7 @@ class PaymentResultSerializer(serializers.Serializer):
                                        "before.")
 
 
-class BankBalanceSerializer(serializers.Serializer):
+class BankBalanceSerializer(KnownFieldsSerializer):
     """An account's closing balance for a day, as the custodian bank reports it."""
 
     uscc = StrictRegexField(NOT_BLANK, max_length=18, min_length=1,
@@ -106,7 +106,7 @@ class ConsumptionSerializer(ModelSerializer):
         return obj.state == "recorded" and timezone.localdate() <= obj.dispute_until
 
 
-class ConsumptionCreateSerializer(serializers.Serializer):
+class ConsumptionCreateSerializer(KnownFieldsSerializer):
     """Attended lessons the institution records on a paid order; the money moves from
     the held balance to consumed, so the call takes an idempotency key."""
 
@@ -130,7 +130,7 @@ class RefundRequestSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class RefundRequestCreateSerializer(serializers.Serializer):
+class RefundRequestCreateSerializer(KnownFieldsSerializer):
     """A parent's refund request, recorded on the parent's behalf."""
 
     order_number = StrictRegexField(NOT_BLANK, max_length=20, min_length=1)

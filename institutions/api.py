@@ -25,6 +25,7 @@ from institutions.serializers import (
     PublicInstitutionSerializer,
     PublicListEntrySerializer,
 )
+from institutions.uscc import normalise
 from org.feed import ChangeFeedView, feed_schema
 
 
@@ -43,7 +44,7 @@ class PublicStatusView(StrictQueryMixin, generics.RetrieveAPIView):
         return selectors.public_qs(self.request.user)
 
     def get_object(self):  # type: ignore[no-untyped-def]
-        self.kwargs["uscc"] = self.kwargs["uscc"].strip().upper()
+        self.kwargs["uscc"] = normalise(self.kwargs["uscc"])
         return super().get_object()
 
 

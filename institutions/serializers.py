@@ -1,7 +1,40 @@
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.serializers import BoundedListField, ModelSerializer, StrictRegexField
+from core.api.serializers import (
+    BoundedListField,
+    KnownFieldsSerializer,
+    ModelSerializer,
+    StrictRegexField,
+)
 from institutions.models import Course, Institution
+from institutions.uscc import normalise
+
+#: A credit code as it is stored: 18 characters of GB 32100-2015's alphabet (institutions.uscc).
+CREDIT_CODE = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
+
+
+@extend_schema_field({
+    "type": "string",
+    # what the field takes: any case, whitespace around it (str.strip's, Python's \s)
+    "pattern": r"^\s*[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}\s*$",
+})
+class CreditCodeField(StrictRegexField):
+    """A credit code as the public status look-up takes it (`PublicStatusView`): in any
+    case, with whitespace around it, normalised by `institutions.uscc.normalise`. Only
+    ASCII is upper-cased, so that no other letter turns into one of the alphabet
+    ("ﬀ".upper() is "FF")."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        # The pattern fixes the length; a max_length would hold the schema to 18
+        # characters, spaces around included.
+        super().__init__(CREDIT_CODE, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)  # text, stripped
+        return normalise(value) if value.isascii() else value
 
 
 class CourseSerializer(ModelSerializer):
@@ -72,9 +105,9 @@ class PublicBlackListEntrySerializer(PublicListEntrySerializer):
         read_only_fields = fields
 
 
-class BulkLookupSerializer(serializers.Serializer):
+class BulkLookupSerializer(KnownFieldsSerializer):
     uscc = BoundedListField(
-        child=StrictRegexField(r"^[0-9A-HJ-NPQRTUWXY]{18}$", max_length=18),
+        child=CreditCodeField(),
         min_length=1, max_length=200,
         help_text="Up to 200 unified social credit codes.")
 

@@ -24,6 +24,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.fastlist import iso_datetime
 from core.api.views import StrictQueryMixin
 from org.models import Tombstone
 from org.scope import scope_of
@@ -141,7 +142,10 @@ class ChangeFeedView(StrictQueryMixin, generics.GenericAPIView):
         }
         return Response({
             "changes": self.get_serializer(rows, many=True).data,
-            "tombstones": [{"key": g["key"], "reason": g["reason"], "at": g["at"]}
+            # `at` as the rows' timestamps read (DRF's DateTimeField: the current time
+            # zone, Asia/Shanghai), not the JSON encoder's UTC "Z": one clock per answer.
+            "tombstones": [{"key": g["key"], "reason": g["reason"],
+                            "at": iso_datetime(g["at"])}
                            for g in graves if g["key"] not in visible],
             "watermark": _sign(self.feed_kind, self._principal_key(), new_position),
             "has_more": more,

@@ -57,6 +57,7 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import join_list
 from governance.models import (
     AccountabilityMeasure,
     Campaign,
@@ -283,9 +284,9 @@ def table(report: MonthlyReport) -> Table:
         region_units = units.get(row.report.region_id, [])
         lead = [u.department.name for u in region_units if u.is_convenor]
         lines.append(Line(
-            row=row, report=row.report, lead="、".join(lead),
-            participants="、".join(u.department.name for u in region_units
-                                  if not u.is_convenor),
+            row=row, report=row.report, lead=join_list(lead),
+            participants=join_list(u.department.name for u in region_units
+                                   if not u.is_convenor),
             schedule=_schedule(row.campaign), figures=figures))
     return Table(report=report, lines=lines, totals=totals, reports=reports)
 

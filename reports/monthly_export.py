@@ -24,6 +24,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from core.exports import guard_text
+from core.i18n import parenthesized
 from reports.monthly import Line, Table
 
 #: The form's title, in Chinese on every page and export (an English page adds a gloss).
@@ -101,15 +102,24 @@ def column_labels() -> dict[str, str]:
     return dict(zip(COLUMN_CODES, labels, strict=True))
 
 
-def _item_name(table: Table, line: Line) -> str:
+def _item_name(table: Table, line: Line, *, official: bool) -> str:
+    """The campaign, and on a consolidated report the county report it comes from: in
+    the form's （ ） on the exports (official), in the reader's language's brackets on the
+    page (issue 14 C11)."""
     if table.report.pk == line.report.pk:
         return line.row.campaign.title
-    return f"{line.row.campaign.title}（{line.report.region.name}·{line.report.department.name}）"
+    source = f"{line.report.region.name}·{line.report.department.name}"
+    if official:
+        return f"{line.row.campaign.title}（{source}）"
+    return f"{line.row.campaign.title}{parenthesized(source)}"
 
 
-def cells(table: Table, line: Line, number: int) -> list[Any]:
+def cells(table: Table, line: Line, number: int, *, official: bool = True) -> list[Any]:
+    """A line's cells: the form's words on the exports (official), the reader's language
+    on the page, as `note_text`."""
     f, r = line.figures, line.row
-    return [number, _item_name(table, line), line.lead, line.participants, r.key_problems,
+    return [number, _item_name(table, line, official=official), line.lead, line.participants,
+            r.key_problems,
             line.schedule, f["5"], f["6"], f["7"], f["8"], f["9"], r.systems, f["11"], f["12"],
             f["13a"], f["13b"], r.published_batches, r.published_projects, r.effects,
             r.shortcomings, r.remarks]

@@ -26,6 +26,7 @@ from cases.models import Task
 from core.abilities import may
 from core.errors import DomainError
 from core.exports import XLSX_MIME
+from core.i18n import labelled, parenthesized
 from governance.models import EvaluationRecord, Problem, SupervisionProposal
 from reports import monthly, monthly_export, selectors, services
 from reports.models import MonthlyReport, ReportStatus, education_types
@@ -97,7 +98,8 @@ def _page(request: HttpRequest, report: MonthlyReport, *, footer: Any = None,
             forms[line.row.pk] = (rows or {}).get(line.row.pk) or RowForm(
                 prefix=f"row{line.row.pk}",
                 initial={n: getattr(line.row, n) for _c, n in monthly.MANUAL_ROW_FIELDS})
-    lines = [(i, line, monthly_export.cells(table, line, i), forms.get(line.row.pk))
+    lines = [(i, line, monthly_export.cells(table, line, i, official=False),
+              forms.get(line.row.pk))
              for i, line in enumerate(table.lines, start=1)]
     return render(request, "reports/monthly.html", {
         "report": report, "table": table, "lines": lines, "city": city,
@@ -155,16 +157,18 @@ def monthly_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 def _describe(user: Any, record: Any) -> tuple[str, str, str]:
     """(date, text, link) of a record behind a figure."""
     if isinstance(record, Problem):
-        return (f"{record.created_at:%Y-%m-%d}", f"{record.subject}：{record.description}",
+        return (f"{record.created_at:%Y-%m-%d}", labelled(record.subject, record.description),
                 reverse("governance:campaign", args=[record.campaign_id]) +
                 f"#problem-{record.pk}")
     if isinstance(record, SupervisionProposal):
         return (f"{record.issued_on:%Y-%m-%d}", record.title,
                 reverse("governance:proposal", args=[record.pk]))
     assert isinstance(record, EvaluationRecord)
-    extra = f"（{record.get_measure_display()} {record.persons}）" if record.measure else (
-        f"（{record.cases_count}）" if record.cases_count else "")
-    return (f"{record.issued_on:%Y-%m-%d}", f"{record.get_kind_display()}：{record.title}{extra}",
+    # In the reader's language's punctuation (issue 14 C11), as the form's page.
+    extra = parenthesized(f"{record.get_measure_display()} {record.persons}") \
+        if record.measure else (parenthesized(record.cases_count) if record.cases_count else "")
+    return (f"{record.issued_on:%Y-%m-%d}",
+            labelled(record.get_kind_display(), f"{record.title}{extra}"),
             reverse("governance:evaluations") + f"?kind={record.kind}")
 
 

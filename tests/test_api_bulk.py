@@ -36,6 +36,22 @@ def test_bulk_lookup_returns_the_callers_institutions_and_names_the_rest(world):
     assert body["missing"] == [theirs.uscc, unknown]  # forbidden and missing alike
 
 
+def test_bulk_lookup_takes_codes_as_the_public_look_up_does(world):
+    """A code in lower case, or with spaces around it, was refused (400) while the public
+    status endpoint found it: both normalise it with `institutions.uscc.normalise`. The
+    answer names each code as normalised."""
+    _, token = issue_client(scopes=["institutions:read"], regions=[world.city])
+    inst = licensed_with_gate(world)
+    unknown = demo_uscc(world.a.region.code, 99)
+    assert Client().get(f"/api/v1/public/institutions/ {inst.uscc.lower()} /"
+                        ).status_code == 200
+    answer = post(token, {"uscc": [inst.uscc.lower(), f" {inst.uscc} ", unknown.lower()]})
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert [r["uscc"] for r in body["results"]] == [inst.uscc]
+    assert body["missing"] == [unknown]
+
+
 @pytest.mark.parametrize("body", [{}, {"uscc": []}, {"uscc": "91530102MA0000001R"},
                                   {"uscc": ["short"]}, {"uscc": [1] * 3},
                                   {"uscc": ["91530102MA0000001R"] * 201}])

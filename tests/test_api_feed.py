@@ -137,3 +137,27 @@ def test_the_feed_costs_the_same_queries_for_one_row_and_many(world,
         register(world, "a", n)
     with django_assert_max_num_queries(len(one)):
         pull(token, INSTITUTIONS)
+
+
+def test_a_tombstone_is_timed_as_the_rows_are(world):
+    """A tombstone's `at` was written in UTC with "Z" while the rows' timestamps read in
+    Asia/Shanghai (+08:00), as DRF writes them: a client comparing the two compared two
+    clocks. Both now read alike, and the watermark still resumes after the tombstone."""
+    import datetime as dt
+    import re
+
+    _, token = issue_client(scopes=["institutions:read"], regions=[world.a.region])
+    leaving = register(world, "a", 1)
+    _, _, mark = drain(token, INSTITUTIONS)
+    leaving.region = world.b.town
+    leaving.save()
+    staying = register(world, "a", 2)
+    changes, graves, mark = drain(token, INSTITUTIONS, mark)
+    assert [c["uscc"] for c in changes] == [staying.uscc]
+    [grave] = graves
+    shape = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+08:00$")
+    assert shape.match(changes[0]["updated_at"]), changes[0]["updated_at"]
+    assert shape.match(grave["at"]), grave["at"]
+    stone = Tombstone.objects.get(kind="institution", key=leaving.uscc)
+    assert dt.datetime.fromisoformat(grave["at"]) == stone.at
+    assert drain(token, INSTITUTIONS, mark)[:2] == ([], [])

@@ -209,6 +209,88 @@ def test_mark_read_refuses_a_field_it_does_not_know(world, body):
     assert Notification.objects.filter(recipient=officer, read_at__isnull=True).count() == unread
 
 
+#: Every operation that takes a body, by token (the task's completion, by a person, below).
+TOKEN_BODIES = [LOOKUP, "/api/v1/funds/payments/", "/api/v1/funds/bank-balances/",
+                "/api/v1/funds/consumptions/", "/api/v1/funds/refunds/",
+                "/api/v1/complaints/12345/"]
+
+
+@pytest.mark.parametrize("url", TOKEN_BODIES)
+@pytest.mark.parametrize(("language", "message"), [("en", "Unknown field."),
+                                                   ("zh-hans", "未知的字段。")])
+def test_a_body_key_the_operation_does_not_take_is_a_400_naming_it(world, token, url,
+                                                                    language, message):
+    """Every body but mark-read's ignored a key it did not know, so a misspelt optional
+    field lost what it carried with a 200. The key is named beside the fields' own
+    errors, in the request's language."""
+    response = Client().post(url, json.dumps({"colour": "red"}),
+                             content_type="application/json",
+                             HTTP_AUTHORIZATION=f"Token {token}", HTTP_ACCEPT_LANGUAGE=language)
+    errors = assert_error_body(response, 400, "invalid")["errors"]
+    assert errors["colour"] == [message]
+    assert len(errors) > 1  # ... and the fields it misses
+
+
+def test_a_misspelt_optional_field_of_a_hotline_ticket_is_refused_not_dropped(world, token):
+    """A 12345 ticket naming the institution by `institution_usc` was filed with no
+    institution (the key ignored) and 200."""
+    from complaints.models import Complaint
+
+    ticket = {"ticket": "T-2026-0001", "topic": "fees", "description": "机构收费后拒绝退费，多次沟通无果",
+              "institution_name": "某培训机构", "institution_usc": "91530102MA0000001R"}
+    response = Client().post("/api/v1/complaints/12345/", json.dumps(ticket),
+                             content_type="application/json",
+                             HTTP_AUTHORIZATION=f"Token {token}", HTTP_ACCEPT_LANGUAGE="en")
+    assert assert_error_body(response, 400, "invalid")["errors"] == {
+        "institution_usc": ["Unknown field."]}
+    assert not Complaint.objects.exists()
+    ticket["institution_uscc"] = ticket.pop("institution_usc")
+    assert Client().post("/api/v1/complaints/12345/", json.dumps(ticket),
+                         content_type="application/json",
+                         HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
+
+
+@pytest.mark.parametrize("as_form", [False, True])
+def test_completing_a_task_refuses_a_key_it_does_not_take(world, as_form):
+    """As JSON or as a form (the browsable API's CSRF token is no unknown key)."""
+    from cases.models import TaskStatus
+    from tests.factories import make_case, make_task
+
+    task = make_task(world.a, make_case(world.a))
+    officer = user_client(world.a.users["officer"])
+    url = f"/api/v1/tasks/mine/{task.pk}/complete/"
+    body = {"note": "已核查", "notes": "已核查"}
+    response = (officer.post(url, body, HTTP_ACCEPT_LANGUAGE="en") if as_form else
+                officer.post(url, body, content_type="application/json",
+                             HTTP_ACCEPT_LANGUAGE="en"))
+    assert assert_error_body(response, 400, "invalid")["errors"] == {
+        "notes": ["Unknown field."]}
+    task.refresh_from_db()
+    assert task.status != TaskStatus.DONE
+    body = {"note": "已核查", "csrfmiddlewaretoken": "x"} if as_form else {"note": "已核查"}
+    done = (officer.post(url, body) if as_form else
+            officer.post(url, body, content_type="application/json"))
+    assert done.status_code == 200, done.content
+
+
+def test_the_schema_says_every_request_body_takes_only_its_fields(world):
+    """`additionalProperties: false` on every request body, as the serializers refuse
+    other keys (core.api.serializers.KnownFieldsMixin): a fuzzer sending one expects the
+    400, and an integrator reads the rule in the schema."""
+    schema = user_client(world.a.users["officer"]).get("/api/schema/",
+                                                       {"format": "json"}).json()
+    components = schema["components"]["schemas"]
+    bodies = set()
+    for path, ops in schema["paths"].items():
+        for method, op in ops.items():
+            for content in op.get("requestBody", {}).get("content", {}).values():
+                bodies.add((f"{method.upper()} {path}", content["schema"]["$ref"]))
+    assert len({op for op, _ref in bodies}) >= 8
+    for op, ref in sorted(bodies):
+        body = components[ref.rsplit("/", 1)[1]]
+        assert body.get("additionalProperties") is False, op
+
+
 @pytest.mark.parametrize(("language", "detail"), [
     ("en", "The body is not a valid multipart form."),
     ("zh-hans", "请求体不是有效的 multipart 表单。"),

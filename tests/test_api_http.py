@@ -98,3 +98,36 @@ def test_a_preflight_allows_the_conditional_headers_the_exposed_validators_feed(
                          HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
     assert again["Access-Control-Allow-Origin"] == "https://zwfw.example.gov.cn"
+
+
+def test_if_unmodified_since_is_ignored_where_there_is_no_date_to_compare(world):
+    """RFC 9110 §13.1.4: a server must ignore If-Unmodified-Since when the resource has no
+    modification date. Django compared the date with the missing Last-Modified of every
+    list and answered a GET 412. A list (an ETag, no date) and a detail without a date
+    answer 200; a detail with Last-Modified (a case) keeps the comparison: 200 when the
+    record has not changed since the date, 412 when it has."""
+    from django.utils.http import http_date, parse_http_date
+
+    client, token = issue_client(scopes=["cases:read", "regions:read"],
+                                 regions=[world.a.region])
+    case = make_case(world.a)
+
+    def get(url: str, since: str) -> Any:
+        return Client().get(url, HTTP_AUTHORIZATION=f"Token {token}",
+                            HTTP_IF_UNMODIFIED_SINCE=since)
+
+    for since in (http_date(86_400), http_date(4_000_000_000)):
+        for url in ("/api/v1/cases/", "/api/v1/regions/",
+                    f"/api/v1/regions/{world.a.region.code}/"):
+            response = get(url, since)
+            assert response.status_code == 200, (url, since, response.status_code)
+            assert "Last-Modified" not in response
+    url = f"/api/v1/cases/{case.number}/"
+    modified = token_get(token, url)["Last-Modified"]
+    assert get(url, modified).status_code == 200
+    assert get(url, http_date(parse_http_date(modified) + 3600)).status_code == 200
+    assert get(url, http_date(parse_http_date(modified) - 3600)).status_code == 412
+    # If-Match still holds a list to its ETag.
+    listed = token_get(token, "/api/v1/cases/")
+    assert Client().get("/api/v1/cases/", HTTP_AUTHORIZATION=f"Token {token}",
+                        HTTP_IF_MATCH=listed["ETag"]).status_code == 200

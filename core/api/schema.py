@@ -1,7 +1,8 @@
 """The OpenAPI schema tells the truth about every operation (issue 14 §A4): the error
 answers it can give, in the one error format (core.api.errors); the schemes it really
 accepts (a user-only operation takes no client token); that a query parameter is never
-empty or blank (the views refuse it, core.api.views)."""
+empty or blank (the views refuse it, core.api.views); that a request body takes no key
+but its fields (core.api.serializers.KnownFieldsMixin)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
 from core.api.errors import ErrorSerializer
-from core.api.serializers import StrictCharField
+from core.api.serializers import (
+    KnownFieldsMixin,
+    KnownFieldsSerializer,
+    ModelSerializer,
+    StrictCharField,
+)
 
 #: Text the API takes holds no NUL (core.request refuses it; PostgreSQL could not store it).
 NO_NUL = r"^[^\u0000]*$"
@@ -32,6 +38,19 @@ ERROR_DESCRIPTIONS = {
     "409": _("The record is not in a state that allows this."),
     "429": _("Too many requests; retry after the number of seconds in Retry-After."),
 }
+
+
+def lib_doc_excludes() -> list[Any]:
+    """drf-spectacular's GET_LIB_DOC_EXCLUDES: the base classes here describe how the API
+    is built, not an operation or a body; a class of no docstring of its own reads as
+    none, not as its base's (every model's schema said "DRF drops `allow_blank`...")."""
+    from drf_spectacular.plumbing import get_lib_doc_excludes
+
+    from core.api.fastlist import FastListMixin
+    from core.api.views import StrictQueryMixin
+
+    return [*get_lib_doc_excludes(), KnownFieldsMixin, KnownFieldsSerializer,
+            ModelSerializer, StrictQueryMixin, FastListMixin]
 
 
 class ApiAutoSchema(AutoSchema):
@@ -88,6 +107,14 @@ class ApiAutoSchema(AutoSchema):
                 else:
                     items.setdefault("pattern", NO_NUL)
         return parameters
+
+    def _map_basic_serializer(self, serializer: Any, direction: Any) -> dict[str, Any]:
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(serializer, KnownFieldsMixin):
+            # The body refuses any other key (400 "Unknown field."), so a fuzzer may not
+            # count that refusal as a valid body turned away.
+            schema["additionalProperties"] = False
+        return schema
 
     def _map_serializer_field(self, field: Any, direction: Any,
                               bypass_extensions: bool = False) -> dict[str, Any]:

@@ -66,25 +66,42 @@ class BoundedListField(serializers.ListField):
         return super().to_internal_value(data)
 
 
-class KnownFieldsSerializer(serializers.Serializer):
-    """A request body that names only the serializer's fields. For a body whose fields
-    are all optional, where a typo is otherwise the empty body: mark-read's `{"idz": [1]}`
-    read as `{}`, "mark every notification read"."""
+class KnownFieldsMixin:
+    """A request body names only the serializer's fields: any other top-level key is a
+    400 naming it ("Unknown field."), and the schema says so (`additionalProperties:
+    false`, core.api.schema). A typo was otherwise silently dropped: mark-read's
+    `{"idz": [1]}` read as `{}`, "mark every notification read"; a misspelt optional field
+    (a hotline ticket's `institution_usc`) lost what it carried with a 200."""
 
     def to_internal_value(self, data: Any) -> Any:
+        unknown: dict[str, list[Any]] = {}
         if isinstance(data, Mapping):
             # (the browsable API's forms post their CSRF token beside the fields)
-            unknown = sorted(set(data) - set(self.fields) - {"csrfmiddlewaretoken"})
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: [_("Unknown field.")] for name in unknown})
-        return super().to_internal_value(data)
+            known = set(self.fields)  # type: ignore[attr-defined]
+            unknown = {name: [_("Unknown field.")] for name in
+                       sorted(set(data) - known - {"csrfmiddlewaretoken"})}
+        try:
+            value = super().to_internal_value(data)  # type: ignore[misc]
+        except serializers.ValidationError as refused:
+            # One answer names every mistake: the typo and the field it misses.
+            if unknown and isinstance(refused.detail, dict):
+                raise serializers.ValidationError({**refused.detail, **unknown}) from None
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
 
 
-class ModelSerializer(serializers.ModelSerializer):
-    """DRF drops `allow_blank` from a read-only field, so the schema of a blank-able
-    choice (a case with no category) left out the "" it answers. Kept here, the schema
-    lists it (drf-spectacular's BlankEnum)."""
+class KnownFieldsSerializer(KnownFieldsMixin, serializers.Serializer):
+    """The base of every request body that is not a model's (see KnownFieldsMixin)."""
+
+
+class ModelSerializer(KnownFieldsMixin, serializers.ModelSerializer):
+    """Written to, it takes only its fields (KnownFieldsMixin).
+
+    DRF drops `allow_blank` from a read-only field, so the schema of a blank-able choice
+    (a case with no category) left out the "" it answers. Kept here, the schema lists it
+    (drf-spectacular's BlankEnum)."""
 
     def include_extra_kwargs(self, kwargs: dict[str, Any],
                              extra_kwargs: dict[str, Any]) -> dict[str, Any]:

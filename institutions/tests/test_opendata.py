@@ -87,3 +87,34 @@ def test_a_head_request_gets_the_headers_of_the_download(world, fmt):
     assert client.head(f"/open-data/register.{fmt}",
                        HTTP_IF_MODIFIED_SINCE=get["Last-Modified"]).status_code == 304
     assert client.post(f"/open-data/register.{fmt}").status_code == 405
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_the_download_speaks_cors_to_the_named_origins_as_the_public_api_does(world,
+                                                                            settings, fmt):
+    """A page of a named origin (a government service portal) could read the public
+    status API but not the open-data download of the same register: no CORS headers. The
+    download now answers the origins of CORS_ALLOWED_ORIGINS, reads only, and lets the
+    page read its update time, file name and rate-limit reading."""
+    settings.CORS_ALLOWED_ORIGINS = ["https://zwfw.example.gov.cn"]
+    licensed_with_gate(world, "a", 1)
+    url = f"/open-data/register.{fmt}"
+    preflight = Client().options(url, HTTP_ORIGIN="https://zwfw.example.gov.cn",
+                                 HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+                                 HTTP_ACCESS_CONTROL_REQUEST_HEADERS="if-modified-since")
+    assert preflight.status_code == 200
+    assert preflight["Access-Control-Allow-Origin"] == "https://zwfw.example.gov.cn"
+    methods = {m.strip() for m in preflight["Access-Control-Allow-Methods"].split(",")}
+    assert "GET" in methods and "POST" not in methods
+    assert "if-modified-since" in preflight["Access-Control-Allow-Headers"]
+    get = Client().get(url, HTTP_ORIGIN="https://zwfw.example.gov.cn")
+    assert get.status_code == 200
+    assert get["Access-Control-Allow-Origin"] == "https://zwfw.example.gov.cn"
+    exposed = {h.strip().lower() for h in get["Access-Control-Expose-Headers"].split(",")}
+    assert {"last-modified", "content-disposition", "ratelimit-remaining"} <= exposed
+    assert "Access-Control-Allow-Credentials" not in get
+    other = Client().get(url, HTTP_ORIGIN="https://evil.example")
+    assert other.status_code == 200 and "Access-Control-Allow-Origin" not in other
+    settings.CORS_ALLOWED_ORIGINS = []
+    assert "Access-Control-Allow-Origin" not in Client().get(
+        url, HTTP_ORIGIN="https://zwfw.example.gov.cn")

@@ -60,8 +60,9 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # ETag on every GET and 304 on If-None-Match / If-Modified-Since (issue 13); detail
-    # endpoints add Last-Modified from the record's updated_at (core.api.views).
-    "django.middleware.http.ConditionalGetMiddleware",
+    # endpoints add Last-Modified from the record's updated_at (core.api.views). Django's,
+    # ignoring If-Unmodified-Since where there is no Last-Modified (RFC 9110 §13.1.4).
+    "core.conditional.ConditionalGetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.db_router.PrimaryAfterWriteMiddleware",
     "core.request.SessionMiddleware",  # Django's, without a save on API reads
@@ -278,10 +279,11 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # gunicorn directly).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
-# CORS (django-cors-headers): only the public read-only endpoints, only for the origins a
-# deployment names (none by default), only reads; a browser may read the caching and
-# rate-limit headers.
-CORS_URLS_REGEX = r"^/api/v1/public/.*$"
+# CORS (django-cors-headers): only the public read-only endpoints (the public API and the
+# open-data download of the same register), only for the origins a deployment names (none
+# by default), only reads; a browser may read the caching and rate-limit headers, and the
+# download's file name.
+CORS_URLS_REGEX = r"^/(api/v1/public|open-data)/.*$"
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
 # A page that reads the ETag or Last-Modified it is shown sends it back: its preflight
@@ -289,7 +291,8 @@ CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
 CORS_ALLOW_HEADERS = (*default_headers, "if-none-match", "if-modified-since")
 CORS_ALLOW_CREDENTIALS = False
 CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After", "RateLimit-Limit",
-                       "RateLimit-Remaining", "RateLimit-Reset", "X-Request-ID")
+                       "RateLimit-Remaining", "RateLimit-Reset", "X-Request-ID",
+                       "Content-Disposition")
 
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport (no server).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
@@ -354,6 +357,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "GET_LIB_DOC_EXCLUDES": "core.api.schema.lib_doc_excludes",
     "ENUM_NAME_OVERRIDES": {
         "CaseKindEnum": "cases.kinds.choices",
         "NotificationKindEnum": "cases.models.Notification.Kind",

@@ -289,6 +289,66 @@ def test_the_exports_stay_in_the_forms_chinese_for_an_english_reader(world: Worl
     assert client.get(f"/office/reports/monthly/{r.pk}/export.pdf").status_code == 200
 
 
+def _consolidated(world: World) -> MonthlyReport:
+    """The city culture bureau's June report, relaying counties A and B's."""
+    june(world, "a")
+    june(world, "b")
+    DepartmentFactory(region=world.city, type=CULTURE, name="市文旅局")
+    open_june()
+    for key in ("a", "b"):
+        services.monthly_submit(actor=world.county(key).users["county_admin"],
+                                report=report(world, key))
+    return MonthlyReport.objects.get(region=world.city, department__type=CULTURE)
+
+
+def _form(page: str) -> str:
+    return page.split('id="monthly-form"', 1)[1].split("</table>", 1)[0]
+
+
+def test_the_consolidated_page_writes_english_in_english_and_the_exports_chinese(
+        world: World):
+    """On the city's consolidated report each item names its county report after the
+    campaign. The English page wrote it in Chinese brackets, 甲区校外培训整治（甲区·文旅局）,
+    and joined the units with 、 (issue 14 C11: English pages write English punctuation,
+    as the county page does). The Chinese page and the exports keep the form's （ ） and 、
+    whatever the reader's language (004 annex 2: filed with the government)."""
+    from openpyxl import load_workbook
+
+    city = _consolidated(world)
+    url = f"/office/reports/monthly/{city.pk}/"
+    lines = monthly.table(city).lines
+    assert len(lines) == 2
+    names = [(ln.row.campaign.title, ln.report.region.name, ln.report.department.name)
+             for ln in lines]
+
+    english = _client(world.city_admin)
+    english.cookies["django_language"] = "en"
+    form = _form(english.get(url).content.decode())
+    for title, region, dept in names:
+        assert f"{title} ({region}·{dept})" in form
+    assert not re.search(r"[（）、；]", form), re.findall(r".{20}[（）、；].{20}", form)
+
+    chinese = _client(world.city_admin)
+    chinese.cookies["django_language"] = "zh-hans"
+    form = _form(chinese.get(url).content.decode())
+    for title, region, dept in names:
+        assert f"{title}（{region}·{dept}）" in form
+    assert "、" in form
+
+    # ... and so do the records behind a figure.
+    records = english.get(f"{url}records/6/").content.decode()
+    texts = re.findall(r'class="list-group-item small record">(.*?)</li>', records)
+    assert texts and not any(re.search(r"[（）：]", t) for t in texts), texts
+    assert any(re.search(r"Accountability: 问责一 \(.+ 2\)<", t) for t in texts), texts
+    records = chinese.get(f"{url}records/6/").content.decode()
+    assert "问责：问责一（" in records
+
+    ws = load_workbook(io.BytesIO(english.get(f"{url}export.xlsx").content)).active
+    items = [ws.cell(row=6 + i, column=2).value for i in range(2)]
+    assert items == [f"{title}（{region}·{dept}）" for title, region, dept in names]
+    assert "、" in ws.cell(row=6, column=4).value
+
+
 def test_pdf_parses_and_carries_the_title(world: World):
     from pypdf import PdfReader
 
