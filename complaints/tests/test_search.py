@@ -103,6 +103,8 @@ def test_the_office_searches_can_read_their_gram_indexes(world):
                              ("institution_text", "complaint_institution_text_grams_idx")):
             qs = Complaint.objects.filter(contains_text(field, term)).values("id")
             assert index in _plan(*qs.query.sql_with_params()), field
-        plan = _plan(*CaseFilter({"q": term}, queryset=case_list_qs(admin)).qs[:51]
-                     .query.sql_with_params())
+        # The case list's search condition as the filter writes it (the county's page
+        # reads its ids first, where a small county's own index may be cheaper still).
+        search = CaseFilter({"q": term}, queryset=Case.objects.all()).qs.values("id")
+        plan = _plan(*search.query.sql_with_params())
         assert "case_number_grams_idx" in plan and "case_title_grams_idx" in plan, plan
