@@ -255,6 +255,25 @@ def test_the_reply_case_is_linked_only_for_those_who_may_open_it(world: World):
     assert link not in page and p.case.number in page
 
 
+def test_a_lagging_task_is_linked_only_for_those_who_may_open_its_case(world: World):
+    """The walk of 2 December, on the evaluation records: an education officer reads a
+    notice about another department's lagging task, whose case answers 404 for them; the
+    list names the case and links it only for those who may open it."""
+    reply = proposal(world).case  # culture's reply case: education has no part in it
+    discipline.evaluation_record(
+        actor=world.a.users["joint"], region=world.a.region, kind=EvaluationKind.NOTICE,
+        title="通报滞后任务", content="通报", issued_on=D(2026, 6, 1),
+        tasks=[reply.tasks.get()])
+    link = f'href="/office/cases/{reply.number}/"'
+    culture = _client(world.a.users["culture"])
+    assert culture.get(f"/office/cases/{reply.number}/").status_code == 200
+    assert link in culture.get("/office/governance/evaluations/").content.decode()
+    officer = _client(world.a.users["officer"])
+    assert officer.get(f"/office/cases/{reply.number}/").status_code == 404
+    page = officer.get("/office/governance/evaluations/").content.decode()
+    assert "通报滞后任务" in page and reply.number in page and link not in page
+
+
 def test_list_query_counts_are_constant(world: World, query_budget):
     client = _client(world.a.users["discipline"])
     joint = world.a.users["joint"]
