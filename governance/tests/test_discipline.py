@@ -169,6 +169,20 @@ def test_evaluation_records_check_their_kind(world: World):
     assert city.evaluated_region == world.a.region
 
 
+def test_the_forms_fill_in_today_as_a_date_input_reads_it(world: World):
+    """The walk of 2 December: in Chinese the proposal and evaluation forms filled in
+    today as 2026/12/02, which `<input type="date">` drops (the field showed empty and
+    the browser warned); the ISO form is the one it takes."""
+    from django.utils import timezone
+
+    today = f'type="date" name="issued_on" value="{timezone.localdate().isoformat()}"'
+    for role, url in (("discipline", "/office/governance/proposals/new/"),
+                      ("joint", "/office/governance/evaluations/new/")):
+        page = _client(world.a.users[role]).get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert page.status_code == 200
+        assert today in page.content.decode(), url
+
+
 def test_pages_show_field_errors_and_change_nothing(world: World):
     client = _client(world.a.users["discipline"])
     assert client.get("/office/governance/proposals/new/").status_code == 200
