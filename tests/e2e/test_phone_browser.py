@@ -665,3 +665,50 @@ def test_detail_tables_are_cards_on_a_phone(browser, live_server, build):  # noq
         cells = page.locator(f"{table} tbody tr").first.locator("td")
         first, second = cells.nth(0).bounding_box(), cells.nth(1).bounding_box()
         assert first["y"] == second["y"] and first["x"] < second["x"], (url, table)  # a line
+
+
+#: Of each chart's table on the page (their "table view" opened): how far it scrolls
+#: sideways in its box, and whether its first row's last cell (the figure) ends inside the
+#: window.
+CHART_TABLES = """([selector, width]) => {
+    document.querySelectorAll('details').forEach(d => d.open = true);
+    return [...document.querySelectorAll(selector)].map(t => {
+        const box = t.closest('.table-responsive'), cell = t.querySelector('tbody tr td:last-child');
+        const r = cell && cell.getBoundingClientRect();
+        return [t.id, box.scrollWidth - box.clientWidth,
+                !!r && r.width > 0 && r.left >= 0 && r.right <= width]; }); }"""
+
+
+@pytest.mark.parametrize("width", [390, 1024, 1366])
+def test_chart_tables_keep_their_figures_in_view(browser, live_server, width):  # noqa: F811
+    """The walk of 2 December: the tables under the charts (complaint and inspection
+    analytics, the overview) sit in half-width cards, and their 720 px minimum pushed the
+    figures out of the card on a desktop (cut off at 1366 px, gone at 1024 px); on a phone
+    the overview's coverage figure, "84.0% (12,600.00/15,000.00 yuan)" on one line, ran
+    out of its card. Every chart's table fits its box with its figure in view, in Chinese
+    and English."""
+    from complaints.models import Topic
+    from complaints.tests.helpers import submit
+
+    world, _institution = _lists_world()
+    Topic.objects.get_or_create(code="other", defaults={
+        "name": "其他", "name_en": "Other", "route_topic": "general"})
+    submit(world)
+    base = live_server.url
+    page = login(browser, base, world.a.users["county_admin"].username)
+    page.set_viewport_size({"width": width, "height": 844})
+    for language in ("zh-hans", "en"):
+        page.context.add_cookies([{"name": "django_language", "value": language,
+                                   "url": base}])
+        for url, selector in (
+                ("/office/complaints/analytics/",
+                 "table[id^='table-'], #on-time-by-department, #repeats"),
+                ("/office/inspections/analytics/", "table[id^='table-']"),
+                ("/office/reports/dashboard/", ".dashboard-table")):
+            page.goto(base + url)
+            assert page.evaluate(NO_SIDEWAYS_SCROLL) <= width, (url, language)
+            tables = [t for t in page.evaluate(CHART_TABLES, [selector, width])
+                      if t[0] != "table-licensing"]  # nine steps: scrolls in its box
+            assert tables, url
+            assert all(scroll <= 0 and in_view for _id, scroll, in_view in tables), \
+                (url, language, tables)
