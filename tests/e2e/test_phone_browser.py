@@ -712,3 +712,39 @@ def test_chart_tables_keep_their_figures_in_view(browser, live_server, width):  
             assert tables, url
             assert all(scroll <= 0 and in_view for _id, scroll, in_view in tables), \
                 (url, language, tables)
+
+
+#: For each task row's due-date cell: over how many lines its date runs.
+DUE_DATE_LINES = """() => [...document.querySelectorAll('.table-tasks tbody td.card-second')]
+    .map(td => { const walk = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+        for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+            if (/\\d{4}-\\d{2}-\\d{2}/.test(n.textContent)) {
+                const range = document.createRange(); range.selectNodeContents(n);
+                return range.getClientRects().length; } }
+        return 0; })"""
+
+
+def test_an_escalated_tasks_due_date_stays_on_one_line_on_a_phone(browser, live_server):  # noqa: F811
+    """The walk of 2 December: on a phone a task escalated to the second level showed its
+    due date broken as 「2026-」 over 「11-25」, squeezed by the 「已升级督办（第2级）」
+    badge beside it; the date stays whole and the badge goes under it."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from tests.factories import build_world, make_case, make_task
+
+    call_command("seed_calendar", verbosity=0)
+    call_command("load_profiles", verbosity=0)
+    world = build_world()
+    task = make_task(world.a, make_case(world.a, title="逾期事项"), workdays=1)
+    type(task).objects.filter(pk=task.pk).update(due_date="2020-01-02", escalation_level=2,
+                                                overdue_since=timezone.now())
+    base = live_server.url
+    page = login(browser, base, world.a.users["county_admin"].username)
+    page.set_viewport_size({"width": 390, "height": 844})
+    for language in ("zh-hans", "en"):
+        page.context.add_cookies([{"name": "django_language", "value": language,
+                                   "url": base}])
+        page.goto(base + "/office/tasks/overview/")
+        lines = page.evaluate(DUE_DATE_LINES)
+        assert lines and all(n == 1 for n in lines), (language, lines)
