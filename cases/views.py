@@ -246,8 +246,10 @@ def case_open(request: HttpRequest) -> HttpResponse:
 
 def _addresses_applicant(user: Any, case: Case) -> bool:
     """An officer on a case about an institution may write to (or share a file with) the
-    institution; the institution's own staff write as the applicant."""
-    return case.institution_id is not None and getattr(user, "institution_id", None) is None
+    institution, if its staff read the case; the institution's own staff write as the
+    applicant."""
+    return case.institution_id is not None and \
+        getattr(user, "institution_id", None) is None and services.institution_reads_case(case)
 
 
 def _may(user: Any, case: Case, action: str) -> bool:
@@ -265,6 +267,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
                    .values_list("pk", flat=True))
     assignable = set(Task.objects.restrict(user, Action.ASSIGN).filter(case=case)
                      .values_list("pk", flat=True))
+    addresses_applicant = _addresses_applicant(user, case)
     context = {
         "case": case, "tasks": tasks, "workable": workable, "assignable": assignable,
         "timeline": selectors.grouped_timeline(selectors.case_timeline(user, case)),
@@ -275,8 +278,8 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         "may_manage": _may(user, case, Action.MANAGE),
         "reopen_refusal": kinds.reopen_refusal(case=case) if case.state == "closed" else None,
         "may_assign": _may(user, case, Action.ASSIGN),
-        "comment_form": CommentForm(offer_applicant=_addresses_applicant(user, case)),
-        "attachment_form": AttachmentForm(offer_applicant=_addresses_applicant(user, case)),
+        "comment_form": CommentForm(offer_applicant=addresses_applicant),
+        "attachment_form": AttachmentForm(offer_applicant=addresses_applicant),
         "panels": kinds.panels_for(request=request, case=case),
     }
     return render(request, "cases/case_detail.html", context)
