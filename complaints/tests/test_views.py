@@ -516,3 +516,16 @@ def test_the_institution_complained_about_is_not_offered_the_officers_messages(
                                      upload=SimpleUploadedFile("a.pdf", samplefiles.pdf()))
     client.post(f"{case.get_absolute_url()}comments/", {"body": "请说明", "to_applicant": "on"})
     assert not Notification.objects.filter(recipient=staff).exists()
+
+
+def test_the_hand_offs_name_each_step_with_its_status(world: World):
+    """The walk of 2 December: the hand-offs' "Step" column (on a phone, the head of each
+    card) showed only the task's status, 「环节 待办理」, never which step it was."""
+    complaint, _code, _created = submit(world, topic_code="other")
+    joint = world.a.users["joint"]
+    services.complaint_dispatch(actor=joint, complaint=complaint,
+                                department=world.a.depts["culture_tourism"], reason="文艺类")
+    page = login(joint).get(f"/office/complaints/{complaint.case.number}/",
+                            HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    chain = page.split('id="chain"', 1)[1].split("</table>", 1)[0]
+    assert "分派 · 已办结" in chain and "核实 · 待办理" in chain
