@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from core.i18n import join_list, parenthesized
+from core.i18n import colon, join_list, list_separator, parenthesized
 from institutions.rules import Slot, course_violations
 from policy.profile import active_profile
 
@@ -20,8 +20,10 @@ CHINESE_PUNCTUATION = re.compile(r"[、（）：；。，]")
 def test_lists_and_asides_follow_the_language():
     with translation.override("en"):
         assert join_list(["a", "b"]) == "a, b" and parenthesized("x") == " (x)"
+        assert colon() == ": " and list_separator() == ", "
     with translation.override("zh-hans"):
         assert join_list(["甲", "乙"]) == "甲、乙" and parenthesized("注") == "（注）"
+        assert colon() == "：" and list_separator() == "、"
 
 
 def test_profile_labels_and_rule_messages_in_english():
