@@ -143,6 +143,10 @@ def test_the_form_asks_for_each_document_and_states_the_limits_first(world):
     assert response.status_code == 302
     case_page = client.get(response["Location"]).content.decode()
     assert 'id="licensing-documents"' in case_page
+    # ... each with its source as users read it, not the profile's code "000 §3(1)1"
+    documents = case_page.split('id="licensing-documents"', 1)[1].split("</div>", 1)[0]
+    with translation.override("zh-hans"):
+        assert f"({cite('000 §3(1)1')})" in documents and "000 §" not in documents
     app = LicensingApplication.objects.get()
     first = app.documents["application_form"]["attachment"]
     assert f"/attachments/{first}/" in case_page
