@@ -748,3 +748,32 @@ def test_an_escalated_tasks_due_date_stays_on_one_line_on_a_phone(browser, live_
         page.goto(base + "/office/tasks/overview/")
         lines = page.evaluate(DUE_DATE_LINES)
         assert lines and all(n == 1 for n in lines), (language, lines)
+
+
+#: Buttons and badges of a few words laid out over more than one line: a button's label
+#: broken between its characters, or a badge stretched to its card cell's height.
+BROKEN_SHORT_LABELS = """() => [...document.querySelectorAll('main .btn, main .badge')].filter(b => {
+    const r = b.getBoundingClientRect(), s = getComputedStyle(b), t = b.innerText.trim();
+    if (!r.width || !t || t.length > 12) return false;
+    const content = r.height - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom)
+        - parseFloat(s.borderTopWidth) - parseFloat(s.borderBottomWidth);
+    return content > 1.6 * (parseFloat(s.lineHeight) || 1.5 * parseFloat(s.fontSize));
+}).map(b => b.innerText.trim())"""
+
+
+def test_short_labels_keep_their_line_on_a_phone(browser, live_server):  # noqa: F811
+    """The walk of 2 December at 390 px: the monthly reports' 「筛选」 button broke into
+    「筛」 over 「选」 beside the month picker, and the 「牵头」/「配合」 and "not filed"
+    badges of the task and filing cards were stretched into tall blocks beside labels
+    over two lines."""
+    world, _institution = _lists_world()
+    base = live_server.url
+    page = login(browser, base, world.a.users["county_admin"].username)
+    page.set_viewport_size({"width": 390, "height": 844})
+    for language in ("zh-hans", "en"):
+        page.context.add_cookies([{"name": "django_language", "value": language,
+                                   "url": base}])
+        for url in ("/office/reports/monthly/", "/office/tasks/overview/",
+                    "/office/governance/filings/"):
+            page.goto(base + url)
+            assert page.evaluate(BROKEN_SHORT_LABELS) == [], (url, language)
