@@ -56,7 +56,7 @@ class ApplyForm(forms.Form):
             # profile's internal code ("000 §3(1)1" showed on the form).
             source = (gettext("Source: %(src)s") % {"src": cite(document.source)}
                       if document.from_seed else
-                      gettext("A documented default, not from a seed document."))
+                      gettext("A documented default, not from a policy document."))
             needed = gettext("Needed for: %(actions)s") % {"actions": join_list(
                 ApplicationAction(a).label for a in actions)}
             self.fields[f"doc_{code}"] = forms.FileField(

@@ -125,6 +125,9 @@ def test_the_form_asks_for_each_document_and_states_the_limits_first(world):
     with translation.override("zh-hans"):
         assert f"依据：{cite('000 §3(1)1')} · " in page and "MB" in page
     assert "000 §3(1)1" not in page
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "A documented default, not from a policy document." in english
+    assert "seed" not in english
     documents = application_documents(inst)
     documents.pop("teacher_credentials")
     response = client.post(url, {"action": "establish", **{
