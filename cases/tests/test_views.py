@@ -297,3 +297,26 @@ def test_case_list_filters_a_region_picked_by_name(client, world):
     assert titles(client.get("/office/cases/", {"region": world.b.region.code})) == set()
     bad = client.get("/office/cases/", {"region": "123"})
     assert bad.context["filter"].errors["region"]
+
+
+def test_exports_name_their_columns_in_the_readers_language(client, world):
+    """The walk of 2 December: the case and task exports' headers were named when the
+    module was imported, in the default language, so an English export had Chinese
+    headers over English values."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    case = make_case(world.a)
+    make_task(world.a, case)
+    client.force_login(world.a.users["county_admin"])
+
+    def header(url: str, language: str) -> list:
+        response = client.get(url, {"export": "xlsx"}, HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200, url
+        return [c.value for c in next(load_workbook(BytesIO(response.content)).active.rows)]
+
+    for url in ("/office/cases/", "/office/tasks/overview/"):
+        english, chinese = header(url, "en"), header(url, "zh-hans")
+        assert english[0] in ("Number", "Case number"), (url, english)
+        assert chinese[0] in ("编号", "事项编号"), (url, chinese)
