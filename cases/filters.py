@@ -1,6 +1,7 @@
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -122,6 +123,11 @@ class TaskPageFilter(TaskFilter):
     status = django_filters.ChoiceFilter(
         choices=[*TaskStatus.choices, ("all", _("All"))], method="filter_status",
         empty_label=_("Open (default)"), label=_("Status"))
+    # A date picker, not a text box to type 2026-12-05 into on a phone (the walk of
+    # 2 December); ISO is the form `<input type="date">` reads and sends.
+    due_before = django_filters.DateFilter(
+        field_name="due_date", lookup_expr="lte", label=_("Due on or before"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     overdue = django_filters.ChoiceFilter(
         choices=[("yes", _("Yes")), ("no", _("No"))], method="filter_overdue_choice",
         empty_label=_("All"), label=_("Overdue"))

@@ -650,6 +650,8 @@ def comment_add(*, actor: User, case: Case, body: str, to_applicant: bool = Fals
     if to_applicant and (from_applicant or case.institution_id is None):
         raise DomainError(_("Only an officer addresses a message to the case's institution."),
                           field="to_applicant")
+    if to_applicant:
+        _refuse_unread(case)
     comment = Comment.objects.create(case=case, author=actor, body=body.strip(),
                                      to_applicant=to_applicant)
     audit_record(actor=actor, action="comment.add", case=case, obj=comment,
@@ -667,6 +669,27 @@ def comment_add(*, actor: User, case: Case, body: str, to_applicant: bool = Fals
 
 def _applicants(case: Case) -> list[User]:
     return list(User.objects.filter(institution_id=case.institution_id, is_active=True))
+
+
+def institution_reads_case(case: Case) -> bool:
+    """Whether the staff of the case's institution read the case: only its kind lets them
+    in (`CaseKindSpec.visible_to`: a licensing application, a rectification order, a
+    daily inspection once it may be known). Only then is a comment addressed to them, or
+    a file shared with them: on a complaint or a supervision case they were told of a
+    message on a case that answers them 404 (the walk of 2 December)."""
+    if case.institution_id is None:
+        return False
+    # Asked of the gateway for a member of its staff, whether or not one has an account
+    # yet (an application entered by the officers; the staff sign up later).
+    staff = User(role=Role.INSTITUTION_STAFF, institution_id=case.institution_id,
+                 is_active=True)
+    return _allowed(staff, Case, case, Action.VIEW)
+
+
+def _refuse_unread(case: Case) -> None:
+    if not institution_reads_case(case):
+        raise DomainError(_("The institution does not see this case: it cannot be "
+                            "addressed on it."), field="to_applicant")
 
 
 def _case_workers(case: Case) -> list[User]:
@@ -714,6 +737,8 @@ def attachment_add(*, actor: User, case: Case, upload: UploadedFile,
                          actor.institution_id == case.institution_id):
         raise DomainError(_("Only an officer shares a file with the case's institution."),
                           field="to_applicant")
+    if to_applicant:
+        _refuse_unread(case)
     content_type = attachment_check(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cases import kinds, selectors, services
@@ -62,16 +63,18 @@ def _task_or_404(request: HttpRequest, pk: int) -> Task:
     return get_object_or_404(selectors.task_list_qs(request.user), pk=pk)
 
 
+#: The columns of the .xlsx exports, named lazily: named at import they stayed in the
+#: default language, and an English export had Chinese headers (the walk of 2 December).
 TASK_EXPORT = [
-    (_("Case number"), lambda t: t.case.number),
-    (_("Case"), lambda t: t.case.title),
-    (_("Department"), lambda t: t.department.name),
-    (_("Role"), lambda t: t.get_role_display()),
-    (_("Duty"), lambda t: t.duty),
-    (_("Assignee"), lambda t: str(t.assignee) if t.assignee else ""),
-    (_("Due date"), lambda t: t.due_date),
-    (_("Status"), lambda t: t.get_status_display()),
-    (_("Escalation level"), lambda t: t.escalation_level),
+    (gettext_lazy("Case number"), lambda t: t.case.number),
+    (gettext_lazy("Case"), lambda t: t.case.title),
+    (gettext_lazy("Department"), lambda t: t.department.name),
+    (gettext_lazy("Role"), lambda t: t.get_role_display()),
+    (gettext_lazy("Duty"), lambda t: t.duty),
+    (gettext_lazy("Assignee"), lambda t: str(t.assignee) if t.assignee else ""),
+    (gettext_lazy("Due date"), lambda t: t.due_date),
+    (gettext_lazy("Status"), lambda t: t.get_status_display()),
+    (gettext_lazy("Escalation level"), lambda t: t.escalation_level),
 ]
 
 
@@ -204,13 +207,13 @@ def task_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 
 
 CASE_EXPORT = [
-    (_("Number"), lambda c: c.number),
-    (_("Kind"), lambda c: c.kind_label),
-    (_("Title"), lambda c: c.title),
-    (_("Region"), lambda c: c.region.name),
-    (_("State"), lambda c: c.get_state_display()),
-    (_("Open tasks"), lambda c: c.open_tasks),
-    (_("Opened at"), lambda c: c.opened_at),
+    (gettext_lazy("Number"), lambda c: c.number),
+    (gettext_lazy("Kind"), lambda c: c.kind_label),
+    (gettext_lazy("Title"), lambda c: c.title),
+    (gettext_lazy("Region"), lambda c: c.region.name),
+    (gettext_lazy("State"), lambda c: c.get_state_display()),
+    (gettext_lazy("Open tasks"), lambda c: c.open_tasks),
+    (gettext_lazy("Opened at"), lambda c: c.opened_at),
 ]
 
 
@@ -246,8 +249,10 @@ def case_open(request: HttpRequest) -> HttpResponse:
 
 def _addresses_applicant(user: Any, case: Case) -> bool:
     """An officer on a case about an institution may write to (or share a file with) the
-    institution; the institution's own staff write as the applicant."""
-    return case.institution_id is not None and getattr(user, "institution_id", None) is None
+    institution, if its staff read the case; the institution's own staff write as the
+    applicant."""
+    return case.institution_id is not None and \
+        getattr(user, "institution_id", None) is None and services.institution_reads_case(case)
 
 
 def _may(user: Any, case: Case, action: str) -> bool:
@@ -265,6 +270,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
                    .values_list("pk", flat=True))
     assignable = set(Task.objects.restrict(user, Action.ASSIGN).filter(case=case)
                      .values_list("pk", flat=True))
+    addresses_applicant = _addresses_applicant(user, case)
     context = {
         "case": case, "tasks": tasks, "workable": workable, "assignable": assignable,
         "timeline": selectors.grouped_timeline(selectors.case_timeline(user, case)),
@@ -275,8 +281,8 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         "may_manage": _may(user, case, Action.MANAGE),
         "reopen_refusal": kinds.reopen_refusal(case=case) if case.state == "closed" else None,
         "may_assign": _may(user, case, Action.ASSIGN),
-        "comment_form": CommentForm(offer_applicant=_addresses_applicant(user, case)),
-        "attachment_form": AttachmentForm(offer_applicant=_addresses_applicant(user, case)),
+        "comment_form": CommentForm(offer_applicant=addresses_applicant),
+        "attachment_form": AttachmentForm(offer_applicant=addresses_applicant),
         "panels": kinds.panels_for(request=request, case=case),
     }
     return render(request, "cases/case_detail.html", context)

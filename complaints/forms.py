@@ -214,7 +214,8 @@ class ExplainForm(StyledForm):
 
 class ReportBackForm(StyledForm):
     accepted_on = forms.DateField(label=_("Accepted on"),
-                                  widget=forms.DateInput(attrs={"type": "date",
+                                  widget=forms.DateInput(format="%Y-%m-%d",  # as type=date takes it
+                                                         attrs={"type": "date",
                                                                 "class": "form-control"}))
     outcome = forms.CharField(label=_("Outcome"), max_length=5000,
                               widget=forms.Textarea(attrs={"rows": 2}))

@@ -175,15 +175,20 @@ class Hop:
     task: Task
     held_days: int
     on_time: bool
+    #: The hand-off's step (dispatch, verification...), as the "Step" column names it.
+    step: str = ""
 
 
 def chain(complaint: Complaint) -> list[Hop]:
+    from complaints.kinds import STEPS
+
     today = timezone.localdate()
     hops = []
     for task in complaint.case.tasks.select_related("department").order_by("created_at", "id"):
         end = timezone.localdate(task.completed_at) if task.completed_at else today
         start = timezone.localdate(task.created_at)
-        hops.append(Hop(task=task, held_days=(end - start).days, on_time=end <= task.due_date))
+        hops.append(Hop(task=task, held_days=(end - start).days, on_time=end <= task.due_date,
+                        step=str(STEPS.get(task.step, ""))))
     return hops
 
 

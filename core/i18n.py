@@ -21,7 +21,18 @@ def _chinese() -> bool:
 def join_list(items: Any) -> str:
     """Items of a sentence joined as the reader's language writes them: 「甲、乙」 or "a, b"
     (issue 14 C11: English pages had Chinese punctuation)."""
-    return ("、" if _chinese() else ", ").join(str(i) for i in items)
+    return list_separator().join(str(i) for i in items)
+
+
+def list_separator() -> str:
+    """What goes between two items of a list the template writes out itself: 「、」 or ", "."""
+    return "、" if _chinese() else ", "
+
+
+def colon() -> str:
+    """What follows a label before its value: 「：」 in Chinese, ": " in English (the walk of
+    2 December: "Learner：王子涵" on a parent's English order page)."""
+    return "：" if _chinese() else ": "
 
 
 def parenthesized(text: Any) -> str:
@@ -31,7 +42,7 @@ def parenthesized(text: Any) -> str:
 
 def labelled(label: Any, text: Any) -> str:
     """A text after its label: 「问责：标题」 in Chinese, "Accountability: title" in English."""
-    return f"{label}：{text}" if _chinese() else f"{label}: {text}"
+    return f"{label}{colon()}{text}"
 
 
 #: Functions that turn a message's internal notation into what users read; the policy app

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from core.abilities import may
 from core.errors import DomainError, PermissionDenied
 from core.exports import xlsx_response
+from core.i18n import join_list
 from core.paging import keyset_page
 from core.ratelimit import exports_limited, limited
 from funds import imports, selectors, services
@@ -280,7 +281,8 @@ def statement_import(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error("file", str(exc.message))
     return render(request, "funds/statement_import.html", {
-        "form": form, "job": job, "columns": imports.COLUMNS,
+        "form": form, "job": job,
+        "columns": join_list(label for _key, label in imports.COLUMNS),
         "recent": selectors.statement_imports(request.user)[:10]},
         status=400 if request.method == "POST" and (job is None or job.errors) else 200)
 

@@ -12,7 +12,9 @@ from cases.models import Task, TaskStatus
 from governance.models import AccountabilityMeasure, Campaign, EvaluationKind
 from org.models import Department, Region, RegionLevel
 
-DATE = forms.DateInput(attrs={"type": "date"})
+#: A date field's value in the ISO form `<input type="date">` takes: in the locale's form
+#: (2026/12/02 in Chinese) the browser drops it and the field shows empty.
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 class _TaskChoice(forms.ModelMultipleChoiceField):

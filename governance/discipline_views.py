@@ -103,9 +103,14 @@ def evaluations(request: HttpRequest) -> HttpResponse:
     if kind:
         qs = qs.filter(kind=kind)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # A lagging task's case is linked only for those who may open it, as the proposals'
+    # reply cases are (the walk of 2 December, again: an education officer read a notice
+    # about a meeting decision's case and its link answered 404).
+    viewable = viewable_case_ids(user, (t.case_id for r in page for t in r.tasks.all()))
     return render(request, "governance/evaluations.html", {
         "page_obj": page, "may_record": may(user, "governance.record_evaluation"),
-        "kind": kind, "kinds": discipline.EvaluationKind.choices})
+        "kind": kind, "kinds": discipline.EvaluationKind.choices,
+        "viewable_cases": viewable})
 
 
 @login_required

@@ -347,7 +347,9 @@ def daily_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "prepared_at": timezone.localtime(),
         "orders": inspection.orders.select_related("case"),
         "may_enforce": may(request.user, "inspections.open_enforcement", inspection.region),
-        "may_stop": may(request.user, "inspections.stop_order")},
+        "may_stop": may(request.user, "inspections.stop_order"),
+        # the institution's staff read their own inspections but not the office's list
+        "may_list": may(request.user, "inspections.view")},
         status=400 if request.method == "POST" else 200)
 
 

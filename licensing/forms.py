@@ -10,10 +10,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import join_list
 from institutions.forms import BoundedDateField
 from institutions.selectors import towns_in_county
 from licensing.models import APPLIES_TO, ApplicationAction
 from org.models import Region
+from policy.sources import cite
 
 
 class ApplyForm(forms.Form):
@@ -50,11 +52,13 @@ class ApplyForm(forms.Form):
         limits = gettext("PDF, images, Word or Excel; at most %(mb)s MB.") % {
             "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
         for code, (document, actions) in self.documents.items():
-            source = (gettext("Source: %(src)s") % {"src": document.source}
+            # The source as users read it (the document's number and section), never the
+            # profile's internal code ("000 §3(1)1" showed on the form).
+            source = (gettext("Source: %(src)s") % {"src": cite(document.source)}
                       if document.from_seed else
-                      gettext("A documented default, not from a seed document."))
-            needed = gettext("Needed for: %(actions)s") % {"actions": "、".join(
-                str(ApplicationAction(a).label) for a in actions)}
+                      gettext("A documented default, not from a policy document."))
+            needed = gettext("Needed for: %(actions)s") % {"actions": join_list(
+                ApplicationAction(a).label for a in actions)}
             self.fields[f"doc_{code}"] = forms.FileField(
                 label=document.label, required=False,
                 help_text=" · ".join(x for x in (document.help, needed, source, limits) if x))

@@ -58,9 +58,9 @@ PUBLISHED = "published"
 def render(source: str, sources: dict[str, dict[str, str]]) -> str:
     """`source` as users read it; see the module docstring."""
     if is_default(source):
-        return _("documented default, not from a seed")
+        return _("documented default, not from a policy document")
     if source.strip() == PUBLISHED:
-        return _("the city's own published number, not from a seed")
+        return _("the city's own published number, not from a policy document")
     chinese = (get_language() or "zh-hans").lower().startswith("zh")
     docs: list[tuple[str, list[str]]] = []
     for raw in re.split(r"\s*[,，;；]\s*", source.strip()):

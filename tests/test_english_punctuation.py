@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from core.i18n import join_list, labelled, parenthesized
+from core.i18n import colon, join_list, labelled, list_separator, parenthesized
 from institutions.rules import Slot, course_violations
 from policy.profile import active_profile
 
@@ -21,9 +21,11 @@ def test_lists_and_asides_follow_the_language():
     with translation.override("en"):
         assert join_list(["a", "b"]) == "a, b" and parenthesized("x") == " (x)"
         assert labelled("Notice", "x") == "Notice: x"
+        assert colon() == ": " and list_separator() == ", "
     with translation.override("zh-hans"):
         assert join_list(["甲", "乙"]) == "甲、乙" and parenthesized("注") == "（注）"
         assert labelled("通报", "甲") == "通报：甲"
+        assert colon() == "：" and list_separator() == "、"
 
 
 def test_profile_labels_and_rule_messages_in_english():

@@ -181,6 +181,20 @@ def test_task_page_filters_keep_to_open_work_unless_asked(client, world):
     assert ">全部</option>" in page and ">是</option>" in page and "未知" not in page
 
 
+def test_the_due_date_filter_is_a_date_picker(client, world):
+    """The walk of 2 December: "Due on or before" was a text box that a phone user had to
+    type 2026-12-05 into; it is a date input, given back in the ISO form it reads."""
+    case = make_case(world.a, title="本周到期")
+    make_task(world.a, case, workdays=1)
+    client.force_login(world.a.users["head"])
+    for url in ("/office/tasks/mine/", "/office/tasks/department/", "/office/tasks/overview/"):
+        response = client.get(url, {"due_before": "2099-12-05"})
+        if response.status_code == 403:  # the overview is for those who oversee
+            continue
+        page = response.content.decode()
+        assert 'type="date" name="due_before" value="2099-12-05"' in page, url
+
+
 def test_inbox_filters_pages_and_marks_one_notice_read(client, world, django_assert_max_num_queries):
     """Issue 14 C11: the inbox shows all or only the unread notices, pages them, and marks
     one notice read by POST (another reader's notice is not touched)."""
@@ -283,3 +297,26 @@ def test_case_list_filters_a_region_picked_by_name(client, world):
     assert titles(client.get("/office/cases/", {"region": world.b.region.code})) == set()
     bad = client.get("/office/cases/", {"region": "123"})
     assert bad.context["filter"].errors["region"]
+
+
+def test_exports_name_their_columns_in_the_readers_language(client, world):
+    """The walk of 2 December: the case and task exports' headers were named when the
+    module was imported, in the default language, so an English export had Chinese
+    headers over English values."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    case = make_case(world.a)
+    make_task(world.a, case)
+    client.force_login(world.a.users["county_admin"])
+
+    def header(url: str, language: str) -> list:
+        response = client.get(url, {"export": "xlsx"}, HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200, url
+        return [c.value for c in next(load_workbook(BytesIO(response.content)).active.rows)]
+
+    for url in ("/office/cases/", "/office/tasks/overview/"):
+        english, chinese = header(url, "en"), header(url, "zh-hans")
+        assert english[0] in ("Number", "Case number"), (url, english)
+        assert chinese[0] in ("编号", "事项编号"), (url, chinese)

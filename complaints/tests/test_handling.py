@@ -330,6 +330,10 @@ def test_report_back_page_list_and_scope(world: World):
     url = f"/office/complaints/{complaint.case.number}/"
     page = client.get(url).content.decode()
     assert "form-report" in page and 'id="report-back"' in page
+    # The day it was accepted, filled in as `<input type="date">` reads it: in the Chinese
+    # locale's 2026/12/02 the browser dropped it and showed the field empty.
+    accepted = timezone.localdate(complaint.received_at).isoformat()
+    assert f'type="date" name="accepted_on" value="{accepted}"' in page
     bad = client.post(url + "report/", {"accepted_on": "not a date", "outcome": "",
                                         "reply": "已答复"})
     assert bad.status_code == 400

@@ -13,7 +13,7 @@ from complaints import services
 from complaints.models import Channel, Complaint, ComplaintStatus, Finding, Outcome
 from complaints.tests.helpers import submit, topic
 from core.vocab import Category
-from institutions.tests.helpers import licensed_with_gate, register, staff_of
+from institutions.tests.helpers import licensed_with_gate, login, register, staff_of
 from org.models import ApiClient
 from tests.factories import World
 from tests.permmatrix import Endpoint, assert_matrix
@@ -128,7 +128,9 @@ def test_each_published_hotline_cites_its_own_citys_document(world: World, code)
         english.cookies["django_language"] = "en"
         with override_settings(POLICY_PROFILE=code):
             page = english.get("/complaints/hotlines/").content.decode()
-        assert "Source: the city&#x27;s own published number, not from a seed" in page
+        # in words a parent reads, not the project's "seed" (the walk of 2 December)
+        assert "Source: the city&#x27;s own published number, not from a policy document" in page
+        assert "seed" not in page
 
 
 def test_track_and_rate_with_the_private_code(world: World):
@@ -484,3 +486,48 @@ def test_office_list_names_topics_in_the_readers_language(world: World, query_bu
     english.force_login(world.a.users["county_admin"])
     english.cookies["django_language"] = "en"
     query_budget(english, "/office/complaints/", _grow(world), small=2, large=12, budget=16)
+
+
+def test_the_institution_complained_about_is_not_offered_the_officers_messages(
+        world: World):
+    """The walk of 2 December: on a complaint's case page the officer was offered
+    "Message to the applicant" and "Share with the applicant"; ticked, the institution
+    complained about was told of a message on a case that answers its staff 404. The
+    institution reads no complaint case, so nothing is offered and the service refuses."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases import services as case_services
+    from cases.models import Notification
+    from core.errors import DomainError
+    from tests import samplefiles
+
+    inst = register(world)
+    staff = staff_of(world, inst)
+    complaint = submit(world, institution=inst)[0]
+    services.open_lead_task(complaint)
+    case, officer = complaint.case, world.a.users["officer"]
+    assert login(staff).get(case.get_absolute_url()).status_code == 404
+    client = login(officer)
+    page = client.get(case.get_absolute_url())
+    assert page.status_code == 200 and 'name="body"' in page.content.decode()
+    assert 'name="to_applicant"' not in page.content.decode()
+    with pytest.raises(DomainError):
+        case_services.comment_add(actor=officer, case=case, body="请说明", to_applicant=True)
+    with pytest.raises(DomainError):
+        case_services.attachment_add(actor=officer, case=case, to_applicant=True,
+                                     upload=SimpleUploadedFile("a.pdf", samplefiles.pdf()))
+    client.post(f"{case.get_absolute_url()}comments/", {"body": "请说明", "to_applicant": "on"})
+    assert not Notification.objects.filter(recipient=staff).exists()
+
+
+def test_the_hand_offs_name_each_step_with_its_status(world: World):
+    """The walk of 2 December: the hand-offs' "Step" column (on a phone, the head of each
+    card) showed only the task's status, 「环节 待办理」, never which step it was."""
+    complaint, _code, _created = submit(world, topic_code="other")
+    joint = world.a.users["joint"]
+    services.complaint_dispatch(actor=joint, complaint=complaint,
+                                department=world.a.depts["culture_tourism"], reason="文艺类")
+    page = login(joint).get(f"/office/complaints/{complaint.case.number}/",
+                            HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    chain = page.split('id="chain"', 1)[1].split("</table>", 1)[0]
+    assert "分派 · 已办结" in chain and "核实 · 待办理" in chain

@@ -92,3 +92,14 @@ def test_the_import_page_reports_the_rows(world, orders):
                            {"file": _csv([f"T9,{orders[0].number},3000.00,"])})
     assert response.status_code == 200 and Movement.objects.count() == 1
     assert login(world.a.users["culture"]).get("/office/funds/import/").status_code == 404
+
+
+def test_the_import_page_lists_the_columns_as_its_language_writes_a_list(world):
+    """The walk of 2 December: the Chinese page read 「…缴费日期（YYYY-MM-DD）. 只有…」 and
+    the English one joined the columns with 「、」."""
+    client = login(world.a.users["county_admin"])
+    zh = client.get("/office/funds/import/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "各列依次为：银行交易流水号、订单号、金额（元）、缴费日期（YYYY-MM-DD）。" in zh
+    en = client.get("/office/funds/import/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ("these columns in order: Bank transaction id, Order number, Amount (yuan), "
+            "Paid on (YYYY-MM-DD).") in en

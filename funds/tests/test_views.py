@@ -288,6 +288,26 @@ def test_a_parent_sees_the_order_by_number_and_code_and_disputes_a_record(world)
     assert Consumption.objects.get(pk=other.pk).state == ConsumptionState.RECORDED
 
 
+def test_the_parents_order_page_writes_its_labels_as_its_language_does(world):
+    """The walk of 2 December: the parent's English order page read "Learner：王子涵 ·
+    Amount (yuan)：3000.00" (Chinese colons); each label's colon is the page's language's,
+    on the parent's page and on the institution's funds page."""
+    inst, course = supervised(world)
+    made = paid_order(world, inst, course)
+    pages = {}
+    for language in ("zh-hans", "en"):
+        client = Client(HTTP_ACCEPT_LANGUAGE=language)
+        parent = client.post("/funds/order/", {"number": made.number,
+                                                "code": made.access_code})
+        office = login(world.a.users["county_admin"])
+        office.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+        pages[language] = parent.content.decode() + office.get(
+            f"/office/funds/{inst.uscc}/").content.decode()
+    assert "学员：" in pages["zh-hans"] and "托管银行：" in pages["zh-hans"]
+    assert "Learner: " in pages["en"] and "Custodian bank: " in pages["en"]
+    assert "：" not in pages["en"].split("<main", 1)[1].split("</main>")[0]
+
+
 def test_the_seller_is_shown_the_code_once(world):
     inst, course = supervised(world)
     client = login(world.a.users["county_admin"])

@@ -169,6 +169,20 @@ def test_evaluation_records_check_their_kind(world: World):
     assert city.evaluated_region == world.a.region
 
 
+def test_the_forms_fill_in_today_as_a_date_input_reads_it(world: World):
+    """The walk of 2 December: in Chinese the proposal and evaluation forms filled in
+    today as 2026/12/02, which `<input type="date">` drops (the field showed empty and
+    the browser warned); the ISO form is the one it takes."""
+    from django.utils import timezone
+
+    today = f'type="date" name="issued_on" value="{timezone.localdate().isoformat()}"'
+    for role, url in (("discipline", "/office/governance/proposals/new/"),
+                      ("joint", "/office/governance/evaluations/new/")):
+        page = _client(world.a.users[role]).get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert page.status_code == 200
+        assert today in page.content.decode(), url
+
+
 def test_pages_show_field_errors_and_change_nothing(world: World):
     client = _client(world.a.users["discipline"])
     assert client.get("/office/governance/proposals/new/").status_code == 200
@@ -253,6 +267,25 @@ def test_the_reply_case_is_linked_only_for_those_who_may_open_it(world: World):
     assert link in culture.get(detail).content.decode()
     page = officer.get(detail).content.decode()
     assert link not in page and p.case.number in page
+
+
+def test_a_lagging_task_is_linked_only_for_those_who_may_open_its_case(world: World):
+    """The walk of 2 December, on the evaluation records: an education officer reads a
+    notice about another department's lagging task, whose case answers 404 for them; the
+    list names the case and links it only for those who may open it."""
+    reply = proposal(world).case  # culture's reply case: education has no part in it
+    discipline.evaluation_record(
+        actor=world.a.users["joint"], region=world.a.region, kind=EvaluationKind.NOTICE,
+        title="通报滞后任务", content="通报", issued_on=D(2026, 6, 1),
+        tasks=[reply.tasks.get()])
+    link = f'href="/office/cases/{reply.number}/"'
+    culture = _client(world.a.users["culture"])
+    assert culture.get(f"/office/cases/{reply.number}/").status_code == 200
+    assert link in culture.get("/office/governance/evaluations/").content.decode()
+    officer = _client(world.a.users["officer"])
+    assert officer.get(f"/office/cases/{reply.number}/").status_code == 404
+    page = officer.get("/office/governance/evaluations/").content.decode()
+    assert "通报滞后任务" in page and reply.number in page and link not in page
 
 
 def test_list_query_counts_are_constant(world: World, query_budget):

@@ -144,6 +144,20 @@ def test_public_results_entry_and_office_entries_in_the_menu(world: World):
     assert "/office/inspections/daily/" not in staff
 
 
+def test_the_staff_read_their_inspection_without_a_link_to_the_offices_list(world: World):
+    """The walk of 2 December: an institution's staff member reading an inspection of
+    their institution was offered the breadcrumb to the office's list of daily
+    inspections, which answers them 404."""
+    inspection = make_daily(world)
+    url = f"/office/inspections/daily/{inspection.pk}/"
+    link = 'href="/office/inspections/daily/"'
+    staff = login(staff_of(world, inspection.institution))
+    assert staff.get("/office/inspections/daily/").status_code == 404
+    page = staff.get(url)
+    assert page.status_code == 200 and link not in page.content.decode()
+    assert link in login(world.a.users["officer"]).get(url).content.decode()
+
+
 def test_appeal_through_the_pages(world: World):
     from inspections.models import AppealState, BlacklistEntry
     from institutions.tests.helpers import licensed_with_gate

@@ -223,6 +223,12 @@ def test_fee_plan_over_the_limit_is_refused_with_the_rule(world, setup):
     assert response.status_code == 400 and "5000" in response.content.decode()
     plan["amount"] = "5000.00"
     assert client.post(f"/office/institutions/{inst.uscc}/feeplan/", plan).status_code == 302
+    # What the plan covers, in words of the page's language (the walk of 2 December: the
+    # English page read "3months/60class hours").
+    page = f"/office/institutions/{inst.uscc}/"
+    assert "3个月/60课时" in client.get(page, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "3 months / 60 class hours" in client.get(
+        page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
 
 def test_a_banned_hire_is_refused_on_the_page(world, setup):

@@ -5,6 +5,7 @@ attachments are checked, and states the upload limits before the upload."""
 import pytest
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from cases.models import Attachment, Case
 from core.errors import DomainError
@@ -13,6 +14,7 @@ from licensing import services as licensing
 from licensing.models import ApplicationAction, LicensingApplication
 from policy.loader import available_profiles, effective_data
 from policy.schema import validate_profile
+from policy.sources import cite
 from tests import samplefiles
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +119,15 @@ def test_the_form_asks_for_each_document_and_states_the_limits_first(world):
     assert 'enctype="multipart/form-data"' in page and 'id="upload-limits"' in page
     for document in licensing.required_documents(inst, "establish"):
         assert f'name="doc_{document.code}"' in page and document.label in page
-    assert "000 §3(1)1" in page and "MB" in page
+    # Each document's source as users read it (the walk of 2 December: the form showed
+    # the profile's internal code, 依据：000 §3(1)1), and "Needed for" joined as the
+    # page's language joins a list.
+    with translation.override("zh-hans"):
+        assert f"依据：{cite('000 §3(1)1')} · " in page and "MB" in page
+    assert "000 §3(1)1" not in page
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "A documented default, not from a policy document." in english
+    assert "seed" not in english
     documents = application_documents(inst)
     documents.pop("teacher_credentials")
     response = client.post(url, {"action": "establish", **{
@@ -136,6 +146,10 @@ def test_the_form_asks_for_each_document_and_states_the_limits_first(world):
     assert response.status_code == 302
     case_page = client.get(response["Location"]).content.decode()
     assert 'id="licensing-documents"' in case_page
+    # ... each with its source as users read it, not the profile's code "000 §3(1)1"
+    documents = case_page.split('id="licensing-documents"', 1)[1].split("</div>", 1)[0]
+    with translation.override("zh-hans"):
+        assert f"({cite('000 §3(1)1')})" in documents and "000 §" not in documents
     app = LicensingApplication.objects.get()
     first = app.documents["application_form"]["attachment"]
     assert f"/attachments/{first}/" in case_page

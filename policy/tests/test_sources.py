@@ -173,7 +173,7 @@ def test_published_says_the_number_is_the_citys_own():
     with translation.override("zh-hans"):
         assert render("published", TABLE) == "本市自行公布的号码（非文件规定）"
     with translation.override("en"):
-        assert render("published", TABLE) == "the city's own published number, not from a seed"
+        assert render("published", TABLE) == "the city's own published number, not from a policy document"
 
 
 @pytest.mark.parametrize("code", PROFILES)

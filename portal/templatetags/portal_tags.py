@@ -7,6 +7,7 @@ from django.template.base import FilterExpression, Parser, Token
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html, format_html_join
 
+from core import i18n
 from core.reversing import row_reverser
 
 register = template.Library()
@@ -95,3 +96,17 @@ def local_minute(value: Any, zone: str = "") -> str:
         local = timezone.localtime(value) if timezone.is_aware(value) else value
     return (f"{local.year:04d}-{local.month:02d}-{local.day:02d} "
             f"{local.hour:02d}:{local.minute:02d}")
+
+
+@register.simple_tag
+def colon() -> str:
+    """`{% translate "Learner" %}{% colon %}{{ name }}`: the label's colon in the page's
+    language (core.i18n.colon)."""
+    return i18n.colon()
+
+
+@register.simple_tag
+def list_sep() -> str:
+    """Between the items of a list written out in a loop: 「、」 or ", "
+    (core.i18n.list_separator)."""
+    return i18n.list_separator()

@@ -77,6 +77,11 @@ def test_county_admin_sees_her_county_only(world):
     assert cells(status) == {("甲区", "Licensed"): 2, ("甲区", "Applying"): 1}
     page = login(admin).get("/office/reports/dashboard/").content.decode()
     assert "乙区" not in page
+    # A table's caption joins the chart's title and its note as the page's language does
+    # (the walk of 2 December: 「逾期和升级督办任务: 未办结的任务…」).
+    captions = re.findall(r'<caption class="small">([^<]*)</caption>', page)
+    assert captions and all(": " not in c for c in captions), captions
+    assert any("：" in c for c in captions), captions
 
 
 def test_city_admin_sees_the_counties_side_by_side(world):

@@ -665,3 +665,115 @@ def test_detail_tables_are_cards_on_a_phone(browser, live_server, build):  # noq
         cells = page.locator(f"{table} tbody tr").first.locator("td")
         first, second = cells.nth(0).bounding_box(), cells.nth(1).bounding_box()
         assert first["y"] == second["y"] and first["x"] < second["x"], (url, table)  # a line
+
+
+#: Of each chart's table on the page (their "table view" opened): how far it scrolls
+#: sideways in its box, and whether its first row's last cell (the figure) ends inside the
+#: window.
+CHART_TABLES = """([selector, width]) => {
+    document.querySelectorAll('details').forEach(d => d.open = true);
+    return [...document.querySelectorAll(selector)].map(t => {
+        const box = t.closest('.table-responsive'), cell = t.querySelector('tbody tr td:last-child');
+        const r = cell && cell.getBoundingClientRect();
+        return [t.id, box.scrollWidth - box.clientWidth,
+                !!r && r.width > 0 && r.left >= 0 && r.right <= width]; }); }"""
+
+
+@pytest.mark.parametrize("width", [390, 1024, 1366])
+def test_chart_tables_keep_their_figures_in_view(browser, live_server, width):  # noqa: F811
+    """The walk of 2 December: the tables under the charts (complaint and inspection
+    analytics, the overview) sit in half-width cards, and their 720 px minimum pushed the
+    figures out of the card on a desktop (cut off at 1366 px, gone at 1024 px); on a phone
+    the overview's coverage figure, "84.0% (12,600.00/15,000.00 yuan)" on one line, ran
+    out of its card. Every chart's table fits its box with its figure in view, in Chinese
+    and English."""
+    from complaints.models import Topic
+    from complaints.tests.helpers import submit
+
+    world, _institution = _lists_world()
+    Topic.objects.get_or_create(code="other", defaults={
+        "name": "其他", "name_en": "Other", "route_topic": "general"})
+    submit(world)
+    base = live_server.url
+    page = login(browser, base, world.a.users["county_admin"].username)
+    page.set_viewport_size({"width": width, "height": 844})
+    for language in ("zh-hans", "en"):
+        page.context.add_cookies([{"name": "django_language", "value": language,
+                                   "url": base}])
+        for url, selector in (
+                ("/office/complaints/analytics/",
+                 "table[id^='table-'], #on-time-by-department, #repeats"),
+                ("/office/inspections/analytics/", "table[id^='table-']"),
+                ("/office/reports/dashboard/", ".dashboard-table")):
+            page.goto(base + url)
+            assert page.evaluate(NO_SIDEWAYS_SCROLL) <= width, (url, language)
+            tables = [t for t in page.evaluate(CHART_TABLES, [selector, width])
+                      if t[0] != "table-licensing"]  # nine steps: scrolls in its box
+            assert tables, url
+            assert all(scroll <= 0 and in_view for _id, scroll, in_view in tables), \
+                (url, language, tables)
+
+
+#: For each task row's due-date cell: over how many lines its date runs.
+DUE_DATE_LINES = """() => [...document.querySelectorAll('.table-tasks tbody td.card-second')]
+    .map(td => { const walk = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+        for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+            if (/\\d{4}-\\d{2}-\\d{2}/.test(n.textContent)) {
+                const range = document.createRange(); range.selectNodeContents(n);
+                return range.getClientRects().length; } }
+        return 0; })"""
+
+
+def test_an_escalated_tasks_due_date_stays_on_one_line_on_a_phone(browser, live_server):  # noqa: F811
+    """The walk of 2 December: on a phone a task escalated to the second level showed its
+    due date broken as 「2026-」 over 「11-25」, squeezed by the 「已升级督办（第2级）」
+    badge beside it; the date stays whole and the badge goes under it."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from tests.factories import build_world, make_case, make_task
+
+    call_command("seed_calendar", verbosity=0)
+    call_command("load_profiles", verbosity=0)
+    world = build_world()
+    task = make_task(world.a, make_case(world.a, title="逾期事项"), workdays=1)
+    type(task).objects.filter(pk=task.pk).update(due_date="2020-01-02", escalation_level=2,
+                                                overdue_since=timezone.now())
+    base = live_server.url
+    page = login(browser, base, world.a.users["county_admin"].username)
+    page.set_viewport_size({"width": 390, "height": 844})
+    for language in ("zh-hans", "en"):
+        page.context.add_cookies([{"name": "django_language", "value": language,
+                                   "url": base}])
+        page.goto(base + "/office/tasks/overview/")
+        lines = page.evaluate(DUE_DATE_LINES)
+        assert lines and all(n == 1 for n in lines), (language, lines)
+
+
+#: Buttons and badges of a few words laid out over more than one line: a button's label
+#: broken between its characters, or a badge stretched to its card cell's height.
+BROKEN_SHORT_LABELS = """() => [...document.querySelectorAll('main .btn, main .badge')].filter(b => {
+    const r = b.getBoundingClientRect(), s = getComputedStyle(b), t = b.innerText.trim();
+    if (!r.width || !t || t.length > 12) return false;
+    const content = r.height - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom)
+        - parseFloat(s.borderTopWidth) - parseFloat(s.borderBottomWidth);
+    return content > 1.6 * (parseFloat(s.lineHeight) || 1.5 * parseFloat(s.fontSize));
+}).map(b => b.innerText.trim())"""
+
+
+def test_short_labels_keep_their_line_on_a_phone(browser, live_server):  # noqa: F811
+    """The walk of 2 December at 390 px: the monthly reports' 「筛选」 button broke into
+    「筛」 over 「选」 beside the month picker, and the 「牵头」/「配合」 and "not filed"
+    badges of the task and filing cards were stretched into tall blocks beside labels
+    over two lines."""
+    world, _institution = _lists_world()
+    base = live_server.url
+    page = login(browser, base, world.a.users["county_admin"].username)
+    page.set_viewport_size({"width": 390, "height": 844})
+    for language in ("zh-hans", "en"):
+        page.context.add_cookies([{"name": "django_language", "value": language,
+                                   "url": base}])
+        for url in ("/office/reports/monthly/", "/office/tasks/overview/",
+                    "/office/governance/filings/"):
+            page.goto(base + url)
+            assert page.evaluate(BROKEN_SHORT_LABELS) == [], (url, language)
