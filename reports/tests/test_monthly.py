@@ -60,14 +60,7 @@ def test_each_figure_of_a_county_report_equals_its_source_records(world: World):
 
 
 def test_the_city_consolidation_sums_the_counties_and_opens_their_records(world: World):
-    june(world, "a")
-    june(world, "b")
-    DepartmentFactory(region=world.city, type=CULTURE, name="市文旅局")
-    open_june()
-    for key in ("a", "b"):
-        services.monthly_submit(actor=world.county(key).users["county_admin"],
-                                report=report(world, key))
-    city_culture = MonthlyReport.objects.get(region=world.city, department__type=CULTURE)
+    city_culture = _consolidated(world)
     city_edu = MonthlyReport.objects.get(region=world.city, department__type=EDU)
     # Before city culture forwards, city education sees no culture report.
     assert not monthly.table(city_edu).lines

@@ -269,6 +269,20 @@ CARD_LISTS = {
 }
 
 
+def _admin_phone(browser, live_server):  # type: ignore[no-untyped-def]  # noqa: F811
+    """The lists' world's county admin at 390 px, signed in: yields the page, the
+    server's address, the world's institution and each language in turn, the page's
+    language cookie set to it."""
+    world, institution = _lists_world()
+    base = live_server.url
+    page = login(browser, base, world.a.users["county_admin"].username)
+    page.set_viewport_size({"width": 390, "height": 844})
+    for language in ("zh-hans", "en"):
+        page.context.add_cookies([{"name": "django_language", "value": language,
+                                   "url": base}])
+        yield page, base, institution, language
+
+
 def _lists_world():  # type: ignore[no-untyped-def]
     """A county with a row on the busiest lists: an annual round, a daily inspection, a
     rectification order, a black list entry and an enforcement case (at a long
@@ -320,13 +334,7 @@ def _lists_world():  # type: ignore[no-untyped-def]
 def test_office_lists_are_cards_on_a_phone(browser, live_server, app):  # noqa: F811
     """At 390 px neither the page nor any of its tables scrolls sideways, in Chinese and
     English; a row's first cell (its link) and the fact heading its card are in view."""
-    world, institution = _lists_world()
-    base = live_server.url
-    page = login(browser, base, world.a.users["county_admin"].username)
-    page.set_viewport_size({"width": 390, "height": 844})
-    for language in ("zh-hans", "en"):
-        page.context.add_cookies([{"name": "django_language", "value": language,
-                                   "url": base}])
+    for page, base, institution, language in _admin_phone(browser, live_server):
         for url, table in CARD_LISTS[app]:
             page.goto(base + url.format(uscc=institution.uscc))
             assert page.evaluate("() => document.documentElement.lang") == \
@@ -766,13 +774,7 @@ def test_short_labels_keep_their_line_on_a_phone(browser, live_server):  # noqa:
     「筛」 over 「选」 beside the month picker, and the 「牵头」/「配合」 and "not filed"
     badges of the task and filing cards were stretched into tall blocks beside labels
     over two lines."""
-    world, _institution = _lists_world()
-    base = live_server.url
-    page = login(browser, base, world.a.users["county_admin"].username)
-    page.set_viewport_size({"width": 390, "height": 844})
-    for language in ("zh-hans", "en"):
-        page.context.add_cookies([{"name": "django_language", "value": language,
-                                   "url": base}])
+    for page, base, _institution, language in _admin_phone(browser, live_server):
         for url in ("/office/reports/monthly/", "/office/tasks/overview/",
                     "/office/governance/filings/"):
             page.goto(base + url)
