@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self
 
@@ -335,7 +335,9 @@ class ScopedQuerySet(models.QuerySet):
         for part in parts:
             arm = base._chain()
             arm.query.where.children = list(rest)
-            arms.append(arm.filter(part).values("pk"))
+            arm = arm.filter(part).values("pk")
+            _drop_unused_joins(arm.query)
+            arms.append(arm)
         keys = [str(key) for key in (base.query.order_by or self.model._meta.ordering)]
         if len(arms) == 1:
             picked = arms[0][:stop]
@@ -345,6 +347,41 @@ class ScopedQuerySet(models.QuerySet):
             firsts = [arm[:stop] for arm in arms]
             picked = firsts[0].union(*firsts[1:], all=True)
         return base.filter(pk__in=picked)[start:stop]
+
+
+def _drop_unused_joins(query: Any) -> None:
+    """Leaves out of an alternative's id walk the joins only its list's columns needed
+    (`values()` of an API list joins the region and the institution for the rows): an
+    inner join is a probe per row walked, and no walk on one index alone (the culture
+    office's API page at 100k cases: 81 ms against 13 at demo size, with them). A join
+    that a condition or the order reads stays, with the joins it hangs from."""
+    if any("__" in str(key) for key in query.order_by):
+        return
+    used = set(_aliases(query.where))
+    keep = {query.base_table}
+    for alias in used:
+        while alias is not None and alias not in keep:
+            keep.add(alias)
+            alias = getattr(query.alias_map.get(alias), "parent_alias", None)
+    for alias in query.alias_map:
+        if alias not in keep:
+            query.alias_refcount[alias] = 0
+
+
+def _aliases(node: Any) -> Iterator[str]:
+    """The table aliases the columns of a WHERE clause's conditions read (not those inside
+    a subquery, which reads its own tables)."""
+    if isinstance(node, Col):
+        yield node.alias
+        return
+    children = getattr(node, "children", None)
+    if children is None:
+        children = [getattr(node, "lhs", None), getattr(node, "rhs", None)] \
+            if hasattr(node, "lhs") else node.get_source_expressions() \
+            if hasattr(node, "get_source_expressions") else []
+    for child in children:
+        if child is not None and not isinstance(child, str | int | float | bool):
+            yield from _aliases(child)
 
 
 def _page_ids(arms: list[models.QuerySet], parts: tuple[Q, ...], descending: bool,

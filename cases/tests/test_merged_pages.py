@@ -228,3 +228,23 @@ def test_each_alternative_reads_its_own_index_order(many: World) -> None:
     assert sql.count("\"state\" = 'open'") >= len(parts) + 1
     assert sql.count("< (") >= len(parts) + 1
     assert Task.objects.exists()
+
+
+@merges
+def test_an_alternative_walks_its_ids_without_the_list_s_joins(many: World) -> None:
+    """The API's rows join the region and the institution; the alternatives' id walks do
+    not, unless a filter reads a joined table (then its join stays)."""
+    user = many.a.users["culture"]
+    rows = selectors.case_list_qs(user).values("id", "region__code", "institution__name")
+    with CaptureQueriesContext(connection) as queries:
+        got = [r["id"] for r in rows[:100]]
+    assert got == [r["id"] for r in rows] and got  # unsliced: the rule alone
+    sql = queries.captured_queries[-1]["sql"]
+    assert sql.count('JOIN "org_region"') == 1 and "UNION" in sql, sql
+    region = f"/{many.a.region.code}/"
+    joined = rows.filter(region__path__contains=region)
+    with CaptureQueriesContext(connection) as queries:
+        got = [r["id"] for r in joined[:100]]
+    assert got == [r["id"] for r in joined] and got
+    sql = queries.captured_queries[-1]["sql"]
+    assert sql.count('JOIN "org_region"') > 1, sql
