@@ -144,7 +144,7 @@ class CommentForm(forms.Form):
     body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}),
                            max_length=10000)
     to_applicant = forms.BooleanField(
-        label=_("Message to the applicant"), required=False,
+        label=_("Message to the institution"), required=False,
         help_text=_("Comments are internal to the departments; tick this to let the "
                     "institution read this one (it is told)."))
 
@@ -156,7 +156,7 @@ class CommentForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("File"))
-    to_applicant = forms.BooleanField(label=_("Share with the applicant"), required=False)
+    to_applicant = forms.BooleanField(label=_("Share with the institution"), required=False)
 
     def __init__(self, *args: Any, offer_applicant: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -35,6 +35,11 @@ def colon() -> str:
     return "：" if _chinese() else ": "
 
 
+def semicolon() -> str:
+    """Between the clauses of a list written out in a loop: 「；」 or "; "."""
+    return "；" if _chinese() else "; "
+
+
 def parenthesized(text: Any) -> str:
     """An aside after a sentence: 「（…）」 in Chinese, " (…)" in English."""
     return f"（{text}）" if _chinese() else f" ({text})"

@@ -416,8 +416,12 @@ def screening(request: HttpRequest) -> HttpResponse:
                 _form_error(form, exc)
     page = keyset_page(selectors.screened(user), request.GET, size=PAGE_SIZE,
                        name="governance:screening")
+    # A check case is linked only for those who may open it, as on the entity's page (the
+    # walk of 2 December: the culture bureau's officer read the list, whose check cases,
+    # led by education, answered them 404).
+    viewable = viewable_case_ids(user, (e.case_id for e in page.object_list))
     return render(request, "governance/screening.html", {
-        "page": page, "form": form, "job": job},
+        "page": page, "form": form, "job": job, "viewable_cases": viewable},
         status=400 if (form is not None and form.errors) or (job and job.errors) else 200)
 
 

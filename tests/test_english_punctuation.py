@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from core.i18n import colon, join_list, labelled, list_separator, parenthesized
+from core.i18n import colon, join_list, labelled, list_separator, parenthesized, semicolon
 from institutions.rules import Slot, course_violations
 from policy.profile import active_profile
 
@@ -21,11 +21,11 @@ def test_lists_and_asides_follow_the_language():
     with translation.override("en"):
         assert join_list(["a", "b"]) == "a, b" and parenthesized("x") == " (x)"
         assert labelled("Notice", "x") == "Notice: x"
-        assert colon() == ": " and list_separator() == ", "
+        assert colon() == ": " and list_separator() == ", " and semicolon() == "; "
     with translation.override("zh-hans"):
         assert join_list(["甲", "乙"]) == "甲、乙" and parenthesized("注") == "（注）"
         assert labelled("通报", "甲") == "通报：甲"
-        assert colon() == "：" and list_separator() == "、"
+        assert colon() == "：" and list_separator() == "、" and semicolon() == "；"
 
 
 def test_profile_labels_and_rule_messages_in_english():
@@ -52,3 +52,16 @@ def test_the_matrix_page_in_english_has_no_chinese_punctuation_of_ours(world):
     body = client.get("/office/policy/").content.decode()
     labels = re.findall(r"steps run: ([^<(]*)", body)
     assert labels and all("、" not in label for label in labels), labels
+
+
+def test_the_template_tags_follow_the_language():
+    """{% colon %}, {% list_sep %} and {% semicolon %}: the punctuation a template writes
+    between a label and its value, or between the items it loops over (the walk of
+    2 December: "Learner：…" and "18:00-19:00；…" on English pages)."""
+    from django.template import Context, Template
+
+    template = Template("{% load portal_tags %}a{% colon %}b{% list_sep %}c{% semicolon %}d")
+    with translation.override("en"):
+        assert template.render(Context()) == "a: b, c; d"
+    with translation.override("zh-hans"):
+        assert template.render(Context()) == "a：b、c；d"

@@ -102,3 +102,20 @@ def test_screening_page_imports_and_lists_only_the_own_county(world: World, quer
             [(demo_uscc("530191", 100 + i), f"公司{i}", "530191", "") for i in
              range(start, stop)]))
     query_budget(county_a, "/office/governance/screening/", grow, small=2, large=8, budget=12)
+
+
+def test_a_check_case_is_linked_only_for_those_who_may_open_it(world: World):
+    """The walk of 2 December: the culture bureau's officer read the screening list, whose
+    check cases (education leads, market regulation assists) answer them 404; the list
+    names the case and links it only for those who may open it, as the entity's page."""
+    screening_import(actor=world.city_admin, upload=xlsx(_list(world)))
+    case = Case.objects.filter(kind="screening", region__path__startswith=world.a.region.path
+                               ).first()
+    assert case is not None
+    link = f'href="/office/cases/{case.number}/"'
+    for role, opens in (("officer", True), ("culture", False)):
+        client = Client()
+        client.force_login(world.a.users[role])
+        assert (client.get(f"/office/cases/{case.number}/").status_code == 200) == opens
+        page = client.get("/office/governance/screening/").content.decode()
+        assert case.number in page and (link in page) == opens, role

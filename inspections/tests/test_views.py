@@ -303,3 +303,14 @@ def test_a_finding_reads_as_the_violation_not_the_items_wording(world: World):
     assert order.findings == inspection.findings
     page = client.get(f"/office/inspections/daily/{inspection.pk}/").content.decode()
     assert page.count("data-finding") == 2 and "违规发布校外培训广告" in page
+
+
+def test_the_officer_addresses_the_institution_on_its_order_by_that_name(world: World):
+    """The walk of 2 December: on a rectification order's case the officer was offered
+    「发给申请人」 and 「与申请人共享」, though the institution applied for nothing; the
+    offer names the institution, which reads its orders."""
+    order = make_order(world)
+    page = login(world.a.users["officer"]).get(order.case.get_absolute_url(),
+                                               HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'name="to_applicant"' in page
+    assert "发给机构" in page and "与机构共享" in page and "申请人" not in page

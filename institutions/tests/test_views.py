@@ -755,3 +755,14 @@ def test_office_list_filters_by_status_county_and_category_and_names_the_county(
     export = client.get("/office/institutions/", {"category": Category.TECH, "export": "xlsx"})
     rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
     assert len(rows) == 2 and tech.name in rows[1]
+
+
+def test_the_home_page_shows_the_parents_errands_outside_the_menu(client):
+    """The walk of 2 December, on a phone: the home page linked the lists and the duties,
+    but filing a complaint, a training order and the inspection results were only in the
+    menu a phone keeps folded; the home page links every public errand."""
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    links = page.split('id="home-links"', 1)[1].split("</div>", 1)[0]
+    for url in ("/whitelist/", "/duties/", "/complaints/new/", "/funds/order/",
+                "/inspections/results/"):
+        assert f'href="{url}"' in links, url

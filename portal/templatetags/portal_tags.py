@@ -110,3 +110,10 @@ def list_sep() -> str:
     """Between the items of a list written out in a loop: 「、」 or ", "
     (core.i18n.list_separator)."""
     return i18n.list_separator()
+
+
+@register.simple_tag
+def semicolon() -> str:
+    """Between the clauses of a list written out in a loop: 「；」 or "; "
+    (core.i18n.semicolon)."""
+    return i18n.semicolon()

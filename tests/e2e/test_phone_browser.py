@@ -779,3 +779,22 @@ def test_short_labels_keep_their_line_on_a_phone(browser, live_server):  # noqa:
                     "/office/governance/filings/"):
             page.goto(base + url)
             assert page.evaluate(BROKEN_SHORT_LABELS) == [], (url, language)
+
+
+def test_a_parent_finds_the_errands_on_a_phone(browser, live_server):  # noqa: F811
+    """The walk of 2 December at 390 px: the complaint form, the order look-up and the
+    inspection results were only in the folded menu, and in English the menu's button,
+    pushed under the long brand name, sat at the left edge under it."""
+    base = live_server.url
+    page = browser.new_context(viewport={"width": 390, "height": 844},
+                               locale="zh-CN").new_page()
+    for language in ("zh-hans", "en"):
+        page.context.add_cookies([{"name": "django_language", "value": language,
+                                   "url": base}])
+        page.goto(base + "/")
+        assert page.evaluate(NO_SIDEWAYS_SCROLL) <= 390
+        for url in ("/complaints/new/", "/funds/order/", "/inspections/results/"):
+            link = page.locator(f"#home-links a[href='{url}']")
+            assert link.is_visible() and _in_view(page, f"#home-links a[href='{url}']", 390)
+        toggler = page.locator(".navbar-toggler").bounding_box()
+        assert toggler["x"] + toggler["width"] >= 390 - 24, (language, toggler)
