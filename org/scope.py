@@ -326,7 +326,7 @@ class ScopedQuerySet(models.QuerySet):
                 or len(children) < rule[1]:
             return super(ScopedQuerySet, base).__getitem__(slice(start, stop))
         rest = [*children[:rule[0]], *children[rule[1]:]]
-        fixed = _fixed_columns(rest)
+        fixed = _fixed_columns(rest, base.query.base_table)
         kept = [part for part in parts if not _contradicts(part, fixed)]
         if not kept:  # every alternative contradicts the filters: no row
             return base.none()[start:stop]
@@ -418,13 +418,14 @@ def _page_ids(arms: list[models.QuerySet], parts: tuple[Q, ...], descending: boo
     return firsts[0].union(*firsts[1:]).order_by(order)[:stop]
 
 
-def _fixed_columns(conditions: list[Any]) -> dict[str, Any]:
-    """The columns that `conditions` (a WHERE clause's AND-ed children) hold equal to a
-    plain value, by field name: the list's filters (`?category=arts`)."""
+def _fixed_columns(conditions: list[Any], table: str) -> dict[str, Any]:
+    """The columns of `table` (the list's own, not a joined one's) that `conditions` (a
+    WHERE clause's AND-ed children) hold equal to a plain value, by field name: the
+    list's filters (`?category=arts`)."""
     fixed = {}
     for condition in conditions:
         if isinstance(condition, Exact) and isinstance(condition.lhs, Col) \
-                and isinstance(condition.rhs, str | int):
+                and condition.lhs.alias == table and isinstance(condition.rhs, str | int):
             fixed[condition.lhs.target.name] = condition.rhs
     return fixed
 

@@ -15,12 +15,13 @@ from django.db.models import Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from cases import selectors
+from cases import selectors, services
 from cases.models import Case, Task
 from cases.tests.test_task_scope import _mixed
 from core.api import listcache
 from core.paging import keyset_page
 from core.vocab import Category, Phase
+from institutions.tests.helpers import register
 from org.models import DepartmentType
 from org.scope import MERGED_PARTS, Action, ScopedQuerySet, forget_built, scope_of
 from tests.factories import COUNTY_ROLES, World, make_case, make_task
@@ -37,8 +38,9 @@ def _department_users(world: World) -> list[Any]:
 
 
 def _plain(qs: Any) -> list[int]:
-    """The rows in order as Django reads them unsliced: the rule alone, never merged."""
-    return [row.pk for row in qs]
+    """The rows in order as Django reads them unsliced: the rule alone, never merged (read
+    from a copy: a slice of a queryset already read is cut from its rows, not merged)."""
+    return [row.pk for row in qs.all()]
 
 
 @pytest.fixture
@@ -248,3 +250,23 @@ def test_an_alternative_walks_its_ids_without_the_list_s_joins(many: World) -> N
     assert got == [r["id"] for r in joined] and got
     sql = queries.captured_queries[-1]["sql"]
     assert sql.count('JOIN "org_region"') > 1, sql
+
+
+@merges
+def test_a_filter_on_a_joined_table_s_column_of_the_same_name_drops_no_pair(
+        many: World) -> None:
+    """`institution__category` is not the case's `category`: a pair of the case's
+    category is not contradicted by it."""
+    tech = register(many, "a", n=1, category=Category.TECH)
+    for i in range(3):  # culture's pair (arts, daily supervision), at a tech institution
+        services.case_open(actor=many.a.users["county_admin"], kind="supervision",
+                           title=f"机构事项{i}", region=many.a.region,
+                           category=Category.ARTS, phase=Phase.DAILY_SUPERVISION,
+                           institution=tech)
+    user = many.a.users["culture"]
+    filtered = selectors.case_list_qs(user).filter(institution__category=Category.TECH)
+    expected = _plain(filtered)
+    with CaptureQueriesContext(connection) as queries:
+        got = [c.pk for c in filtered[:100]]
+    assert "UNION" in queries.captured_queries[-1]["sql"]
+    assert got == expected and len(expected) == 3
