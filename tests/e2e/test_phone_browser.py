@@ -269,11 +269,11 @@ CARD_LISTS = {
 }
 
 
-def _admin_phone(browser, live_server):  # type: ignore[no-untyped-def]  # noqa: F811
-    """The lists' world's county admin at 390 px, signed in: yields the page, the
-    server's address, the world's institution and each language in turn, the page's
-    language cookie set to it."""
-    world, institution = _lists_world()
+def _admin_phone(browser, live_server, world_of=None):  # type: ignore[no-untyped-def]  # noqa: F811
+    """A county admin at 390 px, signed in: yields the page, the server's address, the
+    world's institution and each language in turn, the page's language cookie set to it.
+    The world is the lists' (`_lists_world`) unless `world_of` gives (world, institution)."""
+    world, institution = (world_of or _lists_world)()
     base = live_server.url
     page = login(browser, base, world.a.users["county_admin"].username)
     page.set_viewport_size({"width": 390, "height": 844})
@@ -741,18 +741,16 @@ def test_an_escalated_tasks_due_date_stays_on_one_line_on_a_phone(browser, live_
 
     from tests.factories import build_world, make_case, make_task
 
-    call_command("seed_calendar", verbosity=0)
-    call_command("load_profiles", verbosity=0)
-    world = build_world()
-    task = make_task(world.a, make_case(world.a, title="逾期事项"), workdays=1)
-    type(task).objects.filter(pk=task.pk).update(due_date="2020-01-02", escalation_level=2,
-                                                overdue_since=timezone.now())
-    base = live_server.url
-    page = login(browser, base, world.a.users["county_admin"].username)
-    page.set_viewport_size({"width": 390, "height": 844})
-    for language in ("zh-hans", "en"):
-        page.context.add_cookies([{"name": "django_language", "value": language,
-                                   "url": base}])
+    def overdue_world():  # type: ignore[no-untyped-def]
+        call_command("seed_calendar", verbosity=0)
+        call_command("load_profiles", verbosity=0)
+        world = build_world()
+        task = make_task(world.a, make_case(world.a, title="逾期事项"), workdays=1)
+        type(task).objects.filter(pk=task.pk).update(
+            due_date="2020-01-02", escalation_level=2, overdue_since=timezone.now())
+        return world, None
+
+    for page, base, _none, language in _admin_phone(browser, live_server, overdue_world):
         page.goto(base + "/office/tasks/overview/")
         lines = page.evaluate(DUE_DATE_LINES)
         assert lines and all(n == 1 for n in lines), (language, lines)
