@@ -37,8 +37,10 @@ from cases import selectors  # noqa: E402
 from org.models import User  # noqa: E402
 from org.scope import ScopedQuerySet  # noqa: E402
 
-READERS = ["wuhua_culture", "wuhua_science", "wuhua_officer", "wuhua_police",
-           "wuhua_market", "wuhua_admin", "kunming_admin", "kunming_edu"]
+#: Who reads, by role: a county's department officers and admin (the first county by
+#: code, as bench/scale.py picks it), the city admin and a city-level officer.
+DEPARTMENT_TYPES = ["culture_tourism", "science_technology", "education_sports",
+                    "public_security", "market_regulation"]
 FILTERS = ["", "kind=supervision", "state=open", "category=arts"]
 
 
@@ -62,14 +64,31 @@ def page(user: Any, filters: str, merged: bool) -> tuple[int, float]:
     return measured(sliced)
 
 
+def readers() -> list[str]:
+    """The demo's users of each kind of reader, whatever the demo's city is called."""
+    from org.models import Region, RegionLevel
+
+    county = Region.objects.filter(level=RegionLevel.COUNTY).order_by("code").first()
+    names = [u.username for t in DEPARTMENT_TYPES for u in User.objects.filter(
+        role="officer", department__region=county, department__type=t)[:1]]
+    names += [u.username for role, region in (("county_admin", county),
+                                              ("city_admin", None))
+              for u in User.objects.filter(role=role, **(
+                  {"region": region} if region else {}))[:1]]
+    names += [u.username for u in User.objects.filter(
+        role="officer", department__region__level=RegionLevel.CITY)[:1]]
+    return names
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--who", nargs="*", default=READERS)
+    parser.add_argument("--who", nargs="*", default=None,
+                        help="usernames (default: a county's officers and admin, the city's)")
     parser.add_argument("--filter", nargs="*", default=FILTERS)
     args = parser.parse_args()
     print(f"{'reader':<16}{'filter':<20}{'merged pages':>13}{'ms':>8}"
           f"{'rule pages':>12}{'ms':>8}{'pages ratio':>13}")
-    for name in args.who:
+    for name in args.who or readers():
         user = User.objects.get(username=name)
         user._grant_labels = frozenset()  # as signed in without a grant (org.auth)
         for filters in args.filter:
