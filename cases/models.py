@@ -303,6 +303,12 @@ class Task(ChoiceLabels, models.Model):
     #: own `(county_code, …)` index instead of joining the cases (issue 13).
     county_code = models.CharField(_("county code"), max_length=20, blank=True, default="",
                                    editable=False)
+    #: The kind of the case (`Case.kind`, never changed once the case is opened), copied
+    #: when the task is created: a department's tasks of one kind are then read from
+    #: `task_dept_kind_case_idx` alone, without joining the cases (issue 13: the
+    #: complaints a department handles, `complaints.selectors.office_qs`).
+    case_kind = models.CharField(_("case kind"), max_length=30, blank=True, default="",
+                                 editable=False)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     overdue_since = models.DateField(_("overdue since"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
@@ -332,6 +338,9 @@ class Task(ChoiceLabels, models.Model):
             # case (the task scope), issue 13.
             models.Index(fields=["case", "status"], name="task_case_status_idx"),
             models.Index(fields=["department", "case"], name="task_dept_case_idx"),
+            # A department's cases of one kind, in case order (`case_kind`).
+            models.Index(fields=["department", "case_kind", "case"], include=["county_code"],
+                         name="task_dept_kind_case_idx"),
             # The deadline scan's reminder and overdue-marking candidates: only the open
             # tasks not yet reminded or marked, so a daily scan over a million open tasks
             # reads the few that are due, not every open task (issue 13).
@@ -374,6 +383,7 @@ class Task(ChoiceLabels, models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self._state.adding and self.case_id is not None:
             self.county_code = self.case.county_code
+            self.case_kind = self.case.kind
         super().save(*args, **kwargs)
 
     @property

@@ -27,6 +27,9 @@ from org.scope import NOTHING, Action, Scope, ScopedQuerySet, ScopedThrough
 #: The scope a token client needs to send 12345 tickets and read them back.
 CLIENT_SCOPE = "complaints:write"
 
+#: The kind of a complaint's case (`cases.kinds`, registered in complaints/kinds.py).
+KIND = "complaint"
+
 
 class Topic(models.Model):
     """A complaint topic as the public sees it (refunds, fees, disguised academic

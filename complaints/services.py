@@ -29,6 +29,7 @@ from cases.audit import audit_record, snapshot
 from cases.models import Case, CaseState, Notification, Task, TaskRole, TaskStatus
 from complaints import outcomes
 from complaints.models import (
+    KIND,
     Channel,
     Complaint,
     ComplaintFile,
@@ -47,8 +48,6 @@ from institutions.models import Institution
 from org.models import Department, Region, RegionLevel, User
 from org.scope import Action
 from policy.profile import active_profile
-
-KIND = "complaint"
 
 #: The steps of a complaint, each a task with its deadline key (issue 10 "Routing and
 #: hand-offs": documented defaults in policy/profiles/base.yaml, not seed rules).

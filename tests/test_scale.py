@@ -306,6 +306,8 @@ def test_seed_scale_complaints_are_routed_cases_with_their_handling_task():
     assert complaints.count() == 400
     assert not complaints.exclude(case__kind="complaint").exists()
     assert not complaints.exclude(case__county_code=F("case__institution__county_code")).exists()
+    # Every task, of a complaint or a supervision case, carries its case's kind.
+    assert not Task.objects.exclude(case_kind=F("case__kind")).exists()
     open_ = complaints.exclude(status=ComplaintStatus.CLOSED)
     closed = complaints.filter(status=ComplaintStatus.CLOSED)
     assert open_.exists() and closed.exists()

@@ -372,7 +372,7 @@ class Command(BaseCommand):
         case = Sink(Case, ["number", "kind", "title", "region_id", "county_code",
                            "institution_id", "category", "phase", "state", "closed_at"],
                     self.now)
-        task = Sink(Task, ["case_id", "county_code", "department_id", "role", "duty",
+        task = Sink(Task, ["case_id", "county_code", "case_kind", "department_id", "role", "duty",
                            "due_date", "status", "completed_at", "overdue_since"], self.now)
         now, phase = self.now_text, Phase.DAILY_SUPERVISION.value
         closed_tail = f"\t{phase}\t{CaseState.CLOSED.value}\t{now}"
@@ -397,7 +397,7 @@ class Command(BaseCommand):
                 for role in roles:
                     due, overdue = dues[int(rnd() * len(dues))]
                     done = closed or rnd() < 0.3
-                    task.add(f"{case_id}\t{code}\t{dept}\t{role}\t按职责开展日常监管\t{due}"
+                    task.add(f"{case_id}\t{code}\tsupervision\t{dept}\t{role}\t按职责开展日常监管\t{due}"
                              + (done_tail if done else f"\t{open_status}\t{NULL}\t{overdue}"))
         case.close()
         return n + task.close()
@@ -428,7 +428,8 @@ class Command(BaseCommand):
             "complainant_phone", "description", "tracking_hash", "status", "route_source",
             "finding", "finding_note", "outcome", "outcome_note", "reply", "replied_at",
             "rating", "rated_at"], self.now)
-        task = Sink(Task, ["case_id", "county_code", "department_id", "role", "step", "duty",
+        task = Sink(Task, ["case_id", "county_code", "case_kind", "department_id", "role",
+                           "step", "duty",
                            "due_date", "status", "completed_at", "overdue_since"], self.now)
         now = self.now_text
         kind = complaint_services.KIND
@@ -496,7 +497,8 @@ class Command(BaseCommand):
                 complaint.add(f"{head}\t{step_status[step]}\t{plan.source}\t\t\t\t\t\t"
                               f"{NULL}\t\t{NULL}")
             due, overdue = dues[int(rnd() * len(dues))]
-            task.add(f"{case_id}\t{county_code}\t{plan.lead.pk}\t{lead_role}\t{step}\t投诉{number_text}："
+            task.add(f"{case_id}\t{county_code}\t{kind}\t{plan.lead.pk}\t{lead_role}\t{step}\t"
+                     f"投诉{number_text}："
                      f"{labels.get(step, step)}\t{due}\t"
                      + (f"{done}\t{now}\t{NULL}" if closed else f"{open_}\t{NULL}\t{overdue}"))
         return case.close() + complaint.close() + task.close()
