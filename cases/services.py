@@ -9,6 +9,7 @@ through the scope gateway, audited in the same transaction, side effects on comm
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 import queue
@@ -141,10 +142,11 @@ class Digest(NamedTuple):
     title_params: Mapping[str, Any] = {}
 
 
-#: A recipient told of more notices than this by one `notify_many` call with a `Digest`
-#: (one step of one deadline-scan batch) gets one digest instead (issue 13: a first scan
-#: over a backlog told a county admin of every one of thousands of overdue tasks, each
-#: an in-app row and an e-mail; the rows were a third of the scan's time).
+#: A recipient told of more notices than this of one step of a deadline scan's run gets
+#: one digest instead: within a batch by `notify_many` with a `Digest` (and the SQL
+#: batches), across the run's batches by `_digest_run` (issue 13: a first scan over a
+#: backlog told a county admin of every one of thousands of overdue tasks, each an in-app
+#: row and an e-mail; the rows were a third of the scan's time).
 DIGEST_AFTER = 5
 #: Case numbers a digest's body lists, in the order of its notices.
 DIGEST_LISTS = 10
@@ -192,8 +194,25 @@ def notify_many(*, kind: str, title: str | Promise, notices: Iterable[Notice],
     if digest is not None:
         rows = _digested(rows, numbers, kind, digest)
     created = Notification.objects.bulk_create(rows)
-    _email_after_commit([n.pk for n in created if n.pk])
+    _email_or_keep([n.pk for n in created if n.pk], scan=digest is not None)
     return created
+
+
+#: The notifications a deadline scan's run has written so far, kept for its digests and
+#: e-mails at the end of the run (`_digest_run`); None outside a run. The run's threads
+#: share the one list (`_run_batches`); `list.extend` is atomic.
+_run_notes: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
+    "deadline_scan_notes", default=None)
+
+
+def _email_or_keep(ids: list[int], *, scan: bool) -> None:
+    """A scan's notifications wait for the end of their run (`_digest_run`), the others
+    are e-mailed after commit."""
+    kept = _run_notes.get() if scan else None
+    if kept is None:
+        _email_after_commit(ids)
+    else:
+        kept.extend(ids)
 
 
 def _digested(rows: list[Notification], numbers: list[str], kind: str,
@@ -1142,7 +1161,7 @@ def _sql_batch(ctes: list[str], params: dict[str, Any], counts: list[str],
         cursor.execute(sql, params)
         row = cursor.fetchone()
     for note_ids in row[len(counts):]:
-        _email_after_commit(list(note_ids))
+        _email_or_keep(list(note_ids), scan=True)
     return [int(count) for count in row[:len(counts)]]
 
 
@@ -1398,7 +1417,8 @@ def _run_batches(batches: list[list[int]], work: Callable[[list[int]], _Result],
         return done
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="deadline-scan") as pool:
-        futures = [pool.submit(drain) for _ in range(workers)]
+        # Each thread in a copy of the caller's context: the run's notifications (_run_notes)
+        futures = [pool.submit(contextvars.copy_context().run, drain) for _ in range(workers)]
     return [result for future in futures for result in future.result()]
 
 
@@ -1419,15 +1439,30 @@ def deadline_scan(*, today: dt.date | None = None, batch_size: int = SCAN_BATCH,
 
     Set-based, `batch_size` task ids per transaction (issue 13): each batch locks its
     rows, writes its escalations with one INSERT (the unique (task, level) constraint
-    settles races), its updates, audit rows and notifications with one statement each,
-    and enqueues its e-mails after its commit. The number of queries grows with the
-    number of batches, not of tasks. On PostgreSQL a batch is one statement that builds
-    its rows itself, and a batch of overdue tasks is marked and escalated to both levels
-    at once (`_overdue_batch_sql`): the same rows, each task's row written once.
+    settles races), its updates, audit rows and notifications with one statement each.
+    The number of queries grows with the number of batches, not of tasks. On PostgreSQL a
+    batch is one statement that builds its rows itself, and a batch of overdue tasks is
+    marked and escalated to both levels at once (`_overdue_batch_sql`): the same rows,
+    each task's row written once.
 
     On PostgreSQL the batches run on `workers` connections at once (DEADLINE_SCAN_WORKERS,
     `_scan_workers`), each batch whole cases (`_case_batches`): the reminders first, then
-    the overdue tasks, each phase done before the next starts."""
+    the overdue tasks, each phase done before the next starts.
+
+    The run's notifications are digested across its batches and e-mailed at its end
+    (`_digest_run`), also when a batch failed: what the batches before it committed is
+    told."""
+    notes: list[int] = []
+    token = _run_notes.set(notes)
+    try:
+        return _deadline_scan(today, batch_size, workers)
+    finally:
+        _run_notes.reset(token)
+        _digest_run(notes)
+
+
+def _deadline_scan(today: dt.date | None, batch_size: int, workers: int | None
+                   ) -> dict[str, int]:
     today = today or _today()
     now = timezone.now()
     threshold = _level2_threshold(today)
@@ -1459,6 +1494,75 @@ def deadline_scan(*, today: dt.date | None = None, batch_size: int = SCAN_BATCH,
         for ids in _id_batches([candidates[step]], batch_size):
             stats[step] += _escalate_batch(ids, level, today, now)
     return stats
+
+
+#: Notifications a run's digests read or delete per query.
+DIGEST_RUN_CHUNK = 5000
+
+
+def _digest_run(ids: list[int]) -> None:
+    """A deadline scan run's notifications (`ids`, as its batches wrote them), with each
+    recipient told of more than DIGEST_AFTER tasks of one step (reminder, overdue,
+    escalation level 1 or 2) in the whole run told once, by one digest; then each is
+    e-mailed once (issue 13).
+
+    A batch digests only its own notices: through a backlog a department's staff were
+    told of a few tasks in each of a hundred batches, each its own notice and e-mail, and
+    a county admin read a digest per batch. Here a person's notices and digests of one
+    step become one digest of them all, counting every task, listing the first case
+    numbers in the run's order (a batch's digest lists its own first ones). Up to
+    DIGEST_AFTER tasks in the run, each stays its own notice, as before: a day's run
+    changes nothing for its readers. The rows are locked first: a second run at once
+    waits, then finds one digest and leaves it."""
+    if not ids:
+        return
+    with transaction.atomic():
+        rows = []
+        for start in range(0, len(ids), DIGEST_RUN_CHUNK):
+            rows += list(Notification.objects.select_for_update(of=("self",))
+                         .filter(pk__in=ids[start:start + DIGEST_RUN_CHUNK]).order_by("pk")
+                         .values_list("pk", "recipient_id", "kind", "task_id", "title_params",
+                                      "title_msgid", "case__number", "body"))
+        groups: dict[tuple[int, str, Any], list[tuple[Any, ...]]] = {}
+        for row in rows:
+            params = row[4] if isinstance(row[4], dict) else {}
+            level = params.get("level") if row[2] == Notification.Kind.ESCALATION else None
+            groups.setdefault((row[1], row[2], level), []).append(row)
+        drop: list[int] = []
+        digests: list[Notification] = []
+        for (user_id, kind, level), group in groups.items():
+            told = [_run_told(row) for row in group]
+            count = sum(len(numbers) if n is None else n for n, numbers in told)
+            if count <= DIGEST_AFTER or len(group) == 1:
+                continue
+            drop += [row[0] for row in group]
+            template, msgid = _title_template(SCAN_DIGESTS[kind])
+            params = {**({"level": level} if level is not None else {}), "count": count}
+            # Each batch's digest lists all its numbers up to DIGEST_LISTS: the run's first
+            # ones are theirs in order, and there are more than listed only past the limit.
+            numbers = [number for _n, listed in told for number in listed]
+            digests.append(Notification(
+                recipient_id=user_id, kind=kind, title=(template % params)[:200],
+                title_msgid=msgid, title_params=params if msgid else {},
+                body=digest_body(numbers)))
+        for start in range(0, len(drop), DIGEST_RUN_CHUNK):
+            Notification.objects.filter(pk__in=drop[start:start + DIGEST_RUN_CHUNK]).delete()
+        created = Notification.objects.bulk_create(digests)
+        dropped = set(drop)
+        _email_after_commit([pk for pk in ids if pk not in dropped]
+                            + [n.pk for n in created if n.pk])
+
+
+def _run_told(row: tuple[Any, ...]) -> tuple[int | None, list[str]]:
+    """What one of a run's notifications told its reader: (None, [its case number]) for a
+    task's notice; (its count, the case numbers its body lists) for a batch's digest."""
+    _pk, _user, kind, task_id, params, msgid, number, body = row
+    digest = SCAN_DIGESTS.get(kind)
+    if task_id is None and digest is not None and msgid == _title_template(digest)[1] \
+            and isinstance(params, dict) and isinstance(params.get("count"), int):
+        listed = body.removesuffix(" …")
+        return params["count"], [n for n in listed.split(", ") if n]
+    return None, [number or ""]
 
 
 def _level2_threshold(today: dt.date) -> dt.date:

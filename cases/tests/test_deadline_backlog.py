@@ -127,14 +127,15 @@ def test_a_backlog_escalates_each_task_once_per_level_to_the_right_people(world:
 
 
 @pytest.mark.django_db
-def test_a_batch_e_mails_its_notifications_once_after_its_commit(
+def test_a_run_e_mails_its_notifications_once_after_its_digests(
         world: World, mailoutbox, django_capture_on_commit_callbacks):
-    """Each batch enqueues one e-mail job for its notifications, after its commit."""
+    """The run's batches enqueue no e-mail: the run enqueues one job for all their
+    notifications (EMAIL_JOB_SIZE each), after its digests commit (`_digest_run`)."""
     backlog(world, 10)
     Notification.objects.all().delete()  # the assignments' own
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.deadline_scan(today=LEVEL2_DAY, batch_size=5)
-    assert len(callbacks) == 3 * 2  # overdue, level 1, level 2: two batches each
+    assert len(callbacks) == 1
     assert len(mailoutbox) == Notification.objects.count() > 0
     assert not Notification.objects.filter(emailed_at__isnull=True).exists()
 

@@ -1,5 +1,5 @@
 """The deadline scan's digests (issue 13): a recipient told of more than DIGEST_AFTER
-tasks of one step (reminder, overdue, escalation level 1 or 2) in one scan batch reads one
+tasks of one step (reminder, overdue, escalation level 1 or 2) in one scan run reads one
 notification with their count and case numbers, and one e-mail, instead of one of each
 per task; it opens the task list that holds them. Who is told is unchanged
 (test_deadline_backlog.py follows each task's notices to its people).
@@ -96,15 +96,71 @@ def test_up_to_the_limit_each_task_is_its_own_notice(world: World, path):
 
 
 @pytest.mark.django_db
-def test_a_digest_is_per_batch_and_lists_ten_case_numbers_then_an_ellipsis(world: World, path):
+def test_a_digest_is_per_run_and_lists_ten_case_numbers_then_an_ellipsis(world: World, path):
+    """14 tasks in batches of 12 and 2: the batch's digest and the next batch's two
+    notices become one digest of all 14, listing the first ten."""
     tasks = education_tasks(world, 14)
-    notes = scan_notices(batch_size=12)  # 12 tasks, then 2
+    notes = scan_notices(batch_size=12)
     admin = [n for n in notes if n.recipient.username == "a_county_admin"]
-    digest, *rest = admin
-    assert digest.title_params == {"count": 12, "level": 2}
-    assert digest.body == ", ".join(t.case.number for t in tasks[:10]) + " …"
-    # The second batch's two tasks are each their own notice.
-    assert sorted(n.task_id for n in rest) == [tasks[12].pk, tasks[13].pk]
+    assert len(admin) == 1
+    assert admin[0].title_params == {"count": 14, "level": 2}
+    assert admin[0].body == ", ".join(t.case.number for t in tasks[:10]) + " …"
+
+
+@pytest.mark.django_db
+def test_a_few_tasks_in_each_of_many_batches_are_one_digest_and_one_e_mail(
+        world: World, path, mailoutbox, django_capture_on_commit_callbacks):
+    """Six tasks in batches of two: no batch holds more than the limit, the run does.
+    Each person reads one digest per step, and gets one e-mail of it, none of the
+    batches' own notices."""
+    tasks = education_tasks(world, services.DIGEST_AFTER + 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        notes = scan_notices(batch_size=2)
+    heard = by_person(notes)
+    assert sorted(heard) == [("a_county_admin", Kind.ESCALATION, 2),
+                             ("a_head", Kind.ESCALATION, 1), ("a_head", Kind.OVERDUE, None),
+                             ("a_officer", Kind.OVERDUE, None)]
+    for (_who, _kind, level), got in heard.items():
+        assert len(got) == 1 and services.is_scan_digest(got[0])
+        assert got[0].title_params == ({"count": 6, "level": level} if level else {"count": 6})
+        assert got[0].body == ", ".join(t.case.number for t in tasks)
+    assert len(mailoutbox) == 4
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(n.recipient.email for n in notes)
+
+
+@pytest.mark.django_db
+def test_up_to_the_limit_in_a_run_of_many_batches_each_task_is_its_own_notice(
+        world: World, path, mailoutbox, django_capture_on_commit_callbacks):
+    tasks = education_tasks(world, services.DIGEST_AFTER)
+    with django_capture_on_commit_callbacks(execute=True):
+        notes = scan_notices(batch_size=2)
+    for got in by_person(notes).values():
+        assert sorted(n.task_id for n in got) == sorted(t.pk for t in tasks)
+    assert len(mailoutbox) == len(notes)
+
+
+@pytest.mark.django_db
+def test_a_failed_batch_still_tells_what_the_batches_before_it_did(
+        world: World, path, monkeypatch, mailoutbox, django_capture_on_commit_callbacks):
+    """A batch that fails stops the run; the batches before it committed, and their
+    notices are digested and e-mailed all the same."""
+    education_tasks(world, services.DIGEST_AFTER + 3)
+    name = "_overdue_batch_sql" if path else "_mark_overdue_batch"
+    real, calls = getattr(services, name), []
+
+    def second_fails(ids, *args):  # type: ignore[no-untyped-def]
+        calls.append(ids)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return real(ids, *args)
+
+    monkeypatch.setattr(services, name, second_fails)
+    first = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        services.deadline_scan(today=LEVEL2_DAY, batch_size=4, workers=1)
+    notes = list(Notification.objects.filter(pk__gt=first))
+    assert notes and len(mailoutbox) == len(notes)
+    assert all(n.kind == Kind.OVERDUE or path for n in notes)
 
 
 @pytest.mark.django_db
