@@ -306,7 +306,7 @@ class Task(ChoiceLabels, models.Model):
     #: The kind of the case (`Case.kind`, never changed once the case is opened), copied
     #: when the task is created: a department's tasks of one kind are then read from
     #: `task_dept_kind_case_idx` alone, without joining the cases (issue 13: the
-    #: complaints a department handles, `complaints.selectors.office_qs`).
+    #: complaints a department handles, `complaints.selectors.handled_ids`).
     case_kind = models.CharField(_("case kind"), max_length=30, blank=True, default="",
                                  editable=False)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
@@ -330,8 +330,13 @@ class Task(ChoiceLabels, models.Model):
             # and the department's tasks read their first page from it and stop (issue 13:
             # without `id` every task of the earliest due dates was read and sorted, 24 ms
             # for an officer's 待办 at 2M tasks; with it 1.5 ms).
+            # It carries the assignee and the county's code: a department's open-task
+            # counts (the dashboard's "mine": unassigned or assigned to me, in my county)
+            # are read from it alone (issue 13: at 500k cases a culture office's
+            # dashboard counted its 23.5k open tasks through the table, 16.9k pages and
+            # 80 ms; from the index, 200 pages).
             models.Index(fields=["department", "status", "due_date", "id"],
-                         name="task_dept_idx"),
+                         include=["assignee", "county_code"], name="task_dept_idx"),
             models.Index(fields=["assignee", "status", "due_date"], name="task_assignee_idx"),
             models.Index(fields=["status", "due_date"], name="task_status_due_idx"),
             # A case's open tasks (the case list's count) and a department's tasks of a
