@@ -31,7 +31,7 @@ N = 10_000
 URLS = ("/api/v1/institutions/", "/api/v1/cases/", "/api/v1/tasks/mine/", "/office/",
         "/office/cases/", "/office/institutions/", "/office/tasks/mine/",
         "/office/complaints/", "/api/v1/complaints/")
-ADMIN_URLS = ("/office/tasks/overview/", "/?q=培训", "/office/institutions/?q=培训",
+ADMIN_URLS = ("/office/tasks/overview/", "/office/funds/", "/?q=培训", "/office/institutions/?q=培训",
               "/office/complaints/?q=规模机构", "/office/complaints/?q=一个不常见的词",
               "/office/cases/?q=规模机构", "/office/cases/?q=一个不常见的词")
 OFFICER_URLS = ("/office/tasks/department/",)
@@ -77,6 +77,12 @@ PLANS: dict[str, dict[str, list[set[str]]]] = {
                                            {"case_number_grams_idx"},
                                            {"complaint_institution_text_grams_idx"}],
         "/office/complaints/?q=规模机构": [{"complaint_received_idx"}],
+        # The funds list in the register's order, on the county's (county_code, name, id)
+        # index or, where the county holds most of the rows, the (name, id) order; the
+        # totals per row of the page on the orders' institution index (issue 13: a GROUP
+        # BY over the county's institutions and orders, 0.8 s at 100k).
+        "/office/funds/": [{"institution_county_name_idx", "institution_name_id_idx"},
+                           {"funds_order_institution_id_dc179a40", "order_inst_newest_idx"}],
         "/office/funds/{uscc}/": [{"funds_order_institution_id_dc179a40",
                                    "order_inst_newest_idx"},
                                   {"funds_entry_institution_id_a9243702",
