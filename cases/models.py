@@ -100,7 +100,17 @@ class Case(ChoiceLabels, CountyCoded):
                    # first page reads its own rows only, however rare they are among the
                    # county's newest cases (issue 13).
                    models.Index(fields=["county_code", "category", "phase", "id"],
-                                include=["kind", "state"], name="case_pair_id_idx")]
+                                include=["kind", "state"], name="case_pair_id_idx"),
+                   # The complaint cases that name an institution, with what the complaint
+                   # rule and the count per institution read: the inspection planner's
+                   # complaint targets (inspections.targets) join a county's complaints to
+                   # these alone, from the index, not to every case of the county (issue
+                   # 13: 23.5k pages -> 5.9k at 600k cases). "complaint" is the kind the
+                   # complaints app opens its cases with (complaints.models.KIND).
+                   models.Index(fields=["county_code", "id"],
+                                include=["institution", "region", "category", "phase"],
+                                condition=Q(kind="complaint", institution__isnull=False),
+                                name="case_complaint_county_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(state__in=["closed", "cancelled"]) | Q(closed_at__isnull=False),

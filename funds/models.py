@@ -56,7 +56,9 @@ def funds_scope_q(scope: Scope, action: str, prefix: str) -> Q | None:
     if scope.kind != "user":
         return NOTHING
     role = scope.role
-    region = scope.region_q(p)
+    # A county's readers test the institution's own county code (on its county indexes),
+    # not its region's path through a join (issue 13).
+    region = scope.region_q(p, county_field="county_code")
     if role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN):
         return region if action in (Action.VIEW, Action.CHANGE) else NOTHING
     if role == Role.INSTITUTION_STAFF:

@@ -74,16 +74,31 @@ def institutions_with_orders_since(since: Any) -> set[int]:
 
 def institutions(user: Any) -> QuerySet[Institution]:
     """The licensed institutions (and any with an arrangement) whose funds `user` reads,
-    with their arrangement and totals, in one query whatever the number of rows. An
-    institution's orders share its visibility, so its totals need no second filter."""
+    in the register's order (name, id), with their arrangement and totals, in one query
+    whatever the number of rows. An institution's orders share its visibility, so its
+    totals need no second filter.
+
+    The totals are correlated subqueries on the orders' `(institution, -id)` index, so a
+    keyset page (core.paging) sums the orders of its own rows only: a GROUP BY over the
+    joined orders summed every visible institution's before the page could be cut
+    (issue 13: 40k groups, 0.8 s, for a county admin at 100k institutions). Only the
+    columns a row shows are read."""
     money = DecimalField(max_digits=14, decimal_places=2)
+
+    def per_institution(value: Any, **filters: Any) -> Subquery:
+        return Subquery(Order.objects.filter(institution=OuterRef("pk"), **filters)
+                        .order_by().values("institution").annotate(v=value).values("v"))
+
     return (fund_institutions(user)
             .filter(Q(status__in=LICENSED_STATES) | Q(fund_arrangement__isnull=False))
-            .select_related("fund_arrangement")
+            .select_related(None).select_related("fund_arrangement")
+            .only("id", "name", "uscc", "fund_arrangement__mode")
             .annotate(
-                orders_open=Count("fund_orders", filter=Q(fund_orders__state__in=OPEN_STATES)),
-                held_total=Coalesce(Sum("fund_orders__held"), Value(ZERO), output_field=money),
-                disbursed_total=Coalesce(Sum("fund_orders__disbursed"), Value(ZERO),
+                orders_open=Coalesce(per_institution(Count("pk"), state__in=OPEN_STATES),
+                                     Value(0)),
+                held_total=Coalesce(per_institution(Sum("held")), Value(ZERO),
+                                    output_field=money),
+                disbursed_total=Coalesce(per_institution(Sum("disbursed")), Value(ZERO),
                                          output_field=money))
             .order_by("name", "id"))
 

@@ -7,9 +7,20 @@ import pytest
 from django.test import Client
 
 from funds import selectors
-from funds.models import RiskPlan, RiskRule, RiskType, RiskWarning
-from funds.tests.helpers import order, pay, supervised
+from funds.models import (
+    OPEN_STATES,
+    ZERO,
+    Mode,
+    Order,
+    OrderState,
+    RiskPlan,
+    RiskRule,
+    RiskType,
+    RiskWarning,
+)
+from funds.tests.helpers import consume, order, paid_order, pay, supervised
 from funds.views import PAGE_SIZE
+from institutions.models import Institution, InstitutionStatus
 from institutions.tests.helpers import register
 from tests.keyset import assert_walks_every_row_once, first_token
 
@@ -63,3 +74,44 @@ def test_the_risk_warnings_and_the_risk_ledger_walk_every_row_once(world):
     ledger = list(selectors.risk_plans(admin).values_list("pk", flat=True))
     assert len(ledger) == ROWS  # bulk-created in one instant: the id orders the ties
     assert_walks_every_row_once(client, "/office/funds/risk-ledger/", ledger)
+
+
+def test_the_funds_list_walks_every_institution_once_with_its_own_totals(world):
+    """Issue 13: the funds list (/office/funds/) pages by keyset in the register's order
+    (name, id), no COUNT(*), the deepest page at the first's queries; each row's open
+    orders, held and disbursed sums are that institution's alone (a GROUP BY over every
+    visible institution's orders cut to the page only at its end, 0.8 s for a county at
+    100k institutions). Listed: the licensed, and any with an arrangement; not another
+    county's."""
+    client, admin = _admin(world)
+    busy, course = supervised(world, n=900)
+    paid_order(world, busy, course, amount="1000.00", hours=50, learner="甲")
+    consume(world, paid_order(world, busy, course, amount="500.00", hours=10, learner="乙",
+                              phone="13800000002"), 4)
+    order(world, busy, course, amount="300.00", learner="丙", phone="13800000003")
+    cancelled = order(world, busy, course, amount="200.00", learner="丁", phone="13800000004")
+    Order.objects.filter(pk=cancelled.pk).update(state=OrderState.CANCELLED)
+    arranged, _c = supervised(world, n=901)
+    Institution.objects.filter(pk=arranged.pk).update(status=InstitutionStatus.APPLYING)
+    other, other_course = supervised(world, "b", n=902)
+    paid_order(world, other, other_course, "b")
+    bare = [register(world, "a", n=300 + n) for n in range(ROWS)]
+    Institution.objects.filter(pk__in=[i.pk for i in bare[1:]]).update(
+        status=InstitutionStatus.LICENSED, licence_number="教民001号")
+
+    shown = [*bare[1:], busy, arranged]  # bare[0] is neither licensed nor arranged
+    expected = list(Institution.objects.filter(pk__in=[i.pk for i in shown])
+                    .order_by("name", "id").values_list("pk", flat=True))
+    assert_walks_every_row_once(client, "/office/funds/", expected)
+
+    rows = {i.pk: i for i in selectors.institutions(admin)}
+    assert set(rows) == set(expected)
+    for inst in shown:
+        orders = list(Order.objects.filter(institution=inst))
+        row = rows[inst.pk]
+        assert (row.orders_open, row.held_total, row.disbursed_total) == (
+            sum(o.state in OPEN_STATES for o in orders),
+            sum((o.held for o in orders), ZERO), sum((o.disbursed for o in orders), ZERO))
+    assert rows[busy.pk].orders_open == 3 and rows[busy.pk].held_total > 0
+    assert rows[busy.pk].fund_arrangement.mode == Mode.BANK_CUSTODY
+    assert str(rows[bare[1].pk].held_total) == "0.00"

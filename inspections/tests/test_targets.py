@@ -4,6 +4,7 @@ threshold and window (documented defaults), through the scope gateway."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -84,3 +85,24 @@ def test_the_planner_and_the_new_inspection_form_offer_them(world: World):
     other = Client()
     other.force_login(world.b.users["county_admin"])
     assert inst.name not in other.get("/office/inspections/planner/").content.decode()
+
+
+def test_the_window_begins_at_local_midnight_of_its_first_day(world: World):
+    """The window is counted in local days (Asia/Shanghai), also where the count reads
+    the receipt time's index (issue 13, targets._index_bounds): a complaint received at
+    00:00 of the window's first day counts, one received a second before does not,
+    although in UTC both fall on the day before."""
+    threshold = int(active_profile().rule(targets.THRESHOLD))
+    days = int(active_profile().rule(targets.WINDOW))
+    inst = licensed_with_gate(world, "a", 66, name="窗口边界机构")
+    first = dt.datetime.combine(today() - dt.timedelta(days=days), dt.time.min,
+                                tzinfo=ZoneInfo("Asia/Shanghai"))
+    for at in (first - dt.timedelta(seconds=1), first):
+        with time_machine.travel(at, tick=False):
+            complain(world, "a", inst, threshold - 1 if at == first else 1)
+    assert Complaint.objects.count() == threshold
+    admin = world.a.users["county_admin"]
+    assert targets.complaint_targets(admin, today=today()).rows == []
+    complain(world, "a", inst, 1)
+    assert [t.complaints for t in targets.complaint_targets(admin, today=today()).rows] == [
+        threshold]
