@@ -367,3 +367,18 @@ def test_the_schema_of_an_analytics_month_admits_what_the_view_takes(world, valu
     [param] = [p for p in schema["paths"]["/api/v1/complaints/analytics/"]["get"]["parameters"]
                if p["name"] == "month_from"]
     assert bool(re.search(param["schema"]["pattern"], value)) == (_month(value) is not None)
+
+
+@pytest.mark.parametrize(("language", "message"), [
+    ("en", "Null characters are not allowed."),
+    ("zh-hans", "不允许包含空字符。"),
+])
+def test_a_nul_character_in_a_text_is_refused_in_the_requests_language(world, token,
+                                                                       language, message):
+    """Django's own Chinese for its NUL check read 不允许是用空字符串 ("empty strings are
+    not allowed", and misspelt): the project's catalogue says what is refused."""
+    body = json.dumps({"uscc": ["91530102MA0000\u0000001R"]}).encode()
+    response = post_raw(token, LOOKUP, body, language)
+    errors = assert_error_body(response, 400, "invalid")["errors"]
+    assert errors["uscc"]["0"][0] == message  # then the code's pattern, also not met
+    assert "空字符串" not in response.content.decode()
