@@ -43,7 +43,10 @@ class HotlineTicketSerializer(KnownFieldsSerializer):
     ticket = StrictCharField(max_length=60)
     topic = StrictCharField(max_length=40)
     region = StrictCharField(max_length=20, required=False, allow_blank=True)
-    description = StrictCharField(min_length=10, max_length=5000)
+    description = StrictCharField(
+        min_length=10, max_length=5000,
+        help_text="What the caller reported: at least 10 characters, not counting the "
+                  "whitespace around the text (it is trimmed before it is counted).")
     institution_name = StrictCharField(max_length=200)
     institution_uscc = StrictCharField(max_length=18, required=False, allow_blank=True)
     address = StrictCharField(max_length=200, required=False, allow_blank=True)

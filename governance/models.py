@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, attachment_path, private_storage
+from core.i18n import labelled
 from org.models import Department, Region, Role
 from org.scope import NOTHING, Action, Scope, ScopedQuerySet, ScopedThrough
 
@@ -303,7 +304,7 @@ class Problem(ScopedThrough, models.Model):
             name="gov_problem_closed_has_evidence_and_approval")]
 
     def __str__(self) -> str:
-        return f"{self.subject}: {self.description[:40]}"
+        return labelled(self.subject, self.description[:40])
 
 
 class ScreeningImport(models.Model):

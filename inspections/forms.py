@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +19,7 @@ from inspections.models import (
     ZombieOutcome,
 )
 from institutions.forms import BoundedDateField
-from licensing.forms import MultipleFileField
+from licensing.forms import MultipleFileField, MultipleFileInput
 from org.models import Department, Region, RegionLevel, User
 from org.scope import Action
 
@@ -182,8 +183,15 @@ class DrawForm(forms.Form):
 class EvidenceForm(forms.Form):
     evidence = forms.CharField(label=_("What was rectified"), max_length=5000,
                                widget=forms.Textarea(attrs={"rows": 3}))
-    files = MultipleFileField(label=_("Evidence files"), required=False,
-                              help_text=_("JPEG or PNG; they are kept with the case."))
+    files = MultipleFileField(
+        label=_("Evidence files"), required=False,
+        widget=MultipleFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+        help_text=_("PDF, JPEG or PNG, up to %(mb)s MB each; they are kept with the case."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = self.fields["files"].help_text % {
+            "mb": f"{settings.ATTACHMENT_MAX_BYTES / 1048576:.3g}"}
 
 
 class RecheckForm(forms.Form):

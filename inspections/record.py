@@ -18,6 +18,7 @@ from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.i18n import labelled, parenthesized
 from inspections.models import (
     AnnualInspection,
     AnnualResult,
@@ -38,8 +39,8 @@ RESULT_TONES = {AnnualResult.PASS: "success", AnnualResult.BASIC_PASS: "warning"
 
 
 def _annual_title(a: AnnualInspection) -> str:
-    title = f"{a.round.year} {a.round.get_category_display()}：{a.get_result_display()}"
-    return title + (f"（{a.score}）" if a.score is not None else "")
+    title = labelled(f"{a.round.year} {a.round.get_category_display()}", a.get_result_display())
+    return title + (parenthesized(a.score) if a.score is not None else "")
 
 
 def office_history(user: Any, institution: Any) -> Iterator[RecordEvent]:
@@ -69,19 +70,19 @@ def office_history(user: Any, institution: Any) -> Iterator[RecordEvent]:
     for o in orders:
         url = reverse("inspections:order_detail", args=[o.pk])
         yield RecordEvent(when=o.created_at, kind=_("Rectification order"),
-                          title=f"{o.case.number}：{o.findings}", url=url, tone="warning",
+                          title=labelled(o.case.number, o.findings), url=url, tone="warning",
                           detail=_("Due on %(date)s") % {"date": o.due_on.isoformat()},
                           order=2)
         if o.state == OrderState.CLOSED and o.closed_at is not None:
             yield RecordEvent(when=o.closed_at, kind=_("Rectification order"),
-                              title=f"{o.case.number}：{o.get_state_display()}",
+                              title=labelled(o.case.number, o.get_state_display()),
                               detail=o.recheck_note, url=url, tone="success", order=3)
     cases = Enforcement.objects.restrict(user).filter(institution=institution).select_related(
         "case", "violation", "department")
     for e in cases:
         url = reverse("inspections:enforcement_detail", args=[e.pk])
         yield RecordEvent(when=e.created_at, kind=_("Enforcement case"),
-                          title=f"{e.case.number}：{e.violation.label}", detail=e.findings,
+                          title=labelled(e.case.number, e.violation.label), detail=e.findings,
                           url=url, tone="warning", order=2)
         if e.penalty and e.decided_at is not None:
             title = e.get_penalty_display() + (

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -78,6 +79,9 @@ INSPECTED_STATUSES = (InstitutionStatus.LICENSED, InstitutionStatus.SUSPENDED)
 #: Answers of a daily checklist item.
 DAILY_ANSWERS = ("ok", "problem", "na")
 PHOTO_TYPES = {"image/jpeg", "image/png"}
+#: What an institution proves its rectification with: photos, and a scanned or printed
+#: receipt, certificate or contract as a PDF.
+EVIDENCE_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -641,6 +645,22 @@ def _locked_order(order: RectificationOrder) -> RectificationOrder:
         "case", "institution").get(pk=order.pk)
 
 
+def _evidence_check(upload: UploadedFile) -> None:
+    """A PDF, JPEG or PNG by its content (cases.filetypes: a PDF must parse and hide no
+    page markup or archive), under the attachment size limit. A refusal other than the
+    size or an empty file names the file: a "收据.pdf" that is not a PDF is told so."""
+    try:
+        kind: str | None = case_services.attachment_check(upload, field="files")
+    except DomainError:
+        if not upload.size or upload.size > settings.ATTACHMENT_MAX_BYTES:
+            raise
+        kind = None
+    if kind not in EVIDENCE_TYPES:
+        raise DomainError(_("“%(name)s” is not a PDF, JPEG or PNG file: evidence files are "
+                            "checked by their content, not by their name.")
+                          % {"name": upload.name}, field="files")
+
+
 @transaction.atomic
 def order_submit_evidence(*, actor: User, order: RectificationOrder, evidence: str,
                           files: Sequence[UploadedFile] = ()) -> RectificationOrder:
@@ -652,7 +672,7 @@ def order_submit_evidence(*, actor: User, order: RectificationOrder, evidence: s
     if not evidence.strip():
         raise DomainError(_("Describe what was rectified."), field="evidence")
     for upload in files:
-        case_services.attachment_check(upload, field="files")
+        _evidence_check(upload)
     for upload in files:
         case_services.attachment_add(actor=actor, case=order.case, upload=upload)
     before = snapshot(order, ["state", "evidence"])

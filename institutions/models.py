@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import private_storage
 from core.choices import ChoiceLabels
+from core.i18n import labelled
 from core.vocab import Category, Nature
 from institutions.uscc import validate_uscc
 from org.models import DEPARTMENT_ROLES, CountyCoded, Department, Region, Role
@@ -293,7 +294,7 @@ class StaffCheck(ScopedThrough, models.Model):
         ordering = ["-checked_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.get_result_display()}"
+        return labelled(self.get_kind_display(), self.get_result_display())
 
 
 class EmploymentBan(models.Model):

@@ -3,7 +3,8 @@ look-up shows, as CSV, JSON or .xlsx, with the time of its last change. Read thr
 gateway's PUBLIC action, as the look-up reads; no personal data (the public fields only).
 
 `Last-Modified` is the newest `updated_at` of the register, computed before any row is
-read, so a client that already has this version gets 304 for one cheap query; the rows
+read, so a client that already has this version gets 304 for one cheap query (an empty
+register has no date, and If-Unmodified-Since is ignored then: core.conditional); the rows
 are streamed (CSV, JSON) or written in openpyxl's write-only mode (.xlsx)."""
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import condition, require_safe
+from django.views.decorators.http import require_safe
 
+from core.conditional import condition
 from core.exports import guard_text, xlsx_response
 from core.ratelimit import downloads_limited
 from institutions import selectors

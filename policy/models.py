@@ -12,6 +12,7 @@ a city. A county may override a cell of its city's matrix (000 §3: 「可结合
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import labelled
 from core.vocab import (
     Category,
     ComplaintTopic,
@@ -169,7 +170,7 @@ class MatrixStep(models.Model):
                                                name="matrix_step_unique")]
 
     def __str__(self) -> str:
-        return f"{self.get_step_display()}: {self.get_owner_type_display()}"
+        return labelled(self.get_step_display(), self.get_owner_type_display())
 
 
 class ComplaintRoute(models.Model):

@@ -14,6 +14,7 @@ from cases import selectors
 from cases.models import Notification
 from core.abilities import may
 from policy import calendar
+from portal import selectors as portal_selectors
 from reports import dashboards
 
 
@@ -67,6 +68,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "calendar_missing": (calendar.years_missing(timezone.localdate())
                              if oversees or edits_calendar else []),
         "may_edit_calendar": edits_calendar,
+        # An institution's staff hold no task; what waits for them is counted and listed
+        # instead (None for everyone else).
+        "work": portal_selectors.institution_work(user),
+        "today": timezone.localdate(),
     }
     return render(request, "portal/dashboard.html", context)
 

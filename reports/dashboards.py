@@ -66,6 +66,19 @@ class Chart:
     note: Any = ""
     kind: str = "bar"  # bar, stack (stacked bars) or line
     unit: str = ""  # "%" for rates
+    #: figures too long for half the page (the coverage rates with their counts and
+    #: amounts), whatever their number
+    wide: bool = False
+
+    #: Figures a row that half the page holds at 1024-1366 px: the licensing stages by
+    #: county (up to nine) scrolled inside their half-width card there.
+    HALF_WIDTH_SERIES = 4
+
+    @property
+    def full_width(self) -> bool:
+        """Whether the chart takes the page's whole width from 992 px (reports/
+        dashboard.css): its table fits half of it otherwise."""
+        return self.wide or len(self.series) > self.HALF_WIDTH_SERIES
 
     def payload(self) -> dict[str, Any]:
         """The chart's data for the page's json_script (ECharts reads it)."""
@@ -449,7 +462,7 @@ def coverage_chart(user: Any, reader: Reader | None = None, today: dt.date | Non
                      [f"{_text(r[f'{key}_rate'], '%')} ({r['cells'][key]})" for r in rows])
               for key, target in coverage.TARGETS.items()]
     return Chart("coverage", _("Coverage targets"), _("County"),
-                 [r["county"].name for r in rows], series, unit="%",
+                 [r["county"].name for r in rows], series, unit="%", wide=True,
                  note=_("Shares of the licensed institutions (prepaid funds: of the prepaid "
                         "fees known); the target is 100%."))
 

@@ -250,6 +250,42 @@ def test_a_misspelt_optional_field_of_a_hotline_ticket_is_refused_not_dropped(wo
                          HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
 
 
+@pytest.mark.parametrize("description", [
+    " " * 10 + "退费难",                     # 13 characters, 3 once trimmed
+    "退费难" + "\n" * 10,
+    "\u3000" * 4 + "机构收费后拒不退费" + "\u3000",  # 9 once trimmed
+    "机构收费后拒不退费。",                   # 10
+    "  机构收费后 拒不退费  ",                # 10 once trimmed, a space inside counts
+    "\t" + "机构收费后拒绝退费，多次沟通无果" + "\n",
+])
+def test_the_schema_of_a_hotline_description_admits_what_the_server_takes(world, token,
+                                                                         description):
+    """A 12345 description counts at least 10 characters once the whitespace around it is
+    trimmed; the schema's `minLength: 10` counted the raw text, so 10 spaces and 3
+    characters passed the schema and were refused. The pattern says what is counted."""
+    import re
+
+    from complaints.models import Complaint
+
+    schema = user_client(world.a.users["officer"]).get("/api/schema/",
+                                                       {"format": "json"}).json()
+    body = schema["paths"]["/api/v1/complaints/12345/"]["post"]["requestBody"]
+    ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    field = schema["components"]["schemas"][ref]["properties"]["description"]
+    assert "not counting the whitespace around" in field["description"]
+    ticket = {"ticket": "T-2026-0002", "topic": "fees", "description": description,
+              "institution_name": "某培训机构"}
+    response = Client().post("/api/v1/complaints/12345/", json.dumps(ticket),
+                             content_type="application/json",
+                             HTTP_AUTHORIZATION=f"Token {token}", HTTP_ACCEPT_LANGUAGE="en")
+    taken = response.status_code == 200
+    if not taken:
+        assert set(assert_error_body(response, 400, "invalid")["errors"]) == {"description"}
+    assert bool(re.search(field["pattern"], description)) == taken, response.content
+    assert len(description) >= field["minLength"]  # the raw length passed it every time
+    assert Complaint.objects.exists() == taken
+
+
 @pytest.mark.parametrize("as_form", [False, True])
 def test_completing_a_task_refuses_a_key_it_does_not_take(world, as_form):
     """As JSON or as a form (the browsable API's CSRF token is no unknown key)."""
@@ -367,3 +403,18 @@ def test_the_schema_of_an_analytics_month_admits_what_the_view_takes(world, valu
     [param] = [p for p in schema["paths"]["/api/v1/complaints/analytics/"]["get"]["parameters"]
                if p["name"] == "month_from"]
     assert bool(re.search(param["schema"]["pattern"], value)) == (_month(value) is not None)
+
+
+@pytest.mark.parametrize(("language", "message"), [
+    ("en", "Null characters are not allowed."),
+    ("zh-hans", "不允许包含空字符。"),
+])
+def test_a_nul_character_in_a_text_is_refused_in_the_requests_language(world, token,
+                                                                       language, message):
+    """Django's own Chinese for its NUL check read 不允许是用空字符串 ("empty strings are
+    not allowed", and misspelt): the project's catalogue says what is refused."""
+    body = json.dumps({"uscc": ["91530102MA0000\u0000001R"]}).encode()
+    response = post_raw(token, LOOKUP, body, language)
+    errors = assert_error_body(response, 400, "invalid")["errors"]
+    assert errors["uscc"]["0"][0] == message  # then the code's pattern, also not met
+    assert "空字符串" not in response.content.decode()

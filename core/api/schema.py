@@ -26,6 +26,15 @@ NO_NUL = r"^[^\u0000]*$"
 #: ...and, where blanks are trimmed and refused, at least one other character.
 NOT_BLANK = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
 
+
+def trimmed_at_least(length: int) -> str:
+    """Text of `length` characters or more once the whitespace around it is trimmed, and
+    no NUL: what a text field with `min_length` takes (DRF trims before it counts). A
+    `minLength` alone counts the raw text, and "          abc" (13 characters) passed
+    the schema and failed the server (a user-facing review)."""
+    return rf"^\s*[^\s\u0000][^\u0000]{{{length - 2},}}[^\s\u0000]\s*$"
+
+
 #: The token scheme's name (org.schema declares it for org.auth's authentication).
 TOKEN_SCHEME = "clientToken"
 
@@ -122,5 +131,7 @@ class ApiAutoSchema(AutoSchema):
         if direction == "request" and type(field) in (serializers.CharField, StrictCharField) and \
                 not field.read_only:
             blank_refused = field.trim_whitespace and not field.allow_blank
+            if field.trim_whitespace and (field.min_length or 0) > 1:
+                schema.setdefault("pattern", trimmed_at_least(field.min_length))
             schema.setdefault("pattern", NOT_BLANK if blank_refused else NO_NUL)
         return schema

@@ -69,6 +69,54 @@ def test_the_institution_submits_evidence_and_the_officer_closes_the_order(world
     assert "/recheck/" not in officer.get(url).content.decode()
 
 
+def test_rectification_evidence_takes_a_pdf_receipt_checked_by_its_content(
+        world: World, settings):
+    """A user-facing review: evidence took JPEG or PNG only, and a receipt is a PDF.
+    A PDF that parses is stored; a "收据.pdf" that is not one, a PDF with an archive
+    appended (a polyglot) and a Word file are refused by name, and a file over the limit
+    by its size; nothing is stored then."""
+    import io
+    import zipfile
+
+    from tests import samplefiles
+
+    appended = io.BytesIO()
+    with zipfile.ZipFile(appended, "w") as archive:
+        archive.writestr("setup.exe", b"MZ" + b"\0" * 100)
+    order = make_order(world)
+    staff = login(staff_of(world, order.institution))
+    url = f"/office/inspections/orders/{order.pk}/"
+    page = staff.get(url).content.decode()
+    assert 'accept="application/pdf,image/jpeg,image/png"' in page
+    assert "可上传 PDF、JPEG 或 PNG 文件，每个不超过 10 MB" in page
+    for name, content in (("收据.pdf", b"%PDF-1.4 not really a document"),
+                          ("收据.pdf", samplefiles.pdf() + appended.getvalue()),
+                          ("整改报告.docx", samplefiles.docx())):
+        refused = staff.post(url + "evidence/", {
+            "evidence": "已退费", "files": SimpleUploadedFile(name, content)})
+        assert refused.status_code == 400, name
+        assert f"“{name}”不是 PDF、JPEG 或 PNG 文件" in refused.content.decode(), name
+    settings.ATTACHMENT_MAX_BYTES = 1024
+    too_big = staff.post(url + "evidence/", {
+        "evidence": "已退费", "files": SimpleUploadedFile("收据.pdf", samplefiles.pdf(2000))})
+    assert too_big.status_code == 400 and "文件大小超过" in too_big.content.decode()
+    assert not order.case.attachments.exists()
+    settings.ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+    response = staff.post(url + "evidence/", {
+        "evidence": "已退还超期收费", "files": SimpleUploadedFile("收据.pdf", samplefiles.pdf())})
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.state == OrderState.SUBMITTED
+    assert list(order.case.attachments.values_list("original_name", "content_type")) == [
+        ("收据.pdf", "application/pdf")]
+    with translation.override("en"):
+        error = str(pytest.raises(DomainError, services.order_submit_evidence,
+                                  actor=staff_of(world, order.institution), order=order,
+                                  evidence="x", files=[SimpleUploadedFile("a.pdf", b"no")])
+                    .value.message)
+    assert error.startswith("“a.pdf” is not a PDF, JPEG or PNG file"), error
+
+
 def _accepts(call) -> bool:
     class Rollback(Exception):
         pass

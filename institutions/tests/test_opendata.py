@@ -118,3 +118,21 @@ def test_the_download_speaks_cors_to_the_named_origins_as_the_public_api_does(wo
     settings.CORS_ALLOWED_ORIGINS = []
     assert "Access-Control-Allow-Origin" not in Client().get(
         url, HTTP_ORIGIN="https://zwfw.example.gov.cn")
+
+
+def test_if_unmodified_since_is_ignored_while_the_register_has_no_date(world):
+    """RFC 9110 §13.1.4, as core.conditional.ConditionalGetMiddleware keeps it for lists:
+    an empty register has no Last-Modified, and a client sending If-Unmodified-Since got
+    412 (Django's `condition` compared the date with none). With a date the comparison
+    stands: 412 when the register changed after the client's date."""
+    since = http_date(1_700_000_000)
+    empty = Client().get("/open-data/register.json", HTTP_IF_UNMODIFIED_SINCE=since)
+    assert empty.status_code == 200 and not empty.has_header("Last-Modified")
+    assert json.loads(body(empty))["institutions"] == []
+    licensed_with_gate(world, "a", 1)
+    changed = Client().get("/open-data/register.csv", HTTP_IF_UNMODIFIED_SINCE=since)
+    assert changed.status_code == 412
+    current = Client().get("/open-data/register.csv")
+    unchanged = Client().get("/open-data/register.csv",
+                             HTTP_IF_UNMODIFIED_SINCE=current["Last-Modified"])
+    assert unchanged.status_code == 200

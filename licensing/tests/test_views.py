@@ -116,7 +116,7 @@ def test_walk_through_the_pages(world):
     # The on-site step's finding reads as itself, not after a dash with nothing before it
     # (the walk of 2 December: 现场勘验:  — 场地、消防、安防符合要求).
     panel = login(culture_head).get(case_url).content.decode()
-    assert "现场勘验: 符合" in panel and " — 符合" not in panel
+    assert "现场勘验：符合" in panel and " — 符合" not in panel
     public = Client()
     assert "文旅民0099号" in public.get(f"/institutions/{inst.uscc}/").content.decode()
     assert "文旅民0099号" in public.get(f"/institutions/{inst.uscc}/licence/").content.decode()

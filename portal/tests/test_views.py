@@ -85,3 +85,84 @@ def test_a_missing_calendar_year_is_shown_to_those_who_oversee_deadlines(world: 
     add_year_with_weekends(2027)
     with on_day(dt.date(2026, 11, 2)):
         assert 'id="calendar-missing' not in admin.get("/office/").content.decode()
+
+
+def _waiting_for(world: World, inst, n: int) -> None:
+    """`n` complaints about `inst` that ask for its explanation, and `n` rectification
+    orders that wait for its evidence."""
+    from complaints import services as complaints
+    from complaints.tests.helpers import submit
+    from core.vocab import DepartmentType
+    from inspections import services as inspections
+
+    officer = world.a.users["officer"]
+    for _ in range(n):
+        complaint = submit(world, institution=inst)[0]
+        complaints.complaint_ask_explanation(actor=officer, complaint=complaint,
+                                             question="请说明收费和退费情况。")
+        inspections.order_open(actor=officer, institution=inst, region=inst.region,
+                               department=world.a.depts[DepartmentType.EDUCATION_SPORTS],
+                               findings="消防通道堵塞")
+
+
+def test_an_institutions_staff_see_the_work_that_waits_for_them(world: World):
+    """A user-facing review: the institution's dashboard said 暂无任务 while a
+    complaint waited for its explanation and an order for its evidence (neither is a
+    task). It lists both, each linked to where it is done, and says there is nothing to do
+    only when there is nothing; another institution's work stays out."""
+    from complaints import services as complaints
+    from complaints.models import Complaint
+    from complaints.tests.conftest import seed_taxonomy
+    from inspections import services as inspections
+    from inspections.models import RectificationOrder
+    from institutions.tests.helpers import register, staff_of
+
+    seed_taxonomy()
+    inst, other = register(world, n=1), register(world, n=2)
+    staff = staff_of(world, inst)
+    client = Client()
+    client.force_login(staff)
+    page = client.get("/office/").content.decode()
+    assert "暂无待本机构办理的事项" in page and 'id="count-explanations">0<' in page
+    _waiting_for(world, inst, 1)
+    _waiting_for(world, other, 1)
+    complaint = Complaint.objects.get(case__institution=inst)
+    order = RectificationOrder.objects.get(institution=inst)
+    page = client.get("/office/").content.decode()
+    assert "暂无任务" not in page and "暂无待本机构办理的事项" not in page
+    assert f'href="/office/complaints/about-us/{complaint.case.number}/"' in page
+    assert f'href="/office/inspections/orders/{order.pk}/"' in page
+    assert 'id="count-explanations">1<' in page and 'id="count-evidence">1<' in page
+    foreign = RectificationOrder.objects.get(institution=other)
+    assert foreign.case.number not in page and "说明投诉情况" in page
+
+    complaints.complaint_explain(actor=staff, complaint=complaint, text="已全额退费。")
+    inspections.order_submit_evidence(actor=staff, order=order, evidence="已清理通道")
+    page = client.get("/office/").content.decode()
+    assert "暂无待本机构办理的事项" in page and order.case.number not in page
+    officer = Client()
+    officer.force_login(world.a.users["officer"])
+    assert 'id="institution-work"' not in officer.get("/office/").content.decode()
+
+
+def test_the_institutions_dashboard_reads_a_fixed_number_of_queries(
+        world: World, query_budget, django_assert_max_num_queries):
+    """STYLE.md §6: the waiting work is listed in four queries (each kind's first rows
+    and its count) however much waits: an officer's dashboard reads 8 (tests/
+    test_query_counts.py), the institution's 12."""
+    from complaints.tests.conftest import seed_taxonomy
+    from institutions.tests.helpers import register, staff_of
+
+    seed_taxonomy()
+    inst = register(world, n=1)
+    client = Client()
+    client.force_login(staff_of(world, inst))
+    _waiting_for(world, inst, 1)
+    client.get("/office/")  # warm-up: the session, the profile
+    with django_assert_max_num_queries(12) as small:
+        assert client.get("/office/").status_code == 200
+    _waiting_for(world, inst, 12)
+    with django_assert_max_num_queries(len(small)):
+        page = client.get("/office/").content.decode()
+    assert 'id="count-explanations">13<' in page and 'id="count-evidence">13<' in page
+    assert page.count("说明投诉情况") == 10

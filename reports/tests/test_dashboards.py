@@ -311,3 +311,26 @@ def test_dashboard_queries_are_constant(world, query_budget, key):
 def test_portal_and_coverage_queries_are_constant(world, query_budget, key, url):
     user = world.city_admin if key == "city_admin" else world.a.users[key]
     query_budget(login(user), url, _grow(world), small=3, large=12)
+
+
+def test_a_wide_table_takes_the_whole_width_of_the_overview(world):
+    """A user-facing review: the licensing stages by county (up to nine figures a row) and
+    the city's coverage rates with their amounts scrolled sideways inside half-width cards
+    at 1024-1366 px. A chart of more than four figures a row, or of long ones, spans both
+    columns of the overview (reports/dashboard.css); the others keep half."""
+    from licensing.models import Stage
+
+    def chart(n: int) -> dashboards.Chart:
+        return dashboards.Chart("licensing", "x", "County", ["甲区", "乙区"], [
+            dashboards.Series(f"s{i}", [1, 1], ["", ""]) for i in range(n)], kind="stack")
+
+    nine = [s for s in Stage if s not in dashboards.FINISHED_STAGES]
+    assert len(nine) == 9 and chart(9).full_width and chart(5).full_width
+    assert not chart(4).full_width and not chart(2).full_width
+    two_counties(world)
+    by_key = {c.key: c for c in dashboards.charts(world.city_admin)}
+    assert by_key["coverage"].full_width and not by_key["tasks"].full_width
+    page = login(world.city_admin).get("/office/reports/dashboard/").content.decode()
+    wide = re.findall(r'<div class="dashboard-cell dashboard-wide">\s*<section[^>]*id="([^"]+)"',
+                      page)
+    assert wide == ["chart-coverage"], wide
