@@ -158,14 +158,18 @@ def tasks_chart(user: Any, reader: Reader | None = None, today: dt.date | None =
     qs = Task.objects.restrict(user, Action.ASSIGN).filter(status=TaskStatus.OPEN)
     if reader.department_id is not None:
         qs = qs.filter(department_id=reader.department_id)
-    counts = {"open": Count("id"), "overdue": Count("id", filter=Q(due_date__lt=today)),
-              "escalated": Count("id", filter=Q(escalation_level__gt=0))}
+    # Counted on due_date (never null) and grouped by the tasks' own county code: the
+    # counts read task_open_county_idx (task_dept_idx for a department) alone, with no
+    # case or region joined (issue 13: 0.8 s for a city's 190k open tasks at 600k cases).
+    counts = {"open": Count("due_date"),
+              "overdue": Count("due_date", filter=Q(due_date__lt=today)),
+              "escalated": Count("due_date", filter=Q(escalation_level__gt=0))}
     names = {"open": _("Open"), "overdue": _("Overdue"), "escalated": _("Escalated")}
     #: what each series adds to the overview's filter
     filters = {"open": {}, "overdue": {"overdue": "yes"}, "escalated": {"escalated": "yes"}}
     if reader.by_county:
-        sums = _by_county(qs.values("case__region__path").annotate(**counts).order_by(),
-                          "case__region__path", *counts)
+        sums = {row["county_code"]: row for row in
+                qs.values("county_code").annotate(**counts).order_by()}
         categories = [c.name for c in reader.counties]
         series = [Series(names[key], [sums[c.code][key] if c.code in sums else 0
                                       for c in reader.counties],
