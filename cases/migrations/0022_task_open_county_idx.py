@@ -25,4 +25,8 @@ class Migration(migrations.Migration):
             model_name='task',
             index=models.Index(condition=models.Q(('status', 'open')), fields=['county_code', 'department'], include=('due_date', 'escalation_level', 'case'), name='task_open_county_idx'),
         ),
+        migrations.AddIndex(
+            model_name='task',
+            index=models.Index(condition=models.Q(('completed_at__isnull', False)), fields=['case_kind', 'role', 'county_code'], include=('case', 'department', 'completed_at', 'due_date'), name='task_kind_done_idx'),
+        ),
     ]

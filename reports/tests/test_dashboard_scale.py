@@ -13,13 +13,15 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases.models import Task, TaskStatus
+from cases.models import Case, Task, TaskRole, TaskStatus
 from cases.selectors import area_counts, county_overview, week_bounds
 from cases.services import case_open
+from complaints.models import Complaint, ComplaintStatus
+from complaints.tests.helpers import lead, submit
 from core.vocab import DepartmentType
 from org.scope import Action
 from reports import dashboards
@@ -152,10 +154,10 @@ def test_dashboard_pages_keep_their_queries_from_one_row_to_many(
         assert client.get(url).status_code == 200
 
 
-def _plan_nodes(qs: QuerySet[Any]) -> list[dict[str, Any]]:
+def _plan_nodes(qs: QuerySet[Any] | str) -> list[dict[str, Any]]:
     """The plan's nodes outside its subplans, with sequential and bitmap scans ruled out
     (as on a city's tables, where the planner has no cheaper way than an index)."""
-    sql, params = qs.query.sql_with_params()
+    sql, params = (qs, None) if isinstance(qs, str) else qs.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
@@ -193,3 +195,121 @@ def test_open_task_counts_read_the_open_tasks_index_alone(world, key):
         assert {n["Relation Name"] for n in nodes if "Relation Name" in n} == {"cases_task"}
         assert all(n["Node Type"].startswith("Index") for n in nodes
                    if "Relation Name" in n), nodes
+
+
+# -- complaints ----------------------------------------------------------------------------
+
+def _complaints(world: Any) -> None:
+    """Complaints in both counties, some closed, with lead hand-offs finished on time and
+    late, an open one, and a merged duplicate whose finished hand-off is not counted."""
+    now = timezone.now()
+    first = None
+    for i in range(6):
+        key = "a" if i % 3 else "b"
+        complaint = submit(world, key)[0]
+        first = first or complaint
+        task = lead(complaint)
+        if i % 2:
+            late = i % 4 == 1
+            Task.objects.filter(pk=task.pk).update(
+                status=TaskStatus.DONE, completed_at=now,
+                due_date=timezone.localdate() - dt.timedelta(days=1 if late else -3))
+        if i == 3:
+            Complaint.objects.filter(pk=complaint.pk).update(status=ComplaintStatus.CLOSED)
+    merged = submit(world, "a")[0]
+    Task.objects.filter(pk=lead(merged).pk).update(status=TaskStatus.DONE, completed_at=now)
+    Complaint.objects.filter(pk=merged.pk).update(status=ComplaintStatus.MERGED,
+                                                  duplicate_of=first)
+
+
+def _old_rates(user: Any) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    """The complaint rates as counted before: through the cases' regions, the hand-offs
+    joined to the complaints."""
+    complaints = Complaint.objects.restrict(user).exclude(status=ComplaintStatus.MERGED)
+    received = dashboards._by_county(
+        complaints.values("case__region__path")
+        .annotate(total=Count("id"), closed=Count("id", filter=Q(status=ComplaintStatus.CLOSED)))
+        .order_by(), "case__region__path", "total", "closed")
+    handed = dashboards._by_county(
+        Task.objects.filter(case__complaint__in=complaints, role=TaskRole.LEAD,
+                            completed_at__isnull=False)
+        .values("case__region__path")
+        .annotate(done=Count("id"), on_time=Count(
+            "id", filter=Q(completed_at__date__lte=F("due_date"))))
+        .order_by(), "case__region__path", "done", "on_time")
+    return received, handed
+
+
+def test_a_city_admins_case_and_complaint_scope_is_the_subtree_of_its_region(world):
+    """A city's cases and complaints tested on the cases' county codes are those whose
+    case lies in the city's subtree."""
+    _tasks(world, 1)
+    _complaints(world)
+    city = world.city_admin
+    path = city.region.path
+    assert set(Case.objects.restrict(city).values_list("pk", flat=True)) == set(
+        Case.objects.filter(region__path__startswith=path).values_list("pk", flat=True))
+    assert set(Complaint.objects.restrict(city).values_list("pk", flat=True)) == set(
+        Complaint.objects.filter(case__region__path__startswith=path)
+        .values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("key", ["city_admin", "county_admin", "head", "joint"])
+def test_complaint_figures_are_those_counted_through_the_cases(world, key):
+    """The complaint trend and rates count what the cases' regions and the complaints'
+    hand-offs counted before."""
+    _complaints(world)
+    user = world.city_admin if key == "city_admin" else world.a.users[key]
+    reader = dashboards.reader_of(user)
+    received, handed = _old_rates(user)
+    chart = dashboards.complaint_rates_chart(user, reader)
+    codes = [c.code for c in reader.counties]
+    expected = [[f"{dashboards._text(dashboards._rate(s[c][p], s[c][w]), '%')} "
+                 f"({s[c][p]}/{s[c][w]})" if c in s else "—% (0/0)".replace("—%", "—")
+                 for c in codes]
+                for s, p, w in ((received, "closed", "total"), (handed, "on_time", "done"))]
+    assert [s.texts for s in chart.series] == expected
+    assert sum(handed[c]["done"] for c in handed) > 0 or key == "head"
+    trend = dashboards.complaint_trend_chart(user, reader)
+    complaints = Complaint.objects.restrict(user).exclude(status=ComplaintStatus.MERGED)
+    month = timezone.localdate().strftime("%Y-%m")
+    column = trend.categories.index(month)
+    if reader.by_county:
+        assert [s.values[column] for s in trend.series] == [
+            complaints.filter(case__region__path__startswith=c.path).count()
+            for c in reader.counties]
+    else:
+        assert trend.series[0].values[column] == complaints.count()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans")
+@pytest.mark.parametrize("key", ["city_admin", "county_admin"])
+def test_complaint_hand_offs_are_read_from_the_tasks_alone(world, key):
+    """The on-time rate's hand-offs are the reader's finished lead tasks of complaint
+    cases: no case or complaint is joined to a task (the merged duplicates are a subplan
+    on their status; issue 13: 2.1 s for a city at 100k complaints)."""
+    _complaints(world)
+    user = world.city_admin if key == "city_admin" else world.a.users[key]
+    with CaptureQueriesContext(connection) as ctx:
+        dashboards.complaint_rates_chart(user)
+    [sql] = [q["sql"] for q in ctx.captured_queries if '"on_time"' in q["sql"]]
+    nodes = _plan_nodes(sql)
+    assert {n["Relation Name"] for n in nodes if "Relation Name" in n} == {"cases_task"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans")
+def test_a_citys_complaint_counts_do_not_join_the_region_tree(world):
+    """A city's complaints are tested on their cases' county codes: the counts join the
+    complaints to their cases only, not every case to the region tree (issue 13: the
+    planner took the city's 15 regions for one and probed the complaints of each of 600k
+    cases, 0.7 s a count)."""
+    _complaints(world)
+    with CaptureQueriesContext(connection) as ctx:
+        dashboards.complaint_rates_chart(world.city_admin)
+        dashboards.complaint_trend_chart(world.city_admin)
+    counts = [q["sql"] for q in ctx.captured_queries if "complaints_complaint" in q["sql"]
+              and "COUNT" in q["sql"] and '"on_time"' not in q["sql"]]
+    assert len(counts) == 2
+    for sql in counts:
+        relations = {n["Relation Name"] for n in _plan_nodes(sql) if "Relation Name" in n}
+        assert relations == {"complaints_complaint", "cases_case"}, relations
