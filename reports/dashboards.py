@@ -171,14 +171,18 @@ def tasks_chart(user: Any, reader: Reader | None = None, today: dt.date | None =
     qs = Task.objects.restrict(user, Action.ASSIGN).filter(status=TaskStatus.OPEN)
     if reader.department_id is not None:
         qs = qs.filter(department_id=reader.department_id)
-    counts = {"open": Count("id"), "overdue": Count("id", filter=Q(due_date__lt=today)),
-              "escalated": Count("id", filter=Q(escalation_level__gt=0))}
+    # Counted on due_date (never null) and grouped by the tasks' own county code: the
+    # counts read task_open_county_idx (task_dept_idx for a department) alone, with no
+    # case or region joined (issue 13: 0.8 s for a city's 190k open tasks at 600k cases).
+    counts = {"open": Count("due_date"),
+              "overdue": Count("due_date", filter=Q(due_date__lt=today)),
+              "escalated": Count("due_date", filter=Q(escalation_level__gt=0))}
     names = {"open": _("Open"), "overdue": _("Overdue"), "escalated": _("Escalated")}
     #: what each series adds to the overview's filter
     filters = {"open": {}, "overdue": {"overdue": "yes"}, "escalated": {"escalated": "yes"}}
     if reader.by_county:
-        sums = _by_county(qs.values("case__region__path").annotate(**counts).order_by(),
-                          "case__region__path", *counts)
+        sums = {row["county_code"]: row for row in
+                qs.values("county_code").annotate(**counts).order_by()}
         categories = [c.name for c in reader.counties]
         series = [Series(names[key], [sums[c.code][key] if c.code in sums else 0
                                       for c in reader.counties],
@@ -313,13 +317,13 @@ def complaint_trend_chart(user: Any, reader: Reader | None = None,
     since = timezone.make_aware(dt.datetime.combine(months[0], dt.time.min))
     rows = (Complaint.objects.restrict(user).exclude(status=ComplaintStatus.MERGED)
             .filter(received_at__gte=since)
-            .annotate(month=TruncMonth("received_at")).values("month", "case__region__path")
+            .annotate(month=TruncMonth("received_at")).values("month", "case__county_code")
             .annotate(n=Count("id")).order_by())
     sums: dict[tuple[str, dt.date], int] = defaultdict(int)
     for row in rows:
         month = timezone.localtime(row["month"]).date() if isinstance(row["month"], dt.datetime) \
             else row["month"]
-        sums[(county_of(row["case__region__path"]), month.replace(day=1))] += row["n"]
+        sums[(row["case__county_code"], month.replace(day=1))] += row["n"]
     labels = [m.strftime("%Y-%m") for m in months]
 
     def links(region: str) -> list[str]:
@@ -349,20 +353,29 @@ def complaint_rates_chart(user: Any, reader: Reader | None = None) -> Chart:
     reader = reader or reader_of(user)
     linked = may(user, "cases.oversee_tasks")
     complaints = Complaint.objects.restrict(user).exclude(status=ComplaintStatus.MERGED)
-    received = _by_county(
-        complaints.values("case__region__path")
-        .annotate(total=Count("id"), closed=Count("id", filter=Q(status=ComplaintStatus.CLOSED)))
-        .order_by(), "case__region__path", "total", "closed")
-    handed = _by_county(
-        Task.objects.filter(case__complaint__in=complaints, role=TaskRole.LEAD,
-                            completed_at__isnull=False)
-        .values("case__region__path")
-        .annotate(done=Count("id"), on_time=Count(
-            "id", filter=Q(completed_at__date__lte=F("due_date"))))
-        .order_by(), "case__region__path", "done", "on_time")
+    # Grouped by the county code the case and its tasks keep, not the region's path. The
+    # complaints' lead hand-offs are the reader's tasks of complaint cases (a task is
+    # visible when its case is, as a complaint is: `Task.case_kind`), but those of merged
+    # duplicates (few, on complaint_status_idx), read on task_kind_done_idx without
+    # joining the tasks to the cases and the complaints (issue 13: 2.1 s for a city at
+    # 100k complaints).
+    received = {row["case__county_code"]: row for row in
+                complaints.values("case__county_code")
+                .annotate(total=Count("id"),
+                          closed=Count("id", filter=Q(status=ComplaintStatus.CLOSED)))
+                .order_by()}
+    handed = {row["county_code"]: row for row in
+              Task.objects.restrict(user)
+              .filter(case_kind=COMPLAINT_KIND, role=TaskRole.LEAD, completed_at__isnull=False)
+              .exclude(case_id__in=Complaint.objects.filter(status=ComplaintStatus.MERGED)
+                       .values("case_id"))
+              .values("county_code")
+              .annotate(done=Count("due_date"), on_time=Count(
+                  "due_date", filter=Q(completed_at__date__lte=F("due_date"))))
+              .order_by()}
     codes = [c.code for c in reader.counties]
 
-    def rates(sums: dict[str, dict[str, int]], part: str, whole: str,
+    def rates(sums: dict[str, Any], part: str, whole: str,
               links: list[str]) -> Series:
         values, texts = [], []
         for code in codes:

@@ -100,9 +100,14 @@ PLANS: dict[str, dict[str, list[set[str]]]] = {
         # order, no second one for "assigned to me". Its own part of the task rule
         # (Task.own_q: the department, and the county's code) leads with either index in
         # that order: at 100k the two walks cost the same (0.40 and 0.45 ms, 51 rows and
-        # 169, bench/README.md Session 9).
-        "/api/v1/tasks/mine/": [{"task_dept_idx", "task_county_due_idx"}],
-        "/office/tasks/mine/": [{"task_dept_idx", "task_county_due_idx"}],
+        # 169, bench/README.md Session 9). At 10k the planner may instead read the
+        # department's few open tasks of the county from task_open_county_idx and sort
+        # them; at 600k cases it walks task_dept_idx to the page (0.3 ms for the culture
+        # office's 13k open tasks, bench/README.md Session 13).
+        "/api/v1/tasks/mine/": [{"task_dept_idx", "task_county_due_idx",
+                                 "task_open_county_idx"}],
+        "/office/tasks/mine/": [{"task_dept_idx", "task_county_due_idx",
+                                 "task_open_county_idx"}],
         "/office/tasks/department/": [{"task_dept_idx", "task_dept_case_idx"}],
         # The department's cases as the merge of its rule's alternatives (Case.scope_parts):
         # each matrix pair on its own index, the department's tasks on theirs.
