@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from cases.models import Attachment
 from inspections.models import (
     AnnualInspection,
     AnnualResult,
@@ -104,6 +105,17 @@ def evidence_due(qs: QuerySet[RectificationOrder], *, overdue_on: dt.date | None
     dashboard counts these and its figures open this list."""
     qs = qs.filter(state=OrderState.OPEN)
     return qs.filter(due_on__lt=overdue_on) if overdue_on else qs
+
+
+def order_evidence_files(user: Any, order: RectificationOrder) -> QuerySet[Attachment]:
+    """The files the institution's staff uploaded with their evidence (order_submit_evidence
+    keeps them on the order's case), oldest first, that `user` may open; none for an
+    order on no institution."""
+    if order.institution_id is None:
+        return Attachment.objects.none()
+    return (Attachment.objects.restrict(user)
+            .filter(case_id=order.case_id, uploaded_by__institution_id=order.institution_id)
+            .select_related("uploaded_by").order_by("uploaded_at", "id"))
 
 
 def order_detail(user: Any, pk: int) -> RectificationOrder:

@@ -462,7 +462,8 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     recheck_form = RecheckForm() if not closed and \
         may(request.user, "inspections.recheck", order) else None
     return render(request, "inspections/order_detail.html", {
-        "order": order, "evidence_form": evidence_form, "recheck_form": recheck_form})
+        "order": order, "evidence_form": evidence_form, "recheck_form": recheck_form,
+        "evidence_files": selectors.order_evidence_files(request.user, order)})
 
 
 @login_required
