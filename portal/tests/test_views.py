@@ -205,3 +205,31 @@ def test_each_institution_figure_opens_a_list_of_the_rows_it_counts(world: World
     everything = client.get("/office/inspections/orders/").content.decode()
     assert everything.split('id="order-list"')[1].count("<tr>") - 1 == 3
     assert 'href="?show=all" aria-current="page"' in everything
+
+
+def test_due_this_week_opens_the_tasks_it_counts(world: World):
+    """A user-facing walk: "Due this week" was the one figure of the dashboard that opened
+    nothing. It opens the reader's (and an admin's area's) open tasks due from today to
+    the week's end: not the overdue ones, not those due later."""
+    import re
+
+    from cases.models import Task
+
+    officer = world.a.users["officer"]
+    due = {"2026-06-02": "过期事项甲", "2026-06-04": "本周事项乙", "2026-06-07": "本周事项丙",
+           "2026-06-08": "下周事项丁"}
+    for day, title in due.items():
+        task = make_task(world.a, make_case(world.a, title=title), assignee=officer,
+                         today=dt.date(2026, 6, 1))
+        Task.objects.filter(pk=task.pk).update(due_date=day)
+    for user, figure in ((officer, "count-week"), (world.a.users["county_admin"], "area-week")):
+        client = Client()
+        client.force_login(user)
+        with on_day(dt.date(2026, 6, 3)):  # a Wednesday
+            page = client.get("/office/").content.decode()
+            link = re.search(rf'<a href="([^"]+)"[^>]*><div[^>]*>[^<]*</div><div[^>]*'
+                             rf'id="{figure}">2<', page)
+            assert link, figure
+            listed = client.get(link.group(1).replace("&amp;", "&")).content.decode()
+        assert "本周事项乙" in listed and "本周事项丙" in listed, figure
+        assert "过期事项甲" not in listed and "下周事项丁" not in listed, figure
