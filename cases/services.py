@@ -153,8 +153,10 @@ DIGEST_LISTS = 10
 
 
 def digest_body(numbers: list[str]) -> str:
-    """A digest's body: its first DIGEST_LISTS case numbers, then "…" if there are more
-    (numbers read the same in every language)."""
+    """A digest's body: its first DIGEST_LISTS case numbers, each once (a case's tasks
+    may be several), then "…" if there are more (numbers read the same in every
+    language)."""
+    numbers = list(dict.fromkeys(numbers))
     listed = ", ".join(numbers[:DIGEST_LISTS])
     return f"{listed} …" if len(numbers) > DIGEST_LISTS else listed
 
@@ -1121,18 +1123,21 @@ def _sql_notify(*, name: str, pairs: list[tuple[int, int]], kind: str, title: Pr
         SELECT p.user_id, NULL::bigint, NULL::bigint, left({d_title}, 200),
             %({name}_dmsgid)s, {d_params},
             concat(string_agg(s.number, ', ' ORDER BY p.n)
-                       FILTER (WHERE p.k <= %({name}_lists)s),
-                   CASE WHEN max(p.told) > %({name}_lists)s THEN ' …' END),
+                       FILTER (WHERE p.n = p.first_n AND p.kc <= %({name}_lists)s),
+                   CASE WHEN max(p.kc) > %({name}_lists)s THEN ' …' END),
             1, min(p.n)
-        FROM {name}_p p JOIN s ON s.id = p.task_id
+        FROM {name}_c p JOIN s ON s.id = p.task_id
         WHERE p.told > %({name}_after)s GROUP BY p.user_id"""  # noqa: S608
     sql = f"""{name}_p AS (
     SELECT p.task_id, p.user_id, p.n,
         count(*) OVER (PARTITION BY p.user_id) AS told,
-        row_number() OVER (PARTITION BY p.user_id ORDER BY p.n) AS k
+        min(p.n) OVER (PARTITION BY p.user_id, s.case_id) AS first_n
     FROM unnest(%({name}_task)s::bigint[], %({name}_user)s::bigint[]) WITH ORDINALITY
         AS p(task_id, user_id, n)
     JOIN s ON s.id = p.task_id AND {where}),
+{name}_c AS (  -- a digest names each case once (digest_body), in its first task's place
+    SELECT p.*, dense_rank() OVER (PARTITION BY p.user_id ORDER BY p.first_n) AS kc
+    FROM {name}_p p),
 {name} AS (
     INSERT INTO {{notification}} (recipient_id, kind, case_id, task_id, title, title_msgid,
         title_params, body, created_at)

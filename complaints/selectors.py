@@ -184,6 +184,15 @@ def institution_qs(user: Any) -> QuerySet[Complaint]:
             .order_by("-explanation_requested_at", "-id"))
 
 
+def awaiting_explanation(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    """The complaints of `qs` whose explanation the institution still owes: asked by the
+    handling department, not answered, the complaint still open (complaint_explain
+    refuses it afterwards). The institution's dashboard counts these and its figure opens
+    this list."""
+    return (qs.filter(explanation_requested_at__isnull=False, explained_at__isnull=True)
+            .exclude(status__in=(ComplaintStatus.CLOSED, ComplaintStatus.MERGED)))
+
+
 def for_tracking(number: str, code: str) -> Complaint | None:
     """The complainant's own complaint, found by its tracking number and private code
     (the code is the credential: no account, issue 10 "Intake"). A wrong code and a

@@ -491,8 +491,12 @@ def institution_list(request: HttpRequest) -> HttpResponse:
     if not may(request.user, "complaints.explain"):
         raise Http404
     qs = selectors.institution_qs(request.user)
+    waiting = request.GET.get("waiting") == "yes"  # the dashboard figure's rows
+    if waiting:
+        qs = selectors.awaiting_explanation(qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "complaints/institution_list.html", {"page": page})
+    return render(request, "complaints/institution_list.html",
+                  {"page": page, "waiting": waiting})
 
 
 @login_required

@@ -3,10 +3,12 @@ gateway, shaped for their lists (no query per row)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from cases.models import Attachment
 from inspections.models import (
     AnnualInspection,
     AnnualResult,
@@ -14,6 +16,7 @@ from inspections.models import (
     DailyInspection,
     Enforcement,
     InspectionRound,
+    OrderState,
     RandomDraw,
     RectificationOrder,
     RoundState,
@@ -92,6 +95,27 @@ def draw_detail(user: Any, pk: int) -> RandomDraw:
 def order_list(user: Any) -> QuerySet[RectificationOrder]:
     return RectificationOrder.objects.restrict(user).select_related(
         "case", "institution", "department").order_by("-created_at", "-id")
+
+
+def evidence_due(qs: QuerySet[RectificationOrder], *, overdue_on: dt.date | None = None
+                 ) -> QuerySet[RectificationOrder]:
+    """The orders of `qs` that wait for the institution's evidence: being rectified,
+    before any evidence and again after a re-check found it wanting (order_recheck);
+    with `overdue_on`, only those whose deadline fell before that day. The institution's
+    dashboard counts these and its figures open this list."""
+    qs = qs.filter(state=OrderState.OPEN)
+    return qs.filter(due_on__lt=overdue_on) if overdue_on else qs
+
+
+def order_evidence_files(user: Any, order: RectificationOrder) -> QuerySet[Attachment]:
+    """The files the institution's staff uploaded with their evidence (order_submit_evidence
+    keeps them on the order's case), oldest first, that `user` may open; none for an
+    order on no institution."""
+    if order.institution_id is None:
+        return Attachment.objects.none()
+    return (Attachment.objects.restrict(user)
+            .filter(case_id=order.case_id, uploaded_by__institution_id=order.institution_id)
+            .select_related("uploaded_by").order_by("uploaded_at", "id"))
 
 
 def order_detail(user: Any, pk: int) -> RectificationOrder:

@@ -437,8 +437,19 @@ def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def order_list(request: HttpRequest) -> HttpResponse:
+    """`?show=due` keeps the orders waiting for evidence and `?show=overdue` those past
+    their deadline: the rows the institution's dashboard figures count."""
     _office(request, "inspections.view_orders")
-    return _list_page(request, selectors.order_list(request.user), "order_list.html",
+    rows = selectors.order_list(request.user)
+    show = request.GET.get("show")
+    if show == "due":
+        rows = selectors.evidence_due(rows)
+    elif show == "overdue":
+        rows = selectors.evidence_due(rows, overdue_on=timezone.localdate())
+    else:
+        show = "all"
+    return _list_page(request, rows, "order_list.html", show=show, order_views=[
+        ("all", _("All")), ("due", _("Evidence due")), ("overdue", _("Overdue"))],
                       may_export=may(request.user, "inspections.view"))
 
 
@@ -451,7 +462,8 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     recheck_form = RecheckForm() if not closed and \
         may(request.user, "inspections.recheck", order) else None
     return render(request, "inspections/order_detail.html", {
-        "order": order, "evidence_form": evidence_form, "recheck_form": recheck_form})
+        "order": order, "evidence_form": evidence_form, "recheck_form": recheck_form,
+        "evidence_files": selectors.order_evidence_files(request.user, order)})
 
 
 @login_required

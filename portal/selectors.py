@@ -14,10 +14,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from complaints import selectors as complaint_selectors
-from complaints.models import Complaint, ComplaintStatus
+from complaints.models import Complaint
 from core.abilities import may
 from inspections import selectors as inspection_selectors
-from inspections.models import OrderState, RectificationOrder
+from inspections.models import RectificationOrder
 
 #: How many of each kind the dashboard lists; the counts and the full lists say the rest.
 SHOWN = 10
@@ -56,15 +56,12 @@ def institution_work(user: Any, today: dt.date | None = None) -> InstitutionWork
     explanations: list[Complaint] = []
     explanations_total = 0
     if may(user, "complaints.explain"):
-        waiting = (complaint_selectors.institution_qs(user)
-                   .filter(explanation_requested_at__isnull=False, explained_at__isnull=True)
-                   .exclude(status__in=(ComplaintStatus.CLOSED, ComplaintStatus.MERGED))
-                   .order_by("explanation_requested_at", "id"))
+        waiting = (complaint_selectors.awaiting_explanation(
+            complaint_selectors.institution_qs(user)).order_by("explanation_requested_at", "id"))
         explanations = list(waiting[:SHOWN])
         explanations_total = waiting.count()
-    due = (inspection_selectors.order_list(user)
-           .filter(institution_id=institution_id, state=OrderState.OPEN)
-           .order_by("due_on", "id"))
+    due = (inspection_selectors.evidence_due(inspection_selectors.order_list(user))
+           .filter(institution_id=institution_id).order_by("due_on", "id"))
     orders = list(due[:SHOWN])
     counts = due.aggregate(total=Count("id"), overdue=Count("id", filter=Q(due_on__lt=today)))
     return InstitutionWork(explanations=explanations, explanations_total=explanations_total,

@@ -72,6 +72,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # instead (None for everyone else).
         "work": portal_selectors.institution_work(user),
         "today": timezone.localdate(),
+        # "Due this week" opens the open tasks due from today to the week's end.
+        "week_end": selectors.week_bounds(timezone.localdate())[1],
     }
     return render(request, "portal/dashboard.html", context)
 

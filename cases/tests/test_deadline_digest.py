@@ -250,3 +250,22 @@ def test_the_dashboard_shows_what_was_escalated_to_its_reader_when_told_by_a_dig
     client.force_login(a["head"])
     page = client.get("/office/").content.decode()
     assert 'id="escalated"' in page and tasks[0].case.number in page
+
+
+@pytest.mark.django_db
+def test_a_digest_names_each_case_once_however_many_of_its_tasks_it_counts(
+        world: World, path):
+    """A user-facing walk: a head's digest read "XK-…-000001, XK-…-000001, …" when two
+    of the case's tasks went overdue, a repeated number that looked like an error and
+    took a place of the ten. The count stays the tasks'; each case is named once."""
+    c = world.a
+    cases = [make_case(c) for _ in range(4)]
+    for case in cases:
+        for duty in ("核实", "处置"):
+            services.task_assign(actor=c.users["county_admin"], case=case,
+                                 department=c.depts["education_sports"], role="lead",
+                                 duty=duty, workdays=5, today=ASSIGNED)
+    heard = by_person(scan_notices())
+    digest = heard["a_head", Kind.OVERDUE, None][0]
+    assert digest.title_params == {"count": 8}
+    assert digest.body == ", ".join(case.number for case in cases)

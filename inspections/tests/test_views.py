@@ -362,3 +362,30 @@ def test_the_officer_addresses_the_institution_on_its_order_by_that_name(world: 
                                                HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert 'name="to_applicant"' in page
     assert "发给机构" in page and "与机构共享" in page and "申请人" not in page
+
+
+def test_the_order_page_lists_the_evidence_files_the_institution_sent(world: World):
+    """A user-facing walk: after uploading a PDF receipt the institution's staff came back
+    to the order page and saw their text but no file, with nothing to tell whether the
+    upload was kept. The order page lists the files sent with the evidence, each a link
+    to it, for the staff and the officer; a file an officer adds to the case is not
+    evidence and stays out of the list."""
+    from cases import services as case_services
+    from tests import samplefiles
+
+    order = make_order(world)
+    staff = login(staff_of(world, order.institution))
+    url = f"/office/inspections/orders/{order.pk}/"
+    assert 'id="evidence-files"' not in staff.get(url).content.decode()
+    staff.post(url + "evidence/", {"evidence": "已退还超期收费",
+                                   "files": SimpleUploadedFile("收据.pdf", samplefiles.pdf())})
+    case_services.attachment_add(actor=world.a.users["officer"], case=order.case,
+                                 upload=SimpleUploadedFile("检查记录.png", png()))
+    receipt = order.case.attachments.get(original_name="收据.pdf")
+    link = f'href="/office/cases/{order.case.number}/attachments/{receipt.pk}/"'
+    for client in (staff, login(world.a.users["officer"])):
+        page = client.get(url).content.decode()
+        files = page.split('id="evidence-files"')[1].split("</ul>")[0]
+        assert "佐证材料" in page and link in files and "收据.pdf" in files
+        assert "检查记录.png" not in files
+    assert staff.get(link[6:-1]).status_code == 200

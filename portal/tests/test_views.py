@@ -166,3 +166,70 @@ def test_the_institutions_dashboard_reads_a_fixed_number_of_queries(
         page = client.get("/office/").content.decode()
     assert 'id="count-explanations">13<' in page and 'id="count-evidence">13<' in page
     assert page.count("说明投诉情况") == 10
+
+
+def test_each_institution_figure_opens_a_list_of_the_rows_it_counts(world: World):
+    """A user-facing walk: the institution's figures (complaints to explain, evidence due,
+    overdue) opened the whole complaint and order lists, so explained complaints and
+    orders already answered or closed stood beside the ones counted. Each figure's link
+    now lists exactly the rows it counts, and the list offers the way back to all."""
+    import re
+
+    from complaints import services as complaints
+    from complaints.models import Complaint
+    from complaints.tests.conftest import seed_taxonomy
+    from inspections import services as inspections
+    from inspections.models import RectificationOrder
+    from institutions.tests.helpers import register, staff_of
+
+    seed_taxonomy()
+    inst = register(world, n=1)
+    staff = staff_of(world, inst)
+    _waiting_for(world, inst, 3)
+    answered = Complaint.objects.filter(case__institution=inst).first()
+    complaints.complaint_explain(actor=staff, complaint=answered, text="已全额退费。")
+    orders = list(RectificationOrder.objects.filter(institution=inst).order_by("id"))
+    inspections.order_submit_evidence(actor=staff, order=orders[0], evidence="已清理通道")
+    RectificationOrder.objects.filter(pk=orders[1].pk).update(due_on=dt.date(2020, 1, 2))
+    client = Client()
+    client.force_login(staff)
+    page = client.get("/office/").content.decode()
+    figures = {"count-explanations": ("institution-complaints", 2),
+               "count-evidence": ("order-list", 2), "count-evidence-overdue": ("order-list", 1)}
+    for figure, (table, n) in figures.items():
+        href = re.search(rf'href="([^"]+)"[^>]*>(?:(?!</a>).)*id="{figure}">{n}<', page)
+        assert href, figure
+        listed = client.get(href.group(1).replace("&amp;", "&")).content.decode()
+        body = listed.split(f'id="{table}"')[1].split("</tbody>")[0]
+        assert body.count("<tr>") - 1 == n, figure  # the header's row aside
+    everything = client.get("/office/inspections/orders/").content.decode()
+    assert everything.split('id="order-list"')[1].count("<tr>") - 1 == 3
+    assert 'href="?show=all" aria-current="page"' in everything
+
+
+def test_due_this_week_opens_the_tasks_it_counts(world: World):
+    """A user-facing walk: "Due this week" was the one figure of the dashboard that opened
+    nothing. It opens the reader's (and an admin's area's) open tasks due from today to
+    the week's end: not the overdue ones, not those due later."""
+    import re
+
+    from cases.models import Task
+
+    officer = world.a.users["officer"]
+    due = {"2026-06-02": "过期事项甲", "2026-06-04": "本周事项乙", "2026-06-07": "本周事项丙",
+           "2026-06-08": "下周事项丁"}
+    for day, title in due.items():
+        task = make_task(world.a, make_case(world.a, title=title), assignee=officer,
+                         today=dt.date(2026, 6, 1))
+        Task.objects.filter(pk=task.pk).update(due_date=day)
+    for user, figure in ((officer, "count-week"), (world.a.users["county_admin"], "area-week")):
+        client = Client()
+        client.force_login(user)
+        with on_day(dt.date(2026, 6, 3)):  # a Wednesday
+            page = client.get("/office/").content.decode()
+            link = re.search(rf'<a href="([^"]+)"[^>]*><div[^>]*>[^<]*</div><div[^>]*'
+                             rf'id="{figure}">2<', page)
+            assert link, figure
+            listed = client.get(link.group(1).replace("&amp;", "&")).content.decode()
+        assert "本周事项乙" in listed and "本周事项丙" in listed, figure
+        assert "过期事项甲" not in listed and "下周事项丁" not in listed, figure
