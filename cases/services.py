@@ -1537,19 +1537,23 @@ def _digest_run(ids: list[int]) -> None:
         digests: list[Notification] = []
         for (user_id, kind, level), group in groups.items():
             told = [_run_told(row) for row in group]
-            count = sum(len(numbers) if n is None else n for n, numbers in told)
+            count = sum(len(numbers) if n is None else n for n, numbers, _more in told)
             if count <= DIGEST_AFTER or len(group) == 1:
                 continue
             drop += [row[0] for row in group]
             template, msgid = _title_template(SCAN_DIGESTS[kind])
             params = {**({"level": level} if level is not None else {}), "count": count}
-            # Each batch's digest lists all its numbers up to DIGEST_LISTS: the run's first
-            # ones are theirs in order, and there are more than listed only past the limit.
-            numbers = [number for _n, listed in told for number in listed]
+            # Each batch's digest lists its first DIGEST_LISTS cases: the run's first ones
+            # are theirs in order. One that left cases out ("…") leaves them out here too,
+            # though the cases listed after it may be fewer than the limit once each is
+            # named once (`digest_body`).
+            numbers = [number for _n, listed, _more in told for number in listed]
+            body = digest_body(numbers)
+            if any(more for _n, _listed, more in told) and not body.endswith(" …"):
+                body += " …"
             digests.append(Notification(
                 recipient_id=user_id, kind=kind, title=(template % params)[:200],
-                title_msgid=msgid, title_params=params if msgid else {},
-                body=digest_body(numbers)))
+                title_msgid=msgid, title_params=params if msgid else {}, body=body))
         for start in range(0, len(drop), DIGEST_RUN_CHUNK):
             Notification.objects.filter(pk__in=drop[start:start + DIGEST_RUN_CHUNK]).delete()
         created = Notification.objects.bulk_create(digests)
@@ -1558,16 +1562,17 @@ def _digest_run(ids: list[int]) -> None:
                             + [n.pk for n in created if n.pk])
 
 
-def _run_told(row: tuple[Any, ...]) -> tuple[int | None, list[str]]:
-    """What one of a run's notifications told its reader: (None, [its case number]) for a
-    task's notice; (its count, the case numbers its body lists) for a batch's digest."""
+def _run_told(row: tuple[Any, ...]) -> tuple[int | None, list[str], bool]:
+    """What one of a run's notifications told its reader: (None, [its case number], False)
+    for a task's notice; (its count, the case numbers its body lists, whether it left
+    some out) for a batch's digest."""
     _pk, _user, kind, task_id, params, msgid, number, body = row
     digest = SCAN_DIGESTS.get(kind)
     if task_id is None and digest is not None and msgid == _title_template(digest)[1] \
             and isinstance(params, dict) and isinstance(params.get("count"), int):
         listed = body.removesuffix(" …")
-        return params["count"], [n for n in listed.split(", ") if n]
-    return None, [number or ""]
+        return params["count"], [n for n in listed.split(", ") if n], listed != body
+    return None, [number or ""], False
 
 
 def _level2_threshold(today: dt.date) -> dt.date:

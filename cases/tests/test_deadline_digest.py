@@ -108,6 +108,23 @@ def test_a_digest_is_per_run_and_lists_ten_case_numbers_then_an_ellipsis(world: 
 
 
 @pytest.mark.django_db
+def test_a_run_s_digest_keeps_the_ellipsis_of_a_batch_s_digest(world: World, path):
+    """12 cases in the first batch (its digest lists ten, then "…"), and a second task on
+    the first case in the next: the run's digest names each case once, ten of them, and
+    still says there are more."""
+    tasks = education_tasks(world, 12)
+    c = world.a
+    services.task_assign(actor=c.users["county_admin"], case=tasks[0].case,
+                         department=c.depts["education_sports"], role="assist",
+                         duty="协办事项", workdays=5, today=ASSIGNED)
+    notes = scan_notices(batch_size=12, workers=1)
+    admin = [n for n in notes if n.recipient.username == "a_county_admin"]
+    assert len(admin) == 1
+    assert admin[0].title_params == {"count": 13, "level": 2}
+    assert admin[0].body == ", ".join(t.case.number for t in tasks[:10]) + " …"
+
+
+@pytest.mark.django_db
 def test_a_few_tasks_in_each_of_many_batches_are_one_digest_and_one_e_mail(
         world: World, path, mailoutbox, django_capture_on_commit_callbacks):
     """Six tasks in batches of two: no batch holds more than the limit, the run does.
