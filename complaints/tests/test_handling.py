@@ -420,6 +420,11 @@ def test_institution_answers_and_the_officer_reads_it(world: World):
     assert inst_client.post(url, {"text": "已按合同退还剩余费用。"}).status_code == 302
     complaint.refresh_from_db()
     assert complaint.explanation == "已按合同退还剩余费用。" and complaint.explained_at
+    # The institution's page shows what it sent and when, and offers to revise it.
+    sent = inst_client.get(url).content.decode()
+    assert 'id="sent"' in sent and "已按合同退还剩余费用" in sent
+    assert timezone.localtime(complaint.explained_at).strftime("%Y-%m-%d %H:%M") in sent
+    assert "提交修改后的说明" in sent and "提交说明<" not in sent
     assert "已按合同退还剩余费用" in client.get(office_url).content.decode()
     # another department's officer cannot ask
     with pytest.raises(PermissionDenied):
