@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cases import kinds
 from cases.models import Task, TaskRole
@@ -454,10 +455,13 @@ def analytics(user: Any, *, since: dt.date | None = None, until: dt.date | None 
                               for key in ("closed", "on_time")}
 
     def by(field: str, choices: Any = None) -> list[dict[str, Any]]:
+        """The counts by `field`, each labelled: a blank value (a complaint about an
+        institution not in the register has no category) reads "Not given"."""
         rows = grouped[field]
         if choices is not None:
             for row in rows:
-                row["label"] = label_of(choices, row[field]) if row[field] else "—"
+                row["label"] = label_of(choices, row[field]) if row[field] else \
+                    gettext("Not given")
         return rows
 
     return {

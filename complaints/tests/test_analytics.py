@@ -178,3 +178,18 @@ def test_closed_complaints_count_in_the_completion_rate(world: World, spread):
     client = _client(world.city_admin)
     api = client.get(f"/api/v1/complaints/analytics/?region={world.a.region.code}").json()
     assert api["closed"] == 1 and api["completion_rate"] == round(100.0 / 3, 1)
+
+
+def test_a_blank_category_reads_not_given_in_the_reader_s_language(world: World):
+    """A complaint about an institution not in the register has no category: its row of
+    the analysis reads "未填写" / "Not given", not a bare dash."""
+    from django.utils import translation
+
+    from complaints import selectors
+
+    submit(world)  # no institution: the complainant named it
+    admin = world.a.users["county_admin"]
+    for language, label in (("zh-hans", "未填写"), ("en", "Not given")):
+        with translation.override(language):
+            rows = selectors.analytics(admin)["by_category"]
+        assert [r["label"] for r in rows if r["case__category"] == ""] == [label], language
