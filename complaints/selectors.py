@@ -565,8 +565,17 @@ def counts_per_institution(user: Any, *, since: dt.date, minimum: int = 1
     """Complaints received since a day, per institution, the institutions with at least
     `minimum` of them, most first ({"institution_id", "n"}); merged duplicates are not
     counted twice. For the inspections' targets (issue 9: institutions with many
-    complaints)."""
+    complaints).
+
+    Written so that indexes answer it (issue 13): the window from the local midnight
+    that begins `since` (a local date of receipt is no index's column), and the case's
+    kind, which every complaint's case has (`services.complaint_submit`), so that the
+    join reads the county's complaint cases from `case_complaint_county_idx` rather than
+    every case of the county (23.5k pages -> 5.9k at 600k cases and 100k complaints).
+    It stays a whole-county aggregate: the most complained-of institutions are known
+    only once every complaint of the window is counted."""
+    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
     return (Complaint.objects.restrict(user).exclude(status=ComplaintStatus.MERGED)
-            .filter(case__institution__isnull=False, received_at__date__gte=since)
+            .filter(case__institution__isnull=False, case__kind=KIND, received_at__gte=start)
             .values(institution_id=F("case__institution_id")).annotate(n=Count("pk"))
             .filter(n__gte=minimum).order_by("-n", "institution_id"))

@@ -12,10 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
-
 from complaints import selectors as complaint_selectors
-from complaints.models import KIND as COMPLAINT_KIND
 from institutions.models import Institution
 from org.models import Region
 from policy.profile import ProfileMissing, active_profile
@@ -40,19 +37,6 @@ class Targets:
     since: dt.date
 
 
-def _index_bounds(since: dt.date) -> dict[str, Any]:
-    """Two conditions the counted complaints meet already, written so that indexes answer
-    them (issue 13): the window from the local midnight that begins `since` (the
-    selector's local date of receipt is no index's column), and the case's kind, which
-    every complaint's case has (complaints.services opens it so), so that the join reads
-    the complaint cases of the county from `case_complaint_county_idx` rather than
-    every case of the county (23.5k pages -> 5.9k at 600k cases and 100k complaints).
-    The counts stay a whole-county aggregate: the most complained-of institutions are
-    known only once every complaint of the window is counted."""
-    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
-    return {"received_at__gte": start, "case__kind": COMPLAINT_KIND}
-
-
 def complaint_targets(user: Any, *, today: dt.date, region: Region | None = None
                       ) -> Targets | None:
     """The institutions of the user's region (or of `region`) with at least the
@@ -64,8 +48,7 @@ def complaint_targets(user: Any, *, today: dt.date, region: Region | None = None
         return None
     since = today - dt.timedelta(days=days)
     counts = list(complaint_selectors.counts_per_institution(
-        user, since=since, minimum=threshold)
-        .filter(**_index_bounds(since))[:LIMIT * 5])
+        user, since=since, minimum=threshold)[:LIMIT * 5])
     institutions = Institution.objects.restrict(user).filter(
         pk__in=[c["institution_id"] for c in counts]).select_related("region")
     if region is not None:
